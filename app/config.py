@@ -1,0 +1,140 @@
+"""One typed Settings object: config TOML file, then STORYCART_* environment, then flags.
+
+Directories come from platformdirs. Nothing is created here: the database file and its folder
+are created by storage when the app first opens them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from app.i18n import LANGUAGES, detect_language
+
+APP_NAME = "storycart"
+CONFIG_KEYS = {"db", "lang", "policy", "policy_files", "theme", "kitty_keyboard"}
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; str() is one sentence."""
+
+
+def config_dir() -> Path:
+    return platformdirs.user_config_path(APP_NAME)
+
+
+def data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME)
+
+
+def default_db_url(directory: Path | None = None) -> str:
+    return f"sqlite:///{(directory or data_dir()) / 'storycart.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    lang: str
+    config_path: Path
+    policy_dir: Path
+    policy: str | None = None
+    policy_files: tuple[Path, ...] = ()
+    theme: str = "storycart"
+    kitty_keyboard: bool = True
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+@dataclass
+class Flags:
+    """What the command line said; None means "not given"."""
+
+    db: str | None = None
+    config: str | None = None
+    lang: str | None = None
+    policy: str | None = None
+    policy_files: list[str] = field(default_factory=list)
+
+
+def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
+    explicit_config = flags.config or environ.get("STORYCART_CONFIG")
+    config_path = Path(explicit_config) if explicit_config else config_dir() / "config.toml"
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    if explicit_config or config_path.exists():
+        for key, value in _read_config(config_path, required=bool(explicit_config)).items():
+            values[key] = value
+            sources[key] = str(config_path)
+
+    for key, variable in (("db", "STORYCART_DB"), ("lang", "STORYCART_LANG"),
+                          ("policy", "STORYCART_POLICY")):  # fmt: skip
+        if environ.get(variable):
+            values[key] = environ[variable]
+            sources[key] = variable
+    for key in ("db", "lang", "policy"):
+        if getattr(flags, key):
+            values[key] = getattr(flags, key)
+            sources[key] = f"--{key}"
+    if flags.policy_files:
+        values["policy_files"] = flags.policy_files
+        sources["policy_files"] = "--policy-file"
+
+    lang = values.get("lang") or detect_language(environ)
+    if lang not in LANGUAGES:
+        where = sources.get("lang", "the locale")
+        raise ConfigError(
+            f"Language {lang!r} from {where} is not supported; use one of {', '.join(LANGUAGES)}."
+        )
+    db_url = values.get("db") or default_db_url()
+    if "://" not in db_url:
+        db_url = f"sqlite:///{Path(db_url).expanduser().resolve()}"
+    return Settings(
+        db_url=db_url,
+        lang=lang,
+        config_path=config_path,
+        policy_dir=config_path.parent / "policies",
+        policy=values.get("policy"),
+        policy_files=tuple(Path(p).expanduser() for p in values.get("policy_files", ())),
+        theme=values.get("theme", "storycart"),
+        kitty_keyboard=values.get("kitty_keyboard", True),
+        sources=sources,
+    )
+
+
+def _read_config(path: Path, required: bool) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"Config file {path} does not exist.") from None
+        return {}
+    except OSError as error:
+        raise ConfigError(f"Config file {path} cannot be read ({error.strerror}).") from None
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Config file {path} is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"Config file {path} is not valid TOML ({error}).") from None
+    unknown = sorted(set(document) - CONFIG_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"Config file {path}: {unknown[0]!r} is not a setting "
+            f"(known: {', '.join(sorted(CONFIG_KEYS))})."
+        )
+    expected = {"db": str, "lang": str, "policy": str, "theme": str, "kitty_keyboard": bool,
+                "policy_files": list}  # fmt: skip
+    for key, value in document.items():
+        if not isinstance(value, expected[key]):
+            raise ConfigError(
+                f"Config file {path}: {key!r} must be a {expected[key].__name__}, "
+                f"not {type(value).__name__}."
+            )
+    return document

@@ -1,0 +1,49 @@
+"""Durations as people write them in policy files: 30s, 15m, 1h, 2d, 1w, or compounds like 1h30m."""
+
+from __future__ import annotations
+
+import re
+
+UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+)([wdhms])")
+_WHOLE = re.compile(r"(?:\d+[wdhms])+")
+
+
+class DurationError(ValueError):
+    """A duration string that cannot be read; the message says why in plain words."""
+
+
+def parse_duration(text: object) -> int:
+    """Seconds in a duration string. Raises DurationError with a readable reason."""
+    if isinstance(text, bool) or not isinstance(text, str):
+        raise DurationError(
+            f"expected a duration string such as \"15m\", got {type(text).__name__} {text!r}"
+        )
+    compact = text.strip().lower().replace(" ", "")
+    if compact.startswith("-"):
+        raise DurationError(f"{text!r} is negative; durations must be zero or more")
+    if compact == "0":
+        return 0
+    if not compact or not _WHOLE.fullmatch(compact):
+        raise DurationError(
+            f"{text!r} is not a duration (use a number and a unit: 30s, 15m, 1h, 2d, 1w)"
+        )
+    units = [unit for _, unit in _PART.findall(compact)]
+    if len(set(units)) != len(units):
+        raise DurationError(f"{text!r} repeats a unit")
+    return sum(int(number) * UNIT_SECONDS[unit] for number, unit in _PART.findall(compact))
+
+
+def format_duration(seconds: int) -> str:
+    """The canonical, shortest string that parse_duration reads back to the same seconds."""
+    if seconds < 0:
+        raise ValueError("durations are never negative")
+    if seconds == 0:
+        return "0s"
+    parts = []
+    remaining = seconds
+    for unit, size in UNIT_SECONDS.items():
+        count, remaining = divmod(remaining, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
