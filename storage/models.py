@@ -1,0 +1,106 @@
+"""SQLModel tables. Schema changes go through Alembic migrations in storage/migrations only.
+
+Localized text columns hold either a string (same text in every language) or an object mapping
+language codes to text, exactly as in the policy TOML.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(JSON, nullable=nullable))
+
+
+def _policy_fk() -> Any:
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey("policy.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class PolicyRecord(SQLModel, table=True):
+    """One stored version of a policy; incidents point at the version they were declared under."""
+
+    __tablename__ = "policy"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_policy_name_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    version: int
+    scheme: str
+    title: Any = _json()
+    description: Any = _json(nullable=True)
+    source: str
+    content_hash: str
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SeverityRecord(SQLModel, table=True):
+    __tablename__ = "severity"
+    __table_args__ = (UniqueConstraint("policy_id", "key", name="uq_severity_policy_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = _policy_fk()
+    position: int
+    key: str
+    name: Any = _json()
+    impact: Any = _json(nullable=True)
+    definition: Any = _json()
+    response_s: int
+    resolution_s: int | None = None
+    update_every_s: int
+    postmortem_due_s: int | None = None
+    postmortem_note: Any = _json(nullable=True)
+
+
+class IncidentTypeRecord(SQLModel, table=True):
+    __tablename__ = "incident_type"
+    __table_args__ = (UniqueConstraint("policy_id", "key", name="uq_incident_type_policy_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = _policy_fk()
+    position: int
+    key: str
+    name: Any = _json()
+    description: Any = _json(nullable=True)
+    regulatory_report_s: int | None = None
+    mitigations: Any = _json()
+
+
+class MatrixCellRecord(SQLModel, table=True):
+    __tablename__ = "matrix_cell"
+    __table_args__ = (
+        UniqueConstraint("policy_id", "type_key", "severity_key", name="uq_matrix_cell"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = _policy_fk()
+    position: int
+    type_key: str
+    severity_key: str
+    examples: Any = _json()
+
+
+class EscalationStepRecord(SQLModel, table=True):
+    __tablename__ = "escalation_step"
+    __table_args__ = (
+        UniqueConstraint("policy_id", "severity_key", "position", name="uq_escalation_step"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = _policy_fk()
+    severity_key: str
+    position: int
+    after_s: int
+    unless: Any = _json()
+    notify: Any = _json()
+    note: Any = _json(nullable=True)

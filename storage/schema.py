@@ -1,0 +1,159 @@
+"""Schema versions through Alembic: check, upgrade, and refuse databases this code cannot read.
+
+A database written by a newer Story Cart, or a file that is not a Story Cart database, is refused
+before anything writes to it: SQLite files are first inspected through a read-only connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from storage.engine import make_engine, sqlite_path
+from storage.errors import DatabaseUnavailable, NotADatabase, SchemaTooNew
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_HEADER = b"SQLite format 3\x00"
+_PG_MIGRATION_LOCK = 0x5C0_2CA27
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _script():
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def head_revision() -> str:
+    return _script().get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {revision.revision for revision in _script().walk_revisions()}
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+    def describe(self) -> str:
+        if self.current is None:
+            return f"empty database; `storycart db upgrade` will create schema {self.head}"
+        if self.up_to_date:
+            return f"schema {self.current} is up to date"
+        return f"schema {self.current} is older than {self.head}; run `storycart db upgrade`"
+
+
+def _sqlite_revision_readonly(path: Path) -> str | None:
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    if path.is_dir():
+        raise NotADatabase(str(path), "it is a directory")
+    with path.open("rb") as handle:
+        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise NotADatabase(str(path), "it is not an SQLite file")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise NotADatabase(str(path), str(error)) from None
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        if "alembic_version" not in tables:
+            if tables:
+                raise NotADatabase(str(path), "it holds tables that Story Cart did not create")
+            return None
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError as error:
+        raise NotADatabase(str(path), str(error)) from None
+    finally:
+        connection.close()
+
+
+def _revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            if "alembic_version" not in tables:
+                if tables:
+                    raise NotADatabase(
+                        engine.url.render_as_string(hide_password=True),
+                        "it holds tables that Story Cart did not create",
+                    )
+                return None
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except OperationalError as error:
+        raise DatabaseUnavailable(_unavailable(engine, error)) from None
+
+
+def _unavailable(engine: Engine, error: SQLAlchemyError) -> str:
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    where = engine.url.render_as_string(hide_password=True)
+    return f"Cannot open the database {where}: {reason}."
+
+
+def _guard(revision: str | None) -> None:
+    if revision is not None and revision not in known_revisions():
+        raise SchemaTooNew(revision)
+
+
+def inspect_schema(url: str) -> SchemaStatus:
+    """What schema the database holds; raises SchemaTooNew / NotADatabase without writing."""
+    path = sqlite_path(url)
+    if path is not None:
+        revision = _sqlite_revision_readonly(path)
+    else:
+        engine = make_engine(url)
+        try:
+            revision = _revision(engine)
+        finally:
+            engine.dispose()
+    _guard(revision)
+    return SchemaStatus(current=revision, head=head_revision())
+
+
+def upgrade_schema(url: str, engine: Engine | None = None) -> tuple[SchemaStatus, SchemaStatus]:
+    """Apply every migration up to head; returns the status before and after."""
+    from alembic import command
+
+    before = inspect_schema(url)
+    if before.up_to_date:
+        return before, before
+    own_engine = engine is None
+    engine = engine or make_engine(url)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Two processes starting on one empty team database must not both migrate it.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+                revision = connection.execute(
+                    text("SELECT to_regclass('alembic_version') IS NOT NULL")
+                ).scalar() and connection.execute(
+                    text("SELECT version_num FROM alembic_version")
+                ).scalar()
+                _guard(revision or None)
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as error:
+        raise DatabaseUnavailable(_unavailable(engine, error)) from None
+    finally:
+        if own_engine:
+            engine.dispose()
+    return before, SchemaStatus(current=head_revision(), head=head_revision())
