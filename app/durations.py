@@ -34,16 +34,25 @@ def parse_duration(text: object) -> int:
     return sum(int(number) * UNIT_SECONDS[unit] for number, unit in _PART.findall(compact))
 
 
-def format_duration(seconds: int) -> str:
-    """The canonical, shortest string that parse_duration reads back to the same seconds."""
+def split_duration(seconds: int) -> list[tuple[int, str]]:
+    """(count, unit) parts the way on-call people say them: "48h" and "24h" rather than "2d"
+    or "1d", weeks when whole, days only for spans of a week or more."""
     if seconds < 0:
         raise ValueError("durations are never negative")
-    if seconds == 0:
-        return "0s"
+    week = UNIT_SECONDS["w"]
+    if seconds and seconds % week == 0:
+        return [(seconds // week, "w")]
+    units = ["d", "h", "m", "s"] if seconds >= week else ["h", "m", "s"]
     parts = []
     remaining = seconds
-    for unit, size in UNIT_SECONDS.items():
-        count, remaining = divmod(remaining, size)
+    for unit in units:
+        count, remaining = divmod(remaining, UNIT_SECONDS[unit])
         if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
+            parts.append((count, unit))
+    return parts
+
+
+def format_duration(seconds: int) -> str:
+    """The canonical string that parse_duration reads back to the same seconds."""
+    parts = split_duration(seconds)
+    return "".join(f"{count}{unit}" for count, unit in parts) if parts else "0s"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
-from app.durations import UNIT_SECONDS
+from app.durations import split_duration
 
 LANGUAGES = ("en", "ko", "ja")
 DEFAULT_LANGUAGE = "en"
@@ -64,10 +64,5 @@ class Catalog:
             return self.t("duration.not_set")
         if seconds == 0:
             return self.t("duration.immediate")
-        parts = []
-        remaining = seconds
-        for unit, size in UNIT_SECONDS.items():
-            count, remaining = divmod(remaining, size)
-            if count:
-                parts.append(self.t(f"duration.{unit}", n=count))
+        parts = [self.t(f"duration.{unit}", n=count) for count, unit in split_duration(seconds)]
         return self.t("duration.separator").join(parts)

@@ -1,0 +1,266 @@
+"""`storycart` command line: the TUI by default, and the core without a screen.
+
+Errors are one sentence on stderr with a non-zero exit code, never a traceback
+(set STORYCART_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.config import ConfigError, Flags, Settings, load_settings
+from app.i18n import Catalog
+from app.policy import PolicyError, load_policy_file, policy_document, policy_to_toml
+from app.policy_registry import PolicySet, load_policies, policy_sources
+from app.policy_view import cell_examples, severity_sections, type_sections
+from storage.errors import StorageError
+
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", metavar="URL", default=default,
+                        help="database URL (default: SQLite file in the data dir; env STORYCART_DB)")
+    parser.add_argument("--config", metavar="FILE", default=default,
+                        help="settings TOML file (default: config.toml in the config dir)")
+    parser.add_argument("--lang", choices=("en", "ko", "ja"), default=default,
+                        help="language (default: from the locale; env STORYCART_LANG)")
+    parser.add_argument("--policy", metavar="NAME", default=default,
+                        help="policy to open with (default: web-service)")
+    parser.add_argument("--policy-file", metavar="FILE", action="append", dest="policy_files",
+                        default=default, help="extra policy TOML file (repeatable)")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="storycart",
+        description="Incident board, postmortems and the story cart, in your terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"storycart {__version__}")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("run", parents=[common], help="open the TUI (the default)",
+                        description="Open the full-screen TUI.")  # fmt: skip
+
+    policy = commands.add_parser("policy", parents=[common], help="list, show, check, export policies",
+                                 description="Severity policies: list, show, check, export.")  # fmt: skip
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    policy_commands.add_parser("list", parents=[common], help="one line per policy",
+                               description="One line per policy: name, scheme, tier, source file.")  # fmt: skip
+    show = policy_commands.add_parser("show", parents=[common], help="the full policy",
+                                      description="Print the full policy.")  # fmt: skip
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true", help="machine-readable JSON")
+    check = policy_commands.add_parser("check", parents=[common], help="validate a policy file",
+                                       description="Exit 0 and print ok for a valid file; "
+                                       "exit 1 with one sentence on stderr otherwise.")  # fmt: skip
+    check.add_argument("file")
+    export = policy_commands.add_parser("export", parents=[common], help="write a policy as TOML",
+                                        description="Write a policy as TOML that loads back equal.")  # fmt: skip
+    export.add_argument("name")
+    export.add_argument("-o", "--output", required=True, metavar="FILE", help="file, or - for stdout")
+
+    database = commands.add_parser("db", parents=[common], help="database schema",
+                                   description="Apply or verify the database migrations.")  # fmt: skip
+    db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", parents=[common], help="apply pending migrations",
+                           description="Create or upgrade the schema to this version's head.")  # fmt: skip
+    db_commands.add_parser("check", parents=[common], help="verify the schema",
+                           description="Exit 0 when the schema is current, 1 when it needs an "
+                           "upgrade, 2 when the database is newer than this app or not one.")  # fmt: skip
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    flags = Flags(
+        db=getattr(args, "db", None),
+        config=getattr(args, "config", None),
+        lang=getattr(args, "lang", None),
+        policy=getattr(args, "policy", None),
+        policy_files=list(getattr(args, "policy_files", None) or []),
+    )
+    return load_settings(flags, os.environ)
+
+
+def _policies(settings: Settings) -> PolicySet:
+    policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
+    for problem in policies.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return policies
+
+
+def _lookup(policies: PolicySet, name: str):
+    try:
+        return policies.get(name)
+    except KeyError as error:
+        raise CommandError(f"{str(error.args[0])[0].upper()}{str(error.args[0])[1:]}.") from None
+
+
+def cmd_policy_list(settings: Settings, _args) -> int:
+    policies = _policies(settings)
+    rows = [
+        (policy.name, policy.scheme, policies.tiers[name], policy.source)
+        for name, policy in policies.policies.items()
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)] if rows else [0, 0, 0]
+    for row in rows:
+        print("  ".join(value.ljust(widths[i]) for i, value in enumerate(row[:3])) + "  " + row[3])
+    return 0
+
+
+def cmd_policy_show(settings: Settings, args) -> int:
+    policy = _lookup(_policies(settings), args.name)
+    if args.json:
+        document = policy_document(policy)
+        document["source"] = policy.source
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+    catalog = Catalog(settings.lang)
+    lang = settings.lang
+    print(f"{policy.title.get(lang)}  [{policy.name} · {policy.scheme}]")
+    print(f"{policy.source}")
+    if policy.description:
+        print(policy.description.get(lang))
+    for severity in policy.severities:
+        print(f"\n== {severity.key} {severity.name.get(lang)} ==")
+        for section in severity_sections(severity, catalog):
+            _print_section(section)
+    for incident_type in policy.types:
+        print(f"\n== {incident_type.name.get(lang)} ({incident_type.key}) ==")
+        for section in type_sections(incident_type, catalog):
+            _print_section(section)
+        print(f"{catalog.t('detail.examples')}:")
+        for severity in policy.severities:
+            examples = cell_examples(policy, incident_type.key, severity.key, lang)
+            print(f"  {severity.key}: {' / '.join(examples) or '—'}")
+    return 0
+
+
+def _print_section(section) -> None:
+    if len(section.lines) == 1:
+        print(f"{section.title}: {section.lines[0]}")
+        return
+    print(f"{section.title}:")
+    for line in section.lines:
+        print(f"  {line}")
+
+
+def cmd_policy_check(_settings: Settings, args) -> int:
+    try:
+        load_policy_file(args.file)
+    except PolicyError as error:
+        raise CommandError(str(error)) from None
+    print("ok")
+    return 0
+
+
+def cmd_policy_export(settings: Settings, args) -> int:
+    policy = _lookup(_policies(settings), args.name)
+    text = policy_to_toml(policy)
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.output)
+    if target.is_dir():
+        raise CommandError(f"{target} is a directory; give a file name for the policy.")
+    try:
+        # Write beside the target and rename, so an existing file is never left half-written.
+        handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent or ".", delete=False, suffix=".tmp"
+        )
+        with handle:
+            handle.write(text)
+        os.replace(handle.name, target)
+    except OSError as error:
+        raise CommandError(f"Cannot write {target}: {error.strerror}.") from None
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, _args) -> int:
+    from storage.schema import upgrade_schema
+
+    before, after = upgrade_schema(settings.db_url)
+    if before.up_to_date:
+        print(f"schema {after.current} is up to date")
+    else:
+        print(f"upgraded schema {before.current or 'empty'} -> {after.current}")
+    return 0
+
+
+def cmd_db_check(settings: Settings, _args) -> int:
+    from storage.schema import inspect_schema
+
+    status = inspect_schema(settings.db_url)
+    print(status.describe())
+    return 0 if status.up_to_date else 1
+
+
+def cmd_run(settings: Settings, _args) -> int:
+    if not settings.kitty_keyboard:
+        os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
+    from app.tui import run_tui
+
+    return run_tui(settings)
+
+
+COMMANDS = {
+    ("policy", "list"): cmd_policy_list,
+    ("policy", "show"): cmd_policy_show,
+    ("policy", "check"): cmd_policy_check,
+    ("policy", "export"): cmd_policy_export,
+    ("db", "upgrade"): cmd_db_upgrade,
+    ("db", "check"): cmd_db_check,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    action = getattr(args, f"{command}_command", None)
+    handler = cmd_run if command == "run" else COMMANDS[(command, action)]
+    try:
+        settings = _settings(args)
+        return handler(settings, args)
+    except (CommandError, StorageError) as error:
+        print(f"storycart: {error}", file=sys.stderr)
+        return error.exit_code
+    except (ConfigError, PolicyError) as error:
+        print(f"storycart: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (head, less) went away; that is not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:
+        if os.environ.get("STORYCART_DEBUG"):
+            raise
+        print(
+            f"storycart: unexpected {type(error).__name__}: {error} "
+            "(run with STORYCART_DEBUG=1 for details).",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
