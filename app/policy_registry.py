@@ -50,6 +50,11 @@ class PolicySet:
         return next(iter(self.policies.values()))
 
 
+def describe_source(source: str, tier: str) -> str:
+    """Built-ins by file name (their install path says nothing to a user); others in full."""
+    return Path(source).name if tier == BUILTIN else source
+
+
 def builtin_policy_paths() -> list[Path]:
     folder = resources.files("assets") / "policies"
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml"))

@@ -1,0 +1,235 @@
+"""StoryCartApp: modes, global bindings, command palette entries and the one place where
+worker failures are turned into messages for the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from app.clock import Clock, SystemClock
+from app.config import Settings
+from app.i18n import Catalog
+from app.policy import Policy
+from app.policy_registry import PolicySet, load_policies, policy_sources
+from screens.help import HelpScreen
+from screens.localized import bind_localized
+from screens.matrix import MatrixScreen
+
+STORYCART_THEME = Theme(
+    name="storycart",
+    primary="#3B6EA5",
+    secondary="#5B8C5A",
+    accent="#E0A458",
+    warning="#E0A458",
+    error="#D1495B",
+    success="#5B8C5A",
+    background="#15171C",
+    surface="#1E2129",
+    panel="#262A34",
+    dark=True,
+)
+
+STYLES = Path(str(resources.files("assets") / "storycart.tcss"))
+
+
+@dataclass(frozen=True)
+class PolicyRecovered(Message):
+    """A broken policy file was replaced by its last good version from the database."""
+
+    policy: Policy
+    stored_at_text: str
+
+
+@dataclass(frozen=True)
+class PoliciesReloaded(Message):
+    policies: PolicySet
+
+
+class StoryCartApp(App[int]):
+    TITLE = "Story Cart"
+    CSS_PATH = [STYLES]
+    BINDING_SPECS = (
+        ("m", "show_matrix", "binding.matrix", True),
+        ("question_mark,f1", "help", "binding.help", True),
+        ("q", "quit", "binding.quit", True),
+    )
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        policies: PolicySet | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.catalog = Catalog(settings.lang)
+        self.policies = policies or load_policies(
+            policy_sources(settings.policy_dir, settings.policy_files)
+        )
+        self.active_policy = self.policies.choose(settings.policy or "web-service").name
+        self.title = self.catalog.t("app.title")
+        bind_localized(self, self.catalog, self.BINDING_SPECS)
+        self.register_theme(STORYCART_THEME)
+        self.add_mode("matrix", self._matrix_screen)
+
+    # -- screens ------------------------------------------------------------------------------
+
+    def _matrix_screen(self) -> MatrixScreen:
+        policy = self.policies.get(self.active_policy)
+        return MatrixScreen(self.catalog, policy, self.policies.tiers[policy.name])
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.theme
+        self.switch_mode("matrix")
+        for problem in self.policies.problems:
+            self.notify(str(problem), severity="error", timeout=12, markup=False)
+        self.store_policies()
+
+    def _matrix(self) -> MatrixScreen | None:
+        for screen in (self.screen, *self.screen_stack):
+            if isinstance(screen, MatrixScreen):
+                return screen
+        if "matrix" in self._screen_stacks:
+            for screen in self._screen_stacks["matrix"]:
+                if isinstance(screen, MatrixScreen):
+                    return screen
+        return None
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_show_matrix(self) -> None:
+        self.switch_mode("matrix")
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        shown: dict[str, tuple[str, str]] = {}
+        for key, active in self.screen.active_bindings.items():
+            description = active.binding.description
+            if not description:
+                continue
+            display = self.get_key_display(active.binding)
+            shown.setdefault(f"{active.binding.action}", (display, description))
+        self.push_screen(HelpScreen(self.catalog, sorted(shown.values())))
+
+    def action_use_policy(self, name: str) -> None:
+        self.active_policy = name
+        policy = self.policies.get(name)
+        matrix = self._matrix()
+        if matrix is not None:
+            matrix.show_policy(policy, self.policies.tiers[name])
+        self.switch_mode("matrix")
+        self.notify(
+            self.catalog.t("notice.policy_switched", title=policy.title.get(self.catalog.lang)),
+            markup=False,
+            timeout=3,
+        )
+
+    def action_next_policy(self) -> None:
+        names = self.policies.names()
+        following = names[(names.index(self.active_policy) + 1) % len(names)]
+        self.action_use_policy(following)
+
+    def action_reload_policies(self) -> None:
+        self.reload_policies()
+
+    # -- command palette ----------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen):
+        catalog = self.catalog
+        yield SystemCommand(
+            catalog.t("command.matrix"), catalog.t("command.matrix_help"), self.action_show_matrix
+        )
+        for name, policy in self.policies.policies.items():
+            yield SystemCommand(
+                catalog.t("command.use_policy", title=policy.title.get(catalog.lang)),
+                catalog.t("command.use_policy_help", name=name, source=self.policies.tiers[name]),
+                lambda name=name: self.action_use_policy(name),
+            )
+        yield SystemCommand(
+            catalog.t("command.reload"), catalog.t("command.reload_help"), self.reload_policies
+        )
+        yield SystemCommand(catalog.t("command.help"), catalog.t("command.help_help"), self.action_help)
+        yield from super().get_system_commands(screen)
+
+    # -- workers: blocking I/O off the event loop ---------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
+    def store_policies(self) -> None:
+        """Open (and migrate) the database, keep a version of each policy, recover broken ones."""
+        from app.policy_store import PolicyStore
+        from storage.database import Database
+
+        database = Database.open(self.settings.db_url)
+        try:
+            store = PolicyStore(database, self.clock)
+            last_good = store.last_good_by_source()
+            for problem in self.policies.problems:
+                stored = last_good.get(problem.source)
+                if stored is not None and stored.policy.name not in self.policies.policies:
+                    when = stored.stored_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                    self.post_message(PolicyRecovered(stored.policy, when))
+            for policy in list(self.policies.policies.values()):
+                store.snapshot(policy)
+        finally:
+            database.close()
+
+    @work(thread=True, exit_on_error=False, group="policies", exclusive=True)
+    def reload_policies(self) -> None:
+        last_good = {policy.source: policy for policy in self.policies.policies.values()}
+        sources = policy_sources(self.settings.policy_dir, self.settings.policy_files)
+        self.post_message(PoliciesReloaded(load_policies(sources, last_good=last_good)))
+
+    def on_policy_recovered(self, message: PolicyRecovered) -> None:
+        self.policies.policies[message.policy.name] = message.policy
+        self.policies.tiers.setdefault(message.policy.name, "database")
+        self.notify(
+            self.catalog.t("notice.last_good", name=message.policy.name, when=message.stored_at_text),
+            severity="warning",
+            markup=False,
+        )
+
+    def on_policies_reloaded(self, message: PoliciesReloaded) -> None:
+        self.policies = message.policies
+        for problem in message.policies.problems:
+            self.notify(str(problem), severity="error", timeout=12, markup=False)
+        if self.active_policy not in self.policies.policies:
+            self.active_policy = self.policies.choose(self.settings.policy).name
+        matrix = self._matrix()
+        if matrix is not None:
+            matrix.show_policy(
+                self.policies.get(self.active_policy), self.policies.tiers[self.active_policy]
+            )
+        self.notify(
+            self.catalog.t("notice.policies_reloaded", count=len(self.policies.policies)),
+            markup=False,
+            timeout=3,
+        )
+        self.store_policies()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a failed background job becomes a message for the user."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.notify(
+            self.catalog.t("notice.storage_error", problem=str(error)),
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+
+
+def run_tui(settings: Settings) -> int:
+    app = StoryCartApp(settings)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,43 @@
+"""Help: every key binding of the screen it was opened from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from app.i18n import Catalog
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
+    ]
+
+    def __init__(self, catalog: Catalog, bindings: Sequence[tuple[str, str]]) -> None:
+        super().__init__(name="help")
+        self.catalog = catalog
+        self.bindings_shown = list(bindings)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(Content(self.catalog.t("help.title")), id="help-title")
+            yield DataTable(id="help-table", cursor_type="row", show_cursor=False)
+            yield Static(Content(self.catalog.t("help.close_hint")), id="help-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(Text(self.catalog.t("help.key"), style="bold"), key="key")
+        table.add_column(Text(self.catalog.t("help.action"), style="bold"), key="action")
+        for key, description in self.bindings_shown:
+            table.add_row(Text(key), Text(description), key=key)
+        table.focus()
+
+    def action_dismiss(self, result=None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,21 @@
+"""Key bindings whose descriptions come from the message catalog of the chosen language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.dom import DOMNode
+
+from app.i18n import Catalog
+
+
+def bind_localized(
+    node: DOMNode, catalog: Catalog, specs: Iterable[tuple[str, str, str, bool]]
+) -> None:
+    """Bind (keys, action, catalog key of the description, show in footer) on a node.
+
+    Textual's BINDINGS are class-level and English-only; the footer must speak the user's
+    language, so the bindings are added per instance, the way App.bind does it.
+    """
+    for keys, action, description_key, show in specs:
+        node._bindings.bind(keys, action, description=catalog.t(description_key), show=show)

@@ -1,0 +1,62 @@
+"""The incident type x severity grid. It renders the policy it is given; it never loads data."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from app.policy import Policy
+from app.policy_view import cell_examples
+from app.textsafe import printable
+
+LABEL_WIDTH = 22
+MIN_COLUMN_WIDTH = 14
+
+
+class SeverityGrid(DataTable):
+    """Rows are incident types (row labels), columns are severities, cells list the examples."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", show=False),
+    ]
+
+    class CellFocused(Message):
+        """The cursor moved onto the cell for (type_key, severity_key)."""
+
+        def __init__(self, type_key: str, severity_key: str) -> None:
+            super().__init__()
+            self.type_key = type_key
+            self.severity_key = severity_key
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell", zebra_stripes=True)
+        self.policy: Policy | None = None
+        self.lang = "en"
+
+    def show(self, policy: Policy, lang: str, available_width: int) -> None:
+        """Lay the grid out for a policy; keys are the type / severity keys."""
+        self.policy = policy
+        self.lang = lang
+        self.clear(columns=True)
+        columns = len(policy.severities)
+        width = max(MIN_COLUMN_WIDTH, (available_width - LABEL_WIDTH - 2) // columns - 2)
+        for severity in policy.severities:
+            header = Text(printable(f"{severity.key} {severity.name.get(lang)}"), style="bold")
+            self.add_column(header, key=severity.key, width=width)
+        for incident_type in policy.types:
+            cells = []
+            for severity in policy.severities:
+                examples = cell_examples(policy, incident_type.key, severity.key, lang)
+                cells.append(Text("\n".join(f"• {example}" for example in examples) or "—"))
+            label = Text(printable(incident_type.name.get(lang)), overflow="fold")
+            self.add_row(*cells, key=incident_type.key, label=label, height=None)
+        self.move_cursor(row=0, column=0)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        if self.policy is None:
+            return
+        row_key, column_key = event.cell_key.row_key, event.cell_key.column_key
+        self.post_message(self.CellFocused(str(row_key.value), str(column_key.value)))
