@@ -1,0 +1,61 @@
+"""Shared fixtures: isolated directories, settings, and a real PostgreSQL server for the session."""
+
+from __future__ import annotations
+
+import os
+
+# Must be set before Textual is imported anywhere in the test session.
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+os.environ.setdefault("TEXTUAL_DISABLE_KITTY_KEY", "1")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from app.config import Flags, Settings, load_settings  # noqa: E402
+from tests.pg_server import PostgresServer  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    """Every test gets its own config and data dirs; nothing touches the real home."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for variable in ("STORYCART_DB", "STORYCART_LANG", "STORYCART_POLICY", "STORYCART_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    return tmp_path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'data' / 'storycart' / 'storycart.db'}"
+
+
+def make_settings(tmp_path: Path, lang: str = "en", **flags) -> Settings:
+    return load_settings(
+        Flags(db=f"sqlite:///{tmp_path / 'test.db'}", lang=lang, **flags), os.environ
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request) -> str:
+    return postgres_server.fresh_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """The same storage test on a real SQLite file and on a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return request.getfixturevalue("postgres_url")

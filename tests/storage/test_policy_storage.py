@@ -1,0 +1,157 @@
+"""Storage on a real SQLite file and a real PostgreSQL database (same tests, both backends)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from app.clock import FakeClock
+from app.policy import LocalText
+from app.policy_registry import load_policies, policy_sources
+from app.policy_store import PolicyStore
+from storage.database import Database
+from storage.errors import NotADatabase, SchemaTooNew
+from storage.schema import head_revision, inspect_schema, upgrade_schema
+
+BUILTINS = load_policies(policy_sources(None)).policies
+
+
+def test_upgrade_creates_the_schema_that_the_models_describe(database_url):
+    before, after = upgrade_schema(database_url)
+    assert before.current is None
+    assert after.current == head_revision()
+    database = Database.open(database_url)
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    database.close()
+    assert differences == []
+
+
+def test_upgrade_twice_changes_nothing(database_url):
+    upgrade_schema(database_url)
+    before, after = upgrade_schema(database_url)
+    assert before.up_to_date and after.up_to_date
+
+
+def test_both_builtin_policies_come_back_equal_from_the_database(database_url):
+    database = Database.open(database_url)
+    store = PolicyStore(database, FakeClock(datetime(2026, 11, 24, 9, 30, tzinfo=UTC)))
+    for policy in BUILTINS.values():
+        stored = store.snapshot(policy)
+        loaded = store.load(policy.name)
+        assert loaded.policy == policy
+        assert loaded.version == stored.version == 1
+        assert loaded.stored_at == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    database.close()
+
+
+def test_a_changed_policy_gets_a_new_version_and_the_old_one_stays(database_url):
+    database = Database.open(database_url)
+    store = PolicyStore(database, FakeClock())
+    original = BUILTINS["web-service"]
+    assert store.snapshot(original).version == 1
+    assert store.snapshot(original).version == 1  # same content: no new version
+    sev1 = original.severities[0]
+    edited = replace(original, severities=(replace(sev1, response_s=300), *original.severities[1:]))
+    assert store.snapshot(edited).version == 2
+    assert store.load("web-service", 1).policy == original
+    assert store.load("web-service").policy.severities[0].response_s == 300
+    database.close()
+
+
+def test_last_good_version_is_found_by_source_file(database_url):
+    database = Database.open(database_url)
+    store = PolicyStore(database, FakeClock())
+    policy = replace(BUILTINS["ai-ops"], title=LocalText.of({"en": "Ours", "ko": "우리"}))
+    policy = replace(policy, source="/home/oncall/.config/storycart/policies/ours.toml")
+    store.snapshot(policy)
+    found = store.last_good_by_source()["/home/oncall/.config/storycart/policies/ours.toml"]
+    assert found.policy == policy
+    assert found.policy.title.get("ko") == "우리"
+    database.close()
+
+
+def test_a_database_from_a_newer_story_cart_is_refused(database_url):
+    upgrade_schema(database_url)
+    database = Database.open(database_url)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    database.close()
+    with pytest.raises(SchemaTooNew) as refused:
+        Database.open(database_url)
+    assert "newer Story Cart (schema 9999)" in str(refused.value)
+    with pytest.raises(SchemaTooNew):
+        inspect_schema(database_url)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_too_new_sqlite_file_is_left_byte_for_byte_untouched(tmp_path):
+    path = tmp_path / "newer.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY);"
+        "INSERT INTO alembic_version VALUES ('0042');"
+        "CREATE TABLE incident_from_the_future (id INTEGER PRIMARY KEY, title TEXT);"
+        "INSERT INTO incident_from_the_future VALUES (1, '결제 장애');"
+    )
+    connection.close()
+    before = _digest(path)
+    with pytest.raises(SchemaTooNew):
+        Database.open(f"sqlite:///{path}")
+    assert _digest(path) == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("장애 회고 메모 — not a database\n", encoding="utf-8")
+    before = _digest(path)
+    with pytest.raises(NotADatabase) as refused:
+        Database.open(f"sqlite:///{path}")
+    assert "is not a Story Cart database" in str(refused.value)
+    assert _digest(path) == before
+
+
+def test_another_programs_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.executescript("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('a');")
+    connection.close()
+    before = _digest(path)
+    with pytest.raises(NotADatabase, match="tables that Story Cart did not create"):
+        Database.open(f"sqlite:///{path}")
+    assert _digest(path) == before
+
+
+def test_new_sqlite_file_is_private_and_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
+    path = tmp_path / "nested" / "dir" / "storycart.db"
+    database = Database.open(f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+    database.close()
+
+
+def test_deleting_a_policy_version_removes_its_rows(database_url):
+    database = Database.open(database_url)
+    PolicyStore(database, FakeClock()).snapshot(BUILTINS["ai-ops"])
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM policy"))
+        remaining = connection.execute(text("SELECT count(*) FROM matrix_cell")).scalar()
+    database.close()
+    assert remaining == 0

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from app.config import ConfigError, Flags, load_settings
+from app.i18n import Catalog, catalog_keys, detect_language
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja"])
+def test_every_message_is_translated(lang):
+    assert catalog_keys(lang) == catalog_keys("en")
+
+
+def test_durations_read_naturally_in_each_language():
+    assert Catalog("en").duration(5400) == "1 h 30 min"
+    assert Catalog("ko").duration(48 * 3600) == "48시간"
+    assert Catalog("ja").duration(604800) == "1週間"
+    assert Catalog("ko").duration(0) == "즉시"
+
+
+@pytest.mark.parametrize(
+    ("environ", "lang"),
+    [({"LANG": "ko_KR.UTF-8"}, "ko"), ({"LC_ALL": "ja_JP.UTF-8", "LANG": "ko_KR"}, "ja"),
+     ({"LANG": "fr_FR.UTF-8"}, "en"), ({}, "en")],
+)  # fmt: skip
+def test_language_defaults_to_the_locale(environ, lang):
+    assert detect_language(environ) == lang
+
+
+def test_flags_beat_environment_beat_config_file(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('lang = "ja"\npolicy = "ai-ops"\ndb = "sqlite:////tmp/a.db"\n', "utf-8")
+    environ = {"STORYCART_DB": "sqlite:////tmp/b.db"}
+    settings = load_settings(Flags(config=str(config), lang="ko"), environ)
+    assert (settings.lang, settings.policy, settings.db_url) == ("ko", "ai-ops", "sqlite:////tmp/b.db")
+    assert settings.sources == {"lang": "--lang", "policy": str(config), "db": "STORYCART_DB"}
+    assert settings.policy_dir == tmp_path / "policies"
+
+
+def test_default_database_lives_in_the_platformdirs_data_dir():
+    settings = load_settings(Flags(), {"LANG": "ko_KR.UTF-8"})
+    assert settings.db_url == f"sqlite:///{os.environ['XDG_DATA_HOME']}/storycart/storycart.db"
+    assert settings.lang == "ko"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [('lang = "fr"', "'fr' from"), ("colour = 1", "'colour' is not a setting"),
+     ("lang = 3", "'lang' must be a str"), ("lang = ", "not valid TOML")],
+)  # fmt: skip
+def test_bad_config_is_one_clear_sentence(tmp_path, text, problem):
+    config = tmp_path / "config.toml"
+    config.write_text(text, "utf-8")
+    with pytest.raises(ConfigError, match=problem):
+        load_settings(Flags(config=str(config)), {})
+
+
+def test_missing_explicit_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(Flags(config=str(tmp_path / "none.toml")), {})
