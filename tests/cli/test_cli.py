@@ -1,0 +1,169 @@
+"""The `storycart` command, run as a real process the way scripts use it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.policy import load_policy_file
+from app.policy_registry import load_policies, policy_sources
+
+STORYCART = [sys.executable, "-m", "app.cli"]
+
+
+def run(*args: str, env_db: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*STORYCART, *args], capture_output=True, text=True, timeout=60)
+
+
+def assert_one_sentence_error(result: subprocess.CompletedProcess, code: int) -> str:
+    assert result.returncode == code, result
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    return result.stderr
+
+
+def test_version_and_help_on_every_command():
+    assert run("--version").stdout.strip() == "storycart 0.1.0"
+    for command in ([], ["run"], ["policy"], ["policy", "list"], ["policy", "show"],
+                    ["policy", "check"], ["policy", "export"], ["db"], ["db", "upgrade"],
+                    ["db", "check"]):  # fmt: skip
+        result = run(*command, "--help")
+        assert result.returncode == 0, command
+        assert result.stdout.startswith("usage: storycart"), command
+
+
+def test_policy_list_one_line_each():
+    lines = run("policy", "list").stdout.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        ["ai-ops", "P", "built-in"], ["web-service", "SEV", "built-in"],
+    ]  # fmt: skip
+    assert lines[0].endswith("ai-ops.toml")
+
+
+def test_policy_show_in_korean_has_every_figure():
+    out = run("policy", "show", "ai-ops", "--lang", "ko").stdout
+    assert "P0 치명적" in out and "응답 목표: 15분" in out
+    assert "최초 보고 대상: CISO, 법무, CEO" in out
+    assert "4시간 후: 전체 경영진" in out
+    assert "규제 기관 보고 기한: 발견 후 72시간 이내" in out
+    assert "데이터 인시던트 (data)" in out and "P0: 대량 개인정보 유출" in out
+
+
+def test_policy_show_json_is_machine_readable():
+    document = json.loads(run("policy", "show", "web-service", "--json").stdout)
+    assert document["policy"]["name"] == "web-service"
+    assert [s["resolution"] for s in document["severities"]] == ["1h", "4h", "24h", "1w"]
+    assert document["source"].endswith("web-service.toml")
+
+
+def test_policy_show_unknown_name():
+    message = assert_one_sentence_error(run("policy", "show", "nope"), 1)
+    assert "no policy named 'nope'" in message and "web-service" in message
+
+
+def test_policy_check_ok_and_bad(tmp_path):
+    good = tmp_path / "good.toml"
+    assert run("policy", "export", "ai-ops", "-o", str(good)).returncode == 0
+    result = run("policy", "check", str(good))
+    assert (result.returncode, result.stdout) == (0, "ok\n")
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(good.read_text("utf-8").replace('response = "15m"', 'response = "-15m"', 1))
+    message = assert_one_sentence_error(run("policy", "check", str(bad)), 1)
+    assert str(bad) in message and "negative" in message and "severities[0].response" in message
+
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[policy]\n")
+    assert "not UTF-8" in assert_one_sentence_error(run("policy", "check", str(binary)), 1)
+
+
+@pytest.mark.parametrize("name", ["web-service", "ai-ops"])
+def test_policy_export_round_trip(tmp_path, name):
+    target = tmp_path / f"{name}.toml"
+    result = run("policy", "export", name, "-o", str(target))
+    assert result.returncode == 0 and result.stdout == f"wrote {target}\n"
+    builtin = load_policies(policy_sources(None)).get(name)
+    assert load_policy_file(target) == builtin
+
+
+def test_user_policy_from_the_config_dir_and_a_broken_one_warns(isolated_dirs):
+    folder = isolated_dirs / "config" / "storycart" / "policies"
+    folder.mkdir(parents=True)
+    exported = run("policy", "export", "web-service", "-o", "-").stdout
+    (folder / "ours.toml").write_text(exported.replace('name = "web-service"', 'name = "ours"'))
+    (folder / "broken.toml").write_text("[policy\n")
+    result = run("policy", "list")
+    assert result.returncode == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["ai-ops", "web-service", "ours"]
+    assert "warning: Policy file" in result.stderr and "broken.toml (line 1)" in result.stderr
+
+
+def test_policy_file_flag(tmp_path):
+    mine = tmp_path / "mine.toml"
+    text = run("policy", "export", "ai-ops", "-o", "-").stdout.replace('name = "ai-ops"', 'name = "mine"')
+    mine.write_text(text)
+    result = run("policy", "list", "--policy-file", str(mine))
+    mine_line = result.stdout.splitlines()[-1]
+    assert mine_line.split() == ["mine", "P", "--policy-file", str(mine)]
+
+
+def test_db_upgrade_then_check(isolated_dirs):
+    check = run("db", "check")
+    assert check.returncode == 1 and "empty database" in check.stdout
+    upgrade = run("db", "upgrade")
+    assert upgrade.returncode == 0 and upgrade.stdout == "upgraded schema empty -> 0001\n"
+    database = isolated_dirs / "data" / "storycart" / "storycart.db"
+    assert (database.stat().st_mode & 0o777) == 0o600
+    assert run("db", "check").stdout == "schema 0001 is up to date\n"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_too_new_database_exit_2_and_untouched(tmp_path):
+    path = tmp_path / "newer.db"
+    assert run("db", "upgrade", "--db", f"sqlite:///{path}").returncode == 0
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    connection.commit()
+    connection.close()
+    before = _digest(path)
+    for action in ("upgrade", "check"):
+        message = assert_one_sentence_error(run("db", action, "--db", f"sqlite:///{path}"), 2)
+        assert "This database was written by a newer Story Cart (schema 0099); upgrade the app" in message
+    assert _digest(path) == before
+
+
+def test_not_a_database_exit_2(tmp_path):
+    path = tmp_path / "readme.db"
+    path.write_text("hello")
+    message = assert_one_sentence_error(run("db", "upgrade", "--db", str(path)), 2)
+    assert "is not a Story Cart database (it is not an SQLite file)" in message
+    assert path.read_text() == "hello"
+
+
+def test_bad_config_and_bad_url_are_one_sentence(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("lang = [")
+    assert "not valid TOML" in assert_one_sentence_error(run("policy", "list", "--config", str(config)), 1)
+    message = assert_one_sentence_error(run("db", "check", "--db", "mysql://x/y"), 1)
+    assert "SQLite or PostgreSQL" in message
+
+
+def test_postgresql_upgrade_and_check(postgres_url):
+    assert run("db", "upgrade", "--db", postgres_url).stdout == "upgraded schema empty -> 0001\n"
+    assert run("db", "check", "--db", postgres_url).returncode == 0
+
+
+def test_unreachable_postgresql_is_one_sentence(tmp_path):
+    url = f"postgresql+psycopg://postgres@/nothing?host={tmp_path}"
+    message = assert_one_sentence_error(run("db", "check", "--db", url), 1)
+    assert message.startswith("storycart: Cannot open the database")
