@@ -33,16 +33,38 @@ class CommandError(Exception):
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--db", metavar="URL", default=default,
-                        help="database URL (default: SQLite file in the data dir; env STORYCART_DB)")
-    parser.add_argument("--config", metavar="FILE", default=default,
-                        help="settings TOML file (default: config.toml in the config dir)")
-    parser.add_argument("--lang", choices=("en", "ko", "ja"), default=default,
-                        help="language (default: from the locale; env STORYCART_LANG)")
-    parser.add_argument("--policy", metavar="NAME", default=default,
-                        help="policy to open with (default: web-service)")
-    parser.add_argument("--policy-file", metavar="FILE", action="append", dest="policy_files",
-                        default=default, help="extra policy TOML file (repeatable)")  # fmt: skip
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=default,
+        help="database URL (default: SQLite file in the data dir; env STORYCART_DB)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="settings TOML file (default: config.toml in the config dir)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "ko", "ja"),
+        default=default,
+        help="language (default: from the locale; env STORYCART_LANG)",
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="NAME",
+        default=default,
+        help="policy to open with (default: web-service)",
+    )
+    parser.add_argument(
+        "--policy-file",
+        metavar="FILE",
+        action="append",
+        dest="policy_files",
+        default=default,
+        help="extra policy TOML file (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,35 +78,70 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(common, suppress=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("run", parents=[common], help="open the TUI (the default)",
-                        description="Open the full-screen TUI.")  # fmt: skip
+    commands.add_parser(
+        "run",
+        parents=[common],
+        help="open the TUI (the default)",
+        description="Open the full-screen TUI.",
+    )
 
-    policy = commands.add_parser("policy", parents=[common], help="list, show, check, export policies",
-                                 description="Severity policies: list, show, check, export.")  # fmt: skip
+    policy = commands.add_parser(
+        "policy",
+        parents=[common],
+        help="list, show, check, export policies",
+        description="Severity policies: list, show, check, export.",
+    )
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    policy_commands.add_parser("list", parents=[common], help="one line per policy",
-                               description="One line per policy: name, scheme, tier, source file.")  # fmt: skip
-    show = policy_commands.add_parser("show", parents=[common], help="the full policy",
-                                      description="Print the full policy.")  # fmt: skip
+    policy_commands.add_parser(
+        "list",
+        parents=[common],
+        help="one line per policy",
+        description="One line per policy: name, scheme, tier, source file.",
+    )
+    show = policy_commands.add_parser(
+        "show", parents=[common], help="the full policy", description="Print the full policy."
+    )
     show.add_argument("name")
     show.add_argument("--json", action="store_true", help="machine-readable JSON")
-    check = policy_commands.add_parser("check", parents=[common], help="validate a policy file",
-                                       description="Exit 0 and print ok for a valid file; "
-                                       "exit 1 with one sentence on stderr otherwise.")  # fmt: skip
+    check = policy_commands.add_parser(
+        "check",
+        parents=[common],
+        help="validate a policy file",
+        description="Exit 0 and print ok for a valid file; "
+        "exit 1 with one sentence on stderr otherwise.",
+    )
     check.add_argument("file")
-    export = policy_commands.add_parser("export", parents=[common], help="write a policy as TOML",
-                                        description="Write a policy as TOML that loads back equal.")  # fmt: skip
+    export = policy_commands.add_parser(
+        "export",
+        parents=[common],
+        help="write a policy as TOML",
+        description="Write a policy as TOML that loads back equal.",
+    )
     export.add_argument("name")
-    export.add_argument("-o", "--output", required=True, metavar="FILE", help="file, or - for stdout")
+    export.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
+    )
 
-    database = commands.add_parser("db", parents=[common], help="database schema",
-                                   description="Apply or verify the database migrations.")  # fmt: skip
+    database = commands.add_parser(
+        "db",
+        parents=[common],
+        help="database schema",
+        description="Apply or verify the database migrations.",
+    )
     db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_commands.add_parser("upgrade", parents=[common], help="apply pending migrations",
-                           description="Create or upgrade the schema to this version's head.")  # fmt: skip
-    db_commands.add_parser("check", parents=[common], help="verify the schema",
-                           description="Exit 0 when the schema is current, 1 when it needs an "
-                           "upgrade, 2 when the database is newer than this app or not one.")  # fmt: skip
+    db_commands.add_parser(
+        "upgrade",
+        parents=[common],
+        help="apply pending migrations",
+        description="Create or upgrade the schema to this version's head.",
+    )
+    db_commands.add_parser(
+        "check",
+        parents=[common],
+        help="verify the schema",
+        description="Exit 0 when the schema is current, 1 when it needs an "
+        "upgrade, 2 when the database is newer than this app or not one.",
+    )
     return parser
 
 
@@ -182,10 +239,9 @@ def cmd_policy_export(settings: Settings, args) -> int:
         raise CommandError(f"{target} is a directory; give a file name for the policy.")
     try:
         # Write beside the target and rename, so an existing file is never left half-written.
-        handle = tempfile.NamedTemporaryFile(
+        with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=target.parent or ".", delete=False, suffix=".tmp"
-        )
-        with handle:
+        ) as handle:
             handle.write(text)
         os.replace(handle.name, target)
     except OSError as error:

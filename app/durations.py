@@ -17,7 +17,7 @@ def parse_duration(text: object) -> int:
     """Seconds in a duration string. Raises DurationError with a readable reason."""
     if isinstance(text, bool) or not isinstance(text, str):
         raise DurationError(
-            f"expected a duration string such as \"15m\", got {type(text).__name__} {text!r}"
+            f'expected a duration string such as "15m", got {type(text).__name__} {text!r}'
         )
     compact = text.strip().lower().replace(" ", "")
     if compact.startswith("-"):

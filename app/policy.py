@@ -215,9 +215,7 @@ class _Reader:
         self.source = source
 
     def fail(self, path: tuple[str | int, ...], problem: str) -> PolicyError:
-        return PolicyError(
-            self.source, problem, key=_path_text(path), line=locate(self.text, path)
-        )
+        return PolicyError(self.source, problem, key=_path_text(path), line=locate(self.text, path))
 
     # -- primitives ---------------------------------------------------------------------------
 
@@ -392,7 +390,9 @@ class _Reader:
             table, {"key", "name", "description", "regulatory_report", "mitigations"}, path
         )
         mitigations = []
-        for number, item in enumerate(self.array(table.get("mitigations", []), (*path, "mitigations"))):
+        for number, item in enumerate(
+            self.array(table.get("mitigations", []), (*path, "mitigations"))
+        ):
             item_path = (*path, "mitigations", number)
             item = self.table(item, item_path)
             self.no_unknown(item, {"situation", "temporary", "permanent"}, item_path)
@@ -569,7 +569,9 @@ def policy_document(policy: Policy) -> dict[str, Any]:
         if severity.postmortem_due_s is not None:
             entry["postmortem_due"] = format_duration(severity.postmortem_due_s)
         optional(
-            entry, "postmortem_note", severity.postmortem_note and severity.postmortem_note.to_document()
+            entry,
+            "postmortem_note",
+            severity.postmortem_note and severity.postmortem_note.to_document(),
         )
         severities.append(entry)
         for step in severity.ladder:
@@ -585,7 +587,9 @@ def policy_document(policy: Policy) -> dict[str, Any]:
     for incident_type in policy.types:
         entry = {"key": incident_type.key, "name": incident_type.name.to_document()}
         optional(
-            entry, "description", incident_type.description and incident_type.description.to_document()
+            entry,
+            "description",
+            incident_type.description and incident_type.description.to_document(),
         )
         if incident_type.regulatory_report_s is not None:
             entry["regulatory_report"] = format_duration(incident_type.regulatory_report_s)

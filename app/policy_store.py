@@ -206,7 +206,9 @@ class PolicyStore:
             )
             if record is None:
                 return None
-            return StoredPolicy(from_rows(load_rows(session, record)), record.version, record.created_at)
+            return StoredPolicy(
+                from_rows(load_rows(session, record)), record.version, record.created_at
+            )
 
     def last_good_by_source(self) -> dict[str, StoredPolicy]:
         with self.database.session() as session:

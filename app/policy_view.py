@@ -92,7 +92,9 @@ def type_sections(incident_type: IncidentType, catalog: Catalog) -> list[Section
     if incident_type.regulatory_report_s is not None:
         due = catalog.duration(incident_type.regulatory_report_s)
         sections.append(
-            Section(catalog.t("detail.regulatory"), (catalog.t("detail.regulatory_value", due=due),))
+            Section(
+                catalog.t("detail.regulatory"), (catalog.t("detail.regulatory_value", due=due),)
+            )
         )
     if incident_type.mitigations:
         sections.append(

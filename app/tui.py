@@ -3,7 +3,6 @@ worker failures are turned into messages for the user."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -40,17 +39,19 @@ STORYCART_THEME = Theme(
 STYLES = Path(str(resources.files("assets") / "storycart.tcss"))
 
 
-@dataclass(frozen=True)
 class PolicyRecovered(Message):
     """A broken policy file was replaced by its last good version from the database."""
 
-    policy: Policy
-    stored_at_text: str
+    def __init__(self, policy: Policy, stored_at_text: str) -> None:
+        super().__init__()
+        self.policy = policy
+        self.stored_at_text = stored_at_text
 
 
-@dataclass(frozen=True)
 class PoliciesReloaded(Message):
-    policies: PolicySet
+    def __init__(self, policies: PolicySet) -> None:
+        super().__init__()
+        self.policies = policies
 
 
 class StoryCartApp(App[int]):
@@ -112,14 +113,20 @@ class StoryCartApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        shown: dict[str, tuple[str, str]] = {}
-        for key, active in self.screen.active_bindings.items():
-            description = active.binding.description
-            if not description:
+        keys: dict[str, list[str]] = {}
+        descriptions: dict[str, str] = {}
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description:
                 continue
-            display = self.get_key_display(active.binding)
-            shown.setdefault(f"{active.binding.action}", (display, description))
-        self.push_screen(HelpScreen(self.catalog, sorted(shown.values())))
+            action = binding.action.removeprefix("app.")
+            keys.setdefault(action, []).append(self.get_key_display(binding))
+            descriptions.setdefault(action, binding.description)
+        rows = [
+            (", ".join(sorted(set(shown), key=lambda k: (len(k), k))), descriptions[action])
+            for action, shown in keys.items()
+        ]
+        self.push_screen(HelpScreen(self.catalog, sorted(rows)))
 
     def action_use_policy(self, name: str) -> None:
         self.active_policy = name
@@ -158,7 +165,9 @@ class StoryCartApp(App[int]):
         yield SystemCommand(
             catalog.t("command.reload"), catalog.t("command.reload_help"), self.reload_policies
         )
-        yield SystemCommand(catalog.t("command.help"), catalog.t("command.help_help"), self.action_help)
+        yield SystemCommand(
+            catalog.t("command.help"), catalog.t("command.help_help"), self.action_help
+        )
         yield from super().get_system_commands(screen)
 
     # -- workers: blocking I/O off the event loop ---------------------------------------------
@@ -193,7 +202,9 @@ class StoryCartApp(App[int]):
         self.policies.policies[message.policy.name] = message.policy
         self.policies.tiers.setdefault(message.policy.name, "database")
         self.notify(
-            self.catalog.t("notice.last_good", name=message.policy.name, when=message.stored_at_text),
+            self.catalog.t(
+                "notice.last_good", name=message.policy.name, when=message.stored_at_text
+            ),
             severity="warning",
             markup=False,
         )

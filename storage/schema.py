@@ -141,12 +141,15 @@ def upgrade_schema(url: str, engine: Engine | None = None) -> tuple[SchemaStatus
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 # Two processes starting on one empty team database must not both migrate it.
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
-                revision = connection.execute(
-                    text("SELECT to_regclass('alembic_version') IS NOT NULL")
-                ).scalar() and connection.execute(
-                    text("SELECT version_num FROM alembic_version")
-                ).scalar()
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+                revision = (
+                    connection.execute(
+                        text("SELECT to_regclass('alembic_version') IS NOT NULL")
+                    ).scalar()
+                    and connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                )
                 _guard(revision or None)
             config = _alembic_config()
             config.attributes["connection"] = connection

@@ -8,12 +8,12 @@ import os
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 os.environ.setdefault("TEXTUAL_DISABLE_KITTY_KEY", "1")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from app.config import Flags, Settings, load_settings  # noqa: E402
-from tests.pg_server import PostgresServer  # noqa: E402
+from app.config import Flags, Settings, load_settings
+from tests.pg_server import PostgresServer
 
 REPO = Path(__file__).resolve().parent.parent
 

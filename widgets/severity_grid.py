@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -9,10 +10,12 @@ from textual.widgets import DataTable
 
 from app.policy import Policy
 from app.policy_view import cell_examples
+from app.text_layout import hanging, wrap
 from app.textsafe import printable
 
-LABEL_WIDTH = 22
-MIN_COLUMN_WIDTH = 14
+MIN_COLUMN_WIDTH = 12
+MAX_LABEL_WIDTH = 26
+SCROLLBAR_AND_MARGIN = 2
 
 
 class SeverityGrid(DataTable):
@@ -40,18 +43,26 @@ class SeverityGrid(DataTable):
         self.policy = policy
         self.lang = lang
         self.clear(columns=True)
+        padding = 2 * self.cell_padding
+        labels = {t.key: printable(t.name.get(lang)) for t in policy.types}
+        label_width = min(MAX_LABEL_WIDTH, max(cell_len(label) for label in labels.values()))
         columns = len(policy.severities)
-        width = max(MIN_COLUMN_WIDTH, (available_width - LABEL_WIDTH - 2) // columns - 2)
+        spare = available_width - label_width - padding - SCROLLBAR_AND_MARGIN
+        width = max(MIN_COLUMN_WIDTH, spare // columns - padding)
         for severity in policy.severities:
-            header = Text(printable(f"{severity.key} {severity.name.get(lang)}"), style="bold")
-            self.add_column(header, key=severity.key, width=width)
+            header = printable(f"{severity.key} {severity.name.get(lang)}")
+            self.add_column(
+                Text(wrap(header, width)[0], style="bold"), key=severity.key, width=width
+            )
         for incident_type in policy.types:
             cells = []
             for severity in policy.severities:
                 examples = cell_examples(policy, incident_type.key, severity.key, lang)
-                cells.append(Text("\n".join(f"• {example}" for example in examples) or "—"))
-            label = Text(printable(incident_type.name.get(lang)), overflow="fold")
-            self.add_row(*cells, key=incident_type.key, label=label, height=None)
+                text = "\n".join(hanging(example, width) for example in examples) or "—"
+                cells.append(Text(text))
+            label = Text("\n".join(wrap(labels[incident_type.key], label_width)))
+            height = max(cell.plain.count("\n") + 1 for cell in [*cells, label])
+            self.add_row(*cells, key=incident_type.key, label=label, height=height)
         self.move_cursor(row=0, column=0)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:

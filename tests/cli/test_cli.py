@@ -101,13 +101,19 @@ def test_user_policy_from_the_config_dir_and_a_broken_one_warns(isolated_dirs):
     (folder / "broken.toml").write_text("[policy\n")
     result = run("policy", "list")
     assert result.returncode == 0
-    assert [line.split()[0] for line in result.stdout.splitlines()] == ["ai-ops", "web-service", "ours"]
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [
+        "ai-ops",
+        "web-service",
+        "ours",
+    ]
     assert "warning: Policy file" in result.stderr and "broken.toml (line 1)" in result.stderr
 
 
 def test_policy_file_flag(tmp_path):
     mine = tmp_path / "mine.toml"
-    text = run("policy", "export", "ai-ops", "-o", "-").stdout.replace('name = "ai-ops"', 'name = "mine"')
+    text = run("policy", "export", "ai-ops", "-o", "-").stdout.replace(
+        'name = "ai-ops"', 'name = "mine"'
+    )
     mine.write_text(text)
     result = run("policy", "list", "--policy-file", str(mine))
     mine_line = result.stdout.splitlines()[-1]
@@ -138,7 +144,10 @@ def test_too_new_database_exit_2_and_untouched(tmp_path):
     before = _digest(path)
     for action in ("upgrade", "check"):
         message = assert_one_sentence_error(run("db", action, "--db", f"sqlite:///{path}"), 2)
-        assert "This database was written by a newer Story Cart (schema 0099); upgrade the app" in message
+        assert (
+            "This database was written by a newer Story Cart (schema 0099); upgrade the app"
+            in message
+        )
     assert _digest(path) == before
 
 
@@ -153,7 +162,9 @@ def test_not_a_database_exit_2(tmp_path):
 def test_bad_config_and_bad_url_are_one_sentence(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text("lang = [")
-    assert "not valid TOML" in assert_one_sentence_error(run("policy", "list", "--config", str(config)), 1)
+    assert "not valid TOML" in assert_one_sentence_error(
+        run("policy", "list", "--config", str(config)), 1
+    )
     message = assert_one_sentence_error(run("db", "check", "--db", "mysql://x/y"), 1)
     assert "SQLite or PostgreSQL" in message
 

@@ -128,7 +128,9 @@ def test_a_file_that_is_not_a_database_is_refused_and_untouched(tmp_path):
 def test_another_programs_sqlite_database_is_refused(tmp_path):
     path = tmp_path / "other.db"
     connection = sqlite3.connect(path)
-    connection.executescript("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('a');")
+    connection.executescript(
+        "CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('a');"
+    )
     connection.close()
     before = _digest(path)
     with pytest.raises(NotADatabase, match="tables that Story Cart did not create"):

@@ -1,4 +1,5 @@
-"""Every figure, example and recipient of DESIGN.md §4 is in the built-in policies, in ko / ja / en."""
+"""Every figure, example and recipient of DESIGN.md §4 is in the built-in policies,
+in Korean, Japanese and English."""
 
 from __future__ import annotations
 
@@ -60,7 +61,11 @@ def test_web_service_targets_from_seed_003():
     assert [s.resolution_s for s in policy.severities] == [d("1h"), d("4h"), d("24h"), d("1w")]
     assert {s.update_every_s for s in policy.severities} == {d("15m")}
     assert [s.postmortem_due_s for s in policy.severities[:2]] == [d("2d"), d("2d")]
-    assert ko(policy.severity("SEV-1").definition) == ["서비스 완전 다운", "데이터 손실/유출", "모든 사용자 영향"]
+    assert ko(policy.severity("SEV-1").definition) == [
+        "서비스 완전 다운",
+        "데이터 손실/유출",
+        "모든 사용자 영향",
+    ]
 
 
 def test_web_service_examples_from_seed_003():
@@ -92,7 +97,13 @@ def test_web_service_ladder_l1_to_l4():
 def test_ai_ops_matrix_from_seed_001():
     policy = POLICIES.get("ai-ops")
     assert [s.key for s in policy.severities] == ["P0", "P1", "P2", "P3"]
-    assert [t.key for t in policy.types] == ["data", "model", "security", "regulatory", "operational"]
+    assert [t.key for t in policy.types] == [
+        "data",
+        "model",
+        "security",
+        "regulatory",
+        "operational",
+    ]
     assert len(policy.cells) == 20
     grid = {(c.type_key, c.severity_key): c.examples[0].get("ko") for c in policy.cells}
     assert grid[("data", "P0")] == "대량 개인정보 유출"

@@ -34,7 +34,11 @@ def test_flags_beat_environment_beat_config_file(tmp_path):
     config.write_text('lang = "ja"\npolicy = "ai-ops"\ndb = "sqlite:////tmp/a.db"\n', "utf-8")
     environ = {"STORYCART_DB": "sqlite:////tmp/b.db"}
     settings = load_settings(Flags(config=str(config), lang="ko"), environ)
-    assert (settings.lang, settings.policy, settings.db_url) == ("ko", "ai-ops", "sqlite:////tmp/b.db")
+    assert (settings.lang, settings.policy, settings.db_url) == (
+        "ko",
+        "ai-ops",
+        "sqlite:////tmp/b.db",
+    )
     assert settings.sources == {"lang": "--lang", "policy": str(config), "db": "STORYCART_DB"}
     assert settings.policy_dir == tmp_path / "policies"
 

@@ -14,9 +14,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_import_linter_contract_holds():
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "lint-imports"), "--config", str(REPO / "pyproject.toml")],
-        cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
+        [str(Path(sys.executable).parent / "lint-imports"), "--config", "pyproject.toml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
 

@@ -1,4 +1,5 @@
-"""Bad policy files are refused with one sentence naming the file, the line / key and the problem."""
+"""Bad policy files are refused with one sentence naming the file, the line / key and
+the problem."""
 
 from __future__ import annotations
 
@@ -78,7 +79,10 @@ def test_unknown_severity_in_a_ladder_step(tmp_path):
 
 
 def test_unknown_severity_in_an_unless_condition(tmp_path):
-    text = MINIMAL + '\n[[ladder]]\nseverity = "SEV-1"\nafter = "1h"\nunless = ["below:SEV-7"]\nnotify = ["Lead"]\n'
+    step = (
+        '[[ladder]]\nseverity = "SEV-1"\nafter = "1h"\nunless = ["below:SEV-7"]\nnotify = ["L"]\n'
+    )
+    text = f"{MINIMAL}\n{step}"
     assert "unknown severity 'SEV-7'" in refusal(tmp_path, text)
 
 
@@ -120,13 +124,17 @@ def test_wrong_types(tmp_path):
 
 
 def test_unknown_keys_are_typos_not_silence(tmp_path):
-    message = refusal(tmp_path, MINIMAL.replace('response = "5m"', 'respones = "5m"\nresponse = "5m"'))
+    message = refusal(
+        tmp_path, MINIMAL.replace('response = "5m"', 'respones = "5m"\nresponse = "5m"')
+    )
     assert "is not a known key here" in message
     assert "severities[0].respones" in message
 
 
 def test_unsupported_language(tmp_path):
-    message = refusal(tmp_path, MINIMAL.replace('title = "Tiny policy"', 'title = { fr = "Petite" }'))
+    message = refusal(
+        tmp_path, MINIMAL.replace('title = "Tiny policy"', 'title = { fr = "Petite" }')
+    )
     assert "is not a supported language" in message
     assert "policy.title.fr" in message
 
@@ -160,7 +168,9 @@ def test_duplicate_policy_names_across_files_keep_the_first(tmp_path):
     result = load_policies([PolicySource(first, "config dir"), PolicySource(second, "config dir")])
     assert result.get("tiny").title.get("en") == "Tiny policy"
     assert len(result.problems) == 1
-    assert re.search(r"defines the policy 'tiny', which .*a\.toml already defines", str(result.problems[0]))
+    assert re.search(
+        r"defines the policy 'tiny', which .*a\.toml already defines", str(result.problems[0])
+    )
 
 
 def test_a_user_file_may_replace_a_builtin_by_name(tmp_path):
