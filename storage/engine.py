@@ -35,9 +35,11 @@ def _parse(url: str):
 def create_sqlite_file(path: Path) -> None:
     """Create the folder (0700) and an empty database file readable by its owner only (0600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
+    try:
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(descriptor)
+    except FileExistsError:
+        return  # already there, or another thread / process created it a moment ago
+    os.close(descriptor)
 
 
 def make_engine(url: str) -> Engine:

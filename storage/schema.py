@@ -7,6 +7,7 @@ before anything writes to it: SQLite files are first inspected through a read-on
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from storage.errors import DatabaseUnavailable, NotADatabase, SchemaTooNew
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 _PG_MIGRATION_LOCK = 0x5C0_2CA27
+# Alembic's `op` and `context` are process-wide proxies: two threads migrating at once would run
+# one thread's DDL on the other's connection (seen as a segfault). One migration at a time.
+_MIGRATION_LOCK = threading.Lock()
 
 
 def _alembic_config():
@@ -132,6 +136,11 @@ def upgrade_schema(url: str, engine: Engine | None = None) -> tuple[SchemaStatus
     """Apply every migration up to head; returns the status before and after."""
     from alembic import command
 
+    with _MIGRATION_LOCK:
+        return _upgrade_locked(url, engine, command)
+
+
+def _upgrade_locked(url: str, engine: Engine | None, command) -> tuple[SchemaStatus, SchemaStatus]:
     before = inspect_schema(url)
     if before.up_to_date:
         return before, before

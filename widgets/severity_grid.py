@@ -50,10 +50,8 @@ class SeverityGrid(DataTable):
         spare = available_width - label_width - padding - SCROLLBAR_AND_MARGIN
         width = max(MIN_COLUMN_WIDTH, spare // columns - padding)
         for severity in policy.severities:
-            header = printable(f"{severity.key} {severity.name.get(lang)}")
-            self.add_column(
-                Text(wrap(header, width)[0], style="bold"), key=severity.key, width=width
-            )
+            header = Text(printable(f"{severity.key} {severity.name.get(lang)}"), style="bold")
+            self.add_column(header, key=severity.key, width=width)
         for incident_type in policy.types:
             cells = []
             for severity in policy.severities:

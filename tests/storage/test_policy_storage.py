@@ -157,3 +157,18 @@ def test_deleting_a_policy_version_removes_its_rows(database_url):
         remaining = connection.execute(text("SELECT count(*) FROM matrix_cell")).scalar()
     database.close()
     assert remaining == 0
+
+
+def test_threads_opening_one_new_database_at_once_all_succeed(database_url):
+    # The app opens the database from worker threads; two at once must not race the migration.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_and_store(_):
+        database = Database.open(database_url)
+        try:
+            return PolicyStore(database, FakeClock()).snapshot(BUILTINS["ai-ops"]).version
+        finally:
+            database.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(open_and_store, range(8))) == [1] * 8
