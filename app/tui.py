@@ -80,35 +80,35 @@ class StoryCartApp(App[int]):
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
         self.register_theme(STORYCART_THEME)
-        self.add_mode("matrix", self._matrix_screen)
+        # Chosen before start-up: changing it in on_mount would restyle everything once more.
+        self.theme = settings.theme
 
     # -- screens ------------------------------------------------------------------------------
 
-    def _matrix_screen(self) -> MatrixScreen:
+    def get_default_screen(self) -> MatrixScreen:
+        # The matrix is the home screen until the incident board exists. As the default screen
+        # it is styled once at start-up; a MODES screen would restyle the whole app again.
         policy = self.policies.get(self.active_policy)
         return MatrixScreen(self.catalog, policy, self.policies.tiers[policy.name])
 
     def on_mount(self) -> None:
-        self.theme = self.settings.theme
-        self.switch_mode("matrix")
         for problem in self.policies.problems:
             self.notify(str(problem), severity="error", timeout=12, markup=False)
-        self.store_policies()
+        # Importing SQLAlchemy and Alembic in a thread competes for the GIL with the first
+        # paint; the database can wait until the matrix is on screen.
+        self.call_after_refresh(self.store_policies)
 
     def _matrix(self) -> MatrixScreen | None:
-        for screen in (self.screen, *self.screen_stack):
+        for screen in self.screen_stack:
             if isinstance(screen, MatrixScreen):
                 return screen
-        if "matrix" in self._screen_stacks:
-            for screen in self._screen_stacks["matrix"]:
-                if isinstance(screen, MatrixScreen):
-                    return screen
         return None
 
     # -- actions ------------------------------------------------------------------------------
 
     def action_show_matrix(self) -> None:
-        self.switch_mode("matrix")
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, MatrixScreen):
+            self.pop_screen()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -134,7 +134,7 @@ class StoryCartApp(App[int]):
         matrix = self._matrix()
         if matrix is not None:
             matrix.show_policy(policy, self.policies.tiers[name])
-        self.switch_mode("matrix")
+        self.action_show_matrix()
         self.notify(
             self.catalog.t("notice.policy_switched", title=policy.title.get(self.catalog.lang)),
             markup=False,

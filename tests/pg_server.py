@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import glob
 import itertools
-import pwd
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile

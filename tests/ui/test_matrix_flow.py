@@ -90,6 +90,8 @@ async def test_help_lists_the_bindings_of_the_screen(tmp_path):
         assert isinstance(app.screen, MatrixScreen)
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
+        await pilot.press("m")
+        assert isinstance(app.screen, MatrixScreen)
 
 
 async def test_command_palette_has_matrix_and_policy_entries(tmp_path):
