@@ -18,6 +18,8 @@ from app.i18n import Catalog
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
+        # A modal screen keeps the app's keys from the screens below; `m` still goes home.
+        Binding("m", "app.show_matrix", show=False),
     ]
 
     def __init__(self, catalog: Catalog, bindings: Sequence[tuple[str, str]]) -> None:
