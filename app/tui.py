@@ -19,7 +19,7 @@ from app.i18n import Catalog
 from app.policy import Policy
 from app.policy_registry import PolicySet, load_policies, policy_sources
 from screens.help import HelpScreen
-from screens.localized import bind_localized
+from screens.localized import bind_localized, localize_palette_binding
 from screens.matrix import MatrixScreen
 
 STORYCART_THEME = Theme(
@@ -79,6 +79,7 @@ class StoryCartApp(App[int]):
         self.active_policy = self.policies.choose(settings.policy or "web-service").name
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
+        localize_palette_binding(self, self.catalog)
         self.register_theme(STORYCART_THEME)
         # Chosen before start-up: changing it in on_mount would restyle everything once more.
         self.theme = settings.theme

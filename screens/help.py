@@ -17,7 +17,7 @@ from app.i18n import Catalog
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
+        Binding("escape,q,question_mark,f1", "dismiss", show=False),
         # A modal screen keeps the app's keys from the screens below; `m` still goes home.
         Binding("m", "app.show_matrix", show=False),
     ]

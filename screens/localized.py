@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual.app import App
+from textual.binding import Binding
 from textual.dom import DOMNode
 
 from app.i18n import Catalog
@@ -19,3 +21,20 @@ def bind_localized(
     """
     for keys, action, description_key, show in specs:
         node._bindings.bind(keys, action, description=catalog.t(description_key), show=show)
+
+
+def localize_palette_binding(app: App, catalog: Catalog) -> None:
+    """Textual adds its command-palette key in App.__init__ with an English label; same key,
+    action and priority, in the user's language."""
+    key = app.COMMAND_PALETTE_BINDING
+    app._bindings.key_to_bindings[key] = [
+        Binding(
+            key,
+            "command_palette",
+            catalog.t("binding.palette"),
+            show=False,
+            key_display=app.COMMAND_PALETTE_DISPLAY,
+            priority=True,
+            tooltip=catalog.t("command.palette_tooltip"),
+        )
+    ]
