@@ -97,7 +97,7 @@ class StoryCartApp(App[int]):
             self.notify(str(problem), severity="error", timeout=12, markup=False)
         # Importing SQLAlchemy and Alembic in a thread competes for the GIL with the first
         # paint; the database can wait until the matrix is on screen.
-        self.call_after_refresh(self.store_policies)
+        self.call_after_refresh(self.store_policies, self.policies)
 
     def _matrix(self) -> MatrixScreen | None:
         for screen in self.screen_stack:
@@ -147,9 +147,6 @@ class StoryCartApp(App[int]):
         following = names[(names.index(self.active_policy) + 1) % len(names)]
         self.action_use_policy(following)
 
-    def action_reload_policies(self) -> None:
-        self.reload_policies()
-
     # -- command palette ----------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen):
@@ -164,7 +161,9 @@ class StoryCartApp(App[int]):
                 lambda name=name: self.action_use_policy(name),
             )
         yield SystemCommand(
-            catalog.t("command.reload"), catalog.t("command.reload_help"), self.reload_policies
+            catalog.t("command.reload"),
+            catalog.t("command.reload_help"),
+            self.action_reload_policies,
         )
         yield SystemCommand(
             catalog.t("command.help"), catalog.t("command.help_help"), self.action_help
@@ -174,7 +173,7 @@ class StoryCartApp(App[int]):
     # -- workers: blocking I/O off the event loop ---------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
-    def store_policies(self) -> None:
+    def store_policies(self, policies: PolicySet) -> None:
         """Open (and migrate) the database, keep a version of each policy, recover broken ones."""
         from app.policy_store import PolicyStore
         from storage.database import Database
@@ -183,19 +182,22 @@ class StoryCartApp(App[int]):
         try:
             store = PolicyStore(database, self.clock)
             last_good = store.last_good_by_source()
-            for problem in self.policies.problems:
+            for problem in policies.problems:
                 stored = last_good.get(problem.source)
-                if stored is not None and stored.policy.name not in self.policies.policies:
+                if stored is not None and stored.policy.name not in policies.policies:
                     when = stored.stored_at.astimezone().strftime("%Y-%m-%d %H:%M")
                     self.post_message(PolicyRecovered(stored.policy, when))
-            for policy in list(self.policies.policies.values()):
+            for policy in list(policies.policies.values()):
                 store.snapshot(policy)
         finally:
             database.close()
 
-    @work(thread=True, exit_on_error=False, group="policies", exclusive=True)
-    def reload_policies(self) -> None:
+    def action_reload_policies(self) -> None:
         last_good = {policy.source: policy for policy in self.policies.policies.values()}
+        self._read_policy_files(last_good)
+
+    @work(thread=True, exit_on_error=False, group="policies", exclusive=True)
+    def _read_policy_files(self, last_good: dict[str, Policy]) -> None:
         sources = policy_sources(self.settings.policy_dir, self.settings.policy_files)
         self.post_message(PoliciesReloaded(load_policies(sources, last_good=last_good)))
 
@@ -226,7 +228,7 @@ class StoryCartApp(App[int]):
             markup=False,
             timeout=3,
         )
-        self.store_policies()
+        self.store_policies(message.policies)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a failed background job becomes a message for the user."""

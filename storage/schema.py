@@ -117,11 +117,13 @@ def _guard(revision: str | None) -> None:
         raise SchemaTooNew(revision)
 
 
-def inspect_schema(url: str) -> SchemaStatus:
+def inspect_schema(url: str, engine: Engine | None = None) -> SchemaStatus:
     """What schema the database holds; raises SchemaTooNew / NotADatabase without writing."""
     path = sqlite_path(url)
     if path is not None:
         revision = _sqlite_revision_readonly(path)
+    elif engine is not None:
+        revision = _revision(engine)
     else:
         engine = make_engine(url)
         try:
@@ -134,38 +136,39 @@ def inspect_schema(url: str) -> SchemaStatus:
 
 def upgrade_schema(url: str, engine: Engine | None = None) -> tuple[SchemaStatus, SchemaStatus]:
     """Apply every migration up to head; returns the status before and after."""
+    with _MIGRATION_LOCK:
+        own_engine = engine is None
+        engine = engine or make_engine(url)
+        try:
+            before = inspect_schema(url, engine)
+            if not before.up_to_date:
+                _migrate(engine)
+        finally:
+            if own_engine:
+                engine.dispose()
+    return before, SchemaStatus(current=head_revision(), head=head_revision())
+
+
+def _migrate(engine: Engine) -> None:
     from alembic import command
 
-    with _MIGRATION_LOCK:
-        return _upgrade_locked(url, engine, command)
-
-
-def _upgrade_locked(url: str, engine: Engine | None, command) -> tuple[SchemaStatus, SchemaStatus]:
-    before = inspect_schema(url)
-    if before.up_to_date:
-        return before, before
-    own_engine = engine is None
-    engine = engine or make_engine(url)
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                # Two processes starting on one empty team database must not both migrate it.
+                # Two processes starting on one empty team database must not both migrate it;
+                # whoever waited re-reads the revision the winner left behind.
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
                 )
-                revision = (
-                    connection.execute(
-                        text("SELECT to_regclass('alembic_version') IS NOT NULL")
-                    ).scalar()
-                    and connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                )
-                _guard(revision or None)
+                has_versions = connection.execute(
+                    text("SELECT to_regclass('alembic_version') IS NOT NULL")
+                ).scalar()
+                if has_versions:
+                    _guard(
+                        connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                    )
             config = _alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except OperationalError as error:
         raise DatabaseUnavailable(_unavailable(engine, error)) from None
-    finally:
-        if own_engine:
-            engine.dispose()
-    return before, SchemaStatus(current=head_revision(), head=head_revision())

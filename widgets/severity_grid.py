@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -20,10 +19,6 @@ SCROLLBAR_AND_MARGIN = 2
 
 class SeverityGrid(DataTable):
     """Rows are incident types (row labels), columns are severities, cells list the examples."""
-
-    BINDINGS = [
-        Binding("enter", "select_cursor", show=False),
-    ]
 
     class CellFocused(Message):
         """The cursor moved onto the cell for (type_key, severity_key)."""
