@@ -6,8 +6,11 @@ before anything writes to it: SQLite files are first inspected through a read-on
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,14 +142,30 @@ def upgrade_schema(url: str, engine: Engine | None = None) -> tuple[SchemaStatus
     with _MIGRATION_LOCK:
         own_engine = engine is None
         engine = engine or make_engine(url)
+        path = sqlite_path(url)
         try:
-            before = inspect_schema(url, engine)
-            if not before.up_to_date:
-                _migrate(engine)
+            with _file_lock(path) if path is not None else nullcontext():
+                before = inspect_schema(url, engine)
+                if not before.up_to_date:
+                    _migrate(engine)
         finally:
             if own_engine:
                 engine.dispose()
     return before, SchemaStatus(current=head_revision(), head=head_revision())
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Keep other processes from migrating the same SQLite file at the same time.
+
+    flock is separate from the POSIX locks SQLite takes, so this never blocks normal use.
+    """
+    with path.open("rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _migrate(engine: Engine) -> None:

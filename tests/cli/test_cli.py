@@ -178,3 +178,29 @@ def test_unreachable_postgresql_is_one_sentence(tmp_path):
     url = f"postgresql+psycopg://postgres@/nothing?host={tmp_path}"
     message = assert_one_sentence_error(run("db", "check", "--db", url), 1)
     assert message.startswith("storycart: Cannot open the database")
+
+
+def _concurrent_upgrades(url: str, count: int = 4) -> list[subprocess.CompletedProcess]:
+    processes = [
+        subprocess.Popen(
+            [*STORYCART, "db", "upgrade", "--db", url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    return [subprocess.CompletedProcess(p.args, p.wait(60), *p.communicate()) for p in processes]
+
+
+def test_processes_upgrading_one_new_sqlite_file_at_once(tmp_path):
+    results = _concurrent_upgrades(f"sqlite:///{tmp_path / 'shared.db'}")
+    assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
+    outputs = sorted(r.stdout for r in results)
+    assert outputs == ["schema 0001 is up to date\n"] * 3 + ["upgraded schema empty -> 0001\n"]
+
+
+def test_processes_upgrading_one_new_postgresql_database_at_once(postgres_url):
+    results = _concurrent_upgrades(postgres_url)
+    assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
+    assert run("db", "check", "--db", postgres_url).stdout == "schema 0001 is up to date\n"
