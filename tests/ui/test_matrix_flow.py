@@ -173,3 +173,25 @@ async def test_policy_text_that_looks_like_markup_is_shown_literally(tmp_path):
         body = text_of(app, "#definition-body")
         assert "[b]Website[/b] [31munreachable" in body
         assert "\x1b" not in body
+
+
+async def test_too_new_database_is_reported_in_the_app_and_left_untouched(tmp_path):
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "test.db"  # the database make_settings points at
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY);"
+        "INSERT INTO alembic_version VALUES ('0777');"
+    )
+    connection.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("written by a newer Story Cart (schema 0777)" in m for m in messages)
+        assert isinstance(app.screen, MatrixScreen)  # the matrix still works from the files
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
