@@ -22,6 +22,8 @@ LANGUAGES = ("en", "ko", "ja")
 ANY_LANGUAGE = "*"
 FALLBACK_ORDER = ("en", "ko", "ja")
 CONDITIONS = ("acknowledged", "resolved")
+DEFAULT_ROUNDS = 3
+MAX_ROUNDS = 100
 BELOW_PREFIX = "below:"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -76,6 +78,14 @@ class Severity:
     impact: LocalText | None = None
     definition: tuple[LocalText, ...] = ()
     ladder: tuple[EscalationStep, ...] = ()
+    ack_timeout_s: int | None = None
+    rounds: int = DEFAULT_ROUNDS
+    repeat_after_s: int | None = None
+
+    @property
+    def repeat_pause_s(self) -> int:
+        """Pause after a round's last step before the ladder starts again."""
+        return self.update_every_s if self.repeat_after_s is None else self.repeat_after_s
 
     @property
     def first_notify(self) -> tuple[LocalText, ...]:
@@ -362,6 +372,7 @@ class _Reader:
             {
                 "key", "name", "impact", "definition", "response", "resolution",
                 "update_every", "postmortem_due", "postmortem_note",
+                "ack_timeout", "rounds", "repeat_after",
             },
             path,
         )  # fmt: skip
@@ -376,7 +387,20 @@ class _Reader:
             postmortem_due_s=self.optional_duration(table, "postmortem_due", path),
             postmortem_note=self.optional_local(table, "postmortem_note", path),
             ladder=ladder,
+            ack_timeout_s=self.positive(table, "ack_timeout", path)
+            if "ack_timeout" in table
+            else None,
+            rounds=self.rounds(table, path),
+            repeat_after_s=self.optional_duration(table, "repeat_after", path),
         )
+
+    def rounds(self, table, path) -> int:
+        value = table.get("rounds", DEFAULT_ROUNDS)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail((*path, "rounds"), f"must be an integer, not {_kind(value)}")
+        if not 1 <= value <= MAX_ROUNDS:
+            raise self.fail((*path, "rounds"), f"must be between 1 and {MAX_ROUNDS}, not {value}")
+        return value
 
     def positive(self, table, key, path) -> int:
         seconds = self.duration(self.require(table, key, path), (*path, key))
@@ -573,6 +597,11 @@ def policy_document(policy: Policy) -> dict[str, Any]:
             "postmortem_note",
             severity.postmortem_note and severity.postmortem_note.to_document(),
         )
+        if severity.ack_timeout_s is not None:
+            entry["ack_timeout"] = format_duration(severity.ack_timeout_s)
+        entry["rounds"] = severity.rounds
+        if severity.repeat_after_s is not None:
+            entry["repeat_after"] = format_duration(severity.repeat_after_s)
         severities.append(entry)
         for step in severity.ladder:
             step_entry: dict[str, Any] = {

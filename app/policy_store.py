@@ -83,6 +83,9 @@ def to_rows(policy: Policy, version: int, stored_at: datetime) -> PolicyRows:
                 update_every_s=severity.update_every_s,
                 postmortem_due_s=severity.postmortem_due_s,
                 postmortem_note=_text(severity.postmortem_note),
+                ack_timeout_s=severity.ack_timeout_s,
+                rounds=severity.rounds,
+                repeat_after_s=severity.repeat_after_s,
             )
         )
         for step_position, step in enumerate(severity.ladder):
@@ -150,6 +153,9 @@ def from_rows(rows: PolicyRows) -> Policy:
                 postmortem_due_s=s.postmortem_due_s,
                 postmortem_note=_local(s.postmortem_note),
                 ladder=tuple(ladders.get(s.key, ())),
+                ack_timeout_s=s.ack_timeout_s,
+                rounds=s.rounds,
+                repeat_after_s=s.repeat_after_s,
             )
             for s in rows.severities
         ),

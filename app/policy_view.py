@@ -61,6 +61,26 @@ def severity_sections(severity: Severity, catalog: Catalog) -> list[Section]:
             tuple(f"{n}. {step_text(step, catalog)}" for n, step in enumerate(severity.ladder, 1)),
         ),
         Section(
+            catalog.t("detail.rounds"),
+            (
+                catalog.t(
+                    "detail.rounds_value",
+                    rounds=severity.rounds,
+                    pause=catalog.duration(severity.repeat_pause_s),
+                ),
+            ),
+        ),
+        Section(
+            catalog.t("detail.ack_timeout"),
+            (
+                catalog.duration(None)
+                if severity.ack_timeout_s is None
+                else catalog.t(
+                    "detail.ack_timeout_value", timeout=catalog.duration(severity.ack_timeout_s)
+                ),
+            ),
+        ),
+        Section(
             catalog.t("detail.update_every"),
             (
                 catalog.t(

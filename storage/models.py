@@ -60,6 +60,9 @@ class SeverityRecord(SQLModel, table=True):
     update_every_s: int
     postmortem_due_s: int | None = None
     postmortem_note: Any = _json(nullable=True)
+    ack_timeout_s: int | None = None
+    rounds: int = 3
+    repeat_after_s: int | None = None
 
 
 class IncidentTypeRecord(SQLModel, table=True):

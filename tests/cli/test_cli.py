@@ -13,6 +13,9 @@ import pytest
 
 from app.policy import load_policy_file
 from app.policy_registry import load_policies, policy_sources
+from storage.schema import head_revision
+
+HEAD = head_revision()
 
 STORYCART = [sys.executable, "-m", "app.cli"]
 
@@ -124,10 +127,10 @@ def test_db_upgrade_then_check(isolated_dirs):
     check = run("db", "check")
     assert check.returncode == 1 and "empty database" in check.stdout
     upgrade = run("db", "upgrade")
-    assert upgrade.returncode == 0 and upgrade.stdout == "upgraded schema empty -> 0001\n"
+    assert upgrade.returncode == 0 and upgrade.stdout == f"upgraded schema empty -> {HEAD}\n"
     database = isolated_dirs / "data" / "storycart" / "storycart.db"
     assert (database.stat().st_mode & 0o777) == 0o600
-    assert run("db", "check").stdout == "schema 0001 is up to date\n"
+    assert run("db", "check").stdout == f"schema {HEAD} is up to date\n"
 
 
 def _digest(path: Path) -> str:
@@ -170,7 +173,7 @@ def test_bad_config_and_bad_url_are_one_sentence(tmp_path):
 
 
 def test_postgresql_upgrade_and_check(postgres_url):
-    assert run("db", "upgrade", "--db", postgres_url).stdout == "upgraded schema empty -> 0001\n"
+    assert run("db", "upgrade", "--db", postgres_url).stdout == f"upgraded schema empty -> {HEAD}\n"
     assert run("db", "check", "--db", postgres_url).returncode == 0
 
 
@@ -197,10 +200,12 @@ def test_processes_upgrading_one_new_sqlite_file_at_once(tmp_path):
     results = _concurrent_upgrades(f"sqlite:///{tmp_path / 'shared.db'}")
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
     outputs = sorted(r.stdout for r in results)
-    assert outputs == ["schema 0001 is up to date\n"] * 3 + ["upgraded schema empty -> 0001\n"]
+    assert outputs == [f"schema {HEAD} is up to date\n"] * 3 + [
+        f"upgraded schema empty -> {HEAD}\n"
+    ]
 
 
 def test_processes_upgrading_one_new_postgresql_database_at_once(postgres_url):
     results = _concurrent_upgrades(postgres_url)
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
-    assert run("db", "check", "--db", postgres_url).stdout == "schema 0001 is up to date\n"
+    assert run("db", "check", "--db", postgres_url).stdout == f"schema {HEAD} is up to date\n"

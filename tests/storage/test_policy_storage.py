@@ -172,3 +172,45 @@ def test_threads_opening_one_new_database_at_once_all_succeed(database_url):
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(open_and_store, range(8))) == [1] * 8
+
+
+def test_upgrading_a_0001_database_keeps_its_policies(database_url):
+    from alembic import command
+
+    from storage.engine import make_engine
+    from storage.schema import _alembic_config
+
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO policy (name, version, scheme, title, source, content_hash,"
+                " created_at) VALUES ('old', 1, 'SEV', '\"옛 정책\"', '/old.toml', 'x',"
+                " '2026-01-01 00:00:00')"
+            )
+        )
+        policy_id = connection.execute(text("SELECT id FROM policy")).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO severity (policy_id, position, key, name, definition, response_s,"
+                " update_every_s) VALUES (:id, 0, 'SEV-1', '\"치명적\"', '[]', 0, 900)"
+            ),
+            {"id": policy_id},
+        )
+    engine.dispose()
+    before, after = upgrade_schema(database_url)
+    assert (before.current, after.current) == ("0001", head_revision())
+    from sqlmodel import select
+
+    from storage.models import PolicyRecord, SeverityRecord
+
+    database = Database.open(database_url)
+    with database.session() as session:
+        severity = session.exec(select(SeverityRecord)).one()
+        policy = session.exec(select(PolicyRecord)).one()
+    database.close()
+    assert (severity.key, severity.rounds, severity.ack_timeout_s) == ("SEV-1", 3, None)
+    assert (policy.name, policy.title) == ("old", "옛 정책")

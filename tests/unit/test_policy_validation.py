@@ -193,3 +193,33 @@ def test_broken_file_keeps_its_last_good_version(tmp_path):
 def test_export_round_trip_of_a_single_language_file(tmp_path):
     policy = load_policy_file(write(tmp_path, MINIMAL))
     assert parse_policy_text(policy_to_toml(policy), "again") == policy
+
+
+def test_rounds_and_ack_timeout_are_validated(tmp_path):
+    assert "must be between 1 and 100, not 0" in refusal(
+        tmp_path, MINIMAL.replace('update_every = "15m"', 'update_every = "15m"\nrounds = 0')
+    )
+    assert "must be an integer, not a string" in refusal(
+        tmp_path, MINIMAL.replace('update_every = "15m"', 'update_every = "15m"\nrounds = "3"')
+    )
+    assert "must be longer than zero" in refusal(
+        tmp_path, MINIMAL.replace('update_every = "15m"', 'update_every = "15m"\nack_timeout = "0"')
+    )
+
+
+def test_ladder_defaults_repeat_at_the_update_cadence(tmp_path):
+    policy = load_policy_file(write(tmp_path, MINIMAL))
+    sev1 = policy.severity("SEV-1")
+    assert (sev1.rounds, sev1.ack_timeout_s, sev1.repeat_pause_s) == (3, None, 900)
+    text = MINIMAL.replace(
+        'update_every = "15m"',
+        'update_every = "15m"\nack_timeout = "30m"\nrepeat_after = "5m"\nrounds = 2',
+    )
+    sev1 = load_policy_file(write(tmp_path, text)).severity("SEV-1")
+    assert (sev1.rounds, sev1.ack_timeout_s, sev1.repeat_pause_s) == (2, 1800, 300)
+    assert (
+        parse_policy_text(policy_to_toml(load_policy_file(write(tmp_path, text))), "x").severity(
+            "SEV-1"
+        )
+        == sev1
+    )
