@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -107,3 +107,85 @@ class EscalationStepRecord(SQLModel, table=True):
     unless: Any = _json()
     notify: Any = _json()
     note: Any = _json(nullable=True)
+
+
+class IncidentRecord(SQLModel, table=True):
+    """An incident; it follows the policy version it was declared under (policy_id)."""
+
+    __tablename__ = "incident"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String, nullable=False, unique=True))
+    title: str
+    severity: str
+    type_key: str
+    impact: str = ""
+    commander: str | None = None
+    status: str
+    policy_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("policy.id"), nullable=False, index=True)
+    )
+    declared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_update_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    ladder_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    first_round: int = 0
+    version: int = 1
+
+
+def _incident_fk() -> Any:
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey("incident.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class TimelineEntryRecord(SQLModel, table=True):
+    __tablename__ = "timeline_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = _incident_fk()
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    kind: str
+    actor: str
+    text: str
+    certainty: str = "fact"
+
+
+class EscalationEventRecord(SQLModel, table=True):
+    """A fired escalation step. The unique key is what makes a firing happen exactly once."""
+
+    __tablename__ = "escalation_event"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "step_id", "round", name="uq_escalation_event_step"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = _incident_fk()
+    step_id: str
+    round: int
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    fired_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    reason: str
+
+
+class OutboxRecord(SQLModel, table=True):
+    """An alert to deliver for a firing; written in the firing's transaction, delivered later."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = _incident_fk()
+    event_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("escalation_event.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    channel: str
+    payload: Any = _json()
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    attempts: int = 0
+    last_error: str | None = None
