@@ -216,6 +216,22 @@ class PolicyStore:
                 from_rows(load_rows(session, record)), record.version, record.created_at
             )
 
+    def load_by_id(self, policy_id: int) -> StoredPolicy:
+        with self.database.session() as session:
+            record = session.get(PolicyRecord, policy_id)
+            if record is None:
+                raise KeyError(f"no stored policy with id {policy_id}")
+            return StoredPolicy(
+                from_rows(load_rows(session, record)), record.version, record.created_at
+            )
+
+    def record_id(self, name: str, version: int) -> int:
+        with self.database.session() as session:
+            record = find_version(session, name, version)
+            if record is None:
+                raise KeyError(f"policy {name!r} version {version} is not stored")
+            return record.id
+
     def last_good_by_source(self) -> dict[str, StoredPolicy]:
         with self.database.session() as session:
             return {

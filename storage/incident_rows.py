@@ -1,0 +1,78 @@
+"""Queries for incidents, their timelines, fired steps and the outbox. Rows in, rows out."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.errors import StaleWrite
+from storage.models import (
+    EscalationEventRecord,
+    IncidentRecord,
+    OutboxRecord,
+    TimelineEntryRecord,
+)
+
+
+def codes_in_year(session: Session, prefix: str) -> list[str]:
+    statement = select(IncidentRecord.code).where(col(IncidentRecord.code).startswith(prefix))
+    return list(session.exec(statement))
+
+
+def by_code(session: Session, code: str) -> IncidentRecord | None:
+    return session.exec(select(IncidentRecord).where(IncidentRecord.code == code)).first()
+
+
+def open_incidents(session: Session) -> list[IncidentRecord]:
+    statement = (
+        select(IncidentRecord)
+        .where(col(IncidentRecord.resolved_at).is_(None))
+        .order_by(IncidentRecord.declared_at)
+    )
+    return list(session.exec(statement))
+
+
+def all_incidents(session: Session) -> list[IncidentRecord]:
+    return list(session.exec(select(IncidentRecord).order_by(IncidentRecord.declared_at)))
+
+
+def events_for(session: Session, incident_id: int) -> list[EscalationEventRecord]:
+    statement = (
+        select(EscalationEventRecord)
+        .where(EscalationEventRecord.incident_id == incident_id)
+        .order_by(EscalationEventRecord.fired_at, EscalationEventRecord.id)
+    )
+    return list(session.exec(statement))
+
+
+def timeline_for(session: Session, incident_id: int) -> list[TimelineEntryRecord]:
+    statement = (
+        select(TimelineEntryRecord)
+        .where(TimelineEntryRecord.incident_id == incident_id)
+        .order_by(TimelineEntryRecord.at, TimelineEntryRecord.id)
+    )
+    return list(session.exec(statement))
+
+
+def outbox_for(session: Session, incident_id: int) -> list[OutboxRecord]:
+    statement = (
+        select(OutboxRecord)
+        .where(OutboxRecord.incident_id == incident_id)
+        .order_by(OutboxRecord.id)
+    )
+    return list(session.exec(statement))
+
+
+def update_incident(session: Session, record: IncidentRecord, **changes) -> None:
+    """Write changes only if nobody else changed the incident since it was read."""
+    statement = (
+        update(IncidentRecord)
+        .where(IncidentRecord.id == record.id, IncidentRecord.version == record.version)
+        .values(**changes, version=record.version + 1)
+    )
+    if session.execute(statement).rowcount != 1:
+        raise StaleWrite(
+            f"Incident {record.code} was changed by someone else a moment ago; "
+            "reload it and try again."
+        )
+    session.expire(record)  # the next read sees what the database now holds

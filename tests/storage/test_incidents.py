@@ -1,0 +1,187 @@
+"""Incident use cases on a real SQLite file and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.clock import FakeClock
+from app.incidents import LATE_NOT_RUNNING, ON_TIME, IncidentError, IncidentService
+from app.policy import parse_policy_text, policy_to_toml
+from app.policy_registry import load_policies, policy_sources
+from app.policy_store import PolicyStore
+from storage.database import Database
+from storage.errors import StaleWrite
+from storage.incident_rows import by_code, outbox_for, update_incident
+from storage.models import EscalationEventRecord
+from tests.unit.test_escalation import TEST_POLICY
+
+WEB = load_policies(policy_sources(None)).get("web-service")
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(database_url):
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyStore(database, clock))
+    yield database, clock, service
+    database.close()
+
+
+def test_declare_numbers_incidents_and_logs_the_declaration(world):
+    _database, _clock, service = world
+    first = service.declare(
+        WEB, "결제 API 응답 지연", "SEV-2", actor="민지", impact="결제 실패 12%"
+    )
+    second = service.declare(WEB, "ログイン不可", "SEV-1", actor="haruto")
+    assert (first, second) == ("INC-2026-0001", "INC-2026-0002")
+    view = service.view(first)
+    assert view.record.title == "결제 API 응답 지연" and view.record.status == "investigating"
+    assert view.policy == WEB and view.policy_version == 1
+    assert [(e.kind, e.actor) for e in view.timeline] == [("declared", "민지")]
+
+
+def test_bad_declarations_are_refused_with_a_reason(world):
+    service = world[2]
+    with pytest.raises(IncidentError, match="needs a title"):
+        service.declare(WEB, "   ", "SEV-1", actor="a")
+    with pytest.raises(IncidentError, match="'SEV-9' is not in policy web-service"):
+        service.declare(WEB, "x", "SEV-9", actor="a")
+    with pytest.raises(IncidentError, match="type 'data' is not in policy"):
+        service.declare(WEB, "x", "SEV-1", actor="a", type_key="data")
+
+
+def test_steps_fire_once_with_timeline_and_outbox(world):
+    database, clock, service = world
+    code = service.declare(WEB, "DB outage", "SEV-2", actor="a")
+    fired = service.fire_due()
+    assert [(f.step.step_id, f.reason) for f in fired] == [("SEV-2#0", ON_TIME)]
+    assert service.fire_due() == []  # nothing fires twice
+    clock.advance(timedelta(minutes=15))
+    assert [f.step.step_id for f in service.fire_due()] == ["SEV-2#1"]
+    view = service.view(code)
+    assert [e.step_id for e in view.events] == ["SEV-2#0", "SEV-2#1"]
+    assert [e.kind for e in view.timeline] == ["declared", "escalation", "escalation"]
+    assert "notify L2 tech lead" in view.timeline[-1].text
+    with database.session() as session:
+        outbox = outbox_for(session, view.record.id)
+    assert [o.channel for o in outbox] == ["bell", "flash", "desktop"] * 2
+    assert outbox[-1].payload["notify"] == ["L2 tech lead"]
+
+
+def test_acknowledging_in_time_means_the_tech_lead_is_not_paged(world):
+    _database, clock, service = world
+    code = service.declare(WEB, "Slow pages", "SEV-2", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(minutes=5))
+    service.acknowledge(code, actor="oncall")
+    clock.advance(timedelta(minutes=20))
+    assert service.fire_due() == []
+    with pytest.raises(IncidentError, match="already acknowledged"):
+        service.acknowledge(code, actor="oncall")
+
+
+def test_catch_up_after_downtime_fires_each_missed_step_once_marked_late(world):
+    _database, clock, service = world
+    code = service.declare(WEB, "Down while nobody ran", "SEV-2", actor="a")
+    clock.advance(timedelta(minutes=45))
+    fired = service.fire_due(catching_up=True)
+    assert [(f.step.step_id, f.reason) for f in fired] == [
+        ("SEV-2#0", LATE_NOT_RUNNING), ("SEV-2#1", LATE_NOT_RUNNING), ("SEV-2#2", LATE_NOT_RUNNING),
+    ]  # fmt: skip
+    late = {e.step_id: e.fired_at - e.due_at for e in service.view(code).events}
+    assert late == {
+        "SEV-2#0": timedelta(minutes=45), "SEV-2#1": timedelta(minutes=30),
+        "SEV-2#2": timedelta(minutes=15),
+    }  # fmt: skip
+    assert service.fire_due(catching_up=True) == []
+
+
+def test_two_processes_sweeping_at_once_fire_each_step_once(database_url):
+    setup = Database.open(database_url)
+    clock = FakeClock(START)
+    first = IncidentService(setup, clock, PolicyStore(setup, clock))
+    for number in range(5):
+        first.declare(WEB, f"incident {number}", "SEV-1", actor="a")
+    clock.advance(timedelta(hours=2))
+
+    def sweep(_):
+        database = Database.open(database_url)
+        try:
+            service = IncidentService(database, clock, PolicyStore(database, clock))
+            return len(service.fire_due())
+        finally:
+            database.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        total = sum(pool.map(sweep, range(4)))
+    with setup.session() as session:
+        events = session.exec(select(EscalationEventRecord)).all()
+    setup.close()
+    keys = [(e.incident_id, e.step_id, e.round) for e in events]
+    assert len(keys) == len(set(keys)) == total
+    # Per incident: round 1's four steps, then round 2 (starting at 75 min: last step at 60 min
+    # + 15 min pause) has L1 and L3 at 75 min and L2 at 90 min due by 2 h.
+    assert total == 5 * 7
+
+
+def test_acknowledged_then_forgotten_restarts_the_ladder(world):
+    _database, clock, service = world
+    drill = TEST_POLICY
+    code = service.declare(drill, "Queue stuck", "SEV-1", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(seconds=5))
+    service.acknowledge(code, actor="oncall")
+    clock.advance(timedelta(seconds=21))
+    fired = service.fire_due()
+    view = service.view(code)
+    assert "ack_timed_out" in [e.kind for e in view.timeline]
+    assert view.record.acknowledged_at is None
+    assert fired[0].step.step_id == "SEV-1#0" and fired[0].step.round == 1
+
+
+def test_a_stale_write_is_refused(world):
+    database, _clock, service = world
+    code = service.declare(WEB, "Race", "SEV-3", actor="a")
+    with database.session() as one, database.session() as two:
+        mine, theirs = by_code(one, code), by_code(two, code)
+        update_incident(one, mine, status="identified")
+        one.commit()
+        with pytest.raises(StaleWrite, match="changed by someone else"):
+            update_incident(two, theirs, status="mitigating")
+
+
+def test_severity_change_and_resolve_and_reopen(world):
+    _database, clock, service = world
+    code = service.declare(WEB, "Typo on pricing", "SEV-4", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(minutes=1))
+    service.change_severity(code, actor="ic", severity="SEV-1")
+    fired = [f.step.step_id for f in service.fire_due()]
+    assert fired == ["SEV-1#0", "SEV-1#1"]  # L1 and L3 at once for SEV-1
+    service.post_update(code, actor="ic", status="mitigating", text="rolled back")
+    service.resolve(code, actor="ic")
+    clock.advance(timedelta(hours=3))
+    assert service.fire_due() == []
+    service.reopen(code, actor="ic")
+    kinds = [e.kind for e in service.view(code).timeline]
+    assert [kind for kind in kinds if kind != "escalation"] == [
+        "declared", "severity_changed", "status_update", "resolved", "reopened",
+    ]  # fmt: skip
+    assert service.view(code).record.status == "investigating"
+
+
+def test_policy_snapshot_an_edited_policy_only_affects_new_incidents(world):
+    _database, _clock, service = world
+    old = service.declare(WEB, "Before the edit", "SEV-2", actor="a")
+    edited = parse_policy_text(
+        policy_to_toml(WEB).replace('response = "15m"', 'response = "5m"', 1), "edited.toml"
+    )
+    new = service.declare(edited, "After the edit", "SEV-2", actor="a")
+    assert (service.view(old).policy_version, service.view(new).policy_version) == (1, 2)
+    assert service.view(old).policy.severity("SEV-2").response_s == 900
+    assert service.view(new).policy.severity("SEV-2").response_s == 300
