@@ -122,6 +122,54 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
 
+    incident = commands.add_parser(
+        "incident",
+        parents=[common],
+        help="declare, acknowledge, update, resolve, list, show incidents",
+        description="Incidents from the command line (scripts and monitors use these).",
+    )
+    incident_commands = incident.add_subparsers(
+        dest="incident_command", metavar="ACTION", required=True
+    )
+    declare = incident_commands.add_parser(
+        "declare", parents=[common], help="declare an incident and print its id",
+        description="Declare an incident under the active policy; prints its id.",
+    )  # fmt: skip
+    declare.add_argument("--title", required=True)
+    declare.add_argument("--severity", required=True)
+    declare.add_argument("--type", dest="type_key", help="incident type (default: the first)")
+    declare.add_argument("--impact", default="")
+    declare.add_argument("--commander")
+    declare.add_argument("--actor", help="who is acting (default: your user name)")
+    for action, text in (("ack", "acknowledge"), ("resolve", "resolve"), ("reopen", "reopen")):
+        sub = incident_commands.add_parser(
+            action,
+            parents=[common],
+            help=f"{text} an incident",
+            description=f"{text.title()} an incident.",
+        )
+        sub.add_argument("id")
+        sub.add_argument("--actor", help="who is acting (default: your user name)")
+    status_update = incident_commands.add_parser(
+        "update", parents=[common], help="post a status update",
+        description="Post a status update; resets the update clock.",
+    )  # fmt: skip
+    status_update.add_argument("id")
+    status_update.add_argument("--status", required=True)
+    status_update.add_argument("--text", required=True)
+    status_update.add_argument("--actor", help="who is acting (default: your user name)")
+    listing = incident_commands.add_parser(
+        "list", parents=[common], help="open incidents", description="List open incidents."
+    )
+    listing.add_argument("--all", action="store_true", help="include resolved incidents")
+    listing.add_argument("--json", action="store_true", help="machine-readable JSON")
+    show_incident = incident_commands.add_parser(
+        "show", parents=[common], help="one incident in full",
+        description="Show an incident: deadlines, escalation steps and events, timeline.",
+    )  # fmt: skip
+    show_incident.add_argument("id")
+    show_incident.add_argument("--json", action="store_true", help="machine-readable JSON")
+
     database = commands.add_parser(
         "db",
         parents=[common],
@@ -277,6 +325,87 @@ def cmd_run(settings: Settings, _args) -> int:
     return run_tui(settings)
 
 
+def _incident_service(settings: Settings):
+    from app.clock import SystemClock
+    from app.incidents import IncidentService
+    from app.policy_store import PolicyStore
+    from storage.database import Database
+
+    database = Database.open(settings.db_url)
+    clock = SystemClock()
+    return IncidentService(database, clock, PolicyStore(database, clock))
+
+
+def _actor(args) -> str:
+    import getpass
+
+    return getattr(args, "actor", None) or getpass.getuser()
+
+
+def cmd_incident(settings: Settings, args) -> int:
+    from app.incidents import IncidentError, view_document
+
+    service = _incident_service(settings)
+    try:
+        action = args.incident_command
+        if action == "declare":
+            policies = _policies(settings)
+            policy = (
+                _lookup(policies, settings.policy)
+                if settings.policy
+                else policies.choose("web-service")
+            )
+            code = service.declare(
+                policy, args.title, args.severity, actor=_actor(args), type_key=args.type_key,
+                impact=args.impact, commander=args.commander,
+            )  # fmt: skip
+            print(code)
+        elif action == "ack":
+            service.acknowledge(args.id, _actor(args))
+        elif action == "resolve":
+            service.resolve(args.id, _actor(args))
+        elif action == "reopen":
+            service.reopen(args.id, _actor(args))
+        elif action == "update":
+            service.post_update(args.id, _actor(args), args.status, args.text)
+        elif action == "list":
+            views = service.list(include_resolved=args.all)
+            now = service.clock.now()
+            if args.json:
+                print(json.dumps([view_document(v, now) for v in views], ensure_ascii=False))
+            for view in [] if args.json else views:
+                record = view.record
+                print(f"{record.code}  {record.severity:<6} {record.status:<13} {record.title}")
+        elif action == "show":
+            view = service.view(args.id)
+            document = view_document(view, service.clock.now())
+            if args.json:
+                print(json.dumps(document, ensure_ascii=False, indent=2))
+            else:
+                _print_incident(document)
+    except IncidentError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        service.database.close()
+    return 0
+
+
+def _print_incident(document: dict) -> None:
+    print(f"{document['id']}  {document['severity']}  {document['status']}  {document['title']}")
+    policy = document["policy"]
+    print(
+        f"policy {policy['name']} version {policy['version']}; declared {document['declared_at']}"
+    )
+    for deadline in document["deadlines"]:
+        state = "met" if deadline["met_at"] else ("OVERDUE" if deadline["overdue"] else "open")
+        print(f"  {deadline['kind']:<18} due {deadline['due_at']}  {state}")
+    for step in document["steps"]:
+        print(f"  step {step['step']} round {step['round'] + 1}: {step['state']:<8} "
+              f"due {step['due_at']}  {', '.join(step['notify'])}")  # fmt: skip
+    for entry in document["timeline"]:
+        print(f"  {entry['at']}  {entry['kind']:<16} {entry['actor']}: {entry['text']}")
+
+
 COMMANDS = {
     ("policy", "list"): cmd_policy_list,
     ("policy", "show"): cmd_policy_show,
@@ -291,7 +420,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     action = getattr(args, f"{command}_command", None)
-    handler = cmd_run if command == "run" else COMMANDS[(command, action)]
+    if command == "run":
+        handler = cmd_run
+    elif command == "incident":
+        handler = cmd_incident
+    else:
+        handler = COMMANDS[(command, action)]
     try:
         settings = _settings(args)
         return handler(settings, args)

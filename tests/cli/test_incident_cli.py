@@ -1,0 +1,83 @@
+"""`storycart incident ...` as real processes on one database."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+STORYCART = [sys.executable, "-m", "app.cli"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*STORYCART, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_declare_ack_update_resolve_and_show_json(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}"]
+    declared = run("incident", "declare", "--title", "결제 API 지연", "--severity", "SEV-2",
+                   "--impact", "결제 실패 12%", "--actor", "민지", *db)  # fmt: skip
+    assert declared.returncode == 0 and re.fullmatch(r"INC-\d{4}-0001\n", declared.stdout)
+    code = declared.stdout.strip()
+    assert run("incident", "ack", code, "--actor", "민지", *db).returncode == 0
+    assert (
+        run(
+            "incident", "update", code, "--status", "mitigating", "--text", "롤백 중", *db
+        ).returncode
+        == 0
+    )
+    listing = run("incident", "list", *db).stdout
+    assert code in listing and "mitigating" in listing and "결제 API 지연" in listing
+
+    document = json.loads(run("incident", "show", code, "--json", *db).stdout)
+    assert document["policy"] == {"name": "web-service", "version": 1}
+    assert [s["state"] for s in document["steps"] if s["round"] == 0][:2] == ["due", "skipped"]
+    assert {d["kind"] for d in document["deadlines"]} >= {
+        "acknowledge",
+        "status_update",
+        "resolution",
+    }
+    assert [e["kind"] for e in document["timeline"]] == [
+        "declared",
+        "acknowledged",
+        "status_update",
+    ]
+    assert document["timeline"][1]["actor"] == "민지"
+
+    assert run("incident", "resolve", code, *db).returncode == 0
+    assert run("incident", "list", *db).stdout == ""
+    assert code in run("incident", "list", "--all", *db).stdout
+    again = run("incident", "resolve", code, *db)
+    assert (
+        again.returncode == 1
+        and again.stderr == f"storycart: Incident {code} is already resolved.\n"
+    )
+
+
+def test_bad_incident_requests_are_one_sentence(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}"]
+    cases = [
+        (["incident", "declare", "--title", "x", "--severity", "SEV-9"],
+         "'SEV-9' is not in policy"),
+        (["incident", "declare", "--title", "x", "--severity", "P0", "--policy", "nope"],
+         "There is no policy named 'nope'"),
+        (["incident", "ack", "INC-2026-0042"], "There is no incident 'INC-2026-0042'."),
+        (["incident", "update", "INC-2026-0042", "--status", "done", "--text", "x"],
+         "Status 'done' is not one of"),
+    ]  # fmt: skip
+    for args, expected in cases:
+        result = run(*args, *db)
+        assert result.returncode == 1, args
+        assert expected in result.stderr and result.stderr.count("\n") == 1, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_ai_ops_declaration_with_type_shows_the_regulatory_clock(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", "--policy", "ai-ops"]
+    code = run("incident", "declare", "--title", "個人情報の大量漏えい", "--severity", "P0",
+               "--type", "data", *db).stdout.strip()  # fmt: skip
+    document = json.loads(run("incident", "show", code, "--json", *db).stdout)
+    report = next(d for d in document["deadlines"] if d["kind"] == "regulatory_report")
+    assert 72 * 3600 - 60 < report["remaining_s"] <= 72 * 3600
+    assert document["title"] == "個人情報の大量漏えい"
