@@ -170,6 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     show_incident.add_argument("id")
     show_incident.add_argument("--json", action="store_true", help="machine-readable JSON")
 
+    commands.add_parser(
+        "daemon",
+        parents=[common],
+        help="fire escalations without a screen",
+        description="Run the escalation scheduler without a screen; one JSON line per firing "
+        "on stdout; SIGTERM or SIGINT stops it.",
+    )
+
     database = commands.add_parser(
         "db",
         parents=[common],
@@ -317,6 +325,16 @@ def cmd_db_check(settings: Settings, _args) -> int:
     return 0 if status.up_to_date else 1
 
 
+def cmd_daemon(settings: Settings, _args) -> int:
+    import asyncio
+
+    from app.clock import SystemClock
+    from app.daemon import run_daemon
+
+    asyncio.run(run_daemon(settings.db_url, SystemClock()))
+    return 0
+
+
 def cmd_run(settings: Settings, _args) -> int:
     if not settings.kitty_keyboard:
         os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
@@ -422,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     action = getattr(args, f"{command}_command", None)
     if command == "run":
         handler = cmd_run
+    elif command == "daemon":
+        handler = cmd_daemon
     elif command == "incident":
         handler = cmd_incident
     else:

@@ -1,0 +1,139 @@
+"""`storycart daemon` as real processes: firing on time, catch-up after downtime, kill -9,
+and two daemons on one database never firing a step twice."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+STORYCART = [sys.executable, "-m", "app.cli"]
+
+FAST_POLICY = """
+[policy]
+name = "fast"
+scheme = "SEV"
+title = "Fast drill policy"
+
+[[severities]]
+key = "SEV-1"
+name = "Critical"
+response = "2s"
+update_every = "1h"
+rounds = 1
+
+[[types]]
+key = "service"
+name = "Service"
+
+[[ladder]]
+severity = "SEV-1"
+after = "0s"
+notify = ["On-call"]
+
+[[ladder]]
+severity = "SEV-1"
+after = "3s"
+unless = ["acknowledged"]
+notify = ["Tech lead"]
+
+[[ladder]]
+severity = "SEV-1"
+after = "5s"
+unless = ["resolved"]
+notify = ["Manager"]
+"""
+
+
+@pytest.fixture
+def fast(tmp_path):
+    policy = tmp_path / "fast.toml"
+    policy.write_text(FAST_POLICY)
+    return tmp_path, ["--policy-file", str(policy), "--policy", "fast"]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*STORYCART, *args], capture_output=True, text=True, timeout=60)
+
+
+def start_daemon(db: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*STORYCART, "daemon", *db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> tuple[list[dict], str, int]:
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=20)
+    return [json.loads(line) for line in out.splitlines() if line.strip()], err, process.returncode
+
+
+def test_daemon_fires_on_time_and_stops_cleanly(fast):
+    tmp_path, policy = fast
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", *policy]
+    assert cli("db", "upgrade", *db).returncode == 0
+    daemon = start_daemon(db)
+    time.sleep(1.5)  # the daemon is up and sweeping before the incident exists
+    code = cli("incident", "declare", "--title", "Queue stuck", "--severity", "SEV-1", *db)
+    code = code.stdout.strip()
+    time.sleep(6.5)
+    lines, err, returncode = stop(daemon)
+    assert returncode == 0, err
+    assert [(line["incident"], line["step"]) for line in lines] == [
+        (code, "SEV-1#0"), (code, "SEV-1#1"), (code, "SEV-1#2"),
+    ]  # fmt: skip
+    assert all(line["reason"] == "on time" for line in lines)
+    assert all(0 <= line["late_by_s"] < 1.5 for line in lines[1:]), lines
+    show = json.loads(cli("incident", "show", code, "--json", *db).stdout)
+    assert [event["step"] for event in show["events"]] == ["SEV-1#0", "SEV-1#1", "SEV-1#2"]
+
+
+def test_catch_up_after_kill_9_fires_once_marked_late(fast):
+    tmp_path, policy = fast
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", *policy]
+    code = cli("incident", "declare", "--title", "Nobody watching", "--severity", "SEV-1", *db)
+    code = code.stdout.strip()
+    first = start_daemon(db)
+    time.sleep(1.5)
+    first.kill()  # kill -9 mid-run, after the first step fired
+    first.communicate(timeout=10)
+    time.sleep(5)  # steps 2 and 3 come due while nothing runs
+    second = start_daemon(db)
+    time.sleep(2)
+    lines, err, returncode = stop(second)
+    assert returncode == 0, err
+    assert [(line["step"], line["reason"]) for line in lines] == [
+        ("SEV-1#1", "late (not running)"), ("SEV-1#2", "late (not running)"),
+    ]  # fmt: skip
+    events = json.loads(cli("incident", "show", code, "--json", *db).stdout)["events"]
+    assert [event["step"] for event in events] == ["SEV-1#0", "SEV-1#1", "SEV-1#2"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_daemons_on_one_database_never_fire_a_step_twice(fast, backend, request):
+    tmp_path, policy = fast
+    url = (
+        f"sqlite:///{tmp_path / 'team.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    db = ["--db", url, *policy]
+    assert cli("db", "upgrade", *db).returncode == 0
+    daemons = [start_daemon(db), start_daemon(db)]
+    time.sleep(1.5)
+    codes = [
+        cli(
+            "incident", "declare", "--title", f"incident {n}", "--severity", "SEV-1", *db
+        ).stdout.strip()
+        for n in range(3)
+    ]
+    time.sleep(7)
+    results = [stop(daemon) for daemon in daemons]
+    assert [returncode for _, _, returncode in results] == [0, 0], [err for _, err, _ in results]
+    fired = [(line["incident"], line["step"]) for lines, _, _ in results for line in lines]
+    assert len(fired) == len(set(fired)) == 9
+    assert {code for code, _ in fired} == set(codes)
