@@ -19,6 +19,7 @@ from storage.incident_rows import (
     all_incidents,
     by_code,
     codes_in_year,
+    events_by_incident,
     events_for,
     open_incidents,
     timeline_for,
@@ -102,6 +103,18 @@ class IncidentService:
             timeline=tuple(timeline),
             events=tuple(events),
         )
+
+    def open_plans(self) -> list[tuple[IncidentRecord, Plan]]:
+        """Every open incident with its plan, from two queries (the sweep's hot path)."""
+        now = self.clock.now()
+        with self.database.session() as session:
+            records = open_incidents(session)
+            events = events_by_incident(session, [record.id for record in records])
+        plans = []
+        for record in records:
+            policy, _version = self._policy(record.policy_id)
+            plans.append((record, plan(self.facts(record, events[record.id]), policy, now)))
+        return plans
 
     def list(self, include_resolved: bool = False) -> list[IncidentView]:
         with self.database.session() as session:
@@ -275,10 +288,9 @@ class IncidentService:
         EscalationEvent; a process that loses the claim skips the step. The event, its timeline
         entry and one outbox row per alert channel are written in one transaction."""
         fired: list[FiredStep] = []
-        with self.database.session() as session:
-            codes = [record.code for record in open_incidents(session)]
-        for code in codes:
-            fired += self._fire_incident(code, catching_up, actor)
+        for record, current in self.open_plans():
+            if current.due() or current.ack_timed_out_at is not None:
+                fired += self._fire_incident(record.code, catching_up, actor)
         return fired
 
     def _fire_incident(self, code: str, catching_up: bool, actor: str) -> list[FiredStep]:

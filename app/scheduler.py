@@ -59,9 +59,9 @@ class EscalationScheduler:
 
     def _next_wakeups(self) -> dict[str, datetime]:
         return {
-            view.record.code: view.plan.next_wakeup
-            for view in self.service.list()
-            if view.plan.next_wakeup is not None
+            record.code: current.next_wakeup
+            for record, current in self.service.open_plans()
+            if current.next_wakeup is not None
         }
 
     def _schedule(self, wakeups: dict[str, datetime]) -> None:

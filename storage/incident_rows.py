@@ -45,6 +45,23 @@ def events_for(session: Session, incident_id: int) -> list[EscalationEventRecord
     return list(session.exec(statement))
 
 
+def events_by_incident(
+    session: Session, incident_ids: list[int]
+) -> dict[int, list[EscalationEventRecord]]:
+    """Fired steps of many incidents in one query."""
+    grouped: dict[int, list[EscalationEventRecord]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return grouped
+    statement = (
+        select(EscalationEventRecord)
+        .where(col(EscalationEventRecord.incident_id).in_(incident_ids))
+        .order_by(EscalationEventRecord.fired_at, EscalationEventRecord.id)
+    )
+    for event in session.exec(statement):
+        grouped[event.incident_id].append(event)
+    return grouped
+
+
 def timeline_for(session: Session, incident_id: int) -> list[TimelineEntryRecord]:
     statement = (
         select(TimelineEntryRecord)
