@@ -18,6 +18,7 @@ from storage.errors import StaleWrite
 from storage.incident_rows import (
     all_incidents,
     by_code,
+    by_codes,
     codes_in_year,
     events_by_incident,
     events_for,
@@ -104,11 +105,12 @@ class IncidentService:
             events=tuple(events),
         )
 
-    def open_plans(self) -> list[tuple[IncidentRecord, Plan]]:
-        """Every open incident with its plan, from two queries (the sweep's hot path)."""
+    def open_plans(self, codes: list[str] | None = None) -> list[tuple[IncidentRecord, Plan]]:
+        """Open incidents (all, or those named) with their plans, from two queries."""
         now = self.clock.now()
         with self.database.session() as session:
-            records = open_incidents(session)
+            records = open_incidents(session) if codes is None else by_codes(session, codes)
+            records = [record for record in records if record.resolved_at is None]
             events = events_by_incident(session, [record.id for record in records])
         plans = []
         for record in records:
@@ -283,12 +285,18 @@ class IncidentService:
 
     # -- escalation ---------------------------------------------------------------------------
 
-    def fire_due(self, catching_up: bool = False, actor: str = "scheduler") -> list[FiredStep]:
-        """Fire every step that is due now. Each firing is claimed by inserting its unique
-        EscalationEvent; a process that loses the claim skips the step. The event, its timeline
-        entry and one outbox row per alert channel are written in one transaction."""
+    def fire_due(
+        self,
+        catching_up: bool = False,
+        actor: str = "scheduler",
+        codes: list[str] | None = None,
+    ) -> list[FiredStep]:
+        """Fire every step that is due now (in all open incidents, or those named). Each firing
+        is claimed by inserting its unique EscalationEvent; a process that loses the claim skips
+        the step. The event, its timeline entry and one outbox row per alert channel are written
+        in one transaction."""
         fired: list[FiredStep] = []
-        for record, current in self.open_plans():
+        for record, current in self.open_plans(codes):
             if current.due() or current.ack_timed_out_at is not None:
                 fired += self._fire_incident(record.code, catching_up, actor)
         return fired

@@ -32,6 +32,12 @@ def open_incidents(session: Session) -> list[IncidentRecord]:
     return list(session.exec(statement))
 
 
+def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:
+    if not codes:
+        return []
+    return list(session.exec(select(IncidentRecord).where(col(IncidentRecord.code).in_(codes))))
+
+
 def all_incidents(session: Session) -> list[IncidentRecord]:
     return list(session.exec(select(IncidentRecord).order_by(IncidentRecord.declared_at)))
 
