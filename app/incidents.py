@@ -23,6 +23,7 @@ from storage.incident_rows import (
     events_by_incident,
     events_for,
     open_incidents,
+    open_signature,
     timeline_for,
     update_incident,
 )
@@ -117,6 +118,10 @@ class IncidentService:
             policy, _version = self._policy(record.policy_id)
             plans.append((record, plan(self.facts(record, events[record.id]), policy, now)))
         return plans
+
+    def open_signature(self) -> tuple[int, int, int]:
+        with self.database.session() as session:
+            return open_signature(session)
 
     def list(self, include_resolved: bool = False) -> list[IncidentView]:
         with self.database.session() as session:

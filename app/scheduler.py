@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -20,6 +20,7 @@ from app.incidents import FiredStep, IncidentService
 
 SWEEP_JOB = "sweep"
 WAKEUP_JOB = "wakeup"
+FULL_SWEEP_EVERY = timedelta(seconds=30)
 
 
 class EscalationScheduler:
@@ -36,6 +37,8 @@ class EscalationScheduler:
         self.sweep_seconds = sweep_seconds
         self._lock = asyncio.Lock()
         self._wakeups: dict[str, datetime] = {}
+        self._signature: tuple[int, int, int] | None = None
+        self._last_full: datetime | None = None
 
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
@@ -52,7 +55,17 @@ class EscalationScheduler:
         )
 
     async def _sweep(self, catching_up: bool = False) -> None:
-        await self._fire(None, catching_up)
+        """Re-plan every open incident when another process changed one (a one-query check),
+        and every FULL_SWEEP_EVERY regardless; wake-ups handle the rest."""
+        signature = await asyncio.to_thread(self.service.open_signature)
+        now = self.service.clock.now()
+        stale = self._last_full is None or now - self._last_full >= FULL_SWEEP_EVERY
+        if catching_up or stale or signature != self._signature:
+            await self._fire(None, catching_up)
+            # The signature read before the pass: a change that lands during the pass still
+            # differs from it, so the next sweep re-plans.
+            self._signature = signature
+            self._last_full = now
 
     async def _wake(self) -> None:
         now = self.service.clock.now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage.errors import StaleWrite
@@ -30,6 +30,17 @@ def open_incidents(session: Session) -> list[IncidentRecord]:
         .order_by(IncidentRecord.declared_at)
     )
     return list(session.exec(statement))
+
+
+def open_signature(session: Session) -> tuple[int, int, int]:
+    """Changes whenever an incident is declared, changed, resolved or reopened (one query)."""
+    statement = select(
+        func.count(IncidentRecord.id),
+        func.coalesce(func.max(IncidentRecord.id), 0),
+        func.coalesce(func.sum(IncidentRecord.version), 0),
+    ).where(col(IncidentRecord.resolved_at).is_(None))
+    count, newest, versions = session.exec(statement).one()
+    return int(count), int(newest), int(versions)
 
 
 def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:
