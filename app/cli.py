@@ -391,9 +391,9 @@ def cmd_incident(settings: Settings, args) -> int:
             now = service.clock.now()
             if args.json:
                 print(json.dumps([view_document(v, now) for v in views], ensure_ascii=False))
-            for view in [] if args.json else views:
-                record = view.record
-                print(f"{record.code}  {record.severity:<6} {record.status:<13} {record.title}")
+            else:
+                for record in (view.record for view in views):
+                    print(f"{record.code}  {record.severity:<6} {record.status:<13} {record.title}")
         elif action == "show":
             view = service.view(args.id)
             document = view_document(view, service.clock.now())

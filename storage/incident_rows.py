@@ -53,15 +53,6 @@ def all_incidents(session: Session) -> list[IncidentRecord]:
     return list(session.exec(select(IncidentRecord).order_by(IncidentRecord.declared_at)))
 
 
-def events_for(session: Session, incident_id: int) -> list[EscalationEventRecord]:
-    statement = (
-        select(EscalationEventRecord)
-        .where(EscalationEventRecord.incident_id == incident_id)
-        .order_by(EscalationEventRecord.fired_at, EscalationEventRecord.id)
-    )
-    return list(session.exec(statement))
-
-
 def events_by_incident(
     session: Session, incident_ids: list[int]
 ) -> dict[int, list[EscalationEventRecord]]:
@@ -77,6 +68,10 @@ def events_by_incident(
     for event in session.exec(statement):
         grouped[event.incident_id].append(event)
     return grouped
+
+
+def events_for(session: Session, incident_id: int) -> list[EscalationEventRecord]:
+    return events_by_incident(session, [incident_id])[incident_id]
 
 
 def timeline_for(session: Session, incident_id: int) -> list[TimelineEntryRecord]:
