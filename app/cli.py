@@ -331,7 +331,7 @@ def cmd_daemon(settings: Settings, _args) -> int:
     from app.clock import SystemClock
     from app.daemon import run_daemon
 
-    asyncio.run(run_daemon(settings.db_url, SystemClock()))
+    asyncio.run(run_daemon(settings, SystemClock()))
     return 0
 
 
@@ -345,19 +345,17 @@ def cmd_run(settings: Settings, _args) -> int:
 
 def _incident_service(settings: Settings):
     from app.clock import SystemClock
-    from app.incidents import IncidentService
+    from app.incidents import IncidentService, alert_channels
     from app.policy_store import PolicyStore
     from storage.database import Database
 
     database = Database.open(settings.db_url)
     clock = SystemClock()
-    return IncidentService(database, clock, PolicyStore(database, clock))
+    return IncidentService(database, clock, PolicyStore(database, clock), alert_channels(settings))
 
 
-def _actor(args) -> str:
-    import getpass
-
-    return getattr(args, "actor", None) or getpass.getuser()
+def _actor(settings: Settings, args) -> str:
+    return getattr(args, "actor", None) or settings.user
 
 
 def cmd_incident(settings: Settings, args) -> int:
@@ -374,18 +372,23 @@ def cmd_incident(settings: Settings, args) -> int:
                 else policies.choose("web-service")
             )
             code = service.declare(
-                policy, args.title, args.severity, actor=_actor(args), type_key=args.type_key,
-                impact=args.impact, commander=args.commander,
-            )  # fmt: skip
+                policy,
+                args.title,
+                args.severity,
+                actor=_actor(settings, args),
+                type_key=args.type_key,
+                impact=args.impact,
+                commander=args.commander,
+            )
             print(code)
         elif action == "ack":
-            service.acknowledge(args.id, _actor(args))
+            service.acknowledge(args.id, _actor(settings, args))
         elif action == "resolve":
-            service.resolve(args.id, _actor(args))
+            service.resolve(args.id, _actor(settings, args))
         elif action == "reopen":
-            service.reopen(args.id, _actor(args))
+            service.reopen(args.id, _actor(settings, args))
         elif action == "update":
-            service.post_update(args.id, _actor(args), args.status, args.text)
+            service.post_update(args.id, _actor(settings, args), args.status, args.text)
         elif action == "list":
             views = service.list(include_resolved=args.all)
             now = service.clock.now()

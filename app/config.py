@@ -6,6 +6,7 @@ are created by storage when the app first opens them.
 
 from __future__ import annotations
 
+import getpass
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,18 @@ import platformdirs
 from app.i18n import LANGUAGES, detect_language
 
 APP_NAME = "storycart"
-CONFIG_KEYS = {"db", "lang", "policy", "policy_files", "theme", "kitty_keyboard"}
+CONFIG_KEYS = {
+    "db",
+    "lang",
+    "policy",
+    "policy_files",
+    "theme",
+    "kitty_keyboard",
+    "user",
+    "alert_command",
+    "desktop_notifications",
+    "export_dir",
+}
 
 
 class ConfigError(ValueError):
@@ -46,6 +58,13 @@ class Settings:
     policy_files: tuple[Path, ...] = ()
     theme: str = "storycart"
     kitty_keyboard: bool = True
+    # Who is acting: recorded with every timeline entry this person makes.
+    user: str = "unknown"
+    # Run (without a shell) for every escalation, the alert as JSON on stdin.
+    alert_command: tuple[str, ...] = ()
+    desktop_notifications: bool = True
+    # Where saved messages (and later, exported sheets) go.
+    export_dir: Path = field(default_factory=lambda: data_dir() / "exports")
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -74,7 +93,7 @@ def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
             sources[key] = str(config_path)
 
     for key, variable in (("db", "STORYCART_DB"), ("lang", "STORYCART_LANG"),
-                          ("policy", "STORYCART_POLICY")):  # fmt: skip
+                          ("policy", "STORYCART_POLICY"), ("user", "STORYCART_USER")):  # fmt: skip
         if environ.get(variable):
             values[key] = environ[variable]
             sources[key] = variable
@@ -104,8 +123,28 @@ def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
         policy_files=tuple(Path(p).expanduser() for p in values.get("policy_files", ())),
         theme=values.get("theme", "storycart"),
         kitty_keyboard=values.get("kitty_keyboard", True),
+        user=values.get("user") or _login_name(),
+        alert_command=_alert_command(values.get("alert_command", []), sources),
+        desktop_notifications=values.get("desktop_notifications", True),
+        export_dir=Path(values.get("export_dir") or data_dir() / "exports").expanduser(),
         sources=sources,
     )
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in containers without a passwd entry
+        return "unknown"
+
+
+def _alert_command(value: list, sources: dict[str, str]) -> tuple[str, ...]:
+    if not all(isinstance(part, str) and part for part in value):
+        raise ConfigError(
+            f"Config file {sources.get('alert_command')}: 'alert_command' must be a list of "
+            "non-empty strings (program and arguments, no shell)."
+        )
+    return tuple(value)
 
 
 def _read_config(path: Path, required: bool) -> dict[str, Any]:
@@ -130,7 +169,8 @@ def _read_config(path: Path, required: bool) -> dict[str, Any]:
             f"(known: {', '.join(sorted(CONFIG_KEYS))})."
         )
     expected = {"db": str, "lang": str, "policy": str, "theme": str, "kitty_keyboard": bool,
-                "policy_files": list}  # fmt: skip
+                "policy_files": list, "user": str, "alert_command": list,
+                "desktop_notifications": bool, "export_dir": str}  # fmt: skip
     for key, value in document.items():
         if not isinstance(value, expected[key]):
             raise ConfigError(

@@ -13,8 +13,10 @@ from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.alerts import AlertDeliverer, Delivery, desktop_notifier
 from app.clock import Clock
-from app.incidents import FiredStep, IncidentService
+from app.config import Settings
+from app.incidents import COMMAND_CHANNEL, FiredStep, IncidentService, alert_channels
 from app.policy_store import PolicyStore
 from app.scheduler import EscalationScheduler
 from storage.database import Database
@@ -36,9 +38,33 @@ def firing_line(fired: FiredStep) -> str:
     )
 
 
-async def run_daemon(db_url: str, clock: Clock, out: TextIO = sys.stdout) -> None:
-    database = await asyncio.to_thread(Database.open, db_url)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+def delivery_failure_line(delivery: Delivery) -> str:
+    return json.dumps(
+        {
+            "alert_failed": delivery.channel,
+            "incident": delivery.payload.get("incident"),
+            "step": delivery.payload.get("step"),
+            "error": delivery.error,
+        },
+        ensure_ascii=False,
+    )
+
+
+async def run_daemon(
+    settings: Settings, clock: Clock, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> None:
+    database = await asyncio.to_thread(Database.open, settings.db_url)
+    service = IncidentService(
+        database, clock, PolicyStore(database, clock), alert_channels(settings)
+    )
+    # No screen here: the bell and the flash are left for a board to show.
+    deliverer = AlertDeliverer(
+        database,
+        clock,
+        channels=("desktop", COMMAND_CHANNEL),
+        command=settings.alert_command,
+        notifier=desktop_notifier() if settings.desktop_notifications else None,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -49,8 +75,16 @@ async def run_daemon(db_url: str, clock: Clock, out: TextIO = sys.stdout) -> Non
             out.write(firing_line(item) + "\n")
         out.flush()
 
+    def delivered(deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            if delivery.error:
+                err.write(delivery_failure_line(delivery) + "\n")
+        err.flush()
+
     scheduler = AsyncIOScheduler()
-    bridge = EscalationScheduler(service, scheduler, report)
+    bridge = EscalationScheduler(
+        service, scheduler, report, deliverer=deliverer, on_delivered=delivered
+    )
     scheduler.start()
     try:
         await bridge.start()

@@ -3,13 +3,30 @@ fire escalation steps that have come due — each firing exactly once, claimed i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import Clock
-from app.escalation import Firing, IncidentFacts, Plan, PlannedStep, plan
+from app.escalation import Plan, PlannedStep, StepState, plan
+from app.incident_model import (
+    ALERT_CHANNELS,
+    CERTAINTIES,
+    COMMAND_CHANNEL,
+    LATE_NOT_RUNNING,
+    MANUAL,
+    ON_TIME,
+    RESOLVED_ON_BOARD,
+    ROLES,
+    SCREEN_CHANNELS,
+    STATUSES,
+    BoardItem,
+    FiredStep,
+    IncidentError,
+    IncidentView,
+    alert_channels,
+    incident_facts,
+)
 from app.policy import Policy
 from app.policy_store import PolicyStore
 from app.textsafe import printable
@@ -17,6 +34,8 @@ from storage.database import Database
 from storage.errors import StaleWrite
 from storage.incident_rows import (
     all_incidents,
+    board_incidents,
+    board_signature,
     by_code,
     by_codes,
     codes_in_year,
@@ -24,49 +43,34 @@ from storage.incident_rows import (
     events_for,
     open_incidents,
     open_signature,
+    roles_for,
+    set_role,
+    ticks_for,
     timeline_for,
+    untick,
     update_incident,
 )
 from storage.models import (
+    ChecklistTickRecord,
     EscalationEventRecord,
     IncidentRecord,
     OutboxRecord,
     TimelineEntryRecord,
 )
 
-STATUSES = ("investigating", "identified", "mitigating", "resolved")
-ALERT_CHANNELS = ("bell", "flash", "desktop")
-ON_TIME = "on time"
-LATE_NOT_RUNNING = "late (not running)"
-
-
-class IncidentError(ValueError):
-    """A request that cannot be carried out; str() is one sentence."""
-
-
-@dataclass(frozen=True)
-class IncidentView:
-    record: IncidentRecord
-    policy: Policy
-    policy_version: int
-    plan: Plan
-    timeline: tuple[TimelineEntryRecord, ...]
-    events: tuple[EscalationEventRecord, ...]
-
-
-@dataclass(frozen=True)
-class FiredStep:
-    code: str
-    step: PlannedStep
-    fired_at: datetime
-    reason: str
-
 
 class IncidentService:
-    def __init__(self, database: Database, clock: Clock, policies: PolicyStore) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        policies: PolicyStore,
+        alert_channels: tuple[str, ...] = ALERT_CHANNELS,
+    ) -> None:
         self.database = database
         self.clock = clock
         self.policies = policies
+        self.alert_channels = alert_channels
         self._policy_cache: dict[int, tuple[Policy, int]] = {}
 
     # -- reading ------------------------------------------------------------------------------
@@ -77,25 +81,15 @@ class IncidentService:
             self._policy_cache[policy_id] = (stored.policy, stored.version)
         return self._policy_cache[policy_id]
 
-    @staticmethod
-    def facts(record: IncidentRecord, events) -> IncidentFacts:
-        return IncidentFacts(
-            declared_at=record.declared_at,
-            severity=record.severity,
-            type_key=record.type_key,
-            acknowledged_at=record.acknowledged_at,
-            resolved_at=record.resolved_at,
-            last_update_at=record.last_update_at,
-            ladder_started_at=record.ladder_started_at,
-            first_round=record.first_round,
-            firings=tuple(Firing(e.step_id, e.round, e.due_at, e.fired_at) for e in events),
-        )
+    facts = staticmethod(incident_facts)
 
     def view(self, code: str) -> IncidentView:
         with self.database.session() as session:
             record = self._get(session, code)
             events = events_for(session, record.id)
             timeline = timeline_for(session, record.id)
+            roles = {row.role: row.person for row in roles_for(session, record.id)}
+            ticks = frozenset((row.checklist, row.item) for row in ticks_for(session, record.id))
         policy, version = self._policy(record.policy_id)
         return IncidentView(
             record=record,
@@ -104,7 +98,20 @@ class IncidentService:
             plan=plan(self.facts(record, events), policy, self.clock.now()),
             timeline=tuple(timeline),
             events=tuple(events),
+            roles=roles,
+            ticks=ticks,
         )
+
+    def board(self) -> list[BoardItem]:
+        """Open incidents and recently resolved ones, ready to be re-planned at every tick."""
+        with self.database.session() as session:
+            records = board_incidents(session, self.clock.now() - RESOLVED_ON_BOARD)
+            events = events_by_incident(session, [record.id for record in records])
+        items = []
+        for record in records:
+            policy, _version = self._policy(record.policy_id)
+            items.append(BoardItem(record, policy, self.facts(record, events[record.id])))
+        return items
 
     def open_plans(self, codes: list[str] | None = None) -> list[tuple[IncidentRecord, Plan]]:
         """Open incidents (all, or those named) with their plans, from two queries."""
@@ -118,6 +125,10 @@ class IncidentService:
             policy, _version = self._policy(record.policy_id)
             plans.append((record, plan(self.facts(record, events[record.id]), policy, now)))
         return plans
+
+    def board_signature(self) -> tuple:
+        with self.database.session() as session:
+            return board_signature(session, self.clock.now() - RESOLVED_ON_BOARD)
 
     def open_signature(self) -> tuple[int, int, int]:
         with self.database.session() as session:
@@ -187,6 +198,8 @@ class IncidentService:
                     session.rollback()  # another declaration took this number
                     continue
                 self._log(session, record, now, "declared", actor, f"{severity} {title}")
+                if commander:
+                    set_role(session, record.id, "commander", commander, now, actor)
                 session.commit()
                 return code
         raise IncidentError("Could not number the incident: too many declared at once.")
@@ -262,12 +275,78 @@ class IncidentService:
 
         self._change(code, actor, change)
 
-    def _change(self, code: str, actor: str, change) -> None:
+    def assign_role(self, code: str, actor: str, role: str, person: str) -> None:
+        if role not in ROLES:
+            raise IncidentError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
+        person = printable(person).strip()
+
+        def change(session, record, now):
+            previous = set_role(session, record.id, role, person, now, actor)
+            if role == "commander":
+                update_incident(session, record, commander=person or None)
+            if not person:
+                return "role", f"{role}: {previous or '-'} -> -"
+            return "role", f"{role}: {previous or '-'} -> {person}"
+
+        self._change(code, actor, change)
+
+    def toggle_check(self, code: str, actor: str, checklist: str, item: str) -> bool:
+        """Tick an item, or untick a ticked one; returns whether it is ticked now."""
+        ticked: list[bool] = []
+
+        def change(session, record, now):
+            if untick(session, record.id, checklist, item):
+                ticked.append(False)
+                return "checklist", f"{checklist}/{item}: unticked"
+            session.add(
+                ChecklistTickRecord(
+                    incident_id=record.id,
+                    checklist=checklist,
+                    item=item,
+                    ticked_at=now,
+                    ticked_by=actor,
+                )
+            )
+            ticked.append(True)
+            return "checklist", f"{checklist}/{item}: done"
+
+        self._change(code, actor, change)
+        return ticked[0]
+
+    def add_note(self, code: str, actor: str, text: str, certainty: str = "fact") -> None:
+        """A timeline entry marked as fact or hypothesis (seed 002: keep the two apart)."""
+        if certainty not in CERTAINTIES:
+            raise IncidentError(f"Certainty {certainty!r} is not one of {', '.join(CERTAINTIES)}.")
+        text = text.strip()
+        if not text:
+            raise IncidentError("A timeline note needs some text.")
+        self._change(code, actor, lambda session, record, now: ("note", text), certainty)
+
+    def escalate_now(self, code: str, actor: str) -> FiredStep:
+        """Fire the next pending step of the ladder at once (manual escalation)."""
+        now = self.clock.now()
+        with self.database.session() as session:
+            record = self._get(session, code)
+            if record.resolved_at is not None:
+                raise IncidentError(f"Incident {code} is resolved; reopen it first.")
+            policy, _version = self._policy(record.policy_id)
+            current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+            waiting = [s for s in current.steps if s.state in (StepState.DUE, StepState.PENDING)]
+            if not waiting:
+                raise IncidentError(f"Incident {code} has no escalation step left to fire.")
+            fired = self._claim_step(session, record, waiting[0], now, MANUAL, actor)
+            if fired is None:
+                raise IncidentError(
+                    f"Step {waiting[0].step_id} of {code} fired a moment ago; try again."
+                )
+            return fired
+
+    def _change(self, code: str, actor: str, change, certainty: str = "fact") -> None:
         now = self.clock.now()
         with self.database.session() as session:
             record = self._get(session, code)
             kind, text = change(session, record, now)
-            self._log(session, record, now, kind, actor, text)
+            self._log(session, record, now, kind, actor, text, certainty)
             session.commit()
 
     @staticmethod
@@ -331,52 +410,62 @@ class IncidentService:
                 current = plan(self.facts(record, events_for(session, record.id)), policy, now)
             for step in current.due():
                 reason = LATE_NOT_RUNNING if catching_up else ON_TIME
-                event = EscalationEventRecord(
-                    incident_id=record.id,
-                    step_id=step.step_id,
-                    round=step.round,
-                    due_at=step.due_at,
-                    fired_at=now,
-                    reason=reason,
-                )
-                session.add(event)
-                try:
-                    session.flush()
-                except IntegrityError:
-                    session.rollback()  # another process fired this step first
-                    record = self._get(session, code)
-                    continue
-                notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
-                text = (
-                    f"escalation: notify {notify} "
-                    f"(step {step.position + 1}, round {step.round + 1}, {reason})"
-                )
-                self._log(session, record, now, "escalation", actor, text)
-                payload = {
-                    "incident": record.code,
-                    "title": record.title,
-                    "severity": record.severity,
-                    "step": step.step_id,
-                    "round": step.round,
-                    "notify": [who.get("en") for who in step.step.notify],
-                    "due_at": step.due_at.isoformat(),
-                    "fired_at": now.isoformat(),
-                    "reason": reason,
-                }
-                for channel in ALERT_CHANNELS:
-                    session.add(
-                        OutboxRecord(
-                            incident_id=record.id,
-                            event_id=event.id,
-                            channel=channel,
-                            payload=payload,
-                            created_at=now,
-                        )
-                    )
-                session.commit()
-                fired.append(FiredStep(record.code, step, now, reason))
+                claimed = self._claim_step(session, record, step, now, reason, actor)
+                if claimed is not None:
+                    fired.append(claimed)
                 record = self._get(session, code)
         return fired
+
+    def _claim_step(
+        self, session, record: IncidentRecord, step: PlannedStep, now, reason: str, actor: str
+    ) -> FiredStep | None:
+        """Insert the step's unique EscalationEvent, its timeline entry and its alerts in one
+        transaction; None when another process claimed the step first."""
+        event = EscalationEventRecord(
+            incident_id=record.id,
+            step_id=step.step_id,
+            round=step.round,
+            due_at=step.due_at,
+            fired_at=now,
+            reason=reason,
+        )
+        session.add(event)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()  # another process fired this step first
+            return None
+        notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
+        text = (
+            f"escalation: notify {notify} "
+            f"(step {step.position + 1}, round {step.round + 1}, {reason})"
+        )
+        self._log(session, record, now, "escalation", actor, text)
+        payload = {
+            "incident": record.code,
+            "title": record.title,
+            "severity": record.severity,
+            "status": record.status,
+            "step": step.step_id,
+            "round": step.round,
+            "notify": [who.get("en") for who in step.step.notify],
+            "due_at": step.due_at.isoformat(),
+            "fired_at": now.isoformat(),
+            "reason": reason,
+            "actor": actor,
+        }
+        for channel in self.alert_channels:
+            session.add(
+                OutboxRecord(
+                    incident_id=record.id,
+                    event_id=event.id,
+                    channel=channel,
+                    payload=payload,
+                    created_at=now,
+                )
+            )
+        session.commit()
+        return FiredStep(record.code, step, now, reason)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -443,3 +532,23 @@ def view_document(view: IncidentView, now: datetime) -> dict:
             for entry in view.timeline
         ],
     }
+
+
+__all__ = [
+    "ALERT_CHANNELS",
+    "CERTAINTIES",
+    "COMMAND_CHANNEL",
+    "LATE_NOT_RUNNING",
+    "MANUAL",
+    "ON_TIME",
+    "ROLES",
+    "SCREEN_CHANNELS",
+    "STATUSES",
+    "BoardItem",
+    "FiredStep",
+    "IncidentError",
+    "IncidentService",
+    "IncidentView",
+    "alert_channels",
+    "view_document",
+]

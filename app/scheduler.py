@@ -16,10 +16,14 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.alerts import AlertDeliverer, Delivery
 from app.incidents import FiredStep, IncidentService
 
 SWEEP_JOB = "sweep"
 WAKEUP_JOB = "wakeup"
+DELIVERY_JOB = "deliver"
+# Retries of failed alerts and alerts whose deliverer died are picked up this often.
+DELIVERY_EVERY_S = 5.0
 FULL_SWEEP_EVERY = timedelta(seconds=30)
 
 
@@ -30,7 +34,13 @@ class EscalationScheduler:
         scheduler: AsyncIOScheduler,
         on_fired: Callable[[list[FiredStep]], None],
         sweep_seconds: float = 1.0,
+        deliverer: AlertDeliverer | None = None,
+        on_delivered: Callable[[list[Delivery]], None] | None = None,
     ) -> None:
+        self.deliverer = deliverer
+        self.on_delivered = on_delivered
+        self._delivery_lock = asyncio.Lock()
+        self._deliveries: set[asyncio.Task] = set()
         self.service = service
         self.scheduler = scheduler
         self.on_fired = on_fired
@@ -43,6 +53,18 @@ class EscalationScheduler:
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
         await self._sweep(catching_up=True)
+        await self.deliver()
+        if self.deliverer is not None:
+            self.scheduler.add_job(
+                self.deliver,
+                "interval",
+                seconds=DELIVERY_EVERY_S,
+                id=DELIVERY_JOB,
+                replace_existing=True,
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+            )
         self.scheduler.add_job(
             self._sweep,
             "interval",
@@ -53,6 +75,20 @@ class EscalationScheduler:
             coalesce=True,
             max_instances=1,
         )
+
+    async def deliver(self) -> None:
+        """Deliver what the outbox holds for this process (off the event loop)."""
+        if self.deliverer is None:
+            return
+        async with self._delivery_lock:
+            deliveries = await asyncio.to_thread(self.deliverer.deliver_pending)
+        if deliveries and self.on_delivered is not None:
+            self.on_delivered(deliveries)
+
+    async def sweep_now(self) -> None:
+        """A full pass at once (after a local change, or when a test moved the clock)."""
+        await self._fire(None, catching_up=False)
+        await self.deliver()
 
     async def _sweep(self, catching_up: bool = False) -> None:
         """Re-plan every open incident when another process changed one (a one-query check),
@@ -77,6 +113,9 @@ class EscalationScheduler:
             fired = await asyncio.to_thread(self.service.fire_due, catching_up, "scheduler", codes)
             if fired:
                 self.on_fired(fired)
+                task = asyncio.get_running_loop().create_task(self.deliver())
+                self._deliveries.add(task)  # keep a reference until it is done
+                task.add_done_callback(self._deliveries.discard)
             plans = await asyncio.to_thread(self.service.open_plans, codes)
             if codes is None:
                 self._wakeups = {}

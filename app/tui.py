@@ -1,5 +1,5 @@
-"""StoryCartApp: modes, global bindings, command palette entries and the one place where
-worker failures are turned into messages for the user."""
+"""StoryCartApp: screens, global bindings, command palette entries, the escalation scheduler on
+the app's loop, and the one place where worker failures are turned into messages for the user."""
 
 from __future__ import annotations
 
@@ -16,11 +16,16 @@ from textual.worker import Worker, WorkerState
 from app.clock import Clock, SystemClock
 from app.config import Settings
 from app.i18n import Catalog
+from app.incident_model import IncidentError
 from app.policy import Policy
 from app.policy_registry import PolicySet, load_policies, policy_sources
+from screens.board import BoardScreen
 from screens.help import HelpScreen
+from screens.incident import IncidentScreen
+from screens.incident_actions import IncidentActions
 from screens.localized import bind_localized, localize_palette_binding
 from screens.matrix import MatrixScreen
+from storage.errors import StorageError
 
 STORYCART_THEME = Theme(
     name="storycart",
@@ -48,17 +53,24 @@ class PolicyRecovered(Message):
         self.stored_at_text = stored_at_text
 
 
+class DatabaseReady(Message):
+    def __init__(self, database) -> None:
+        super().__init__()
+        self.database = database
+
+
 class PoliciesReloaded(Message):
     def __init__(self, policies: PolicySet) -> None:
         super().__init__()
         self.policies = policies
 
 
-class StoryCartApp(App[int]):
+class StoryCartApp(IncidentActions, App[int]):
     TITLE = "Story Cart"
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
         ("m", "show_matrix", "binding.matrix", True),
+        ("i", "show_board", "binding.board", False),
         ("question_mark,f1", "help", "binding.help", True),
         ("q", "quit", "binding.quit", True),
     )
@@ -68,9 +80,15 @@ class StoryCartApp(App[int]):
         settings: Settings,
         clock: Clock | None = None,
         policies: PolicySet | None = None,
+        start_scheduler: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
+        # Tests drive escalations with a FakeClock and sweep_now() instead of real-time jobs.
+        self.start_scheduler = start_scheduler
+        self.database = None
+        self.escalations = None
+        self._scheduler = None
         self.clock = clock or SystemClock()
         self.catalog = Catalog(settings.lang)
         self.policies = policies or load_policies(
@@ -86,18 +104,60 @@ class StoryCartApp(App[int]):
 
     # -- screens ------------------------------------------------------------------------------
 
-    def get_default_screen(self) -> MatrixScreen:
-        # The matrix is the home screen until the incident board exists. As the default screen
-        # it is styled once at start-up; a MODES screen would restyle the whole app again.
-        policy = self.policies.get(self.active_policy)
-        return MatrixScreen(self.catalog, policy, self.policies.tiers[policy.name])
+    def get_default_screen(self) -> BoardScreen:
+        # As the default screen the board is styled once at start-up; a MODES screen would
+        # restyle the whole app again.
+        return BoardScreen(self.catalog, self.clock)
 
     def on_mount(self) -> None:
         for problem in self.policies.problems:
             self.notify(str(problem), severity="error", timeout=12, markup=False)
         # Importing SQLAlchemy and Alembic in a thread competes for the GIL with the first
-        # paint; the database can wait until the matrix is on screen.
-        self.call_after_refresh(self.store_policies, self.policies)
+        # paint; the database can wait until the board is on screen.
+        self.call_after_refresh(self.open_database)
+
+    async def on_database_ready(self, message: DatabaseReady) -> None:
+        """Start the incident service and the escalation scheduler on this loop."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from app.alerts import AlertDeliverer, desktop_notifier
+        from app.incidents import (
+            COMMAND_CHANNEL,
+            SCREEN_CHANNELS,
+            IncidentService,
+            alert_channels,
+        )
+        from app.policy_store import PolicyStore
+        from app.scheduler import EscalationScheduler
+
+        self.database = message.database
+        settings = self.settings
+        self.service = IncidentService(
+            self.database, self.clock, PolicyStore(self.database, self.clock),
+            alert_channels(settings),
+        )  # fmt: skip
+        deliverer = AlertDeliverer(
+            self.database, self.clock,
+            channels=(*SCREEN_CHANNELS, "desktop", COMMAND_CHANNEL),
+            command=settings.alert_command,
+            notifier=desktop_notifier() if settings.desktop_notifications else None,
+        )  # fmt: skip
+        self._scheduler = AsyncIOScheduler()
+        if self.start_scheduler:
+            self._scheduler.start()
+        self.escalations = EscalationScheduler(
+            self.service, self._scheduler, self.on_escalations_fired,
+            deliverer=deliverer, on_delivered=self.on_alerts_delivered,
+        )  # fmt: skip
+        self.load_board(force=True)
+        self.set_interval(1.0, self.poll_board)
+        await self.escalations.start()
+
+    def on_unmount(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self.database is not None:
+            self.database.close()
 
     def _matrix(self) -> MatrixScreen | None:
         for screen in self.screen_stack:
@@ -108,8 +168,13 @@ class StoryCartApp(App[int]):
     # -- actions ------------------------------------------------------------------------------
 
     def action_show_matrix(self) -> None:
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, MatrixScreen):
-            self.pop_screen()
+        if self._matrix() is not None:
+            while not isinstance(self.screen, MatrixScreen):
+                self.pop_screen()
+            return
+        self.action_show_board()
+        policy = self.policies.get(self.active_policy)
+        self.push_screen(MatrixScreen(self.catalog, policy, self.policies.tiers[policy.name]))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -151,9 +216,32 @@ class StoryCartApp(App[int]):
 
     def get_system_commands(self, screen: Screen):
         catalog = self.catalog
-        yield SystemCommand(
-            catalog.t("command.matrix"), catalog.t("command.matrix_help"), self.action_show_matrix
-        )
+        for action, key in (
+            (self.action_show_board, "board"),
+            (self.action_declare, "declare"),
+            (self.action_show_matrix, "matrix"),
+        ):
+            yield SystemCommand(
+                catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
+            )
+        if isinstance(screen, (BoardScreen, IncidentScreen)):
+            for action, key in (
+                (self.action_acknowledge, "acknowledge"),
+                (self.action_post_update, "update"),
+                (self.action_resolve, "resolve"),
+                (self.action_reopen, "reopen"),
+                (self.action_change_severity, "severity"),
+                (self.action_escalate, "escalate"),
+                (self.action_add_note, "note"),
+                (self.action_coach, "coach"),
+            ):
+                yield SystemCommand(
+                    catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
+                )
+        if isinstance(screen, IncidentScreen):
+            yield SystemCommand(
+                catalog.t("command.role"), catalog.t("command.role_help"), self.action_assign_role
+            )
         for name, policy in self.policies.policies.items():
             yield SystemCommand(
                 catalog.t("command.use_policy", title=policy.title.get(catalog.lang)),
@@ -173,24 +261,36 @@ class StoryCartApp(App[int]):
     # -- workers: blocking I/O off the event loop ---------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
-    def store_policies(self, policies: PolicySet) -> None:
-        """Open (and migrate) the database, keep a version of each policy, recover broken ones."""
-        from app.policy_store import PolicyStore
+    def open_database(self) -> None:
+        """Open (and migrate) the database, store the policies, then hand the database over."""
         from storage.database import Database
 
         database = Database.open(self.settings.db_url)
         try:
-            store = PolicyStore(database, self.clock)
-            last_good = store.last_good_by_source()
-            for problem in policies.problems:
-                stored = last_good.get(problem.source)
-                if stored is not None and stored.policy.name not in policies.policies:
-                    when = stored.stored_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                    self.post_message(PolicyRecovered(stored.policy, when))
-            for policy in list(policies.policies.values()):
-                store.snapshot(policy)
-        finally:
+            self._store_policies(database, self.policies)
+        except BaseException:
             database.close()
+            raise
+        self.post_message(DatabaseReady(database))
+
+    @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
+    def store_policies(self, policies: PolicySet) -> None:
+        if self.database is not None:
+            self._store_policies(self.database, policies)
+
+    def _store_policies(self, database, policies: PolicySet) -> None:
+        """Keep a version of each policy; recover broken files from their last good version."""
+        from app.policy_store import PolicyStore
+
+        store = PolicyStore(database, self.clock)
+        last_good = store.last_good_by_source()
+        for problem in policies.problems:
+            stored = last_good.get(problem.source)
+            if stored is not None and stored.policy.name not in policies.policies:
+                when = stored.stored_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                self.post_message(PolicyRecovered(stored.policy, when))
+        for policy in list(policies.policies.values()):
+            store.snapshot(policy)
 
     def action_reload_policies(self) -> None:
         last_good = {policy.source: policy for policy in self.policies.policies.values()}
@@ -235,6 +335,11 @@ class StoryCartApp(App[int]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if isinstance(error, (IncidentError, StorageError)):
+            # Refused actions explain themselves in one sentence.
+            severity = "error" if isinstance(error, StorageError) else "warning"
+            self.notify(str(error), severity=severity, timeout=8, markup=False)
+            return
         self.notify(
             self.catalog.t("notice.storage_error", problem=str(error)),
             severity="error",

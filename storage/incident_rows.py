@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.errors import StaleWrite
 from storage.models import (
+    ChecklistTickRecord,
     EscalationEventRecord,
     IncidentRecord,
     OutboxRecord,
+    RoleAssignmentRecord,
     TimelineEntryRecord,
 )
 
@@ -105,3 +109,113 @@ def update_incident(session: Session, record: IncidentRecord, **changes) -> None
             "reload it and try again."
         )
     session.expire(record)  # the next read sees what the database now holds
+
+
+def board_incidents(session: Session, resolved_since: datetime) -> list[IncidentRecord]:
+    """Open incidents and those resolved since the given moment (their postmortem clock)."""
+    statement = select(IncidentRecord).where(
+        or_(
+            col(IncidentRecord.resolved_at).is_(None),
+            col(IncidentRecord.resolved_at) >= resolved_since,
+        )
+    )
+    return list(session.exec(statement))
+
+
+def board_signature(session: Session, resolved_since: datetime) -> tuple:
+    """Changes whenever anything the board shows changes: an incident declared, changed,
+    resolved or reopened (by this process or another), or a step fired."""
+    on_board = or_(
+        col(IncidentRecord.resolved_at).is_(None),
+        col(IncidentRecord.resolved_at) >= resolved_since,
+    )
+    incidents = select(
+        func.count(IncidentRecord.id),
+        func.coalesce(func.max(IncidentRecord.id), 0),
+        func.coalesce(func.sum(IncidentRecord.version), 0),
+    ).where(on_board)
+    newest_event = select(func.coalesce(func.max(EscalationEventRecord.id), 0))
+    return (*session.exec(incidents).one(), session.exec(newest_event).one())
+
+
+def roles_for(session: Session, incident_id: int) -> list[RoleAssignmentRecord]:
+    statement = select(RoleAssignmentRecord).where(RoleAssignmentRecord.incident_id == incident_id)
+    return list(session.exec(statement))
+
+
+def set_role(
+    session: Session, incident_id: int, role: str, person: str, at: datetime, by: str
+) -> str | None:
+    """Assign (or with an empty person, clear) a role; returns who held it before."""
+    current = session.exec(
+        select(RoleAssignmentRecord).where(
+            RoleAssignmentRecord.incident_id == incident_id, RoleAssignmentRecord.role == role
+        )
+    ).first()
+    previous = current.person if current else None
+    if current is not None and not person:
+        session.delete(current)
+    elif current is not None:
+        current.person, current.assigned_at, current.assigned_by = person, at, by
+        session.add(current)
+    elif person:
+        session.add(
+            RoleAssignmentRecord(
+                incident_id=incident_id, role=role, person=person, assigned_at=at, assigned_by=by
+            )
+        )
+    return previous
+
+
+def ticks_for(session: Session, incident_id: int) -> list[ChecklistTickRecord]:
+    statement = select(ChecklistTickRecord).where(ChecklistTickRecord.incident_id == incident_id)
+    return list(session.exec(statement))
+
+
+def untick(session: Session, incident_id: int, checklist: str, item: str) -> int:
+    statement = delete(ChecklistTickRecord).where(
+        ChecklistTickRecord.incident_id == incident_id,
+        ChecklistTickRecord.checklist == checklist,
+        ChecklistTickRecord.item == item,
+    )
+    return session.execute(statement).rowcount
+
+
+def pending_alerts(session: Session, channels: list[str]) -> list[OutboxRecord]:
+    statement = (
+        select(OutboxRecord)
+        .where(col(OutboxRecord.delivered_at).is_(None), col(OutboxRecord.channel).in_(channels))
+        .order_by(OutboxRecord.id)
+    )
+    return list(session.exec(statement))
+
+
+def claim_alert(
+    session: Session, alert_id: int, claimer: str, now: datetime, expired_before: datetime
+) -> bool:
+    """Take an undelivered alert for delivery unless another process holds a live claim."""
+    statement = (
+        update(OutboxRecord)
+        .where(
+            OutboxRecord.id == alert_id,
+            col(OutboxRecord.delivered_at).is_(None),
+            or_(
+                col(OutboxRecord.claimed_at).is_(None),
+                col(OutboxRecord.claimed_at) < expired_before,
+            ),
+        )
+        .values(claimed_at=now, claimed_by=claimer, attempts=OutboxRecord.attempts + 1)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def finish_alert(
+    session: Session, alert_id: int, delivered_at: datetime | None, error: str | None
+) -> None:
+    """Record a delivery (delivered_at set) or a failed attempt (claim released for a retry)."""
+    values: dict = {"last_error": error}
+    if delivered_at is not None:
+        values["delivered_at"] = delivered_at
+    else:
+        values["claimed_at"] = None
+    session.execute(update(OutboxRecord).where(OutboxRecord.id == alert_id).values(**values))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -175,6 +175,7 @@ class OutboxRecord(SQLModel, table=True):
     """An alert to deliver for a firing; written in the firing's transaction, delivered later."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "channel"),)
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = _incident_fk()
@@ -189,3 +190,36 @@ class OutboxRecord(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
     last_error: str | None = None
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    claimed_by: str | None = None
+
+
+class RoleAssignmentRecord(SQLModel, table=True):
+    """Who holds a response role (IC, tech lead, ...) in an incident now; history is in the
+    timeline."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("incident_id", "role", name="uq_role_assignment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = _incident_fk()
+    role: str
+    person: str
+    assigned_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    assigned_by: str
+
+
+class ChecklistTickRecord(SQLModel, table=True):
+    """A ticked checklist item; unticking deletes the row."""
+
+    __tablename__ = "checklist_tick"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "checklist", "item", name="uq_checklist_tick"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = _incident_fk()
+    checklist: str
+    item: str
+    ticked_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ticked_by: str

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 
 # Must be set before Textual is imported anywhere in the test session.
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 os.environ.setdefault("TEXTUAL_DISABLE_KITTY_KEY", "1")
+# Times on screen are in the user's zone; tests and snapshots read them in UTC.
+os.environ["TZ"] = "UTC"
 
 from pathlib import Path
 
@@ -18,12 +21,18 @@ from tests.pg_server import PostgresServer
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def utc_zone():
+    time.tzset()  # applies TZ=UTC, set above, to this process
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path, monkeypatch):
     """Every test gets its own config and data dirs; nothing touches the real home."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for variable in ("STORYCART_DB", "STORYCART_LANG", "STORYCART_POLICY", "STORYCART_CONFIG"):
+    for variable in ("STORYCART_DB", "STORYCART_LANG", "STORYCART_POLICY", "STORYCART_CONFIG",
+                     "STORYCART_USER"):  # fmt: skip
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     return tmp_path

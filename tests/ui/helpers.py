@@ -1,14 +1,69 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from app.alerts import AlertDeliverer
 from app.clock import FakeClock
+from app.config import Settings
+from app.incidents import SCREEN_CHANNELS, IncidentService
+from app.policy_registry import load_policies, policy_sources
+from app.policy_store import PolicyStore
 from app.tui import StoryCartApp
+from storage.database import Database
 from tests.conftest import make_settings
 
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
-def make_app(tmp_path: Path, lang: str = "en", **flags) -> StoryCartApp:
-    return StoryCartApp(make_settings(tmp_path, lang=lang, **flags), clock=FakeClock())
+
+def make_app(
+    tmp_path: Path, lang: str = "en", clock: FakeClock | None = None, **flags
+) -> StoryCartApp:
+    """The real app on a SQLite file in tmp_path, with a FakeClock; escalations are swept by
+    the test (sweep_now) instead of real-time APScheduler jobs."""
+    return StoryCartApp(
+        make_settings(tmp_path, lang=lang, **flags),
+        clock=clock or FakeClock(START),
+        start_scheduler=False,
+    )
+
+
+async def wait_ready(app: StoryCartApp, pilot) -> None:
+    """Until the database is open, the board loaded and the start-up sweep done."""
+    for _ in range(200):
+        if app.escalations is not None and app._board().loaded:
+            break
+        await pilot.pause(0.02)
+    else:
+        raise AssertionError("the app never opened its database")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def settle(app: StoryCartApp, pilot) -> None:
+    """Let workers finish and their messages arrive (twice: a message can start a worker)."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def seed(settings: Settings, clock: FakeClock, incidents: list[dict]) -> list[str]:
+    """Declare incidents before the app starts, fire what is due and deliver its screen alerts,
+    so the app starts on a quiet board."""
+    database = Database.open(settings.db_url)
+    try:
+        policies = load_policies(policy_sources(None))
+        service = IncidentService(database, clock, PolicyStore(database, clock))
+        codes = []
+        for spec in incidents:
+            spec = dict(spec)
+            policy = policies.get(spec.pop("policy", "web-service"))
+            codes.append(service.declare(policy, actor=spec.pop("actor", "민지"), **spec))
+        service.fire_due()
+        AlertDeliverer(database, clock, channels=(*SCREEN_CHANNELS, "desktop")).deliver_pending()
+        return codes
+    finally:
+        database.close()
 
 
 def text_of(app: StoryCartApp, selector: str) -> str:

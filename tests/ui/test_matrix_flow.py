@@ -62,6 +62,7 @@ async def test_open_move_cursor_and_switch_policy(tmp_path):
 async def test_korean_matrix_and_detail(tmp_path):
     app = make_app(tmp_path, lang="ko", policy="ai-ops")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
         grid = app.screen.query_one(SeverityGrid)
         assert str(grid.rows["regulatory"].label) == "규제 인시던트"
         assert grid.get_cell("model", "P0").plain == "• 차별적 의사결정으로\n  인한 피해"
@@ -75,7 +76,7 @@ async def test_korean_matrix_and_detail(tmp_path):
 async def test_help_lists_the_bindings_of_the_screen(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("question_mark")
+        await pilot.press("m", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
         rows = {
@@ -151,7 +152,7 @@ async def test_reload_keeps_the_last_good_policy_when_a_file_breaks(tmp_path):
     app = make_app(tmp_path, policy="ours")
     async with app.run_test(size=SIZE) as pilot:
         path.write_text("[policy]\nname = 'ours'\n", encoding="utf-8")
-        await pilot.press("ctrl+r")
+        await pilot.press("m", "ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.active_policy == "ours"
@@ -166,7 +167,7 @@ async def test_policy_text_that_looks_like_markup_is_shown_literally(tmp_path):
     _user_policy(folder, hostile.replace('"Critical"', '"[red]Critical[/red]"', 1))
     app = make_app(tmp_path, policy="ours")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await pilot.press("m")
         grid = app.screen.query_one(SeverityGrid)
         assert next(str(c.label) for c in grid.columns.values()) == "SEV-1 [red]Critical[/red]"
         assert text_of(app, "#definition-heading").startswith("SEV-1 [red]Critical[/red]")
@@ -193,5 +194,6 @@ async def test_too_new_database_is_reported_in_the_app_and_left_untouched(tmp_pa
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("written by a newer Story Cart (schema 0777)" in m for m in messages)
+        await pilot.press("m")
         assert isinstance(app.screen, MatrixScreen)  # the matrix still works from the files
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -2,24 +2,95 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.ui.helpers import make_app
 
 SIZE = (120, 40)
 
 
 def test_matrix_web_service_en(snap_compare, tmp_path):
-    assert snap_compare(make_app(tmp_path, lang="en"), terminal_size=SIZE)
+    assert snap_compare(make_app(tmp_path, lang="en"), terminal_size=SIZE, press=["m"])
 
 
 def test_matrix_ai_ops_ko(snap_compare, tmp_path):
     app = make_app(tmp_path, lang="ko", policy="ai-ops")
-    assert snap_compare(app, terminal_size=SIZE, press=["down", "down", "right"])
+    assert snap_compare(app, terminal_size=SIZE, press=["m", "down", "down", "right"])
 
 
 def test_matrix_ai_ops_ja(snap_compare, tmp_path):
     app = make_app(tmp_path, lang="ja", policy="ai-ops")
-    assert snap_compare(app, terminal_size=SIZE, press=["right", "right", "right"])
+    assert snap_compare(app, terminal_size=SIZE, press=["m", "right", "right", "right"])
 
 
 def test_matrix_web_service_ko(snap_compare, tmp_path):
-    assert snap_compare(make_app(tmp_path, lang="ko"), terminal_size=SIZE)
+    assert snap_compare(make_app(tmp_path, lang="ko"), terminal_size=SIZE, press=["m"])
+
+
+TWELVE = [
+    dict(title="결제 API 장애: 카드 결제 실패", severity="SEV-1", impact="모든 결제"),
+    dict(title="Login page returns 502", severity="SEV-1"),
+    dict(title="画像エクスポートの失敗", severity="SEV-2"),
+    dict(title="Theme cannot be changed", severity="SEV-2", commander="Alex"),
+    dict(title="검색 결과가 느림", severity="SEV-3"),
+    dict(title="Broken styles in Safari", severity="SEV-3"),
+    dict(title="誤字: 料金ページ", severity="SEV-4"),
+    dict(title="Minor UI bug in settings", severity="SEV-4"),
+    dict(title="개인정보가 로그에 노출", severity="P0", type_key="data", policy="ai-ops"),
+    dict(
+        title="Prompt injection bypasses filter",
+        severity="P1",
+        type_key="security",
+        policy="ai-ops",
+    ),
+    dict(title="モデル精度の低下", severity="P2", type_key="model", policy="ai-ops"),
+    dict(
+        title="Cost spike on inference API", severity="P3", type_key="operational", policy="ai-ops"
+    ),
+]
+
+
+def board_app(tmp_path, lang: str, incidents: list[dict]):
+    """A board with incidents declared three minutes apart, some acknowledged, updated or
+    resolved, seen 40 minutes after the first declaration."""
+    from datetime import timedelta
+
+    from app.clock import FakeClock
+    from app.incidents import IncidentService
+    from app.policy_store import PolicyStore
+    from storage.database import Database
+    from tests.conftest import make_settings
+    from tests.ui.helpers import START, make_app, seed
+
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang=lang)
+    codes = []
+    for spec in incidents:
+        codes += seed(settings, clock, [spec])
+        clock.advance(timedelta(minutes=3))
+    database = Database.open(settings.db_url)
+    service = IncidentService(database, clock, PolicyStore(database, clock))
+    for index, code in enumerate(codes):
+        if index % 3 == 1:
+            service.acknowledge(code, "ops")
+        if index % 4 == 2:
+            service.post_update(code, "ops", "identified", "cause found")
+    if len(codes) > 5:
+        service.resolve(codes[5], "ops", "reverted the CSS change")
+    clock.advance(timedelta(minutes=40) - timedelta(minutes=3 * len(incidents)))
+    seed(settings, clock, [])  # fire what came due, deliver its screen alerts
+    database.close()
+    return make_app(tmp_path, lang=lang, clock=clock)
+
+
+async def _ready(pilot):
+    from tests.ui.helpers import wait_ready
+
+    await wait_ready(pilot.app, pilot)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("count", [0, 1, 12])
+def test_board(snap_compare, tmp_path, lang, count):
+    app = board_app(tmp_path, lang, TWELVE[:count])
+    assert snap_compare(app, terminal_size=SIZE, run_before=_ready)

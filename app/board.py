@@ -1,0 +1,119 @@
+"""What the incident board shows for each incident at a given instant: pure data, no Textual.
+
+Every countdown is `deadline - now`, derived at each tick from stored facts, so a suspended
+laptop, a restart or a clock jump never leaves the board wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from app.escalation import DeadlineKind, Plan, StepState
+from app.i18n import Catalog
+from app.incident_model import BoardItem
+from app.textsafe import printable
+
+
+class Tone(StrEnum):
+    NORMAL = "normal"
+    OVERDUE = "overdue"
+    MET = "met"
+    MUTED = "muted"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    tone: Tone = Tone.NORMAL
+
+
+# Resolution and postmortem share a column: an open incident has no postmortem clock yet, and a
+# resolved one has met its resolution target, so one of the two is always the one that matters.
+CLOCK_COLUMNS = ("ack", "next_step", "update", "resolution", "regulatory")
+COLUMNS = ("severity", "code", "title", "status", "age", *CLOCK_COLUMNS)
+NOT_APPLICABLE = Cell("—", Tone.MUTED)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    key: str
+    sort_key: tuple
+    severity_rank: int
+    cells: dict[str, Cell]
+
+
+def clock_text(delta: timedelta) -> str:
+    """12:34 under an hour, 1:02:03 under a day, 3d 04h beyond; overdue ones start with +."""
+    seconds = int(delta.total_seconds())
+    sign = "+" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 3600:
+        return f"{sign}{seconds // 60:02d}:{seconds % 60:02d}"
+    if seconds < 86400:
+        return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{sign}{seconds // 86400}d {seconds % 86400 // 3600:02d}h"
+
+
+def countdown(due_at: datetime, now: datetime) -> Cell:
+    if now >= due_at:
+        return Cell(clock_text(due_at - now), Tone.OVERDUE)
+    return Cell(clock_text(due_at - now))
+
+
+def _deadline_cell(current: Plan, kind: DeadlineKind, now: datetime) -> Cell:
+    deadline = current.deadline(kind)
+    if deadline is None:
+        return NOT_APPLICABLE
+    if deadline.met_at is not None:
+        return Cell("✓", Tone.MET)
+    return countdown(deadline.due_at, now)
+
+
+def _ack_cell(current: Plan, now: datetime) -> Cell:
+    cell = _deadline_cell(current, DeadlineKind.ACKNOWLEDGE, now)
+    timeout = current.deadline(DeadlineKind.ACK_TIMEOUT)
+    if cell.tone is Tone.MET and timeout is not None:
+        # Acknowledged but still open: how long until the ladder starts again.
+        return Cell(f"✓ {clock_text(max(timeout.due_at - now, timedelta()))}", Tone.MET)
+    return cell
+
+
+def _next_step_cell(current: Plan, now: datetime) -> Cell:
+    waiting = [s for s in current.steps if s.state in (StepState.PENDING, StepState.DUE)]
+    if not waiting:
+        return NOT_APPLICABLE
+    return countdown(waiting[0].due_at, now)
+
+
+def board_row(item: BoardItem, now: datetime, catalog: Catalog) -> BoardRow:
+    record = item.record
+    current = item.plan(now)
+    resolved = record.resolved_at is not None
+    cells = {
+        "severity": Cell(record.severity),
+        "code": Cell(record.code),
+        "title": Cell(printable(record.title)),
+        "status": Cell(catalog.t(f"status.{record.status}"), Tone.MET if resolved else Tone.NORMAL),
+        "age": Cell(clock_text(now - record.declared_at).lstrip("+")),
+        "ack": _ack_cell(current, now),
+        "next_step": NOT_APPLICABLE if resolved else _next_step_cell(current, now),
+        "update": _deadline_cell(current, DeadlineKind.STATUS_UPDATE, now),
+        "resolution": _deadline_cell(
+            current, DeadlineKind.POSTMORTEM if resolved else DeadlineKind.RESOLUTION, now
+        ),
+        "regulatory": _deadline_cell(current, DeadlineKind.REGULATORY_REPORT, now),
+    }
+    rank = item.policy.rank(record.severity)
+    return BoardRow(
+        key=record.code,
+        sort_key=(resolved, rank, record.declared_at, record.code),
+        severity_rank=rank,
+        cells=cells,
+    )
+
+
+def board_rows(items: list[BoardItem], now: datetime, catalog: Catalog) -> list[BoardRow]:
+    """Worst severity first (open before resolved), then the oldest."""
+    return sorted((board_row(item, now, catalog) for item in items), key=lambda r: r.sort_key)

@@ -1,0 +1,83 @@
+"""Incident data the screens need, without storage: names of statuses, roles and alert
+channels, the views the service hands out, and its one error type. Importing this module stays
+cheap, so the board can paint before SQLAlchemy is loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from app.escalation import Firing, IncidentFacts, Plan, PlannedStep, plan
+from app.policy import Policy
+
+if TYPE_CHECKING:
+    from storage.models import EscalationEventRecord, IncidentRecord, TimelineEntryRecord
+
+STATUSES = ("investigating", "identified", "mitigating", "resolved")
+ROLES = ("commander", "tech_lead", "comms_lead", "scribe", "sme")
+CERTAINTIES = ("fact", "hypothesis")
+SCREEN_CHANNELS = ("bell", "flash")
+ALERT_CHANNELS = (*SCREEN_CHANNELS, "desktop")
+COMMAND_CHANNEL = "command"
+ON_TIME = "on time"
+LATE_NOT_RUNNING = "late (not running)"
+MANUAL = "manual"
+# Resolved incidents stay on the board this long, for their postmortem clock.
+RESOLVED_ON_BOARD = timedelta(days=7)
+
+
+def alert_channels(settings) -> tuple[str, ...]:
+    """The outbox rows each firing writes: the user's command only when one is configured."""
+    return (*ALERT_CHANNELS, COMMAND_CHANNEL) if settings.alert_command else ALERT_CHANNELS
+
+
+class IncidentError(ValueError):
+    """A request that cannot be carried out; str() is one sentence."""
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    record: IncidentRecord
+    policy: Policy
+    policy_version: int
+    plan: Plan
+    timeline: tuple[TimelineEntryRecord, ...]
+    events: tuple[EscalationEventRecord, ...]
+    roles: dict[str, str] = field(default_factory=dict)
+    ticks: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    """What the board needs to re-plan an incident at every tick without the database."""
+
+    record: IncidentRecord
+    policy: Policy
+    facts: IncidentFacts
+
+    def plan(self, now: datetime) -> Plan:
+        return plan(self.facts, self.policy, now)
+
+
+@dataclass(frozen=True)
+class FiredStep:
+    code: str
+    step: PlannedStep
+    fired_at: datetime
+    reason: str
+
+
+def incident_facts(record: IncidentRecord, events) -> IncidentFacts:
+    """What the escalation engine needs to know about an incident and its fired steps."""
+    return IncidentFacts(
+        declared_at=record.declared_at,
+        severity=record.severity,
+        type_key=record.type_key,
+        acknowledged_at=record.acknowledged_at,
+        resolved_at=record.resolved_at,
+        last_update_at=record.last_update_at,
+        ladder_started_at=record.ladder_started_at,
+        first_round=record.first_round,
+        firings=tuple(Firing(e.step_id, e.round, e.due_at, e.fired_at) for e in events),
+    )

@@ -1,0 +1,103 @@
+"""The incident board (home screen): every active incident, worst first, with a countdown to
+each of its clocks, refreshed in place once a second."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from app.board import COLUMNS, board_rows
+from app.clock import Clock
+from app.i18n import Catalog
+from app.incident_model import BoardItem
+from screens.localized import bind_localized
+from widgets.board_table import BoardTable
+
+FLASH_SECONDS = 10.0
+
+
+class BoardScreen(Screen):
+    BINDING_SPECS = (
+        ("n", "app.declare", "binding.declare", True),
+        ("enter", "open_incident", "binding.open", True),
+        ("a", "app.acknowledge", "binding.acknowledge", True),
+        ("u", "app.post_update", "binding.update", True),
+        ("r", "app.resolve", "binding.resolve", True),
+        ("e", "app.escalate", "binding.escalate", True),
+        ("s", "app.change_severity", "binding.severity", False),
+        ("o", "app.reopen", "binding.reopen", False),
+        ("f", "app.coach", "binding.coach", False),
+    )
+
+    def __init__(self, catalog: Catalog, clock: Clock) -> None:
+        super().__init__(name="board")
+        self.catalog = catalog
+        self.clock = clock
+        self.items: list[BoardItem] = []
+        self.loaded = False
+        self._flash_timer = None
+        bind_localized(self, catalog, self.BINDING_SPECS)
+
+    def compose(self) -> ComposeResult:
+        t = self.catalog.t
+        yield Static(Content(t("board.title")), id="screen-title")
+        yield Static(id="board-summary")
+        yield Static(id="flash")
+        headers = {column: t(f"board.column_{column}") for column in COLUMNS}
+        yield BoardTable(headers, id="board-table")
+        yield Static(Content(t("board.empty")), id="board-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(BoardTable)
+        table.lay_out(self.app.size.width)
+        table.focus()
+        self.query_one("#flash").display = False
+        self.set_interval(1.0, self.refresh_clocks)
+        self.refresh_clocks()
+
+    def show_items(self, items: list[BoardItem]) -> None:
+        self.items = items
+        self.loaded = True
+        self.refresh_clocks()
+
+    def refresh_clocks(self) -> None:
+        """Re-derive every countdown from the stored deadlines and the clock."""
+        rows = board_rows(self.items, self.clock.now(), self.catalog)
+        self.query_one(BoardTable).show(rows)
+        self.query_one("#board-empty").display = self.loaded and not rows
+        open_rows = [row for row in rows if row.sort_key[0] is False]
+        overdue = sum(
+            1 for row in open_rows for cell in row.cells.values() if cell.tone == "overdue"
+        )
+        summary = self.catalog.t(
+            "board.summary", open=len(open_rows), resolved=len(rows) - len(open_rows),
+            overdue=overdue,
+        )  # fmt: skip
+        self.query_one("#board-summary", Static).update(Content(summary))
+
+    def selected_code(self) -> str | None:
+        return self.query_one(BoardTable).selected_code()
+
+    def flash(self, text: str) -> None:
+        """A visible banner for an escalation that just fired."""
+        banner = self.query_one("#flash", Static)
+        banner.update(Content(text))
+        banner.display = True
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self.query_one("#flash").display = False
+
+    def action_open_incident(self) -> None:
+        code = self.selected_code()
+        if code is not None:
+            self.app.open_incident(code)
+
+    def on_data_table_row_selected(self, event) -> None:
+        event.stop()
+        self.action_open_incident()

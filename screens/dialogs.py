@@ -1,0 +1,324 @@
+"""Modal forms for incident actions. Each returns its answer through dismiss(); the caller does
+the storage work. Enter in a text field submits, Escape cancels, nothing needs a mouse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from app.i18n import Catalog
+from app.incident_model import CERTAINTIES, ROLES, STATUSES
+from app.policy import Policy
+from app.textsafe import printable
+
+
+@dataclass(frozen=True)
+class DeclareRequest:
+    title: str
+    severity: str
+    type_key: str
+    impact: str
+    commander: str
+
+
+class Dialog(ModalScreen):
+    """A box in the middle of the screen with a title, fields and an error line."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", show=False),
+        Binding("ctrl+s", "submit", show=False),
+    ]
+
+    def __init__(self, catalog: Catalog, title: str) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.dialog_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(Content(self.dialog_title), classes="dialog-title")
+            yield from self.fields()
+            yield Static("", classes="dialog-error")
+            yield Static(Content(self.hint()), classes="dialog-hint")
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def hint(self) -> str:
+        return self.catalog.t("dialog.hint")
+
+    def label(self, key: str) -> Label:
+        return Label(Content(self.catalog.t(key)), classes="dialog-label")
+
+    def show_error(self, message: str) -> None:
+        self.query_one(".dialog-error", Static).update(Content(message))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+    def value_of(self, selector: str) -> str:
+        return printable(self.query_one(selector, Input).value).strip()
+
+
+class DeclareDialog(Dialog):
+    BINDINGS = [Binding("f2", "coach", show=False)]
+
+    def __init__(self, catalog: Catalog, policy: Policy) -> None:
+        super().__init__(catalog, catalog.t("declare.title", policy=policy.title.get(catalog.lang)))
+        self.policy = policy
+
+    def fields(self) -> ComposeResult:
+        lang = self.catalog.lang
+        yield self.label("declare.field_title")
+        yield Input(id="declare-title", placeholder=self.catalog.t("declare.title_placeholder"))
+        yield self.label("declare.severity")
+        yield Select(
+            [(f"{s.key} · {s.name.get(lang)}", s.key) for s in self.policy.severities],
+            value=self.policy.severities[0].key,
+            allow_blank=False,
+            id="declare-severity",
+        )
+        yield self.label("declare.type")
+        yield Select(
+            [(t.name.get(lang), t.key) for t in self.policy.types],
+            value=self.policy.types[0].key,
+            allow_blank=False,
+            id="declare-type",
+        )
+        yield self.label("declare.impact")
+        yield Input(id="declare-impact", placeholder=self.catalog.t("declare.impact_placeholder"))
+        yield self.label("declare.commander")
+        yield Input(id="declare-commander")
+
+    def hint(self) -> str:
+        return self.catalog.t("declare.hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#declare-title", Input).focus()
+
+    def action_coach(self) -> None:
+        self.app.push_screen(CoachDialog(self.catalog, self.policy))
+
+    def action_submit(self) -> None:
+        title = self.value_of("#declare-title")
+        if not title:
+            self.show_error(self.catalog.t("declare.needs_title"))
+            self.query_one("#declare-title", Input).focus()
+            return
+        self.dismiss(
+            DeclareRequest(
+                title=title,
+                severity=str(self.query_one("#declare-severity", Select).value),
+                type_key=str(self.query_one("#declare-type", Select).value),
+                impact=self.value_of("#declare-impact"),
+                commander=self.value_of("#declare-commander"),
+            )
+        )
+
+
+class UpdateDialog(Dialog):
+    """Post a status update: (status, text)."""
+
+    def __init__(self, catalog: Catalog, code: str, status: str) -> None:
+        super().__init__(catalog, catalog.t("update.title", code=code))
+        self.status = status if status in STATUSES else STATUSES[0]
+
+    def fields(self) -> ComposeResult:
+        yield self.label("update.status")
+        yield Select(
+            [(self.catalog.t(f"status.{s}"), s) for s in STATUSES],
+            value=self.status,
+            allow_blank=False,
+            id="update-status",
+        )
+        yield self.label("update.text")
+        yield Input(id="update-text", placeholder=self.catalog.t("update.placeholder"))
+
+    def on_mount(self) -> None:
+        self.query_one("#update-text", Input).focus()
+
+    def action_submit(self) -> None:
+        text = self.value_of("#update-text")
+        if not text:
+            self.show_error(self.catalog.t("update.needs_text"))
+            return
+        self.dismiss((str(self.query_one("#update-status", Select).value), text))
+
+
+class TextDialog(Dialog):
+    """One line of text (resolution summary); empty allowed when `required` is False."""
+
+    def __init__(self, catalog: Catalog, title: str, label_key: str, required: bool) -> None:
+        super().__init__(catalog, title)
+        self.label_key = label_key
+        self.required = required
+
+    def fields(self) -> ComposeResult:
+        yield self.label(self.label_key)
+        yield Input(id="dialog-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog-text", Input).focus()
+
+    def action_submit(self) -> None:
+        text = self.value_of("#dialog-text")
+        if self.required and not text:
+            self.show_error(self.catalog.t("dialog.needs_text"))
+            return
+        self.dismiss(text)
+
+
+class NoteDialog(Dialog):
+    """A timeline entry marked fact or hypothesis: (text, certainty)."""
+
+    def fields(self) -> ComposeResult:
+        yield self.label("note.text")
+        yield Input(id="note-text", placeholder=self.catalog.t("note.placeholder"))
+        yield self.label("note.certainty")
+        yield Select(
+            [(self.catalog.t(f"certainty.{c}"), c) for c in CERTAINTIES],
+            value=CERTAINTIES[0],
+            allow_blank=False,
+            id="note-certainty",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", Input).focus()
+
+    def action_submit(self) -> None:
+        text = self.value_of("#note-text")
+        if not text:
+            self.show_error(self.catalog.t("dialog.needs_text"))
+            return
+        self.dismiss((text, str(self.query_one("#note-certainty", Select).value)))
+
+
+class RoleDialog(Dialog):
+    """Assign a role: (role, person); an empty name clears the role."""
+
+    def __init__(self, catalog: Catalog, code: str, roles: dict[str, str], role: str) -> None:
+        super().__init__(catalog, catalog.t("role.title", code=code))
+        self.roles = roles
+        self.role = role
+
+    def fields(self) -> ComposeResult:
+        yield self.label("role.role")
+        yield Select(
+            [(self.catalog.t(f"role.{r}"), r) for r in ROLES],
+            value=self.role,
+            allow_blank=False,
+            id="role-role",
+        )
+        yield self.label("role.person")
+        yield Input(self.roles.get(self.role, ""), id="role-person")
+
+    def on_mount(self) -> None:
+        self.query_one("#role-person", Input).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.query_one("#role-person", Input).value = self.roles.get(str(event.value), "")
+
+    def action_submit(self) -> None:
+        self.dismiss(
+            (str(self.query_one("#role-role", Select).value), self.value_of("#role-person"))
+        )
+
+
+class ChoiceDialog(ModalScreen):
+    """Pick one of a few options (a new severity); Enter picks, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], current: str | None) -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.options = options
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(Content(self.dialog_title), classes="dialog-title")
+            yield OptionList(
+                *[Option(Content(label), id=value) for label, value in self.options],
+                id="choice-list",
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        values = [value for _label, value in self.options]
+        if self.current in values:
+            options.highlighted = values.index(self.current)
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", show=False),
+        Binding("n,escape", "answer(False)", show=False),
+    ]
+
+    def __init__(self, catalog: Catalog, question: str) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(Content(self.question), classes="dialog-title")
+            yield Static(Content(self.catalog.t("dialog.confirm_hint")), classes="dialog-hint")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class CoachDialog(ModalScreen[None]):
+    """Seed 002's first-report guide, with the policy's notify-first list."""
+
+    BINDINGS = [Binding("escape,q,f2,f", "close", show=False)]
+
+    def __init__(self, catalog: Catalog, policy: Policy, severity: str | None = None) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.policy = policy
+        self.severity = severity
+
+    def compose(self) -> ComposeResult:
+        catalog, lang = self.catalog, self.catalog.lang
+        severities = [s for s in self.policy.severities if s.key == self.severity] or list(
+            self.policy.severities
+        )
+        lines = []
+        for severity in severities:
+            names = ", ".join(printable(who.get(lang)) for who in severity.first_notify)
+            lines.append(f"  {severity.key}: {names or '—'}")
+        with Vertical(classes="dialog-box coach-box"):
+            yield Static(Content(catalog.t("coach.title")), classes="dialog-title")
+            for number in range(1, 5):
+                yield Static(Content(catalog.t(f"coach.point{number}")), classes="coach-point")
+                if number == 1:
+                    yield Static(Content("\n".join(lines)), classes="coach-notify")
+            yield Static(Content(catalog.t("coach.after")), classes="coach-after")
+            yield Static(Content(catalog.t("dialog.close_hint")), classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,289 @@
+"""Incident detail: the ladder with each step's state, the timeline (fact or hypothesis), roles,
+checklists with saved ticks, and message templates ready to copy or save."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane, TextArea
+
+from app.board import Tone, clock_text
+from app.clock import Clock
+from app.escalation import PlannedStep, StepState, plan
+from app.i18n import Catalog
+from app.incident_model import ROLES, IncidentView, incident_facts
+from app.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time, war_room
+from app.playbooks import checklists_for, current_phase
+from app.textsafe import printable
+from screens.localized import bind_localized
+from widgets.board_table import TONE_STYLES
+
+TABS = ("ladder", "timeline", "roles", "checklists", "templates")
+
+
+class IncidentScreen(Screen):
+    BINDING_SPECS = (
+        ("a", "app.acknowledge", "binding.acknowledge", True),
+        ("u", "app.post_update", "binding.update", True),
+        ("r", "app.resolve", "binding.resolve", True),
+        ("o", "app.reopen", "binding.reopen", False),
+        ("s", "app.change_severity", "binding.severity", True),
+        ("e", "app.escalate", "binding.escalate", True),
+        ("t", "app.add_note", "binding.note", True),
+        ("g", "app.assign_role", "binding.role", False),
+        ("space", "toggle_check", "binding.tick", False),
+        ("c", "copy_template", "binding.copy", False),
+        ("w", "save_template", "binding.save", False),
+        ("f", "app.coach", "binding.coach", False),
+        ("1", "tab('ladder')", "binding.tab_ladder", False),
+        ("2", "tab('timeline')", "binding.tab_timeline", False),
+        ("3", "tab('roles')", "binding.tab_roles", False),
+        ("4", "tab('checklists')", "binding.tab_checklists", False),
+        ("5", "tab('templates')", "binding.tab_templates", False),
+        ("escape,b", "app.show_board", "binding.board", True),
+    )
+
+    def __init__(self, catalog: Catalog, clock: Clock, code: str) -> None:
+        super().__init__(name="incident")
+        self.catalog = catalog
+        self.clock = clock
+        self.code = code
+        self.view: IncidentView | None = None
+        bind_localized(self, catalog, self.BINDING_SPECS)
+
+    def compose(self) -> ComposeResult:
+        t = self.catalog.t
+        yield Static(Content(self.code), id="screen-title")
+        yield Static(id="incident-summary")
+        with TabbedContent(id="incident-tabs"):
+            with TabPane(t("incident.tab_ladder"), id="ladder"):
+                yield DataTable(id="ladder-table", cursor_type="row")
+            with TabPane(t("incident.tab_timeline"), id="timeline"):
+                yield DataTable(id="timeline-table", cursor_type="row")
+            with TabPane(t("incident.tab_roles"), id="roles"):
+                yield DataTable(id="roles-table", cursor_type="row")
+            with TabPane(t("incident.tab_checklists"), id="checklists"):
+                yield Static(id="phase-line")
+                yield DataTable(id="checklist-table", cursor_type="row")
+            with TabPane(t("incident.tab_templates"), id="templates"):
+                yield Select(
+                    [(t(f"template.{kind}"), kind) for kind in TEMPLATE_KINDS],
+                    value=TEMPLATE_KINDS[0],
+                    allow_blank=False,
+                    # Letters are keys here (c copies, w saves), not a search.
+                    type_to_search=False,
+                    id="template-kind",
+                )
+                yield TextArea(id="template-text", soft_wrap=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.catalog.t
+        ladder = self.query_one("#ladder-table", DataTable)
+        for key in ("round", "step", "notify", "due", "state"):
+            ladder.add_column(t(f"incident.ladder_{key}"), key=key)
+        timeline = self.query_one("#timeline-table", DataTable)
+        for key in ("at", "certainty", "actor", "text"):
+            timeline.add_column(t(f"incident.timeline_{key}"), key=key)
+        roles = self.query_one("#roles-table", DataTable)
+        roles.add_column(t("role.role"), key="role")
+        roles.add_column(t("role.person"), key="person")
+        self.query_one("#checklist-table", DataTable).add_column("", key="item")
+        self.set_interval(1.0, self.refresh_clocks)
+        self.app.load_incident(self.code)
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def show(self, view: IncidentView) -> None:
+        first = self.view is None
+        self.view = view
+        self._show_timeline(view)
+        self._show_roles(view)
+        self._show_checklists(view)
+        self._show_template()
+        self.refresh_clocks()
+        if first:
+            self.query_one("#ladder-table", DataTable).focus()
+
+    def refresh_clocks(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        now = self.clock.now()
+        current = plan(incident_facts(view.record, view.events), view.policy, now)
+        self._show_summary(view, now)
+        table = self.query_one("#ladder-table", DataTable)
+        lang = self.catalog.lang
+        wanted = {f"{s.step_id}/{s.round}" for s in current.steps}
+        for key in [k.value for k in table.rows if k.value not in wanted]:
+            table.remove_row(key)
+        for step in current.steps:
+            key = f"{step.step_id}/{step.round}"
+            state = self._step_state(step, now)
+            if key in table.rows:
+                table.update_cell(key, "state", state)
+                continue
+            notify = ", ".join(printable(who.get(lang)) for who in step.step.notify)
+            table.add_row(
+                str(step.round + 1),
+                str(step.position + 1),
+                notify,
+                local_time(step.due_at),
+                state,
+                key=key,
+            )
+
+    def _show_summary(self, view: IncidentView, now: datetime) -> None:
+        record, t = view.record, self.catalog.t
+        severity = view.policy.severity(record.severity)
+        line = t(
+            "incident.summary",
+            severity=record.severity,
+            name=severity.name.get(self.catalog.lang),
+            title=printable(record.title),
+            status=t(f"status.{record.status}"),
+            age=clock_text(now - record.declared_at).lstrip("+"),
+            policy=view.policy.name,
+            version=view.policy_version,
+        )
+        self.query_one("#incident-summary", Static).update(Content(line))
+
+    def _step_state(self, step: PlannedStep, now: datetime) -> Text:
+        t = self.catalog.t
+        if step.state is StepState.FIRED:
+            late = step.late_by.total_seconds() if step.late_by else 0
+            text = t(
+                "incident.step_fired",
+                at=local_clock(step.fired_at),
+                late=clock_text(timedelta(seconds=abs(late))),
+            )
+            return Text(text, style=TONE_STYLES[Tone.MET])
+        if step.state is StepState.SKIPPED:
+            reason = step.skipped_because or ""
+            if reason.startswith("below:"):
+                reason = t("condition.below", severity=reason.removeprefix("below:"))
+            elif reason in ("acknowledged", "resolved"):
+                reason = t(f"condition.{reason}")
+            return Text(t("incident.step_skipped", reason=reason), style="dim")
+        if step.state is StepState.DUE:
+            text = t("incident.step_due", late=clock_text(step.due_at - now))
+            return Text(text, style=TONE_STYLES[Tone.OVERDUE])
+        return Text(t("incident.step_pending", left=clock_text(step.due_at - now)))
+
+    def _show_timeline(self, view: IncidentView) -> None:
+        table = self.query_one("#timeline-table", DataTable)
+        t = self.catalog.t
+        for entry in view.timeline:
+            key = str(entry.id)
+            if key in table.rows:
+                continue
+            style = "" if entry.certainty == "fact" else "italic #E0A458"
+            table.add_row(
+                local_time(entry.at),
+                Text(t(f"certainty.{entry.certainty}"), style=style),
+                Text(printable(entry.actor)),
+                Text(printable(entry.text), style=style),
+                key=key,
+            )
+
+    def _show_roles(self, view: IncidentView) -> None:
+        table = self.query_one("#roles-table", DataTable)
+        for role in ROLES:
+            person = Text(printable(view.roles.get(role, "—")))
+            if role in table.rows:
+                table.update_cell(role, "person", person)
+            else:
+                table.add_row(self.catalog.t(f"role.{role}"), person, key=role)
+
+    def _show_checklists(self, view: IncidentView) -> None:
+        record, lang = view.record, self.catalog.lang
+        checklists = checklists_for(view.policy.name, record.severity, record.type_key)
+        phase = current_phase(checklists, self.clock.now() - record.declared_at)
+        line = self.catalog.t("incident.phase", phase=phase.title.get(lang)) if phase else ""
+        self.query_one("#phase-line", Static).update(Content(line))
+        table = self.query_one("#checklist-table", DataTable)
+        for checklist in checklists:
+            heading_key = f"#{checklist.key}"
+            heading = Text(checklist.title.get(lang), style="bold")
+            if checklist is phase:
+                heading.append(f"  ◀ {self.catalog.t('incident.now')}", style="bold #E0A458")
+            if heading_key in table.rows:
+                table.update_cell(heading_key, "item", heading)
+            else:
+                table.add_row(heading, key=heading_key)
+            for item in checklist.items:
+                key = f"{checklist.key}/{item.key}"
+                done = (checklist.key, item.key) in view.ticks
+                label = item.text.get(lang).replace("{date}", war_room(record))
+                text = Text(f"  [{'x' if done else ' '}] {label}")
+                if done:
+                    text.stylize("#7FB77E")
+                if key in table.rows:
+                    table.update_cell(key, "item", text)
+                else:
+                    table.add_row(text, key=key)
+
+    def _show_template(self) -> None:
+        if self.view is None:
+            return
+        kind = str(self.query_one("#template-kind", Select).value)
+        text = fill(kind, self.view, self.catalog, self.clock.now())
+        self.query_one("#template-text", TextArea).text = text
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "template-kind":
+            self._show_template()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        focus = {
+            "ladder": "#ladder-table",
+            "timeline": "#timeline-table",
+            "roles": "#roles-table",
+            "checklists": "#checklist-table",
+            "templates": "#template-kind",
+        }[tab]
+        self.query_one(focus).focus()
+
+    def selected_role(self) -> str:
+        table = self.query_one("#roles-table", DataTable)
+        if self.query_one(TabbedContent).active == "roles" and table.row_count:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            return str(row_key.value)
+        return "commander"
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "roles-table":
+            self.app.action_assign_role()
+        elif event.data_table.id == "checklist-table":
+            self.action_toggle_check()
+
+    def action_toggle_check(self) -> None:
+        table = self.query_one("#checklist-table", DataTable)
+        if self.query_one(TabbedContent).active != "checklists" or not table.row_count:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        key = str(row_key.value)
+        if key.startswith("#"):
+            return
+        checklist, item = key.split("/", 1)
+        self.app.toggle_check(self.code, checklist, item)
+
+    def template_text(self) -> tuple[str, str]:
+        kind = str(self.query_one("#template-kind", Select).value)
+        return kind, self.query_one("#template-text", TextArea).text
+
+    def action_copy_template(self) -> None:
+        _kind, text = self.template_text()
+        self.app.copy_to_clipboard(text)
+        self.notify(self.catalog.t("notice.copied"), timeout=3)
+
+    def action_save_template(self) -> None:
+        kind, text = self.template_text()
+        self.app.save_message(self.code, kind, text)

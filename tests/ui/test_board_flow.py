@@ -1,0 +1,299 @@
+"""The incident board and the incident screen, driven through the real app with Pilot and a
+FakeClock: declare, countdowns, escalations, actions, detail tabs, restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import DataTable, OptionList, TabbedContent
+
+from app.clock import FakeClock
+from app.incidents import LATE_NOT_RUNNING, MANUAL, ON_TIME
+from screens.board import BoardScreen
+from screens.dialogs import CoachDialog, DeclareDialog
+from screens.incident import IncidentScreen
+from storage.database import Database
+from storage.incident_rows import by_code, outbox_for
+from tests.conftest import make_settings
+from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def user(monkeypatch):
+    monkeypatch.setenv("STORYCART_USER", "민지")
+
+
+def board_cell(app, code: str, column: str) -> str:
+    table = app._board().query_one("#board-table", DataTable)
+    return table.get_cell(code, column).plain.strip()
+
+
+def stored(tmp_path, code: str):
+    database = Database.open(make_settings(tmp_path).db_url)
+    try:
+        from app.incidents import IncidentService
+        from app.policy_store import PolicyStore
+
+        clock = FakeClock(START)
+        return IncidentService(database, clock, PolicyStore(database, clock)).view(code)
+    finally:
+        database.close()
+
+
+async def test_declare_in_korean_from_the_board(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        assert app.screen.query_one("#board-empty").display
+        await pilot.press("n")
+        assert isinstance(app.screen, DeclareDialog)
+        await pilot.press(*"결제 API 장애")
+        await pilot.press("tab", "enter", "down", "enter")  # severity: SEV-2
+        await pilot.press("tab", "tab", *"카드 결제 실패 12%")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert board_cell(app, "INC-2026-0001", "title") == "결제 API 장애"
+        assert board_cell(app, "INC-2026-0001", "severity") == "SEV-2"
+        assert board_cell(app, "INC-2026-0001", "ack") == "15:00"
+        assert not app.screen.query_one("#board-empty").display
+    view = stored(tmp_path, "INC-2026-0001")
+    assert (view.record.severity, view.record.impact) == ("SEV-2", "카드 결제 실패 12%")
+    assert (view.timeline[0].kind, view.timeline[0].actor) == ("declared", "민지")
+
+
+async def test_declaring_without_a_title_says_so_and_keeps_the_dialog(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("n", "enter")
+        assert isinstance(app.screen, DeclareDialog)
+        assert text_of(app, ".dialog-error") == "An incident needs a title."
+        await pilot.press("f2")
+        assert isinstance(app.screen, CoachDialog)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_countdowns_tick_in_place_and_turn_red_when_missed(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(make_settings(tmp_path), clock, [dict(title="Slow checkout", severity="SEV-2")])
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        table = app.screen.query_one("#board-table", DataTable)
+        assert board_cell(app, code, "ack") == "15:00"
+        assert board_cell(app, code, "resolution") == "4:00:00"
+        clock.advance(timedelta(minutes=18, seconds=12))
+        app.screen.refresh_clocks()
+        assert board_cell(app, code, "ack") == "+03:12"
+        assert "on #B3261E" in str(table.get_cell(code, "ack").spans[0].style)
+        assert board_cell(app, code, "age") == "18:12"
+        assert "overdue" in text_of(app, "#board-summary")
+        # A clock jump backwards (suspend / resume, NTP) just recomputes.
+        clock.advance(timedelta(minutes=-10))
+        app.screen.refresh_clocks()
+        assert board_cell(app, code, "ack") == "06:48"
+        assert table.row_count == 1
+
+
+async def test_a_step_fires_on_time_once_with_bell_and_flash(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(make_settings(tmp_path), clock, [dict(title="Login fails", severity="SEV-2")])
+    app = make_app(tmp_path, clock=clock)
+    bells = []
+    app.bell = lambda: bells.append(clock.now())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        assert not app.screen.query_one("#flash").display
+        clock.advance(15 * 60)  # L2 tech lead: no response within 15 min
+        await app.escalations.sweep_now()
+        await app.escalations.sweep_now()  # a second pass fires nothing more
+        await settle(app, pilot)
+        assert bells == [clock.now()]
+        flash = app.screen.query_one("#flash")
+        assert flash.display and "L2 tech lead" in flash.render().plain
+        assert board_cell(app, code, "next_step") != "+00:00"
+    view = stored(tmp_path, code)
+    assert [(e.step_id, e.reason) for e in view.events] == [
+        ("SEV-2#0", ON_TIME),
+        ("SEV-2#1", ON_TIME),
+    ]
+    database = Database.open(make_settings(tmp_path).db_url)
+    with database.session() as session:
+        rows = outbox_for(session, by_code(session, code).id)
+        assert all(r.delivered_at is not None for r in rows if r.channel in ("bell", "flash"))
+    database.close()
+
+
+async def test_acknowledge_update_severity_resolve_and_reopen_by_keyboard(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(make_settings(tmp_path), clock, [dict(title="API 5xx", severity="SEV-2")])
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        clock.advance(5 * 60)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert board_cell(app, code, "ack") == "✓ 1:00:00"  # SEV-2 ack timeout: 1 h
+        await pilot.press("u")
+        await pilot.press("tab", "shift+tab")  # focus stays usable; text field first
+        await pilot.press(*"cache node replaced")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert board_cell(app, code, "update") == "15:00"  # the update clock restarted
+        await pilot.press("s")
+        assert isinstance(app.screen.query_one(OptionList), OptionList)
+        await pilot.press("up", "enter")  # SEV-1
+        await settle(app, pilot)
+        assert board_cell(app, code, "severity") == "SEV-1"
+        await pilot.press("r", *"rolled back", "enter")
+        await settle(app, pilot)
+        assert board_cell(app, code, "status") == "resolved"
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert board_cell(app, code, "status") == "investigating"
+    kinds = [(e.kind, e.actor) for e in stored(tmp_path, code).timeline]
+    assert [k for k, _ in kinds if k != "escalation"] == [
+        "declared", "acknowledged", "status_update", "severity_changed", "resolved", "reopened",
+    ]  # fmt: skip
+    assert all(actor == "민지" for kind, actor in kinds[1:] if kind != "escalation")
+
+
+async def test_refused_actions_explain_themselves(tmp_path):
+    clock = FakeClock(START)
+    seed(make_settings(tmp_path), clock, [dict(title="x", severity="SEV-3")])
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert "Incident INC-2026-0001 is already acknowledged." in messages
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_manual_escalation_asks_first_then_fires_the_next_step(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(make_settings(tmp_path), clock, [dict(title="Queue stuck", severity="SEV-2")])
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("e", "n")
+        await settle(app, pilot)
+        await pilot.press("e", "y")
+        await settle(app, pilot)
+    events = stored(tmp_path, code).events
+    assert [(e.step_id, e.reason) for e in events] == [("SEV-2#0", ON_TIME), ("SEV-2#1", MANUAL)]
+
+
+async def test_steps_missed_while_closed_fire_once_on_start_marked_late(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(make_settings(tmp_path), clock, [dict(title="Disk full", severity="SEV-2")])
+    clock.advance(timedelta(minutes=20))
+    for _restart in range(2):
+        app = make_app(tmp_path, clock=clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_ready(app, pilot)
+    events = stored(tmp_path, code).events
+    assert [(e.step_id, e.reason) for e in events] == [
+        ("SEV-2#0", ON_TIME), ("SEV-2#1", LATE_NOT_RUNNING),
+    ]  # fmt: skip
+    assert events[1].fired_at - events[1].due_at == timedelta(minutes=5)
+
+
+async def test_incident_screen_ladder_timeline_roles_checklist_and_messages(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(
+        make_settings(tmp_path), clock,
+        [dict(title="[b]DB[/b] down \x1b[31m", severity="SEV-1", impact="all users")],
+    )  # fmt: skip
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        assert board_cell(app, code, "title") == "[b]DB[/b] down [31m"
+        clock.advance(2 * 60)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, IncidentScreen)
+        assert "[b]DB[/b] down [31m" in text_of(app, "#incident-summary")
+        ladder = screen.query_one("#ladder-table", DataTable)
+        states = [ladder.get_cell_at((row, 4)).plain for row in range(4)]
+        assert states[0].startswith("fired at 09:00:00") and states[1].startswith("fired at")
+        assert states[2] == "pending · due in 13:00"  # L2 at 15 min
+
+        await pilot.press("t", *"no trace in access log, cannot rule out")
+        await pilot.press("tab", "enter", "down", "enter", "ctrl+s")  # hypothesis
+        await settle(app, pilot)
+        await pilot.press("2")
+        timeline = screen.query_one("#timeline-table", DataTable)
+        last = timeline.get_row_at(timeline.row_count - 1)
+        assert [last[1].plain, last[3].plain] == [
+            "hypothesis", "no trace in access log, cannot rule out",
+        ]  # fmt: skip
+
+        await pilot.press("3", "down", "enter")  # roles: tech lead
+        await pilot.press(*"はると", "enter")
+        await settle(app, pilot)
+        roles = screen.query_one("#roles-table", DataTable)
+        assert roles.get_cell("tech_lead", "person").plain == "はると"
+
+        await pilot.press("4")
+        assert screen.query_one(TabbedContent).active == "checklists"
+        assert "Immediate actions (0–5 min)" in text_of(app, "#phase-line")
+        await pilot.press("down", "space")
+        await settle(app, pilot)
+        checklist = screen.query_one("#checklist-table", DataTable)
+        assert checklist.get_cell("sev1-immediate/verify", "item").plain.startswith("  [x]")
+
+        await pilot.press("5")
+        text = screen.query_one("#template-text").text
+        assert "INC-2026-0001" in text and "Technical Lead: @はると" in text
+        assert "[b]DB[/b] down" in text
+        await pilot.press("c")  # the message kind is focused: c copies
+        assert app.clipboard == text
+        await pilot.press("w")
+        await settle(app, pilot)
+        saved = tmp_path / "data" / "storycart" / "exports" / "INC-2026-0001-declaration.txt"
+        assert saved.read_text("utf-8") == text
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
+
+    # The tick survives a restart.
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("4")
+        checklist = app.screen.query_one("#checklist-table", DataTable)
+        assert checklist.get_cell("sev1-immediate/verify", "item").plain.startswith("  [x]")
+
+
+async def test_first_report_guide_lists_whom_to_notify_first(tmp_path):
+    app = make_app(tmp_path, lang="ja")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("f")
+        assert isinstance(app.screen, CoachDialog)
+        text = " ".join(w.render().plain for w in app.screen.query(".coach-point, .coach-notify"))
+        assert "SEV-1: L1 オンコールエンジニア, L3 エンジニアリングマネージャー" in text
+        assert "痕跡は見つからなかったが、可能性は否定できない" in text
+
+
+async def test_palette_offers_every_incident_action(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in ("Incident board", "Declare an incident", "Acknowledge incident",
+                      "Post status update", "Resolve incident", "Reopen incident",
+                      "Change severity", "Escalate now", "Add timeline note",
+                      "First report guide", "Severity matrix"):  # fmt: skip
+            assert title in titles

@@ -1,0 +1,173 @@
+"""Board rows, checklists and message templates: pure functions of stored facts and now."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from app.board import Tone, board_row, board_rows, clock_text
+from app.escalation import Firing, IncidentFacts
+from app.i18n import Catalog
+from app.incident_model import BoardItem, IncidentView
+from app.message_templates import TEMPLATE_KINDS, fill
+from app.playbooks import checklists_for, current_phase, playbook
+from app.policy_registry import load_policies, policy_sources
+
+POLICIES = load_policies(policy_sources(None))
+WEB = POLICIES.get("web-service")
+AI = POLICIES.get("ai-ops")
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+EN, KO = Catalog("en"), Catalog("ko")
+
+
+def record(code="INC-2026-0001", severity="SEV-2", type_key="service", **changes):
+    values = dict(
+        code=code, title="결제 API 장애", severity=severity, type_key=type_key, impact="",
+        status="investigating", declared_at=T0, acknowledged_at=None, resolved_at=None,
+        last_update_at=None, ladder_started_at=None, first_round=0,
+    )  # fmt: skip
+    values.update(changes)
+    return SimpleNamespace(**values)
+
+
+def item(policy=WEB, firings=(), **changes) -> BoardItem:
+    row = record(**changes)
+    facts = IncidentFacts(
+        declared_at=row.declared_at, severity=row.severity, type_key=row.type_key,
+        acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at,
+        last_update_at=row.last_update_at, firings=tuple(firings),
+    )  # fmt: skip
+    return BoardItem(row, policy, facts)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(754, "12:34"), (0, "00:00"), (3723, "1:02:03"), (-192, "+03:12"), (-3723, "+1:02:03"),
+     (3 * 86400 + 4 * 3600 + 59, "3d 04h"), (-(2 * 86400), "+2d 00h")],
+)  # fmt: skip
+def test_clock_text(seconds, shown):
+    assert clock_text(timedelta(seconds=seconds)) == shown
+
+
+def test_fresh_sev2_counts_down_to_each_clock():
+    # SEV-2: respond in 15 min, L1 at once (fired), L2 at 15 min, updates every 15 min,
+    # resolve within 4 h.
+    fired = [Firing("SEV-2#0", 0, T0, T0)]
+    row = board_row(item(firings=fired), T0 + timedelta(minutes=2, seconds=30), EN)
+    shown = {column: cell.text for column, cell in row.cells.items()}
+    assert shown == {
+        "severity": "SEV-2", "code": "INC-2026-0001", "title": "결제 API 장애",
+        "status": "investigating", "age": "02:30", "ack": "12:30", "next_step": "12:30",
+        "update": "12:30", "resolution": "3:57:30", "regulatory": "—",
+    }  # fmt: skip
+    assert all(cell.tone is not Tone.OVERDUE for cell in row.cells.values())
+
+
+def test_a_missed_clock_turns_red_and_counts_up():
+    row = board_row(item(firings=[Firing("SEV-2#0", 0, T0, T0)]), T0 + timedelta(minutes=18), EN)
+    assert (row.cells["ack"].text, row.cells["ack"].tone) == ("+03:00", Tone.OVERDUE)
+    assert (row.cells["update"].text, row.cells["update"].tone) == ("+03:00", Tone.OVERDUE)
+    # L2 came due at 15 min and has not fired yet: overdue until the scheduler fires it.
+    assert row.cells["next_step"].tone is Tone.OVERDUE
+
+
+def test_acknowledged_shows_the_ack_timeout_and_resolved_shows_the_postmortem_clock():
+    acked = item(acknowledged_at=T0 + timedelta(minutes=5))
+    row = board_row(acked, T0 + timedelta(minutes=10), EN)
+    assert (row.cells["ack"].text, row.cells["ack"].tone) == ("✓ 55:00", Tone.MET)  # 1 h timeout
+    resolved = item(severity="SEV-1", resolved_at=T0 + timedelta(minutes=40), status="resolved")
+    row = board_row(resolved, T0 + timedelta(hours=1), KO)
+    assert row.cells["status"].text == "해결됨"
+    assert row.cells["next_step"].text == "—" and row.cells["update"].text == "—"
+    # SEV-1 postmortem within 1-2 days of the resolution (seed 003): the column now counts
+    # down to it.
+    assert (
+        row.cells["resolution"].text.endswith("h") and row.cells["resolution"].tone is Tone.NORMAL
+    )
+
+
+def test_regulatory_clock_only_for_types_that_have_one():
+    data = board_row(item(policy=AI, severity="P1", type_key="data"), T0, EN)
+    model = board_row(item(policy=AI, severity="P1", type_key="model"), T0, EN)
+    assert data.cells["regulatory"].text == "3d 00h"
+    assert model.cells["regulatory"].text == "—"
+
+
+def test_board_order_is_worst_first_then_oldest_with_resolved_last():
+    items = [
+        item(code="INC-2026-0001", severity="SEV-3"),
+        item(code="INC-2026-0002", severity="SEV-1", resolved_at=T0, status="resolved"),
+        item(code="INC-2026-0003", severity="SEV-1", declared_at=T0 + timedelta(minutes=1)),
+        item(code="INC-2026-0004", severity="SEV-1"),
+    ]
+    order = [row.key for row in board_rows(items, T0 + timedelta(minutes=5), EN)]
+    assert order == ["INC-2026-0004", "INC-2026-0003", "INC-2026-0001", "INC-2026-0002"]
+
+
+def test_sev1_has_the_seed_phases_and_the_phase_follows_the_clock():
+    sev1 = checklists_for("web-service", "SEV-1", "service")
+    assert [c.key for c in sev1] == [
+        "sev1-immediate", "sev1-initial", "sev1-diagnosis", "sev1-resolution", "sev1-close",
+        "rollback", "data-leak", "data-loss",
+    ]  # fmt: skip
+    assert [c.title.get("ko") for c in sev1[:4]] == [
+        "즉시 조치 (0–5분)", "초기 대응 (5–15분)", "진단 (15–30분)", "해결 (30분–1시간)",
+    ]  # fmt: skip
+    assert current_phase(sev1, timedelta(minutes=3)).key == "sev1-immediate"
+    assert current_phase(sev1, timedelta(minutes=20)).key == "sev1-diagnosis"
+    assert current_phase(sev1, timedelta(hours=2)) is None
+    sev3 = checklists_for("web-service", "SEV-3", "service")
+    assert [c.key for c in sev3] == ["rollback", "data-leak", "data-loss"]
+
+
+def test_every_checklist_item_is_written_in_three_languages_with_unique_keys():
+    for name in ("web-service", "ai-ops"):
+        lists = playbook(name)
+        assert lists and len({c.key for c in lists}) == len(lists)
+        for checklist in lists:
+            assert checklist.title.languages() == {"en", "ko", "ja"}
+            assert len({i.key for i in checklist.items}) == len(checklist.items)
+            assert all(i.text.languages() == {"en", "ko", "ja"} for i in checklist.items)
+    regulatory = [c.key for c in checklists_for("ai-ops", "P0", "data")]
+    assert "regulatory" in regulatory
+    assert "regulatory" not in [c.key for c in checklists_for("ai-ops", "P0", "model")]
+
+
+def _view(**changes) -> IncidentView:
+    board = item(**changes)
+    timeline = (SimpleNamespace(kind="status_update", text="identified: [b]cache[/b] {x} stale"),)
+    return IncidentView(
+        record=board.record,
+        policy=WEB,
+        policy_version=3,
+        plan=board.plan(T0),
+        timeline=timeline,
+        events=(),
+        roles={"commander": "민지"},
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "ja"])
+def test_every_template_fills_in_every_language(lang):
+    catalog = Catalog(lang)
+    for kind in TEMPLATE_KINDS:
+        text = fill(kind, _view(), catalog, T0 + timedelta(minutes=20))
+        assert "{" not in text.replace("{x}", ""), (kind, text)
+        assert "결제 API 장애" in text
+
+
+def test_declaration_template_uses_the_incident_and_leaves_hints_for_the_unknown():
+    text = fill("declaration", _view(), KO, T0)
+    assert "심각도: SEV-2 (높음)" in text
+    assert "인시던트 커맨더: @민지" in text
+    assert "테크니컬 리드: [tech_lead]" in text  # not assigned yet: a hint to fill in
+    assert "워룸: #incident-20261124-0001" in text
+    assert "15분마다 업데이트합니다." in text
+
+
+def test_user_text_in_templates_is_kept_literally():
+    text = fill("status_update", _view(), EN, T0 + timedelta(minutes=20))
+    assert "identified: [b]cache[/b] {x} stale" in text
+    assert "(T+20 min)" in text
