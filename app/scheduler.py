@@ -81,7 +81,10 @@ class EscalationScheduler:
         if self.deliverer is None:
             return
         async with self._delivery_lock:
-            deliveries = await asyncio.to_thread(self.deliverer.deliver_pending)
+            try:
+                deliveries = await asyncio.to_thread(self.deliverer.deliver_pending)
+            except Exception as error:  # the database is away; the next pass tries again
+                deliveries = [Delivery("outbox", {}, error=f"alerts could not be read ({error})")]
         if deliveries and self.on_delivered is not None:
             self.on_delivered(deliveries)
 

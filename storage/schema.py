@@ -7,6 +7,7 @@ before anything writes to it: SQLite files are first inspected through a read-on
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,7 +22,6 @@ from storage.engine import make_engine, sqlite_path
 from storage.errors import DatabaseUnavailable, NotADatabase, SchemaTooNew
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_HEADER = b"SQLite format 3\x00"
 _PG_MIGRATION_LOCK = 0x5C0_2CA27
 # Alembic's `op` and `context` are process-wide proxies: two threads migrating at once would run
 # one thread's DDL on the other's connection (seen as a segfault). One migration at a time.
@@ -72,15 +72,20 @@ def _sqlite_revision_readonly(path: Path) -> str | None:
         return None
     if path.is_dir():
         raise NotADatabase(str(path), "it is a directory")
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise NotADatabase(str(path), "it is not an SQLite file")
+    # The header is read through SQLite, never with open(): closing a plain file descriptor
+    # of a database drops every POSIX lock this process's SQLite connections hold on it, and
+    # another process may then delete the WAL under them ("disk I/O error").
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
         raise NotADatabase(str(path), str(error)) from None
     try:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        try:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as error:
+            if "not a database" in str(error):
+                raise NotADatabase(str(path), "it is not an SQLite file") from None
+            raise
         if "alembic_version" not in tables:
             if tables:
                 raise NotADatabase(str(path), "it holds tables that Story Cart did not create")
@@ -158,9 +163,12 @@ def upgrade_schema(url: str, engine: Engine | None = None) -> tuple[SchemaStatus
 def _file_lock(path: Path) -> Iterator[None]:
     """Keep other processes from migrating the same SQLite file at the same time.
 
-    flock is separate from the POSIX locks SQLite takes, so this never blocks normal use.
+    The lock is taken on a file beside the database, never on the database itself: closing
+    a descriptor of the database would drop the POSIX locks SQLite holds on it.
     """
-    with path.open("rb") as handle:
+    lock_path = path.with_name(path.name + ".migrate-lock")
+    descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    with os.fdopen(descriptor, "rb") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield

@@ -137,3 +137,61 @@ def test_two_daemons_on_one_database_never_fire_a_step_twice(fast, backend, requ
     fired = [(line["incident"], line["step"]) for lines, _, _ in results for line in lines]
     assert len(fired) == len(set(fired)) == 9
     assert {code for code, _ in fired} == set(codes)
+
+
+def _config_with_command(tmp_path, script: str) -> list[str]:
+    config = tmp_path / "config.toml"
+    command = [sys.executable, "-c", script]
+    config.write_text(f"alert_command = {json.dumps(command)}\ndesktop_notifications = false\n")
+    return ["--config", str(config)]
+
+
+def test_alert_command_runs_once_per_firing_with_the_incident_on_stdin(fast):
+    tmp_path, policy = fast
+    received = tmp_path / "alerts.jsonl"
+    script = (
+        "import sys, pathlib; "
+        f"out = pathlib.Path({str(received)!r}).open('a', encoding='utf-8'); "
+        "out.write(sys.stdin.read() + '\\n')"
+    )
+    db = [
+        "--db",
+        f"sqlite:///{tmp_path / 'team.db'}",
+        *policy,
+        *_config_with_command(tmp_path, script),
+    ]
+    assert cli("db", "upgrade", *db).returncode == 0
+    daemons = [start_daemon(db), start_daemon(db)]
+    time.sleep(1.5)
+    code = cli("incident", "declare", "--title", "결제 장애", "--severity", "SEV-1", *db)
+    code = code.stdout.strip()
+    time.sleep(7)
+    for daemon in daemons:
+        assert stop(daemon)[2] == 0
+    alerts = [json.loads(line) for line in received.read_text("utf-8").splitlines()]
+    assert sorted(a["step"] for a in alerts) == ["SEV-1#0", "SEV-1#1", "SEV-1#2"]
+    assert {(a["incident"], a["title"]) for a in alerts} == {(code, "결제 장애")}
+
+
+def test_a_failing_alert_command_is_reported_and_never_stops_the_daemon(fast):
+    # Also the regression test for a daemon on a fresh SQLite file: the schema check once
+    # closed a plain descriptor of the database, dropping SQLite's locks, and the CLI's exit
+    # then deleted the WAL under the daemon ("disk I/O error", no step fired after the first).
+    tmp_path, policy = fast
+    script = "import sys; sys.stdin.read(); print('pager down', file=sys.stderr); sys.exit(4)"
+    db = [
+        "--db",
+        f"sqlite:///{tmp_path / 'team.db'}",
+        *policy,
+        *_config_with_command(tmp_path, script),
+    ]
+    daemon = start_daemon(db)
+    time.sleep(1.5)
+    cli("incident", "declare", "--title", "x", "--severity", "SEV-1", *db)
+    time.sleep(6.5)
+    lines, err, returncode = stop(daemon)
+    assert returncode == 0
+    assert [line["step"] for line in lines] == ["SEV-1#0", "SEV-1#1", "SEV-1#2"]
+    failures = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert failures and all(f["alert_failed"] == "command" for f in failures)
+    assert "exited with status 4: pager down" in failures[0]["error"]
