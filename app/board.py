@@ -87,9 +87,36 @@ def _next_step_cell(current: Plan, now: datetime) -> Cell:
     return countdown(waiting[0].due_at, now)
 
 
-def board_row(item: BoardItem, now: datetime, catalog: Catalog) -> BoardRow:
+class PlanCache:
+    """A plan stays right until the next instant at which something in it comes due
+    (plan.next_wakeup): between two such instants only the countdown texts move, so the board
+    re-plans an incident only when one of its instants passes (or the clock went back)."""
+
+    def __init__(self) -> None:
+        self._plans: dict[tuple[str, int], tuple[datetime, Plan]] = {}
+
+    def plan(self, item: BoardItem, now: datetime) -> Plan:
+        key = (item.record.code, id(item))
+        cached = self._plans.get(key)
+        if cached is not None:
+            planned_at, current = cached
+            if planned_at <= now and (current.next_wakeup is None or now < current.next_wakeup):
+                return current
+        current = item.plan(now)
+        self._plans[key] = (now, current)
+        return current
+
+    def keep_only(self, items: list[BoardItem]) -> None:
+        wanted = {(item.record.code, id(item)) for item in items}
+        for key in [key for key in self._plans if key not in wanted]:
+            del self._plans[key]
+
+
+def board_row(
+    item: BoardItem, now: datetime, catalog: Catalog, cache: PlanCache | None = None
+) -> BoardRow:
     record = item.record
-    current = item.plan(now)
+    current = cache.plan(item, now) if cache is not None else item.plan(now)
     resolved = record.resolved_at is not None
     cells = {
         "severity": Cell(record.severity),
@@ -114,6 +141,11 @@ def board_row(item: BoardItem, now: datetime, catalog: Catalog) -> BoardRow:
     )
 
 
-def board_rows(items: list[BoardItem], now: datetime, catalog: Catalog) -> list[BoardRow]:
+def board_rows(
+    items: list[BoardItem], now: datetime, catalog: Catalog, cache: PlanCache | None = None
+) -> list[BoardRow]:
     """Worst severity first (open before resolved), then the oldest."""
-    return sorted((board_row(item, now, catalog) for item in items), key=lambda r: r.sort_key)
+    if cache is not None:
+        cache.keep_only(items)
+    rows = (board_row(item, now, catalog, cache) for item in items)
+    return sorted(rows, key=lambda r: r.sort_key)

@@ -8,12 +8,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from app.board import COLUMNS, board_rows
+from app.board import COLUMNS, PlanCache, board_rows
 from app.clock import Clock
 from app.i18n import Catalog
 from app.incident_model import BoardItem
 from screens.localized import bind_localized
-from widgets.board_table import BoardTable
+from widgets.board_table import BoardHeader, BoardTable, column_widths
 
 FLASH_SECONDS = 10.0
 
@@ -36,6 +36,7 @@ class BoardScreen(Screen):
         self.catalog = catalog
         self.clock = clock
         self.items: list[BoardItem] = []
+        self.plans = PlanCache()
         self.loaded = False
         self._flash_timer = None
         bind_localized(self, catalog, self.BINDING_SPECS)
@@ -45,18 +46,26 @@ class BoardScreen(Screen):
         yield Static(Content(t("board.title")), id="screen-title")
         yield Static(id="board-summary")
         yield Static(id="flash")
-        headers = {column: t(f"board.column_{column}") for column in COLUMNS}
-        yield BoardTable(headers, id="board-table")
+        yield BoardHeader(id="board-header")
+        yield BoardTable(id="board-table")
         yield Static(Content(t("board.empty")), id="board-empty")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(BoardTable)
-        table.lay_out(self.app.size.width)
-        table.focus()
+        self.lay_out(self.app.size.width)
+        self.query_one(BoardTable).focus()
         self.query_one("#flash").display = False
         self.set_interval(1.0, self.refresh_clocks)
         self.refresh_clocks()
+
+    def lay_out(self, width: int) -> None:
+        headers = {column: self.catalog.t(f"board.column_{column}") for column in COLUMNS}
+        widths = column_widths(headers, width)
+        self.query_one(BoardHeader).show_headers(headers, widths)
+        self.query_one(BoardTable).lay_out(widths)
+
+    def on_resize(self, event) -> None:
+        self.lay_out(event.size.width)
 
     def show_items(self, items: list[BoardItem]) -> None:
         self.items = items
@@ -65,7 +74,7 @@ class BoardScreen(Screen):
 
     def refresh_clocks(self) -> None:
         """Re-derive every countdown from the stored deadlines and the clock."""
-        rows = board_rows(self.items, self.clock.now(), self.catalog)
+        rows = board_rows(self.items, self.clock.now(), self.catalog, self.plans)
         self.query_one(BoardTable).show(rows)
         self.query_one("#board-empty").display = self.loaded and not rows
         open_rows = [row for row in rows if row.sort_key[0] is False]
@@ -98,6 +107,6 @@ class BoardScreen(Screen):
         if code is not None:
             self.app.open_incident(code)
 
-    def on_data_table_row_selected(self, event) -> None:
+    def on_board_table_row_selected(self, event: BoardTable.RowSelected) -> None:
         event.stop()
-        self.action_open_incident()
+        self.app.open_incident(event.code)

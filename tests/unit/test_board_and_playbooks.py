@@ -171,3 +171,18 @@ def test_user_text_in_templates_is_kept_literally():
     text = fill("status_update", _view(), EN, T0 + timedelta(minutes=20))
     assert "identified: [b]cache[/b] {x} stale" in text
     assert "(T+20 min)" in text
+
+
+def test_the_plan_cache_gives_the_same_rows_as_planning_every_tick():
+    from app.board import PlanCache
+
+    items = [
+        item(code="INC-2026-0001", severity="SEV-1"),
+        item(code="INC-2026-0002", severity="SEV-2", acknowledged_at=T0 + timedelta(minutes=3)),
+        item(code="INC-2026-0003", policy=AI, severity="P1", type_key="data"),
+    ]
+    cache = PlanCache()
+    moments = [T0 + timedelta(seconds=s) for s in range(0, 3 * 3600, 37)]
+    moments += [T0 + timedelta(minutes=30), T0 + timedelta(minutes=5)]  # a jump back
+    for now in moments:
+        assert board_rows(items, now, EN, cache) == board_rows(items, now, EN)
