@@ -21,8 +21,7 @@ from app.policy import Policy
 from app.policy_registry import PolicySet, load_policies, policy_sources
 from screens.board import BoardScreen
 from screens.help import HelpScreen
-from screens.incident import IncidentScreen
-from screens.incident_actions import IncidentActions
+from screens.incident_actions import IncidentActions, is_incident_screen
 from screens.localized import bind_localized, localize_palette_binding
 from screens.matrix import MatrixScreen
 from storage.errors import StorageError
@@ -224,7 +223,7 @@ class StoryCartApp(IncidentActions, App[int]):
             yield SystemCommand(
                 catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
             )
-        if isinstance(screen, (BoardScreen, IncidentScreen)):
+        if isinstance(screen, BoardScreen) or is_incident_screen(screen):
             for action, key in (
                 (self.action_acknowledge, "acknowledge"),
                 (self.action_post_update, "update"),
@@ -238,7 +237,7 @@ class StoryCartApp(IncidentActions, App[int]):
                 yield SystemCommand(
                     catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
                 )
-        if isinstance(screen, IncidentScreen):
+        if is_incident_screen(screen):
             yield SystemCommand(
                 catalog.t("command.role"), catalog.t("command.role_help"), self.action_assign_role
             )

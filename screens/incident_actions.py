@@ -7,25 +7,36 @@ works on the incident under the cursor of the board, or the one the detail scree
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 
-from app.alerts import Delivery
 from app.incident_model import FiredStep, IncidentView
 from screens.board import BoardScreen
-from screens.dialogs import (
-    ChoiceDialog,
-    CoachDialog,
-    ConfirmDialog,
-    DeclareDialog,
-    DeclareRequest,
-    NoteDialog,
-    RoleDialog,
-    TextDialog,
-    UpdateDialog,
-)
-from screens.incident import IncidentScreen
+
+if TYPE_CHECKING:  # importing app.alerts loads SQLAlchemy: not before the first frame
+    from app.alerts import Delivery
+
+
+INCIDENT_SCREEN = "incident"  # IncidentScreen's name; the module loads after the first frame
+
+
+class _Dialogs:
+    """screens.dialogs, imported on first use: its form widgets are not needed for the first
+    frame of the board."""
+
+    def __getattr__(self, name: str):
+        from screens import dialogs as module
+
+        return getattr(module, name)
+
+
+dialogs = _Dialogs()
+
+
+def is_incident_screen(screen) -> bool:
+    return screen.name == INCIDENT_SCREEN
 
 
 class BoardLoaded(Message):
@@ -60,12 +71,12 @@ class IncidentActions:
     def _board(self) -> BoardScreen | None:
         return next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
 
-    def _detail(self) -> IncidentScreen | None:
-        return next((s for s in self.screen_stack if isinstance(s, IncidentScreen)), None)
+    def _detail(self):
+        return next((s for s in self.screen_stack if is_incident_screen(s)), None)
 
     def target_code(self) -> str | None:
         screen = self.screen
-        if isinstance(screen, IncidentScreen):
+        if is_incident_screen(screen):
             return screen.code
         if isinstance(screen, BoardScreen):
             code = screen.selected_code()
@@ -97,6 +108,8 @@ class IncidentActions:
             self.pop_screen()
 
     def open_incident(self, code: str) -> None:
+        from screens.incident import IncidentScreen
+
         self.push_screen(IncidentScreen(self.catalog, self.clock, code))
 
     def action_declare(self) -> None:
@@ -104,7 +117,7 @@ class IncidentActions:
             return
         policy = self.policies.get(self.active_policy)
 
-        def declared(request: DeclareRequest | None) -> None:
+        def declared(request) -> None:
             if request is not None:
                 self._run(
                     lambda: self.service.declare(
@@ -119,7 +132,7 @@ class IncidentActions:
                     "notice.declared",
                 )
 
-        self.push_screen(DeclareDialog(self.catalog, policy), declared)
+        self.push_screen(dialogs.DeclareDialog(self.catalog, policy), declared)
 
     def action_acknowledge(self) -> None:
         code = self.target_code()
@@ -141,7 +154,7 @@ class IncidentActions:
                 )
 
         status = record.status if record is not None else "investigating"
-        self.push_screen(UpdateDialog(self.catalog, code, status), answered)
+        self.push_screen(dialogs.UpdateDialog(self.catalog, code, status), answered)
 
     def action_resolve(self) -> None:
         code = self.target_code()
@@ -156,7 +169,7 @@ class IncidentActions:
                 )
 
         title = self.catalog.t("resolve.title", code=code)
-        self.push_screen(TextDialog(self.catalog, title, "resolve.text", False), answered)
+        self.push_screen(dialogs.TextDialog(self.catalog, title, "resolve.text", False), answered)
 
     def action_reopen(self) -> None:
         code = self.target_code()
@@ -181,7 +194,7 @@ class IncidentActions:
                 )
 
         title = self.catalog.t("severity.title", code=code)
-        self.push_screen(ChoiceDialog(title, options, record.severity), chosen)
+        self.push_screen(dialogs.ChoiceDialog(title, options, record.severity), chosen)
 
     def action_escalate(self) -> None:
         code = self.target_code()
@@ -196,7 +209,7 @@ class IncidentActions:
                 )
 
         question = self.catalog.t("escalate.question", code=code)
-        self.push_screen(ConfirmDialog(self.catalog, question), confirmed)
+        self.push_screen(dialogs.ConfirmDialog(self.catalog, question), confirmed)
 
     def action_add_note(self) -> None:
         code = self.target_code()
@@ -212,7 +225,7 @@ class IncidentActions:
                 )
 
         title = self.catalog.t("note.title", code=code)
-        self.push_screen(NoteDialog(self.catalog, title), answered)
+        self.push_screen(dialogs.NoteDialog(self.catalog, title), answered)
 
     def action_assign_role(self) -> None:
         code = self.target_code()
@@ -228,14 +241,16 @@ class IncidentActions:
                     "notice.role_set",
                 )
 
-        dialog = RoleDialog(self.catalog, code, detail.view.roles, detail.selected_role())
+        dialog = dialogs.RoleDialog(self.catalog, code, detail.view.roles, detail.selected_role())
         self.push_screen(dialog, answered)
 
     def action_coach(self) -> None:
-        code = self.target_code() if isinstance(self.screen, IncidentScreen) else None
+        code = self.target_code() if is_incident_screen(self.screen) else None
         record, policy = self._item(code) if code else (None, None)
         policy = policy or self.policies.get(self.active_policy)
-        self.push_screen(CoachDialog(self.catalog, policy, record.severity if record else None))
+        self.push_screen(
+            dialogs.CoachDialog(self.catalog, policy, record.severity if record else None)
+        )
 
     def toggle_check(self, code: str, checklist: str, item: str) -> None:
         if self._service_ready():

@@ -1,6 +1,6 @@
 """Start-up benchmark: process start to first painted frame, and resident memory.
 
-Runs `storycart` (severity matrix on a real SQLite file) and a minimal Textual app that shows one
+Runs `storycart` (the incident board on a real SQLite file) and a minimal Textual app that shows one
 Static, alternately, each in its own pseudo-terminal of 120x40, and times from spawn until the
 frame holding a marker text has been written. Prints a table; not a test.
 
@@ -114,12 +114,12 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True)
 
     # One warm-up each: the first database migration is not start-up.
-    measure(storycart, b"Severity matrix", env, args.settle)
+    measure(storycart, b"Incident board", env, args.settle)
     measure(floor, b"Minimal floor ready", env, 0.1)
 
     results: dict[str, list[tuple[float, int, int]]] = {"storycart": [], "floor": []}
     for _ in range(args.runs):
-        results["storycart"].append(measure(storycart, b"Severity matrix", env, args.settle))
+        results["storycart"].append(measure(storycart, b"Incident board", env, args.settle))
         results["floor"].append(measure(floor, b"Minimal floor ready", env, args.settle))
 
     def row(name: str, label: str) -> str:
@@ -141,7 +141,7 @@ def main() -> None:
         "| RSS@frame MiB | RSS@+1s MiB    |"
     )
     print(f"|{'-' * 37}|{'-' * 11}|{'-' * 9}|{'-' * 9}|{'-' * 16}|{'-' * 16}|")
-    print(row("storycart", "storycart (severity matrix, SQLite)"))
+    print(row("storycart", "storycart (incident board, SQLite)"))
     print(row("floor", "minimal Textual app (one Static)"))
     print(f"\nratio storycart / floor (median): {ratio:.2f}x   goal: <= 1.5x")
     print(
