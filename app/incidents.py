@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.clock import Clock
 from app.escalation import Plan, PlannedStep, StepState, plan
+from app.i18n import LANGUAGES
 from app.incident_model import (
     ALERT_CHANNELS,
     CERTAINTIES,
@@ -449,6 +450,9 @@ class IncidentService:
             "step": step.step_id,
             "round": step.round,
             "notify": [who.get("en") for who in step.step.notify],
+            "notify_by_language": {
+                lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES
+            },
             "due_at": step.due_at.isoformat(),
             "fired_at": now.isoformat(),
             "reason": reason,

@@ -12,6 +12,7 @@ from app.board import COLUMNS, PlanCache, board_rows
 from app.clock import Clock
 from app.i18n import Catalog
 from app.incident_model import BoardItem
+from app.textsafe import printable
 from screens.localized import bind_localized
 from widgets.board_table import BoardHeader, BoardTable, column_widths
 
@@ -93,7 +94,7 @@ class BoardScreen(Screen):
     def flash(self, text: str) -> None:
         """A visible banner for an escalation that just fired."""
         banner = self.query_one("#flash", Static)
-        banner.update(Content(text))
+        banner.update(Content(printable(text)))
         banner.display = True
         if self._flash_timer is not None:
             self._flash_timer.stop()

@@ -335,7 +335,10 @@ class IncidentActions:
             elif delivery.shown and delivery.channel == "flash":
                 text = self.catalog.t(
                     "board.flash", code=payload["incident"], severity=payload["severity"],
-                    notify=", ".join(payload["notify"]),
+                    notify=", ".join(
+                        payload.get("notify_by_language", {}).get(self.catalog.lang)
+                        or payload["notify"]
+                    ),
                 )  # fmt: skip
                 board = self._board()
                 if board is not None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -52,7 +53,9 @@ def test_default_database_lives_in_the_platformdirs_data_dir():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [('lang = "fr"', "'fr' from"), ("colour = 1", "'colour' is not a setting"),
-     ("lang = 3", "'lang' must be a str"), ("lang = ", "not valid TOML")],
+     ("lang = 3", "'lang' must be a str"), ("lang = ", "not valid TOML"),
+     ('alert_command = "page-me --now"', "'alert_command' must be a list"),
+     ('alert_command = ["page-me", ""]', "list of non-empty strings")],
 )  # fmt: skip
 def test_bad_config_is_one_clear_sentence(tmp_path, text, problem):
     config = tmp_path / "config.toml"
@@ -64,3 +67,18 @@ def test_bad_config_is_one_clear_sentence(tmp_path, text, problem):
 def test_missing_explicit_config_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(Flags(config=str(tmp_path / "none.toml")), {})
+
+
+def test_alert_command_user_and_export_dir_settings(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'user = "민지"\nalert_command = ["page", "--team", "웹"]\n'
+        'desktop_notifications = false\nexport_dir = "~/msgs"\n',
+        "utf-8",
+    )
+    settings = load_settings(Flags(config=str(config)), {})
+    assert settings.user == "민지"
+    assert settings.alert_command == ("page", "--team", "웹")
+    assert settings.desktop_notifications is False
+    assert settings.export_dir == Path("~/msgs").expanduser()
+    assert load_settings(Flags(config=str(config)), {"STORYCART_USER": "haruto"}).user == "haruto"
