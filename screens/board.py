@@ -40,6 +40,7 @@ class BoardScreen(Screen):
         self.plans = PlanCache()
         self.loaded = False
         self._flash_timer = None
+        self._summary = ""
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -77,7 +78,9 @@ class BoardScreen(Screen):
         """Re-derive every countdown from the stored deadlines and the clock."""
         rows = board_rows(self.items, self.clock.now(), self.catalog, self.plans)
         self.query_one(BoardTable).show(rows)
-        self.query_one("#board-empty").display = self.loaded and not rows
+        empty = self.loaded and not rows
+        if self.query_one("#board-empty").display != empty:
+            self.query_one("#board-empty").display = empty
         open_rows = [row for row in rows if row.sort_key[0] is False]
         overdue = sum(
             1 for row in open_rows for cell in row.cells.values() if cell.tone == "overdue"
@@ -86,7 +89,9 @@ class BoardScreen(Screen):
             "board.summary", open=len(open_rows), resolved=len(rows) - len(open_rows),
             overdue=overdue,
         )  # fmt: skip
-        self.query_one("#board-summary", Static).update(Content(summary))
+        if summary != self._summary:  # an update re-lays the screen out: only on a change
+            self._summary = summary
+            self.query_one("#board-summary", Static).update(Content(summary))
 
     def selected_code(self) -> str | None:
         return self.query_one(BoardTable).selected_code()

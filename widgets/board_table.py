@@ -104,6 +104,8 @@ class BoardTable(ScrollView, can_focus=True):
         self.rows: dict[str, BoardRow] = {}
         self.cursor_row = 0
         self._strips: dict[str, Strip] = {}
+        # The finished line of each row, for its shade, horizontal scroll and width.
+        self._drawn: dict[str, tuple[tuple, Strip]] = {}
 
     @property
     def row_count(self) -> int:
@@ -112,6 +114,7 @@ class BoardTable(ScrollView, can_focus=True):
     def lay_out(self, widths: dict[str, int]) -> None:
         self.widths = widths
         self._strips.clear()
+        self._drawn.clear()
         self.refresh()
 
     def cell_text(self, code: str, column: str) -> str:
@@ -128,11 +131,13 @@ class BoardTable(ScrollView, can_focus=True):
         for gone in [key for key in self.rows if key not in wanted]:
             del self.rows[gone]
             self._strips.pop(gone, None)
+            self._drawn.pop(gone, None)
             changed = True
         for row in rows:
             if self.rows.get(row.key) != row:
                 self.rows[row.key] = row
                 self._strips.pop(row.key, None)
+                self._drawn.pop(row.key, None)
                 changed = True
         order = [row.key for row in rows]
         if order != self.order:
@@ -151,6 +156,11 @@ class BoardTable(ScrollView, can_focus=True):
         if index >= len(self.order):
             return Strip.blank(width, self.rich_style)
         key = self.order[index]
+        shade = "cursor" if index == self.cursor_row else "even" if index % 2 else "odd"
+        shade += ":focus" if self.has_focus else ""
+        drawn = self._drawn.get(key)
+        if drawn is not None and drawn[0] == (shade, self.scroll_offset.x, width):
+            return drawn[1]
         strip = self._strips.get(key)
         if strip is None:
             row = self.rows[key]
@@ -161,13 +171,13 @@ class BoardTable(ScrollView, can_focus=True):
                 )
             strip = self._strips[key] = Strip(segments)
         background = self.rich_style
-        if index == self.cursor_row:
-            background += self.get_component_rich_style("board-table--cursor")
-        elif index % 2:
-            background += self.get_component_rich_style("board-table--even")
-        return strip.apply_style(background).crop_extend(
+        if not shade.startswith("odd"):
+            background += self.get_component_rich_style(f"board-table--{shade.split(':')[0]}")
+        line = strip.apply_style(background).crop_extend(
             self.scroll_offset.x, self.scroll_offset.x + width, background
         )
+        self._drawn[key] = ((shade, self.scroll_offset.x, width), line)
+        return line
 
     def _move_to(self, index: int) -> None:
         if not self.order:
