@@ -10,25 +10,20 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 from app import __version__
+from app.cli_errors import CommandError
+from app.cli_postmortem import add_exchange_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
 from app.i18n import Catalog
+from app.output import OutputError, write_output
 from app.policy import PolicyError, load_policy_file, policy_document, policy_to_toml
 from app.policy_registry import PolicySet, load_policies, policy_sources
 from app.policy_view import cell_examples, severity_sections, type_sections
 from storage.errors import StorageError
 
 EXIT_USAGE = 2
-
-
-class CommandError(Exception):
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -178,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
         "on stdout; SIGTERM or SIGINT stops it.",
     )
 
+    add_exchange_parsers(commands, common)
+
     database = commands.add_parser(
         "db",
         parents=[common],
@@ -286,22 +283,12 @@ def cmd_policy_check(_settings: Settings, args) -> int:
 
 def cmd_policy_export(settings: Settings, args) -> int:
     policy = _lookup(_policies(settings), args.name)
-    text = policy_to_toml(policy)
-    if args.output == "-":
-        sys.stdout.write(text)
-        return 0
-    target = Path(args.output)
-    if target.is_dir():
-        raise CommandError(f"{target} is a directory; give a file name for the policy.")
     try:
-        # Write beside the target and rename, so an existing file is never left half-written.
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent or ".", delete=False, suffix=".tmp"
-        ) as handle:
-            handle.write(text)
-        os.replace(handle.name, target)
-    except OSError as error:
-        raise CommandError(f"Cannot write {target}: {error.strerror}.") from None
+        target = write_output(args.output, policy_to_toml(policy), "policy")
+    except OutputError as error:
+        raise CommandError(str(error)) from None
+    if target is None:
+        return 0
     print(f"wrote {target}")
     return 0
 
@@ -447,6 +434,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = cmd_daemon
     elif command == "incident":
         handler = cmd_incident
+    elif command in ("export", "import"):
+        from app.cli_postmortem import cmd_export, cmd_import
+
+        handler = cmd_export if command == "export" else cmd_import
     else:
         handler = COMMANDS[(command, action)]
     try:

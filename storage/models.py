@@ -6,10 +6,10 @@ language codes to text, exactly as in the policy TOML.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -223,3 +223,43 @@ class ChecklistTickRecord(SQLModel, table=True):
     item: str
     ticked_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     ticked_by: str
+
+
+class PostmortemRecord(SQLModel, table=True):
+    """One postmortem per incident: the draft's content as JSON (action items are rows of their
+    own), its review state and history, and a version for optimistic concurrency."""
+
+    __tablename__ = "postmortem"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("incident.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    lang: str
+    status: str = "draft"
+    content: Any = _json()
+    history: Any = _json()
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_by: str
+    version: int = 1
+
+
+class ActionItemRecord(SQLModel, table=True):
+    __tablename__ = "action_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    postmortem_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("postmortem.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int
+    title: str
+    owner: str = ""
+    due: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    priority: str = "medium"
+    category: str = "prevention"
+    status: str = "open"

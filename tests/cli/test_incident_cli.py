@@ -81,3 +81,37 @@ def test_ai_ops_declaration_with_type_shows_the_regulatory_clock(tmp_path):
     report = next(d for d in document["deadlines"] if d["kind"] == "regulatory_report")
     assert 72 * 3600 - 60 < report["remaining_s"] <= 72 * 3600
     assert document["title"] == "個人情報の大量漏えい"
+
+
+def test_postmortem_markdown_export_edit_import_and_a_refused_file(tmp_path):
+    import hashlib
+
+    db = ["--db", f"sqlite:///{tmp_path / 'pm.db'}", "--lang", "ko"]
+    code = run("incident", "declare", "--title", "결제 장애", "--severity", "SEV-2", *db)
+    code = code.stdout.strip()
+    assert run("incident", "resolve", code, *db).returncode == 0
+    target = tmp_path / "pm.md"
+    exported = run("export", "markdown", "--postmortem", code, "-o", str(target), *db)
+    assert exported.returncode == 0, exported.stderr
+    text = target.read_text("utf-8")
+    assert text.startswith("# 포스트모템: 결제 장애\n") and "## 액션 아이템" in text
+    target.write_text(
+        text.replace("### 무슨 일이 있었나\n\n\n", "### 무슨 일이 있었나\n\n결제 실패\n")
+    )
+    assert run("import", str(target), *db).returncode == 0
+    again = run("export", "markdown", "--postmortem", code, "-o", "-", *db).stdout
+    assert "### 무슨 일이 있었나\n\n결제 실패\n" in again
+    database = tmp_path / "pm.db"
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    bad = tmp_path / "bad.md"
+    bad.write_text(again.replace("| fact |", "| 추측 |"), "utf-8")
+    refused = run("import", str(bad), *db)
+    assert refused.returncode == 1
+    line = next(n for n, row in enumerate(bad.read_text().split("\n"), 1) if "| 추측 |" in row)
+    assert refused.stderr.strip() == (
+        f"storycart: {bad} line {line}: certainty '추측' is not one of fact, hypothesis; "
+        "nothing was changed."
+    )
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    blank = run("export", "markdown", "--blank", "-o", "-", "--lang", "ja")
+    assert blank.returncode == 0 and "## アクションアイテム" in blank.stdout

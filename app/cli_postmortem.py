@@ -1,0 +1,99 @@
+"""`storycart export markdown` and `storycart import`: postmortems as Markdown files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli_errors import CommandError
+from app.config import Settings
+from app.output import OutputError, write_output
+
+
+def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
+    export = commands.add_parser(
+        "export", parents=[common], help="write a postmortem (or a blank one) as a file",
+        description="Write documents: `markdown` writes a postmortem following seed 003's "
+        "template in the postmortem's language, or a blank template with --blank.",
+    )  # fmt: skip
+    kinds = export.add_subparsers(dest="export_command", metavar="KIND", required=True)
+    markdown = kinds.add_parser(
+        "markdown", parents=[common], help="a postmortem as Markdown",
+        description="Write a postmortem as Markdown that `storycart import` reads back.",
+    )  # fmt: skip
+    which = markdown.add_mutually_exclusive_group(required=True)
+    which.add_argument("--postmortem", metavar="ID", help="the incident id, e.g. INC-2026-0001")
+    which.add_argument("--blank", action="store_true", help="an empty template (--lang)")
+    markdown.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
+    )
+    importing = commands.add_parser(
+        "import", parents=[common], help="read a postmortem Markdown file",
+        description="Store a postmortem written by `export markdown` (edited or not) as the "
+        "incident's postmortem. A malformed file is refused with its line number; nothing "
+        "is changed then.",
+    )  # fmt: skip
+    importing.add_argument("file")
+    importing.add_argument("--actor", help="who is importing (default: your user name)")
+
+
+def cmd_export(settings: Settings, args) -> int:
+    from app.postmortem import blank_markdown
+
+    if args.blank:
+        text = blank_markdown(settings.lang)
+    else:
+        from app.clock import SystemClock
+        from app.incident_model import IncidentError
+        from app.postmortems import PostmortemService
+        from storage.database import Database
+
+        database = Database.open(settings.db_url)
+        try:
+            service = PostmortemService(database, SystemClock())
+            text = service.export_markdown(args.postmortem, settings.lang, settings.user)
+        except IncidentError as error:
+            raise _fail(str(error)) from None
+        finally:
+            database.close()
+    try:
+        target = write_output(args.output, text, "Markdown")
+    except OutputError as error:
+        raise _fail(str(error)) from None
+    if target is not None:
+        print(f"wrote {target}")
+    return 0
+
+
+def cmd_import(settings: Settings, args) -> int:
+    from app.clock import SystemClock
+    from app.incident_model import IncidentError
+    from app.postmortem import MarkdownError, PostmortemError
+    from app.postmortems import PostmortemService
+    from storage.database import Database
+
+    path = Path(args.file)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise _fail(f"{path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise _fail(f"{path} is not UTF-8 text.") from None
+    except OSError as error:
+        raise _fail(f"Cannot read {path}: {error.strerror}.") from None
+    database = Database.open(settings.db_url)
+    try:
+        service = PostmortemService(database, SystemClock())
+        code = service.import_markdown(text, args.actor or settings.user)
+    except MarkdownError as error:
+        raise _fail(f"{path} {error}; nothing was changed.") from None
+    except (IncidentError, PostmortemError) as error:
+        raise _fail(f"{path}: {error} Nothing was changed.") from None
+    finally:
+        database.close()
+    print(f"imported the postmortem of {code}")
+    return 0
+
+
+def _fail(message: str):
+    return CommandError(message)

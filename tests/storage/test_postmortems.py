@@ -1,0 +1,126 @@
+"""Postmortem drafts on a real SQLite file and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from app.clock import FakeClock
+from app.incidents import IncidentError, IncidentService
+from app.policy_registry import load_policies, policy_sources
+from app.policy_store import PolicyStore
+from app.postmortem import ActionItem, MarkdownError, PostmortemError, Why, to_markdown
+from app.postmortems import PostmortemService
+from storage.database import Database
+from storage.errors import StaleWrite
+from storage.models import ActionItemRecord
+
+WEB = load_policies(policy_sources(None)).get("web-service")
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(database_url):
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    code = incidents.declare(WEB, "결제 API 장애", "SEV-1", actor="민지", impact="모든 결제")
+    incidents.add_note(code, "はると", "캐시 문제일지도", "hypothesis")
+    incidents.toggle_check(code, "민지", "sev1-immediate", "verify")
+    clock.advance(40 * 60)
+    incidents.resolve(code, "민지", "인증서 갱신")
+    yield database, clock, incidents, PostmortemService(database, clock), code
+    database.close()
+
+
+def test_the_draft_starts_from_the_incident(world):
+    _db, _clock, _incidents, postmortems, code = world
+    draft = postmortems.open(code, "ko", "민지")
+    postmortem = draft.postmortem
+    assert (postmortem.title, postmortem.lang, postmortem.status) == (
+        "결제 API 장애",
+        "ko",
+        "draft",
+    )
+    assert postmortem.who == "모든 결제"
+    assert postmortem.when == "2026-11-24 09:00:00 – 2026-11-24 09:40:00"
+    texts = [(t.text, t.certainty, t.marker) for t in postmortem.timeline]
+    assert texts[0] == ("SEV-1 결제 API 장애", "fact", "detection")
+    assert ("캐시 문제일지도", "hypothesis", "") in texts
+    assert not any("sev1-immediate" in t.text for t in postmortem.timeline)  # bookkeeping left out
+    assert postmortems.open(code, "en", "x").version == draft.version  # opened, not recreated
+
+
+def test_saving_keeps_every_character_and_action_items_are_rows(world):
+    database, _clock, _incidents, postmortems, code = world
+    draft = postmortems.open(code, "ko", "민지")
+    edited = replace(
+        draft.postmortem, what="[b]결제[/b] 실패 \x1b[31m\n둘째 줄", whys=[Why("왜?", "만료")],
+        actions=[ActionItem("갱신 자동화", "민지", "2026-12-01", "high", "prevention", "open"),
+                 ActionItem("알람", "はると", "", "low", "detection", "done")],
+    )  # fmt: skip
+    version = postmortems.save(edited, draft.version, "민지")
+    assert version == draft.version + 1
+    assert postmortems.open(code, "ko", "민지").postmortem == edited
+    with database.session() as session:
+        rows = session.exec(select(ActionItemRecord).order_by(ActionItemRecord.position)).all()
+        assert [(r.title, r.owner, str(r.due), r.status) for r in rows] == [
+            ("갱신 자동화", "민지", "2026-12-01", "open"), ("알람", "はると", "None", "done"),
+        ]  # fmt: skip
+
+
+def test_a_stale_save_is_refused_and_the_newer_text_stays(world):
+    _db, _clock, _incidents, postmortems, code = world
+    draft = postmortems.open(code, "ko", "민지")
+    postmortems.save(replace(draft.postmortem, what="민지의 글"), draft.version, "민지")
+    with pytest.raises(StaleWrite, match="your text is still in the form"):
+        postmortems.save(replace(draft.postmortem, what="はるとの文"), draft.version, "はると")
+    assert postmortems.open(code, "ko", "x").postmortem.what == "민지의 글"
+
+
+def test_review_states_record_who_and_when(world):
+    _db, clock, _incidents, postmortems, code = world
+    draft = postmortems.open(code, "en", "민지")
+    with pytest.raises(PostmortemError, match="missing required parts"):
+        postmortems.set_status(code, "in_review", "민지", draft.version)
+    ready = replace(
+        draft.postmortem, what="Checkout failed", users_affected="1200",
+        root_cause="Expired certificate",
+        actions=[ActionItem("Automate renewal", "민지", "2026-12-01")],
+    )  # fmt: skip
+    version = postmortems.save(ready, draft.version, "민지")
+    clock.advance(3600)
+    reviewed = postmortems.set_status(code, "in_review", "민지", version)
+    published = postmortems.set_status(code, "published", "Alex", reviewed.version)
+    assert published.postmortem.status == "published"
+    assert [(h["status"], h["by"]) for h in published.history] == [
+        ("in_review", "민지"), ("published", "Alex"),
+    ]  # fmt: skip
+
+
+def test_postmortem_needs_a_resolved_incident(world):
+    _db, _clock, incidents, postmortems, _code = world
+    other = incidents.declare(WEB, "still burning", "SEV-2", actor="ops")
+    with pytest.raises(IncidentError, match="is not resolved yet"):
+        postmortems.open(other, "en", "ops")
+
+
+def test_markdown_import_replaces_the_draft_and_a_bad_file_changes_nothing(world):
+    _db, _clock, _incidents, postmortems, code = world
+    draft = postmortems.open(code, "ja", "민지")
+    text = postmortems.export_markdown(code, "ja", "민지")
+    edited = text.replace("### 何が起きたか\n\n\n", "### 何が起きたか\n\nカード決済が失敗した\n")
+    assert postmortems.import_markdown(edited, "haruto") == code
+    after = postmortems.open(code, "ja", "x")
+    assert after.postmortem.what == "カード決済が失敗した"
+    assert after.postmortem.timeline == draft.postmortem.timeline
+    broken = edited.replace("| fact |", "| perhaps |")
+    with pytest.raises(MarkdownError, match="certainty 'perhaps'"):
+        postmortems.import_markdown(broken, "haruto")
+    assert postmortems.open(code, "ja", "x") == after
+    blank = to_markdown(replace(after.postmortem, incident=""))
+    with pytest.raises(PostmortemError, match="blank template"):
+        postmortems.import_markdown(blank, "haruto")
