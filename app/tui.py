@@ -148,6 +148,9 @@ class StoryCartApp(IncidentActions, App[int]):
             self.service, self._scheduler, self.on_escalations_fired,
             deliverer=deliverer, on_delivered=self.on_alerts_delivered,
         )  # fmt: skip
+        from app.postmortems import PostmortemService
+
+        self.postmortems = PostmortemService(self.database, self.clock)
         self.load_board(force=True)
         self.set_interval(1.0, self.poll_board)
         await self.escalations.start()
@@ -233,6 +236,15 @@ class StoryCartApp(IncidentActions, App[int]):
                 (self.action_escalate, "escalate"),
                 (self.action_add_note, "note"),
                 (self.action_coach, "coach"),
+                (self.action_write_postmortem, "postmortem"),
+            ):
+                yield SystemCommand(
+                    catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
+                )
+        if screen.name == "postmortem":
+            for action, key in (
+                (self.action_postmortem_review, "pm_review"),
+                (self.action_postmortem_publish, "pm_publish"),
             ):
                 yield SystemCommand(
                     catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action

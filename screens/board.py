@@ -30,6 +30,7 @@ class BoardScreen(Screen):
         ("s", "app.change_severity", "binding.severity", False),
         ("o", "app.reopen", "binding.reopen", False),
         ("f", "app.coach", "binding.coach", False),
+        ("p", "app.write_postmortem", "binding.postmortem", True),
     )
 
     def __init__(self, catalog: Catalog, clock: Clock) -> None:

@@ -39,6 +39,7 @@ class IncidentScreen(Screen):
         ("c", "copy_template", "binding.copy", False),
         ("w", "save_template", "binding.save", False),
         ("f", "app.coach", "binding.coach", False),
+        ("p", "app.write_postmortem", "binding.postmortem", True),
         ("1", "tab('ladder')", "binding.tab_ladder", False),
         ("2", "tab('timeline')", "binding.tab_timeline", False),
         ("3", "tab('roles')", "binding.tab_roles", False),

@@ -52,6 +52,13 @@ class IncidentLoaded(Message):
         self.view = view
 
 
+class PostmortemLoaded(Message):
+    def __init__(self, code: str, draft) -> None:
+        super().__init__()
+        self.code = code
+        self.draft = draft
+
+
 class IncidentsChanged(Message):
     """This process changed an incident; `notice` is said to the user."""
 
@@ -64,6 +71,7 @@ class IncidentActions:
     """Mixed into StoryCartApp."""
 
     service = None  # app.incidents.IncidentService once the database is open
+    postmortems = None  # app.postmortems.PostmortemService, likewise
     _board_signature: tuple | None = None
 
     # -- where an action applies --------------------------------------------------------------
@@ -251,6 +259,73 @@ class IncidentActions:
         self.push_screen(
             dialogs.CoachDialog(self.catalog, policy, record.severity if record else None)
         )
+
+    # -- postmortems --------------------------------------------------------------------------
+
+    def _postmortem_screen(self):
+        return self.screen if self.screen.name == "postmortem" else None
+
+    def action_write_postmortem(self) -> None:
+        code = self.target_code()
+        if not (code and self._service_ready()):
+            return
+        record, _policy = self._item(code)
+        if record is not None and record.resolved_at is None:
+            self.notify(self.catalog.t("notice.resolve_first", code=code), timeout=4)
+            return
+        from screens.postmortem import PostmortemScreen
+
+        self.push_screen(PostmortemScreen(self.catalog, code))
+
+    @work(thread=True, exit_on_error=False, group="postmortem")
+    def load_postmortem(self, code: str) -> None:
+        draft = self.postmortems.open(code, self.catalog.lang, self.settings.user)
+        self.post_message(PostmortemLoaded(code, draft))
+
+    def on_postmortem_loaded(self, message: PostmortemLoaded) -> None:
+        screen = self._postmortem_screen()
+        if screen is not None and screen.code == message.code:
+            screen.show(message.draft.postmortem, message.draft.version)
+
+    @work(thread=True, exit_on_error=False, group="postmortem-save")
+    def save_postmortem(self, screen, postmortem, version: int) -> None:
+        """Save a copy of the form's draft; a refusal keeps the form as typed."""
+        from copy import deepcopy
+
+        from storage.errors import StaleWrite
+
+        snapshot = self.call_from_thread(deepcopy, postmortem)
+        try:
+            saved = self.postmortems.save(snapshot, version, self.settings.user)
+        except StaleWrite as error:
+            self.call_from_thread(screen.save_failed, True)
+            self.notify(str(error), severity="error", timeout=15, markup=False)
+            return
+        except Exception:
+            self.call_from_thread(screen.save_failed, False)
+            raise
+        self.call_from_thread(screen.saved, saved)
+
+    def action_postmortem_review(self) -> None:
+        self._postmortem_status("in_review", "notice.pm_in_review")
+
+    def action_postmortem_publish(self) -> None:
+        self._postmortem_status("published", "notice.pm_published")
+
+    def _postmortem_status(self, status: str, notice: str) -> None:
+        screen = self._postmortem_screen()
+        if screen is None or screen.postmortem is None:
+            return
+        if screen.dirty or screen.saving:
+            self.notify(self.catalog.t("notice.pm_wait_save"), timeout=3)
+            return
+        self._set_postmortem_status(screen, status, notice)
+
+    @work(thread=True, exit_on_error=False, group="postmortem-save")
+    def _set_postmortem_status(self, screen, status: str, notice: str) -> None:
+        draft = self.postmortems.set_status(screen.code, status, self.settings.user, screen.version)
+        self.post_message(PostmortemLoaded(screen.code, draft))
+        self.notify(self.catalog.t(notice), timeout=4)
 
     def toggle_check(self, code: str, checklist: str, item: str) -> None:
         if self._service_ready():

@@ -11,16 +11,20 @@ from textual.dom import DOMNode
 from app.i18n import Catalog
 
 
-def bind_localized(
-    node: DOMNode, catalog: Catalog, specs: Iterable[tuple[str, str, str, bool]]
-) -> None:
-    """Bind (keys, action, catalog key of the description, show in footer) on a node.
+def bind_localized(node: DOMNode, catalog: Catalog, specs: Iterable[tuple]) -> None:
+    """Bind (keys, action, catalog key of the description, show in footer[, priority]).
 
     Textual's BINDINGS are class-level and English-only; the footer must speak the user's
     language, so the bindings are added per instance, the way App.bind does it.
     """
-    for keys, action, description_key, show in specs:
-        node._bindings.bind(keys, action, description=catalog.t(description_key), show=show)
+    for keys, action, description_key, show, *priority in specs:
+        node._bindings.bind(
+            keys,
+            action,
+            description=catalog.t(description_key),
+            show=show,
+            priority=bool(priority and priority[0]),
+        )
 
 
 def localize_palette_binding(app: App, catalog: Catalog) -> None:

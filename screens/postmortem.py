@@ -1,0 +1,301 @@
+"""The postmortem wizard: one step per section, a rail showing each section's state, fields
+reachable by keyboard alone, a draft saved within a second of every change, blameless hints and
+a completeness checklist."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import (
+    ContentSwitcher,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+
+from app.i18n import Catalog
+from app.postmortem import (
+    ACTION_CATEGORIES,
+    ACTION_STATUSES,
+    CERTAINTIES,
+    FACTOR_CATEGORIES,
+    MARKERS,
+    PRIORITIES,
+    SECTIONS,
+    SLA_ANSWERS,
+    ActionItem,
+    Factor,
+    Postmortem,
+    TimelineItem,
+    Why,
+    blameless_hints,
+    completeness,
+    section_state,
+)
+from app.textsafe import printable
+from screens.localized import bind_localized
+from widgets.list_editor import Column, ListEditor
+
+AUTOSAVE_SECONDS = 0.5
+STATE_MARKS = {"empty": "○", "partial": "◐", "complete": "●"}
+# Free-text fields: widget id -> (section, attribute, multi-line)
+TEXT_FIELDS = {
+    "what": ("summary", True), "when": ("summary", False), "who": ("summary", False),
+    "users_affected": ("impact", False), "duration": ("impact", False),
+    "business_impact": ("impact", True), "brand_impact": ("impact", True),
+    "root_cause": ("root_cause", True), "went_well": ("went_well", True),
+    "was_hard": ("was_hard", True), "lucky": ("lucky", True),
+    "temporary": ("mitigation", True), "permanent": ("mitigation", True),
+    "lessons": ("lessons", True),
+}  # fmt: skip
+
+
+class PostmortemScreen(Screen):
+    BINDING_SPECS = (
+        # Priority: text areas use ctrl+arrows themselves; these must work inside them.
+        ("ctrl+pagedown,f8", "step(1)", "binding.pm_next", True, True),
+        ("ctrl+pageup,f7", "step(-1)", "binding.pm_previous", True, True),
+        ("ctrl+r", "app.postmortem_review", "binding.pm_review", True),
+        ("escape", "app.show_board", "binding.board", True),
+    )
+
+    def __init__(self, catalog: Catalog, code: str) -> None:
+        super().__init__(name="postmortem")
+        self.catalog = catalog
+        self.code = code
+        self.postmortem: Postmortem | None = None
+        self.version = 0
+        self.dirty = False
+        self.saving = False
+        self.stale = False
+        bind_localized(self, catalog, self.BINDING_SPECS)
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        t = self.catalog.t
+        yield Static(Content(self.code), id="screen-title")
+        yield Static(id="pm-status")
+        with Horizontal(id="pm-body"):
+            yield OptionList(id="pm-rail")
+            with ContentSwitcher(id="pm-steps", initial="step-summary"):
+                for section in SECTIONS:
+                    with VerticalScroll(id=f"step-{section}", classes="pm-step"):
+                        yield Static(Content(t(f"pm.section.{section}")), classes="pm-heading")
+                        yield from self._fields(section)
+        yield Static(id="pm-hints")
+        yield Static(id="pm-meter")
+        yield Footer()
+
+    def _label(self, key: str) -> Label:
+        return Label(Content(self.catalog.t(key)), classes="pm-label")
+
+    def _text(self, attr: str) -> ComposeResult:
+        section = TEXT_FIELDS[attr][0]
+        # A section with a single text field is labelled by its heading already.
+        if attr != section or attr == "root_cause":
+            yield self._label(f"pm.field.{attr}")
+        if TEXT_FIELDS[attr][1]:
+            yield TextArea(id=f"pm-{attr}", classes="pm-text", tab_behavior="focus")
+        else:
+            yield Input(id=f"pm-{attr}")
+
+    def _choices(self, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((self.catalog.t(f"pm.value.{v or 'none'}"), v) for v in values)
+
+    def _fields(self, section: str) -> ComposeResult:
+        t = self.catalog.t
+        texts = [attr for attr, (owner, _multi) in TEXT_FIELDS.items() if owner == section]
+        if section == "impact":
+            yield from self._text("users_affected")
+            yield from self._text("duration")
+            yield self._label("pm.field.sla_breach")
+            yield Select(self._choices(SLA_ANSWERS), allow_blank=False, value="unknown",
+                         type_to_search=False, id="pm-sla_breach")  # fmt: skip
+            texts = ["business_impact", "brand_impact"]
+        if section == "root_cause":
+            yield from self._text("root_cause")
+            yield Static(Content(t("pm.md.five_whys")), classes="pm-label")
+            yield ListEditor(
+                [Column("why", t("pm.field.why")), Column("because", t("pm.field.because"))],
+                [], Why, id="pm-whys",
+            )  # fmt: skip
+            return
+        for attr in texts:
+            yield from self._text(attr)
+        if section == "timeline":
+            yield ListEditor(
+                [Column("at", t("pm.field.at"), width=19), Column("text", t("pm.field.event")),
+                 Column("actor", t("pm.field.actor"), width=12),
+                 Column("certainty", t("pm.field.certainty"), self._choices(CERTAINTIES), 12),
+                 Column("marker", t("pm.field.marker"), self._choices(MARKERS), 12)],
+                [], TimelineItem, id="pm-timeline",
+            )  # fmt: skip
+        elif section == "factors":
+            yield ListEditor(
+                [Column("category", t("pm.field.category"), self._choices(FACTOR_CATEGORIES), 16),
+                 Column("text", t("pm.field.factor"))],
+                [], Factor, id="pm-factors",
+            )  # fmt: skip
+        elif section == "actions":
+            yield ListEditor(
+                [Column("title", t("pm.field.action")),
+                 Column("owner", t("pm.field.owner"), width=12),
+                 Column("due", t("pm.field.due"), width=11),
+                 Column("priority", t("pm.field.priority"), self._choices(PRIORITIES), 8),
+                 Column("category", t("pm.field.category"), self._choices(ACTION_CATEGORIES), 14),
+                 Column("status", t("pm.field.status"), self._choices(ACTION_STATUSES), 10)],
+                [], ActionItem, id="pm-actions",
+            )  # fmt: skip
+
+    def on_mount(self) -> None:
+        self.set_interval(AUTOSAVE_SECONDS, self.autosave)
+        self.app.load_postmortem(self.code)
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def show(self, postmortem: Postmortem, version: int) -> None:
+        self.postmortem, self.version = postmortem, version
+        for attr in TEXT_FIELDS:
+            widget = self.query_one(f"#pm-{attr}")
+            if isinstance(widget, TextArea):
+                widget.load_text(getattr(postmortem, attr))
+            else:
+                widget.value = getattr(postmortem, attr)
+        self.query_one("#pm-sla_breach", Select).value = postmortem.sla_breach
+        for attr in ("timeline", "whys", "factors", "actions"):
+            editor = self.query_one(f"#pm-{attr}", ListEditor)
+            editor.items = getattr(postmortem, attr)
+            editor._fill()
+        self.query_one("#screen-title", Static).update(
+            Content(f"{self.code} · {printable(postmortem.title)}")
+        )
+        self.refresh_progress()
+        self.query_one("#pm-what").focus()
+
+    def refresh_progress(self) -> None:
+        postmortem = self.postmortem
+        if postmortem is None:
+            return
+        t = self.catalog.t
+        rail = self.query_one("#pm-rail", OptionList)
+        highlighted = rail.highlighted
+        options = [
+            Option(Content(f"{STATE_MARKS[section_state(postmortem, s)]} {t(f'pm.section.{s}')}"),
+                   id=s)
+            for s in SECTIONS
+        ]  # fmt: skip
+        rail.set_options(options)
+        rail.highlighted = highlighted if highlighted is not None else 0
+        check = completeness(postmortem)
+        missing = "".join(f"\n  ✗ {t(f'pm.missing.{key}')}" for key in check.missing)
+        meter = t("pm.meter", percent=check.percent,
+                  bar="█" * (check.percent // 10) + "░" * (10 - check.percent // 10))  # fmt: skip
+        self.query_one("#pm-meter", Static).update(Content(meter + missing))
+        self._show_status()
+
+    def _show_status(self, note: str = "") -> None:
+        if self.postmortem is None:
+            return
+        t = self.catalog.t
+        state = t(f"pm.value.{self.postmortem.status}")
+        saved = t("pm.unsaved") if self.dirty else t("pm.saved", version=self.version)
+        if self.stale:
+            saved = t("pm.stale")
+        self.query_one("#pm-status", Static).update(
+            Content(t("pm.status_line", state=state, saved=saved) + note)
+        )
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def _changed(self, attr: str, value) -> None:
+        if self.postmortem is None or getattr(self.postmortem, attr) == value:
+            return
+        setattr(self.postmortem, attr, value)
+        self.dirty = True
+        if isinstance(value, str):
+            self._show_hints(value)
+        self.refresh_progress()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        attr = (event.input.id or "").removeprefix("pm-")
+        if attr in TEXT_FIELDS:
+            self._changed(attr, event.value)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        attr = (event.text_area.id or "").removeprefix("pm-")
+        if attr in TEXT_FIELDS:
+            self._changed(attr, event.text_area.text)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "pm-sla_breach":
+            self._changed("sla_breach", event.value)
+
+    def on_list_editor_changed(self, event: ListEditor.Changed) -> None:
+        self.dirty = True
+        texts = [getattr(item, a, "") for item in event.editor.items for a in ("text", "title")]
+        self._show_hints(" ".join(str(text) for text in texts))
+        self.refresh_progress()
+
+    def _show_hints(self, text: str) -> None:
+        hints = blameless_hints(text, self.catalog.lang)
+        lines = [self.catalog.t("pm.hint", phrase=h.phrase, suggestion=h.suggestion)
+                 for h in hints[:3]]  # fmt: skip
+        self.query_one("#pm-hints", Static).update(Content("\n".join(lines)))
+
+    def autosave(self) -> None:
+        if self.dirty and not self.saving and not self.stale and self.postmortem is not None:
+            self.saving = True
+            self.dirty = False
+            self.app.save_postmortem(self, self.postmortem, self.version)
+
+    def saved(self, version: int) -> None:
+        self.saving = False
+        self.version = version
+        self._show_status()
+
+    def save_failed(self, stale: bool) -> None:
+        self.saving = False
+        self.dirty = True
+        self.stale = stale
+        self._show_status()
+
+    def on_unmount(self) -> None:
+        """Leaving with unsaved typing (at most the last half second): save it now. This one
+        save runs on the UI thread because no worker outlives the screen at quit."""
+        if not self.dirty or self.stale or self.postmortem is None:
+            return
+        service = self.app.postmortems
+        if service is not None:
+            try:
+                service.save(self.postmortem, self.version, self.app.settings.user)
+            except Exception as error:  # reported, never lost silently
+                self.app.notify(str(error), severity="error", markup=False)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def current_step(self) -> str:
+        return (self.query_one(ContentSwitcher).current or "step-summary").removeprefix("step-")
+
+    def go_to(self, section: str) -> None:
+        self.query_one(ContentSwitcher).current = f"step-{section}"
+        self.query_one("#pm-rail", OptionList).highlighted = SECTIONS.index(section)
+        step = self.query_one(f"#step-{section}")
+        focusable = [w for w in step.query("Input, TextArea, Select, DataTable") if w.focusable]
+        if focusable:
+            focusable[0].focus()
+
+    def action_step(self, direction: int) -> None:
+        index = (SECTIONS.index(self.current_step()) + direction) % len(SECTIONS)
+        self.go_to(SECTIONS[index])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "pm-rail" and event.option.id:
+            self.go_to(event.option.id)
