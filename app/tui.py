@@ -346,7 +346,9 @@ class StoryCartApp(IncidentActions, App[int]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        if isinstance(error, (IncidentError, StorageError)):
+        from app.postmortem import PostmortemError  # not needed before the first frame
+
+        if isinstance(error, (IncidentError, PostmortemError, StorageError)):
             # Refused actions explain themselves in one sentence.
             severity = "error" if isinstance(error, StorageError) else "warning"
             self.notify(str(error), severity=severity, timeout=8, markup=False)

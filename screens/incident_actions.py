@@ -319,6 +319,11 @@ class IncidentActions:
         if screen.dirty or screen.saving:
             self.notify(self.catalog.t("notice.pm_wait_save"), timeout=3)
             return
+        from app.postmortem import completeness
+
+        if status == "in_review" and not completeness(screen.postmortem).ready:
+            self.notify(self.catalog.t("notice.pm_not_ready"), severity="warning", timeout=6)
+            return
         self._set_postmortem_status(screen, status, notice)
 
     @work(thread=True, exit_on_error=False, group="postmortem-save")

@@ -35,6 +35,7 @@ from app.postmortem import (
     Postmortem,
     TimelineItem,
     Why,
+    all_text,
     blameless_hints,
     completeness,
     section_state,
@@ -178,6 +179,7 @@ class PostmortemScreen(Screen):
             Content(f"{self.code} · {printable(postmortem.title)}")
         )
         self.refresh_progress()
+        self._show_hints(" ".join(text for _section, text in all_text(postmortem)))
         self.query_one("#pm-what").focus()
 
     def refresh_progress(self) -> None:

@@ -56,21 +56,24 @@ class ListEditor(Vertical):
         yield DataTable(cursor_type="row", zebra_stripes=True, classes="list-table")
         with Horizontal(classes="list-fields"):
             for column in self.columns:
-                wide = " list-field-wide" if not column.width else ""
-                with Vertical(classes="list-field" + wide):
+                field = Vertical(classes="list-field")
+                # Columns with a width keep it (a choice must show its longest label); the
+                # free-text ones share what is left.
+                field.styles.width = column.width + 4 if column.width else "1fr"
+                with field:
                     yield Label(column.label)
                     if column.choices:
                         yield Select(
                             column.choices, allow_blank=False, value=column.choices[0][1],
-                            type_to_search=False, id=f"{self.id}-{column.attr}",
+                            type_to_search=False, id=f"{self.id}-{column.attr}", compact=True,
                         )  # fmt: skip
                     else:
-                        yield Input(id=f"{self.id}-{column.attr}")
+                        yield Input(id=f"{self.id}-{column.attr}", compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for column in self.columns:
-            table.add_column(column.label, key=column.attr, width=column.width or None)
+            table.add_column(column.label, key=column.attr, width=column.width or 34)
         self._fill()
 
     @property

@@ -94,3 +94,60 @@ async def _ready(pilot):
 def test_board(snap_compare, tmp_path, lang, count):
     app = board_app(tmp_path, lang, TWELVE[:count])
     assert snap_compare(app, terminal_size=SIZE, run_before=_ready)
+
+
+def postmortem_app(tmp_path):
+    """A resolved SEV-2 incident whose postmortem has a summary, a timeline and an action."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from app.clock import FakeClock
+    from app.incidents import IncidentService
+    from app.policy_store import PolicyStore
+    from app.postmortem import ActionItem, Why
+    from app.postmortems import PostmortemService
+    from storage.database import Database
+    from tests.conftest import make_settings
+    from tests.ui.helpers import START, make_app, seed
+
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ko")
+    (code,) = seed(settings, clock, [dict(title="결제 API 장애", severity="SEV-2")])
+    database = Database.open(settings.db_url)
+    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents.add_note(code, "はると", "캐시 문제일지도", "hypothesis")
+    clock.advance(timedelta(minutes=40))
+    incidents.resolve(code, "민지", "인증서 갱신")
+    postmortems = PostmortemService(database, clock)
+    draft = postmortems.open(code, "ko", "민지")
+    filled = replace(
+        draft.postmortem, what="카드 결제가 40분 동안 실패했다. 담당자의 실수로 보였다.",
+        who="모든 결제 사용자", users_affected="약 1,200명", duration="40분",
+        whys=[Why("왜 실패?", "인증서 만료")],
+        actions=[ActionItem("갱신 자동화", "민지", "2026-12-01", "high", "prevention", "open"),
+                 ActionItem("만료 알람", "はると", "", "medium", "detection", "in_progress")],
+    )  # fmt: skip
+    postmortems.save(filled, draft.version, "민지")
+    database.close()
+    return make_app(tmp_path, lang="ko", clock=clock)
+
+
+def _wizard(*keys: str):
+    async def run_before(pilot):
+        from tests.ui.helpers import settle, wait_ready
+
+        await wait_ready(pilot.app, pilot)
+        await pilot.press("p")
+        await settle(pilot.app, pilot)
+        await pilot.press(*keys)
+        await settle(pilot.app, pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    ("step", "keys"),
+    [("summary", ()), ("timeline", ("f8", "f8")), ("actions", ("f7", "f7"))],
+)
+def test_postmortem_wizard(snap_compare, tmp_path, step, keys):
+    assert snap_compare(postmortem_app(tmp_path), terminal_size=SIZE, run_before=_wizard(*keys))

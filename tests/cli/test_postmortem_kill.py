@@ -1,0 +1,91 @@
+"""kill -9 in the middle of writing a postmortem: the real app in a pseudo-terminal, typing
+through the terminal, then SIGKILL; the draft in the database has every character typed up to
+the last autosave."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+from app.clock import SystemClock
+from app.postmortems import PostmortemService
+from storage.database import Database
+
+STORYCART = [sys.executable, "-m", "app.cli"]
+
+
+class Terminal:
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        self.process = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        )
+        os.close(slave)
+        self.seen = b""
+
+    def drain(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if select.select([self.master], [], [], 0.05)[0]:
+                try:
+                    self.seen += os.read(self.master, 65536)
+                except OSError:
+                    return
+
+    def wait_for(self, text: str, seconds: float = 30) -> None:
+        end = time.monotonic() + seconds
+        marker = text.encode("utf-8")
+        while time.monotonic() < end:
+            self.drain(0.1)
+            if marker in self.seen:
+                self.seen = b""
+                return
+        raise AssertionError(f"{text!r} never appeared on the screen")
+
+    def type(self, text: str) -> None:
+        for char in text:
+            os.write(self.master, char.encode("utf-8"))
+            self.drain(0.03)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        os.close(self.master)
+
+
+def test_kill_9_mid_edit_loses_nothing_saved(tmp_path):
+    url = f"sqlite:///{tmp_path / 'pm.db'}"
+    db = ["--db", url, "--lang", "ko"]
+    code = subprocess.run(
+        [*STORYCART, "incident", "declare", "--title", "결제 장애", "--severity", "SEV-2", *db],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    subprocess.run([*STORYCART, "incident", "resolve", code, *db], check=True)
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "TERM": "xterm-256color",
+           "TEXTUAL_DISABLE_KITTY_KEY": "1", "STORYCART_USER": "민지"}  # fmt: skip
+    terminal = Terminal([*STORYCART, *db], env)
+    try:
+        terminal.wait_for("인시던트 보드")
+        terminal.drain(1.0)  # the database is open and the board loaded
+        terminal.type("p")
+        terminal.wait_for("무슨 일이 있었나")
+        terminal.drain(0.5)
+        typed = "카드 결제가 실패했다 [b]x[/b] ok"
+        terminal.type(typed)
+        terminal.drain(1.5)  # past the half-second autosave
+    finally:
+        terminal.kill()
+    database = Database.open(url)
+    try:
+        draft = PostmortemService(database, SystemClock()).open(code, "ko", "test")
+    finally:
+        database.close()
+    assert draft.postmortem.what == typed
