@@ -285,7 +285,8 @@ class IncidentActions:
     def on_postmortem_loaded(self, message: PostmortemLoaded) -> None:
         screen = self._postmortem_screen()
         if screen is not None and screen.code == message.code:
-            screen.show(message.draft.postmortem, message.draft.version)
+            draft = message.draft
+            screen.show(draft.postmortem, draft.version, draft.history)
 
     @work(thread=True, exit_on_error=False, group="postmortem-save")
     def save_postmortem(self, screen, postmortem, version: int) -> None:

@@ -76,6 +76,10 @@ class PostmortemScreen(Screen):
         self.dirty = False
         self.saving = False
         self.stale = False
+        self._progress_shown: tuple | None = None
+        self._status_shown = ""
+        self._hints_shown = ""
+        self.history: tuple = ()
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     # -- layout -------------------------------------------------------------------------------
@@ -162,8 +166,9 @@ class PostmortemScreen(Screen):
 
     # -- showing ------------------------------------------------------------------------------
 
-    def show(self, postmortem: Postmortem, version: int) -> None:
+    def show(self, postmortem: Postmortem, version: int, history: tuple = ()) -> None:
         self.postmortem, self.version = postmortem, version
+        self.history = history
         for attr in TEXT_FIELDS:
             widget = self.query_one(f"#pm-{attr}")
             if isinstance(widget, TextArea):
@@ -178,7 +183,9 @@ class PostmortemScreen(Screen):
         self.query_one("#screen-title", Static).update(
             Content(f"{self.code} · {printable(postmortem.title)}")
         )
+        self._progress_shown = None
         self.refresh_progress()
+        self._show_status()
         self._show_hints(" ".join(text for _section, text in all_text(postmortem)))
         self.query_one("#pm-what").focus()
 
@@ -187,21 +194,23 @@ class PostmortemScreen(Screen):
         if postmortem is None:
             return
         t = self.catalog.t
+        states = tuple(section_state(postmortem, s) for s in SECTIONS)
+        check = completeness(postmortem)
+        if (states, check) == self._progress_shown:
+            return  # typing inside a section rarely changes its state: no relayout per key
+        self._progress_shown = (states, check)
         rail = self.query_one("#pm-rail", OptionList)
         highlighted = rail.highlighted
         options = [
-            Option(Content(f"{STATE_MARKS[section_state(postmortem, s)]} {t(f'pm.section.{s}')}"),
-                   id=s)
-            for s in SECTIONS
-        ]  # fmt: skip
+            Option(Content(f"{STATE_MARKS[state]} {t(f'pm.section.{s}')}"), id=s)
+            for s, state in zip(SECTIONS, states, strict=True)
+        ]
         rail.set_options(options)
         rail.highlighted = highlighted if highlighted is not None else 0
-        check = completeness(postmortem)
         missing = "".join(f"\n  ✗ {t(f'pm.missing.{key}')}" for key in check.missing)
         meter = t("pm.meter", percent=check.percent,
                   bar="█" * (check.percent // 10) + "░" * (10 - check.percent // 10))  # fmt: skip
         self.query_one("#pm-meter", Static).update(Content(meter + missing))
-        self._show_status()
 
     def _show_status(self, note: str = "") -> None:
         if self.postmortem is None:
@@ -211,9 +220,15 @@ class PostmortemScreen(Screen):
         saved = t("pm.unsaved") if self.dirty else t("pm.saved", version=self.version)
         if self.stale:
             saved = t("pm.stale")
-        self.query_one("#pm-status", Static).update(
-            Content(t("pm.status_line", state=state, saved=saved) + note)
-        )
+        line = t("pm.status_line", state=state, saved=saved) + note
+        if self.history:
+            last = self.history[-1]
+            when = last["at"][:16].replace("T", " ")
+            line += " · " + t("pm.history", state=t(f"pm.value.{last['status']}"),
+                              who=printable(last["by"]), when=when)  # fmt: skip
+        if line != self._status_shown:
+            self._status_shown = line
+            self.query_one("#pm-status", Static).update(Content(line))
 
     # -- editing ------------------------------------------------------------------------------
 
@@ -225,6 +240,7 @@ class PostmortemScreen(Screen):
         if isinstance(value, str):
             self._show_hints(value)
         self.refresh_progress()
+        self._show_status()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         attr = (event.input.id or "").removeprefix("pm-")
@@ -245,12 +261,16 @@ class PostmortemScreen(Screen):
         texts = [getattr(item, a, "") for item in event.editor.items for a in ("text", "title")]
         self._show_hints(" ".join(str(text) for text in texts))
         self.refresh_progress()
+        self._show_status()
 
     def _show_hints(self, text: str) -> None:
         hints = blameless_hints(text, self.catalog.lang)
         lines = [self.catalog.t("pm.hint", phrase=h.phrase, suggestion=h.suggestion)
                  for h in hints[:3]]  # fmt: skip
-        self.query_one("#pm-hints", Static).update(Content("\n".join(lines)))
+        text = "\n".join(lines)
+        if text != self._hints_shown:
+            self._hints_shown = text
+            self.query_one("#pm-hints", Static).update(Content(text))
 
     def autosave(self) -> None:
         if self.dirty and not self.saving and not self.stale and self.postmortem is not None:

@@ -83,7 +83,8 @@ async def test_every_section_by_keyboard_in_korean_then_ready_for_review(tmp_pat
         assert "100%" in app.screen.query_one("#pm-meter").render().plain
         await pilot.press("ctrl+r")
         await saved(app, pilot)
-        assert "검토 중" in app.screen.query_one("#pm-status").render().plain
+        status = app.screen.query_one("#pm-status").render().plain
+        assert "검토 중" in status and "민지" in status
     postmortem = stored(tmp_path, code).postmortem
     assert postmortem.what == "카드 결제가 [b]40분[/b] 실패"
     assert (postmortem.when, postmortem.who) == ("09:00-09:40", "모든 결제 사용자")
