@@ -50,63 +50,82 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
 
 
-async def test_every_section_by_keyboard_in_korean_then_ready_for_review(tmp_path):
-    clock, code = resolved_incident(tmp_path)
-    app = make_app(tmp_path, lang="ko", clock=clock)
+WORDS = {
+    "ko": dict(what="카드 결제가 [b]40분[/b] 실패", who="모든 결제 사용자", users="약 1200명",
+               duration="40분", business="매출 손실", brand="문의 증가", event="알람 확인",
+               cause="만료된 인증서", why="왜 실패?", because="인증서 만료",
+               factor="갱신 절차 문서 없음", well="빠른 롤백", hard="원인 파악",
+               lucky="야간이 아니었다", temporary="수동 갱신", permanent="자동 갱신",
+               action="갱신 자동화", lessons="만료 알람이 필요하다", saved="저장됨",
+               review="검토 중"),
+    "ja": dict(what="カード決済が[b]40分[/b]失敗", who="すべての決済ユーザー", users="約1200人",
+               duration="40分", business="売上の損失", brand="問い合わせ増加", event="アラート確認",
+               cause="証明書の期限切れ", why="なぜ失敗した", because="証明書の期限切れ",
+               factor="更新手順の文書がない", well="素早いロールバック", hard="原因の特定",
+               lucky="夜間ではなかった", temporary="手動更新", permanent="自動更新",
+               action="更新の自動化", lessons="期限切れアラートが必要", saved="保存済み",
+               review="レビュー中"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja"])
+async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
+    w = WORDS[lang]
+    clock, code = resolved_incident(tmp_path, lang)
+    app = make_app(tmp_path, lang=lang, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
         assert app.screen.name == "postmortem"
         # Summary: what (text area), when, who.
-        await type_text(pilot, "카드 결제가 [b]40분[/b] 실패")
-        await pilot.press("tab", *"09:00-09:40", "tab", *"모든 결제 사용자")
+        await type_text(pilot, w["what"])
+        await pilot.press("tab", *"09:00-09:40", "tab", *w["who"])
         # Impact.
-        await pilot.press("f8", *"약 1200명", "tab", *"40분", "tab", "enter", "down", "enter")
-        await pilot.press("tab", *"매출 손실", "tab", *"문의 증가")
-        # Timeline: a new entry after the cursor.
-        await pilot.press("f8", "ctrl+n", *"09:05", "tab", *"알람 확인", "tab", *"はると")
+        await pilot.press("f8", *w["users"], "tab", *w["duration"], "tab", "enter", "down", "enter")
+        await pilot.press("tab", *w["business"], "tab", *w["brand"])
+        # Timeline: a new entry after the cursor, then moved up to the top.
+        await pilot.press("f8", "ctrl+n", *"09:05", "tab", *w["event"], "tab", *"はると")
+        await pilot.press("ctrl+up")
         # Root cause and one why -> because.
-        await pilot.press(
-            "f8", *"만료된 인증서", "tab", "ctrl+n", *"왜 실패?", "tab", *"인증서 만료"
-        )
+        await pilot.press("f8", *w["cause"], "tab", "ctrl+n", *w["why"], "tab", *w["because"])
         # Contributing factor: category, then text.
-        await pilot.press("f8", "ctrl+n", "enter", "down", "enter", "tab", *"갱신 절차 문서 없음")
-        await pilot.press("f8", *"빠른 롤백", "f8", *"원인 파악", "f8", *"야간이 아니었다")
-        await pilot.press("f8", *"수동 갱신", "tab", *"자동 갱신")
-        # Action item: title, owner, due date.
-        await pilot.press("f8", "ctrl+n", *"갱신 자동화", "tab", *"민지", "tab", *"2026-12-01")
-        await pilot.press("f8", *"만료 알람이 필요하다")
+        await pilot.press("f8", "ctrl+n", "enter", "down", "enter", "tab", *w["factor"])
+        await pilot.press("f8", *w["well"], "f8", *w["hard"], "f8", *w["lucky"])
+        await pilot.press("f8", *w["temporary"], "tab", *w["permanent"])
+        # Action items: one added then deleted, one kept with title, owner, due date.
+        await pilot.press("f8", "ctrl+n", *"drop me", "shift+tab", "ctrl+d")
+        await pilot.press("ctrl+n", *w["action"], "tab", *"민지", "tab", *"2026-12-01")
+        await pilot.press("f8", *w["lessons"])
         await saved(app, pilot)
-        status = app.screen.query_one("#pm-status").render().plain
-        assert "저장됨" in status
+        assert w["saved"] in app.screen.query_one("#pm-status").render().plain
         assert "100%" in app.screen.query_one("#pm-meter").render().plain
         await pilot.press("ctrl+r")
         await saved(app, pilot)
         status = app.screen.query_one("#pm-status").render().plain
-        assert "검토 중" in status and "민지" in status
-    postmortem = stored(tmp_path, code).postmortem
-    assert postmortem.what == "카드 결제가 [b]40분[/b] 실패"
-    assert (postmortem.when, postmortem.who) == ("09:00-09:40", "모든 결제 사용자")
+        assert w["review"] in status and "민지" in status
+    postmortem = stored(tmp_path, code, lang).postmortem
+    assert postmortem.what == w["what"]
+    assert (postmortem.when, postmortem.who) == ("09:00-09:40", w["who"])
     assert (postmortem.users_affected, postmortem.duration, postmortem.sla_breach) == (
-        "약 1200명", "40분", "yes",
+        w["users"], w["duration"], "yes",
     )  # fmt: skip
-    assert (postmortem.business_impact, postmortem.brand_impact) == ("매출 손실", "문의 증가")
-    added = [t for t in postmortem.timeline if t.text == "알람 확인"]
-    assert [(t.at, t.actor, t.certainty) for t in added] == [("09:05", "はると", "fact")]
-    assert postmortem.root_cause == "만료된 인증서"
-    assert [(w.why, w.because) for w in postmortem.whys] == [("왜 실패?", "인증서 만료")]
-    assert [(f.category, f.text) for f in postmortem.factors] == [
-        ("process", "갱신 절차 문서 없음")
-    ]
+    assert (postmortem.business_impact, postmortem.brand_impact) == (w["business"], w["brand"])
+    first = postmortem.timeline[0]
+    assert (first.at, first.text, first.actor, first.certainty) == (
+        "09:05", w["event"], "はると", "fact",
+    )  # fmt: skip
+    assert postmortem.root_cause == w["cause"]
+    assert [(x.why, x.because) for x in postmortem.whys] == [(w["why"], w["because"])]
+    assert [(f.category, f.text) for f in postmortem.factors] == [("process", w["factor"])]
     assert (postmortem.went_well, postmortem.was_hard, postmortem.lucky) == (
-        "빠른 롤백", "원인 파악", "야간이 아니었다",
+        w["well"], w["hard"], w["lucky"],
     )  # fmt: skip
-    assert (postmortem.temporary, postmortem.permanent) == ("수동 갱신", "자동 갱신")
+    assert (postmortem.temporary, postmortem.permanent) == (w["temporary"], w["permanent"])
     assert [(a.title, a.owner, a.due, a.status) for a in postmortem.actions] == [
-        ("갱신 자동화", "민지", "2026-12-01", "open"),
+        (w["action"], "민지", "2026-12-01", "open"),
     ]  # fmt: skip
-    assert postmortem.lessons == "만료 알람이 필요하다"
+    assert postmortem.lessons == w["lessons"]
     assert postmortem.status == "in_review"
 
 
