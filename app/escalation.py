@@ -62,6 +62,8 @@ class IncidentFacts:
     ladder_started_at: datetime | None = None
     first_round: int = 0
     firings: tuple[Firing, ...] = ()
+    # When the postmortem was handed in for review: that meets its clock.
+    postmortem_submitted_at: datetime | None = None
 
     @property
     def ladder_start(self) -> datetime:
@@ -222,7 +224,11 @@ def _deadlines(facts: IncidentFacts, policy: Policy, severity: Severity) -> tupl
         )
     if resolved is not None and severity.postmortem_due_s is not None:
         deadlines.append(
-            Deadline(DeadlineKind.POSTMORTEM, resolved + _seconds(severity.postmortem_due_s))
+            Deadline(
+                DeadlineKind.POSTMORTEM,
+                resolved + _seconds(severity.postmortem_due_s),
+                facts.postmortem_submitted_at,
+            )
         )
     report = policy.incident_type(facts.type_key).regulatory_report_s
     if report is not None:

@@ -46,6 +46,7 @@ class IncidentView:
     events: tuple[EscalationEventRecord, ...]
     roles: dict[str, str] = field(default_factory=dict)
     ticks: frozenset[tuple[str, str]] = frozenset()
+    postmortem_submitted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,24 @@ class FiredStep:
     reason: str
 
 
-def incident_facts(record: IncidentRecord, events) -> IncidentFacts:
+def review_submitted_at(status: str, history, updated_at: datetime) -> datetime | None:
+    """When a postmortem still in review or published was last handed in for review (sending
+    it back to draft starts its clock again); an imported one without history counts from its
+    last save."""
+    if status not in ("in_review", "published"):
+        return None
+    submitted = None
+    for entry in history or ():
+        if entry.get("status") == "draft":
+            submitted = None
+        elif entry.get("status") in ("in_review", "published") and submitted is None:
+            submitted = datetime.fromisoformat(entry["at"])
+    return submitted or updated_at
+
+
+def incident_facts(
+    record: IncidentRecord, events, postmortem_submitted_at: datetime | None = None
+) -> IncidentFacts:
     """What the escalation engine needs to know about an incident and its fired steps."""
     return IncidentFacts(
         declared_at=record.declared_at,
@@ -80,4 +98,5 @@ def incident_facts(record: IncidentRecord, events) -> IncidentFacts:
         ladder_started_at=record.ladder_started_at,
         first_round=record.first_round,
         firings=tuple(Firing(e.step_id, e.round, e.due_at, e.fired_at) for e in events),
+        postmortem_submitted_at=postmortem_submitted_at,
     )

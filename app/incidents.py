@@ -27,6 +27,7 @@ from app.incident_model import (
     IncidentView,
     alert_channels,
     incident_facts,
+    review_submitted_at,
 )
 from app.policy import Policy
 from app.policy_store import PolicyStore
@@ -58,6 +59,7 @@ from storage.models import (
     OutboxRecord,
     TimelineEntryRecord,
 )
+from storage.postmortem_rows import review_states
 
 
 class IncidentService:
@@ -91,27 +93,39 @@ class IncidentService:
             timeline = timeline_for(session, record.id)
             roles = {row.role: row.person for row in roles_for(session, record.id)}
             ticks = frozenset((row.checklist, row.item) for row in ticks_for(session, record.id))
+            submitted = self._submitted(session, [record.id]).get(record.id)
         policy, version = self._policy(record.policy_id)
         return IncidentView(
             record=record,
             policy=policy,
             policy_version=version,
-            plan=plan(self.facts(record, events), policy, self.clock.now()),
+            plan=plan(self.facts(record, events, submitted), policy, self.clock.now()),
             timeline=tuple(timeline),
             events=tuple(events),
             roles=roles,
             ticks=ticks,
+            postmortem_submitted_at=submitted,
         )
+
+    @staticmethod
+    def _submitted(session, incident_ids: list[int]) -> dict[int, datetime | None]:
+        return {
+            incident_id: review_submitted_at(*state)
+            for incident_id, state in review_states(session, incident_ids).items()
+        }
 
     def board(self) -> list[BoardItem]:
         """Open incidents and recently resolved ones, ready to be re-planned at every tick."""
         with self.database.session() as session:
             records = board_incidents(session, self.clock.now() - RESOLVED_ON_BOARD)
-            events = events_by_incident(session, [record.id for record in records])
+            ids = [record.id for record in records]
+            events = events_by_incident(session, ids)
+            submitted = self._submitted(session, ids)
         items = []
         for record in records:
             policy, _version = self._policy(record.policy_id)
-            items.append(BoardItem(record, policy, self.facts(record, events[record.id])))
+            facts = self.facts(record, events[record.id], submitted.get(record.id))
+            items.append(BoardItem(record, policy, facts))
         return items
 
     def open_plans(self, codes: list[str] | None = None) -> list[tuple[IncidentRecord, Plan]]:

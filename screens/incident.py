@@ -115,7 +115,9 @@ class IncidentScreen(Screen):
         if view is None:
             return
         now = self.clock.now()
-        current = plan(incident_facts(view.record, view.events), view.policy, now)
+        current = plan(
+            incident_facts(view.record, view.events, view.postmortem_submitted_at), view.policy, now
+        )
         self._show_summary(view, now)
         table = self.query_one("#ladder-table", DataTable)
         lang = self.catalog.lang

@@ -13,6 +13,7 @@ from storage.models import (
     EscalationEventRecord,
     IncidentRecord,
     OutboxRecord,
+    PostmortemRecord,
     RoleAssignmentRecord,
     TimelineEntryRecord,
 )
@@ -135,7 +136,16 @@ def board_signature(session: Session, resolved_since: datetime) -> tuple:
         func.coalesce(func.sum(IncidentRecord.version), 0),
     ).where(on_board)
     newest_event = select(func.coalesce(func.max(EscalationEventRecord.id), 0))
-    return (*session.exec(incidents).one(), session.exec(newest_event).one())
+    # A postmortem handed in for review meets the postmortem clock; drafts saving every second
+    # do not change anything on the board.
+    reviews = select(func.count(PostmortemRecord.id), func.max(PostmortemRecord.updated_at)).where(
+        PostmortemRecord.status != "draft"
+    )
+    return (
+        *session.exec(incidents).one(),
+        session.exec(newest_event).one(),
+        *session.exec(reviews).one(),
+    )
 
 
 def roles_for(session: Session, incident_id: int) -> list[RoleAssignmentRecord]:

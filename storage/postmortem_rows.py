@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.errors import StaleWrite
 from storage.models import ActionItemRecord, PostmortemRecord
@@ -12,6 +12,19 @@ from storage.models import ActionItemRecord, PostmortemRecord
 def postmortem_for(session: Session, incident_id: int) -> PostmortemRecord | None:
     statement = select(PostmortemRecord).where(PostmortemRecord.incident_id == incident_id)
     return session.exec(statement).first()
+
+
+def review_states(session: Session, incident_ids: list[int]) -> dict[int, tuple]:
+    """(status, history, updated_at) of the postmortems of these incidents that have one."""
+    if not incident_ids:
+        return {}
+    statement = select(
+        PostmortemRecord.incident_id,
+        PostmortemRecord.status,
+        PostmortemRecord.history,
+        PostmortemRecord.updated_at,
+    ).where(col(PostmortemRecord.incident_id).in_(incident_ids))
+    return {row[0]: tuple(row[1:]) for row in session.exec(statement)}
 
 
 def action_items(session: Session, postmortem_id: int) -> list[ActionItemRecord]:

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from app.clock import FakeClock
+from app.escalation import DeadlineKind
 from app.incidents import IncidentError, IncidentService
 from app.policy_registry import load_policies, policy_sources
 from app.policy_store import PolicyStore
@@ -99,6 +100,34 @@ def test_review_states_record_who_and_when(world):
     assert [(h["status"], h["by"]) for h in published.history] == [
         ("in_review", "민지"), ("published", "Alex"),
     ]  # fmt: skip
+
+
+def test_handing_in_for_review_meets_the_postmortem_clock_and_sending_back_reopens_it(world):
+    _db, clock, incidents, postmortems, code = world
+
+    def postmortem_clock():
+        return incidents.view(code).plan.deadline(DeadlineKind.POSTMORTEM)
+
+    draft = postmortems.open(code, "en", "민지")
+    assert postmortem_clock().met_at is None
+    ready = replace(
+        draft.postmortem, what="Checkout failed", users_affected="1200", root_cause="Expiry",
+        actions=[ActionItem("Automate renewal", "민지", "2026-12-01")],
+    )  # fmt: skip
+    version = postmortems.save(ready, draft.version, "민지")
+    clock.advance(3600)
+    first = postmortems.set_status(code, "in_review", "민지", version)
+    assert postmortem_clock().met_at == clock.now()
+    back = postmortems.set_status(code, "draft", "Alex", first.version)
+    assert postmortem_clock().met_at is None
+    clock.advance(600)
+    again = postmortems.set_status(code, "in_review", "민지", back.version)
+    handed_in = clock.now()
+    clock.advance(600)
+    postmortems.set_status(code, "published", "Alex", again.version)
+    assert postmortem_clock().met_at == handed_in
+    (item,) = incidents.board()
+    assert item.plan(clock.now()).deadline(DeadlineKind.POSTMORTEM).met_at == handed_in
 
 
 def test_postmortem_needs_a_resolved_incident(world):

@@ -12,6 +12,7 @@ from app.postmortems import PostmortemService
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, seed, settle, wait_ready
+from widgets.board_table import BoardTable
 
 SIZE = (120, 40)
 
@@ -75,6 +76,8 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
     app = make_app(tmp_path, lang=lang, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
+        # The board counts down to the postmortem deadline of the resolved incident.
+        assert app.screen.query_one(BoardTable).cell_text(code, "resolution") == "2d 00h"
         await pilot.press("p")
         await settle(app, pilot)
         assert app.screen.name == "postmortem"
@@ -104,6 +107,13 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
         await saved(app, pilot)
         status = app.screen.query_one("#pm-status").render().plain
         assert w["review"] in status and "민지" in status
+        # Handed in for review: the board's postmortem clock is met.
+        await pilot.press("escape")
+        clock.advance(2)
+        await pilot.pause(1.2)
+        await settle(app, pilot)
+        assert app.screen.name == "board"
+        assert app.screen.query_one(BoardTable).cell_text(code, "resolution") == "✓"
     postmortem = stored(tmp_path, code, lang).postmortem
     assert postmortem.what == w["what"]
     assert (postmortem.when, postmortem.who) == ("09:00-09:40", w["who"])
