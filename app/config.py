@@ -29,6 +29,7 @@ CONFIG_KEYS = {
     "alert_command",
     "desktop_notifications",
     "export_dir",
+    "rotation_weeks",
 }
 
 
@@ -65,6 +66,8 @@ class Settings:
     desktop_notifications: bool = True
     # Where saved messages (and later, exported sheets) go.
     export_dir: Path = field(default_factory=lambda: data_dir() / "exports")
+    # The story of the week changes every this many weeks (seed 000: every 2 to 4 weeks).
+    rotation_weeks: int = 2
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -127,8 +130,18 @@ def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
         alert_command=_alert_command(values.get("alert_command", []), sources),
         desktop_notifications=values.get("desktop_notifications", True),
         export_dir=Path(values.get("export_dir") or data_dir() / "exports").expanduser(),
+        rotation_weeks=_rotation_weeks(values.get("rotation_weeks", 2), sources),
         sources=sources,
     )
+
+
+def _rotation_weeks(value: Any, sources: dict[str, str]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+        where = sources.get("rotation_weeks", "the settings")
+        raise ConfigError(
+            f"rotation_weeks in {where} must be a whole number from 1 to 4, not {value!r}."
+        )
+    return value
 
 
 def _login_name() -> str:
@@ -170,7 +183,8 @@ def _read_config(path: Path, required: bool) -> dict[str, Any]:
         )
     expected = {"db": str, "lang": str, "policy": str, "theme": str, "kitty_keyboard": bool,
                 "policy_files": list, "user": str, "alert_command": list,
-                "desktop_notifications": bool, "export_dir": str}  # fmt: skip
+                "desktop_notifications": bool, "export_dir": str,
+                "rotation_weeks": int}  # fmt: skip
     for key, value in document.items():
         if not isinstance(value, expected[key]):
             raise ConfigError(

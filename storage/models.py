@@ -263,3 +263,78 @@ class ActionItemRecord(SQLModel, table=True):
     priority: str = "medium"
     category: str = "prevention"
     status: str = "open"
+
+
+class StoryRecord(SQLModel, table=True):
+    """One story in one language. `search_text` is the folded text the search indexes (FTS5
+    trigram on SQLite, pg_trgm on PostgreSQL) — kept by the writer, never shown."""
+
+    __tablename__ = "story"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String, nullable=False, unique=True))
+    group_key: str = Field(index=True)
+    lang: str
+    status: str = "draft"
+    example: bool = False
+    hidden: bool = False
+    kind: str
+    severity: str
+    occurred_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    title: str
+    themes: Any = _json()
+    content: Any = _json()
+    incident_code: str | None = None
+    search_text: str
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_by: str
+    version: int = 1
+
+
+class FeatureRecord(SQLModel, table=True):
+    """A story of the week. The unique start makes two carts rotating at once agree: the second
+    insert fails and re-reads the first."""
+
+    __tablename__ = "feature"
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_key: str
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, unique=True))
+    ends_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    reason: str
+    themes: Any = _json()
+    chosen_by: str
+
+
+class NominationRecord(SQLModel, table=True):
+    __tablename__ = "nomination"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_code: str | None = None
+    group_key: str | None = Field(default=None, index=True)
+    reason: str
+    nominated_by: str
+    nominated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    featured_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class FeedbackRecord(SQLModel, table=True):
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str
+    given_by: str
+    given_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    location: str | None = None
+
+
+class CartLocationRecord(SQLModel, table=True):
+    __tablename__ = "cart_location"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    moved_by: str

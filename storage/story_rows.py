@@ -1,0 +1,173 @@
+"""Queries for stories, features, nominations, feedback and cart locations, and story search.
+
+Search works on `story.search_text`, text folded with `fold` (NFKC, case-folded), so ｶﾀｶﾅ finds
+カタカナ and decomposed Hangul finds composed. Each word of a query must occur as a substring:
+words of three or more characters go through the trigram index (FTS5 on SQLite, pg_trgm on
+PostgreSQL); shorter ones — two-character Korean words like 장애 — are checked with instr /
+LIKE on the base table, because a trigram index has nothing to offer for them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import text, update
+from sqlmodel import Session, col, func, select
+
+from storage.errors import StaleWrite
+from storage.models import (
+    CartLocationRecord,
+    FeatureRecord,
+    FeedbackRecord,
+    NominationRecord,
+    StoryRecord,
+)
+
+TRIGRAM = 3
+# Columns the library lists without loading every story's whole text.
+SUMMARY_COLUMNS = (
+    StoryRecord.id,
+    StoryRecord.key,
+    StoryRecord.group_key,
+    StoryRecord.lang,
+    StoryRecord.status,
+    StoryRecord.example,
+    StoryRecord.hidden,
+    StoryRecord.kind,
+    StoryRecord.severity,
+    StoryRecord.occurred_on,
+    StoryRecord.title,
+    StoryRecord.themes,
+    StoryRecord.incident_code,
+)
+
+
+def fold(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+def query_words(query: str) -> list[str]:
+    return [word for word in fold(query).split() if word]
+
+
+def search_ids(session: Session, query: str, limit: int | None = None) -> list[int]:
+    """Ids of stories containing every word of the query, newest incident first."""
+    words = query_words(query)
+    if not words:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        return _search_sqlite(session, words, limit)
+    return _search_postgres(session, words, limit)
+
+
+def _search_sqlite(session: Session, words: list[str], limit: int | None) -> list[int]:
+    clauses, params = [], {}
+    for n, word in enumerate(words):
+        params[f"w{n}"] = word
+        if len(word) >= TRIGRAM:
+            params[f"m{n}"] = '"' + word.replace('"', '""') + '"'
+            clauses.append(f"id IN (SELECT rowid FROM story_fts WHERE story_fts MATCH :m{n})")
+        else:
+            clauses.append(f"instr(search_text, :w{n}) > 0")
+    sql = (
+        f"SELECT id FROM story WHERE {' AND '.join(clauses)} "
+        "ORDER BY occurred_on IS NULL, occurred_on DESC, id DESC"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [row[0] for row in session.connection().execute(text(sql), params)]
+
+
+def _like_pattern(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search_postgres(session: Session, words: list[str], limit: int | None) -> list[int]:
+    statement = select(StoryRecord.id)
+    for word in words:
+        statement = statement.where(col(StoryRecord.search_text).like(_like_pattern(word)))
+    statement = statement.order_by(
+        col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc()
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.exec(statement))
+
+
+# -- stories --------------------------------------------------------------------------------
+
+
+def story_by_key(session: Session, key: str) -> StoryRecord | None:
+    return session.exec(select(StoryRecord).where(StoryRecord.key == key)).first()
+
+
+def stories_in_group(session: Session, group: str) -> list[StoryRecord]:
+    statement = select(StoryRecord).where(StoryRecord.group_key == group)
+    return list(session.exec(statement.order_by(StoryRecord.id)))
+
+
+def story_summaries(session: Session, ids: list[int] | None = None) -> list[tuple]:
+    statement = select(*SUMMARY_COLUMNS)
+    if ids is not None:
+        statement = statement.where(col(StoryRecord.id).in_(ids))
+    statement = statement.order_by(
+        col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc()
+    )
+    return list(session.exec(statement))
+
+
+def all_stories(session: Session) -> list[StoryRecord]:
+    return list(session.exec(select(StoryRecord).order_by(StoryRecord.id)))
+
+
+def example_count(session: Session) -> int:
+    statement = select(func.count(StoryRecord.id)).where(col(StoryRecord.example).is_(True))
+    return session.exec(statement).one()
+
+
+def set_examples_hidden(session: Session, hidden: bool) -> int:
+    statement = update(StoryRecord).where(col(StoryRecord.example).is_(True)).values(hidden=hidden)
+    return session.execute(statement).rowcount
+
+
+def save_story(session: Session, record: StoryRecord, expected_version: int, **values) -> int:
+    statement = (
+        update(StoryRecord)
+        .where(StoryRecord.id == record.id, StoryRecord.version == expected_version)
+        .values(**values, version=expected_version + 1)
+    )
+    if session.execute(statement).rowcount != 1:
+        raise StaleWrite(
+            "Someone else saved this story a moment ago; your text is still in the form. "
+            "Copy what you need, then reopen the story to see their version."
+        )
+    return expected_version + 1
+
+
+# -- story of the week, nominations, feedback, locations -------------------------------------
+
+
+def feature_rows(session: Session) -> list[FeatureRecord]:
+    return list(session.exec(select(FeatureRecord).order_by(FeatureRecord.starts_at)))
+
+
+def open_nominations(session: Session) -> list[NominationRecord]:
+    statement = select(NominationRecord).where(col(NominationRecord.featured_at).is_(None))
+    return list(session.exec(statement.order_by(NominationRecord.nominated_at)))
+
+
+def mark_nominations_featured(session: Session, group: str, at: datetime) -> None:
+    session.execute(
+        update(NominationRecord)
+        .where(NominationRecord.group_key == group, col(NominationRecord.featured_at).is_(None))
+        .values(featured_at=at)
+    )
+
+
+def feedback_entries(session: Session) -> list[FeedbackRecord]:
+    return list(session.exec(select(FeedbackRecord).order_by(FeedbackRecord.given_at)))
+
+
+def locations(session: Session) -> list[CartLocationRecord]:
+    return list(session.exec(select(CartLocationRecord).order_by(CartLocationRecord.since)))

@@ -1,0 +1,240 @@
+"""The story library on a real SQLite file and a real PostgreSQL database: starter stories,
+stories from published postmortems, search in Korean / Japanese / English, the story of the week,
+nominations, feedback and the library as JSON."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.clock import FakeClock
+from app.incidents import IncidentService
+from app.library import StoryService
+from app.policy_registry import load_policies, policy_sources
+from app.policy_store import PolicyStore
+from app.postmortem import ActionItem, PostmortemError, Why
+from app.postmortems import PostmortemService
+from app.stories import Story, StoryError
+from storage.database import Database
+from storage.errors import StaleWrite
+
+WEB = load_policies(policy_sources(None)).get("web-service")
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(database_url):
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    yield database, clock, StoryService(database, clock)
+    database.close()
+
+
+def story(key: str, title: str, narrative: str, **more) -> Story:
+    return Story(
+        key=key,
+        lang=more.pop("lang", "ko"),
+        title=title,
+        narrative=narrative,
+        highlight=more.pop("highlight", title),
+        prompts=["무엇이 놀라웠나?"],
+        status="published",
+        **more,
+    )
+
+
+def test_starters_arrive_once_and_can_be_hidden(world):
+    _db, _clock, stories = world
+    assert stories.ensure_starters() == 18
+    assert stories.ensure_starters() == 0
+    korean = stories.summaries("ko")
+    assert len(korean) == 6 and {s.lang for s in korean} == {"ko"}
+    assert all(s.example for s in korean)
+    assert {s.lang for s in stories.summaries("ja")} == {"ja"}
+    assert stories.hide_examples(True) == 18
+    assert stories.summaries("ko") == []
+    assert stories.ensure_starters() == 0  # hidden, not re-added
+    stories.hide_examples(False)
+    assert len(stories.summaries("en")) == 6
+
+
+def test_search_finds_korean_and_japanese_substrings_of_every_length(world):
+    _db, _clock, stories = world
+    stories.create(story("k1", "결제 장애 회고", "카드 결제가 40분 동안 실패했다"), "민지")
+    stories.create(story("k2", "배포 롤백", "카나리가 건강해 보였다"), "민지")
+    stories.create(story("j1", "決済障害の振り返り", "カード決済が止まった", lang="ja"), "はると")
+    stories.create(story("e1", "Certificate Expiry", "Payments to the PARTNER failed",
+                         lang="en"), "alex")  # fmt: skip
+    stories.create(story("w1", "100% 디스크_가득", "큐가 멈췄다"), "민지")
+
+    def found(query):
+        return sorted(s.key for s in stories.search(query, "ko"))
+
+    assert found("장애") == ["k1"]  # two Korean characters
+    assert found("장") == ["k1"]  # one
+    assert found("결제가 40") == ["k1"]  # two words, both must occur
+    assert found("카드 결제가") == ["k1"]
+    assert found("障害") == ["j1"]  # two kanji
+    assert found("ｶｰﾄﾞ決済") == ["j1"]  # half-width kana fold to full width
+    assert found("partner") == ["e1"]  # English, any case
+    assert found("expiry") == ["e1"]
+    assert found("100%") == ["w1"] and found("_가") == ["w1"]  # LIKE wildcards are literal
+    assert found("%") == ["w1"]
+    assert found("장애 障害") == []
+    assert found("없는말") == [] and found("   ") == []
+
+
+def test_a_story_from_a_published_postmortem(world):
+    database, clock, stories = world
+    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    postmortems = PostmortemService(database, clock)
+    code = incidents.declare(WEB, "결제 API 장애", "SEV-1", actor="민지", impact="모든 결제")
+    clock.advance(40 * 60)
+    incidents.resolve(code, "민지", "인증서 갱신")
+    draft = postmortems.open(code, "ko", "민지")
+    with pytest.raises(PostmortemError, match="not published yet"):
+        stories.from_postmortem(code, "민지")
+    ready = replace(
+        draft.postmortem,
+        what="카드 결제가 40분 동안 실패했다.",
+        users_affected="1200",
+        root_cause="만료된 인증서",
+        whys=[Why("왜?", "만료")],
+        lessons="만료에는 주인이 필요하다.",
+        actions=[
+            ActionItem("갱신 자동화", "민지", "2026-11-30"),
+            ActionItem("알람 추가", "지원", "2026-11-20"),
+        ],
+    )
+    version = postmortems.save(ready, draft.version, "민지")
+    version = postmortems.set_status(code, "in_review", "민지", version).version
+    postmortems.set_status(code, "published", "Alex", version)
+
+    view = stories.from_postmortem(code, "민지")
+    assert view.story.key == f"{code}/ko" and view.story.status == "draft"
+    assert "카드 결제가 40분 동안 실패했다." in view.story.narrative
+    # Closing the loop: the postmortem's action items, live.
+    assert [(f.title, f.status) for f in view.follow_ups] == [
+        ("갱신 자동화", "open"),
+        ("알람 추가", "open"),
+    ]
+    assert (view.loop.open, view.loop.overdue, view.loop.done) == (1, 1, 0)
+    assert stories.from_postmortem(code, "x").version == view.version  # opened, not redrafted
+
+    edited = replace(view.story, narrative="고친 글 [b]그대로[/b]")
+    version = stories.save(edited, view.version, "민지")
+    with pytest.raises(StaleWrite, match="your text is still in the form"):
+        stories.save(replace(view.story, narrative="늦은 글"), view.version, "はると")
+    stories.publish(edited, version, "민지")
+    published = stories.view(code + "/ko")
+    assert published.story.status == "published"
+    assert published.story.narrative == "고친 글 [b]그대로[/b]"
+    assert [s.key for s in stories.search("그대로", "ko")] == [f"{code}/ko"]
+
+
+def test_story_of_the_week_rotates_on_its_beat_and_keeps_history(world):
+    _db, clock, stories = world
+    stories.ensure_starters()
+    first = stories.week("ko")
+    assert first.view.story.lang == "ko" and first.rotates_at == START + timedelta(weeks=2)
+    assert stories.week("ja").view.story.group == first.feature.group  # same story, in Japanese
+    assert stories.week("ja").view.story.lang == "ja"
+    seen = [first.feature]
+    for _ in range(5):
+        clock.advance(timedelta(weeks=2))
+        seen.append(stories.week("en").feature)
+    assert len({f.group for f in seen}) == 6
+    for previous, current in itertools.pairwise(seen):
+        assert not set(previous.themes) & set(current.themes)
+    assert [f.group for f in stories.week("en").history] == [f.group for f in seen]
+
+
+def test_nominations_pins_and_feedback(world):
+    _db, clock, stories = world
+    stories.ensure_starters()
+    first = stories.week("en")
+    with pytest.raises(StoryError, match="Say why"):
+        stories.nominate("starter-empty-backups/en", "  ", "민지")
+    stories.nominate("starter-empty-backups/ko", "다른 팀도 꼭 알아야 한다", "민지")
+    clock.advance(timedelta(weeks=2))
+    week = stories.week("en")
+    assert week.feature.group == "starter-empty-backups" != first.feature.group
+    assert week.feature.reason == "nomination"
+    assert stories.nominations() == []  # featured nominations are done
+    stories.pin("starter-friday-canary/en", "curator")
+    clock.advance(timedelta(weeks=9))
+    pinned = stories.week("ko")
+    assert pinned.feature.group == "starter-friday-canary" and pinned.rotates_at is None
+    stories.unpin("curator")
+    assert stories.week("ko").feature.group != "starter-friday-canary"
+    with pytest.raises(StoryError, match="No story is pinned"):
+        stories.unpin("curator")
+
+    stories.move_cart("oncall_room", "민지")
+    clock.advance(60)
+    stories.move_cart("3층 탕비실", "민지")
+    stories.give_feedback("QR 코드가 있으면 좋겠다", "はると")
+    (entry,) = stories.feedback()
+    assert (entry.text, entry.location, entry.given_by) == (
+        "QR 코드가 있으면 좋겠다",
+        "3층 탕비실",
+        "はると",
+    )
+    assert [p.name for p in stories.locations()] == ["oncall_room", "3층 탕비실"]
+
+
+def test_two_carts_rotating_at_the_same_moment_agree(database_url):
+    databases = [Database.open(database_url) for _ in range(2)]
+    clock = FakeClock(START)
+    StoryService(databases[0], clock).ensure_starters()
+    barrier, results = threading.Barrier(2), []
+
+    def look(database):
+        barrier.wait()
+        results.append(StoryService(database, clock).week("en").feature)
+
+    threads = [threading.Thread(target=look, args=(d,)) for d in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2 and results[0] == results[1]
+    assert len(StoryService(databases[0], clock).week("en").history) == 1
+    for database in databases:
+        database.close()
+
+
+def test_library_json_round_trip_and_a_bad_file_changes_nothing(world, tmp_path):
+    _db, clock, stories = world
+    stories.ensure_starters()
+    stories.create(story("mine", "[b]굵게[/b] \x1b[31m", "본문"), "민지")
+    stories.week("ko")
+    stories.nominate("mine", "이유", "민지")
+    stories.give_feedback("좋아요", "민지")
+    stories.move_cart("team_space", "민지")
+    stories.hide_examples(True)
+    exported = stories.export_document()
+    text = json.dumps(exported, ensure_ascii=False)
+
+    other = Database.open(f"sqlite:///{tmp_path / 'other.db'}")
+    copy = StoryService(other, clock)
+    counts = copy.import_document(json.loads(text), "alex")
+    assert counts == {"stories": 19, "features": 1, "nominations": 1, "feedback": 1, "locations": 1}
+    again = copy.export_document()
+    assert again == exported
+    assert copy.view("mine").story.title == "[b]굵게[/b] \x1b[31m"
+
+    broken = json.loads(text)
+    broken["stories"][-1]["kind"] = "saga"
+    broken["stories"][0]["title"] = "바뀌면 안 됨"
+    with pytest.raises(StoryError, match="Story 19: The kind 'saga'"):
+        copy.import_document(broken, "alex")
+    assert copy.export_document() == exported
+    with pytest.raises(StoryError, match="not a Story Cart library export"):
+        copy.import_document({"stories": []}, "alex")
+    other.close()
