@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.cli_errors import CommandError
 from app.cli_postmortem import add_exchange_parsers
+from app.cli_story import add_story_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
 from app.i18n import Catalog
 from app.output import OutputError, write_output
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_exchange_parsers(commands, common)
+    add_story_parsers(commands, common)
 
     database = commands.add_parser(
         "db",
@@ -434,6 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = cmd_daemon
     elif command == "incident":
         handler = cmd_incident
+    elif command == "story":
+        from app.cli_story import cmd_story
+
+        handler = cmd_story
     elif command in ("export", "import"):
         from app.cli_postmortem import cmd_export, cmd_import
 

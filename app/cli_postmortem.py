@@ -27,11 +27,20 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     markdown.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
+    library = kinds.add_parser(
+        "json", parents=[common], help="the whole story library as JSON",
+        description="Write every story, the story-of-the-week history, nominations, feedback "
+        "and the cart's locations as JSON that `storycart import` reads back.",
+    )  # fmt: skip
+    library.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
+    )
     importing = commands.add_parser(
-        "import", parents=[common], help="read a postmortem Markdown file",
+        "import", parents=[common], help="read a postmortem (Markdown) or a library (JSON)",
         description="Store a postmortem written by `export markdown` (edited or not) as the "
-        "incident's postmortem. A malformed file is refused with its line number; nothing "
-        "is changed then.",
+        "incident's postmortem, or the stories of a library written by `export json`. A "
+        "malformed file is refused with its line number or the story at fault; nothing is "
+        "changed then.",
     )  # fmt: skip
     importing.add_argument("file")
     importing.add_argument("--actor", help="who is importing (default: your user name)")
@@ -40,7 +49,11 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
 def cmd_export(settings: Settings, args) -> int:
     from app.postmortem import blank_markdown
 
-    if args.blank:
+    if args.export_command == "json":
+        from app.cli_story import export_library_json
+
+        text = export_library_json(settings)
+    elif args.blank:
         text = blank_markdown(settings.lang)
     else:
         from app.clock import SystemClock
@@ -81,6 +94,12 @@ def cmd_import(settings: Settings, args) -> int:
         raise _fail(f"{path} is not UTF-8 text.") from None
     except OSError as error:
         raise _fail(f"Cannot read {path}: {error.strerror}.") from None
+    if text.lstrip().startswith("{"):
+        from app.cli_story import import_library_json
+
+        counts = import_library_json(settings, text, str(path), args.actor or settings.user)
+        print(f"imported {counts}")
+        return 0
     database = Database.open(settings.db_url)
     try:
         service = PostmortemService(database, SystemClock())
