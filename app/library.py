@@ -675,3 +675,16 @@ def _feature_record(item: dict) -> FeatureRecord:
         themes=list(item["themes"]),
         chosen_by=item["chosen_by"],
     )
+
+
+def filtered(
+    items: list[StorySummary], theme: str = "", kind: str = "", severity: str = ""
+) -> list[StorySummary]:
+    """The library's filters; an empty value lets everything through."""
+    return [
+        item
+        for item in items
+        if (not theme or theme in item.themes)
+        and (not kind or item.kind == kind)
+        and (not severity or item.severity == severity)
+    ]

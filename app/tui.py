@@ -24,6 +24,7 @@ from screens.help import HelpScreen
 from screens.incident_actions import IncidentActions, is_incident_screen
 from screens.localized import bind_localized, localize_palette_binding
 from screens.matrix import MatrixScreen
+from screens.story_actions import READER, StoryActions
 from storage.errors import StorageError
 
 STORYCART_THEME = Theme(
@@ -64,12 +65,14 @@ class PoliciesReloaded(Message):
         self.policies = policies
 
 
-class StoryCartApp(IncidentActions, App[int]):
+class StoryCartApp(StoryActions, IncidentActions, App[int]):
     TITLE = "Story Cart"
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
         ("m", "show_matrix", "binding.matrix", True),
         ("i", "show_board", "binding.board", False),
+        ("l", "show_library", "binding.library", True),
+        ("w", "show_week", "binding.week", True),
         ("question_mark,f1", "help", "binding.help", True),
         ("q", "quit", "binding.quit", True),
     )
@@ -151,6 +154,9 @@ class StoryCartApp(IncidentActions, App[int]):
         from app.postmortems import PostmortemService
 
         self.postmortems = PostmortemService(self.database, self.clock)
+        from app.library import StoryService
+
+        self.stories = StoryService(self.database, self.clock, settings.rotation_weeks)
         self.load_board(force=True)
         self.set_interval(1.0, self.poll_board)
         await self.escalations.start()
@@ -222,6 +228,12 @@ class StoryCartApp(IncidentActions, App[int]):
             (self.action_show_board, "board"),
             (self.action_declare, "declare"),
             (self.action_show_matrix, "matrix"),
+            (self.action_show_library, "library"),
+            (self.action_show_week, "week"),
+            (self.action_give_feedback, "feedback"),
+            (self.action_move_cart, "move_cart"),
+            (self.action_toggle_examples, "examples"),
+            (self.action_unpin_story, "unpin"),
         ):
             yield SystemCommand(
                 catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
@@ -237,6 +249,8 @@ class StoryCartApp(IncidentActions, App[int]):
                 (self.action_add_note, "note"),
                 (self.action_coach, "coach"),
                 (self.action_write_postmortem, "postmortem"),
+                (self.action_write_story, "write_story"),
+                (self.action_nominate, "nominate_incident"),
             ):
                 yield SystemCommand(
                     catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
@@ -245,6 +259,16 @@ class StoryCartApp(IncidentActions, App[int]):
             for action, key in (
                 (self.action_postmortem_review, "pm_review"),
                 (self.action_postmortem_publish, "pm_publish"),
+                (self.action_write_story, "write_story"),
+            ):
+                yield SystemCommand(
+                    catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
+                )
+        if screen.name in (READER, "library"):
+            for action, key in (
+                (self.action_nominate, "nominate"),
+                (self.action_pin_story, "pin"),
+                (self.action_edit_story, "edit_story"),
             ):
                 yield SystemCommand(
                     catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
@@ -279,6 +303,9 @@ class StoryCartApp(IncidentActions, App[int]):
         database = Database.open(self.settings.db_url)
         try:
             self._store_policies(database, self.policies)
+            from app.library import StoryService
+
+            StoryService(database, self.clock, self.settings.rotation_weeks).ensure_starters()
         except BaseException:
             database.close()
             raise
@@ -347,8 +374,9 @@ class StoryCartApp(IncidentActions, App[int]):
             return
         error = event.worker.error
         from app.postmortem import PostmortemError  # not needed before the first frame
+        from app.stories import StoryError
 
-        if isinstance(error, (IncidentError, PostmortemError, StorageError)):
+        if isinstance(error, (IncidentError, PostmortemError, StoryError, StorageError)):
             # Refused actions explain themselves in one sentence.
             severity = "error" if isinstance(error, StorageError) else "warning"
             self.notify(str(error), severity=severity, timeout=8, markup=False)

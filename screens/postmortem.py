@@ -64,6 +64,8 @@ class PostmortemScreen(Screen):
         ("ctrl+pagedown,f8", "step(1)", "binding.pm_next", True, True),
         ("ctrl+pageup,f7", "step(-1)", "binding.pm_previous", True, True),
         ("ctrl+r", "app.postmortem_review", "binding.pm_review", True),
+        # Reaches the screen once a published postmortem's fields are read-only.
+        ("s", "app.write_story", "binding.write_story", True),
         ("escape", "app.show_board", "binding.board", True),
     )
 
@@ -187,7 +189,18 @@ class PostmortemScreen(Screen):
         self.refresh_progress()
         self._show_status()
         self._show_hints(" ".join(text for _section, text in all_text(postmortem)))
-        self.query_one("#pm-what").focus()
+        self.lock_if_published()
+        if postmortem.status != "published":
+            self.query_one("#pm-what").focus()
+
+    def lock_if_published(self) -> None:
+        """A published postmortem is the record: its fields become read-only, and `s` turns it
+        into a story."""
+        if self.postmortem is None or self.postmortem.status != "published":
+            return
+        for widget in self.query("Input, TextArea, Select"):
+            widget.disabled = True
+        self.query_one("#pm-rail").focus()
 
     def refresh_progress(self) -> None:
         postmortem = self.postmortem

@@ -151,3 +151,31 @@ def _wizard(*keys: str):
 )
 def test_postmortem_wizard(snap_compare, tmp_path, step, keys):
     assert snap_compare(postmortem_app(tmp_path), terminal_size=SIZE, run_before=_wizard(*keys))
+
+
+def _stories(*keys: str, pause: float = 0.0):
+    async def run_before(pilot):
+        from tests.ui.helpers import settle, wait_ready
+
+        await wait_ready(pilot.app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot.app, pilot)
+        await pilot.pause(pause)
+        await settle(pilot.app, pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    ("lang", "keys"), [("ko", ("w",)), ("ja", ("w", "l")), ("en", ("w", "l", "l"))]
+)
+def test_reader_story_of_the_week(snap_compare, tmp_path, lang, keys):
+    app = make_app(tmp_path, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys))
+
+
+@pytest.mark.parametrize(("lang", "keys"), [("ko", ("l",)), ("ja", ("l", "障", "害"))])
+def test_library(snap_compare, tmp_path, lang, keys):
+    app = make_app(tmp_path, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys, pause=0.3))

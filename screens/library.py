@@ -1,0 +1,129 @@
+"""The story library: search as you type (any language, two-character words included), filters
+by theme, kind and severity, newest incident first; Enter opens the reader."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from app.i18n import Catalog
+from app.library import filtered
+from app.stories import KINDS, builtin_themes, theme_name
+from app.textsafe import printable
+from screens.localized import bind_localized
+
+SEARCH_DELAY = 0.15  # seconds of quiet typing before the query runs
+SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
+COLUMNS = ("date", "severity", "kind", "title", "themes")
+
+
+class LibraryScreen(Screen):
+    BINDING_SPECS = (
+        ("slash", "focus_search", "binding.search", True),
+        ("n", "app.nominate", "binding.nominate", True),
+        ("x", "app.toggle_examples", "binding.examples", True),
+        ("escape", "app.show_board", "binding.board", True),
+    )
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(name="library")
+        self.catalog = catalog
+        self.current_query = ""
+        self.items: list = []
+        self.found: list = []
+        self.total = 0
+        self._timer = None
+        bind_localized(self, catalog, self.BINDING_SPECS)
+
+    def compose(self) -> ComposeResult:
+        t = self.catalog.t
+        lang = self.catalog.lang
+        yield Static(Content(t("story.library")), id="screen-title")
+        yield Input(placeholder=t("story.search"), id="library-search")
+        with Horizontal(id="library-filters"):
+            themes = [(theme_name(key, lang), key) for key in builtin_themes(lang)]
+            yield Select(themes, prompt=f"{t('story.theme')}: {t('story.all')}",
+                         id="filter-theme")  # fmt: skip
+            kinds = [(t(f"story.kind.{kind}"), kind) for kind in KINDS]
+            yield Select(kinds, prompt=f"{t('story.kind_filter')}: {t('story.all')}",
+                         id="filter-kind")  # fmt: skip
+            severities = [
+                (s, s) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
+            ]
+            yield Select(severities, prompt=f"{t('story.severity')}: {t('story.all')}",
+                         id="filter-severity")  # fmt: skip
+        yield Static(id="library-count")
+        table = DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        for column in COLUMNS:
+            table.add_column(t(f"story.column.{column}"), key=column)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#library-search", Input).focus()
+        self.app.search_library("")
+
+    # -- data in ------------------------------------------------------------------------------
+
+    def show(self, query: str, items: list, total: int) -> None:
+        if query != self.query_one("#library-search", Input).value:
+            return  # an older query's answer; a newer one is on its way
+        self.current_query, self.items, self.total = query, items, total
+        self._apply_filters()
+
+    def _filter_value(self, selector: str) -> str:
+        value = self.query_one(selector, Select).value
+        return value if isinstance(value, str) else ""
+
+    def _apply_filters(self) -> None:
+        t = self.catalog.t
+        self.found = filtered(self.items, self._filter_value("#filter-theme"),
+                              self._filter_value("#filter-kind"),
+                              self._filter_value("#filter-severity"))  # fmt: skip
+        table = self.query_one("#library-table", DataTable)
+        table.clear()
+        lang = self.catalog.lang
+        for item in self.found:
+            title = printable(item.title)
+            if item.example:
+                title += f" ({t('story.example')})"
+            if item.status != "published":
+                title += f" ({t('story.draft')})"
+            themes = ", ".join(theme_name(theme, lang) for theme in item.themes)
+            # Text(): user text is data, never markup.
+            table.add_row(item.occurred_on or "—", item.severity or "—",
+                          t(f"story.kind.{item.kind}"), Text(title), Text(printable(themes)),
+                          key=item.key)  # fmt: skip
+        count = t("story.count", shown=len(self.found), total=self.total)
+        if not self.found:
+            count += " · " + t("story.no_match")
+        self.query_one("#library-count", Static).update(Content(count))
+
+    # -- user in ------------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SEARCH_DELAY, lambda: self.app.search_library(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#library-table", DataTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._apply_filters()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_story(str(event.row_key.value))
+
+    def selected(self):
+        table = self.query_one("#library-table", DataTable)
+        if not self.found or table.cursor_row >= len(self.found):
+            return None
+        return self.found[table.cursor_row]
+
+    def action_focus_search(self) -> None:
+        self.query_one("#library-search", Input).focus()

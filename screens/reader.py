@@ -1,0 +1,124 @@
+"""The story reader: one story in plain language, read through a lens (engineering, product or
+support), with its follow-ups' live status and its prompt cards. Opened on the story of the
+week, or on a story from the library."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from app.i18n import Catalog
+from app.stories import LENSES, loop_state, next_lens, theme_name
+from app.textsafe import printable
+from screens.localized import bind_localized
+
+LOOP_MARKS = {"done": "✓", "open": "○", "overdue": "!"}
+
+
+class ReaderScreen(Screen):
+    BINDING_SPECS = (
+        ("l", "next_lens", "binding.lens", True),
+        ("n", "app.nominate", "binding.nominate", True),
+        ("f", "app.give_feedback", "binding.feedback", True),
+        ("e", "app.edit_story", "binding.edit_story", True),
+        ("P", "app.pin_story", "binding.pin", True),
+        ("escape,b", "back", "binding.back", True),
+    )
+
+    def __init__(self, catalog: Catalog, week: bool = False) -> None:
+        super().__init__(name="reader")
+        self.catalog = catalog
+        self.week_mode = week
+        self.view = None
+        self.week = None
+        self.lens = LENSES[0]
+        bind_localized(self, catalog, self.BINDING_SPECS)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="screen-title")
+        yield Static(id="reader-strip")
+        with VerticalScroll(id="reader-body"):
+            yield Static(id="reader-highlight")
+            yield Static(id="reader-narrative")
+            yield Static(id="reader-lens-title", classes="reader-heading")
+            yield Static(id="reader-lens")
+            yield Static(id="reader-loop-title", classes="reader-heading")
+            yield Static(id="reader-loop")
+            yield Static(id="reader-prompts-title", classes="reader-heading")
+            yield Static(id="reader-prompts")
+        yield Footer()
+
+    def show(self, view, week=None) -> None:
+        t = self.catalog.t
+        self.view, self.week = view, week
+        if view is None:
+            self._set("#screen-title", t("story.week"))
+            self._set("#reader-narrative", t("story.week_none"))
+            return
+        story = view.story
+        title = printable(story.title)
+        if week is not None:
+            until = (
+                t("story.week_pinned")
+                if week.rotates_at is None
+                else t("story.week_until", when=week.rotates_at.astimezone().strftime("%Y-%m-%d"))
+            )
+            title = f"{t('story.week')} · {until} — {title}"
+        self._set("#screen-title", title)
+        marks = [
+            story.severity,
+            t(f"story.kind.{story.kind}"),
+            story.occurred_on,
+            ", ".join(theme_name(theme, self.catalog.lang) for theme in story.themes),
+        ]
+        if story.example:
+            marks.append(t("story.example"))
+        if story.status != "published":
+            marks.append(t("story.draft"))
+        if view.translations:
+            marks.append(t("story.translations", langs=", ".join(view.translations)))
+        self._set("#reader-strip", " · ".join(printable(m) for m in marks if m))
+        self._set("#reader-highlight", printable(story.highlight))
+        self._set("#reader-narrative", printable(story.narrative))
+        self._show_lens()
+        self._show_loop()
+        self._set("#reader-prompts-title", t("story.prompts"))
+        self._set("#reader-prompts", "\n".join(f"? {printable(p)}" for p in story.prompts))
+
+    def _set(self, selector: str, text: str) -> None:
+        self.query_one(selector, Static).update(Content(text))
+
+    def _show_lens(self) -> None:
+        t = self.catalog.t
+        self._set("#reader-lens-title", t("story.lens_line", lens=t(f"story.lens.{self.lens}")))
+        self._set("#reader-lens", printable(self.view.story.lenses.get(self.lens, "")) or "—")
+
+    def _show_loop(self) -> None:
+        t, view = self.catalog.t, self.view
+        loop = view.loop
+        summary = t("story.loop_summary", done=loop.done, open=loop.open, overdue=loop.overdue)
+        self._set("#reader-loop-title", f"{t('story.loop')} — {summary}")
+        today = self.app.clock.now().astimezone().date()
+        lines = []
+        for item in view.follow_ups:
+            state = loop_state(item, today)
+            owner = f" — {printable(item.owner)}" if item.owner else ""
+            due = f" ({item.due})" if item.due else ""
+            lines.append(f"{LOOP_MARKS[state]} {t(f'story.loop_state.{state}')}: "
+                         f"{printable(item.title)}{owner}{due}")  # fmt: skip
+        if not lines:
+            lines.append(t("story.loop_none"))
+        if view.story.changes:
+            lines += ["", f"{t('story.changes')}: {printable(view.story.changes)}"]
+        self._set("#reader-loop", "\n".join(lines))
+
+    def action_next_lens(self) -> None:
+        if self.view is not None:
+            self.lens = next_lens(self.lens)
+            self._show_lens()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,194 @@
+"""The story editor: the draft drafted from a postmortem, edited by its author — title, kind,
+themes, highlight, narrative, the three lenses, lessons, what changed since, prompt cards — saved
+by itself a second after the last change, published with F9."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+
+from app.i18n import Catalog
+from app.stories import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
+from app.textsafe import printable
+from screens.localized import bind_localized
+
+AUTOSAVE_SECONDS = 1.0
+TEXTS = ("highlight", "narrative", *LENSES, "lessons", "changes", "prompts")
+
+
+class StoryEditorScreen(Screen):
+    BINDING_SPECS = (
+        ("f9", "publish", "binding.story_publish", True, True),
+        ("ctrl+b", "add_prompt", "binding.add_prompt", True, True),
+        ("escape", "back", "binding.back", True),
+    )
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(name="story-editor")
+        self.catalog = catalog
+        self.view = None
+        self.story = None
+        self.version = 0
+        self.dirty = self.saving = self.stale = False
+        self._loading = False
+        bind_localized(self, catalog, self.BINDING_SPECS)
+
+    def compose(self) -> ComposeResult:
+        t = self.catalog.t
+        yield Static(id="screen-title")
+        yield Static(id="story-status")
+        with VerticalScroll(id="story-fields"):
+            yield self._label(t("story.field_title"))
+            yield Input(id="story-title")
+            yield self._label(t("story.field_kind"))
+            yield Select([(t(f"story.kind.{k}"), k) for k in KINDS], allow_blank=False,
+                         id="story-kind")  # fmt: skip
+            builtin = ", ".join(builtin_themes(self.catalog.lang))
+            yield self._label(t("story.field_themes", builtin=builtin))
+            yield Input(id="story-themes")
+            for name in TEXTS:
+                yield self._label(t(f"story.field_{name}"))
+                yield TextArea(id=f"story-{name}", classes="story-text", tab_behavior="focus")
+            yield self._label(t("story.prompt_bank"))
+        yield Footer()
+
+    @staticmethod
+    def _label(text: str) -> Label:
+        return Label(Content(text), classes="pm-label")
+
+    def on_mount(self) -> None:
+        self.set_interval(AUTOSAVE_SECONDS, self.autosave)
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def show(self, view, _week=None) -> None:
+        self.view, self.story, self.version = view, view.story, view.version
+        story = view.story
+        self._loading = True
+        self.query_one("#story-title", Input).value = story.title
+        self.query_one("#story-kind", Select).value = story.kind
+        self.query_one("#story-themes", Input).value = ", ".join(story.themes)
+        values = {"highlight": story.highlight, "narrative": story.narrative,
+                  "lessons": story.lessons, "changes": story.changes,
+                  "prompts": "\n".join(story.prompts), **story.lenses}  # fmt: skip
+        for name in TEXTS:
+            self.query_one(f"#story-{name}", TextArea).load_text(values.get(name, ""))
+        self._loading = False
+        code = story.incident or story.key
+        title = self.catalog.t("story.edit_title", code=code)
+        self.query_one("#screen-title", Static).update(
+            Content(f"{title} · {printable(story.title)}")
+        )
+        self._show_status()
+        self.query_one("#story-title", Input).focus()
+
+    def _show_status(self, note: str = "") -> None:
+        t = self.catalog.t
+        state = t("story.draft") if self.story.status != "published" else t("pm.value.published")
+        if self.stale:
+            saved = t("story.stale")
+        elif self.dirty or self.saving:
+            saved = t("pm.unsaved")
+        else:
+            saved = t("story.saved", version=self.version)
+        text = f"{state} · {saved}" + (f" · {note}" if note else "")
+        self.query_one("#story-status", Static).update(Content(text))
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def _form(self):
+        texts = {name: self.query_one(f"#story-{name}", TextArea).text for name in TEXTS}
+        kind = self.query_one("#story-kind", Select).value
+        return replace(
+            self.story,
+            title=self.query_one("#story-title", Input).value,
+            kind=kind if isinstance(kind, str) else self.story.kind,
+            themes=parse_themes(self.query_one("#story-themes", Input).value),
+            highlight=texts["highlight"], narrative=texts["narrative"],
+            lenses={lens: texts[lens] for lens in LENSES if texts[lens].strip()},
+            lessons=texts["lessons"], changes=texts["changes"],
+            prompts=[line.strip() for line in texts["prompts"].splitlines() if line.strip()],
+        )  # fmt: skip
+
+    def _changed(self) -> None:
+        if self.story is not None and not self._loading:
+            self.dirty = True
+            self._show_status()
+
+    def on_input_changed(self, _event: Input.Changed) -> None:
+        self._changed()
+
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
+        self._changed()
+
+    def on_select_changed(self, _event: Select.Changed) -> None:
+        self._changed()
+
+    def autosave(self) -> None:
+        if self.dirty and not self.saving and not self.stale:
+            self._save(publishing=False)
+
+    def _save(self, publishing: bool) -> None:
+        from app.stories import StoryError, validate
+
+        story = self._form()
+        try:
+            validate(story)
+        except StoryError as error:
+            self._show_status(str(error))
+            return
+        self.dirty, self.saving = False, True
+        self.story = story
+        self.app.save_story(self, story, self.version, publishing)
+
+    def saved(self, version: int, published: bool) -> None:
+        self.version, self.saving = version, False
+        if published:
+            self.story = replace(self.story, status="published")
+            self.app.notify(self.catalog.t("story.published"), timeout=4)
+        self._show_status()
+
+    def save_failed(self, stale: bool) -> None:
+        self.saving, self.dirty = False, True
+        self.stale = self.stale or stale
+        self._show_status()
+
+    def action_publish(self) -> None:
+        from app.stories import StoryError, publish
+
+        if self.story is None or self.saving:
+            return
+        try:
+            publish(self._form())
+        except StoryError as error:
+            self.app.notify(str(error), severity="warning", timeout=6, markup=False)
+            return
+        self._save(publishing=True)
+
+    def action_add_prompt(self) -> None:
+        area = self.query_one("#story-prompts", TextArea)
+        present = [line.strip() for line in area.text.splitlines() if line.strip()]
+        unused = [p for p in prompt_bank(self.story.lang if self.story else self.catalog.lang)
+                  if p not in present]  # fmt: skip
+        if unused and len(present) < 4:
+            area.load_text("\n".join([*present, unused[0]]))
+            self._changed()
+
+    def on_unmount(self) -> None:
+        """Leaving with unsaved typing: save it now, in this thread (the screen is going)."""
+        if self.story is None or not self.dirty or self.stale:
+            return
+        from app.stories import StoryError
+
+        try:
+            self.app.stories.save(self._form(), self.version, self.app.settings.user)
+        except (StoryError, Exception) as error:
+            self.app.notify(str(error), severity="error", timeout=10, markup=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

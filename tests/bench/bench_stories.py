@@ -1,0 +1,158 @@
+"""Story search and the library screen over 10,000 stories.
+
+Search: median and p99 over 200 runs each of a 2-character Korean query (장애, the short-word
+path), a 5-character Korean query (결제 실패가, the trigram path), a 2-character Japanese query
+and an English word, on SQLite (FTS5 trigram + instr) and, when a PostgreSQL server can be
+started, on PostgreSQL (pg_trgm). Library: the real app headless (Pilot), from pressing `l`
+until the table shows all 10,000 rows; resident memory of the process afterwards. Prints a
+table; not a test.
+
+    PYTHONPATH=. .venv/bin/python tests/bench/bench_stories.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+from app.clock import FakeClock
+from app.config import Flags, load_settings
+from app.library import StoryService
+from app.stories import Story
+from storage.database import Database
+
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+STORIES = 10_000
+RUNS = 200
+QUERIES = (("ko, 2 chars", "장애"), ("ko, 5 chars", "결제 실패가"), ("ja, 2 chars", "障害"),
+           ("en word", "certificate"))  # fmt: skip
+KO = ("서비스 장애가 발생했다", "결제 실패가 이어졌다", "배포 후 오류율이 올랐다",
+      "인증서가 만료되었다", "디스크가 가득 찼다", "알림이 너무 많았다")  # fmt: skip
+JA = (
+    "決済障害が起きた",
+    "デプロイ後にエラーが増えた",
+    "証明書の期限が切れた",
+    "アラートが多すぎた",
+)
+EN = ("the certificate expired", "the queue filled its disk", "the canary looked healthy",
+      "alerts fired all night")  # fmt: skip
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def fill(url: str) -> None:
+    database = Database.open(url)
+    service = StoryService(database, FakeClock(START))
+    rng = random.Random(7)
+    from storage.models import StoryRecord
+
+    with database.session() as session:
+        for n in range(STORIES):
+            lang = ("ko", "ja", "en")[n % 3]
+            words = {"ko": KO, "ja": JA, "en": EN}[lang]
+            body = " ".join(rng.choice(words) for _ in range(60))
+            story = Story(key=f"bench/{n}", lang=lang, title=f"{rng.choice(words)} #{n}",
+                          narrative=body, highlight=rng.choice(words), lessons=rng.choice(words),
+                          prompts=["?"], status="published",
+                          occurred_on=f"20{20 + n % 6}-0{1 + n % 9}-1{n % 9}")  # fmt: skip
+            record = StoryRecord(**service._columns(story), created_at=START, updated_at=START,
+                                 updated_by="bench")  # fmt: skip
+            session.add(record)
+        session.commit()
+    database.close()
+
+
+def time_search(url: str) -> list[tuple]:
+    database = Database.open(url)
+    service = StoryService(database, FakeClock(START))
+    rows = []
+    for label, query in QUERIES:
+        found = len(service.search(query, "ko"))
+        times = []
+        for _ in range(RUNS):
+            began = time.perf_counter()
+            service.search(query, "ko", limit=200)
+            times.append((time.perf_counter() - began) * 1000)
+        rows.append((label, query, found, statistics.median(times), percentile(times, 0.99)))
+    database.close()
+    return rows
+
+
+async def library_open(url: str, tmp: Path) -> tuple[float, float]:
+    from app.tui import StoryCartApp
+
+    settings = load_settings(Flags(db=url, lang="ko"), {"XDG_CONFIG_HOME": str(tmp)})
+    app = StoryCartApp(settings, clock=FakeClock(START), start_scheduler=False)
+    before = resident_mib()
+    async with app.run_test(size=(160, 50)) as pilot:
+        while app.stories is None:
+            await pilot.pause(0.02)
+        await app.workers.wait_for_complete()
+        began = time.perf_counter()
+        await pilot.press("l")
+        while True:
+            screen = app.screen
+            if screen.name == "library" and screen.total and len(screen.found) == screen.total:
+                break
+            await pilot.pause(0.005)
+        await pilot.pause()
+        elapsed = (time.perf_counter() - began) * 1000
+        rss = resident_mib()
+    return elapsed, before, rss
+
+
+def resident_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        url = f"sqlite:///{tmp / 'bench.db'}"
+        began = time.perf_counter()
+        fill(url)
+        print(f"filled {STORIES:,} stories in {time.perf_counter() - began:.1f} s")
+        results = [("SQLite", *row) for row in time_search(url)]
+        try:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+            from tests.pg_server import PostgresServer
+
+            server = PostgresServer()
+            server.start()
+            try:
+                pg_url = server.fresh_database()
+                fill(pg_url)
+                results += [("PostgreSQL", *row) for row in time_search(pg_url)]
+            finally:
+                server.stop()
+        except Exception as error:  # the SQLite numbers still stand
+            print(f"(PostgreSQL skipped: {error})")
+        print(f"\nsearch over {STORIES:,} stories, {RUNS} runs each, first 200 results")
+        print(f"{'store':<11} {'query':<12} {'text':<12} {'found':>6} {'p50 ms':>8} {'p99 ms':>8}")
+        for store, label, query, found, p50, p99 in results:
+            print(f"{store:<11} {label:<12} {query:<12} {found:>6} {p50:>8.2f} {p99:>8.2f}")
+        elapsed, before, rss = asyncio.run(library_open(url, tmp))
+        print(
+            f"\nlibrary screen with {STORIES:,} stories: open {elapsed:.0f} ms; resident "
+            f"memory {rss:.0f} MiB with the library open ({before:.0f} MiB before the app)"
+        )
+
+
+if __name__ == "__main__":
+    main()

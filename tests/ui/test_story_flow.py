@@ -1,0 +1,194 @@
+"""Stories through the real app with Pilot: the story of the week, lenses, the library searched
+in Korean, nominating, feedback, and a resolved incident turned into a published story."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from app.clock import FakeClock
+from app.incidents import IncidentService
+from app.library import StoryService
+from app.policy_store import PolicyStore
+from app.postmortem import ActionItem, Why
+from app.postmortems import PostmortemService
+from storage.database import Database
+from tests.conftest import make_settings
+from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def user(monkeypatch):
+    monkeypatch.setenv("STORYCART_USER", "민지")
+
+
+def stored(tmp_path, clock=None) -> tuple[Database, StoryService]:
+    database = Database.open(make_settings(tmp_path).db_url)
+    return database, StoryService(database, clock or FakeClock(START))
+
+
+async def test_week_reader_switches_lenses_and_shows_the_loop(tmp_path):
+    app = make_app(tmp_path, lang="ko")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert app.screen.name == "reader"
+        title = text_of(app, "#screen-title")
+        assert title.startswith("이번 주의 스토리 · 2026-12-08까지 — ")
+        assert "건강해 보였던 카나리" in title  # the newest starter story goes first
+        assert "무슨 일이 있었나" in text_of(app, "#reader-narrative")
+        assert text_of(app, "#reader-lens-title") == "관점: 엔지니어링 (l로 전환)"
+        engineering = text_of(app, "#reader-lens")
+        await pilot.press("l")
+        assert text_of(app, "#reader-lens-title") == "관점: 프로덕트 (l로 전환)"
+        assert text_of(app, "#reader-lens") != engineering
+        await pilot.press("l", "l")
+        assert text_of(app, "#reader-lens") == engineering
+        loop = text_of(app, "#reader-loop-title")
+        assert loop.endswith("완료 2 · 진행 중 0 · 기한 지남 1")  # 2026-11-01 is past
+        assert "! 기한 지남: 지원 채널에 릴리스 피드" in text_of(app, "#reader-loop")
+        assert "? 이 인시던트에서 우리를 가장 놀라게 한 것은" in text_of(app, "#reader-prompts")
+        # Nominate it, then leave feedback, both by keyboard.
+        await pilot.press("n", *"다른 팀도 알아야", "enter")
+        await settle(app, pilot)
+        await pilot.press("f", *"QR 코드", "enter")
+        await settle(app, pilot)
+    database, stories = stored(tmp_path)
+    try:
+        (nomination,) = stories.nominations()
+        assert (nomination.group_key, nomination.reason, nomination.nominated_by) == (
+            "starter-friday-canary",
+            "다른 팀도 알아야",
+            "민지",
+        )
+        assert [f.text for f in stories.feedback()] == ["QR 코드"]
+    finally:
+        database.close()
+
+
+async def test_library_search_in_korean_two_characters_and_open(tmp_path):
+    app = make_app(tmp_path, lang="ko")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert app.screen.name == "library"
+        assert text_of(app, "#library-count") == "스토리 6개 중 6개"
+        await pilot.press(*"인증")  # two characters, as typed
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert text_of(app, "#library-count") == "스토리 6개 중 1개"
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert app.screen.name == "reader"
+        assert "주인 없는 인증서" in text_of(app, "#screen-title")
+        await pilot.press("escape", "slash")
+        await pilot.press("ctrl+a", "ctrl+k", *"없는말")
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert text_of(app, "#library-count") == "스토리 6개 중 0개 · 일치하는 스토리가 없습니다."
+        await pilot.press("ctrl+a", "ctrl+k", "tab", "tab", "tab", "tab", "x")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert text_of(app, "#library-count").startswith("스토리 0개 중 0개")
+
+
+def published_postmortem(tmp_path, clock) -> str:
+    settings = make_settings(tmp_path, lang="ko")
+    (code,) = seed(settings, clock, [dict(title="결제 API 장애", severity="SEV-2")])
+    database = Database.open(settings.db_url)
+    try:
+        clock.advance(40 * 60)
+        IncidentService(database, clock, PolicyStore(database, clock)).resolve(code, "민지", "롤백")
+        postmortems = PostmortemService(database, clock)
+        draft = postmortems.open(code, "ko", "민지")
+        ready = replace(
+            draft.postmortem, what="카드 결제가 40분 동안 실패했다.", users_affected="1200",
+            root_cause="만료된 인증서", whys=[Why("왜?", "만료")],
+            lessons="만료에는 주인이 필요하다.",
+            actions=[ActionItem("갱신 자동화", "민지", "2026-12-01")],
+        )  # fmt: skip
+        version = postmortems.save(ready, draft.version, "민지")
+        version = postmortems.set_status(code, "in_review", "민지", version).version
+        postmortems.set_status(code, "published", "Alex", version)
+    finally:
+        database.close()
+    return code
+
+
+async def test_a_resolved_incident_becomes_a_published_story_found_and_featured(tmp_path):
+    clock = FakeClock(START)
+    code = published_postmortem(tmp_path, clock)
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert app.screen.name == "postmortem"
+        assert app.screen.query_one("#pm-what").disabled  # published: read-only
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert app.screen.name == "story-editor"
+        narrative = app.screen.query_one("#story-narrative").text
+        assert "카드 결제가 40분 동안 실패했다." in narrative
+        app.screen.query_one("#story-highlight").focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"인증서 하나가 결제를 멈췄다")
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert "게시" in text_of(app, "#story-status") or app.screen.story.status == "published"
+        await pilot.press("escape", "escape", "escape")
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press(*"결제를 멈")
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert text_of(app, "#library-count") == "스토리 7개 중 1개"
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert "결제 API 장애" in text_of(app, "#screen-title")
+        for lens in ("엔지니어링", "프로덕트", "지원"):
+            assert lens in text_of(app, "#reader-lens-title")
+            await pilot.press("l")
+        await pilot.press("P")
+        await settle(app, pilot)
+    database, stories = stored(tmp_path, clock)
+    try:
+        view = stories.view(f"{code}/ko")
+        assert view.story.status == "published"
+        assert view.story.highlight == "인증서 하나가 결제를 멈췄다"
+        assert stories.week("ko").view.story.key == f"{code}/ko"
+    finally:
+        database.close()
+
+
+async def test_palette_nominates_the_incident_under_the_cursor(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(
+        make_settings(tmp_path, lang="en"), clock, [dict(title="Login 502", severity="SEV-2")]
+    )
+    app = make_app(tmp_path, lang="en", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {
+            "Story library",
+            "Story of the week",
+            "Cart feedback",
+            "Move the cart",
+            "Nominate this incident for the cart",
+        } <= titles
+        await pilot.press("ctrl+p", *"Nominate this incident", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"support saw it first", "enter")
+        await settle(app, pilot)
+    database, stories = stored(tmp_path, clock)
+    try:
+        (nomination,) = stories.nominations()
+        assert (nomination.incident_code, nomination.reason) == (code, "support saw it first")
+    finally:
+        database.close()
