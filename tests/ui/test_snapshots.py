@@ -153,7 +153,7 @@ def test_postmortem_wizard(snap_compare, tmp_path, step, keys):
     assert snap_compare(postmortem_app(tmp_path), terminal_size=SIZE, run_before=_wizard(*keys))
 
 
-def _stories(*keys: str, pause: float = 0.0):
+def _stories(*keys: str, query: str | None = None):
     async def run_before(pilot):
         from tests.ui.helpers import settle, wait_ready
 
@@ -161,8 +161,14 @@ def _stories(*keys: str, pause: float = 0.0):
         for key in keys:
             await pilot.press(key)
             await settle(pilot.app, pilot)
-        await pilot.pause(pause)
-        await settle(pilot.app, pilot)
+        # The library searches after a pause in typing: wait for that query's answer.
+        for _ in range(100):
+            if query is None or getattr(pilot.app.screen, "current_query", None) == query:
+                break
+            await pilot.pause(0.05)
+            await settle(pilot.app, pilot)
+        else:
+            raise AssertionError(f"the library never showed the results for {query!r}")
 
     return run_before
 
@@ -175,7 +181,9 @@ def test_reader_story_of_the_week(snap_compare, tmp_path, lang, keys):
     assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys))
 
 
-@pytest.mark.parametrize(("lang", "keys"), [("ko", ("l",)), ("ja", ("l", "障", "害"))])
-def test_library(snap_compare, tmp_path, lang, keys):
+@pytest.mark.parametrize(
+    ("lang", "keys", "query"), [("ko", ("l",), ""), ("ja", ("l", "障", "害"), "障害")]
+)
+def test_library(snap_compare, tmp_path, lang, keys, query):
     app = make_app(tmp_path, lang=lang)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys, pause=0.3))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys, query=query))

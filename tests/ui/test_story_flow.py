@@ -30,6 +30,16 @@ def stored(tmp_path, clock=None) -> tuple[Database, StoryService]:
     return database, StoryService(database, clock or FakeClock(START))
 
 
+async def searched(app, pilot, query: str) -> None:
+    """Until the library shows the answer to this query (it searches after a typing pause)."""
+    for _ in range(100):
+        await pilot.pause(0.05)
+        await settle(app, pilot)
+        if app.screen.current_query == query:
+            return
+    raise AssertionError(f"the library never showed the results for {query!r}")
+
+
 async def test_week_reader_switches_lenses_and_shows_the_loop(tmp_path):
     app = make_app(tmp_path, lang="ko")
     async with app.run_test(size=SIZE) as pilot:
@@ -79,8 +89,7 @@ async def test_library_search_in_korean_two_characters_and_open(tmp_path):
         assert app.screen.name == "library"
         assert text_of(app, "#library-count") == "스토리 6개 중 6개"
         await pilot.press(*"인증")  # two characters, as typed
-        await pilot.pause(0.3)
-        await settle(app, pilot)
+        await searched(app, pilot, "인증")
         assert text_of(app, "#library-count") == "스토리 6개 중 1개"
         await pilot.press("enter", "enter")
         await settle(app, pilot)
@@ -88,8 +97,7 @@ async def test_library_search_in_korean_two_characters_and_open(tmp_path):
         assert "주인 없는 인증서" in text_of(app, "#screen-title")
         await pilot.press("escape", "slash")
         await pilot.press("ctrl+a", "ctrl+k", *"없는말")
-        await pilot.pause(0.3)
-        await settle(app, pilot)
+        await searched(app, pilot, "없는말")
         assert text_of(app, "#library-count") == "스토리 6개 중 0개 · 일치하는 스토리가 없습니다."
         await pilot.press("ctrl+a", "ctrl+k", "tab", "tab", "tab", "tab", "x")
         await settle(app, pilot)
@@ -145,8 +153,7 @@ async def test_a_resolved_incident_becomes_a_published_story_found_and_featured(
         await pilot.press("l")
         await settle(app, pilot)
         await pilot.press(*"결제를 멈")
-        await pilot.pause(0.3)
-        await settle(app, pilot)
+        await searched(app, pilot, "결제를 멈")
         assert text_of(app, "#library-count") == "스토리 7개 중 1개"
         await pilot.press("enter", "enter")
         await settle(app, pilot)
