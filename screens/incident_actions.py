@@ -293,19 +293,27 @@ class IncidentActions:
         """Save a copy of the form's draft; a refusal keeps the form as typed."""
         from copy import deepcopy
 
+        snapshot = self.call_from_thread(deepcopy, postmortem)
+        saved = self.save_form(
+            screen, lambda: self.postmortems.save(snapshot, version, self.settings.user)
+        )
+        if saved is not None:
+            self.call_from_thread(screen.saved, saved)
+
+    def save_form(self, screen, save):
+        """Run a form's save inside a worker. A stale write is refused with its sentence and
+        the form keeps what was typed; returns the new version, or None when refused."""
         from storage.errors import StaleWrite
 
-        snapshot = self.call_from_thread(deepcopy, postmortem)
         try:
-            saved = self.postmortems.save(snapshot, version, self.settings.user)
+            return save()
         except StaleWrite as error:
             self.call_from_thread(screen.save_failed, True)
             self.notify(str(error), severity="error", timeout=15, markup=False)
-            return
+            return None
         except Exception:
             self.call_from_thread(screen.save_failed, False)
             raise
-        self.call_from_thread(screen.saved, saved)
 
     def action_postmortem_review(self) -> None:
         self._postmortem_status("in_review", "notice.pm_in_review")

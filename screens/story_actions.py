@@ -159,9 +159,7 @@ class StoryActions:
     def _open_editor(self, view) -> None:
         from screens.story_editor import StoryEditorScreen
 
-        screen = StoryEditorScreen(self.catalog)
-        self.push_screen(screen, callback=None)
-        self.call_after_refresh(screen.show, view, None)
+        self.push_screen(StoryEditorScreen(self.catalog, view))
 
     def action_edit_story(self) -> None:
         story = self.reader_story()
@@ -170,21 +168,10 @@ class StoryActions:
 
     @work(thread=True, exit_on_error=False, group="story-save")
     def save_story(self, screen, story, version: int, publishing: bool = False) -> None:
-        from storage.errors import StaleWrite
-
-        try:
-            if publishing:
-                saved = self.stories.publish(story, version, self.settings.user)
-            else:
-                saved = self.stories.save(story, version, self.settings.user)
-        except StaleWrite as error:
-            self.call_from_thread(screen.save_failed, True)
-            self.notify(str(error), severity="error", timeout=15, markup=False)
-            return
-        except Exception:
-            self.call_from_thread(screen.save_failed, False)
-            raise
-        self.call_from_thread(screen.saved, saved, publishing)
+        save = self.stories.publish if publishing else self.stories.save
+        saved = self.save_form(screen, lambda: save(story, version, self.settings.user))
+        if saved is not None:
+            self.call_from_thread(screen.saved, saved, publishing)
 
     # -- nominations, feedback, the cart, the pin ---------------------------------------------
 

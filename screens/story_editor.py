@@ -28,9 +28,10 @@ class StoryEditorScreen(Screen):
         ("escape", "back", "binding.back", True),
     )
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, view=None) -> None:
         super().__init__(name="story-editor")
         self.catalog = catalog
+        self._initial = view  # shown once mounted; otherwise loaded by the app
         self.view = None
         self.story = None
         self.version = 0
@@ -63,6 +64,8 @@ class StoryEditorScreen(Screen):
 
     def on_mount(self) -> None:
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
+        if self._initial is not None:
+            self.show(self._initial)
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -148,6 +151,8 @@ class StoryEditorScreen(Screen):
 
     def saved(self, version: int, published: bool) -> None:
         self.version, self.saving = version, False
+        if not self.is_mounted:  # left while the save ran; nothing left to redraw
+            return
         if published:
             self.story = replace(self.story, status="published")
             self.app.notify(self.catalog.t("story.published"), timeout=4)
