@@ -49,6 +49,7 @@ from storage.story_rows import (
     fold,
     locations,
     mark_nominations_featured,
+    nomination_rows,
     open_nominations,
     save_story,
     search_ids,
@@ -159,12 +160,12 @@ def _summary(row) -> StorySummary:
     )
 
 
-def visible_in(summaries: list[StorySummary], lang: str, with_drafts: bool = True):
+def visible_in(summaries: list[StorySummary], lang: str) -> list[StorySummary]:
     """One line per story: hidden examples left out, translations folded into the member in the
     reader's language (else the first written)."""
     chosen: dict[str, StorySummary] = {}
     for item in summaries:
-        if item.hidden or (item.status != "published" and not with_drafts):
+        if item.hidden:
             continue
         held = chosen.get(item.group)
         if held is None or (item.lang == lang and held.lang != lang):
@@ -529,7 +530,7 @@ class StoryService:
                         "at": _iso(r.nominated_at),
                         "featured_at": _iso(r.featured_at),
                     }
-                    for r in _all(session, NominationRecord)
+                    for r in nomination_rows(session)
                 ],
                 "feedback": [
                     {
@@ -617,12 +618,6 @@ class StoryService:
             "feedback": len(feedback),
             "locations": len(places),
         }
-
-
-def _all(session, model):
-    from sqlmodel import select
-
-    return list(session.exec(select(model).order_by(model.id)))
 
 
 def _list(document: dict, name: str) -> list:

@@ -157,6 +157,10 @@ def open_nominations(session: Session) -> list[NominationRecord]:
     return list(session.exec(statement.order_by(NominationRecord.nominated_at)))
 
 
+def nomination_rows(session: Session) -> list[NominationRecord]:
+    return list(session.exec(select(NominationRecord).order_by(NominationRecord.id)))
+
+
 def mark_nominations_featured(session: Session, group: str, at: datetime) -> None:
     session.execute(
         update(NominationRecord)
