@@ -35,6 +35,19 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     library.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
+    sheet = kinds.add_parser(
+        "story", parents=[common], help="a story sheet (PDF) for the cart",
+        description="Print a story as a 1–2 page sheet in its own language: title, strip, "
+        "highlight, narrative, one lens, follow-ups, what changed since, prompt cards.",
+    )  # fmt: skip
+    sheet.add_argument("id", help="a story's id or key (as `story list` prints)")
+    sheet.add_argument(
+        "--lens", choices=("engineering", "product", "support"), default="engineering"
+    )
+    sheet.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    sheet.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
+    )
     importing = commands.add_parser(
         "import", parents=[common], help="read a postmortem (Markdown) or a library (JSON)",
         description="Store a postmortem written by `export markdown` (edited or not) as the "
@@ -53,6 +66,10 @@ def cmd_export(settings: Settings, args) -> int:
         from app.cli_story import export_library_json
 
         text = export_library_json(settings)
+    elif args.export_command == "story":
+        from app.cli_story import story_sheet_pdf
+
+        text = story_sheet_pdf(settings, args.id, args.lens, args.paper)
     elif args.blank:
         text = blank_markdown(settings.lang)
     else:

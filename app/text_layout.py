@@ -1,4 +1,5 @@
-"""Line breaking that is right for Korean, Japanese and English, measured in terminal cells.
+"""Line breaking that is right for Korean, Japanese and English: in terminal cells for the
+screens, or with any measure (points of a PDF font) for printed sheets.
 
 Korean and English break at spaces; Japanese (and Chinese) may break between any two characters,
 except that closing punctuation and small kana never start a line and opening brackets never end
@@ -8,6 +9,7 @@ one (kinsoku). Widths count wide characters as two cells.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from rich.cells import cell_len
 
@@ -54,19 +56,21 @@ def _may_break_between(before: str, after: str) -> bool:
     return _breaks_anywhere(before) or _breaks_anywhere(after)
 
 
-def _hard_split(unit: str, width: int) -> list[str]:
+def _hard_split(unit: str, width: float, measure: Callable[[str], float]) -> list[str]:
     pieces, piece = [], ""
     for character in unit:
-        if piece and cell_len(piece + character) > width:
+        if piece and measure(piece + character) > width:
             pieces.append(piece)
             piece = ""
         piece += character
     return [*pieces, piece] if piece else pieces
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` cells (a single character wider than that stands alone)."""
-    width = max(width, 2)
+def wrap(text: str, width: float, measure: Callable[[str], float] = cell_len) -> list[str]:
+    """Lines of at most `width` (terminal cells unless another measure is given); a single
+    character wider than that stands alone."""
+    if measure is cell_len:
+        width = max(width, 2)
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, pending_space = "", False
@@ -76,12 +80,12 @@ def wrap(text: str, width: int) -> list[str]:
                 continue
             joined = f"{line} {unit}" if pending_space else line + unit
             pending_space = False
-            if cell_len(joined) <= width:
+            if measure(joined) <= width:
                 line = joined
                 continue
             if line:
                 lines.append(line)
-            pieces = _hard_split(unit, width)
+            pieces = _hard_split(unit, width, measure)
             lines.extend(pieces[:-1])
             line = pieces[-1]
         lines.append(line)

@@ -1,0 +1,153 @@
+"""Story sheets (PDF) parsed back: every starter story in Korean, Japanese and English comes
+back exactly, on 1–2 pages of the right size, nothing outside the printable area, lines broken
+where each script allows, no empty boxes, and a rendered page that is not blank."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from app.clock import FakeClock
+from app.export.story_sheet import story_sheet
+from app.i18n import Catalog
+from app.library import StoryService
+from app.stories import theme_name
+from app.text_layout import NO_LINE_END, NO_LINE_START
+from storage.database import Database
+
+TODAY = date(2026, 11, 24)
+PAGE_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+MARGIN_POINTS = 16 / 25.4 * 72
+
+
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory):
+    database = Database.open(f"sqlite:///{tmp_path_factory.mktemp('sheets') / 'cart.db'}")
+    service = StoryService(database, FakeClock())
+    service.ensure_starters()
+    yield service
+    database.close()
+
+
+def starter_keys(service) -> list[str]:
+    return sorted(s.key for lang in ("ko", "ja", "en") for s in service.summaries(lang))
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_starter_story_prints_and_reads_back_exactly(stories, tmp_path):
+    keys = starter_keys(stories)
+    assert len(keys) == 18
+    for key in keys:
+        view = stories.view(key)
+        for lens in ("engineering", "support"):
+            sheet = story_sheet(view, TODAY, lens)
+            data = sheet.output()
+            assert sheet.missing_characters() == "", key
+            reader = PdfReader(BytesIO(data))
+            assert 1 <= len(reader.pages) <= 2, key
+            text = "\n".join(page.extract_text() for page in reader.pages)
+            story = view.story
+            for part in (story.title, story.highlight, story.narrative, story.lenses[lens],
+                         *story.prompts, story.changes):  # fmt: skip
+                assert squeeze(part) in squeeze(text), (key, part[:30])
+            for item in view.follow_ups:
+                assert squeeze(item.title) in squeeze(text)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_page_size_and_nothing_outside_the_printable_area(stories, tmp_path, paper):
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(story_sheet(stories.view("starter-sale-pool/ja"), TODAY,
+                                "product", paper).output())  # fmt: skip
+    reader = PdfReader(pdf)
+    width, height = PAGE_POINTS[paper]
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+            (width, height), abs=0.1
+        )
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout  # fmt: skip
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', boxes)
+    assert len(words) > 50
+    for x_min, y_min, x_max, y_max in ((float(v) for v in w) for w in words):
+        assert x_min >= MARGIN_POINTS and x_max <= width - MARGIN_POINTS
+        assert y_min > 0 and y_max <= height - MARGIN_POINTS
+
+
+def lines_of(data: bytes) -> list[str]:
+    reader = PdfReader(BytesIO(data))
+    return [line for page in reader.pages for line in page.extract_text().splitlines()]
+
+
+def test_japanese_lines_follow_kinsoku_and_korean_breaks_between_words(stories):
+    japanese = stories.view("starter-green-status-page/ja")
+    lines = lines_of(story_sheet(japanese, TODAY, "support").output())
+    long_lines = [line for line in lines if len(line) > 30]
+    assert len(long_lines) >= 5  # paragraphs really wrapped
+    for line in lines:
+        assert line[0] not in NO_LINE_START, line
+        assert line[-1] not in NO_LINE_END, line
+    korean = stories.view("starter-green-status-page/ko")
+    texts = [korean.story.narrative, korean.story.highlight, korean.story.changes,
+             *korean.story.lenses.values(), *korean.story.prompts,
+             *(f"{f.title} {f.owner} ({f.due})" for f in korean.follow_ups),
+             *Catalog("ko")._messages.values(), korean.story.severity,
+             *(theme_name(theme, "ko") for theme in korean.story.themes)]  # fmt: skip
+    words = set(" ".join(texts).split())
+    for line in lines_of(story_sheet(korean, TODAY, "support").output()):
+        first, last = line.split()[0], line.split()[-1]
+        # A wrapped line starts and ends on whole words of the text (or is a label line).
+        assert first in words or first in ("●", "○", "▲", "?"), line
+        assert last in words or re.fullmatch(r"\d+", last), line
+
+
+def test_text_that_looks_like_markup_prints_literally(stories):
+    view = stories.view("starter-empty-backups/en")
+    tricky = replace(view.story, title="[b]Bold?[/b] <i>x</i> \x1b[31mred", highlight="**not**")
+    data = story_sheet(replace(view, story=tricky), TODAY).output()
+    text = PdfReader(BytesIO(data)).pages[0].extract_text()
+    assert "[b]Bold?[/b] <i>x</i> [31mred" in text and "**not**" in text
+    assert "\x1b" not in text
+
+
+def test_a_rendered_page_is_not_blank(stories, tmp_path):
+    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed; .ci/run installs it"
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(story_sheet(stories.view("starter-alert-ignored/ko"), TODAY).output())
+    subprocess.run(["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "page")], check=True)  # fmt: skip
+    (image,) = tmp_path.glob("page*.pgm")
+    raw = image.read_bytes()
+    header = raw.split(b"\n", 3)
+    pixels = header[3]
+    dark = sum(1 for value in pixels if value < 128)
+    assert 0.01 < dark / len(pixels) < 0.5  # ink on the page, but not a black page
+
+
+def test_export_story_on_the_command_line(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'cart.db'}"]
+    out = tmp_path / "week.pdf"
+    done = subprocess.run([sys.executable, "-m", "app.cli", "export", "story",
+                           "starter-orphan-certificate/ja", "--lens", "support", "--paper",
+                           "letter", "-o", str(out), *db],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    reader = PdfReader(out)
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(612, abs=0.1)
+    assert "持ち主のいない証明書" in reader.pages[0].extract_text()
+    missing = subprocess.run([sys.executable, "-m", "app.cli", "export", "story", "nope",
+                              "-o", str(tmp_path / "x.pdf"), *db],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert missing.returncode == 1 and missing.stderr == "storycart: There is no story 'nope'.\n"
+    assert not (tmp_path / "x.pdf").exists()
