@@ -14,6 +14,7 @@ modified versions.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -33,10 +34,8 @@ def wanted_characters() -> set[int]:
     for encoding in ("euc_kr", "euc_jp"):
         for first in range(0xA1, 0xFF):
             for second in range(0xA1, 0xFF):
-                try:
+                with contextlib.suppress(UnicodeDecodeError):  # unassigned code points
                     codes.update(map(ord, bytes([first, second]).decode(encoding)))
-                except UnicodeDecodeError:
-                    pass
     return codes
 
 
