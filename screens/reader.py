@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from app.i18n import Catalog
-from app.stories import LENSES, loop_state, next_lens, theme_name
+from app.stories import LENSES, loop_lines, next_lens, theme_name
 from app.textsafe import printable
 from screens.localized import bind_localized
 
@@ -98,17 +98,10 @@ class ReaderScreen(Screen):
 
     def _show_loop(self) -> None:
         t, view = self.catalog.t, self.view
-        loop = view.loop
-        summary = t("story.loop_summary", done=loop.done, open=loop.open, overdue=loop.overdue)
-        self._set("#reader-loop-title", f"{t('story.loop')} — {summary}")
         today = self.app.clock.now().astimezone().date()
-        lines = []
-        for item in view.follow_ups:
-            state = loop_state(item, today)
-            owner = f" — {printable(item.owner)}" if item.owner else ""
-            due = f" ({item.due})" if item.due else ""
-            lines.append(f"{LOOP_MARKS[state]} {t(f'story.loop_state.{state}')}: "
-                         f"{printable(item.title)}{owner}{due}")  # fmt: skip
+        heading, lines = loop_lines(view.follow_ups, today, t, LOOP_MARKS)
+        self._set("#reader-loop-title", heading)
+        lines = [printable(line) for line in lines]
         if not lines:
             lines.append(t("story.loop_none"))
         if view.story.changes:

@@ -8,7 +8,7 @@ from datetime import date
 
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
 from app.i18n import Catalog
-from app.stories import LENSES, loop_state, theme_name
+from app.stories import LENSES, loop_lines, theme_name
 
 MUTED = (95, 95, 95)
 LOOP_MARKS = {"done": "●", "open": "○", "overdue": "▲"}  # all in the shipped font
@@ -37,15 +37,10 @@ def story_sheet(view, today: date, lens: str = "engineering", paper: str = "a4")
     sheet.text(t("story.sheet_lens", lens=t(f"story.lens.{lens}")), HEADING, after=0.5)
     sheet.text(story.lenses.get(lens, "") or "—", BODY)
     if view.follow_ups:
-        loop = view.loop
-        summary = t("story.loop_summary", done=loop.done, open=loop.open, overdue=loop.overdue)
-        sheet.text(f"{t('story.loop')} — {summary}", HEADING, after=0.5)
-        for item in view.follow_ups:
-            state = loop_state(item, today)
-            owner = f" — {item.owner}" if item.owner else ""
-            due = f" ({item.due})" if item.due else ""
-            sheet.text(f"{LOOP_MARKS[state]} {t(f'story.loop_state.{state}')}: {item.title}"
-                       f"{owner}{due}", BODY, after=0.8)  # fmt: skip
+        heading, lines = loop_lines(view.follow_ups, today, t, LOOP_MARKS)
+        sheet.text(heading, HEADING, after=0.5)
+        for line in lines:
+            sheet.text(line, BODY, after=0.8)
         sheet.pdf.ln(1.5)
     if story.changes:
         sheet.text(t("story.changes"), HEADING, after=0.5)
