@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.cli_errors import CommandError
+from app.cli_kiosk import add_kiosk_parser
 from app.cli_postmortem import add_exchange_parsers
 from app.cli_story import add_story_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the TUI (the default)",
         description="Open the full-screen TUI.",
     )
+
+    add_kiosk_parser(commands, common)
 
     policy = commands.add_parser(
         "policy",
@@ -324,12 +327,21 @@ def cmd_daemon(settings: Settings, _args) -> int:
     return 0
 
 
-def cmd_run(settings: Settings, _args) -> int:
+def cmd_run(settings: Settings, _args, kiosk: bool = False) -> int:
     if not settings.kitty_keyboard:
         os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
     from app.tui import run_tui
 
-    return run_tui(settings)
+    return run_tui(settings, kiosk=kiosk)
+
+
+def cmd_kiosk(settings: Settings, args) -> int:
+    from app.cli_kiosk import kiosk_settings, serve
+
+    settings = kiosk_settings(settings, args)
+    if args.serve:
+        return serve(settings, args)
+    return cmd_run(settings, args, kiosk=True)
 
 
 def _incident_service(settings: Settings):
@@ -434,6 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = cmd_run
     elif command == "daemon":
         handler = cmd_daemon
+    elif command == "kiosk":
+        handler = cmd_kiosk
     elif command == "incident":
         handler = cmd_incident
     elif command == "story":

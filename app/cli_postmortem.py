@@ -13,8 +13,9 @@ from app.output import OutputError, write_output
 def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     export = commands.add_parser(
         "export", parents=[common], help="write a postmortem (or a blank one) as a file",
-        description="Write documents: `markdown` writes a postmortem following seed 003's "
-        "template in the postmortem's language, or a blank template with --blank.",
+        description="Write documents: `markdown` a postmortem (seed 003's template) or a blank "
+        "one; `json` the story library; PDFs for the cart: story, cards, prompts, template, "
+        "poster, report, booklet.",
     )  # fmt: skip
     kinds = export.add_subparsers(dest="export_command", metavar="KIND", required=True)
     markdown = kinds.add_parser(
@@ -35,19 +36,9 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     library.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
-    sheet = kinds.add_parser(
-        "story", parents=[common], help="a story sheet (PDF) for the cart",
-        description="Print a story as a 1–2 page sheet in its own language: title, strip, "
-        "highlight, narrative, one lens, follow-ups, what changed since, prompt cards.",
-    )  # fmt: skip
-    sheet.add_argument("id", help="a story's id or key (as `story list` prints)")
-    sheet.add_argument(
-        "--lens", choices=("engineering", "product", "support"), default="engineering"
-    )
-    sheet.add_argument("--paper", choices=("a4", "letter"), default="a4")
-    sheet.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
-    )
+    from app.cli_sheets import add_sheet_parsers
+
+    add_sheet_parsers(kinds, common)
     importing = commands.add_parser(
         "import", parents=[common], help="read a postmortem (Markdown) or a library (JSON)",
         description="Store a postmortem written by `export markdown` (edited or not) as the "
@@ -66,10 +57,10 @@ def cmd_export(settings: Settings, args) -> int:
         from app.cli_story import export_library_json
 
         text = export_library_json(settings)
-    elif args.export_command == "story":
-        from app.cli_story import story_sheet_pdf
+    elif args.export_command != "markdown":
+        from app.cli_sheets import sheet_pdf
 
-        text = story_sheet_pdf(settings, args.id, args.lens, args.paper)
+        text = sheet_pdf(settings, args)
     elif args.blank:
         text = blank_markdown(settings.lang)
     else:

@@ -190,27 +190,6 @@ def _nominate(service, settings, args) -> int:
     return 0
 
 
-def story_sheet_pdf(settings: Settings, ref: str, lens: str, paper: str) -> bytes:
-    """The story sheet; characters the shipped font cannot print are named on stderr."""
-    import sys
-
-    from app.export.story_sheet import story_sheet
-    from app.stories import StoryError
-
-    with story_service(settings) as service:
-        try:
-            view = service.view(ref)
-        except StoryError as error:
-            raise CommandError(str(error)) from None
-        sheet = story_sheet(view, _today(service), lens, paper)
-    data = sheet.output()
-    missing = sheet.missing_characters()
-    if missing:
-        print(f"storycart: the font has no glyph for {missing!r}; they print as empty boxes.",
-              file=sys.stderr)  # fmt: skip
-    return data
-
-
 # -- the library as JSON --------------------------------------------------------------------
 
 

@@ -16,6 +16,14 @@ from typing import Any
 import platformdirs
 
 from app.i18n import LANGUAGES, detect_language
+from app.kiosk import (
+    DEFAULT_SECONDS,
+    DEFAULT_UNLOCK,
+    KioskError,
+    check_seconds,
+    parse_languages,
+    parse_unlock,
+)
 
 APP_NAME = "storycart"
 CONFIG_KEYS = {
@@ -30,6 +38,9 @@ CONFIG_KEYS = {
     "desktop_notifications",
     "export_dir",
     "rotation_weeks",
+    "kiosk_seconds",
+    "kiosk_languages",
+    "kiosk_unlock",
 }
 
 
@@ -68,6 +79,11 @@ class Settings:
     export_dir: Path = field(default_factory=lambda: data_dir() / "exports")
     # The story of the week changes every this many weeks (seed 000: every 2 to 4 weeks).
     rotation_weeks: int = 2
+    # The kiosk: seconds per slide, languages it cycles through (empty: `lang` only), and the
+    # keys (Textual key names, space-separated) that leave it.
+    kiosk_seconds: int = DEFAULT_SECONDS
+    kiosk_languages: tuple[str, ...] = ()
+    kiosk_unlock: tuple[str, ...] = tuple(DEFAULT_UNLOCK.split())
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -131,6 +147,7 @@ def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
         desktop_notifications=values.get("desktop_notifications", True),
         export_dir=Path(values.get("export_dir") or data_dir() / "exports").expanduser(),
         rotation_weeks=_rotation_weeks(values.get("rotation_weeks", 2), sources),
+        **_kiosk_settings(values, sources),
         sources=sources,
     )
 
@@ -142,6 +159,26 @@ def _rotation_weeks(value: Any, sources: dict[str, str]) -> int:
             f"rotation_weeks in {where} must be a whole number from 1 to 4, not {value!r}."
         )
     return value
+
+
+def _kiosk_settings(values: dict[str, Any], sources: dict[str, str]) -> dict[str, Any]:
+    def where(key: str) -> str:
+        return f"{key} in {sources.get(key, 'the settings')}"
+
+    try:
+        return {
+            "kiosk_seconds": check_seconds(
+                values.get("kiosk_seconds", DEFAULT_SECONDS), where("kiosk_seconds")
+            ),
+            "kiosk_languages": parse_languages(
+                values.get("kiosk_languages", ()), where("kiosk_languages")
+            ),
+            "kiosk_unlock": parse_unlock(
+                values.get("kiosk_unlock", DEFAULT_UNLOCK), where("kiosk_unlock")
+            ),
+        }
+    except KioskError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _login_name() -> str:
@@ -184,7 +221,8 @@ def _read_config(path: Path, required: bool) -> dict[str, Any]:
     expected = {"db": str, "lang": str, "policy": str, "theme": str, "kitty_keyboard": bool,
                 "policy_files": list, "user": str, "alert_command": list,
                 "desktop_notifications": bool, "export_dir": str,
-                "rotation_weeks": int}  # fmt: skip
+                "rotation_weeks": int, "kiosk_seconds": int, "kiosk_languages": list,
+                "kiosk_unlock": str}  # fmt: skip
     for key, value in document.items():
         if not isinstance(value, expected[key]):
             raise ConfigError(

@@ -103,6 +103,9 @@ class StoryView:
     follow_ups: tuple[FollowUp, ...]  # live from the postmortem when there is one
     loop: LoopSummary
     translations: tuple[str, ...]  # languages this story is also written in
+    # (time, marker, text) of the postmortem's marked timeline entries: detection, diagnosis,
+    # repair, key moments — the story sheet's timeline strip
+    moments: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,7 @@ class StoryService:
     def _view(self, session, record: StoryRecord, group: list[StoryRecord]) -> StoryView:
         story = self._story(record)
         follow_ups = tuple(story.follow_ups)
+        moments = ()
         if story.incident:
             incident = by_code(session, story.incident)
             postmortem = postmortem_for(session, incident.id) if incident else None
@@ -274,11 +278,17 @@ class StoryService:
                     FollowUp(a.title, a.owner, a.due.isoformat() if a.due else "", a.status)
                     for a in action_items(session, postmortem.id)
                 )
+                moments = tuple(
+                    (item.get("at", ""), item["marker"], item.get("text", ""))
+                    for item in postmortem.content.get("timeline", [])
+                    if item.get("marker")
+                )
         today = self.clock.now().astimezone().date()
         others = tuple(sorted({r.lang for r in group} - {record.lang}))
         return StoryView(
-            story, record.version, follow_ups, loop_summary(list(follow_ups), today), others
-        )
+            story, record.version, follow_ups, loop_summary(list(follow_ups), today), others,
+            moments,
+        )  # fmt: skip
 
     def from_postmortem(self, code: str, actor: str) -> StoryView:
         """The story of an incident whose postmortem is published: drafted the first time,

@@ -148,18 +148,26 @@ class PostmortemService:
 
     def export_markdown(self, code: str, lang: str, actor: str) -> str:
         """The postmortem as Markdown (opening the pre-filled draft if there is none yet)."""
+        draft, facts = self.report(code, lang, actor)
+        labels = {"incident": "Incident", "severity": "Severity", "declared": "Declared",
+                  "resolved": "Resolved", "author": "Author"}  # fmt: skip
+        return to_markdown(draft.postmortem, [(labels[key], value) for key, value in facts])
+
+    def report(self, code: str, lang: str, actor: str) -> tuple[Draft, list[tuple[str, str]]]:
+        """The postmortem with the incident's facts (id, severity, declared, resolved, author):
+        what the Markdown file and the printed incident report (seed 001 §4) start with."""
         draft = self.open(code, lang, actor)
         with self.database.session() as session:
             incident = self._incident(session, code)
             record = postmortem_for(session, incident.id)
         facts = [
-            ("Incident", incident.code),
-            ("Severity", incident.severity),
-            ("Declared", _stamp(incident.declared_at)),
-            ("Resolved", _stamp(incident.resolved_at) if incident.resolved_at else "—"),
-            ("Author", record.updated_by),
+            ("incident", incident.code),
+            ("severity", incident.severity),
+            ("declared", _stamp(incident.declared_at)),
+            ("resolved", _stamp(incident.resolved_at) if incident.resolved_at else "—"),
+            ("author", record.updated_by),
         ]
-        return to_markdown(draft.postmortem, facts)
+        return draft, facts
 
     def import_markdown(self, text: str, actor: str) -> str:
         """Store a Markdown postmortem (replacing the incident's draft); a malformed file raises

@@ -73,6 +73,7 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
         ("i", "show_board", "binding.board", False),
         ("l", "show_library", "binding.library", True),
         ("w", "show_week", "binding.week", True),
+        ("K", "kiosk", "binding.kiosk", False),
         ("question_mark,f1", "help", "binding.help", True),
         ("q", "quit", "binding.quit", True),
     )
@@ -83,8 +84,13 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
         clock: Clock | None = None,
         policies: PolicySet | None = None,
         start_scheduler: bool = True,
+        kiosk: bool = False,
     ) -> None:
         super().__init__()
+        # `storycart kiosk`: the cart's screen from the start; the board (and the escalation
+        # scheduler) only once a curator has typed the unlock keys.
+        self.start_in_kiosk = kiosk
+        self.kiosk_locked = False
         self.settings = settings
         # Tests drive escalations with a FakeClock and sweep_now() instead of real-time jobs.
         self.start_scheduler = start_scheduler
@@ -114,6 +120,9 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
     def on_mount(self) -> None:
         for problem in self.policies.problems:
             self.notify(str(problem), severity="error", timeout=12, markup=False)
+        if self.start_in_kiosk:
+            self.action_kiosk()
+            return
         # Importing SQLAlchemy and Alembic in a thread competes for the GIL with the first
         # paint; the database can wait until the board is on screen.
         self.call_after_refresh(self.open_database)
@@ -184,6 +193,37 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
         policy = self.policies.get(self.active_policy)
         self.push_screen(MatrixScreen(self.catalog, policy, self.policies.tiers[policy.name]))
 
+    def action_kiosk(self) -> None:
+        from screens.kiosk import KioskOptions, KioskScreen
+
+        if self.kiosk_locked:
+            return
+        settings = self.settings
+        options = KioskOptions(
+            db_url=settings.db_url,
+            languages=settings.kiosk_languages or (settings.lang,),
+            seconds=settings.kiosk_seconds,
+            unlock=settings.kiosk_unlock,
+            rotation_weeks=settings.rotation_weeks,
+            policy=self.policies.get(self.active_policy),
+        )
+        self.kiosk_locked = True
+        self.push_screen(KioskScreen(options, self.clock))
+
+    def on_kiosk_screen_unlocked(self, _message) -> None:
+        self.kiosk_locked = False
+        self.pop_screen()
+        self.notify(self.catalog.t("kiosk.unlocked"), timeout=3, markup=False)
+        if self.database is None:
+            self.open_database()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """While the kiosk is up no key does anything but type the unlock sequence: passers-by
+        cannot declare incidents, edit stories, open the palette or quit."""
+        if self.kiosk_locked:
+            return False
+        return super().check_action(action, parameters)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -238,6 +278,9 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
             yield SystemCommand(
                 catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
             )
+        yield SystemCommand(
+            catalog.t("kiosk.command"), catalog.t("kiosk.command_help"), self.action_kiosk
+        )
         if isinstance(screen, BoardScreen) or is_incident_screen(screen):
             for action, key in (
                 (self.action_acknowledge, "acknowledge"),
@@ -389,7 +432,7 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
         )
 
 
-def run_tui(settings: Settings) -> int:
-    app = StoryCartApp(settings)
+def run_tui(settings: Settings, kiosk: bool = False) -> int:
+    app = StoryCartApp(settings, kiosk=kiosk)
     app.run()
     return app.return_code or 0

@@ -86,6 +86,13 @@ class PostgresServer:
             self.base.chmod(0o755)
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust",
                   "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
+        self.resume()
+
+    def pause(self) -> None:
+        """Stop the server but keep its data: the database "goes away" until resume()."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+
+    def resume(self) -> None:
         options = f"-k {self.data} -c listen_addresses='' -c fsync=off"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
                   "-l", str(self.data / "server.log"), "-w", "start")  # fmt: skip

@@ -119,3 +119,91 @@ class Sheet:
     def output(self) -> bytes:
         with quiet_fpdf():
             return bytes(self.pdf.output())
+
+    # -- shapes shared by several sheets -------------------------------------------------------
+
+    def block(self, lines: list[str], x: float, y: float, width: float, height: float) -> float:
+        """Lines already broken for `width`, printed from (x, y) in the current font; returns
+        the y below them."""
+        for line in lines:
+            self.pdf.set_xy(x, y)
+            self.pdf.cell(width, height, line)
+            y += height
+        return y
+
+    def row(self, cells: list[tuple[str, Style]], widths: list[float], pad: float = 1.5,
+            border: bool = True) -> None:  # fmt: skip
+        """A table row: each cell's text broken for its column, the row as tall as its tallest
+        cell, a new page first when it would not fit."""
+        pdf = self.pdf
+        wrapped = []
+        for (text, style), width in zip(cells, widths, strict=True):
+            wrapped.append((self.lines(text, style, width - 2 * pad) or [""], style))
+        height = max(len(lines) * self.use(style) for lines, style in wrapped) + 2 * pad
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+        top, x = pdf.get_y(), pdf.l_margin
+        for (lines, style), width in zip(wrapped, widths, strict=True):
+            line_height = self.use(style)
+            self.block(lines, x + pad, top + pad, width - 2 * pad, line_height)
+            if border:
+                pdf.set_draw_color(150, 150, 150)
+                pdf.rect(x, top, width, height)
+            x += width
+        pdf.set_xy(pdf.l_margin, top + height)
+
+    def writing_space(self, lines: int, gap: float = 8.0) -> None:
+        """Ruled lines to write on by hand."""
+        pdf = self.pdf
+        if pdf.get_y() + gap * min(lines, 3) > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.set_draw_color(190, 190, 190)
+        for _ in range(lines):
+            if pdf.get_y() + gap > pdf.page_break_trigger:
+                pdf.add_page()
+            pdf.set_y(pdf.get_y() + gap)
+            pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + self.width, pdf.get_y())
+        pdf.ln(3)
+
+    def cards(self, items: list, columns: int, rows: int, draw, gap: float = 8.0) -> None:
+        """Cards of equal size, `columns` × `rows` per page, with cut marks in the gaps between
+        them (never over a card). `draw(item, x, y, width, height)` fills one card."""
+        pdf = self.pdf
+        width = (self.width - gap * (columns - 1)) / columns
+        height = (pdf.h - pdf.t_margin - pdf.b_margin - gap * (rows - 1)) / rows
+        per_page = columns * rows
+        for index, item in enumerate(items):
+            if index % per_page == 0:
+                pdf.add_page()
+                self._cut_marks(columns, rows, width, height, gap)
+            column, row = index % columns, (index % per_page) // columns
+            x = pdf.l_margin + column * (width + gap)
+            y = pdf.t_margin + row * (height + gap)
+            pdf.set_draw_color(215, 215, 215)
+            pdf.rect(x, y, width, height)
+            draw(item, x, y, width, height)
+
+    def _cut_marks(self, columns: int, rows: int, width: float, height: float, gap: float):
+        """Short lines on every cutting line, in the margins and the gutters."""
+        pdf = self.pdf
+        mark = min(5.0, gap / 2 - 0.5) if gap > 2 else 3.0
+        pdf.set_draw_color(60, 60, 60)
+        pdf.set_line_width(0.2)
+        xs = [pdf.l_margin + c * (width + gap) + edge for c in range(columns)
+              for edge in (0, width)]  # fmt: skip
+        ys = [pdf.t_margin + r * (height + gap) + edge for r in range(rows)
+              for edge in (0, height)]  # fmt: skip
+        top, bottom = ys[0], ys[-1]
+        left, right = xs[0], xs[-1]
+        for x in xs:  # vertical cuts: marks above and below the grid, and in the row gutters
+            pdf.line(x, top - 1 - mark, x, top - 1)
+            pdf.line(x, bottom + 1, x, bottom + 1 + mark)
+            for r in range(rows - 1):
+                middle = ys[2 * r + 1] + gap / 2
+                pdf.line(x, middle - mark / 2, x, middle + mark / 2)
+        for y in ys:  # horizontal cuts: marks left and right of the grid, and in the column gutters
+            pdf.line(left - 1 - mark, y, left - 1, y)
+            pdf.line(right + 1, y, right + 1 + mark, y)
+            for c in range(columns - 1):
+                middle = xs[2 * c + 1] + gap / 2
+                pdf.line(middle - mark / 2, y, middle + mark / 2, y)

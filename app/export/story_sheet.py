@@ -13,15 +13,22 @@ from app.stories import LENSES, loop_lines, theme_name
 MUTED = (95, 95, 95)
 LOOP_MARKS = {"done": "●", "open": "○", "overdue": "▲"}  # all in the shipped font
 HIGHLIGHT = Style(11.5, True, 1.45)
+MAX_MOMENTS = 6
 
 
 def story_sheet(view, today: date, lens: str = "engineering", paper: str = "a4") -> Sheet:
+    sheet = Sheet(paper)
+    sheet.pdf.set_title(view.story.title)
+    write_story(sheet, view, today, lens)
+    return sheet
+
+
+def write_story(sheet: Sheet, view, today: date, lens: str = "engineering") -> None:
+    """One story from a new page on: the sheet alone, or one of a booklet's stories."""
     if lens not in LENSES:
         raise ValueError(f"The lens {lens!r} is not one of {', '.join(LENSES)}.")
     story, t = view.story, Catalog(view.story.lang).t
-    sheet = Sheet(paper)
     sheet.page()
-    sheet.pdf.set_title(story.title)
     sheet.text(story.title, TITLE, after=1)
     themes = ", ".join(theme_name(theme, story.lang) for theme in story.themes)
     strip = [story.severity, t(f"story.kind.{story.kind}"), story.occurred_on, themes]
@@ -34,6 +41,8 @@ def story_sheet(view, today: date, lens: str = "engineering", paper: str = "a4")
             sheet.text(lines[0], HEADING, after=0.5)
             lines = lines[1:]
         sheet.text("\n".join(lines), BODY)
+    if view.moments:
+        _timeline_strip(sheet, t("sheet.timeline_strip"), view.moments, t)
     sheet.text(t("story.sheet_lens", lens=t(f"story.lens.{lens}")), HEADING, after=0.5)
     sheet.text(story.lenses.get(lens, "") or "—", BODY)
     if view.follow_ups:
@@ -47,7 +56,42 @@ def story_sheet(view, today: date, lens: str = "engineering", paper: str = "a4")
         sheet.text(story.changes, BODY)
     if story.prompts:
         _prompt_cards(sheet, t("story.prompts"), story.prompts)
-    return sheet
+
+
+def _timeline_strip(sheet: Sheet, heading: str, moments, t) -> None:
+    """The key moments on a line: a dot per moment, its time, what kind of moment, what."""
+    pdf = sheet.pdf
+    moments = list(moments)[:MAX_MOMENTS]
+    column = sheet.width / len(moments)
+    small = sheet.use(SMALL)
+    texts = [sheet.lines(text, SMALL, column - 2)[:3] for _, _, text in moments]
+    needed = 14 + small * (2 + max(len(lines) for lines in texts))
+    if pdf.get_y() + needed > pdf.page_break_trigger:
+        pdf.add_page()
+    sheet.text(heading, HEADING, after=2)
+    y = pdf.get_y() + 2
+    pdf.set_draw_color(120, 120, 120)
+    pdf.line(pdf.l_margin, y, pdf.l_margin + sheet.width, y)
+    bottom = y
+    for index, ((at, marker, _), lines) in enumerate(zip(moments, texts, strict=True)):
+        x = pdf.l_margin + index * column
+        pdf.set_fill_color(60, 60, 60)
+        pdf.ellipse(x + 1, y - 1.2, 2.4, 2.4, style="F")
+        sheet.use(SMALL)
+        pdf.set_text_color(*MUTED)
+        top = sheet.block([_clock(at)], x, y + 2, column - 2, small)
+        pdf.set_text_color(20, 20, 20)
+        sheet.use(Style(SMALL.size, True))
+        top = sheet.block([t(f"pm.value.{marker}")], x, top, column - 2, small)
+        sheet.use(SMALL)
+        bottom = max(bottom, sheet.block(lines, x, top, column - 2, small))
+    pdf.set_xy(pdf.l_margin, bottom + 4)
+
+
+def _clock(at: str) -> str:
+    """ "2026-09-18 14:05:00" → "14:05" (the strip is one incident: the day is in the strip)."""
+    parts = at.replace("T", " ").split(" ")
+    return parts[1][:5] if len(parts) > 1 else at
 
 
 def _prompt_cards(sheet: Sheet, heading: str, prompts: list[str]) -> None:

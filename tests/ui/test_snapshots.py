@@ -187,3 +187,23 @@ def test_reader_story_of_the_week(snap_compare, tmp_path, lang, keys):
 def test_library(snap_compare, tmp_path, lang, keys, query):
     app = make_app(tmp_path, lang=lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys, query=query))
+
+
+def _kiosk(slides: int):
+    async def run_before(pilot):
+        from tests.ui.test_kiosk import next_slide, shown
+
+        await shown(pilot.app, pilot)
+        for _ in range(slides):
+            await next_slide(pilot.app, pilot, pilot.app.clock)
+
+    return run_before
+
+
+@pytest.mark.parametrize(("lang", "slides"), [("ko", 0), ("ja", 2), ("en", 5)])
+def test_kiosk(snap_compare, tmp_path, lang, slides):
+    """The story of the week (ko), its prompt cards (ja) and the severity matrix (en)."""
+    from tests.ui.test_kiosk import kiosk_app
+
+    app = kiosk_app(tmp_path, lang=lang)
+    assert snap_compare(app, terminal_size=(110, 36), run_before=_kiosk(slides))

@@ -1,0 +1,117 @@
+"""`storycart export story|cards|prompts|template|poster|report|booklet ... -o FILE.pdf`: the
+cart's paper from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+from app.cli_errors import CommandError
+from app.config import Settings
+
+LENSES = ("engineering", "product", "support")
+PAPERS = ("a4", "letter")
+
+
+def add_sheet_parsers(kinds, common) -> None:
+    def sheet(kind: str, help_text: str, description: str, papers=PAPERS, paper="a4"):
+        parser = kinds.add_parser(kind, parents=[common], help=help_text,
+                                  description=description)  # fmt: skip
+        parser.add_argument("--paper", choices=papers, default=paper)
+        parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                            help="file, or - for stdout")  # fmt: skip
+        return parser
+
+    story = sheet("story", "a story sheet (PDF) for the cart",
+                  "Print a story as a 1–2 page sheet in its own language: title, strip, "
+                  "highlight, narrative, timeline strip, one lens, follow-ups, what changed "
+                  "since, prompt cards.")  # fmt: skip
+    story.add_argument("id", help="a story's id or key (as `story list` prints)")
+    story.add_argument("--lens", choices=LENSES, default="engineering")
+    cards = sheet("cards", "highlight cards (PDF), six per page with cut marks",
+                  "One card per story: of one story (ID), of a --theme, or of every "
+                  "published story, the story of the week first.")  # fmt: skip
+    cards.add_argument("id", nargs="?", default="", help="one story's id or key")
+    cards.add_argument("--theme", default="", help="only stories with this theme")
+    prompts = sheet("prompts", "prompt cards (PDF), eight per page with cut marks",
+                    "The prompt bank in --lang, or one story's own prompt cards.")  # fmt: skip
+    prompts.add_argument("id", nargs="?", default="", help="one story's id or key")
+    sheet("template", "a blank postmortem template (PDF) to fill in on paper",
+          "Every section of a postmortem with room to write, in --lang.")  # fmt: skip
+    poster = sheet("poster", "the severity matrix of a policy as a poster (PDF)",
+                   "Definitions, targets, whom to notify first and the ladder of each level, "
+                   "on one A3 (or A4) landscape page.",
+                   papers=("a3", "a4"), paper="a3")  # fmt: skip
+    poster.add_argument("name", nargs="?", help="policy name (default: --policy or web-service)")
+    report = sheet("report", "the incident report of a postmortem (PDF)",
+                   "Basic information, executive summary, timeline, root cause, impact, "
+                   "mitigation, action items and lessons (seed 001 §4).")  # fmt: skip
+    report.add_argument("id", help="the incident id, e.g. INC-2026-0001")
+    booklet = sheet("booklet", "the week's stories as one PDF (the weekly refill)",
+                    "A contents page, then the story of the week and every other published "
+                    "story (or one --theme), each from a new page.")  # fmt: skip
+    booklet.add_argument("--theme", default="")
+    booklet.add_argument("--lens", choices=LENSES, default="engineering")
+    booklet.add_argument("--limit", type=int, metavar="N", help="at most N stories")
+
+
+def sheet_pdf(settings: Settings, args) -> bytes:
+    from app.export import printing
+    from app.stories import StoryError
+
+    kind, lang, paper = args.export_command, settings.lang, args.paper
+    try:
+        if kind == "template":
+            printed = printing.template_pdf(lang, paper)
+        elif kind == "poster":
+            printed = printing.poster_pdf(_policy(settings, args.name), lang, paper)
+        elif kind == "report":
+            printed = _report(settings, args.id, paper)
+        else:
+            from app.cli_story import story_service
+
+            with story_service(settings) as stories:
+                today = stories.clock.now().astimezone().date()
+                if kind == "story":
+                    printed = printing.story_pdf(stories, args.id, args.lens, paper, today)
+                elif kind == "cards":
+                    printed = printing.cards_pdf(stories, lang, paper, args.id, args.theme)
+                elif kind == "prompts":
+                    printed = printing.prompts_pdf(stories, lang, paper, args.id)
+                else:
+                    if args.limit is not None and args.limit < 1:
+                        raise CommandError(f"--limit must be 1 or more, not {args.limit}.")
+                    printed = printing.booklet_pdf(stories, lang, paper, today, args.theme,
+                                                   args.lens, args.limit)  # fmt: skip
+    except StoryError as error:
+        raise CommandError(str(error)) from None
+    if printed.missing:
+        print(f"storycart: the font has no glyph for {printed.missing!r}; they print as empty "
+              "boxes.", file=sys.stderr)  # fmt: skip
+    return printed.data
+
+
+def _policy(settings: Settings, name: str | None):
+    from app.policy_registry import load_policies, policy_sources
+
+    policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
+    wanted = name or settings.policy or "web-service"
+    if wanted not in policies.policies:
+        raise CommandError(f"There is no policy {wanted!r}; known: {', '.join(policies.names())}.")
+    return policies.get(wanted)
+
+
+def _report(settings: Settings, code: str, paper: str):
+    from app.clock import SystemClock
+    from app.export.printing import report_pdf
+    from app.incident_model import IncidentError
+    from app.postmortems import PostmortemService
+    from storage.database import Database
+
+    database = Database.open(settings.db_url)
+    try:
+        return report_pdf(PostmortemService(database, SystemClock()), code, settings.lang,
+                          settings.user, paper)  # fmt: skip
+    except IncidentError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        database.close()

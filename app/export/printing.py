@@ -1,0 +1,103 @@
+"""Every printed sheet from what is stored: the one place the command line and the TUI ask for
+a PDF. Blocking (database and fpdf2): the TUI calls these from a worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.stories import StoryError, prompt_bank, theme_name
+
+KINDS = ("story", "cards", "prompts", "template", "poster", "report", "booklet")
+
+
+@dataclass(frozen=True)
+class Printed:
+    data: bytes
+    pages: int
+    missing: str  # characters the font could not print (empty: none)
+
+
+def finish(sheet) -> Printed:
+    data = sheet.output()
+    return Printed(data, sheet.pdf.pages_count, sheet.missing_characters())
+
+
+def playlist_views(stories, lang: str, theme: str = "", limit: int | None = None) -> list:
+    """The weekly refill: the story of the week first, then every other published story
+    (newest first), in the reader's language; or only the stories of one theme."""
+    week = stories.week(lang) if not theme else None
+    summaries = [s for s in stories.summaries(lang) if s.status == "published"]
+    if theme:
+        summaries = [s for s in summaries if theme in s.themes]
+        if not summaries:
+            raise StoryError(f"No published story has the theme {theme!r}.")
+    keys = [week.view.story.key] if week is not None else []
+    keys += [s.key for s in summaries if s.group != (week.feature.group if week else None)]
+    keys = keys[:limit] if limit else keys
+    return [stories.view(key, lang) for key in keys]
+
+
+def story_pdf(stories, ref: str, lens: str, paper: str, today) -> Printed:
+    from app.export.story_sheet import story_sheet
+
+    return finish(story_sheet(stories.view(ref), today, lens, paper))
+
+
+def cards_pdf(stories, lang: str, paper: str, ref: str = "", theme: str = "") -> Printed:
+    """Highlight cards: of one story, of a theme, or of every published story."""
+    from app.export.cards import highlight_cards
+
+    views = [stories.view(ref, lang)] if ref else playlist_views(stories, lang, theme)
+    views = [view for view in views if view.story.highlight]
+    if not views:
+        raise StoryError("There is no story with a highlight to print.")
+    return finish(highlight_cards(views, paper))
+
+
+def prompts_pdf(stories, lang: str, paper: str, ref: str = "") -> Printed:
+    """Prompt cards: the bank's, in `lang`, or one story's own."""
+    from app.export.cards import prompt_cards
+
+    prompts = list(prompt_bank(lang))
+    if ref:
+        view = stories.view(ref, lang)
+        lang, prompts = view.story.lang, list(view.story.prompts)
+        if not prompts:
+            raise StoryError(f"The story {ref!r} has no prompt cards.")
+    return finish(prompt_cards(prompts, lang, paper))
+
+
+def template_pdf(lang: str, paper: str) -> Printed:
+    from app.export.template import blank_template
+
+    return finish(blank_template(lang, paper))
+
+
+def poster_pdf(policy, lang: str, paper: str) -> Printed:
+    from app.export.poster import severity_poster
+
+    return finish(severity_poster(policy, lang, paper))
+
+
+def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str) -> Printed:
+    from app.export.report import incident_report
+
+    draft, facts = postmortems.report(code, lang, actor)
+    return finish(incident_report(draft.postmortem, facts, paper))
+
+
+def booklet_pdf(stories, lang: str, paper: str, today, theme: str = "", lens="engineering",
+                limit: int | None = None, progress=None) -> Printed:  # fmt: skip
+    from app.export.booklet import booklet
+    from app.i18n import Catalog
+
+    t = Catalog(lang).t
+    views = playlist_views(stories, lang, theme, limit)
+    if not views:
+        raise StoryError("There is no published story to print.")
+    title = (
+        t("sheet.booklet_theme", theme=theme_name(theme, lang))
+        if theme
+        else t("sheet.booklet_title", date=today.isoformat())
+    )
+    return finish(booklet(views, lang, today, title, lens, paper, progress))
