@@ -28,7 +28,11 @@ def playlist_views(stories, lang: str, theme: str = "", limit: int | None = None
     week = stories.week(lang) if not theme else None
     summaries = [s for s in stories.summaries(lang) if s.status == "published"]
     if theme:
-        summaries = [s for s in summaries if theme in s.themes]
+        wanted = theme.casefold().replace("-", "_")
+        summaries = [
+            s for s in summaries
+            if any(wanted in (t.casefold(), theme_name(t, lang).casefold()) for t in s.themes)
+        ]  # fmt: skip
         if not summaries:
             raise StoryError(f"No published story has the theme {theme!r}.")
     keys = [week.view.story.key] if week is not None else []

@@ -5,7 +5,6 @@ where each script allows, no empty boxes, and a rendered page that is not blank.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -22,10 +21,9 @@ from app.library import StoryService
 from app.stories import theme_name
 from app.text_layout import NO_LINE_END, NO_LINE_START
 from storage.database import Database
+from tests.export.pdf_checks import assert_ink, assert_inside_margins, assert_pages, squeeze
 
 TODAY = date(2026, 11, 24)
-PAGE_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
-MARGIN_POINTS = 16 / 25.4 * 72
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +37,6 @@ def stories(tmp_path_factory):
 
 def starter_keys(service) -> list[str]:
     return sorted(s.key for lang in ("ko", "ja", "en") for s in service.summaries(lang))
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def test_every_starter_story_prints_and_reads_back_exactly(stories, tmp_path):
@@ -67,22 +61,9 @@ def test_every_starter_story_prints_and_reads_back_exactly(stories, tmp_path):
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_page_size_and_nothing_outside_the_printable_area(stories, tmp_path, paper):
-    pdf = tmp_path / "sheet.pdf"
-    pdf.write_bytes(story_sheet(stories.view("starter-sale-pool/ja"), TODAY,
-                                "product", paper).output())  # fmt: skip
-    reader = PdfReader(pdf)
-    width, height = PAGE_POINTS[paper]
-    for page in reader.pages:
-        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
-            (width, height), abs=0.1
-        )
-    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
-                           text=True, check=True).stdout  # fmt: skip
-    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', boxes)
-    assert len(words) > 50
-    for x_min, y_min, x_max, y_max in ((float(v) for v in w) for w in words):
-        assert x_min >= MARGIN_POINTS and x_max <= width - MARGIN_POINTS
-        assert y_min > 0 and y_max <= height - MARGIN_POINTS
+    data = story_sheet(stories.view("starter-sale-pool/ja"), TODAY, "product", paper).output()
+    assert_pages(data, paper, range(1, 3))
+    assert assert_inside_margins(data, tmp_path, paper) > 50
 
 
 def lines_of(data: bytes) -> list[str]:
@@ -122,17 +103,7 @@ def test_text_that_looks_like_markup_prints_literally(stories):
 
 
 def test_a_rendered_page_is_not_blank(stories, tmp_path):
-    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed; .ci/run installs it"
-    pdf = tmp_path / "sheet.pdf"
-    pdf.write_bytes(story_sheet(stories.view("starter-alert-ignored/ko"), TODAY).output())
-    subprocess.run(["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True)  # fmt: skip
-    (image,) = tmp_path.glob("page*.pgm")
-    raw = image.read_bytes()
-    header = raw.split(b"\n", 3)
-    pixels = header[3]
-    dark = sum(1 for value in pixels if value < 128)
-    assert 0.01 < dark / len(pixels) < 0.5  # ink on the page, but not a black page
+    assert_ink(story_sheet(stories.view("starter-alert-ignored/ko"), TODAY).output(), tmp_path)
 
 
 def test_export_story_on_the_command_line(tmp_path):

@@ -1,0 +1,78 @@
+"""What every printed sheet must pass, read back from the PDF: its text, page count and size,
+nothing outside the printable area, ink on a rendered page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+PAGE_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0), "a3": (841.89, 1190.55)}
+MARGIN_POINTS = 16 / 25.4 * 72
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def text_of(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def assert_pages(data: bytes, paper: str, count: int | range, landscape: bool = False) -> None:
+    reader = PdfReader(BytesIO(data))
+    pages = len(reader.pages)
+    assert pages in count if isinstance(count, range) else pages == count, pages
+    width, height = PAGE_POINTS[paper]
+    if landscape:
+        width, height = height, width
+    for page in reader.pages:
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert size == pytest.approx((width, height), abs=0.1)
+
+
+def assert_inside_margins(data: bytes, tmp_path: Path, paper: str, landscape=False) -> int:
+    """Every word's box (pdftotext -bbox) inside the margins; returns how many words."""
+    pdf = tmp_path / "inside.pdf"
+    pdf.write_bytes(data)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout  # fmt: skip
+    width, height = PAGE_POINTS[paper]
+    if landscape:
+        width, height = height, width
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', boxes)
+    for x_min, y_min, x_max, y_max in ((float(v) for v in w) for w in words):
+        assert x_min >= MARGIN_POINTS - 0.5 and x_max <= width - MARGIN_POINTS + 0.5
+        # The boxes span the font's ascent and descent (1.45 em for StoryCart Sans); the ink
+        # lies in the middle em, so the top and bottom fifth of a box may reach past the margin.
+        inset = 0.2 * (y_max - y_min)
+        assert y_min + inset >= MARGIN_POINTS, (y_min, y_max)
+        assert y_max - inset <= height - MARGIN_POINTS, (y_min, y_max)
+    return len(words)
+
+
+def gray_page(data: bytes, tmp_path: Path, page: int = 1, dpi: int = 30):
+    """The page rendered by pdftoppm: (width, height, pixels 0–255)."""
+    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed; .ci/run installs it"
+    pdf = tmp_path / "render.pdf"
+    pdf.write_bytes(data)
+    for old in tmp_path.glob("render-*.pgm"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page),
+                    str(pdf), str(tmp_path / "render")], check=True)  # fmt: skip
+    (image,) = tmp_path.glob("render-*.pgm")
+    _magic, size, _maximum, pixels = image.read_bytes().split(b"\n", 3)
+    width, height = (int(v) for v in size.split())
+    return width, height, pixels
+
+
+def assert_ink(data: bytes, tmp_path: Path, page: int = 1) -> None:
+    """Text and lines on the page (not an empty page), but not a black page."""
+    _, _, pixels = gray_page(data, tmp_path, page, dpi=60)
+    inked = sum(1 for value in pixels if value < 200)
+    assert 0.004 < inked / len(pixels) < 0.5, inked / len(pixels)

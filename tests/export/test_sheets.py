@@ -1,0 +1,288 @@
+"""The cart's other paper, parsed back: highlight and prompt cards with cut marks, the blank
+postmortem template, the severity poster, the incident report, the booklet, and the story
+sheet's timeline strip — in Korean, Japanese and English."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from app.clock import FakeClock
+from app.export import printing
+from app.export.story_sheet import story_sheet
+from app.i18n import Catalog
+from app.incidents import IncidentService
+from app.library import StoryService
+from app.policy_registry import load_policies, policy_sources
+from app.policy_store import PolicyStore
+from app.postmortem import ActionItem, Factor, TimelineItem, Why
+from app.postmortems import PostmortemService
+from app.stories import prompt_bank
+from storage.database import Database
+from tests.export.pdf_checks import (
+    assert_ink,
+    assert_inside_margins,
+    assert_pages,
+    gray_page,
+    squeeze,
+    text_of,
+)
+from tests.ui.helpers import START
+
+TODAY = date(2026, 11, 24)
+LANGS = ("ko", "ja", "en")
+POLICIES = load_policies(policy_sources(None))
+
+
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory):
+    database = Database.open(f"sqlite:///{tmp_path_factory.mktemp('sheets') / 'cart.db'}")
+    service = StoryService(database, FakeClock(START))
+    service.ensure_starters()
+    yield service
+    database.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_highlight_cards_six_per_page_with_cut_marks(stories, tmp_path, lang):
+    printed = printing.cards_pdf(stories, lang, "a4")
+    assert printed.missing == ""
+    assert_pages(printed.data, "a4", 1)  # six starter stories, six cards on a page
+    text = squeeze(text_of(printed.data))
+    for summary in stories.summaries(lang):
+        story = stories.view(summary.key, lang).story
+        assert squeeze(story.title) in text and squeeze(story.highlight) in text
+    assert text.count(squeeze(Catalog(lang).t("sheet.highlight_card"))) == 6
+    assert_inside_margins(printed.data, tmp_path, "a4")
+    # Cut marks: dark ticks in the margin on the first card's left edge (16 mm) above the grid
+    # and on its top edge (16 mm) left of the grid, at 144 dpi (5.67 pixels per mm).
+    width, _height, pixels = gray_page(printed.data, tmp_path, dpi=144)
+    per_mm = 144 / 25.4
+
+    def darkest(x_mm: float, y_mm: float) -> int:
+        x, y = round(x_mm * per_mm), round(y_mm * per_mm)
+        return min(pixels[(y + dy) * width + x + dx] for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+    assert darkest(16, 13) < 140 and darkest(13, 16) < 140
+    assert darkest(8, 8) > 240  # and nothing in the page's corner
+
+
+def test_cards_of_one_theme_or_one_story(stories):
+    theme = printing.cards_pdf(stories, "en", "letter", theme="alert-fatigue")
+    assert_pages(theme.data, "letter", 1)
+    text = squeeze(text_of(theme.data))
+    assert squeeze("The alert everyone had learned to ignore") in text
+    assert squeeze("The canary that looked healthy") not in text
+    one = printing.cards_pdf(stories, "ja", "a4", ref="starter-empty-backups/ko")
+    assert "3週間空だったバックアップ" in text_of(one.data)  # the reader's language
+    with pytest.raises(Exception, match="No published story has the theme 'nope'"):
+        printing.cards_pdf(stories, "en", "a4", theme="nope")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_prompt_cards_from_the_bank_in_each_language(stories, tmp_path, lang):
+    printed = printing.prompts_pdf(stories, lang, "a4")
+    bank = prompt_bank(lang)
+    assert len(bank) == 10
+    assert_pages(printed.data, "a4", 2)  # eight cards a page
+    text = squeeze(text_of(printed.data))
+    for prompt in bank:
+        assert squeeze(prompt) in text
+    assert_inside_margins(printed.data, tmp_path, "a4")
+    assert_ink(printed.data, tmp_path)
+    # One story's own cards, in the reader's language when it is written in it.
+    own = squeeze(text_of(printing.prompts_pdf(stories, "en", "a4", "starter-sale-pool/ja").data))
+    story = stories.view("starter-sale-pool/en").story
+    assert story.prompts and all(squeeze(p) in own for p in story.prompts)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_blank_template_has_every_section_with_room_to_write(tmp_path, lang):
+    printed = printing.template_pdf(lang, "a4")
+    assert printed.missing == ""
+    assert_pages(printed.data, "a4", range(2, 5))
+    t = Catalog(lang).t
+    text = squeeze(text_of(printed.data))
+    sections = ("summary", "impact", "timeline", "root_cause", "factors", "went_well",
+                "was_hard", "lucky", "mitigation", "actions", "lessons")  # fmt: skip
+    for key in sections:
+        assert squeeze(t(f"pm.section.{key}")) in text, key
+    for key in ("what", "when", "who", "users_affected", "duration", "sla_breach", "temporary",
+                "permanent", "owner", "due", "priority", "status", "actor"):  # fmt: skip
+        assert squeeze(t(f"pm.field.{key}")) in text, key
+    for key in ("technical", "process", "organisational", "environmental", "fact", "hypothesis"):
+        assert squeeze(t(f"pm.value.{key}")) in text, key
+    assert all(f"{n}.{squeeze(t('pm.field.why'))}" in text for n in range(1, 6))
+    assert_inside_margins(printed.data, tmp_path, "a4")
+    assert_ink(printed.data, tmp_path, page=2)
+
+
+@pytest.mark.parametrize(("policy", "lang", "paper"),
+                         [("web-service", "ko", "a3"), ("ai-ops", "ja", "a3"),
+                          ("ai-ops", "en", "a4"), ("web-service", "ja", "a4")])  # fmt: skip
+def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
+    chosen = POLICIES.get(policy)
+    printed = printing.poster_pdf(chosen, lang, paper)
+    assert printed.missing == ""
+    assert_pages(printed.data, paper, 1, landscape=True)
+    text = squeeze(text_of(printed.data))
+    catalog = Catalog(lang)
+    for severity in chosen.severities:
+        assert squeeze(severity.name.get(lang)) in text
+        assert squeeze(catalog.t("sheet.respond", time=catalog.duration(severity.response_s)))
+        for who in severity.first_notify:
+            assert squeeze(who.get(lang)) in text
+    for cell in chosen.cells:  # every example of the matrix is on the poster
+        for example in cell.examples:
+            assert squeeze(example.get(lang)) in text
+    assert_inside_margins(printed.data, tmp_path, paper, landscape=True)
+    assert_ink(printed.data, tmp_path)
+
+
+def reviewed_incident(database, clock: FakeClock) -> str:
+    """A resolved SEV-2 with a Korean postmortem: timeline with markers, whys, factors, actions,
+    and text that looks like markup."""
+    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    postmortems = PostmortemService(database, clock)
+    code = incidents.declare(POLICIES.get("web-service"), "결제 API 장애", "SEV-2", actor="민지",
+                             impact="카드 결제")  # fmt: skip
+    clock.advance(50 * 60)
+    incidents.resolve(code, "민지", "인증서 갱신")
+    draft = postmortems.open(code, "ko", "민지")
+    ready = replace(
+        draft.postmortem,
+        what="카드 결제가 50분 동안 실패했습니다. [b]굵게[/b] 아님",
+        when="2026-11-24 09:00–09:50",
+        who="카드로 결제하는 모든 고객",
+        users_affected="약 1,200명",
+        duration="50분",
+        sla_breach="yes",
+        timeline=[
+            TimelineItem("2026-11-24 09:02:00", "결제 실패율 경보", "감시", "fact", "detection"),
+            TimelineItem("2026-11-24 09:20:00", "인증서 만료 확인", "민지", "fact", "diagnosis"),
+            TimelineItem("2026-11-24 09:48:00", "새 인증서 배포", "지원", "fact", "repair"),
+        ],
+        root_cause="결제 게이트웨이 인증서가 만료되었습니다.",
+        whys=[Why("왜 만료되었나?", "갱신 담당자가 없었다"), Why("왜 없었나?", "팀 개편")],
+        factors=[Factor("process", "만료 알림이 퇴사자 메일함으로 갔다")],
+        temporary="수동으로 인증서 교체",
+        permanent="인증서 자동 갱신과 만료 30일 전 경보",
+        actions=[ActionItem("인증서 자동 갱신", "플랫폼 팀", "2026-12-15", "high"),
+                 ActionItem("만료 경보 추가", "민지", "2026-12-01")],
+        lessons="만료에는 주인이 필요합니다.",
+    )  # fmt: skip
+    version = postmortems.save(ready, draft.version, "민지")
+    version = postmortems.set_status(code, "in_review", "민지", version).version
+    postmortems.set_status(code, "published", "Alex", version)
+    return code
+
+
+def test_incident_report_follows_seed_001(tmp_path):
+    clock = FakeClock(START)
+    database = Database.open(f"sqlite:///{tmp_path / 'cart.db'}")
+    try:
+        code = reviewed_incident(database, clock)
+        postmortems = PostmortemService(database, clock)
+        printed = printing.report_pdf(postmortems, code, "ko", "민지", "a4")
+        postmortem = postmortems.open(code, "ko", "민지").postmortem
+    finally:
+        database.close()
+    assert printed.missing == ""
+    assert_pages(printed.data, "a4", range(1, 4))
+    text = squeeze(text_of(printed.data))
+    assert squeeze("인시던트 보고서: 결제 API 장애") in text
+    headings = ["기본 정보", "요약", "타임라인", "근본 원인", "영향 분석", "완화 조치", "교훈"]
+    positions = [text.index(squeeze(h)) for h in headings]
+    assert positions == sorted(positions)  # in seed 001's order
+    for part in (code, "SEV-2", postmortem.what, postmortem.who, postmortem.root_cause,
+                 postmortem.temporary, postmortem.permanent, postmortem.lessons, "약 1,200명",
+                 *(item.text for item in postmortem.timeline),
+                 *(w.because for w in postmortem.whys), postmortem.factors[0].text,
+                 *(a.title for a in postmortem.actions), "2026-12-15", "플랫폼 팀"):  # fmt: skip
+        assert squeeze(part) in text, part
+    assert "[b]굵게[/b]" in text  # printed literally
+    assert_inside_margins(printed.data, tmp_path, "a4")
+
+
+def test_story_sheet_timeline_strip_from_the_postmortem(tmp_path):
+    clock = FakeClock(START)
+    database = Database.open(f"sqlite:///{tmp_path / 'cart.db'}")
+    try:
+        code = reviewed_incident(database, clock)
+        stories = StoryService(database, clock)
+        view = stories.from_postmortem(code, "민지")
+        assert [m[1] for m in view.moments] == ["detection", "diagnosis", "repair"]
+        data = story_sheet(view, TODAY).output()
+    finally:
+        database.close()
+    text = text_of(data)
+    assert "타임라인" in text
+    for clock_text, marker in (("09:02", "감지"), ("09:20", "진단"), ("09:48", "복구")):
+        assert clock_text in text and marker in text
+    assert "인증서 만료 확인" in text
+    assert_inside_margins(data, tmp_path, "a4")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_booklet_of_the_week(stories, tmp_path, lang):
+    seen = []
+    printed = printing.booklet_pdf(
+        stories, lang, "a4", TODAY, progress=lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(n, 6) for n in range(1, 7)]
+    views = printing.playlist_views(stories, lang)
+    week = stories.week(lang)
+    assert views[0].story.key == week.view.story.key  # the story of the week first
+    sheets = sum(len(PdfReader(_bytes(story_sheet(v, TODAY))).pages) for v in views)
+    assert_pages(printed.data, "a4", 1 + sheets)
+    first_page = squeeze(PdfReader(_bytes(printed.data)).pages[0].extract_text())
+    titles = [squeeze(f"{n}. {v.story.title}") for n, v in enumerate(views, 1)]
+    assert [first_page.index(title) for title in titles] == sorted(
+        first_page.index(title) for title in titles
+    )
+    text = squeeze(text_of(printed.data))
+    assert all(squeeze(v.story.narrative) in text for v in views)
+    assert_inside_margins(printed.data, tmp_path, "a4")
+
+
+def _bytes(sheet_or_data):
+    from io import BytesIO
+
+    data = sheet_or_data if isinstance(sheet_or_data, bytes) else sheet_or_data.output()
+    return BytesIO(data)
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+
+
+def test_every_sheet_from_the_command_line(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'cart.db'}"]
+    for kind, extra, lang, expected in [
+        ("cards", [], "ko", "하이라이트 카드"),
+        ("prompts", [], "ja", "プロンプトカード"),
+        ("template", ["--paper", "letter"], "en", "Root Cause"),
+        ("poster", ["ai-ops", "--paper", "a4"], "ko", "심각도 매트릭스"),
+        ("booklet", ["--theme", "Rollout failure"], "en", "The canary that looked healthy"),
+    ]:
+        out = tmp_path / f"{kind}.pdf"
+        done = run("export", kind, *extra, "--lang", lang, "-o", str(out), *db)
+        assert done.returncode == 0, done.stderr
+        assert expected in text_of(out.read_bytes()), kind
+    for args, message in [
+        (["poster", "nope"], "There is no policy 'nope'; known: "),
+        (["cards", "--theme", "nope"], "No published story has the theme 'nope'."),
+        (["booklet", "--limit", "0"], "--limit must be 1 or more, not 0."),
+        (["report", "INC-2099-0001"], "There is no incident 'INC-2099-0001'."),
+    ]:
+        failed = run("export", *args, "-o", str(tmp_path / "bad.pdf"), *db)
+        assert failed.returncode == 1 and failed.stderr.startswith(f"storycart: {message}"), (
+            failed.stderr
+        )
+        assert not (tmp_path / "bad.pdf").exists()
