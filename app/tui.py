@@ -24,6 +24,7 @@ from screens.help import HelpScreen
 from screens.incident_actions import IncidentActions, is_incident_screen
 from screens.localized import bind_localized, localize_palette_binding
 from screens.matrix import MatrixScreen
+from screens.print_actions import PrintActions
 from screens.story_actions import READER, StoryActions
 from storage.errors import StorageError
 
@@ -65,7 +66,7 @@ class PoliciesReloaded(Message):
         self.policies = policies
 
 
-class StoryCartApp(StoryActions, IncidentActions, App[int]):
+class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
     TITLE = "Story Cart"
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
@@ -74,6 +75,7 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
         ("l", "show_library", "binding.library", True),
         ("w", "show_week", "binding.week", True),
         ("K", "kiosk", "binding.kiosk", False),
+        ("f6", "print", "binding.print", False, True),
         ("question_mark,f1", "help", "binding.help", True),
         ("q", "quit", "binding.quit", True),
     )
@@ -281,6 +283,9 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
         yield SystemCommand(
             catalog.t("kiosk.command"), catalog.t("kiosk.command_help"), self.action_kiosk
         )
+        yield SystemCommand(
+            catalog.t("print.command"), catalog.t("print.command_help"), self.action_print
+        )
         if isinstance(screen, BoardScreen) or is_incident_screen(screen):
             for action, key in (
                 (self.action_acknowledge, "acknowledge"),
@@ -416,6 +421,8 @@ class StoryCartApp(StoryActions, IncidentActions, App[int]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if event.worker.group == "print":
+            self.print_failed(str(error))
         from app.postmortem import PostmortemError  # not needed before the first frame
         from app.stories import StoryError
 

@@ -26,6 +26,7 @@ class LibraryScreen(Screen):
         ("slash", "focus_search", "binding.search", True),
         ("n", "app.nominate", "binding.nominate", True),
         ("x", "app.toggle_examples", "binding.examples", True),
+        ("e", "app.print", "binding.print", True),
         ("escape", "app.show_board", "binding.board", True),
     )
 

@@ -22,6 +22,7 @@ class MatrixScreen(Screen):
     BINDING_SPECS = (
         ("p", "app.next_policy", "binding.next_policy", True),
         ("ctrl+r", "app.reload_policies", "binding.reload_policies", True),
+        ("e", "app.print", "binding.print", True),
     )
 
     def __init__(self, catalog: Catalog, policy: Policy, tier: str) -> None:

@@ -23,7 +23,8 @@ class ReaderScreen(Screen):
         ("l", "next_lens", "binding.lens", True),
         ("n", "app.nominate", "binding.nominate", True),
         ("f", "app.give_feedback", "binding.feedback", True),
-        ("e", "app.edit_story", "binding.edit_story", True),
+        ("e", "app.print", "binding.print", True),
+        ("E", "app.edit_story", "binding.edit_story", True),
         ("P", "app.pin_story", "binding.pin", True),
         ("escape,b", "back", "binding.back", True),
     )
