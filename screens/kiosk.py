@@ -68,7 +68,8 @@ class KioskScreen(Screen):
         self.contents: dict[str, KioskContent] = {}
         self.failures = 0
         self.retry_at = None
-        self.loading = False
+        # Not `loading`: that is Widget's reactive which covers the screen with a spinner.
+        self.reading = False
         self.problem = ""
         self.pages = 1
         self._database = None
@@ -101,13 +102,13 @@ class KioskScreen(Screen):
         """Called twice a second: moves on when a deadline has passed (deadlines are stored,
         so a FakeClock drives this in tests)."""
         now = self.clock.now()
-        if self.retry_at is not None and now >= self.retry_at and not self.loading:
+        if self.retry_at is not None and now >= self.retry_at and not self.reading:
             self.retry_at = None
             self.load()
         if self.contents and self.playlist.due(now):
             finished_pass = self.playlist.advance(now, self.pages)
             self.render_slide()
-            if finished_pass and not self.loading and self.retry_at is None:
+            if finished_pass and not self.reading and self.retry_at is None:
                 self.load()  # new stories, a new week, edited follow-ups
         if self.problem:
             self._show_status()
@@ -115,7 +116,7 @@ class KioskScreen(Screen):
     # -- loading ------------------------------------------------------------------------------
 
     def load(self) -> None:
-        self.loading = True
+        self.reading = True
         self._load()
 
     @work(thread=True, group="kiosk", exclusive=True, exit_on_error=False)
@@ -148,7 +149,7 @@ class KioskScreen(Screen):
         }
 
     def on_kiosk_screen_loaded(self, message: Loaded) -> None:
-        self.loading = False
+        self.reading = False
         self.failures, self.problem, self.retry_at = 0, "", None
         first = not self.contents
         self.contents = message.contents
@@ -159,7 +160,7 @@ class KioskScreen(Screen):
         self.render_slide()
 
     def on_kiosk_screen_unavailable(self, message: Unavailable) -> None:
-        self.loading = False
+        self.reading = False
         self.failures += 1
         self.problem = message.problem or "unavailable"
         self.retry_at = self.clock.now() + timedelta(seconds=retry_after(self.failures))

@@ -1,6 +1,7 @@
-"""Printed sheets: time and size of a 2-page Japanese / Korean story sheet, against plain fpdf2
-writing the same text with the same font in the same run (the floor: add_font, multi_cell, no
-line breaking of our own). Median of 7 runs each. Prints a table; not a test.
+"""Printed sheets: time and size of a 2-page Japanese / Korean story sheet and of a 50-story
+booklet, against plain fpdf2 writing the same text with the same font in the same run (the
+floor: add_font, multi_cell, no line breaking of our own). Median of 7 runs each (3 for the
+booklet). Prints a table; not a test.
 
     PYTHONPATH=. .venv/bin/python tests/bench/bench_sheets.py
 """
@@ -35,26 +36,50 @@ def ours(view) -> tuple[bytes, int]:
 
 
 def floor(view) -> tuple[bytes, int]:
+    return floor_of([view])
+
+
+def floor_of(views, lens: str = "support") -> tuple[bytes, int]:
     from fpdf import FPDF
 
-    story = view.story
     pdf = FPDF(format="A4")
     pdf.add_font("sc", "", font_path(""))
     pdf.add_font("sc", "B", font_path("B"))
-    pdf.add_page()
-    pdf.set_font("sc", "B", 20)
-    pdf.multi_cell(0, 9, story.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("sc", "", 10.5)
-    body = "\n\n".join([story.highlight, story.narrative, story.lenses["support"],
-                        story.changes, *story.prompts])  # fmt: skip
-    pdf.multi_cell(0, 5.4, body, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+    for view in views:
+        story = view.story
+        pdf.add_page()
+        pdf.set_font("sc", "B", 20)
+        pdf.multi_cell(0, 9, story.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("sc", "", 10.5)
+        body = "\n\n".join([story.highlight, story.narrative, story.lenses.get(lens, ""),
+                            story.changes, *story.prompts])  # fmt: skip
+        pdf.multi_cell(0, 5.4, body, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
     with quiet_fpdf():
         return bytes(pdf.output()), pdf.pages_count
 
 
-def timed(build, view) -> tuple[float, int, int]:
+def fifty_stories(service) -> None:
+    """50 published stories, cycling the 18 starter stories in their three languages."""
+    starters = sorted(s.key for lang in ("ko", "ja", "en") for s in service.summaries(lang))
+    for number in range(50):
+        source = service.view(starters[number % len(starters)]).story
+        day = f"2026-{1 + number % 11:02d}-{1 + number % 27:02d}"
+        story = replace(source, key=f"bench-{number}", group=f"bench-{number}", example=False,
+                        occurred_on=day)  # fmt: skip
+        created = service.create(story, "bench")
+        service.publish(created.story, created.version, "bench")
+
+
+def booklet_ours(stories) -> tuple[bytes, int]:
+    from app.export.printing import booklet_pdf
+
+    printed = booklet_pdf(stories, "ja", "a4", date(2026, 11, 24), lens="support", limit=50)
+    return printed.data, printed.pages
+
+
+def timed(build, view, runs: int = RUNS) -> tuple[float, int, int]:
     times, size, pages = [], 0, 0
-    for _ in range(RUNS):
+    for _ in range(runs):
         began = time.perf_counter()
         data, pages = build(view)
         times.append(time.perf_counter() - began)
@@ -76,6 +101,15 @@ def main() -> None:
             base, _size, _pages = timed(floor, view)
             print(f"{key:<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} {pages:>6} "
                   f"{size / 1024:>6.0f} {size / 1024 / pages:>8.0f}")  # fmt: skip
+        fifty_stories(service)
+        service.hide_examples(True)
+        from app.export.printing import playlist_views
+
+        views = playlist_views(service, "ja", limit=50)
+        mine, size, pages = timed(booklet_ours, service, runs=3)
+        base, _size, _pages = timed(floor_of, views, runs=3)
+        print(f"{'booklet, 50 stories (ja)':<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} "
+              f"{pages:>6} {size / 1024:>6.0f} {size / 1024 / pages:>8.0f}")  # fmt: skip
         database.close()
 
 

@@ -35,7 +35,7 @@ async def shown(app, pilot) -> KioskScreen:
     for _ in range(300):
         await pilot.pause(0.02)
         screen = app.screen
-        if isinstance(screen, KioskScreen) and screen.contents and not screen.loading:
+        if isinstance(screen, KioskScreen) and screen.contents and not screen.reading:
             await pilot.pause()
             return screen
     raise AssertionError("the kiosk never showed its stories")
