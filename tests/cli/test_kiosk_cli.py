@@ -14,6 +14,7 @@ import time
 import aiohttp
 
 STORYCART = [sys.executable, "-m", "app.cli"]
+WEEK_TITLE = "健康そうに見えたカナリア"  # shown once the kiosk has read the database
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -56,7 +57,7 @@ async def _page_and_screen(port: int) -> tuple[str, str]:
         received = b""
         async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=110&height=36") as ws:
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and "今週のストーリー".encode() not in received:
+            while time.monotonic() < deadline and WEEK_TITLE.encode() not in received:
                 try:
                     message = await ws.receive(timeout=2)
                 except TimeoutError:
@@ -80,7 +81,7 @@ def test_serve_shows_the_kiosk_in_a_browser_on_loopback(tmp_path):
         page, screen = asyncio.run(_page_and_screen(port))
         assert f"ws://127.0.0.1:{port}/ws" in page  # loopback by default
         assert "<div>Story Cart</div>" in page  # the name shown until the app connects
-        assert "今週のストーリー" in screen and "健康そうに見えたカナリア" in screen
+        assert "今週のストーリー" in screen and WEEK_TITLE in screen
         assert "Traceback" not in screen
         with socket.socket() as probe:  # nothing listens on the machine's other addresses
             outside = probe.connect_ex((_outside_address(), port)) if _outside_address() else 1
