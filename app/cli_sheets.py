@@ -55,33 +55,31 @@ def add_sheet_parsers(kinds, common) -> None:
 
 
 def sheet_pdf(settings: Settings, args) -> bytes:
-    from app.export import printing
+    from app.clock import SystemClock
+    from app.export.printing import SheetRequest, render
     from app.stories import StoryError
 
-    kind, lang, paper = args.export_command, settings.lang, args.paper
+    if getattr(args, "limit", None) is not None and args.limit < 1:
+        raise CommandError(f"--limit must be 1 or more, not {args.limit}.")
+    request = SheetRequest(
+        args.export_command, settings.lang, args.paper,
+        ref=getattr(args, "id", None) or getattr(args, "name", None) or "",
+        lens=getattr(args, "lens", "engineering"), theme=getattr(args, "theme", ""),
+        limit=getattr(args, "limit", None),
+    )  # fmt: skip
+    today = SystemClock().now().astimezone().date()
     try:
-        if kind == "template":
-            printed = printing.template_pdf(lang, paper)
-        elif kind == "poster":
-            printed = printing.poster_pdf(_policy(settings, args.name), lang, paper)
-        elif kind == "report":
-            printed = _report(settings, args.id, paper)
-        else:
+        if request.kind == "poster":
+            printed = render(request, today, policy=_policy(settings, args.name))
+        elif request.kind == "report":
+            printed = _report(settings, request, today)
+        elif request.needs_stories:
             from app.cli_story import story_service
 
             with story_service(settings) as stories:
-                today = stories.clock.now().astimezone().date()
-                if kind == "story":
-                    printed = printing.story_pdf(stories, args.id, args.lens, paper, today)
-                elif kind == "cards":
-                    printed = printing.cards_pdf(stories, lang, paper, args.id, args.theme)
-                elif kind == "prompts":
-                    printed = printing.prompts_pdf(stories, lang, paper, args.id)
-                else:
-                    if args.limit is not None and args.limit < 1:
-                        raise CommandError(f"--limit must be 1 or more, not {args.limit}.")
-                    printed = printing.booklet_pdf(stories, lang, paper, today, args.theme,
-                                                   args.lens, args.limit)  # fmt: skip
+                printed = render(request, today, stories=stories)
+        else:
+            printed = render(request, today)
     except StoryError as error:
         raise CommandError(str(error)) from None
     if printed.missing:
@@ -100,17 +98,17 @@ def _policy(settings: Settings, name: str | None):
     return policies.get(wanted)
 
 
-def _report(settings: Settings, code: str, paper: str):
+def _report(settings: Settings, request, today):
     from app.clock import SystemClock
-    from app.export.printing import report_pdf
+    from app.export.printing import render
     from app.incident_model import IncidentError
     from app.postmortems import PostmortemService
     from storage.database import Database
 
     database = Database.open(settings.db_url)
     try:
-        return report_pdf(PostmortemService(database, SystemClock()), code, settings.lang,
-                          settings.user, paper)  # fmt: skip
+        postmortems = PostmortemService(database, SystemClock())
+        return render(request, today, postmortems=postmortems, actor=settings.user)
     except IncidentError as error:
         raise CommandError(str(error)) from None
     finally:

@@ -25,7 +25,6 @@ NEAR_MISSES = 3
 PAST_STORIES = 4
 # After the database went away: try again after 5 s, then 10, 20, … up to a minute.
 RETRY_FIRST_S, RETRY_MAX_S = 5, 60
-LOOP_MARKS = {"done": "✓", "open": "○", "overdue": "!"}
 _KEY_NAME = re.compile(r"^((ctrl|shift|alt|meta)\+)*([a-z0-9_]+|[^\s+])$")
 
 
@@ -303,7 +302,7 @@ def retry_after(failures: int) -> int:
 def load_content(stories, policy, lang: str, today) -> KioskContent:
     """One language's content from the story service (app.library.StoryService) and the
     active policy. Blocking: runs in a worker."""
-    from app.stories import loop_lines
+    from app.stories import SCREEN_LOOP_MARKS, loop_lines
 
     catalog = Catalog(lang)
     week = stories.week(lang, actor="kiosk")
@@ -334,7 +333,7 @@ def load_content(stories, policy, lang: str, today) -> KioskContent:
         view = stories.view(member.key, lang)
         if not view.follow_ups:
             continue
-        _, lines = loop_lines(view.follow_ups, today, catalog.t, LOOP_MARKS)
+        _, lines = loop_lines(view.follow_ups, today, catalog.t, SCREEN_LOOP_MARKS)
         past.append(PastLoop(printable(view.story.title), view.story.occurred_on, view.loop,
                              tuple(printable(line) for line in lines)))  # fmt: skip
     return KioskContent(

@@ -325,6 +325,10 @@ def loop_summary(items: list[FollowUp], today: date) -> LoopSummary:
     return LoopSummary(states.count("done"), states.count("open"), states.count("overdue"))
 
 
+# How a follow-up's state is marked on a terminal (the printed sheets use shapes of their font).
+SCREEN_LOOP_MARKS = {"done": "✓", "open": "○", "overdue": "!"}
+
+
 def loop_lines(follow_ups, today: date, t, marks: dict[str, str]) -> tuple[str, list[str]]:
     """The follow-ups as the reader and the sheets show them: a heading with the done / open /
     overdue count, and a line per item (mark, state, title — owner (due)). `t` is a catalog's

@@ -5,22 +5,13 @@ that reports its progress to the print dialog."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
 from textual.message import Message
 
+from app.export.printing import SheetRequest
 from screens.print_dialog import PrintDialog
-
-
-@dataclass(frozen=True)
-class PrintJob:
-    kind: str
-    ref: str = ""
-    lens: str = "engineering"
-    paper: str = "a4"
-    lang: str = "en"
 
 
 class PrintProgress(Message):
@@ -38,33 +29,33 @@ class PrintDone(Message):
 class PrintActions:
     """Mixed into StoryCartApp (needs settings, catalog, stories, postmortems, policies)."""
 
-    def print_jobs(self) -> list[tuple[PrintJob, str]]:
+    def print_jobs(self) -> list[tuple[SheetRequest, str]]:
         t, lang = self.catalog.t, self.catalog.lang
         screen = self.screen
-        jobs: list[tuple[PrintJob, str]] = []
+        jobs: list[tuple[SheetRequest, str]] = []
         story = None
         if screen.name == "reader" and screen.view is not None:
             story, lens = screen.view.story, screen.lens
         elif screen.name == "library" and screen.selected() is not None:
             story, lens = screen.selected(), "engineering"
         if story is not None:
-            title = story.title
+            key, title = story.key, story.title
             jobs += [
-                (PrintJob("story", story.key, lens, lang=lang), t("print.story", title=title)),
-                (PrintJob("cards", story.key, lang=lang), t("print.card", title=title)),
-                (PrintJob("prompts", story.key, lang=lang), t("print.story_prompts", title=title)),
+                (SheetRequest("story", lang, ref=key, lens=lens), t("print.story", title=title)),
+                (SheetRequest("cards", lang, ref=key), t("print.card", title=title)),
+                (SheetRequest("prompts", lang, ref=key), t("print.story_prompts", title=title)),
             ]
         if screen.name == "matrix":
             for paper in ("a3", "a4"):
-                job = PrintJob("poster", self.active_policy, paper=paper, lang=lang)
+                job = SheetRequest("poster", lang, paper, ref=self.active_policy)
                 jobs.append((job, t("print.poster", paper=paper.upper())))
         if screen.name == "postmortem":
-            jobs.append((PrintJob("report", screen.code, lang=lang), t("print.report")))
+            jobs.append((SheetRequest("report", lang, ref=screen.code), t("print.report")))
         jobs += [
-            (PrintJob("booklet", lang=lang), t("print.booklet")),
-            (PrintJob("cards", lang=lang), t("print.cards")),
-            (PrintJob("prompts", lang=lang), t("print.prompts")),
-            (PrintJob("template", lang=lang), t("print.template")),
+            (SheetRequest("booklet", lang), t("print.booklet")),
+            (SheetRequest("cards", lang), t("print.cards")),
+            (SheetRequest("prompts", lang), t("print.prompts")),
+            (SheetRequest("template", lang), t("print.template")),
         ]
         return jobs
 
@@ -80,29 +71,16 @@ class PrintActions:
         self._write_sheet(self._print_jobs[message.choice])
 
     @work(thread=True, exit_on_error=False, group="print", exclusive=True)
-    def _write_sheet(self, job: PrintJob) -> None:
-        from app.export import printing
+    def _write_sheet(self, job: SheetRequest) -> None:
+        from app.export.printing import render
 
         today = self.clock.now().astimezone().date()
-        stories = self.stories
-        if job.kind == "story":
-            printed = printing.story_pdf(stories, job.ref, job.lens, job.paper, today)
-        elif job.kind == "cards":
-            printed = printing.cards_pdf(stories, job.lang, job.paper, job.ref)
-        elif job.kind == "prompts":
-            printed = printing.prompts_pdf(stories, job.lang, job.paper, job.ref)
-        elif job.kind == "template":
-            printed = printing.template_pdf(job.lang, job.paper)
-        elif job.kind == "poster":
-            printed = printing.poster_pdf(self.policies.get(job.ref), job.lang, job.paper)
-        elif job.kind == "report":
-            printed = printing.report_pdf(self.postmortems, job.ref, job.lang,
-                                          self.settings.user, job.paper)  # fmt: skip
-        else:
-            printed = printing.booklet_pdf(
-                stories, job.lang, job.paper, today,
-                progress=lambda done, total: self.post_message(PrintProgress(done, total)),
-            )  # fmt: skip
+        printed = render(
+            job, today, stories=self.stories, postmortems=self.postmortems,
+            policy=self.policies.get(job.ref) if job.kind == "poster" else None,
+            actor=self.settings.user,
+            progress=lambda done, total: self.post_message(PrintProgress(done, total)),
+        )  # fmt: skip
         path = self.settings.export_dir / sheet_file_name(job, today.isoformat())
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".pdf.part")
@@ -134,7 +112,7 @@ class PrintActions:
             dialog.failed(problem)
 
 
-def sheet_file_name(job: PrintJob, day: str) -> str:
+def sheet_file_name(job: SheetRequest, day: str) -> str:
     ref = re.sub(r"[^\w-]+", "-", job.ref).strip("-") if job.ref else ""
     parts = [job.kind, ref, job.paper if job.kind == "poster" else "", job.lang, day]
     return "-".join(part for part in parts if part) + ".pdf"

@@ -11,11 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from app.i18n import Catalog
-from app.stories import LENSES, loop_lines, next_lens, theme_name
+from app.stories import LENSES, SCREEN_LOOP_MARKS, loop_lines, next_lens, theme_name
 from app.textsafe import printable
 from screens.localized import bind_localized
-
-LOOP_MARKS = {"done": "✓", "open": "○", "overdue": "!"}
 
 
 class ReaderScreen(Screen):
@@ -100,7 +98,7 @@ class ReaderScreen(Screen):
     def _show_loop(self) -> None:
         t, view = self.catalog.t, self.view
         today = self.app.clock.now().astimezone().date()
-        heading, lines = loop_lines(view.follow_ups, today, t, LOOP_MARKS)
+        heading, lines = loop_lines(view.follow_ups, today, t, SCREEN_LOOP_MARKS)
         self._set("#reader-loop-title", heading)
         lines = [printable(line) for line in lines]
         if not lines:

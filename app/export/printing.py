@@ -11,6 +11,23 @@ KINDS = ("story", "cards", "prompts", "template", "poster", "report", "booklet")
 
 
 @dataclass(frozen=True)
+class SheetRequest:
+    """Which sheet, from the command line or the TUI's print dialog."""
+
+    kind: str
+    lang: str
+    paper: str = "a4"
+    ref: str = ""  # a story (story, cards, prompts), an incident (report), a policy (poster)
+    lens: str = "engineering"
+    theme: str = ""
+    limit: int | None = None
+
+    @property
+    def needs_stories(self) -> bool:
+        return self.kind not in ("template", "poster", "report")
+
+
+@dataclass(frozen=True)
 class Printed:
     data: bytes
     pages: int
@@ -105,3 +122,26 @@ def booklet_pdf(stories, lang: str, paper: str, today, theme: str = "", lens="en
         else t("sheet.booklet_title", date=today.isoformat())
     )
     return finish(booklet(views, lang, today, title, lens, paper, progress))
+
+
+def render(request: SheetRequest, today, *, stories=None, postmortems=None, policy=None,
+           actor: str = "", progress=None) -> Printed:  # fmt: skip
+    """The sheet a request names; `stories` when `needs_stories`, `postmortems` for a report,
+    `policy` for a poster."""
+    kind, lang, paper = request.kind, request.lang, request.paper
+    if kind == "template":
+        return template_pdf(lang, paper)
+    if kind == "poster":
+        return poster_pdf(policy, lang, paper)
+    if kind == "report":
+        return report_pdf(postmortems, request.ref, lang, actor, paper)
+    if kind == "story":
+        return story_pdf(stories, request.ref, request.lens, paper, today)
+    if kind == "cards":
+        return cards_pdf(stories, lang, paper, request.ref, request.theme)
+    if kind == "prompts":
+        return prompts_pdf(stories, lang, paper, request.ref)
+    if kind == "booklet":
+        return booklet_pdf(stories, lang, paper, today, request.theme, request.lens,
+                           request.limit, progress)  # fmt: skip
+    raise ValueError(f"{kind!r} is not one of {', '.join(KINDS)}.")
