@@ -151,7 +151,7 @@ class SlideText:
 
 
 def slide_text(content: KioskContent, kind: str) -> SlideText:
-    from app.stories import theme_name
+    from app.stories import story_marks, week_until
 
     t = Catalog(content.lang).t
     week = content.week
@@ -159,19 +159,9 @@ def slide_text(content: KioskContent, kind: str) -> SlideText:
         if week is None:
             return SlideText(t("kiosk.week"), t("story.week_none"))
         story = week.view.story
-        until = (
-            t("story.week_pinned")
-            if week.rotates_at is None
-            else t("story.week_until", when=week.rotates_at.astimezone().strftime("%Y-%m-%d"))
-        )
-        marks = [
-            story.severity,
-            t(f"story.kind.{story.kind}"),
-            story.occurred_on,
-            ", ".join(theme_name(theme, content.lang) for theme in story.themes),
-        ]
+        marks = story_marks(story, content.lang, t)
         return SlideText(
-            f"{t('kiosk.week')} · {until}",
+            f"{t('kiosk.week')} · {week_until(week.rotates_at, t)}",
             printable(story.title),
             tuple(_paragraphs(story.narrative)),
             note=" · ".join(part for part in marks if part),
@@ -287,9 +277,12 @@ class Playlist:
         return True
 
     def seconds_left(self, now: datetime) -> int:
-        if self.next_at is None:
-            return self.seconds
-        return max(0, int((self.next_at - now).total_seconds() + 0.999))
+        return self.seconds if self.next_at is None else seconds_until(self.next_at, now)
+
+
+def seconds_until(deadline: datetime, now: datetime) -> int:
+    """Whole seconds left, rounded up (0 once the deadline has passed)."""
+    return max(0, int((deadline - now).total_seconds() + 0.999))
 
 
 def retry_after(failures: int) -> int:

@@ -167,6 +167,20 @@ def theme_name(theme: str, lang: str) -> str:
     return bank(lang)["themes"].get(theme, {}).get("name", theme)
 
 
+def story_marks(story: Story, lang: str, t) -> list[str]:
+    """Severity, kind, date and themes (in `lang`): the strip under a story's title on every
+    screen and sheet. Empty parts stay in the list; callers join the non-empty ones."""
+    themes = ", ".join(theme_name(theme, lang) for theme in story.themes)
+    return [story.severity, t(f"story.kind.{story.kind}"), story.occurred_on, themes]
+
+
+def week_until(rotates_at, t) -> str:
+    """ "until 2026-12-08" for a feature that rotates, "pinned by a curator" for a pin."""
+    if rotates_at is None:
+        return t("story.week_pinned")
+    return t("story.week_until", when=rotates_at.astimezone().strftime("%Y-%m-%d"))
+
+
 def builtin_themes(lang: str) -> tuple[str, ...]:
     return tuple(bank(lang)["themes"])
 

@@ -28,6 +28,7 @@ from app.kiosk import (
     UnlockSequence,
     paginate,
     retry_after,
+    seconds_until,
     slide_text,
 )
 from widgets.kiosk_slide import KioskSlide
@@ -138,10 +139,12 @@ class KioskScreen(Screen):
         from app.library import StoryService
         from storage.database import Database
 
-        if self._database is None:
+        fresh = self._database is None
+        if fresh:
             self._database = Database.open(self.options.db_url)
         stories = StoryService(self._database, self.clock, self.options.rotation_weeks)
-        stories.ensure_starters()
+        if fresh:  # once per connection, not on every pass
+            stories.ensure_starters()
         today = self.clock.now().astimezone().date()
         return {
             lang: load_content(stories, self.options.policy, lang, today)
@@ -205,10 +208,7 @@ class KioskScreen(Screen):
         if len(self.options.languages) > 1:
             parts.append(LANGUAGE_NAMES[self.playlist.lang])
         if self.problem:
-            seconds = (
-                max(0, int((self.retry_at - self.clock.now()).total_seconds() + 0.999))
-                if self.retry_at is not None
-                else 0
-            )
+            now = self.clock.now()
+            seconds = seconds_until(self.retry_at, now) if self.retry_at is not None else 0
             parts.append(t("kiosk.reconnecting", seconds=seconds))
         self.query_one("#kiosk-status", Static).update(Content("   ".join(parts)))

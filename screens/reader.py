@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from app.i18n import Catalog
-from app.stories import LENSES, SCREEN_LOOP_MARKS, loop_lines, next_lens, theme_name
+from app.stories import LENSES, SCREEN_LOOP_MARKS, loop_lines, next_lens, story_marks, week_until
 from app.textsafe import printable
 from screens.localized import bind_localized
 
@@ -60,19 +60,9 @@ class ReaderScreen(Screen):
         story = view.story
         title = printable(story.title)
         if week is not None:
-            until = (
-                t("story.week_pinned")
-                if week.rotates_at is None
-                else t("story.week_until", when=week.rotates_at.astimezone().strftime("%Y-%m-%d"))
-            )
-            title = f"{t('story.week')} · {until} — {title}"
+            title = f"{t('story.week')} · {week_until(week.rotates_at, t)} — {title}"
         self._set("#screen-title", title)
-        marks = [
-            story.severity,
-            t(f"story.kind.{story.kind}"),
-            story.occurred_on,
-            ", ".join(theme_name(theme, self.catalog.lang) for theme in story.themes),
-        ]
+        marks = story_marks(story, self.catalog.lang, t)
         if story.example:
             marks.append(t("story.example"))
         if story.status != "published":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.export.layout import BODY, HEADING, SMALL, Sheet, Style
 from app.i18n import Catalog
-from app.stories import theme_name
+from app.stories import story_marks
 
 MUTED = (95, 95, 95)
 PAD = 5.0
@@ -38,8 +38,7 @@ def highlight_cards(views, paper: str = "a4") -> Sheet:
         sheet.pdf.set_text_color(*MUTED)
         top = sheet.block([t("sheet.highlight_card")], x + PAD, top, inner, sheet.use(SMALL))
         sheet.pdf.set_text_color(20, 20, 20)
-        marks = [story.severity, t(f"story.kind.{story.kind}"), story.occurred_on,
-                 ", ".join(theme_name(theme, story.lang) for theme in story.themes)]  # fmt: skip
+        marks = story_marks(story, story.lang, t)
         foot = sheet.lines(" · ".join(m for m in marks if m), SMALL, inner)
         foot_height = len(foot) * sheet.use(SMALL)
         title, style = fitted(sheet, story.title, HEADING, inner, (height - 2 * PAD) / 3)

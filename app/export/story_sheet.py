@@ -8,7 +8,7 @@ from datetime import date
 
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
 from app.i18n import Catalog
-from app.stories import LENSES, loop_lines, theme_name
+from app.stories import LENSES, loop_lines, story_marks
 
 MUTED = (95, 95, 95)
 LOOP_MARKS = {"done": "●", "open": "○", "overdue": "▲"}  # all in the shipped font
@@ -30,8 +30,7 @@ def write_story(sheet: Sheet, view, today: date, lens: str = "engineering") -> N
     story, t = view.story, Catalog(view.story.lang).t
     sheet.page()
     sheet.text(story.title, TITLE, after=1)
-    themes = ", ".join(theme_name(theme, story.lang) for theme in story.themes)
-    strip = [story.severity, t(f"story.kind.{story.kind}"), story.occurred_on, themes]
+    strip = story_marks(story, story.lang, t)
     sheet.text(" · ".join(part for part in strip if part), SMALL, color=MUTED, after=2)
     sheet.rule()
     sheet.text(story.highlight, HIGHLIGHT, after=4)
