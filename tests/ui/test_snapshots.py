@@ -207,3 +207,30 @@ def test_kiosk(snap_compare, tmp_path, lang, slides):
 
     app = kiosk_app(tmp_path, lang=lang)
     assert snap_compare(app, terminal_size=(110, 36), run_before=_kiosk(slides))
+
+
+def _story_editor():
+    async def run_before(pilot):
+        from tests.ui.helpers import settle, wait_ready
+
+        await wait_ready(pilot.app, pilot)
+        for key in ("p", "s"):
+            await pilot.press(key)
+            await settle(pilot.app, pilot)
+        pilot.app.screen.query_one("#story-highlight").focus()
+        await settle(pilot.app, pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja"])
+def test_story_editor_with_content(snap_compare, tmp_path, lang):
+    """The editor opened on the draft of a published postmortem: every box shows its text."""
+    from app.clock import FakeClock
+    from tests.ui.helpers import START
+    from tests.ui.test_story_flow import published_postmortem
+
+    clock = FakeClock(START)
+    published_postmortem(tmp_path, clock, lang=lang)
+    app = make_app(tmp_path, lang=lang, clock=clock)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_story_editor())

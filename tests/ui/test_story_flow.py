@@ -105,15 +105,15 @@ async def test_library_search_in_korean_two_characters_and_open(tmp_path):
         assert text_of(app, "#library-count").startswith("스토리 0개 중 0개")
 
 
-def published_postmortem(tmp_path, clock) -> str:
-    settings = make_settings(tmp_path, lang="ko")
+def published_postmortem(tmp_path, clock, lang: str = "ko") -> str:
+    settings = make_settings(tmp_path, lang=lang)
     (code,) = seed(settings, clock, [dict(title="결제 API 장애", severity="SEV-2")])
     database = Database.open(settings.db_url)
     try:
         clock.advance(40 * 60)
         IncidentService(database, clock, PolicyStore(database, clock)).resolve(code, "민지", "롤백")
         postmortems = PostmortemService(database, clock)
-        draft = postmortems.open(code, "ko", "민지")
+        draft = postmortems.open(code, lang, "민지")
         ready = replace(
             draft.postmortem, what="카드 결제가 40분 동안 실패했다.", users_affected="1200",
             root_cause="만료된 인증서", whys=[Why("왜?", "만료")],
@@ -171,6 +171,28 @@ async def test_a_resolved_incident_becomes_a_published_story_found_and_featured(
         assert stories.week("ko").view.story.key == f"{code}/ko"
     finally:
         database.close()
+
+
+async def test_every_text_box_of_the_story_editor_shows_its_text(tmp_path):
+    clock = FakeClock(START)
+    published_postmortem(tmp_path, clock)
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert app.screen.name == "story-editor"
+        for box in app.screen.query(".story-text"):
+            # Borders take two rows; a box must keep at least three rows for its text.
+            assert box.size.height >= 3, f"{box.id} collapsed to {box.size.height} rows"
+        narrative = app.screen.query_one("#story-narrative")
+        narrative.scroll_visible(animate=False)
+        await pilot.pause()
+        assert "카드 결제가" in "".join(
+            narrative.render_line(row).text for row in range(narrative.size.height)
+        )
 
 
 async def test_palette_nominates_the_incident_under_the_cursor(tmp_path):
