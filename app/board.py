@@ -123,7 +123,11 @@ def board_row(
         "code": Cell(record.code),
         "title": Cell(printable(record.title)),
         "status": Cell(catalog.t(f"status.{record.status}"), Tone.MET if resolved else Tone.NORMAL),
-        "age": Cell(clock_text(now - record.declared_at).lstrip("+")),
+        # A resolved incident's age is how long it was open, not how long ago it was declared.
+        "age": Cell(
+            clock_text((record.resolved_at if resolved else now) - record.declared_at).lstrip("+"),
+            Tone.MUTED if resolved else Tone.NORMAL,
+        ),
         "ack": _ack_cell(current, now),
         "next_step": NOT_APPLICABLE if resolved else _next_step_cell(current, now),
         "update": _deadline_cell(current, DeadlineKind.STATUS_UPDATE, now),

@@ -41,6 +41,7 @@ class BoardScreen(Screen):
         self.plans = PlanCache()
         self.loaded = False
         self._flash_timer = None
+        self._flash_code: str | None = None
         self._summary = ""
         bind_localized(self, catalog, self.BINDING_SPECS)
 
@@ -73,6 +74,11 @@ class BoardScreen(Screen):
     def show_items(self, items: list[BoardItem]) -> None:
         self.items = items
         self.loaded = True
+        if self._flash_code is not None and not any(
+            item.record.code == self._flash_code and item.record.resolved_at is None
+            for item in items
+        ):
+            self._end_flash()  # its incident was resolved: the warning no longer holds
         self.refresh_clocks()
 
     def refresh_clocks(self) -> None:
@@ -97,8 +103,12 @@ class BoardScreen(Screen):
     def selected_code(self) -> str | None:
         return self.query_one(BoardTable).selected_code()
 
-    def flash(self, text: str) -> None:
-        """A visible banner for an escalation that just fired."""
+    def select_code(self, code: str) -> None:
+        self.query_one(BoardTable).select(code)
+
+    def flash(self, text: str, code: str | None = None) -> None:
+        """A visible banner for an escalation that just fired on incident `code`."""
+        self._flash_code = code
         banner = self.query_one("#flash", Static)
         banner.update(Content(printable(text)))
         banner.display = True
@@ -107,6 +117,7 @@ class BoardScreen(Screen):
         self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
 
     def _end_flash(self) -> None:
+        self._flash_code = None
         self.query_one("#flash").display = False
 
     def action_open_incident(self) -> None:

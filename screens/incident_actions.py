@@ -62,9 +62,10 @@ class PostmortemLoaded(Message):
 class IncidentsChanged(Message):
     """This process changed an incident; `notice` is said to the user."""
 
-    def __init__(self, notice: str) -> None:
+    def __init__(self, notice: str, select: str | None = None) -> None:
         super().__init__()
         self.notice = notice
+        self.select = select  # an incident the board's cursor moves to (a new declaration)
 
 
 class IncidentActions:
@@ -138,6 +139,7 @@ class IncidentActions:
                         commander=request.commander or None,
                     ),
                     "notice.declared",
+                    select_result=True,
                 )
 
         self.push_screen(dialogs.DeclareDialog(self.catalog, policy), declared)
@@ -359,14 +361,12 @@ class IncidentActions:
     # -- storage work -------------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="incident-actions")
-    def _run(self, change, notice_key: str | None) -> None:
+    def _run(self, change, notice_key: str | None, select_result: bool = False) -> None:
         """Carry out a change; a refused one becomes a notification in the worker handler."""
         result = change()
-        notice = ""
-        if notice_key is not None:
-            code = getattr(result, "code", result) if result is not None else ""
-            notice = self.catalog.t(notice_key, code=code)
-        self.post_message(IncidentsChanged(notice))
+        code = getattr(result, "code", result) if result is not None else ""
+        notice = self.catalog.t(notice_key, code=code) if notice_key is not None else ""
+        self.post_message(IncidentsChanged(notice, code if select_result and code else None))
 
     @work(thread=True, exit_on_error=False, group="board", exclusive=True)
     def load_board(self, force: bool = False) -> None:
@@ -396,6 +396,9 @@ class IncidentActions:
     async def on_incidents_changed(self, message: IncidentsChanged) -> None:
         if message.notice:
             self.notify(message.notice, markup=False, timeout=4)
+        board = self._board()
+        if message.select and board is not None:
+            board.select_code(message.select)
         self.load_board(force=True)
         if self.escalations is not None:
             await self.escalations.sweep_now()
@@ -431,6 +434,6 @@ class IncidentActions:
                 )  # fmt: skip
                 board = self._board()
                 if board is not None:
-                    board.flash(text)
+                    board.flash(text, payload["incident"])
                 if not isinstance(self.screen, BoardScreen):
                     self.notify(text, severity="warning", markup=False, timeout=10)

@@ -103,6 +103,8 @@ class BoardTable(ScrollView, can_focus=True):
         self.order: list[str] = []
         self.rows: dict[str, BoardRow] = {}
         self.cursor_row = 0
+        # An incident to put the cursor on as soon as its row arrives (a new declaration).
+        self._wanted: str | None = None
         self._strips: dict[str, Strip] = {}
         # The finished line of each row, for its shade, horizontal scroll and width.
         self._drawn: dict[str, tuple[tuple, Strip]] = {}
@@ -123,9 +125,19 @@ class BoardTable(ScrollView, can_focus=True):
     def selected_code(self) -> str | None:
         return self.order[self.cursor_row] if self.order else None
 
+    def select(self, code: str) -> None:
+        """Put the cursor on an incident now, or when its row first arrives."""
+        if code in self.order:
+            self._wanted = None
+            self._move_to(self.order.index(code))
+        else:
+            self._wanted = code
+
     def show(self, rows: list[BoardRow]) -> None:
         """Rows in display order; only rows whose cells changed are drawn again."""
         selected = self.selected_code()
+        if self._wanted is not None and self._wanted in {row.key for row in rows}:
+            selected, self._wanted = self._wanted, None
         changed = False
         wanted = {row.key for row in rows}
         for gone in [key for key in self.rows if key not in wanted]:
@@ -144,9 +156,11 @@ class BoardTable(ScrollView, can_focus=True):
             self.order = order
             self.virtual_size = Size(sum(self.widths.values()), len(order))
             # The cursor stays on the incident it was on, wherever it moved.
-            self.cursor_row = order.index(selected) if selected in order else 0
-            self.cursor_row = min(self.cursor_row, max(len(order) - 1, 0))
             changed = True
+        if selected in order and order.index(selected) != self.cursor_row:
+            self._move_to(order.index(selected))
+        elif selected not in order:
+            self.cursor_row = min(self.cursor_row, max(len(order) - 1, 0))
         if changed:
             self.refresh()
 

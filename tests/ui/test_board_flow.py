@@ -65,6 +65,28 @@ async def test_declare_in_korean_from_the_board(tmp_path):
     assert (view.timeline[0].kind, view.timeline[0].actor) == ("declared", "민지")
 
 
+async def test_a_new_declaration_is_selected_and_the_next_action_applies_to_it(tmp_path):
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path)
+    # Two incidents already open, both worse than the one about to be declared.
+    seed(settings, clock, [dict(title="Checkout down", severity="SEV-1"),
+                           dict(title="Login slow", severity="SEV-2")])  # fmt: skip
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        assert app.screen.selected_code() == "INC-2026-0001"
+        await pilot.press("n", *"Typo on pricing page")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.selected_code() == "INC-2026-0003"
+        await pilot.press("u", *"fixing the copy", "enter")
+        await settle(app, pilot)
+    updates = [e.text for e in stored(tmp_path, "INC-2026-0003").timeline]
+    assert any("fixing the copy" in text for text in updates)
+    for other in ("INC-2026-0001", "INC-2026-0002"):
+        assert not any("fixing the copy" in e.text for e in stored(tmp_path, other).timeline)
+
+
 async def test_declaring_without_a_title_says_so_and_keeps_the_dialog(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -129,6 +151,26 @@ async def test_a_step_fires_on_time_once_with_bell_and_flash(tmp_path):
         rows = outbox_for(session, by_code(session, code).id)
         assert all(r.delivered_at is not None for r in rows if r.channel in ("bell", "flash"))
     database.close()
+
+
+async def test_the_flash_clears_when_its_incident_is_resolved_and_age_stops(tmp_path):
+    clock = FakeClock(START)
+    (code,) = seed(make_settings(tmp_path), clock, [dict(title="Login fails", severity="SEV-2")])
+    app = make_app(tmp_path, clock=clock)
+    app.bell = lambda: None
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        clock.advance(15 * 60)
+        await app.escalations.sweep_now()
+        await settle(app, pilot)
+        assert app.screen.query_one("#flash").display
+        await pilot.press("r", *"restarted the pool", "enter")
+        await settle(app, pilot)
+        assert not app.screen.query_one("#flash").display
+        assert board_cell(app, code, "age") == "15:00"
+        clock.advance(20 * 60)
+        app.screen.refresh_clocks()
+        assert board_cell(app, code, "age") == "15:00"  # how long it was open, not since
 
 
 async def test_acknowledge_update_severity_resolve_and_reopen_by_keyboard(tmp_path):
