@@ -10,8 +10,14 @@ Semantics (DESIGN.md §3):
   the declaration, or the moment the caller restarted the ladder (acknowledgement timed out).
 - A round lasts until its last step plus the severity's repeat pause; another round starts only
   while the incident is still unacknowledged and unresolved, up to the severity's number of rounds.
-- A step is skipped when its `unless` condition came first (acknowledged / resolved before it
-  was due) or holds now (severity below X); every step due after the resolution is skipped.
+- A step is skipped when its `unless` condition holds by the time it would page: acknowledged
+  before it fired (also when the ack came after its due time while nothing ran), resolved, or
+  severity below X. Nothing pages for a resolved incident.
+- Firings are recorded with a reason. Besides paging ones (on time, late, manual), a step can be
+  recorded as missed (an earlier round of a step whose later round fired in the same catch-up:
+  shown, not paged) or as skipped (acknowledged / resolved before it could page).
+- Every recorded firing stays in the plan, also those of an earlier ladder run (before an ack
+  timed out or the incident was reopened), so the ladder never loses a row.
 """
 
 from __future__ import annotations
@@ -28,6 +34,21 @@ class StepState(StrEnum):
     DUE = "due"
     FIRED = "fired"
     SKIPPED = "skipped"
+    MISSED = "missed"
+
+
+# Why a step was recorded, as stored in EscalationEvent.reason.
+ON_TIME = "on time"
+LATE_NOT_RUNNING = "late (not running)"
+MANUAL = "manual"
+MISSED = "missed (not running)"
+SKIPPED_PREFIX = "skipped: "
+# A firing this close to its due time is on time: the scheduler wakes a few ms after it.
+ON_TIME_TOLERANCE = timedelta(seconds=1)
+
+
+def recorded_skip(condition: str) -> str:
+    return SKIPPED_PREFIX + condition
 
 
 class DeadlineKind(StrEnum):
@@ -49,6 +70,7 @@ class Firing:
     round: int
     due_at: datetime
     fired_at: datetime
+    reason: str = ON_TIME
 
 
 @dataclass(frozen=True)
@@ -81,10 +103,21 @@ class PlannedStep:
     state: StepState
     fired_at: datetime | None = None
     skipped_because: str | None = None
+    reason: str | None = None  # the recorded firing's reason
 
     @property
     def late_by(self) -> timedelta | None:
+        """How late it paged; negative when fired early (a manual escalation)."""
         return None if self.fired_at is None else self.fired_at - self.due_at
+
+    @property
+    def timing(self) -> str | None:
+        """ "early", "on_time" or "late" for a step that paged; None otherwise."""
+        if self.state is not StepState.FIRED or self.late_by is None:
+            return None
+        if self.late_by < -ON_TIME_TOLERANCE:
+            return "early"
+        return "late" if self.late_by > ON_TIME_TOLERANCE else "on_time"
 
 
 @dataclass(frozen=True)
@@ -131,10 +164,12 @@ def _before(instant: datetime | None, limit: datetime) -> bool:
 def _skip_reason(
     step: EscalationStep, due_at: datetime, facts: IncidentFacts, policy: Policy, now: datetime
 ) -> str | None:
-    if _before(facts.resolved_at, due_at):
+    # Judged at firing time, not at due time: a step that was due while nothing ran must not
+    # page for an incident that is resolved or acknowledged by the time it could.
+    if _before(facts.resolved_at, max(due_at, now)):
         return "resolved"
     for condition in step.unless:
-        if condition == "acknowledged" and _before(facts.acknowledged_at, min(due_at, now)):
+        if condition == "acknowledged" and _before(facts.acknowledged_at, max(due_at, now)):
             return "acknowledged"
         if condition.startswith(BELOW_PREFIX):
             threshold = condition[len(BELOW_PREFIX) :]
@@ -144,18 +179,25 @@ def _skip_reason(
 
 
 def _round_starts(severity: Severity, facts: IncidentFacts) -> list[datetime]:
-    """Start of each round of the current ladder run that exists (a round needs the incident
-    to be unacknowledged and unresolved when it begins; the first always exists)."""
+    """Start of each round of the current ladder run. Every round is listed, also those an
+    acknowledgement or resolution stopped, so no row leaves the ladder when an incident
+    is acknowledged or resolved; _round_stopped says why such a round never ran."""
     if not severity.ladder:
         return []
     length = _seconds(max(step.after_s for step in severity.ladder) + severity.repeat_pause_s)
-    starts = []
-    for index in range(severity.rounds):
-        start = facts.ladder_start + index * length
-        if index and (_before(facts.acknowledged_at, start) or _before(facts.resolved_at, start)):
-            break
-        starts.append(start)
-    return starts
+    return [facts.ladder_start + index * length for index in range(severity.rounds)]
+
+
+def _round_stopped(index: int, start: datetime, facts: IncidentFacts) -> str | None:
+    """A round after the first runs only while the incident is unacknowledged and unresolved
+    when it begins."""
+    if index == 0:
+        return None
+    if _before(facts.resolved_at, start):
+        return "resolved"
+    if _before(facts.acknowledged_at, start):
+        return "acknowledged"
+    return None
 
 
 def plan(facts: IncidentFacts, policy: Policy, now: datetime) -> Plan:
@@ -164,13 +206,14 @@ def plan(facts: IncidentFacts, policy: Policy, now: datetime) -> Plan:
     steps: list[PlannedStep] = []
     for index, round_start in enumerate(_round_starts(severity, facts)):
         round_number = facts.first_round + index
+        stopped = _round_stopped(index, round_start, facts)
         for position, step in enumerate(severity.ladder):
             identity = step_id(severity.key, position)
             due_at = round_start + _seconds(step.after_s)
-            firing = fired.get((identity, round_number))
-            reason = None if firing else _skip_reason(step, due_at, facts, policy, now)
+            firing = fired.pop((identity, round_number), None)
+            reason = None if firing else stopped or _skip_reason(step, due_at, facts, policy, now)
             if firing:
-                state = StepState.FIRED
+                state, reason = _recorded_state(firing)
             elif reason:
                 state = StepState.SKIPPED
             elif due_at <= now:
@@ -188,8 +231,10 @@ def plan(facts: IncidentFacts, policy: Policy, now: datetime) -> Plan:
                     state=state,
                     fired_at=firing.fired_at if firing else None,
                     skipped_because=reason,
+                    reason=firing.reason if firing else None,
                 )
             )
+    steps += _earlier_runs(fired.values(), policy)
     steps.sort(key=lambda s: (s.due_at, s.round, s.position))
     deadlines = _deadlines(facts, policy, severity)
     timeout = next((d for d in deadlines if d.kind is DeadlineKind.ACK_TIMEOUT), None)
@@ -202,6 +247,41 @@ def plan(facts: IncidentFacts, policy: Policy, now: datetime) -> Plan:
         ack_timed_out_at=ack_timed_out_at,
         next_wakeup=min(upcoming) if upcoming else None,
     )
+
+
+def _recorded_state(firing: Firing) -> tuple[StepState, str | None]:
+    if firing.reason == MISSED:
+        return StepState.MISSED, None
+    if firing.reason.startswith(SKIPPED_PREFIX):
+        return StepState.SKIPPED, firing.reason.removeprefix(SKIPPED_PREFIX)
+    return StepState.FIRED, None
+
+
+def _earlier_runs(firings, policy: Policy) -> list[PlannedStep]:
+    """Recorded firings outside the current ladder run, as they were recorded."""
+    steps = []
+    for firing in firings:
+        severity_key, _, position = firing.step_id.rpartition("#")
+        known = {severity.key: severity for severity in policy.severities}
+        ladder = known[severity_key].ladder if severity_key in known else ()
+        if not position.isdigit() or int(position) >= len(ladder):
+            continue  # the policy no longer has that step: nothing to name it by
+        state, reason = _recorded_state(firing)
+        steps.append(
+            PlannedStep(
+                step_id=firing.step_id,
+                severity=severity_key,
+                position=int(position),
+                round=firing.round,
+                due_at=firing.due_at,
+                step=ladder[int(position)],
+                state=state,
+                fired_at=firing.fired_at,
+                skipped_because=reason,
+                reason=firing.reason,
+            )
+        )
+    return steps
 
 
 def _deadlines(facts: IncidentFacts, policy: Policy, severity: Severity) -> tuple[Deadline, ...]:

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from app.escalation import Firing, IncidentFacts, Plan, PlannedStep, plan
+from app.escalation import (
+    Firing,
+    IncidentFacts,
+    Plan,
+    PlannedStep,
+    plan,
+)
 from app.policy import Policy
 
 if TYPE_CHECKING:
@@ -20,9 +26,6 @@ CERTAINTIES = ("fact", "hypothesis")
 SCREEN_CHANNELS = ("bell", "flash")
 ALERT_CHANNELS = (*SCREEN_CHANNELS, "desktop")
 COMMAND_CHANNEL = "command"
-ON_TIME = "on time"
-LATE_NOT_RUNNING = "late (not running)"
-MANUAL = "manual"
 # Resolved incidents stay on the board this long, for their postmortem clock.
 RESOLVED_ON_BOARD = timedelta(days=7)
 
@@ -97,6 +100,6 @@ def incident_facts(
         last_update_at=record.last_update_at,
         ladder_started_at=record.ladder_started_at,
         first_round=record.first_round,
-        firings=tuple(Firing(e.step_id, e.round, e.due_at, e.fired_at) for e in events),
+        firings=tuple(Firing(e.step_id, e.round, e.due_at, e.fired_at, e.reason) for e in events),
         postmortem_submitted_at=postmortem_submitted_at,
     )

@@ -8,15 +8,22 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import Clock
-from app.escalation import Plan, PlannedStep, StepState, plan
+from app.escalation import (
+    LATE_NOT_RUNNING,
+    MANUAL,
+    MISSED,
+    ON_TIME,
+    Plan,
+    PlannedStep,
+    StepState,
+    plan,
+    recorded_skip,
+)
 from app.i18n import LANGUAGES
 from app.incident_model import (
     ALERT_CHANNELS,
     CERTAINTIES,
     COMMAND_CHANNEL,
-    LATE_NOT_RUNNING,
-    MANUAL,
-    ON_TIME,
     RESOLVED_ON_BOARD,
     ROLES,
     SCREEN_CHANNELS,
@@ -225,7 +232,9 @@ class IncidentService:
                 raise IncidentError(f"Incident {code} is already resolved.")
             if record.acknowledged_at is not None:
                 raise IncidentError(f"Incident {code} is already acknowledged.")
+            unpaged = self._unpaged_steps(session, record, now, "acknowledged")
             update_incident(session, record, acknowledged_at=now)
+            self._record_unpaged(session, record, unpaged, now, "acknowledged", actor)
             return "acknowledged", f"acknowledged by {actor}"
 
         self._change(code, actor, change)
@@ -268,7 +277,9 @@ class IncidentService:
         def change(session, record, now):
             if record.resolved_at is not None:
                 raise IncidentError(f"Incident {code} is already resolved.")
+            unpaged = self._unpaged_steps(session, record, now, "resolved")
             update_incident(session, record, status="resolved", resolved_at=now)
+            self._record_unpaged(session, record, unpaged, now, "resolved", actor)
             return "resolved", text or f"resolved by {actor}"
 
         self._change(code, actor, change)
@@ -423,19 +434,56 @@ class IncidentService:
                 session.commit()
                 record = self._get(session, code)
                 current = plan(self.facts(record, events_for(session, record.id)), policy, now)
-            for step in current.due():
-                reason = LATE_NOT_RUNNING if catching_up else ON_TIME
-                claimed = self._claim_step(session, record, step, now, reason, actor)
-                if claimed is not None:
-                    fired.append(claimed)
+            due = current.due()
+            # Several rounds of one step missed while nothing ran page its people once: the
+            # latest round fires, the earlier ones are recorded as missed.
+            latest = {}
+            for step in due:
+                latest[step.step_id] = max(latest.get(step.step_id, step.round), step.round)
+            for step in due:
+                if step.round < latest[step.step_id]:
+                    self._claim_step(session, record, step, now, MISSED, actor, page=False)
+                else:
+                    reason = LATE_NOT_RUNNING if catching_up else ON_TIME
+                    claimed = self._claim_step(session, record, step, now, reason, actor)
+                    if claimed is not None:
+                        fired.append(claimed)
                 record = self._get(session, code)
         return fired
 
+    def _unpaged_steps(self, session, record: IncidentRecord, now, condition: str):
+        """Steps already due but never fired (nothing was running) that an acknowledgement or
+        resolution now stops; read before the change is written."""
+        policy, _version = self._policy(record.policy_id)
+        current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+        return [
+            step
+            for step in current.due()
+            if condition == "resolved" or condition in step.step.unless
+        ]
+
+    def _record_unpaged(self, session, record, steps, now, condition: str, actor) -> None:
+        """Recorded as skipped, so the record says they never paged; called after the change
+        was written, inside its transaction."""
+        for step in steps:
+            self._claim_step(
+                session, record, step, now, recorded_skip(condition), actor, page=False,
+                commit=False,
+            )  # fmt: skip
+
     def _claim_step(
-        self, session, record: IncidentRecord, step: PlannedStep, now, reason: str, actor: str
+        self,
+        session,
+        record: IncidentRecord,
+        step: PlannedStep,
+        now,
+        reason: str,
+        actor: str,
+        page: bool = True,
+        commit: bool = True,
     ) -> FiredStep | None:
-        """Insert the step's unique EscalationEvent, its timeline entry and its alerts in one
-        transaction; None when another process claimed the step first."""
+        """Insert the step's unique EscalationEvent, its timeline entry and (when it pages) its
+        alerts in one transaction; None when another process claimed the step first."""
         event = EscalationEventRecord(
             incident_id=record.id,
             step_id=step.step_id,
@@ -444,18 +492,25 @@ class IncidentService:
             fired_at=now,
             reason=reason,
         )
+        if not commit:
+            # Part of the caller's transaction: a conflict must not roll back its other work.
+            try:
+                with session.begin_nested():
+                    session.add(event)
+            except IntegrityError:
+                return None  # another process recorded this step a moment ago
+            self._log(session, record, now, "escalation", actor, _event_text(step, reason))
+            return None
         session.add(event)
         try:
             session.flush()
         except IntegrityError:
             session.rollback()  # another process fired this step first
             return None
-        notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
-        text = (
-            f"escalation: notify {notify} "
-            f"(step {step.position + 1}, round {step.round + 1}, {reason})"
-        )
-        self._log(session, record, now, "escalation", actor, text)
+        self._log(session, record, now, "escalation", actor, _event_text(step, reason))
+        if not page:
+            session.commit()
+            return None
         payload = {
             "incident": record.code,
             "title": record.title,
@@ -484,6 +539,13 @@ class IncidentService:
             )
         session.commit()
         return FiredStep(record.code, step, now, reason)
+
+
+def _event_text(step: PlannedStep, reason: str) -> str:
+    notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
+    return (
+        f"escalation: notify {notify} (step {step.position + 1}, round {step.round + 1}, {reason})"
+    )
 
 
 def _iso(value: datetime | None) -> str | None:

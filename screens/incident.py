@@ -3,7 +3,7 @@ checklists with saved ticks, and message templates ready to copy or save."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -158,13 +158,15 @@ class IncidentScreen(Screen):
     def _step_state(self, step: PlannedStep, now: datetime) -> Text:
         t = self.catalog.t
         if step.state is StepState.FIRED:
-            late = step.late_by.total_seconds() if step.late_by else 0
+            key = {"early": "incident.step_fired_early", "on_time": "incident.step_fired_on_time"}
+            gap = clock_text(abs(step.late_by)) if step.late_by is not None else ""
             text = t(
-                "incident.step_fired",
-                at=local_clock(step.fired_at),
-                late=clock_text(timedelta(seconds=abs(late))),
-            )
+                key.get(step.timing, "incident.step_fired"),
+                at=local_clock(step.fired_at), late=gap, early=gap,
+            )  # fmt: skip
             return Text(text, style=TONE_STYLES[Tone.MET])
+        if step.state is StepState.MISSED:
+            return Text(t("incident.step_missed"), style="dim")
         if step.state is StepState.SKIPPED:
             reason = step.skipped_because or ""
             if reason.startswith("below:"):

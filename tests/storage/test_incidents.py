@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from app.clock import FakeClock
+from app.escalation import MISSED, StepState
 from app.incidents import LATE_NOT_RUNNING, ON_TIME, IncidentError, IncidentService
 from app.policy import parse_policy_text, policy_to_toml
 from app.policy_registry import load_policies, policy_sources
@@ -123,10 +124,13 @@ def test_two_processes_sweeping_at_once_fire_each_step_once(database_url):
         events = session.exec(select(EscalationEventRecord)).all()
     setup.close()
     keys = [(e.incident_id, e.step_id, e.round) for e in events]
-    assert len(keys) == len(set(keys)) == total
     # Per incident: round 1's four steps, then round 2 (starting at 75 min: last step at 60 min
-    # + 15 min pause) has L1 and L3 at 75 min and L2 at 90 min due by 2 h.
-    assert total == 5 * 7
+    # + 15 min pause) has L1 and L3 at 75 min and L2 at 90 min due by 2 h: seven recorded.
+    assert len(keys) == len(set(keys)) == 5 * 7
+    # Each person is paged once: round 2 of L1 / L3 / L2 and round 1 of L4; the three round-1
+    # steps overtaken by round 2 are recorded as missed, not paged.
+    assert total == 5 * 4
+    assert sorted(e.reason for e in events).count(MISSED) == 5 * 3
 
 
 def test_acknowledged_then_forgotten_restarts_the_ladder(world):
@@ -185,3 +189,79 @@ def test_policy_snapshot_an_edited_policy_only_affects_new_incidents(world):
     assert (service.view(old).policy_version, service.view(new).policy_version) == (1, 2)
     assert service.view(old).policy.severity("SEV-2").response_s == 900
     assert service.view(new).policy.severity("SEV-2").response_s == 300
+
+
+def _paged(database, code: str) -> list[str]:
+    with database.session() as session:
+        record = by_code(session, code)
+        return [o.payload["step"] for o in outbox_for(session, record.id) if o.channel == "bell"]
+
+
+def test_catch_up_over_several_rounds_pages_each_step_once(world):
+    database, clock, service = world
+    code = service.declare(WEB, "Nobody was running", "SEV-1", actor="a")
+    clock.advance(timedelta(hours=2))  # round 2 of L1 / L3 / L2 came due as well
+    fired = service.fire_due(catching_up=True)
+    assert sorted((f.step.step_id, f.step.round) for f in fired) == [
+        ("SEV-1#0", 1), ("SEV-1#1", 1), ("SEV-1#2", 1), ("SEV-1#3", 0),
+    ]  # fmt: skip
+    assert sorted(_paged(database, code)) == ["SEV-1#0", "SEV-1#1", "SEV-1#2", "SEV-1#3"]
+    states = {(s.step_id, s.round): s.state for s in service.view(code).plan.steps}
+    assert [states[(f"SEV-1#{n}", 0)] for n in range(3)] == [StepState.MISSED] * 3
+
+
+def test_an_ack_that_came_after_the_due_time_while_nothing_ran_stops_the_page(world):
+    database, clock, service = world
+    code = service.declare(WEB, "Quiet night", "SEV-2", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(minutes=20))  # L2 was due at 15 min; nothing was running
+    service.acknowledge(code, actor="oncall")
+    assert service.fire_due(catching_up=True) == []
+    assert _paged(database, code) == ["SEV-2#0"]
+    step = next(s for s in service.view(code).plan.steps if s.step_id == "SEV-2#1")
+    assert (step.state, step.skipped_because) == (StepState.SKIPPED, "acknowledged")
+    events = {e.step_id: e.reason for e in service.view(code).events}
+    assert events["SEV-2#1"] == "skipped: acknowledged"
+
+
+def test_a_step_due_before_a_resolve_made_while_nothing_ran_is_recorded(world):
+    database, clock, service = world
+    code = service.declare(WEB, "Fixed from the CLI", "SEV-2", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(minutes=40))  # L2 (15 min) and L3 (30 min) were due, never fired
+    service.resolve(code, actor="oncall", text="restarted")
+    view = service.view(code)
+    assert not [s for s in view.plan.steps if s.state is StepState.DUE]
+    assert {e.step_id: e.reason for e in view.events} == {
+        "SEV-2#0": ON_TIME, "SEV-2#1": "skipped: resolved", "SEV-2#2": "skipped: resolved",
+    }  # fmt: skip
+    assert _paged(database, code) == ["SEV-2#0"]
+
+
+def test_a_manual_escalation_is_early_and_an_on_time_one_is_on_time(world):
+    _database, clock, service = world
+    code = service.declare(WEB, "Queue stuck", "SEV-2", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(seconds=9))
+    service.escalate_now(code, actor="lead")
+    steps = {s.step_id: s for s in service.view(code).plan.steps if s.round == 0}
+    assert steps["SEV-2#0"].timing == "on_time"
+    assert steps["SEV-2#1"].timing == "early"
+    assert steps["SEV-2#1"].late_by == timedelta(minutes=-14, seconds=-51)
+
+
+def test_the_ladder_keeps_earlier_rounds_after_an_ack_timeout_and_resolve(world):
+    _database, clock, service = world
+    code = service.declare(WEB, "Flapping", "SEV-2", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(minutes=5))
+    service.acknowledge(code, actor="oncall")
+    clock.advance(timedelta(hours=1, seconds=1))  # the ack timed out: the ladder restarts
+    service.fire_due()
+    rounds_before = {(s.step_id, s.round) for s in service.view(code).plan.steps}
+    service.resolve(code, actor="oncall", text="done")
+    steps = {(s.step_id, s.round): s for s in service.view(code).plan.steps}
+    assert rounds_before <= set(steps)
+    assert ("SEV-2#0", 0) in rounds_before and ("SEV-2#0", 1) in rounds_before
+    assert steps[("SEV-2#0", 0)].state is steps[("SEV-2#0", 1)].state is StepState.FIRED
+    assert steps[("SEV-2#0", 2)].skipped_because == "resolved"
