@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import tomllib
 from collections.abc import Mapping
 from functools import cache
@@ -44,6 +45,65 @@ def detect_language(environ: Mapping[str, str]) -> str:
     return DEFAULT_LANGUAGE
 
 
+# Korean particles chosen by whether the word before them ends in a consonant (받침):
+# "{code:을/를}" writes the value and then 을 or 를.
+KOREAN_PARTICLES = ("을/를", "이/가", "은/는", "과/와", "으로/로")
+# How the last character of an id or a Latin word is read: does the reading end in a consonant?
+_DIGIT_ENDS_IN_CONSONANT = dict(zip("0123456789", (1, 1, 0, 1, 0, 0, 1, 1, 1, 0), strict=True))
+_LATIN_ENDS_IN_CONSONANT = set("lmnrLMNR")  # 엘 엠 엔 알; the other letters end in a vowel
+
+
+def ends_in_consonant(word: str) -> bool:
+    word = word.rstrip(" )]\"'」』")
+    if not word:
+        return False
+    last = word[-1]
+    if "가" <= last <= "힣":
+        return (ord(last) - ord("가")) % 28 != 0
+    if last in _DIGIT_ENDS_IN_CONSONANT:
+        return bool(_DIGIT_ENDS_IN_CONSONANT[last])
+    return last in _LATIN_ENDS_IN_CONSONANT
+
+
+def korean_particle(word: str, pair: str) -> str:
+    with_consonant, without = pair.split("/")
+    final_rieul = bool(word) and "가" <= word[-1] <= "힣" and (ord(word[-1]) - 0xAC00) % 28 == 8
+    if pair == "으로/로" and final_rieul:
+        return without  # a word ending in ㄹ takes 로, not 으로
+    return with_consonant if ends_in_consonant(word) else without
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec in KOREAN_PARTICLES:
+            text = str(value)
+            return text + korean_particle(text, format_spec)
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
+class LocalizedError(ValueError):
+    """A refusal said in the user's language: a catalog key and its values. str() is the English
+    sentence (logs, tests); in_language() says it in a catalog's language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(Catalog(DEFAULT_LANGUAGE).t(key, **values))
+
+    def in_language(self, catalog: Catalog) -> str:
+        return catalog.t(self.key, **self.values)
+
+
+def said_in(error: BaseException, catalog: Catalog) -> str:
+    """An error's sentence in the catalog's language when it has one, else as raised."""
+    if isinstance(error, LocalizedError):
+        return error.in_language(catalog)
+    return str(error)
+
+
 class Catalog:
     """Looks up user-visible strings; a key missing in one language falls back to English."""
 
@@ -57,7 +117,7 @@ class Catalog:
         message = self._messages.get(key)
         if message is None:
             raise KeyError(f"no message {key!r} in the {self.lang} catalog")
-        return message.format(**values) if values else message
+        return _FORMATTER.format(message, **values) if values else message
 
     def duration(self, seconds: int | None) -> str:
         if seconds is None:

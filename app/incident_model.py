@@ -15,6 +15,7 @@ from app.escalation import (
     PlannedStep,
     plan,
 )
+from app.i18n import LocalizedError
 from app.policy import Policy
 
 if TYPE_CHECKING:
@@ -35,8 +36,13 @@ def alert_channels(settings) -> tuple[str, ...]:
     return (*ALERT_CHANNELS, COMMAND_CHANNEL) if settings.alert_command else ALERT_CHANNELS
 
 
-class IncidentError(ValueError):
+class IncidentError(LocalizedError):
     """A request that cannot be carried out; str() is one sentence."""
+
+
+class AlreadyDone(IncidentError):
+    """The incident is already as asked (acknowledged, resolved, at that severity): refused in
+    the TUI, a no-op that exits 0 for scripts."""
 
 
 @dataclass(frozen=True)

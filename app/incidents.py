@@ -28,6 +28,7 @@ from app.incident_model import (
     ROLES,
     SCREEN_CHANNELS,
     STATUSES,
+    AlreadyDone,
     BoardItem,
     FiredStep,
     IncidentError,
@@ -165,7 +166,7 @@ class IncidentService:
     def _get(session, code: str) -> IncidentRecord:
         record = by_code(session, code)
         if record is None:
-            raise IncidentError(f"There is no incident {code!r}.")
+            raise IncidentError("refusal.no_incident", code=code)
         return record
 
     # -- changing -----------------------------------------------------------------------------
@@ -182,17 +183,17 @@ class IncidentService:
     ) -> str:
         title = title.strip()
         if not title:
-            raise IncidentError("An incident needs a title.")
+            raise IncidentError("refusal.needs_title")
         if severity not in [s.key for s in policy.severities]:
             known = ", ".join(s.key for s in policy.severities)
             raise IncidentError(
-                f"Severity {severity!r} is not in policy {policy.name} (use one of {known})."
+                "refusal.unknown_severity", severity=severity, policy=policy.name, known=known
             )
         type_key = type_key or policy.types[0].key
         if type_key not in [t.key for t in policy.types]:
             known = ", ".join(t.key for t in policy.types)
             raise IncidentError(
-                f"Incident type {type_key!r} is not in policy {policy.name} (use one of {known})."
+                "refusal.unknown_type", type=type_key, policy=policy.name, known=known
             )
         stored = self.policies.snapshot(policy)
         policy_id = self.policies.record_id(policy.name, stored.version)
@@ -224,14 +225,14 @@ class IncidentService:
                     set_role(session, record.id, "commander", commander, now, actor)
                 session.commit()
                 return code
-        raise IncidentError("Could not number the incident: too many declared at once.")
+        raise IncidentError("refusal.numbering")
 
     def acknowledge(self, code: str, actor: str) -> None:
         def change(session, record, now):
             if record.resolved_at is not None:
-                raise IncidentError(f"Incident {code} is already resolved.")
+                raise IncidentError("refusal.already_resolved", code=code)
             if record.acknowledged_at is not None:
-                raise IncidentError(f"Incident {code} is already acknowledged.")
+                raise AlreadyDone("refusal.already_acknowledged", code=code)
             unpaged = self._unpaged_steps(session, record, now, "acknowledged")
             update_incident(session, record, acknowledged_at=now)
             self._record_unpaged(session, record, unpaged, now, "acknowledged", actor)
@@ -241,14 +242,14 @@ class IncidentService:
 
     def post_update(self, code: str, actor: str, status: str, text: str) -> None:
         if status not in STATUSES:
-            raise IncidentError(f"Status {status!r} is not one of {', '.join(STATUSES)}.")
+            raise IncidentError("refusal.unknown_status", status=status, known=", ".join(STATUSES))
         if status == "resolved":
             self.resolve(code, actor, text)
             return
 
         def change(session, record, now):
             if record.resolved_at is not None:
-                raise IncidentError(f"Incident {code} is resolved; reopen it first.")
+                raise IncidentError("refusal.reopen_first", code=code)
             update_incident(session, record, status=status, last_update_at=now)
             return "status_update", f"{status}: {text}".strip()
 
@@ -258,9 +259,12 @@ class IncidentService:
         def change(session, record, now):
             policy, _version = self._policy(record.policy_id)
             if severity not in [s.key for s in policy.severities]:
-                raise IncidentError(f"Severity {severity!r} is not in policy {policy.name}.")
+                raise IncidentError(
+                    "refusal.unknown_severity", severity=severity, policy=policy.name,
+                    known=", ".join(s.key for s in policy.severities),
+                )  # fmt: skip
             if severity == record.severity:
-                raise IncidentError(f"Incident {code} is already {severity}.")
+                raise AlreadyDone("refusal.already_severity", code=code, severity=severity)
             previous = record.severity
             update_incident(
                 session,
@@ -276,7 +280,7 @@ class IncidentService:
     def resolve(self, code: str, actor: str, text: str = "") -> None:
         def change(session, record, now):
             if record.resolved_at is not None:
-                raise IncidentError(f"Incident {code} is already resolved.")
+                raise AlreadyDone("refusal.already_resolved", code=code)
             unpaged = self._unpaged_steps(session, record, now, "resolved")
             update_incident(session, record, status="resolved", resolved_at=now)
             self._record_unpaged(session, record, unpaged, now, "resolved", actor)
@@ -287,7 +291,7 @@ class IncidentService:
     def reopen(self, code: str, actor: str) -> None:
         def change(session, record, now):
             if record.resolved_at is None:
-                raise IncidentError(f"Incident {code} is not resolved.")
+                raise IncidentError("refusal.not_resolved", code=code)
             update_incident(
                 session,
                 record,
@@ -303,7 +307,7 @@ class IncidentService:
 
     def assign_role(self, code: str, actor: str, role: str, person: str) -> None:
         if role not in ROLES:
-            raise IncidentError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
+            raise IncidentError("refusal.unknown_role", role=role, known=", ".join(ROLES))
         person = printable(person).strip()
 
         def change(session, record, now):
@@ -342,10 +346,12 @@ class IncidentService:
     def add_note(self, code: str, actor: str, text: str, certainty: str = "fact") -> None:
         """A timeline entry marked as fact or hypothesis (seed 002: keep the two apart)."""
         if certainty not in CERTAINTIES:
-            raise IncidentError(f"Certainty {certainty!r} is not one of {', '.join(CERTAINTIES)}.")
+            raise IncidentError(
+                "refusal.unknown_certainty", certainty=certainty, known=", ".join(CERTAINTIES)
+            )
         text = text.strip()
         if not text:
-            raise IncidentError("A timeline note needs some text.")
+            raise IncidentError("refusal.empty_note")
         self._change(code, actor, lambda session, record, now: ("note", text), certainty)
 
     def escalate_now(self, code: str, actor: str) -> FiredStep:
@@ -354,17 +360,15 @@ class IncidentService:
         with self.database.session() as session:
             record = self._get(session, code)
             if record.resolved_at is not None:
-                raise IncidentError(f"Incident {code} is resolved; reopen it first.")
+                raise IncidentError("refusal.reopen_first", code=code)
             policy, _version = self._policy(record.policy_id)
             current = plan(self.facts(record, events_for(session, record.id)), policy, now)
             waiting = [s for s in current.steps if s.state in (StepState.DUE, StepState.PENDING)]
             if not waiting:
-                raise IncidentError(f"Incident {code} has no escalation step left to fire.")
+                raise IncidentError("refusal.no_step_left", code=code)
             fired = self._claim_step(session, record, waiting[0], now, MANUAL, actor)
             if fired is None:
-                raise IncidentError(
-                    f"Step {waiting[0].step_id} of {code} fired a moment ago; try again."
-                )
+                raise IncidentError("refusal.step_raced", step=waiting[0].step_id, code=code)
             return fired
 
     def _change(self, code: str, actor: str, change, certainty: str = "fact") -> None:

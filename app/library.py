@@ -298,7 +298,7 @@ class StoryService:
         with self.database.session() as session:
             incident = by_code(session, code)
             if incident is None:
-                raise IncidentError(f"There is no incident {code!r}.")
+                raise IncidentError("refusal.no_incident", code=code)
             record = postmortem_for(session, incident.id)
             if record is None or record.status != "published":
                 raise PostmortemError(

@@ -48,7 +48,7 @@ class PostmortemService:
     def _incident(self, session, code: str):
         record = by_code(session, code)
         if record is None:
-            raise IncidentError(f"There is no incident {code!r}.")
+            raise IncidentError("refusal.no_incident", code=code)
         return record
 
     def open(self, code: str, lang: str, actor: str) -> Draft:
@@ -58,7 +58,7 @@ class PostmortemService:
             record = postmortem_for(session, incident.id)
             if record is None:
                 if incident.resolved_at is None:
-                    raise IncidentError(f"Incident {code} is not resolved yet.")
+                    raise IncidentError("refusal.not_resolved_yet", code=code)
                 postmortem = self._prefilled(session, incident, lang)
                 now = self.clock.now()
                 record = PostmortemRecord(
@@ -117,7 +117,7 @@ class PostmortemService:
             incident = self._incident(session, postmortem.incident)
             record = postmortem_for(session, incident.id)
             if record is None:
-                raise IncidentError(f"Incident {postmortem.incident} has no postmortem yet.")
+                raise IncidentError("refusal.no_postmortem", code=postmortem.incident)
             version = save_postmortem(
                 session, record, expected_version,
                 [_item_values(item) for item in postmortem.actions],
@@ -132,7 +132,7 @@ class PostmortemService:
             incident = self._incident(session, code)
             record = postmortem_for(session, incident.id)
             if record is None:
-                raise IncidentError(f"Incident {code} has no postmortem yet.")
+                raise IncidentError("refusal.no_postmortem", code=code)
             current = self._draft(session, record)
             changed = change_status(current.postmortem, status)
             history = [*record.history, {"status": status, "by": actor,

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from app.clock import Clock, SystemClock
 from app.config import Settings
-from app.i18n import Catalog
+from app.i18n import Catalog, said_in
 from app.incident_model import IncidentError
 from app.policy import Policy
 from app.policy_registry import PolicySet, load_policies, policy_sources
@@ -429,10 +429,10 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
         if isinstance(error, (IncidentError, PostmortemError, StoryError, StorageError)):
             # Refused actions explain themselves in one sentence.
             severity = "error" if isinstance(error, StorageError) else "warning"
-            self.notify(str(error), severity=severity, timeout=8, markup=False)
+            self.notify(said_in(error, self.catalog), severity=severity, timeout=8, markup=False)
             return
         self.notify(
-            self.catalog.t("notice.storage_error", problem=str(error)),
+            self.catalog.t("notice.storage_error", problem=said_in(error, self.catalog)),
             severity="error",
             timeout=15,
             markup=False,

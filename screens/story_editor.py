@@ -36,7 +36,7 @@ class StoryEditorScreen(Screen):
         self.story = None
         self.version = 0
         self.dirty = self.saving = self.stale = False
-        self._loading = False
+        self._stored = None  # the form as last stored; None while a save is unconfirmed
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -72,7 +72,6 @@ class StoryEditorScreen(Screen):
     def show(self, view, _week=None) -> None:
         self.view, self.story, self.version = view, view.story, view.version
         story = view.story
-        self._loading = True
         self.query_one("#story-title", Input).value = story.title
         self.query_one("#story-kind", Select).value = story.kind
         self.query_one("#story-themes", Input).value = ", ".join(story.themes)
@@ -81,7 +80,9 @@ class StoryEditorScreen(Screen):
                   "prompts": "\n".join(story.prompts), **story.lenses}  # fmt: skip
         for name in TEXTS:
             self.query_one(f"#story-{name}", TextArea).load_text(values.get(name, ""))
-        self._loading = False
+        # The widgets post Changed for the loading too, after this returns: only a form that
+        # differs from what is stored is unsaved.
+        self._stored = self._form()
         code = story.incident or story.key
         title = self.catalog.t("story.edit_title", code=code)
         self.query_one("#screen-title", Static).update(
@@ -119,8 +120,8 @@ class StoryEditorScreen(Screen):
         )  # fmt: skip
 
     def _changed(self) -> None:
-        if self.story is not None and not self._loading:
-            self.dirty = True
+        if self.story is not None:
+            self.dirty = self._form() != self._stored
             self._show_status()
 
     def on_input_changed(self, _event: Input.Changed) -> None:
@@ -146,7 +147,7 @@ class StoryEditorScreen(Screen):
             self._show_status(str(error))
             return
         self.dirty, self.saving = False, True
-        self.story = story
+        self.story = self._stored = story
         self.app.save_story(self, story, self.version, publishing)
 
     def saved(self, version: int, published: bool) -> None:
@@ -159,7 +160,7 @@ class StoryEditorScreen(Screen):
         self._show_status()
 
     def save_failed(self, stale: bool) -> None:
-        self.saving, self.dirty = False, True
+        self.saving, self.dirty, self._stored = False, True, None
         self.stale = self.stale or stale
         self._show_status()
 

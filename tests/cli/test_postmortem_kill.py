@@ -73,8 +73,8 @@ def test_kill_9_mid_edit_loses_nothing_saved(tmp_path):
            "TEXTUAL_DISABLE_KITTY_KEY": "1", "STORYCART_USER": "민지"}  # fmt: skip
     terminal = Terminal([*STORYCART, *db], env)
     try:
-        terminal.wait_for("인시던트 보드")
-        terminal.drain(1.0)  # the database is open and the board loaded
+        terminal.wait_for(code)  # the board shows the incident's row: it is selected
+        terminal.drain(0.5)
         terminal.type("p")
         terminal.wait_for("무슨 일이 있었나")
         terminal.drain(0.5)

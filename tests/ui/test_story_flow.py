@@ -221,3 +221,26 @@ async def test_palette_nominates_the_incident_under_the_cursor(tmp_path):
         assert (nomination.incident_code, nomination.reason) == (code, "support saw it first")
     finally:
         database.close()
+
+
+async def test_opening_the_story_editor_changes_nothing_until_the_author_types(tmp_path):
+    clock = FakeClock(START)
+    published_postmortem(tmp_path, clock)
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        for key in ("p", "s"):
+            await pilot.press(key)
+            await settle(app, pilot)
+        editor = app.screen
+        editor.autosave()  # the timer's call, a second later
+        await settle(app, pilot)
+        status = str(editor.query_one("#story-status").render())
+        assert "저장 중" not in status and "버전 1" in status, status
+        assert app.stories.view(editor.story.key).version == 1
+        editor.query_one("#story-lessons").focus()
+        await pilot.press("end", "!")
+        assert "저장 중" in str(editor.query_one("#story-status").render())
+        editor.autosave()
+        await settle(app, pilot)
+        assert app.stories.view(editor.story.key).version == 2

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.config import ConfigError, Flags, load_settings
-from app.i18n import Catalog, catalog_keys, detect_language
+from app.i18n import Catalog, catalog_keys, detect_language, said_in
 
 
 @pytest.mark.parametrize("lang", ["ko", "ja"])
@@ -84,3 +84,22 @@ def test_alert_command_user_and_export_dir_settings(tmp_path):
     assert settings.desktop_notifications is False
     assert settings.export_dir == Path("~/msgs").expanduser()
     assert load_settings(Flags(config=str(config)), {"STORYCART_USER": "haruto"}).user == "haruto"
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("INC-2026-0001", "INC-2026-0001은"), ("INC-2026-0002", "INC-2026-0002는"),
+     ("결제 장애", "결제 장애는"), ("'SEV-9'", "'SEV-9'는"), ("'SEV-3'", "'SEV-3'은")],
+)  # fmt: skip
+def test_korean_particles_follow_the_last_sound(word, expected):
+    assert Catalog("ko").t("refusal.already_resolved", code=word).startswith(expected)
+
+
+def test_a_refusal_is_said_in_the_readers_language():
+    from app.incident_model import AlreadyDone
+
+    error = AlreadyDone("refusal.already_acknowledged", code="INC-2026-0003")
+    assert str(error) == "Incident INC-2026-0003 is already acknowledged."
+    assert said_in(error, Catalog("ko")) == "INC-2026-0003은 이미 확인(응답)되었습니다."
+    assert said_in(error, Catalog("ja")).startswith("INC-2026-0003")
+    assert said_in(ValueError("plain"), Catalog("ja")) == "plain"
