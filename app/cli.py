@@ -14,15 +14,17 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.cli_errors import CommandError
+from app.cli_incident import add_incident_parsers, cmd_incident
 from app.cli_kiosk import add_kiosk_parser
+from app.cli_policies import command_policies, policy_named
 from app.cli_postmortem import add_exchange_parsers
 from app.cli_story import add_story_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
 from app.i18n import Catalog
 from app.output import OutputError, write_output
 from app.policy import PolicyError, load_policy_file, policy_document, policy_to_toml
-from app.policy_registry import PolicySet, load_policies, policy_sources
 from app.policy_view import cell_examples, severity_sections, type_sections
+from app.textsafe import printable
 from storage.errors import StorageError
 
 EXIT_USAGE = 2
@@ -121,53 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
 
-    incident = commands.add_parser(
-        "incident",
-        parents=[common],
-        help="declare, acknowledge, update, resolve, list, show incidents",
-        description="Incidents from the command line (scripts and monitors use these).",
-    )
-    incident_commands = incident.add_subparsers(
-        dest="incident_command", metavar="ACTION", required=True
-    )
-    declare = incident_commands.add_parser(
-        "declare", parents=[common], help="declare an incident and print its id",
-        description="Declare an incident under the active policy; prints its id.",
-    )  # fmt: skip
-    declare.add_argument("--title", required=True)
-    declare.add_argument("--severity", required=True)
-    declare.add_argument("--type", dest="type_key", help="incident type (default: the first)")
-    declare.add_argument("--impact", default="")
-    declare.add_argument("--commander")
-    declare.add_argument("--actor", help="who is acting (default: your user name)")
-    for action, text in (("ack", "acknowledge"), ("resolve", "resolve"), ("reopen", "reopen")):
-        sub = incident_commands.add_parser(
-            action,
-            parents=[common],
-            help=f"{text} an incident",
-            description=f"{text.title()} an incident.",
-        )
-        sub.add_argument("id")
-        sub.add_argument("--actor", help="who is acting (default: your user name)")
-    status_update = incident_commands.add_parser(
-        "update", parents=[common], help="post a status update",
-        description="Post a status update; resets the update clock.",
-    )  # fmt: skip
-    status_update.add_argument("id")
-    status_update.add_argument("--status", required=True)
-    status_update.add_argument("--text", required=True)
-    status_update.add_argument("--actor", help="who is acting (default: your user name)")
-    listing = incident_commands.add_parser(
-        "list", parents=[common], help="open incidents", description="List open incidents."
-    )
-    listing.add_argument("--all", action="store_true", help="include resolved incidents")
-    listing.add_argument("--json", action="store_true", help="machine-readable JSON")
-    show_incident = incident_commands.add_parser(
-        "show", parents=[common], help="one incident in full",
-        description="Show an incident: deadlines, escalation steps and events, timeline.",
-    )  # fmt: skip
-    show_incident.add_argument("id")
-    show_incident.add_argument("--json", action="store_true", help="machine-readable JSON")
+    add_incident_parsers(commands, common)
 
     commands.add_parser(
         "daemon",
@@ -214,34 +170,25 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(flags, os.environ)
 
 
-def _policies(settings: Settings) -> PolicySet:
-    policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
-    for problem in policies.problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    return policies
-
-
-def _lookup(policies: PolicySet, name: str):
-    try:
-        return policies.get(name)
-    except KeyError as error:
-        raise CommandError(f"{str(error.args[0])[0].upper()}{str(error.args[0])[1:]}.") from None
-
-
 def cmd_policy_list(settings: Settings, _args) -> int:
-    policies = _policies(settings)
+    policies = command_policies(settings)
     rows = [
         (policy.name, policy.scheme, policies.tiers[name], policy.source)
         for name, policy in policies.policies.items()
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)] if rows else [0, 0, 0]
     for row in rows:
-        print("  ".join(value.ljust(widths[i]) for i, value in enumerate(row[:3])) + "  " + row[3])
+        say("  ".join(value.ljust(widths[i]) for i, value in enumerate(row[:3])) + "  " + row[3])
     return 0
 
 
+def say(text: str) -> None:
+    """One line of human output; text from policy files is data, never terminal control."""
+    print(printable(text))
+
+
 def cmd_policy_show(settings: Settings, args) -> int:
-    policy = _lookup(_policies(settings), args.name)
+    policy = policy_named(command_policies(settings), args.name)
     if args.json:
         document = policy_document(policy)
         document["source"] = policy.source
@@ -249,32 +196,32 @@ def cmd_policy_show(settings: Settings, args) -> int:
         return 0
     catalog = Catalog(settings.lang)
     lang = settings.lang
-    print(f"{policy.title.get(lang)}  [{policy.name} · {policy.scheme}]")
-    print(f"{policy.source}")
+    say(f"{policy.title.get(lang)}  [{policy.name} · {policy.scheme}]")
+    say(f"{policy.source}")
     if policy.description:
-        print(policy.description.get(lang))
+        say(policy.description.get(lang))
     for severity in policy.severities:
-        print(f"\n== {severity.key} {severity.name.get(lang)} ==")
+        say(f"\n== {severity.key} {severity.name.get(lang)} ==")
         for section in severity_sections(severity, catalog):
             _print_section(section)
     for incident_type in policy.types:
-        print(f"\n== {incident_type.name.get(lang)} ({incident_type.key}) ==")
+        say(f"\n== {incident_type.name.get(lang)} ({incident_type.key}) ==")
         for section in type_sections(incident_type, catalog):
             _print_section(section)
         print(f"{catalog.t('detail.examples')}:")
         for severity in policy.severities:
             examples = cell_examples(policy, incident_type.key, severity.key, lang)
-            print(f"  {severity.key}: {' / '.join(examples) or '—'}")
+            say(f"  {severity.key}: {' / '.join(examples) or '—'}")
     return 0
 
 
 def _print_section(section) -> None:
     if len(section.lines) == 1:
-        print(f"{section.title}: {section.lines[0]}")
+        say(f"{section.title}: {section.lines[0]}")
         return
-    print(f"{section.title}:")
+    say(f"{section.title}:")
     for line in section.lines:
-        print(f"  {line}")
+        say(f"  {line}")
 
 
 def cmd_policy_check(_settings: Settings, args) -> int:
@@ -287,7 +234,7 @@ def cmd_policy_check(_settings: Settings, args) -> int:
 
 
 def cmd_policy_export(settings: Settings, args) -> int:
-    policy = _lookup(_policies(settings), args.name)
+    policy = policy_named(command_policies(settings), args.name)
     try:
         target = write_output(args.output, policy_to_toml(policy), "policy")
     except OutputError as error:
@@ -344,90 +291,6 @@ def cmd_kiosk(settings: Settings, args) -> int:
     return cmd_run(settings, args, kiosk=True)
 
 
-def _incident_service(settings: Settings):
-    from app.clock import SystemClock
-    from app.incidents import IncidentService, alert_channels
-    from app.policy_store import PolicyStore
-    from storage.database import Database
-
-    database = Database.open(settings.db_url)
-    clock = SystemClock()
-    return IncidentService(database, clock, PolicyStore(database, clock), alert_channels(settings))
-
-
-def _actor(settings: Settings, args) -> str:
-    return getattr(args, "actor", None) or settings.user
-
-
-def cmd_incident(settings: Settings, args) -> int:
-    from app.incidents import IncidentError, view_document
-
-    service = _incident_service(settings)
-    try:
-        action = args.incident_command
-        if action == "declare":
-            policies = _policies(settings)
-            policy = (
-                _lookup(policies, settings.policy)
-                if settings.policy
-                else policies.choose("web-service")
-            )
-            code = service.declare(
-                policy,
-                args.title,
-                args.severity,
-                actor=_actor(settings, args),
-                type_key=args.type_key,
-                impact=args.impact,
-                commander=args.commander,
-            )
-            print(code)
-        elif action == "ack":
-            service.acknowledge(args.id, _actor(settings, args))
-        elif action == "resolve":
-            service.resolve(args.id, _actor(settings, args))
-        elif action == "reopen":
-            service.reopen(args.id, _actor(settings, args))
-        elif action == "update":
-            service.post_update(args.id, _actor(settings, args), args.status, args.text)
-        elif action == "list":
-            views = service.list(include_resolved=args.all)
-            now = service.clock.now()
-            if args.json:
-                print(json.dumps([view_document(v, now) for v in views], ensure_ascii=False))
-            else:
-                for record in (view.record for view in views):
-                    print(f"{record.code}  {record.severity:<6} {record.status:<13} {record.title}")
-        elif action == "show":
-            view = service.view(args.id)
-            document = view_document(view, service.clock.now())
-            if args.json:
-                print(json.dumps(document, ensure_ascii=False, indent=2))
-            else:
-                _print_incident(document)
-    except IncidentError as error:
-        raise CommandError(str(error)) from None
-    finally:
-        service.database.close()
-    return 0
-
-
-def _print_incident(document: dict) -> None:
-    print(f"{document['id']}  {document['severity']}  {document['status']}  {document['title']}")
-    policy = document["policy"]
-    print(
-        f"policy {policy['name']} version {policy['version']}; declared {document['declared_at']}"
-    )
-    for deadline in document["deadlines"]:
-        state = "met" if deadline["met_at"] else ("OVERDUE" if deadline["overdue"] else "open")
-        print(f"  {deadline['kind']:<18} due {deadline['due_at']}  {state}")
-    for step in document["steps"]:
-        print(f"  step {step['step']} round {step['round'] + 1}: {step['state']:<8} "
-              f"due {step['due_at']}  {', '.join(step['notify'])}")  # fmt: skip
-    for entry in document["timeline"]:
-        print(f"  {entry['at']}  {entry['kind']:<16} {entry['actor']}: {entry['text']}")
-
-
 COMMANDS = {
     ("policy", "list"): cmd_policy_list,
     ("policy", "show"): cmd_policy_show,
@@ -464,10 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(args)
         return handler(settings, args)
     except (CommandError, StorageError) as error:
-        print(f"storycart: {error}", file=sys.stderr)
+        print(f"storycart: {printable(str(error))}", file=sys.stderr)
         return error.exit_code
     except (ConfigError, PolicyError) as error:
-        print(f"storycart: {error}", file=sys.stderr)
+        print(f"storycart: {printable(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -479,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("STORYCART_DEBUG"):
             raise
         print(
-            f"storycart: unexpected {type(error).__name__}: {error} "
+            f"storycart: unexpected {type(error).__name__}: {printable(str(error))} "
             "(run with STORYCART_DEBUG=1 for details).",
             file=sys.stderr,
         )

@@ -37,6 +37,7 @@ from app.incident_model import (
     incident_facts,
     review_submitted_at,
 )
+from app.playbooks import playbook
 from app.policy import Policy
 from app.policy_store import PolicyStore
 from app.textsafe import printable
@@ -220,7 +221,8 @@ class IncidentService:
                 except IntegrityError:
                     session.rollback()  # another declaration took this number
                     continue
-                self._log(session, record, now, "declared", actor, f"{severity} {title}")
+                self._log(session, record, now, "declared", actor, f"{severity} {title}",
+                          data={"severity": severity, "title": title})  # fmt: skip
                 if commander:
                     set_role(session, record.id, "commander", commander, now, actor)
                 session.commit()
@@ -236,7 +238,7 @@ class IncidentService:
             unpaged = self._unpaged_steps(session, record, now, "acknowledged")
             update_incident(session, record, acknowledged_at=now)
             self._record_unpaged(session, record, unpaged, now, "acknowledged", actor)
-            return "acknowledged", f"acknowledged by {actor}"
+            return "acknowledged", f"acknowledged by {actor}", {}
 
         self._change(code, actor, change)
 
@@ -251,7 +253,7 @@ class IncidentService:
             if record.resolved_at is not None:
                 raise IncidentError("refusal.reopen_first", code=code)
             update_incident(session, record, status=status, last_update_at=now)
-            return "status_update", f"{status}: {text}".strip()
+            return "status_update", f"{status}: {text}".strip(), {"status": status, "text": text}
 
         self._change(code, actor, change)
 
@@ -273,7 +275,11 @@ class IncidentService:
                 ladder_started_at=now,
                 first_round=self._next_round(session, record),
             )
-            return "severity_changed", f"{previous} -> {severity}"
+            return (
+                "severity_changed",
+                f"{previous} -> {severity}",
+                {"from": previous, "to": severity},
+            )
 
         self._change(code, actor, change)
 
@@ -284,7 +290,7 @@ class IncidentService:
             unpaged = self._unpaged_steps(session, record, now, "resolved")
             update_incident(session, record, status="resolved", resolved_at=now)
             self._record_unpaged(session, record, unpaged, now, "resolved", actor)
-            return "resolved", text or f"resolved by {actor}"
+            return "resolved", text or f"resolved by {actor}", {"text": text}
 
         self._change(code, actor, change)
 
@@ -301,7 +307,7 @@ class IncidentService:
                 ladder_started_at=now,
                 first_round=self._next_round(session, record),
             )
-            return "reopened", f"reopened by {actor}"
+            return "reopened", f"reopened by {actor}", {}
 
         self._change(code, actor, change)
 
@@ -314,9 +320,8 @@ class IncidentService:
             previous = set_role(session, record.id, role, person, now, actor)
             if role == "commander":
                 update_incident(session, record, commander=person or None)
-            if not person:
-                return "role", f"{role}: {previous or '-'} -> -"
-            return "role", f"{role}: {previous or '-'} -> {person}"
+            data = {"role": role, "from": previous or "", "to": person}
+            return "role", f"{role}: {previous or '-'} -> {person or '-'}", data
 
         self._change(code, actor, change)
 
@@ -327,7 +332,13 @@ class IncidentService:
         def change(session, record, now):
             if untick(session, record.id, checklist, item):
                 ticked.append(False)
-                return "checklist", f"{checklist}/{item}: unticked"
+                return (
+                    "checklist",
+                    f"{checklist}/{item}: unticked",
+                    _check_data(
+                        record.policy_id, checklist, item, done=False, policies=self._policy
+                    ),
+                )
             session.add(
                 ChecklistTickRecord(
                     incident_id=record.id,
@@ -338,7 +349,11 @@ class IncidentService:
                 )
             )
             ticked.append(True)
-            return "checklist", f"{checklist}/{item}: done"
+            return (
+                "checklist",
+                f"{checklist}/{item}: done",
+                _check_data(record.policy_id, checklist, item, done=True, policies=self._policy),
+            )
 
         self._change(code, actor, change)
         return ticked[0]
@@ -352,7 +367,7 @@ class IncidentService:
         text = text.strip()
         if not text:
             raise IncidentError("refusal.empty_note")
-        self._change(code, actor, lambda session, record, now: ("note", text), certainty)
+        self._change(code, actor, lambda session, record, now: ("note", text, None), certainty)
 
     def escalate_now(self, code: str, actor: str) -> FiredStep:
         """Fire the next pending step of the ladder at once (manual escalation)."""
@@ -375,8 +390,8 @@ class IncidentService:
         now = self.clock.now()
         with self.database.session() as session:
             record = self._get(session, code)
-            kind, text = change(session, record, now)
-            self._log(session, record, now, kind, actor, text, certainty)
+            kind, text, data = change(session, record, now)
+            self._log(session, record, now, kind, actor, text, certainty, data)
             session.commit()
 
     @staticmethod
@@ -385,7 +400,7 @@ class IncidentService:
         return max([record.first_round, *(r + 1 for r in used)])
 
     @staticmethod
-    def _log(session, record, at, kind, actor, text, certainty="fact") -> None:
+    def _log(session, record, at, kind, actor, text, certainty="fact", data=None) -> None:
         session.add(
             TimelineEntryRecord(
                 incident_id=record.id,
@@ -394,6 +409,7 @@ class IncidentService:
                 actor=actor,
                 text=text,
                 certainty=certainty,
+                data=data,
             )
         )
 
@@ -434,7 +450,7 @@ class IncidentService:
                 except StaleWrite:
                     session.rollback()  # another process restarted the ladder; next sweep
                     return fired
-                self._log(session, record, now, "ack_timed_out", actor, "ack timed out")
+                self._log(session, record, now, "ack_timed_out", actor, "ack timed out", data={})
                 session.commit()
                 record = self._get(session, code)
                 current = plan(self.facts(record, events_for(session, record.id)), policy, now)
@@ -503,7 +519,7 @@ class IncidentService:
                     session.add(event)
             except IntegrityError:
                 return None  # another process recorded this step a moment ago
-            self._log(session, record, now, "escalation", actor, _event_text(step, reason))
+            self._log(session, record, now, "escalation", actor, *_event_text(step, reason))
             return None
         session.add(event)
         try:
@@ -511,7 +527,7 @@ class IncidentService:
         except IntegrityError:
             session.rollback()  # another process fired this step first
             return None
-        self._log(session, record, now, "escalation", actor, _event_text(step, reason))
+        self._log(session, record, now, "escalation", actor, *_event_text(step, reason))
         if not page:
             session.commit()
             return None
@@ -545,11 +561,34 @@ class IncidentService:
         return FiredStep(record.code, step, now, reason)
 
 
-def _event_text(step: PlannedStep, reason: str) -> str:
+def _event_text(step: PlannedStep, reason: str) -> tuple[str, str, dict]:
+    """The English line kept in `text`, the certainty, and the data app.timeline_text reads."""
     notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
-    return (
+    text = (
         f"escalation: notify {notify} (step {step.position + 1}, round {step.round + 1}, {reason})"
     )
+    data = {
+        "step": step.step_id,
+        "position": step.position,
+        "round": step.round,
+        "reason": reason,
+        "notify": {lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES},
+    }
+    return text, "fact", data
+
+
+def _check_data(policy_id, checklist: str, item: str, done: bool, policies) -> dict:
+    """The checklist's and the item's names in every language, as the playbook had them."""
+    policy, _version = policies(policy_id)
+    data: dict = {"checklist": checklist, "item": item, "done": done}
+    for entry in playbook(policy.name):
+        if entry.key != checklist:
+            continue
+        data["checklist_names"] = {lang: entry.title.get(lang) for lang in LANGUAGES}
+        for candidate in entry.items:
+            if candidate.key == item:
+                data["item_names"] = {lang: candidate.text.get(lang) for lang in LANGUAGES}
+    return data
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -612,6 +651,7 @@ def view_document(view: IncidentView, now: datetime) -> dict:
                 "actor": entry.actor,
                 "text": entry.text,
                 "certainty": entry.certainty,
+                "data": entry.data,
             }
             for entry in view.timeline
         ],

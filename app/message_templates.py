@@ -11,6 +11,7 @@ from importlib import resources
 from app.escalation import DeadlineKind
 from app.i18n import Catalog
 from app.incident_model import IncidentView
+from app.incident_text import entry_text
 from app.textsafe import printable
 
 TEMPLATE_KINDS = ("declaration", "status_update", "resolution", "customer_notice")
@@ -70,7 +71,7 @@ def fill(
             values[role] = "@" + printable(view.roles[role])
     updates = [e for e in view.timeline if e.kind == "status_update"]
     if updates:
-        values["last_update"] = printable(updates[-1].text)
+        values["last_update"] = entry_text(updates[-1], catalog)
     next_update = view.plan.deadline(DeadlineKind.STATUS_UPDATE)
     if next_update is not None:
         values["next_update"] = local_time(next_update.due_at, zone)
@@ -80,7 +81,7 @@ def fill(
         values["duration"] = catalog.duration(minutes * 60)
         resolutions = [e for e in view.timeline if e.kind == "resolved"]
         if resolutions:
-            values["resolution_text"] = printable(resolutions[-1].text)
+            values["resolution_text"] = entry_text(resolutions[-1], catalog)
         postmortem = view.plan.deadline(DeadlineKind.POSTMORTEM)
         if postmortem is not None:
             values["postmortem_due"] = local_time(postmortem.due_at, zone)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.clock import Clock
+from app.i18n import Catalog
 from app.incident_model import IncidentError
+from app.incident_text import entry_text
 from app.postmortem import (
     ActionItem,
     Postmortem,
@@ -74,8 +76,9 @@ class PostmortemService:
             return self._draft(session, record)
 
     def _prefilled(self, session, incident, lang: str) -> Postmortem:
+        catalog = Catalog(lang)
         timeline = [
-            TimelineItem(_stamp(e.at), e.text, e.actor, e.certainty, "")
+            TimelineItem(_stamp(e.at), entry_text(e, catalog), e.actor, e.certainty, "")
             for e in timeline_for(session, incident.id)
             if e.kind not in NOT_IN_POSTMORTEM
         ]

@@ -16,6 +16,7 @@ from app.clock import Clock
 from app.escalation import PlannedStep, StepState, plan
 from app.i18n import Catalog
 from app.incident_model import ROLES, IncidentView, incident_facts
+from app.incident_text import entry_text, step_state_text
 from app.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time, war_room
 from app.playbooks import checklists_for, current_phase
 from app.textsafe import printable
@@ -156,28 +157,14 @@ class IncidentScreen(Screen):
         self.query_one("#incident-summary", Static).update(Content(line))
 
     def _step_state(self, step: PlannedStep, now: datetime) -> Text:
-        t = self.catalog.t
+        text = step_state_text(step, now, self.catalog, local_clock)
         if step.state is StepState.FIRED:
-            key = {"early": "incident.step_fired_early", "on_time": "incident.step_fired_on_time"}
-            gap = clock_text(abs(step.late_by)) if step.late_by is not None else ""
-            text = t(
-                key.get(step.timing, "incident.step_fired"),
-                at=local_clock(step.fired_at), late=gap, early=gap,
-            )  # fmt: skip
             return Text(text, style=TONE_STYLES[Tone.MET])
-        if step.state is StepState.MISSED:
-            return Text(t("incident.step_missed"), style="dim")
-        if step.state is StepState.SKIPPED:
-            reason = step.skipped_because or ""
-            if reason.startswith("below:"):
-                reason = t("condition.below", severity=reason.removeprefix("below:"))
-            elif reason in ("acknowledged", "resolved"):
-                reason = t(f"condition.{reason}")
-            return Text(t("incident.step_skipped", reason=reason), style="dim")
         if step.state is StepState.DUE:
-            text = t("incident.step_due", late=clock_text(step.due_at - now))
             return Text(text, style=TONE_STYLES[Tone.OVERDUE])
-        return Text(t("incident.step_pending", left=clock_text(step.due_at - now)))
+        if step.state is StepState.PENDING:
+            return Text(text)
+        return Text(text, style="dim")
 
     def _show_timeline(self, view: IncidentView) -> None:
         table = self.query_one("#timeline-table", DataTable)
@@ -191,7 +178,7 @@ class IncidentScreen(Screen):
                 local_time(entry.at),
                 Text(t(f"certainty.{entry.certainty}"), style=style),
                 Text(printable(entry.actor)),
-                Text(printable(entry.text), style=style),
+                Text(entry_text(entry, self.catalog), style=style),
                 key=key,
             )
 

@@ -152,6 +152,9 @@ class TimelineEntryRecord(SQLModel, table=True):
     actor: str
     text: str
     certainty: str = "fact"
+    # What happened as data, for app.timeline_text to say in the reader's language; None on
+    # entries written before revision 0007 (their English text is shown).
+    data: dict | None = _json(nullable=True)
 
 
 class EscalationEventRecord(SQLModel, table=True):

@@ -49,10 +49,51 @@ def test_declare_ack_update_resolve_and_show_json(tmp_path):
     assert run("incident", "list", *db).stdout == ""
     assert code in run("incident", "list", "--all", *db).stdout
     again = run("incident", "resolve", code, *db)
-    assert (
-        again.returncode == 1
-        and again.stderr == f"storycart: Incident {code} is already resolved.\n"
-    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == f"Incident {code} is already resolved. Nothing changed.\n"
+
+
+def test_a_monitor_retrying_ack_succeeds_and_is_told_in_its_language(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", "--lang", "ko"]
+    code = run("incident", "declare", "--title", "결제 지연", "--severity", "SEV-2", *db)
+    code = code.stdout.strip()
+    assert run("incident", "ack", code, *db).returncode == 0
+    again = run("incident", "ack", code, *db)
+    assert again.returncode == 0 and again.stderr == ""
+    assert again.stdout == f"{code}은 이미 확인(응답)되었습니다. 바뀐 것은 없습니다.\n"
+    missing = run("incident", "ack", "INC-2026-0042", *db)
+    assert missing.returncode == 1
+    assert missing.stderr == "storycart: 'INC-2026-0042' 인시던트가 없습니다.\n"
+
+
+def test_escalate_from_the_command_line_says_it_was_early(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}"]
+    code = run("incident", "declare", "--title", "Checkout down", "--severity", "SEV-2", *db)
+    code = code.stdout.strip()
+    first = run("incident", "escalate", code, *db)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"{code}: step 1 (round 1) paged ")
+    # Step 1 was due at the declaration a moment ago: on time, or late by a second or two.
+    assert re.search(r"· fired at \S+ · (on time|late by 00:0\d)\n$", first.stdout), first.stdout
+    second = run("incident", "escalate", code, *db)
+    assert second.returncode == 0 and "step 2 (round 1)" in second.stdout
+    assert "early by" in second.stdout and "(manual)" in second.stdout
+    shown = run("incident", "show", code, *db).stdout
+    assert "Escalation step 2 (round 1)" in shown and "paged by hand" in shown
+    shown_ko = run("incident", "show", code, *db, "--lang", "ko").stdout
+    assert "에스컬레이션 2단계 (1회차)" in shown_ko and "수동 호출" in shown_ko
+    assert "escalation: notify" not in shown_ko
+
+
+def test_terminal_control_codes_in_a_title_never_reach_the_terminal(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}"]
+    title = "DB down\x1b[2J\x1b]0;pwned\x07 now"
+    code = run("incident", "declare", "--title", title, "--severity", "SEV-3", *db).stdout.strip()
+    for output in (run("incident", "list", *db).stdout, run("incident", "show", code, *db).stdout):
+        assert "\x1b" not in output and "\x07" not in output
+        assert "DB down[2J]0;pwned now" in output
+    document = json.loads(run("incident", "show", code, "--json", *db).stdout)
+    assert document["title"] == title  # JSON keeps the data exactly
 
 
 def test_bad_incident_requests_are_one_sentence(tmp_path):

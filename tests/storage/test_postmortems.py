@@ -49,7 +49,12 @@ def test_the_draft_starts_from_the_incident(world):
     assert postmortem.who == "모든 결제"
     assert postmortem.when == "2026-11-24 09:00:00 – 2026-11-24 09:40:00"
     texts = [(t.text, t.certainty, t.marker) for t in postmortem.timeline]
-    assert texts[0] == ("SEV-1 결제 API 장애", "fact", "detection")
+    assert texts[0] == ("SEV-1 선언: 결제 API 장애", "fact", "detection")
+    # Steps that came due while nothing ran: said in the draft's language, never paged.
+    ladder = [t.text for t in postmortem.timeline if "에스컬레이션" in t.text]
+    assert ladder and all("호출 안 됨, 먼저 해결됨" in text for text in ladder), ladder
+    assert not any("escalation:" in t.text for t in postmortem.timeline)
+    assert postmortem.timeline[-1].text == "인증서 갱신"
     assert ("캐시 문제일지도", "hypothesis", "") in texts
     assert not any("sev1-immediate" in t.text for t in postmortem.timeline)  # bookkeeping left out
     assert postmortems.open(code, "en", "x").version == draft.version  # opened, not recreated

@@ -341,3 +341,26 @@ async def test_palette_offers_every_incident_action(tmp_path):
                       "Change severity", "Escalate now", "Add timeline note",
                       "First report guide", "Severity matrix"):  # fmt: skip
             assert title in titles
+
+
+async def test_a_korean_reader_sees_the_timeline_and_ladder_in_korean(tmp_path):
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ko")
+    seed(settings, clock, [dict(title="결제 장애", severity="SEV-1")])
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("e", "y")  # escalate the next step by hand, long before its time
+        await settle(app, pilot)
+        screen = app.screen
+        ladder = screen.query_one("#ladder-table", DataTable)
+        states = [ladder.get_cell_at((row, 4)).plain for row in range(3)]
+        assert states[2] == "09:00:00 실행 · 15:00 일찍 (수동)", states
+        await pilot.press("2")
+        timeline = screen.query_one("#timeline-table", DataTable)
+        texts = [timeline.get_row_at(row)[3].plain for row in range(timeline.row_count)]
+        assert texts[0] == "SEV-1 선언: 결제 장애"
+        assert any("에스컬레이션 3단계 (1회차)" in t and "수동 호출" in t for t in texts), texts
+        assert not any("escalation" in t for t in texts), texts

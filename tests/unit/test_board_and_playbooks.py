@@ -137,7 +137,11 @@ def test_every_checklist_item_is_written_in_three_languages_with_unique_keys():
 
 def _view(**changes) -> IncidentView:
     board = item(**changes)
-    timeline = (SimpleNamespace(kind="status_update", text="identified: [b]cache[/b] {x} stale"),)
+    typed = "[b]cache[/b] {x} stale"
+    timeline = (
+        SimpleNamespace(kind="status_update", text=f"identified: {typed}", actor="민지",
+                        data={"status": "identified", "text": typed}),
+    )  # fmt: skip
     return IncidentView(
         record=board.record,
         policy=WEB,
@@ -171,6 +175,8 @@ def test_user_text_in_templates_is_kept_literally():
     text = fill("status_update", _view(), EN, T0 + timedelta(minutes=20))
     assert "identified: [b]cache[/b] {x} stale" in text
     assert "(T+20 min)" in text
+    korean = fill("status_update", _view(), KO, T0 + timedelta(minutes=20))
+    assert "원인 파악: [b]cache[/b] {x} stale" in korean  # the status in the reader's words
 
 
 def test_the_plan_cache_gives_the_same_rows_as_planning_every_tick():

@@ -1,0 +1,26 @@
+"""The policies a command works with: loaded once from the settings, looked up by name with
+one sentence when the name is unknown."""
+
+from __future__ import annotations
+
+import sys
+
+from app.cli_errors import CommandError
+from app.config import Settings
+from app.policy_registry import PolicySet, load_policies, policy_sources
+from app.textsafe import printable
+
+
+def command_policies(settings: Settings) -> PolicySet:
+    policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
+    for problem in policies.problems:
+        print(f"warning: {printable(str(problem))}", file=sys.stderr)
+    return policies
+
+
+def policy_named(policies: PolicySet, name: str):
+    try:
+        return policies.get(name)
+    except KeyError as error:
+        sentence = str(error.args[0])
+        raise CommandError(f"{sentence[0].upper()}{sentence[1:]}.") from None
