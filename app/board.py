@@ -27,6 +27,8 @@ class Tone(StrEnum):
 class Cell:
     text: str
     tone: Tone = Tone.NORMAL
+    # What a narrow board (80 columns) shows instead, when the text has a shorter form.
+    short: str | None = None
 
 
 # Resolution and postmortem share a column: an open incident has no postmortem clock yet, and a
@@ -45,15 +47,16 @@ class BoardRow:
 
 
 def clock_text(delta: timedelta) -> str:
-    """12:34 under an hour, 1:02:03 under a day, 3d 04h beyond; overdue ones start with +."""
+    """12:34 under an hour (seconds tick), 3h26m under a day, 6d23h beyond; overdue ones start
+    with +. At most six characters (seven with a ✓), so every clock fits an 80-column board."""
     seconds = int(delta.total_seconds())
     sign = "+" if seconds < 0 else ""
     seconds = abs(seconds)
     if seconds < 3600:
         return f"{sign}{seconds // 60:02d}:{seconds % 60:02d}"
     if seconds < 86400:
-        return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return f"{sign}{seconds // 86400}d {seconds % 86400 // 3600:02d}h"
+        return f"{sign}{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{sign}{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
 
 
 def countdown(due_at: datetime, now: datetime) -> Cell:
@@ -120,9 +123,13 @@ def board_row(
     resolved = record.resolved_at is not None
     cells = {
         "severity": Cell(record.severity),
-        "code": Cell(record.code),
+        "code": Cell(record.code, short=record.code.rsplit("-", 1)[-1]),
         "title": Cell(printable(record.title)),
-        "status": Cell(catalog.t(f"status.{record.status}"), Tone.MET if resolved else Tone.NORMAL),
+        "status": Cell(
+            catalog.t(f"status.{record.status}"),
+            Tone.MET if resolved else Tone.NORMAL,
+            short=catalog.t(f"status_short.{record.status}"),
+        ),
         # A resolved incident's age is how long it was open, not how long ago it was declared.
         "age": Cell(
             clock_text((record.resolved_at if resolved else now) - record.declared_at).lstrip("+"),

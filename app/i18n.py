@@ -119,6 +119,10 @@ class Catalog:
             raise KeyError(f"no message {key!r} in the {self.lang} catalog")
         return _FORMATTER.format(message, **values) if values else message
 
+    def get(self, key: str) -> str | None:
+        """The message, or None when no catalog has the key (optional texts)."""
+        return self._messages.get(key)
+
     def duration(self, seconds: int | None) -> str:
         if seconds is None:
             return self.t("duration.not_set")

@@ -70,14 +70,15 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
     TITLE = "Story Cart"
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
+        # Help and quit first: the footer is cut at the right edge on a narrow terminal.
+        ("question_mark,f1", "help", "binding.help", True),
+        ("q", "quit", "binding.quit", True),
         ("m", "show_matrix", "binding.matrix", True),
         ("i", "show_board", "binding.board", False),
         ("l", "show_library", "binding.library", True),
         ("w", "show_week", "binding.week", True),
-        ("K", "kiosk", "binding.kiosk", False),
+        ("K", "kiosk", "binding.kiosk", True),
         ("f6", "print", "binding.print", False, True),
-        ("question_mark,f1", "help", "binding.help", True),
-        ("q", "quit", "binding.quit", True),
     )
 
     def __init__(
@@ -237,7 +238,9 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
                 continue
             action = binding.action.removeprefix("app.")
             keys.setdefault(action, []).append(self.get_key_display(binding))
-            descriptions.setdefault(action, binding.description)
+            # A footer label kept short carries its full name as the tooltip.
+            full = binding.tooltip if binding.show and binding.tooltip else binding.description
+            descriptions.setdefault(action, full)
         rows = [
             (", ".join(sorted(set(shown), key=lambda k: (len(k), k))), descriptions[action])
             for action, shown in keys.items()

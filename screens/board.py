@@ -14,7 +14,7 @@ from app.i18n import Catalog
 from app.incident_model import BoardItem
 from app.textsafe import printable
 from screens.localized import bind_localized
-from widgets.board_table import BoardHeader, BoardTable, column_widths
+from widgets.board_table import BoardHeader, BoardTable, board_layout
 
 FLASH_SECONDS = 10.0
 
@@ -53,7 +53,7 @@ class BoardScreen(Screen):
         yield BoardHeader(id="board-header")
         yield BoardTable(id="board-table")
         yield Static(Content(t("board.empty")), id="board-empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.lay_out(self.app.size.width)
@@ -63,10 +63,14 @@ class BoardScreen(Screen):
         self.refresh_clocks()
 
     def lay_out(self, width: int) -> None:
-        headers = {column: self.catalog.t(f"board.column_{column}") for column in COLUMNS}
-        widths = column_widths(headers, width)
-        self.query_one(BoardHeader).show_headers(headers, widths)
-        self.query_one(BoardTable).lay_out(widths)
+        t = self.catalog.t
+        layout = board_layout(
+            {column: t(f"board.column_{column}") for column in COLUMNS},
+            {column: t(f"board.short_{column}") for column in COLUMNS},
+            width,
+        )
+        self.query_one(BoardHeader).show_headers(layout.headers, layout.widths)
+        self.query_one(BoardTable).lay_out(layout.widths, layout.compact)
 
     def on_resize(self, event) -> None:
         self.lay_out(event.size.width)

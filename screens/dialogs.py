@@ -17,6 +17,7 @@ from app.i18n import Catalog
 from app.incident_model import CERTAINTIES, ROLES, STATUSES
 from app.policy import Policy
 from app.textsafe import printable
+from widgets.fields import Choice, TextField
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class Dialog(ModalScreen):
         event.stop()
         self.action_submit()
 
+    def on_choice_submitted(self, event: Choice.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -84,25 +89,27 @@ class DeclareDialog(Dialog):
     def fields(self) -> ComposeResult:
         lang = self.catalog.lang
         yield self.label("declare.field_title")
-        yield Input(id="declare-title", placeholder=self.catalog.t("declare.title_placeholder"))
+        yield TextField(id="declare-title", placeholder=self.catalog.t("declare.title_placeholder"))
         yield self.label("declare.severity")
-        yield Select(
+        yield Choice(
             [(f"{s.key} · {s.name.get(lang)}", s.key) for s in self.policy.severities],
             value=self.policy.severities[0].key,
             allow_blank=False,
             id="declare-severity",
         )
         yield self.label("declare.type")
-        yield Select(
+        yield Choice(
             [(t.name.get(lang), t.key) for t in self.policy.types],
             value=self.policy.types[0].key,
             allow_blank=False,
             id="declare-type",
         )
         yield self.label("declare.impact")
-        yield Input(id="declare-impact", placeholder=self.catalog.t("declare.impact_placeholder"))
+        yield TextField(
+            id="declare-impact", placeholder=self.catalog.t("declare.impact_placeholder")
+        )
         yield self.label("declare.commander")
-        yield Input(id="declare-commander")
+        yield TextField(id="declare-commander")
 
     def hint(self) -> str:
         return self.catalog.t("declare.hint")
@@ -139,14 +146,14 @@ class UpdateDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         yield self.label("update.status")
-        yield Select(
+        yield Choice(
             [(self.catalog.t(f"status.{s}"), s) for s in STATUSES],
             value=self.status,
             allow_blank=False,
             id="update-status",
         )
         yield self.label("update.text")
-        yield Input(id="update-text", placeholder=self.catalog.t("update.placeholder"))
+        yield TextField(id="update-text", placeholder=self.catalog.t("update.placeholder"))
 
     def on_mount(self) -> None:
         self.query_one("#update-text", Input).focus()
@@ -169,7 +176,7 @@ class TextDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         yield self.label(self.label_key)
-        yield Input(id="dialog-text")
+        yield TextField(id="dialog-text")
 
     def on_mount(self) -> None:
         self.query_one("#dialog-text", Input).focus()
@@ -187,9 +194,9 @@ class NoteDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         yield self.label("note.text")
-        yield Input(id="note-text", placeholder=self.catalog.t("note.placeholder"))
+        yield TextField(id="note-text", placeholder=self.catalog.t("note.placeholder"))
         yield self.label("note.certainty")
-        yield Select(
+        yield Choice(
             [(self.catalog.t(f"certainty.{c}"), c) for c in CERTAINTIES],
             value=CERTAINTIES[0],
             allow_blank=False,
@@ -217,14 +224,14 @@ class RoleDialog(Dialog):
 
     def fields(self) -> ComposeResult:
         yield self.label("role.role")
-        yield Select(
+        yield Choice(
             [(self.catalog.t(f"role.{r}"), r) for r in ROLES],
             value=self.role,
             allow_blank=False,
             id="role-role",
         )
         yield self.label("role.person")
-        yield Input(self.roles.get(self.role, ""), id="role-person")
+        yield TextField(self.roles.get(self.role, ""), id="role-person")
 
     def on_mount(self) -> None:
         self.query_one("#role-person", Input).focus()

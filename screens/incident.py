@@ -81,7 +81,7 @@ class IncidentScreen(Screen):
                     id="template-kind",
                 )
                 yield TextArea(id="template-text", soft_wrap=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         t = self.catalog.t

@@ -15,6 +15,7 @@ from app.library import filtered
 from app.stories import KINDS, builtin_themes, theme_name
 from app.textsafe import printable
 from screens.localized import bind_localized
+from widgets.fields import TextField
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the query runs
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
@@ -44,7 +45,7 @@ class LibraryScreen(Screen):
         t = self.catalog.t
         lang = self.catalog.lang
         yield Static(Content(t("story.library")), id="screen-title")
-        yield Input(placeholder=t("story.search"), id="library-search")
+        yield TextField(placeholder=t("story.search"), id="library-search")
         with Horizontal(id="library-filters"):
             themes = [(theme_name(key, lang), key) for key in builtin_themes(lang)]
             yield Select(themes, prompt=f"{t('story.theme')}: {t('story.all')}",
@@ -62,7 +63,7 @@ class LibraryScreen(Screen):
         for column in COLUMNS:
             table.add_column(t(f"story.column.{column}"), key=column)
         yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#library-search", Input).focus()

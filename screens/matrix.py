@@ -37,7 +37,7 @@ class MatrixScreen(Screen):
         yield Static(id="policy-line")
         yield SeverityGrid(id="grid")
         yield DefinitionView(id="definition")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_policy(self.policy, self.tier)

@@ -42,6 +42,7 @@ from app.postmortem import (
 )
 from app.textsafe import printable
 from screens.localized import bind_localized
+from widgets.fields import TextField
 from widgets.list_editor import Column, ListEditor
 
 AUTOSAVE_SECONDS = 0.5
@@ -99,7 +100,7 @@ class PostmortemScreen(Screen):
                         yield from self._fields(section)
         yield Static(id="pm-hints")
         yield Static(id="pm-meter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _label(self, key: str) -> Label:
         return Label(Content(self.catalog.t(key)), classes="pm-label")
@@ -112,7 +113,7 @@ class PostmortemScreen(Screen):
         if TEXT_FIELDS[attr][1]:
             yield TextArea(id=f"pm-{attr}", classes="pm-text", tab_behavior="focus")
         else:
-            yield Input(id=f"pm-{attr}")
+            yield TextField(id=f"pm-{attr}")
 
     def _choices(self, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         return tuple((self.catalog.t(f"pm.value.{v or 'none'}"), v) for v in values)

@@ -48,7 +48,7 @@ class ReaderScreen(Screen):
             yield Static(id="reader-loop")
             yield Static(id="reader-prompts-title", classes="reader-heading")
             yield Static(id="reader-prompts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def show(self, view, week=None) -> None:
         t = self.catalog.t

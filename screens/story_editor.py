@@ -16,6 +16,7 @@ from app.i18n import Catalog
 from app.stories import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
 from app.textsafe import printable
 from screens.localized import bind_localized
+from widgets.fields import TextField
 
 AUTOSAVE_SECONDS = 1.0
 TEXTS = ("highlight", "narrative", *LENSES, "lessons", "changes", "prompts")
@@ -45,18 +46,18 @@ class StoryEditorScreen(Screen):
         yield Static(id="story-status")
         with VerticalScroll(id="story-fields"):
             yield self._label(t("story.field_title"))
-            yield Input(id="story-title")
+            yield TextField(id="story-title")
             yield self._label(t("story.field_kind"))
             yield Select([(t(f"story.kind.{k}"), k) for k in KINDS], allow_blank=False,
                          id="story-kind")  # fmt: skip
             builtin = ", ".join(builtin_themes(self.catalog.lang))
             yield self._label(t("story.field_themes", builtin=builtin))
-            yield Input(id="story-themes")
+            yield TextField(id="story-themes")
             for name in TEXTS:
                 yield self._label(t(f"story.field_{name}"))
                 yield TextArea(id=f"story-{name}", classes="story-text", tab_behavior="focus")
             yield self._label(t("story.prompt_bank"))
-        yield Footer()
+        yield Footer(compact=True)
 
     @staticmethod
     def _label(text: str) -> Label:

@@ -9,6 +9,8 @@ changes rows in place, never clears and refills.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -31,21 +33,43 @@ TONE_STYLES = {
     Tone.MUTED: "dim",
 }
 # Widths include one blank column as the gap to the next column.
-FIXED_WIDTHS = {"severity": 8, "code": 14, "status": 14, "age": 8}
-CLOCK_WIDTH = 10
-MIN_TITLE_WIDTH = 14
+FIXED_WIDTHS = {"severity": 8, "code": 14, "status": 14, "age": 7}
+# A narrow board: the incident's number without INC-YYYY-, the status in a word, short headers.
+COMPACT_WIDTHS = {"severity": 7, "code": 5, "status": 7, "age": 6}
+CLOCK_WIDTH = 8  # clock_text is at most seven characters with its ✓
+MIN_TITLE_WIDTH = 12
 SCROLLBAR = 2
 
 
-def column_widths(headers: dict[str, str], available_width: int) -> dict[str, int]:
-    """Fixed widths so ticking numbers never shift a column; the title gets what is left."""
-    fixed = sum(FIXED_WIDTHS.values()) + CLOCK_WIDTH * len(CLOCK_COLUMNS)
-    title = max(MIN_TITLE_WIDTH, available_width - fixed - SCROLLBAR - 1)
+@dataclass(frozen=True)
+class BoardLayout:
+    headers: dict[str, str]
+    widths: dict[str, int]
+    compact: bool
+
+
+def _widths(headers: dict[str, str], fixed_widths: dict[str, int], title: int) -> dict[str, int]:
     widths = {}
     for column in COLUMNS:
-        width = FIXED_WIDTHS.get(column, CLOCK_WIDTH if column in CLOCK_COLUMNS else title)
+        width = fixed_widths.get(column, CLOCK_WIDTH if column in CLOCK_COLUMNS else title)
         widths[column] = max(width, cell_len(headers[column]) + 1)
     return widths
+
+
+def board_layout(
+    headers: dict[str, str], short_headers: dict[str, str], available_width: int
+) -> BoardLayout:
+    """Fixed widths so ticking numbers never shift a column; the title gets what is left. When
+    the full headers and codes leave the title too little, the compact layout keeps every
+    clock column on screen at 80 columns."""
+    room = available_width - SCROLLBAR - 1
+    for names, fixed, compact in ((headers, FIXED_WIDTHS, False),
+                                  (short_headers, COMPACT_WIDTHS, True)):  # fmt: skip
+        widths = _widths(names, fixed, 0)
+        title = room - sum(width for column, width in widths.items() if column != "title")
+        if title >= MIN_TITLE_WIDTH or compact:
+            return BoardLayout(names, _widths(names, fixed, max(title, MIN_TITLE_WIDTH)), compact)
+    raise AssertionError("unreachable")
 
 
 def fit(text: str, width: int) -> str:
@@ -55,10 +79,15 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-def cell_segments(column: str, cell: Cell, rank: int, width: int) -> list[Segment]:
+def cell_segments(
+    column: str, cell: Cell, rank: int, width: int, compact: bool = False
+) -> list[Segment]:
+    if compact and cell.short is not None:
+        cell = Cell(cell.short, cell.tone)
     if column == "severity":
         colour = PILL_COLOURS[min(rank, len(PILL_COLOURS) - 1)]
-        pill = f" {cell.text} "
+        # Padded inside the pill when there is room; a narrow pill keeps the whole key.
+        pill = f" {cell.text} " if cell_len(cell.text) + 2 < width else cell.text
         return [
             Segment(fit(pill, width - 1), Style.parse(f"bold #15171C on {colour}")),
             Segment(" "),
@@ -100,6 +129,7 @@ class BoardTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.widths: dict[str, int] = {}
+        self.compact = False
         self.order: list[str] = []
         self.rows: dict[str, BoardRow] = {}
         self.cursor_row = 0
@@ -113,8 +143,8 @@ class BoardTable(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return len(self.order)
 
-    def lay_out(self, widths: dict[str, int]) -> None:
-        self.widths = widths
+    def lay_out(self, widths: dict[str, int], compact: bool = False) -> None:
+        self.widths, self.compact = widths, compact
         self._strips.clear()
         self._drawn.clear()
         self.refresh()
@@ -181,8 +211,9 @@ class BoardTable(ScrollView, can_focus=True):
             segments = []
             for column in COLUMNS:
                 segments += cell_segments(
-                    column, row.cells[column], row.severity_rank, self.widths[column]
-                )
+                    column, row.cells[column], row.severity_rank, self.widths[column],
+                    self.compact,
+                )  # fmt: skip
             strip = self._strips[key] = Strip(segments)
         background = self.rich_style
         if not shade.startswith("odd"):

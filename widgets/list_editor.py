@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
 from app.textsafe import printable
+from widgets.fields import TextField
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class ListEditor(Vertical):
                             type_to_search=False, id=f"{self.id}-{column.attr}", compact=True,
                         )  # fmt: skip
                     else:
-                        yield Input(id=f"{self.id}-{column.attr}", compact=True)
+                        yield TextField(id=f"{self.id}-{column.attr}", compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

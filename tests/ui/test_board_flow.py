@@ -51,7 +51,7 @@ async def test_declare_in_korean_from_the_board(tmp_path):
         await pilot.press("n")
         assert isinstance(app.screen, DeclareDialog)
         await pilot.press(*"결제 API 장애")
-        await pilot.press("tab", "enter", "down", "enter")  # severity: SEV-2
+        await pilot.press("tab", "space", "down", "enter")  # severity: SEV-2
         await pilot.press("tab", "tab", *"카드 결제 실패 12%")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -63,6 +63,22 @@ async def test_declare_in_korean_from_the_board(tmp_path):
     view = stored(tmp_path, "INC-2026-0001")
     assert (view.record.severity, view.record.impact) == ("SEV-2", "카드 결제 실패 12%")
     assert (view.timeline[0].kind, view.timeline[0].actor) == ("declared", "민지")
+
+
+async def test_enter_on_a_list_submits_and_tab_back_keeps_what_was_typed(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("n", *"Checkout down")
+        # Round the form with Tab back to the title, then keep typing: nothing is replaced.
+        for _field in range(5):
+            await pilot.press("tab")
+        await pilot.press(*" in EU")
+        await pilot.press("tab")  # on the severity list now
+        await pilot.press("enter")  # submits, as Enter does in a text field
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert board_cell(app, "INC-2026-0001", "title") == "Checkout down in EU"
 
 
 async def test_a_new_declaration_is_selected_and_the_next_action_applies_to_it(tmp_path):
@@ -108,7 +124,7 @@ async def test_countdowns_tick_in_place_and_turn_red_when_missed(tmp_path):
         await wait_ready(app, pilot)
         table = app.screen.query_one(BoardTable)
         assert board_cell(app, code, "ack") == "15:00"
-        assert board_cell(app, code, "resolution") == "4:00:00"
+        assert board_cell(app, code, "resolution") == "4h00m"
         clock.advance(timedelta(minutes=18, seconds=12))
         app.screen.refresh_clocks()
         assert board_cell(app, code, "ack") == "+03:12"
@@ -182,7 +198,7 @@ async def test_acknowledge_update_severity_resolve_and_reopen_by_keyboard(tmp_pa
         clock.advance(5 * 60)
         await pilot.press("a")
         await settle(app, pilot)
-        assert board_cell(app, code, "ack") == "✓ 1:00:00"  # SEV-2 ack timeout: 1 h
+        assert board_cell(app, code, "ack") == "✓ 1h00m"  # SEV-2 ack timeout: 1 h
         await pilot.press("u")
         await pilot.press("tab", "shift+tab")  # focus stays usable; text field first
         await pilot.press(*"cache node replaced")
@@ -273,7 +289,7 @@ async def test_incident_screen_ladder_timeline_roles_checklist_and_messages(tmp_
         assert states[2] == "pending · due in 13:00"  # L2 at 15 min
 
         await pilot.press("t", *"no trace in access log, cannot rule out")
-        await pilot.press("tab", "enter", "down", "enter", "ctrl+s")  # hypothesis
+        await pilot.press("tab", "space", "down", "enter", "ctrl+s")  # hypothesis
         await settle(app, pilot)
         await pilot.press("2")
         timeline = screen.query_one("#timeline-table", DataTable)

@@ -77,13 +77,13 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
         # The board counts down to the postmortem deadline of the resolved incident.
-        assert app.screen.query_one(BoardTable).cell_text(code, "resolution") == "2d 00h"
+        assert app.screen.query_one(BoardTable).cell_text(code, "resolution") == "2d00h"
         await pilot.press("p")
         await settle(app, pilot)
         assert app.screen.name == "postmortem"
         # Summary: what (text area), when, who.
         await type_text(pilot, w["what"])
-        await pilot.press("tab", *"09:00-09:40", "tab", *w["who"])
+        await pilot.press("tab", "end", "ctrl+u", *"09:00-09:40", "tab", *w["who"])
         # Impact.
         await pilot.press("f8", *w["users"], "tab", *w["duration"], "tab", "enter", "down", "enter")
         await pilot.press("tab", *w["business"], "tab", *w["brand"])

@@ -83,6 +83,19 @@ def board_app(tmp_path, lang: str, incidents: list[dict]):
     return make_app(tmp_path, lang=lang, clock=clock)
 
 
+def _steady(run_before):
+    """The screen as the user left it, with text cursors shown steadily: a blinking cursor is
+    caught on or off at random, and a snapshot must not depend on that."""
+
+    async def steady(pilot):
+        await run_before(pilot)
+        for field in pilot.app.screen.query("Input, TextArea"):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return steady
+
+
 async def _ready(pilot):
     from tests.ui.helpers import wait_ready
 
@@ -93,7 +106,15 @@ async def _ready(pilot):
 @pytest.mark.parametrize("count", [0, 1, 12])
 def test_board(snap_compare, tmp_path, lang, count):
     app = board_app(tmp_path, lang, TWELVE[:count])
-    assert snap_compare(app, terminal_size=SIZE, run_before=_ready)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_steady(_ready))
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_board_at_80_columns(snap_compare, tmp_path, lang):
+    """Every clock column on screen at 80x24: short headers, the incident's number, the status
+    in a word, a narrower title."""
+    app = board_app(tmp_path, lang, TWELVE)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_steady(_ready))
 
 
 def postmortem_app(tmp_path):
@@ -150,7 +171,9 @@ def _wizard(*keys: str):
     [("summary", ()), ("timeline", ("f8", "f8")), ("actions", ("f7", "f7"))],
 )
 def test_postmortem_wizard(snap_compare, tmp_path, step, keys):
-    assert snap_compare(postmortem_app(tmp_path), terminal_size=SIZE, run_before=_wizard(*keys))
+    assert snap_compare(
+        postmortem_app(tmp_path), terminal_size=SIZE, run_before=_steady(_wizard(*keys))
+    )
 
 
 def _stories(*keys: str, query: str | None = None):
@@ -178,7 +201,7 @@ def _stories(*keys: str, query: str | None = None):
 )
 def test_reader_story_of_the_week(snap_compare, tmp_path, lang, keys):
     app = make_app(tmp_path, lang=lang)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_steady(_stories(*keys)))
 
 
 @pytest.mark.parametrize(
@@ -186,7 +209,7 @@ def test_reader_story_of_the_week(snap_compare, tmp_path, lang, keys):
 )
 def test_library(snap_compare, tmp_path, lang, keys, query):
     app = make_app(tmp_path, lang=lang)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_stories(*keys, query=query))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_steady(_stories(*keys, query=query)))
 
 
 def _kiosk(slides: int):
@@ -206,7 +229,7 @@ def test_kiosk(snap_compare, tmp_path, lang, slides):
     from tests.ui.test_kiosk import kiosk_app
 
     app = kiosk_app(tmp_path, lang=lang)
-    assert snap_compare(app, terminal_size=(110, 36), run_before=_kiosk(slides))
+    assert snap_compare(app, terminal_size=(110, 36), run_before=_steady(_kiosk(slides)))
 
 
 def _story_editor():
@@ -233,4 +256,4 @@ def test_story_editor_with_content(snap_compare, tmp_path, lang):
     clock = FakeClock(START)
     published_postmortem(tmp_path, clock, lang=lang)
     app = make_app(tmp_path, lang=lang, clock=clock)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_story_editor())
+    assert snap_compare(app, terminal_size=SIZE, run_before=_steady(_story_editor()))

@@ -240,7 +240,8 @@ async def test_opening_the_story_editor_changes_nothing_until_the_author_types(t
         assert app.stories.view(editor.story.key).version == 1
         editor.query_one("#story-lessons").focus()
         await pilot.press("end", "!")
-        assert "저장 중" in str(editor.query_one("#story-status").render())
+        status = str(editor.query_one("#story-status").render())
+        assert "저장 중" in status or "버전 2" in status, status  # the timer may have saved it
         editor.autosave()
         await settle(app, pilot)
         assert app.stories.view(editor.story.key).version == 2

@@ -44,11 +44,13 @@ def item(policy=WEB, firings=(), **changes) -> BoardItem:
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(754, "12:34"), (0, "00:00"), (3723, "1:02:03"), (-192, "+03:12"), (-3723, "+1:02:03"),
-     (3 * 86400 + 4 * 3600 + 59, "3d 04h"), (-(2 * 86400), "+2d 00h")],
+    [(754, "12:34"), (0, "00:00"), (3723, "1h02m"), (-192, "+03:12"), (-3723, "+1h02m"),
+     (86399, "23h59m"), (3 * 86400 + 4 * 3600 + 59, "3d04h"), (-(2 * 86400), "+2d00h"),
+     (-(99 * 86400), "+99d00h")],
 )  # fmt: skip
 def test_clock_text(seconds, shown):
     assert clock_text(timedelta(seconds=seconds)) == shown
+    assert len(shown) <= 7  # with a ✓ in front it still fits the board's 8-cell clock column
 
 
 def test_fresh_sev2_counts_down_to_each_clock():
@@ -60,7 +62,7 @@ def test_fresh_sev2_counts_down_to_each_clock():
     assert shown == {
         "severity": "SEV-2", "code": "INC-2026-0001", "title": "결제 API 장애",
         "status": "investigating", "age": "02:30", "ack": "12:30", "next_step": "12:30",
-        "update": "12:30", "resolution": "3:57:30", "regulatory": "—",
+        "update": "12:30", "resolution": "3h57m", "regulatory": "—",
     }  # fmt: skip
     assert all(cell.tone is not Tone.OVERDUE for cell in row.cells.values())
 
@@ -91,7 +93,7 @@ def test_acknowledged_shows_the_ack_timeout_and_resolved_shows_the_postmortem_cl
 def test_regulatory_clock_only_for_types_that_have_one():
     data = board_row(item(policy=AI, severity="P1", type_key="data"), T0, EN)
     model = board_row(item(policy=AI, severity="P1", type_key="model"), T0, EN)
-    assert data.cells["regulatory"].text == "3d 00h"
+    assert data.cells["regulatory"].text == "3d00h"
     assert model.cells["regulatory"].text == "—"
 
 

@@ -1,0 +1,34 @@
+"""Form fields that behave the same in every form.
+
+TextField keeps its text when focused: Input's select-all on focus meant Tab wrapping back to a
+filled field and typing replaced it (a title was lost that way). Choice is a Select whose Enter
+submits the form like Enter in a text field; space, up and down open its list."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input, Select
+
+
+class TextField(Input):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
+
+
+class Choice(Select):
+    BINDINGS = [
+        Binding("space,down,up", "show_overlay", "Show menu", show=False),
+        Binding("enter", "submit", "Submit", show=False),
+    ]
+
+    class Submitted(Message):
+        """Enter on the closed list: the form it is in should submit."""
+
+        def __init__(self, choice: Choice) -> None:
+            super().__init__()
+            self.choice = choice
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted(self))
