@@ -36,6 +36,9 @@ class Dialog(ModalScreen):
         Binding("escape", "cancel", show=False),
         Binding("ctrl+s", "submit", show=False),
     ]
+    # Under 32 rows (an 80x24 terminal) the fields lose their borders so that every field, the
+    # error line and the hint stay on screen (assets/storycart.tcss, Dialog.-short).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     def __init__(self, catalog: Catalog, title: str) -> None:
         super().__init__()

@@ -59,3 +59,22 @@ async def test_a_wide_board_keeps_full_ids_and_headers(tmp_path):
         assert "다음 단계" in header and "규제 보고" in header, header
         assert cell_len(header.rstrip()) <= app.screen.query_one(BoardTable).size.width
         assert any("INC-2026-0001" in row for row in rows)
+
+
+async def test_the_declare_dialog_fits_an_80x24_terminal(tmp_path):
+    app = make_app(tmp_path, lang="ko")
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        dialog = app.screen
+        parts = [*dialog.query("Input, Select"), dialog.query_one(".dialog-hint")]
+        assert len(parts) == 6
+        for part in parts:
+            region = part.region
+            assert region.height >= 1 and region.bottom <= NARROW[1], (part, region)
+        await pilot.press(*"결제 장애", "tab", "tab", "tab", *"카드 결제", "tab", *"민지")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        header, rows = _board_lines(app)
+        assert any("0001" in row for row in rows)
