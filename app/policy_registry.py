@@ -50,6 +50,13 @@ class PolicySet:
         return next(iter(self.policies.values()))
 
 
+def tier_key(tier: str) -> str:
+    """The catalog key naming a tier in the reader's language."""
+    return (
+        "tier." + {BUILTIN: "builtin", CONFIG_DIR: "config_dir", COMMAND_LINE: "command_line"}[tier]
+    )
+
+
 def describe_source(source: str, tier: str) -> str:
     """Built-ins by file name (their install path says nothing to a user); others in full."""
     return Path(source).name if tier == BUILTIN else source

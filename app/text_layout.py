@@ -66,6 +66,11 @@ def _hard_split(unit: str, width: float, measure: Callable[[str], float]) -> lis
     return [*pieces, piece] if piece else pieces
 
 
+def longest_unit(text: str) -> int:
+    """Cells of the widest piece wrap() keeps whole: a column narrower than this breaks a word."""
+    return max((cell_len(unit) for unit in _units(text.replace("\n", " "))), default=0)
+
+
 def wrap(text: str, width: float, measure: Callable[[str], float] = cell_len) -> list[str]:
     """Lines of at most `width` (terminal cells unless another measure is given); a single
     character wider than that stands alone."""

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.i18n import Catalog, said_in
 from app.incident_model import IncidentError
 from app.policy import Policy
-from app.policy_registry import PolicySet, load_policies, policy_sources
+from app.policy_registry import PolicySet, load_policies, policy_sources, tier_key
 from screens.board import BoardScreen
 from screens.help import HelpScreen
 from screens.incident_actions import IncidentActions, is_incident_screen
@@ -331,7 +331,11 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
         for name, policy in self.policies.policies.items():
             yield SystemCommand(
                 catalog.t("command.use_policy", title=policy.title.get(catalog.lang)),
-                catalog.t("command.use_policy_help", name=name, source=self.policies.tiers[name]),
+                catalog.t(
+                    "command.use_policy_help",
+                    name=name,
+                    source=catalog.t(tier_key(self.policies.tiers[name])),
+                ),
                 lambda name=name: self.action_use_policy(name),
             )
         yield SystemCommand(

@@ -31,6 +31,7 @@ from app.kiosk import (
     seconds_until,
     slide_text,
 )
+from app.text_layout import wrap
 from widgets.kiosk_slide import KioskSlide
 
 LANGUAGE_NAMES = {"ko": "한국어", "ja": "日本語", "en": "English"}
@@ -190,11 +191,16 @@ class KioskScreen(Screen):
         self._show_status()
 
     def _body_size(self, slide) -> tuple[int, int]:
+        """The body's width and the lines it can show: the page's height less the heading,
+        the title and the note as they will wrap (a guess too generous hid the last lines of
+        every page, so a sentence fell between two pages)."""
         page = self.query_one(KioskSlide)
         width = page.content_size.width or self.size.width - 8
-        # heading, title (and its margin), note and the status line take the rest
-        title_lines = 1 + len(slide.title) // max(1, width // 2)
-        return width, max(3, (page.content_size.height or self.size.height - 4) - 4 - title_lines)
+        height = page.content_size.height or self.size.height - 4
+        used = len(wrap(slide.heading, width)) + len(wrap(slide.title, width)) + 2
+        if slide.note:
+            used += 1 + len(wrap(slide.note, width))
+        return width, max(3, height - used)
 
     def _show_waiting(self) -> None:
         t = Catalog(self.playlist.lang).t

@@ -10,7 +10,7 @@ from textual.widgets import Footer, Static
 
 from app.i18n import Catalog
 from app.policy import Policy
-from app.policy_registry import describe_source
+from app.policy_registry import describe_source, tier_key
 from app.policy_view import cell_heading, cell_sections
 from app.textsafe import printable
 from screens.localized import bind_localized
@@ -50,7 +50,7 @@ class MatrixScreen(Screen):
             "matrix.policy_line",
             title=policy.title.get(self.catalog.lang),
             name=policy.name,
-            source=f"{tier}: {describe_source(policy.source, tier)}",
+            source=f"{self.catalog.t(tier_key(tier))}: {describe_source(policy.source, tier)}",
         )
         self.query_one("#policy-line", Static).update(Content(printable(line)))
         self.query_one(SeverityGrid).show(policy, self.catalog.lang, self.app.size.width)

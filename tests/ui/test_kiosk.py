@@ -250,3 +250,27 @@ async def test_kiosk_starts_while_the_database_is_away(tmp_path, own_postgres):
 
 def _running(server: PostgresServer) -> bool:
     return (server.data / "postmaster.pid").exists()
+
+
+@pytest.mark.parametrize("lang", ["ko", "ja", "en"])
+async def test_at_80x24_every_line_of_the_story_is_on_some_page(tmp_path, lang):
+    """Each page shows all of its lines, and the pages together are the whole story."""
+    from app.kiosk import paginate, slide_text
+
+    clock = FakeClock(START)
+    app = kiosk_app(tmp_path, lang=lang, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await shown(app, pilot)
+        assert screen.playlist.slide == "story"
+        body = screen.query_one("#kiosk-body")
+        shown_lines = []
+        for page in range(screen.pages):
+            lines = text_of(app, "#kiosk-body").split("\n")
+            assert len(lines) <= body.content_size.height, (page, lines, body.content_size)
+            assert body.region.bottom <= screen.query_one("#kiosk-note").region.y
+            shown_lines += [line for line in lines if line]
+            if page < screen.pages - 1:
+                await next_slide(app, pilot, clock)
+        story = slide_text(screen.contents[lang], "story")
+        every_line = paginate(story.body, body.content_size.width, 10_000)[0]
+        assert shown_lines == [line for line in every_line if line]

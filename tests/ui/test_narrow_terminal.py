@@ -76,5 +76,29 @@ async def test_the_declare_dialog_fits_an_80x24_terminal(tmp_path):
         await pilot.press(*"결제 장애", "tab", "tab", "tab", *"카드 결제", "tab", *"민지")
         await pilot.press("enter")
         await settle(app, pilot)
-        header, rows = _board_lines(app)
+        _header, rows = _board_lines(app)
         assert any("0001" in row for row in rows)
+
+
+async def test_the_matrix_never_breaks_a_word_at_80_columns(tmp_path):
+    from app.policy_view import cell_examples
+    from widgets.severity_grid import SeverityGrid
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("m", "p")  # the AI-operations policy: "Performance", "discriminatory"
+        await settle(app, pilot)
+        grid = app.screen.query_one(SeverityGrid)
+        policy = grid.policy
+        assert policy.name == "ai-ops"
+        for incident_type in policy.types:
+            for severity in policy.severities:
+                words = {
+                    word
+                    for text in cell_examples(policy, incident_type.key, severity.key, "en")
+                    for word in text.split()
+                }
+                shown = grid.get_cell(incident_type.key, severity.key).plain
+                for word in shown.replace("•", " ").split():
+                    assert word in words, (incident_type.key, severity.key, word, shown)

@@ -91,6 +91,7 @@ def _steady(run_before):
         await run_before(pilot)
         for field in pilot.app.screen.query("Input, TextArea"):
             field.cursor_blink = False
+            field.refresh()  # lines drawn while the cursor blinked off are cached
         await pilot.pause()
 
     return steady
