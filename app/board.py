@@ -158,5 +158,27 @@ def board_rows(
     """Worst severity first (open before resolved), then the oldest."""
     if cache is not None:
         cache.keep_only(items)
-    rows = (board_row(item, now, catalog, cache) for item in items)
+    rows = []
+    for item in items:
+        try:
+            rows.append(board_row(item, now, catalog, cache))
+        except (OverflowError, ValueError):
+            rows.append(_unplannable_row(item, now, catalog))
     return sorted(rows, key=lambda r: r.sort_key)
+
+
+def _unplannable_row(item: BoardItem, now: datetime, catalog: Catalog) -> BoardRow:
+    """An incident whose policy gives a deadline no clock can hold: shown, with its clocks
+    marked, so the rest of the board keeps ticking."""
+    record = item.record
+    cells = {column: Cell("?", Tone.OVERDUE) for column in CLOCK_COLUMNS}
+    cells.update(
+        severity=Cell(record.severity),
+        code=Cell(record.code, short=record.code.rsplit("-", 1)[-1]),
+        title=Cell(printable(record.title)),
+        status=Cell(catalog.t(f"status.{record.status}"),
+                    short=catalog.t(f"status_short.{record.status}")),
+        age=Cell(clock_text(now - record.declared_at).lstrip("+")),
+    )  # fmt: skip
+    rank = item.policy.rank(record.severity)
+    return BoardRow(record.code, (False, rank, record.declared_at, record.code), rank, cells)

@@ -20,7 +20,7 @@ from app.cli_policies import command_policies, policy_named
 from app.cli_postmortem import add_exchange_parsers
 from app.cli_story import add_story_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
-from app.i18n import Catalog
+from app.i18n import Catalog, said_in
 from app.output import OutputError, write_output
 from app.policy import PolicyError, load_policy_file, policy_document, policy_to_toml
 from app.policy_view import cell_examples, severity_sections, type_sections
@@ -238,7 +238,7 @@ def cmd_policy_export(settings: Settings, args) -> int:
     try:
         target = write_output(args.output, policy_to_toml(policy), "policy")
     except OutputError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(said_in(error, Catalog(settings.lang))) from None
     if target is None:
         return 0
     print(f"wrote {target}")
@@ -301,8 +301,36 @@ COMMANDS = {
 }
 
 
+def _new_database_file(settings: Settings):
+    """The SQLite file the command is about to create, if it does not exist yet: a typo in
+    --db would otherwise start an empty database without a word."""
+    from storage.engine import sqlite_path
+
+    try:
+        path = sqlite_path(settings.db_url)
+    except StorageError:
+        return None
+    return path if path is not None and not path.exists() else None
+
+
+def _not_utf8_argument(argv: Sequence[str]) -> str | None:
+    """The option whose value held bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which no database, file or terminal can take), or None when all are text."""
+    previous = ""
+    for word in argv:
+        if any("\udc80" <= char <= "\udcff" for char in word):
+            if word.startswith("--") and "=" in word:
+                return word.split("=", 1)[0]
+            return previous if previous.startswith("-") else "an argument"
+        previous = word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if (option := _not_utf8_argument(sys.argv[1:] if argv is None else argv)) is not None:
+        print(f"storycart: {option} is not UTF-8 text; nothing was changed.", file=sys.stderr)
+        return 2
     command = args.command or "run"
     action = getattr(args, f"{command}_command", None)
     if command == "run":
@@ -325,7 +353,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = COMMANDS[(command, action)]
     try:
         settings = _settings(args)
-        return handler(settings, args)
+        new_file = _new_database_file(settings)
+        code = handler(settings, args)
+        if new_file is not None and new_file.exists():
+            print(f"storycart: created a new database at {new_file}", file=sys.stderr)
+        return code
     except (CommandError, StorageError) as error:
         print(f"storycart: {printable(str(error))}", file=sys.stderr)
         return error.exit_code

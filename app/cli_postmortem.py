@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.cli_errors import CommandError
 from app.config import Settings
+from app.i18n import Catalog, said_in
 from app.output import OutputError, write_output
 
 
@@ -78,12 +79,21 @@ def cmd_export(settings: Settings, args) -> int:
         finally:
             database.close()
     try:
-        target = write_output(args.output, text, "Markdown")
+        target = write_output(args.output, text, _export_kind(args))
     except OutputError as error:
-        raise _fail(str(error)) from None
+        raise _fail(said_in(error, Catalog(settings.lang))) from None
     if target is not None:
         print(f"wrote {target}")
     return 0
+
+
+def _export_kind(args) -> str:
+    """What the export is called in an error about its file."""
+    if args.export_command == "json":
+        return "json"
+    if args.export_command == "markdown":
+        return "markdown"
+    return "pdf"
 
 
 def cmd_import(settings: Settings, args) -> int:
@@ -102,7 +112,8 @@ def cmd_import(settings: Settings, args) -> int:
         raise _fail(f"{path} is not UTF-8 text.") from None
     except OSError as error:
         raise _fail(f"Cannot read {path}: {error.strerror}.") from None
-    if text.lstrip().startswith("{"):
+    text = text.replace("\x00", "")  # see cli_story._without_nul
+    if text.lstrip().startswith(("{", "[")):
         from app.cli_story import import_library_json
 
         counts = import_library_json(settings, text, str(path), args.actor or settings.user)

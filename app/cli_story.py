@@ -198,14 +198,30 @@ def export_library_json(settings: Settings) -> str:
         return json.dumps(service.export_document(), ensure_ascii=False, indent=2) + "\n"
 
 
+def _without_nul(value):
+    """NUL characters dropped from every string: never meaningful in text, and PostgreSQL
+    refuses them (a file that loads on SQLite must load on a team server too)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 def import_library_json(settings: Settings, text: str, where: str, actor: str) -> str:
     from app.stories import StoryError
 
     try:
-        document = json.loads(text)
+        document = _without_nul(json.loads(text))
     except json.JSONDecodeError as error:
         raise CommandError(
             f"{where} line {error.lineno}: not valid JSON ({error.msg}); nothing was changed."
+        ) from None
+    except RecursionError:
+        raise CommandError(
+            f"{where}: the JSON is nested too deeply to be a library export; nothing was changed."
         ) from None
     with story_service(settings) as service:
         try:

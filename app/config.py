@@ -224,9 +224,16 @@ def _read_config(path: Path, required: bool) -> dict[str, Any]:
                 "rotation_weeks": int, "kiosk_seconds": int, "kiosk_languages": list,
                 "kiosk_unlock": str}  # fmt: skip
     for key, value in document.items():
-        if not isinstance(value, expected[key]):
+        wanted = expected[key]
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
             raise ConfigError(
-                f"Config file {path}: {key!r} must be a {expected[key].__name__}, "
-                f"not {type(value).__name__}."
+                f"Config file {path}: {key!r} must be {_KIND_NAMES[wanted]}, "
+                f"not {_KIND_NAMES.get(type(value), type(value).__name__)}."
             )
+        if wanted is list and not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"Config file {path}: {key!r} must be a list of strings.")
     return document
+
+
+_KIND_NAMES = {str: "a string", bool: "true or false", int: "a whole number", list: "a list",
+               float: "a decimal number", dict: "a table"}  # fmt: skip

@@ -7,6 +7,9 @@ import re
 UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _PART = re.compile(r"(\d+)([wdhms])")
 _WHOLE = re.compile(r"(?:\d+[wdhms])+")
+# Longer than any deadline an incident process has; a bigger number is a typo, and one past
+# the year 9999 would overflow every clock derived from it.
+MAX_SECONDS = 366 * 86400
 
 
 class DurationError(ValueError):
@@ -31,7 +34,10 @@ def parse_duration(text: object) -> int:
     units = [unit for _, unit in _PART.findall(compact)]
     if len(set(units)) != len(units):
         raise DurationError(f"{text!r} repeats a unit")
-    return sum(int(number) * UNIT_SECONDS[unit] for number, unit in _PART.findall(compact))
+    seconds = sum(int(number) * UNIT_SECONDS[unit] for number, unit in _PART.findall(compact))
+    if seconds > MAX_SECONDS:
+        raise DurationError(f"{text!r} is longer than a year (366d), the longest a policy allows")
+    return seconds
 
 
 def split_duration(seconds: int) -> list[tuple[int, str]]:

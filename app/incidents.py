@@ -83,6 +83,8 @@ class IncidentService:
         self.clock = clock
         self.policies = policies
         self.alert_channels = alert_channels
+        # Incidents whose clocks could not be computed, and why (for the caller to say).
+        self.unplannable: dict[str, str] = {}
         self._policy_cache: dict[int, tuple[Policy, int]] = {}
 
     # -- reading ------------------------------------------------------------------------------
@@ -147,7 +149,12 @@ class IncidentService:
         plans = []
         for record in records:
             policy, _version = self._policy(record.policy_id)
-            plans.append((record, plan(self.facts(record, events[record.id]), policy, now)))
+            try:
+                plans.append((record, plan(self.facts(record, events[record.id]), policy, now)))
+            except (OverflowError, ValueError) as error:
+                # A deadline past the year 9999 (a policy stored before durations were bounded):
+                # that incident cannot be planned; every other one still escalates on time.
+                self.unplannable[record.code] = f"{type(error).__name__}: {error}"
         return plans
 
     def board_signature(self) -> tuple:

@@ -429,11 +429,13 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
             return
         error = event.worker.error
         if event.worker.group == "print":
-            self.print_failed(str(error))
-        from app.postmortem import PostmortemError  # not needed before the first frame
+            self.print_failed(said_in(error, self.catalog))
+        from app.output import OutputError  # not needed before the first frame
+        from app.postmortem import PostmortemError
         from app.stories import StoryError
 
-        if isinstance(error, (IncidentError, PostmortemError, StoryError, StorageError)):
+        refusals = (IncidentError, PostmortemError, StoryError, StorageError, OutputError)
+        if isinstance(error, refusals):
             # Refused actions explain themselves in one sentence.
             severity = "error" if isinstance(error, StorageError) else "warning"
             self.notify(said_in(error, self.catalog), severity=severity, timeout=8, markup=False)

@@ -13,6 +13,7 @@ from textual import work
 from textual.message import Message
 
 from app.incident_model import FiredStep, IncidentView
+from app.output import write_file
 from screens.board import BoardScreen
 
 if TYPE_CHECKING:  # importing app.alerts loads SQLAlchemy: not before the first frame
@@ -355,7 +356,7 @@ class IncidentActions:
         folder = Path(self.settings.export_dir)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{code}-{kind}.txt"
-        path.write_text(text, encoding="utf-8")
+        write_file(path, text, "message")
         self.notify(self.catalog.t("notice.saved", path=str(path)), markup=False, timeout=6)
 
     # -- storage work -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from textual import work
 from textual.message import Message
 
 from app.export.printing import SheetRequest
+from app.output import write_file
 from screens.print_dialog import PrintDialog
 
 
@@ -83,9 +84,7 @@ class PrintActions:
         )  # fmt: skip
         path = self.settings.export_dir / sheet_file_name(job, today.isoformat())
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".pdf.part")
-        partial.write_bytes(printed.data)
-        partial.replace(path)  # a half-written PDF never carries the real name
+        write_file(path, printed.data, "pdf")
         self.post_message(PrintDone(path, printed.pages, printed.missing))
 
     def _print_dialog(self) -> PrintDialog | None:

@@ -8,25 +8,29 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from storage.engine import make_engine
+from storage.engine import make_engine, sqlite_path
 from storage.schema import upgrade_schema
 
 
 class Database:
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, created: bool = False) -> None:
         self.url = url
         self.engine = engine
+        # True when this open made a new SQLite file (a typo in --db makes a new, empty one).
+        self.created = created
 
     @classmethod
     def open(cls, url: str) -> Database:
         """Refuse unreadable or too-new databases, apply pending migrations, then connect."""
+        path = sqlite_path(url)
+        existed = path is None or path.exists()
         engine = make_engine(url)
         try:
             upgrade_schema(url, engine)
         except Exception:
             engine.dispose()
             raise
-        return cls(url, engine)
+        return cls(url, engine, created=not existed)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -32,14 +32,32 @@ def _parse(url: str):
         ) from None
 
 
-def create_sqlite_file(path: Path) -> None:
-    """Create the folder (0700) and an empty database file readable by its owner only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+def create_sqlite_file(path: Path) -> bool:
+    """Create the folder (0700) and an empty database file readable by its owner only (0600);
+    True when the file is new. A path that cannot hold a database is one sentence."""
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise DatabaseUnavailable(
+            f"Cannot create the database {path}: {blocker} is a file, not a folder."
+        )
+    if path.is_dir():
+        raise DatabaseUnavailable(f"Cannot use {path} as the database: it is a folder.")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        return  # already there, or another thread / process created it a moment ago
+        return False  # already there, or another thread / process created it a moment ago
+    except PermissionError:
+        folder = next((p for p in path.parents if p.exists()), path.parent)
+        raise DatabaseUnavailable(
+            f"Cannot create the database {path}: no permission to write in {folder}."
+        ) from None
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"Cannot create the database {path}: {error.strerror or error}."
+        ) from None
     os.close(descriptor)
+    return True
 
 
 def make_engine(url: str) -> Engine:

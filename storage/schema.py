@@ -149,6 +149,8 @@ def upgrade_schema(url: str, engine: Engine | None = None) -> tuple[SchemaStatus
         engine = engine or make_engine(url)
         path = sqlite_path(url)
         try:
+            if path is not None:
+                inspect_schema(url, engine)  # refuse a file that is not ours before any lock
             with _file_lock(path) if path is not None else nullcontext():
                 before = inspect_schema(url, engine)
                 if not before.up_to_date:

@@ -160,6 +160,24 @@ def test_not_a_database_exit_2(tmp_path):
     message = assert_one_sentence_error(run("db", "upgrade", "--db", str(path)), 2)
     assert "is not a Story Cart database (it is not an SQLite file)" in message
     assert path.read_text() == "hello"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["readme.db"]  # no lock file left
+
+
+def test_a_database_path_that_cannot_be_or_was_mistyped(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    under_a_file = run("incident", "list", "--db", f"sqlite:///{tmp_path / 'notes.txt' / 'x.db'}")
+    message = assert_one_sentence_error(under_a_file, 1)
+    assert message == (
+        f"storycart: Cannot create the database {tmp_path / 'notes.txt' / 'x.db'}: "
+        f"{tmp_path / 'notes.txt'} is a file, not a folder.\n"
+    )
+    folder = assert_one_sentence_error(run("incident", "list", "--db", f"sqlite:///{tmp_path}"), 1)
+    assert "it is a folder" in folder
+    typo = tmp_path / "tpyo" / "team.db"
+    first = run("incident", "list", "--db", f"sqlite:///{typo}")
+    assert first.returncode == 0
+    assert first.stderr == f"storycart: created a new database at {typo}\n"
+    assert run("incident", "list", "--db", f"sqlite:///{typo}").stderr == ""
 
 
 def test_bad_config_and_bad_url_are_one_sentence(tmp_path):

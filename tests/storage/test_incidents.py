@@ -265,3 +265,25 @@ def test_the_ladder_keeps_earlier_rounds_after_an_ack_timeout_and_resolve(world)
     assert ("SEV-2#0", 0) in rounds_before and ("SEV-2#0", 1) in rounds_before
     assert steps[("SEV-2#0", 0)].state is steps[("SEV-2#0", 1)].state is StepState.FIRED
     assert steps[("SEV-2#0", 2)].skipped_because == "resolved"
+
+
+def test_an_incident_whose_clocks_overflow_never_stops_the_others(tmp_path):
+    """A policy stored before durations were bounded: its incident is reported, the rest fire.
+    (SQLite only: PostgreSQL's integer column cannot hold a duration past the year 9999.)"""
+    from sqlalchemy import text
+
+    database = Database.open(f"sqlite:///{tmp_path / 'old.db'}")
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyStore(database, clock))
+    bad = service.declare(WEB, "Checkout down", "SEV-1", actor="민지")
+    good = service.declare(WEB, "Login slow", "SEV-2", actor="민지")
+    with database.engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE escalation_step SET after_s = 315360000000 "
+            "WHERE severity_key = 'SEV-1' AND position = 2"
+        ))  # fmt: skip
+    fresh = IncidentService(database, clock, PolicyStore(database, clock))
+    fired = fresh.fire_due()
+    assert {f.code for f in fired} == {good}
+    assert "OverflowError" in fresh.unplannable[bad]
+    database.close()

@@ -53,11 +53,13 @@ def test_default_database_lives_in_the_platformdirs_data_dir():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [('lang = "fr"', "'fr' from"), ("colour = 1", "'colour' is not a setting"),
-     ("lang = 3", "'lang' must be a str"), ("lang = ", "not valid TOML"),
+     ("lang = 3", "'lang' must be a string, not a whole number"), ("lang = ", "not valid TOML"),
      ('alert_command = "page-me --now"', "'alert_command' must be a list"),
      ('alert_command = ["page-me", ""]', "list of non-empty strings"),
      ("rotation_weeks = 6", "rotation_weeks in .* from 1 to 4, not 6"),
-     ('rotation_weeks = "2"', "'rotation_weeks' must be a int")],
+     ('rotation_weeks = "2"', "'rotation_weeks' must be a whole number, not a string"),
+     ("rotation_weeks = true", "'rotation_weeks' must be a whole number, not true or false"),
+     ("policy_files = [5]", "'policy_files' must be a list of strings")],
 )  # fmt: skip
 def test_bad_config_is_one_clear_sentence(tmp_path, text, problem):
     config = tmp_path / "config.toml"
