@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
@@ -22,7 +23,12 @@ from app.policy_registry import PolicySet, load_policies, policy_sources, tier_k
 from screens.board import BoardScreen
 from screens.help import HelpScreen
 from screens.incident_actions import IncidentActions, is_incident_screen
-from screens.localized import bind_localized, localize_palette_binding
+from screens.localized import (
+    bind_localized,
+    command_palette,
+    localize_palette_binding,
+    textual_commands,
+)
 from screens.matrix import MatrixScreen
 from screens.print_actions import PrintActions
 from screens.story_actions import READER, StoryActions
@@ -346,7 +352,24 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
         yield SystemCommand(
             catalog.t("command.help"), catalog.t("command.help_help"), self.action_help
         )
-        yield from super().get_system_commands(screen)
+        yield from textual_commands(self, screen, catalog)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(command_palette(self.catalog))
+
+    def action_save_screenshot(self) -> None:
+        svg = self.export_screenshot()  # rendering belongs to the event loop; writing does not
+        name = f"storycart-{self.clock.now().strftime('%Y-%m-%dT%H-%M-%S')}.svg"
+        self._write_screenshot(Path(self.settings.export_dir) / name, svg)
+
+    @work(thread=True, exit_on_error=False, group="files")
+    def _write_screenshot(self, path: Path, svg: str) -> None:
+        from app.output import write_file
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, svg, "screenshot")
+        self.notify(self.catalog.t("notice.screenshot", path=str(path)), markup=False, timeout=6)
 
     # -- workers: blocking I/O off the event loop ---------------------------------------------
 

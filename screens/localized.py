@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from app.i18n import Catalog
 
@@ -49,3 +52,35 @@ def localize_palette_binding(app: App, catalog: Catalog) -> None:
             tooltip=catalog.t("command.palette_tooltip"),
         )
     ]
+
+
+def textual_commands(app: App, screen: Screen, catalog: Catalog) -> Iterator[SystemCommand]:
+    """The commands Textual itself puts in the palette (App.get_system_commands), with the same
+    actions, said in the user's language."""
+
+    def command(key: str, callback) -> SystemCommand:
+        return SystemCommand(
+            catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), callback
+        )
+
+    yield command("theme", lambda: search_themes(app, catalog))
+    yield command("quit", app.action_quit)
+    if screen.query("HelpPanel"):
+        yield command("keys_hide", app.action_hide_help_panel)
+    else:
+        yield command("keys_show", app.action_show_help_panel)
+    if screen.maximized is not None:
+        yield command("minimize", screen.action_minimize)
+    elif screen.focused is not None and screen.focused.allow_maximize:
+        yield command("maximize", screen.action_maximize)
+    yield command("screenshot", lambda: app.set_timer(0.1, app.action_save_screenshot))
+
+
+def command_palette(catalog: Catalog) -> CommandPalette:
+    return CommandPalette(placeholder=catalog.t("command.search"), id="--command-palette")
+
+
+def search_themes(app: App, catalog: Catalog) -> None:
+    app.push_screen(
+        CommandPalette(providers=[ThemeProvider], placeholder=catalog.t("command.search_themes"))
+    )
