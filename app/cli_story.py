@@ -42,6 +42,16 @@ def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
     )
     nominate.add_argument("id", help="an incident id (INC-…) or a story id or key")
     nominate.add_argument("reason", help="why other teams should know this story")
+    translate = actions.add_parser(
+        "translate", parents=[common], help="start the story in another language",
+        description="Create a draft of the story in another language, linked to it and prefilled "
+        "with its text, for a translator to write over (in the app: T on the story). The reader, "
+        "the kiosk and printed sheets show the translation once it is published. When the "
+        "translation exists already, says where it is.",
+    )  # fmt: skip
+    translate.add_argument("id", help="a story's id or key (as `story list` prints)")
+    translate.add_argument("--to", required=True, choices=("en", "ko", "ja"), dest="target")
+    translate.add_argument("--actor", help="who is translating (default: your user name)")
 
 
 @contextmanager
@@ -64,7 +74,7 @@ def cmd_story(settings: Settings, args) -> int:
     from app.stories import StoryError
 
     handlers = {"list": _list, "show": _show, "week": _week, "search": _search,
-                "nominate": _nominate}  # fmt: skip
+                "nominate": _nominate, "translate": _translate}  # fmt: skip
     with story_service(settings) as service:
         try:
             return handlers[args.story_command](service, settings, args)
@@ -182,6 +192,14 @@ def _week(service, settings, args) -> int:
 
 def _today(service):
     return service.clock.now().astimezone().date()
+
+
+def _translate(service, settings, args) -> int:
+    view = service.translate(args.id, args.target, args.actor or settings.user)
+    story = view.story
+    state = "draft" if story.status != "published" else "published"
+    print(printable(f"{story.key}  {state}  {story.title}"))
+    return 0
 
 
 def _nominate(service, settings, args) -> int:

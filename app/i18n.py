@@ -11,6 +11,7 @@ from importlib import resources
 from app.durations import split_duration
 
 LANGUAGES = ("en", "ko", "ja")
+LANGUAGE_NAMES = {"en": "English", "ko": "한국어", "ja": "日本語"}  # each in its own language
 DEFAULT_LANGUAGE = "en"
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import Clock
+from app.i18n import LANGUAGE_NAMES
 from app.incident_model import IncidentError
 from app.postmortem import PostmortemError
 from app.stories import (
@@ -26,9 +27,11 @@ from app.stories import (
     from_document,
     loop_summary,
     next_start,
+    preferred,
     publish,
     starter_stories,
     to_document,
+    translation_draft,
     validate,
 )
 from storage.database import Database
@@ -166,13 +169,11 @@ def _summary(row) -> StorySummary:
 def visible_in(summaries: list[StorySummary], lang: str) -> list[StorySummary]:
     """One line per story: hidden examples left out, translations folded into the member in the
     reader's language (else the first written)."""
-    chosen: dict[str, StorySummary] = {}
+    groups: dict[str, list[StorySummary]] = {}
     for item in summaries:
-        if item.hidden:
-            continue
-        held = chosen.get(item.group)
-        if held is None or (item.lang == lang and held.lang != lang):
-            chosen[item.group] = item
+        if not item.hidden:
+            groups.setdefault(item.group, []).append(item)
+    chosen = {group: preferred(members, lang) for group, members in groups.items()}
     return [item for item in summaries if chosen.get(item.group) is item]
 
 
@@ -263,8 +264,33 @@ class StoryService:
             record = self._find(session, ref)
             group = stories_in_group(session, record.group_key)
             if lang is not None and record.lang != lang:
-                record = next((r for r in group if r.lang == lang), record)
+                shown = preferred(group, lang)
+                if shown.lang == lang:
+                    record = shown
             return self._view(session, record, group)
+
+    def translate(self, ref: str, lang: str, actor: str) -> StoryView:
+        """The story in another language: its translation when one exists, else a new linked
+        draft prefilled with the source's text."""
+        with self.database.session() as session:
+            source = self._find(session, ref)
+            if lang == source.lang:
+                raise StoryError(f"The story is already written in {LANGUAGE_NAMES[lang]}.")
+            group = stories_in_group(session, source.group_key)
+            existing = next((r for r in group if r.lang == lang), None)
+            if existing is not None:
+                return self._view(session, existing, group)
+            draft = translation_draft(self._story(source), lang)
+            if story_by_key(session, draft.key) is not None:
+                raise StoryError(f"A story {draft.key!r} already exists.")
+            record = self._record(draft, actor)
+            session.add(record)
+            try:
+                session.commit()
+            except IntegrityError:  # translated by someone else at the same moment
+                session.rollback()
+                record = story_by_key(session, draft.key)
+            return self._view(session, record, stories_in_group(session, source.group_key))
 
     def _view(self, session, record: StoryRecord, group: list[StoryRecord]) -> StoryView:
         story = self._story(record)
@@ -379,8 +405,7 @@ class StoryService:
             group = stories_in_group(session, feature.group)
             if not group:
                 return None
-            record = next((r for r in group if r.lang == lang), group[0])
-            view = self._view(session, record, group)
+            view = self._view(session, preferred(group, lang), group)
         return Week(feature, view, feature.ends_at, tuple(history))
 
     def _candidates(self, session) -> list[Candidate]:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 
+from app.i18n import LANGUAGE_NAMES, LANGUAGES
 from app.postmortem import Postmortem, valid_date
 
 KINDS = ("recent", "classic", "near_miss")
@@ -61,6 +62,7 @@ class Story:
     incident: str = ""
     status: str = "draft"
     example: bool = False
+    translated_from: str = ""  # the language of the story this one was translated from
 
     def __post_init__(self) -> None:
         self.group = self.group or self.key
@@ -119,6 +121,39 @@ def validate(story: Story) -> None:
             raise StoryError(f"A {name} cannot be empty.")
     if not isinstance(story.example, bool):
         raise StoryError("The example flag must be true or false.")
+    if story.translated_from and story.translated_from not in LANGUAGES:
+        raise StoryError(f"The language {story.translated_from!r} is not one of en, ko, ja.")
+
+
+def translation_draft(source: Story, lang: str) -> Story:
+    """A draft of the story in another language, in the same group, prefilled with the source's
+    text for the translator to write over."""
+    if lang not in LANGUAGES:
+        raise StoryError(f"The language {lang!r} is not one of {', '.join(LANGUAGES)}.")
+    if lang == source.lang:
+        raise StoryError(f"The story is already written in {LANGUAGE_NAMES[lang]}.")
+    return Story(
+        **{
+            **vars(source),
+            "key": f"{source.group.removesuffix('/' + source.lang)}/{lang}",
+            "lang": lang,
+            "status": "draft",
+            "translated_from": source.lang,
+            "lenses": dict(source.lenses),
+            "themes": list(source.themes),
+            "prompts": list(source.prompts),
+            "follow_ups": [FollowUp(**vars(item)) for item in source.follow_ups],
+        }
+    )
+
+
+def preferred(members: list, lang: str):
+    """Which member of a story's group a reader of ``lang`` is shown: the published one in their
+    language, else a published one, else the one in their language, else the first. A fresh
+    translation draft (still the source's words) never hides the published original."""
+    published = [member for member in members if member.status == "published"]
+    pool = published or members
+    return next((member for member in pool if member.lang == lang), pool[0])
 
 
 def publish(story: Story) -> Story:

@@ -326,6 +326,7 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
                 (self.action_nominate, "nominate"),
                 (self.action_pin_story, "pin"),
                 (self.action_edit_story, "edit_story"),
+                (self.action_translate_story, "translate"),
             ):
                 yield SystemCommand(
                     catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action

@@ -27,6 +27,7 @@ class LibraryScreen(Screen):
         ("slash", "focus_search", "binding.search", True),
         ("n", "app.nominate", "binding.nominate", True),
         ("x", "app.toggle_examples", "binding.examples", True),
+        ("T", "app.translate_story", "binding.translate", True),
         ("e", "app.print", "binding.print", True),
         ("escape", "app.show_board", "binding.board", True),
     )

@@ -23,6 +23,7 @@ class ReaderScreen(Screen):
         ("f", "app.give_feedback", "binding.feedback", True),
         ("e", "app.print", "binding.print", True),
         ("E", "app.edit_story", "binding.edit_story", True),
+        ("T", "app.translate_story", "binding.translate", True),
         ("P", "app.pin_story", "binding.pin", True),
         ("escape,b", "back", "binding.back", True),
     )

@@ -166,6 +166,29 @@ class StoryActions:
         if story is not None:
             self.open_story(story.key, editing=True)
 
+    def action_translate_story(self) -> None:
+        """Write the story on screen in another language: open its translation, or a new draft
+        linked to it and prefilled with its text."""
+        story = self.reader_story()
+        if story is None or not self._stories_ready():
+            return
+        from app.i18n import LANGUAGE_NAMES, LANGUAGES
+
+        options = [(LANGUAGE_NAMES[lang], lang) for lang in LANGUAGES if lang != story.lang]
+        default = self.catalog.lang if self.catalog.lang != story.lang else None
+
+        def chosen(lang: str | None) -> None:
+            if lang:
+                self._translate(story.key, lang)
+
+        title = self.catalog.t("story.translate_title", title=story.title)
+        self.push_screen(dialogs.ChoiceDialog(title, options, default), chosen)
+
+    @work(thread=True, exit_on_error=False, group="story")
+    def _translate(self, ref: str, lang: str) -> None:
+        view = self.stories.translate(ref, lang, self.settings.user)
+        self.call_from_thread(self._open_editor, view)
+
     @work(thread=True, exit_on_error=False, group="story-save")
     def save_story(self, screen, story, version: int, publishing: bool = False) -> None:
         save = self.stories.publish if publishing else self.stories.save

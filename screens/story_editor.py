@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
-from app.i18n import Catalog
+from app.i18n import LANGUAGE_NAMES, Catalog
 from app.stories import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
 from app.textsafe import printable
 from screens.localized import bind_localized
@@ -101,7 +101,11 @@ class StoryEditorScreen(Screen):
             saved = t("pm.unsaved")
         else:
             saved = t("story.saved", version=self.version)
-        text = f"{state} · {saved}" + (f" · {note}" if note else "")
+        parts = [state, LANGUAGE_NAMES[self.story.lang]]
+        if self.story.translated_from:
+            source = LANGUAGE_NAMES[self.story.translated_from]
+            parts.append(t("story.translated_from", lang=source))
+        text = " · ".join([*parts, saved, *([note] if note else [])])
         self.query_one("#story-status", Static).update(Content(text))
 
     # -- editing ------------------------------------------------------------------------------

@@ -238,3 +238,37 @@ def test_library_json_round_trip_and_a_bad_file_changes_nothing(world, tmp_path)
     with pytest.raises(StoryError, match="not a Story Cart library export"):
         copy.import_document({"stories": []}, "alex")
     other.close()
+
+
+def test_a_translation_is_a_linked_draft_that_readers_get_once_published(world):
+    from app.export.printing import playlist_views
+    from app.kiosk import load_content
+
+    _db, clock, stories = world
+    stories.create(story("late-deploy/ko", "금요일 배포", "금요일 오후에 배포했다.",
+                         kind="near_miss", occurred_on="2026-11-20"), "민지")  # fmt: skip
+    draft = stories.translate("late-deploy/ko", "ja", "Aiko").story
+    assert (draft.key, draft.lang, draft.status) == ("late-deploy/ja", "ja", "draft")
+    assert draft.translated_from == "ko" and draft.narrative == "금요일 오후에 배포했다."
+    assert stories.translate("late-deploy/ko", "ja", "Aiko").story.key == "late-deploy/ja"
+    with pytest.raises(StoryError, match="already written in 한국어"):
+        stories.translate("late-deploy/ko", "ko", "민지")
+
+    # A draft in the reader's language never hides the published original.
+    assert [s.title for s in stories.summaries("ja")] == ["금요일 배포"]
+    assert stories.week("ja").view.story.lang == "ko"
+
+    translated = replace(draft, title="金曜日のデプロイ", narrative="金曜の午後にデプロイした。",
+                         highlight="金曜日のデプロイ", prompts=["何に驚いたか？"])  # fmt: skip
+    stories.publish(translated, stories.view("late-deploy/ja").version, "Aiko")
+    assert [s.title for s in stories.summaries("ja")] == ["金曜日のデプロイ"]
+    assert [s.title for s in stories.summaries("ko")] == ["금요일 배포"]
+    assert stories.view("late-deploy/ko", "ja").story.title == "金曜日のデプロイ"
+    assert stories.view("late-deploy/ko").translations == ("ja",)
+    assert stories.week("ja").view.story.title == "金曜日のデプロイ"
+    assert [v.story.title for v in playlist_views(stories, "ja")] == ["金曜日のデプロイ"]
+    kiosk = load_content(stories, None, "ja", clock.now().date())
+    assert kiosk.week.view.story.title == "金曜日のデプロイ"
+    assert [m.title for m in kiosk.near_misses] == ["金曜日のデプロイ"]
+    exported = {s["key"]: s for s in stories.export_document()["stories"]}
+    assert exported["late-deploy/ja"]["translated_from"] == "ko"

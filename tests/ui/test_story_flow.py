@@ -13,6 +13,7 @@ from app.library import StoryService
 from app.policy_store import PolicyStore
 from app.postmortem import ActionItem, Why
 from app.postmortems import PostmortemService
+from app.stories import Story
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready
@@ -245,3 +246,39 @@ async def test_opening_the_story_editor_changes_nothing_until_the_author_types(t
         editor.autosave()
         await settle(app, pilot)
         assert app.stories.view(editor.story.key).version == 2
+
+
+async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language(tmp_path):
+    database, stories = stored(tmp_path)
+    try:
+        stories.create(Story(key="late-deploy/en", lang="en", title="The late deploy",
+                             narrative="We shipped at five on a Friday.", highlight="Friday",
+                             prompts=["What surprised us?"], status="published",
+                             occurred_on="2026-11-20"), "Sam")  # fmt: skip
+    finally:
+        database.close()
+    app = make_app(tmp_path, lang="ko")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press(*"late")
+        await searched(app, pilot, "late")
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert app.screen.name == "reader"
+        await pilot.press("T")
+        await pilot.pause()
+        assert text_of(app, ".dialog-title") == "'The late deploy' 번역할 언어"
+        await pilot.press("enter")  # the reader's own language is offered first
+        await settle(app, pilot)
+        assert app.screen.name == "story-editor"
+        assert text_of(app, "#story-status").startswith("초안 · 한국어 · English에서 번역 · ")
+        assert app.screen.query_one("#story-title").value == "The late deploy"
+    database, stories = stored(tmp_path)
+    try:
+        view = stories.view("late-deploy/ko")
+        assert (view.story.status, view.story.translated_from) == ("draft", "en")
+        assert view.translations == ("en",)
+    finally:
+        database.close()
