@@ -47,6 +47,14 @@ class Style:
     leading: float = 1.45  # line height as a multiple of the font size
 
 
+@dataclass(frozen=True)
+class Fill:
+    """A coloured table cell: its background and the colour of its text (RGB)."""
+
+    background: tuple[int, int, int]
+    text: tuple[int, int, int] = (255, 255, 255)
+
+
 TITLE = Style(20, True, 1.3)
 HEADING = Style(12.5, True, 1.35)
 BODY = Style(10.5)
@@ -132,25 +140,45 @@ class Sheet:
         return y
 
     def row(self, cells: list[tuple[str, Style]], widths: list[float], pad: float = 1.5,
-            border: bool = True) -> None:  # fmt: skip
+            border: bool = True, fills: list[Fill | None] | None = None,
+            min_height: float = 0) -> None:  # fmt: skip
         """A table row: each cell's text broken for its column, the row as tall as its tallest
-        cell, a new page first when it would not fit."""
+        cell (or ``min_height``), a new page first when it would not fit. ``fills`` colours a
+        cell's background and text."""
         pdf = self.pdf
         wrapped = []
         for (text, style), width in zip(cells, widths, strict=True):
             wrapped.append((self.lines(text, style, width - 2 * pad) or [""], style))
         height = max(len(lines) * self.use(style) for lines, style in wrapped) + 2 * pad
+        height = max(height, min_height)
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
         top, x = pdf.get_y(), pdf.l_margin
-        for (lines, style), width in zip(wrapped, widths, strict=True):
+        fills = fills or [None] * len(cells)
+        for (lines, style), width, fill in zip(wrapped, widths, fills, strict=True):
+            if fill is not None:
+                pdf.set_fill_color(*fill.background)
+                pdf.rect(x, top, width, height, style="F")
+                pdf.set_text_color(*fill.text)
             line_height = self.use(style)
             self.block(lines, x + pad, top + pad, width - 2 * pad, line_height)
+            pdf.set_text_color(20, 20, 20)
             if border:
                 pdf.set_draw_color(150, 150, 150)
                 pdf.rect(x, top, width, height)
             x += width
         pdf.set_xy(pdf.l_margin, top + height)
+
+    def row_height(self, cells: list[tuple[str, Style]], widths: list[float],
+                   pad: float = 1.5) -> float:  # fmt: skip
+        """How tall `row` would make these cells."""
+        return (
+            max(
+                len(self.lines(text, style, width - 2 * pad) or [""]) * self.use(style)
+                for (text, style), width in zip(cells, widths, strict=True)
+            )
+            + 2 * pad
+        )
 
     def writing_space(self, lines: int, gap: float = 8.0) -> None:
         """Ruled lines to write on by hand."""

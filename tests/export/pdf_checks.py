@@ -76,3 +76,36 @@ def assert_ink(data: bytes, tmp_path: Path, page: int = 1) -> None:
     _, _, pixels = gray_page(data, tmp_path, page, dpi=60)
     inked = sum(1 for value in pixels if value < 200)
     assert 0.004 < inked / len(pixels) < 0.5, inked / len(pixels)
+
+
+def colour_share(data: bytes, tmp_path: Path, rgb: tuple[int, int, int], page: int = 1) -> float:
+    """The share of the rendered page (pdftoppm, colour) within a few steps of this colour."""
+    pdf = tmp_path / "colour.pdf"
+    pdf.write_bytes(data)
+    for old in tmp_path.glob("colour-*.ppm"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "20", "-f", str(page), "-l", str(page), str(pdf),
+                    str(tmp_path / "colour")], check=True)  # fmt: skip
+    (image,) = tmp_path.glob("colour-*.ppm")
+    _magic, _size, _maximum, pixels = image.read_bytes().split(b"\n", 3)
+    count = len(pixels) // 3
+    near = sum(
+        1 for i in range(count) if all(abs(pixels[3 * i + c] - rgb[c]) <= 12 for c in range(3))
+    )
+    return near / count
+
+
+def inked_height(data: bytes, tmp_path: Path, page: int = 1) -> float:
+    """How far down the page (0–1) its lowest ink reaches."""
+    width, height, pixels = gray_page(data, tmp_path, page, dpi=30)
+    rows = [pixels[y * width : (y + 1) * width] for y in range(height)]
+    lowest = max(y for y, row in enumerate(rows) if min(row) < 200)
+    return (lowest + 1) / height
+
+
+def layout_lines(data: bytes, tmp_path: Path) -> list[str]:
+    """The text as pdftotext -layout places it: columns side by side on one line."""
+    pdf = tmp_path / "layout.pdf"
+    pdf.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.splitlines()  # fmt: skip

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from app.clock import FakeClock
 from app.export import printing
+from app.export.poster import severity_fill
 from app.export.story_sheet import story_sheet
 from app.i18n import Catalog
 from app.incidents import IncidentService
@@ -28,7 +29,10 @@ from tests.export.pdf_checks import (
     assert_ink,
     assert_inside_margins,
     assert_pages,
+    colour_share,
     gray_page,
+    inked_height,
+    layout_lines,
     squeeze,
     text_of,
 )
@@ -134,7 +138,11 @@ def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
     catalog = Catalog(lang)
     for severity in chosen.severities:
         assert squeeze(severity.name.get(lang)) in text
-        assert squeeze(catalog.t("sheet.respond", time=catalog.duration(severity.response_s)))
+        respond = catalog.t("sheet.respond", time=catalog.duration(severity.response_s))
+        resolve = catalog.t("sheet.resolve", time=catalog.duration(severity.resolution_s))
+        update = catalog.t("sheet.update", time=catalog.duration(severity.update_every_s))
+        # The three targets, in order, each under its own name.
+        assert squeeze(f"{respond}{resolve}{update}") in text, (respond, resolve)
         for who in severity.first_notify:
             assert squeeze(who.get(lang)) in text
     for cell in chosen.cells:  # every example of the matrix is on the poster
@@ -142,6 +150,21 @@ def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
             assert squeeze(example.get(lang)) in text
     assert_inside_margins(printed.data, tmp_path, paper, landscape=True)
     assert_ink(printed.data, tmp_path)
+    # Made for a wall: each level in its colour, and the page filled to its bottom margin.
+    for index in range(min(len(chosen.severities), 4)):
+        assert colour_share(printed.data, tmp_path, severity_fill(index).background) > 0.002
+    assert inked_height(printed.data, tmp_path) > 0.9
+
+
+def test_a_poster_of_a_policy_with_several_types_has_the_type_by_severity_grid(tmp_path):
+    chosen = POLICIES.get("ai-ops")
+    printed = printing.poster_pdf(chosen, "en", "a3")
+    layout = layout_lines(printed.data, tmp_path)
+    header = next(line for line in layout if line.split()[:1] == ["P0"] and "P3" in line)
+    assert header.split() == ["P0", "P1", "P2", "P3"]  # the grid's columns, one per level
+    data_row = next(line for line in layout if line.lstrip().startswith("Data incident"))
+    assert data_row.index("Mass leak of personal data") < data_row.index("Minor data drift")
+    assert "report to the regulator" in "\n".join(layout)
 
 
 def reviewed_incident(database, clock: FakeClock) -> str:
