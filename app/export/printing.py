@@ -100,11 +100,12 @@ def poster_pdf(policy, lang: str, paper: str) -> Printed:
     return finish(severity_poster(policy, lang, paper))
 
 
-def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str) -> Printed:
+def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str, today=None) -> Printed:
+    """The incident report; labels in `lang`, the postmortem's text as written."""
     from app.export.report import incident_report
 
     draft, facts = postmortems.report(code, lang, actor)
-    return finish(incident_report(draft.postmortem, facts, paper))
+    return finish(incident_report(draft.postmortem, facts, paper, lang, today))
 
 
 def booklet_pdf(stories, lang: str, paper: str, today, theme: str = "", lens="engineering",
@@ -134,7 +135,7 @@ def render(request: SheetRequest, today, *, stories=None, postmortems=None, poli
     if kind == "poster":
         return poster_pdf(policy, lang, paper)
     if kind == "report":
-        return report_pdf(postmortems, request.ref, lang, actor, paper)
+        return report_pdf(postmortems, request.ref, lang, actor, paper, today)
     if kind == "story":
         return story_pdf(stories, request.ref, request.lens, paper, today)
     if kind == "cards":

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
+from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
@@ -198,6 +199,9 @@ def reviewed_incident(database, clock: FakeClock) -> str:
         actions=[ActionItem("인증서 자동 갱신", "플랫폼 팀", "2026-12-15", "high"),
                  ActionItem("만료 경보 추가", "민지", "2026-12-01")],
         lessons="만료에는 주인이 필요합니다.",
+        went_well="경보가 2분 만에 울렸다",
+        was_hard="인증서 위치를 아무도 몰랐다",
+        lucky="주말이 아니었다",
     )  # fmt: skip
     version = postmortems.save(ready, draft.version, "민지")
     version = postmortems.set_status(code, "in_review", "민지", version).version
@@ -211,7 +215,8 @@ def test_incident_report_follows_seed_001(tmp_path):
     try:
         code = reviewed_incident(database, clock)
         postmortems = PostmortemService(database, clock)
-        printed = printing.report_pdf(postmortems, code, "ko", "민지", "a4")
+        printed = printing.report_pdf(postmortems, code, "ko", "민지", "a4", date(2026, 12, 5))
+        english = printing.report_pdf(postmortems, code, "en", "민지", "a4", date(2026, 12, 5))
         postmortem = postmortems.open(code, "ko", "민지").postmortem
     finally:
         database.close()
@@ -219,17 +224,33 @@ def test_incident_report_follows_seed_001(tmp_path):
     assert_pages(printed.data, "a4", range(1, 4))
     text = squeeze(text_of(printed.data))
     assert squeeze("인시던트 보고서: 결제 API 장애") in text
-    headings = ["기본 정보", "요약", "타임라인", "근본 원인", "영향 분석", "완화 조치", "교훈"]
+    headings = ["기본 정보", "요약", "타임라인", "근본 원인", "기여 요인", "영향 분석", "완화 조치",
+                "잘된 점", "어려웠던 점", "운이 좋았던 점", "교훈"]  # fmt: skip
     positions = [text.index(squeeze(h)) for h in headings]
     assert positions == sorted(positions)  # in seed 001's order
     for part in (code, "SEV-2", postmortem.what, postmortem.who, postmortem.root_cause,
                  postmortem.temporary, postmortem.permanent, postmortem.lessons, "약 1,200명",
+                 postmortem.went_well, postmortem.was_hard, postmortem.lucky,
                  *(item.text for item in postmortem.timeline),
                  *(w.because for w in postmortem.whys), postmortem.factors[0].text,
                  *(a.title for a in postmortem.actions), "2026-12-15", "플랫폼 팀"):  # fmt: skip
         assert squeeze(part) in text, part
     assert "[b]굵게[/b]" in text  # printed literally
+    # Due 2026-12-01 and still open on 2026-12-05: marked; the one due 12-15 is not.
+    assert text.count("기한지남") == 1
+    overdue_row = text.index("만료경보추가")
+    assert text.index("인증서자동갱신플랫폼팀") < overdue_row < text.index("기한지남")
     assert_inside_margins(printed.data, tmp_path, "a4")
+    pages = len(PdfReader(BytesIO(printed.data)).pages)
+    assert pages == 1 or inked_height(printed.data, tmp_path, page=pages) > 0.3
+
+    # --lang en: the labels in English, what people wrote as they wrote it.
+    words = squeeze(text_of(english.data))
+    for label in ("Incident report: 결제 API 장애", "Contributing Factors", "What Went Well",
+                  "Where We Got Lucky", "Lessons Learned", "overdue",
+                  postmortem.lucky):  # fmt: skip
+        assert squeeze(label) in words, label
+    assert "기본 정보" not in text_of(english.data)
 
 
 def test_story_sheet_timeline_strip_from_the_postmortem(tmp_path):
@@ -309,3 +330,31 @@ def test_every_sheet_from_the_command_line(tmp_path):
             failed.stderr
         )
         assert not (tmp_path / "bad.pdf").exists()
+
+
+def test_a_report_that_would_end_on_a_nearly_empty_page_is_set_tighter(tmp_path):
+    from app.export.report import MOSTLY_EMPTY, _report, _Styles, incident_report
+    from app.postmortem import Postmortem
+
+    facts = [("incident", "INC-2026-0007"), ("severity", "SEV-3")]
+    catalog = Catalog("en")
+    for count in range(1, 80):
+        postmortem = Postmortem(
+            incident="INC-2026-0007", lang="en", title="Slow search",
+            timeline=[TimelineItem(f"2026-11-24 09:{n % 60:02d}:00", f"Step {n} of the fix",
+                                   "Sam", "fact") for n in range(count)],
+        )  # fmt: skip
+        natural = _report(postmortem, facts, "a4", catalog, None, _Styles.at(1.0))
+        last = (natural.pdf.get_y() - natural.pdf.t_margin) / (
+            natural.pdf.page_break_trigger - natural.pdf.t_margin
+        )
+        if natural.pdf.page == 3:  # the first timeline long enough to spill onto a third page
+            assert last < MOSTLY_EMPTY
+            break
+    else:
+        raise AssertionError("no timeline length spills a few lines onto a third page")
+    data = incident_report(postmortem, facts, "a4", "en").output()
+    assert_pages(data, "a4", 2)
+    text = squeeze(text_of(data))
+    assert squeeze(f"Step {count - 1} of the fix") in text and "LessonsLearned" in text
+    assert_inside_margins(data, tmp_path, "a4")
