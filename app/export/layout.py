@@ -11,8 +11,10 @@ of Korean lines), so the PDF holds exactly the text and nothing invisible.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 from app.text_layout import wrap
@@ -61,18 +63,43 @@ BODY = Style(10.5)
 SMALL = Style(8.5)
 
 
+FOOTER_HEIGHT = 8.0  # millimetres kept for a page label above the bottom margin
+
+
+@cache
+def _pdf_class():
+    """FPDF with a page label in its footer (fpdf2 draws footers through a method)."""
+    from fpdf import FPDF
+
+    class LabelledPDF(FPDF):
+        page_label: Callable[[int], str] | None = None
+
+        def footer(self) -> None:
+            if self.page_label is None:
+                return
+            self.set_font(FONT_FAMILY, "", 8.5)
+            self.set_text_color(95, 95, 95)
+            self.set_xy(self.l_margin, self.h - 16 - 5)
+            self.cell(self.epw, 5, printable(self.page_label(self.page_no())), align="C")
+            self.set_text_color(20, 20, 20)
+
+    return LabelledPDF
+
+
 class Sheet:
     """An fpdf2 document with the shipped font and the helpers every sheet uses."""
 
-    def __init__(self, paper: str = "a4", orientation: str = "portrait") -> None:
-        from fpdf import FPDF
-
+    def __init__(self, paper: str = "a4", orientation: str = "portrait",
+                 page_label: Callable[[int], str] | None = None) -> None:  # fmt: skip
+        """``page_label(page)`` prints a line at the foot of every page (a page number),
+        inside the printable area: the text stops that much higher."""
         if paper not in PAPER:
             raise ValueError(f"Paper {paper!r} is not one of {', '.join(PAPER)}.")
-        self.pdf = FPDF(orientation="L" if orientation == "landscape" else "P",
-                        unit="mm", format=PAPER[paper])  # fmt: skip
+        self.pdf = _pdf_class()(orientation="L" if orientation == "landscape" else "P",
+                                unit="mm", format=PAPER[paper])  # fmt: skip
         self.pdf.set_margins(16, 16, 16)
-        self.pdf.set_auto_page_break(True, margin=16)
+        self.pdf.set_auto_page_break(True, margin=16 + (FOOTER_HEIGHT if page_label else 0))
+        self.pdf.page_label = page_label
         self.pdf.add_font(FONT_FAMILY, "", font_path(""))
         self.pdf.add_font(FONT_FAMILY, "B", font_path("B"))
         self.pdf.set_creator("Story Cart")
@@ -179,6 +206,31 @@ class Sheet:
             )
             + 2 * pad
         )
+
+    def table(self, header: list[tuple[str, Style]], rows: list[list[tuple[str, Style]]],
+              widths: list[float], pad: float = 1.5) -> None:  # fmt: skip
+        """A header row and its rows; the header is printed again at the top of every page the
+        table continues on, and never ends a page without a row under it."""
+        pdf = self.pdf
+        header_height = self.row_height(header, widths, 1.5)
+        first = self.row_height(rows[0], widths, pad) if rows else 0
+        if pdf.get_y() + header_height + first > pdf.page_break_trigger:
+            pdf.add_page()
+        self.row(header, widths, pad=1.5)
+        for cells in rows:
+            if pdf.get_y() + self.row_height(cells, widths, pad) > pdf.page_break_trigger:
+                pdf.add_page()
+                self.row(header, widths, pad=1.5)
+            self.row(cells, widths, pad=pad)
+
+    def keep(self, height: float) -> None:
+        """A new page unless ``height`` more millimetres fit on this one: a heading or a label
+        stays with what follows it."""
+        if self.pdf.get_y() + height > self.pdf.page_break_trigger:
+            self.pdf.add_page()
+
+    def text_height(self, text: str, style: Style, after: float = 0) -> float:
+        return len(self.lines(text, style)) * self.use(style) + after
 
     def writing_space(self, lines: int, gap: float = 8.0) -> None:
         """Ruled lines to write on by hand."""

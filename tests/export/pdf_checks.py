@@ -109,3 +109,22 @@ def layout_lines(data: bytes, tmp_path: Path) -> list[str]:
     pdf.write_bytes(data)
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout.splitlines()  # fmt: skip
+
+
+def text_lines(data: bytes, tmp_path: Path) -> list[tuple[int, str, float, float]]:
+    """Every line of text as pdftotext -bbox-layout finds it: (page, text, top, bottom) in
+    points from the top of the page."""
+    pdf = tmp_path / "lines.pdf"
+    pdf.write_bytes(data)
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    found = []
+    for number, page in enumerate(xml.split("<page ")[1:], 1):
+        for top, bottom, body in re.findall(
+            r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+            page,
+            re.S,
+        ):
+            words = re.findall(r">([^<]*)</word>", body)
+            found.append((number, " ".join(words), float(top), float(bottom)))
+    return found

@@ -27,6 +27,8 @@ from app.postmortems import PostmortemService
 from app.stories import prompt_bank
 from storage.database import Database
 from tests.export.pdf_checks import (
+    MARGIN_POINTS,
+    PAGE_POINTS,
     assert_ink,
     assert_inside_margins,
     assert_pages,
@@ -35,6 +37,7 @@ from tests.export.pdf_checks import (
     inked_height,
     layout_lines,
     squeeze,
+    text_lines,
     text_of,
 )
 from tests.ui.helpers import START
@@ -106,11 +109,11 @@ def test_prompt_cards_from_the_bank_in_each_language(stories, tmp_path, lang):
     assert story.prompts and all(squeeze(p) in own for p in story.prompts)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_blank_template_has_every_section_with_room_to_write(tmp_path, lang):
-    printed = printing.template_pdf(lang, "a4")
+@pytest.mark.parametrize(("lang", "paper"), [(lang, "a4") for lang in LANGS] + [("en", "letter")])
+def test_blank_template_has_every_section_with_room_to_write(tmp_path, lang, paper):
+    printed = printing.template_pdf(lang, paper)
     assert printed.missing == ""
-    assert_pages(printed.data, "a4", range(2, 5))
+    assert_pages(printed.data, paper, range(2, 5))
     t = Catalog(lang).t
     text = squeeze(text_of(printed.data))
     sections = ("summary", "impact", "timeline", "root_cause", "factors", "went_well",
@@ -123,8 +126,33 @@ def test_blank_template_has_every_section_with_room_to_write(tmp_path, lang):
     for key in ("technical", "process", "organisational", "environmental", "fact", "hypothesis"):
         assert squeeze(t(f"pm.value.{key}")) in text, key
     assert all(f"{n}.{squeeze(t('pm.field.why'))}" in text for n in range(1, 6))
-    assert_inside_margins(printed.data, tmp_path, "a4")
+    assert_inside_margins(printed.data, tmp_path, paper)
     assert_ink(printed.data, tmp_path, page=2)
+
+    # Nothing on the blank template is printed without its writing space: a heading, a label,
+    # a why or a because is never the last thing on a page (everything has lines under it).
+    lines = text_lines(printed.data, tmp_path)
+    bottom = PAGE_POINTS[paper][1] - MARGIN_POINTS
+    for page in {page for page, *_ in lines}:
+        last = max((line for line in lines if line[0] == page), key=lambda line: line[3])
+        assert bottom - last[3] >= 6.5 / 25.4 * 72 - 0.5, (page, last[1])
+
+
+def test_a_table_over_several_pages_repeats_its_header(tmp_path):
+    from app.export.layout import BODY, SMALL, Sheet
+
+    sheet = Sheet("a4")
+    sheet.page()
+    widths = [sheet.width / 2] * 2
+    sheet.table([("Time", SMALL), ("Event", SMALL)],
+                [[(f"09:{n:02d}", BODY), (f"Event number {n}", BODY)] for n in range(90)],
+                widths, pad=3.2)  # fmt: skip
+    data = sheet.output()
+    pages = [page.extract_text().split() for page in PdfReader(BytesIO(data)).pages]
+    assert len(pages) > 2
+    assert all(words[:2] == ["Time", "Event"] for words in pages)
+    assert "89" in pages[-1][-1]
+    assert_inside_margins(data, tmp_path, "a4")
 
 
 @pytest.mark.parametrize(("policy", "lang", "paper"),
@@ -282,13 +310,20 @@ def test_booklet_of_the_week(stories, tmp_path, lang):
     views = printing.playlist_views(stories, lang)
     week = stories.week(lang)
     assert views[0].story.key == week.view.story.key  # the story of the week first
-    sheets = sum(len(PdfReader(_bytes(story_sheet(v, TODAY))).pages) for v in views)
-    assert_pages(printed.data, "a4", 1 + sheets)
-    first_page = squeeze(PdfReader(_bytes(printed.data)).pages[0].extract_text())
+    pages = [squeeze(page.extract_text()) for page in PdfReader(_bytes(printed.data)).pages]
+    first_page = pages[0]
     titles = [squeeze(f"{n}. {v.story.title}") for n, v in enumerate(views, 1)]
     assert [first_page.index(title) for title in titles] == sorted(
         first_page.index(title) for title in titles
     )
+    assert squeeze(Catalog(lang).t("sheet.booklet_contents")) in first_page
+    # The contents give the page each story starts on, and every page says "n / pages".
+    contents = layout_lines(printed.data, tmp_path)[: len(views) + 8]
+    for number, view in enumerate(views, 1):
+        line = next(line for line in contents if line.strip().startswith(f"{number}. "))
+        start = int(line.split()[-1])
+        assert pages[start - 1].startswith(squeeze(view.story.title)), (number, start)
+    assert all(page.endswith(f"{n}/{len(pages)}") for n, page in enumerate(pages, 1))
     text = squeeze(text_of(printed.data))
     assert all(squeeze(v.story.narrative) in text for v in views)
     assert_inside_margins(printed.data, tmp_path, "a4")
