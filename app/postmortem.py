@@ -268,6 +268,16 @@ def blameless_hints(text: str, lang: str) -> list[Hint]:
     return sorted(found, key=lambda hint: hint.start)
 
 
+def blame_phrases(postmortem: Postmortem) -> list[str]:
+    """Phrases anywhere in the postmortem that blame a person, each once."""
+    found: list[str] = []
+    for _section, text in all_text(postmortem):
+        for hint in blameless_hints(text, postmortem.lang):
+            if hint.phrase not in found:
+                found.append(hint.phrase)
+    return found
+
+
 def all_text(postmortem: Postmortem) -> list[tuple[str, str]]:
     """(section, text) of every free text, for hints."""
     p = postmortem

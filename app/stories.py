@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 
 from app.i18n import LANGUAGE_NAMES, LANGUAGES
-from app.postmortem import Postmortem, valid_date
+from app.postmortem import Postmortem, blameless_hints, valid_date
 
 KINDS = ("recent", "classic", "near_miss")
 LENSES = ("engineering", "product", "support")
@@ -332,12 +332,26 @@ def _first_sentence(text: str) -> str:
 
 
 def _highlight(p: Postmortem) -> str:
+    """The first sentences of what happened and of the lessons, leaving out any that blames a
+    person (the wizard flagged it; the highlight is what people remember)."""
     parts = [_first_sentence(p.what), _first_sentence(p.lessons)]
-    text = " ".join(part for part in parts if part)
+    text = " ".join(part for part in parts if part and not blameless_hints(part, p.lang))
     return text if len(text) <= 280 else text[:279] + "…"
 
 
 # -- lenses and closing the loop ------------------------------------------------------------
+
+
+def story_blame_phrases(story: Story) -> list[str]:
+    """Phrases in the story's text that blame a person, each once, in order of the text."""
+    texts = [story.title, story.highlight, story.narrative, *story.lenses.values(),
+             story.lessons, story.changes]  # fmt: skip
+    found: list[str] = []
+    for text in texts:
+        for hint in blameless_hints(text, story.lang):
+            if hint.phrase not in found:
+                found.append(hint.phrase)
+    return found
 
 
 def lens_text(story: Story, lens: str) -> str:

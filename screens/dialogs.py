@@ -281,6 +281,12 @@ class ChoiceDialog(ModalScreen):
         self.dismiss(None)
 
 
+def quoted(phrases: list[str], limit: int = 4) -> str:
+    """A few phrases for a sentence: "a", "b", "c" …"""
+    shown = ", ".join(f"\u201c{printable(p)}\u201d" for p in phrases[:limit])
+    return shown + (" …" if len(phrases) > limit else "")
+
+
 class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [
         Binding("y,enter", "answer(True)", show=False),

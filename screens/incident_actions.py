@@ -322,7 +322,20 @@ class IncidentActions:
         self._postmortem_status("in_review", "notice.pm_in_review")
 
     def action_postmortem_publish(self) -> None:
-        self._postmortem_status("published", "notice.pm_published")
+        from app.postmortem import blame_phrases
+
+        screen = self._postmortem_screen()
+        phrases = blame_phrases(screen.postmortem) if screen and screen.postmortem else []
+        if not phrases:
+            self._postmortem_status("published", "notice.pm_published")
+            return
+
+        def answered(publish_anyway: bool | None) -> None:
+            if publish_anyway:
+                self._postmortem_status("published", "notice.pm_published")
+
+        question = self.catalog.t("pm.blame_reminder", phrases=dialogs.quoted(phrases))
+        self.push_screen(dialogs.ConfirmDialog(self.catalog, question), answered)
 
     def _postmortem_status(self, status: str, notice: str) -> None:
         screen = self._postmortem_screen()

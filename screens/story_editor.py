@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 from app.i18n import LANGUAGE_NAMES, Catalog
 from app.stories import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
 from app.textsafe import printable
+from screens.dialogs import ConfirmDialog, quoted
 from screens.localized import bind_localized
 from widgets.fields import TextField
 
@@ -170,7 +171,7 @@ class StoryEditorScreen(Screen):
         self._show_status()
 
     def action_publish(self) -> None:
-        from app.stories import StoryError, publish
+        from app.stories import StoryError, publish, story_blame_phrases
 
         if self.story is None or self.saving:
             return
@@ -179,7 +180,17 @@ class StoryEditorScreen(Screen):
         except StoryError as error:
             self.app.notify(str(error), severity="warning", timeout=6, markup=False)
             return
-        self._save(publishing=True)
+        phrases = story_blame_phrases(self._form())
+        if not phrases:
+            self._save(publishing=True)
+            return
+
+        def answered(publish_anyway: bool | None) -> None:
+            if publish_anyway:
+                self._save(publishing=True)
+
+        question = self.catalog.t("story.blame_reminder", phrases=quoted(phrases))
+        self.app.push_screen(ConfirmDialog(self.catalog, question), answered)
 
     def action_add_prompt(self) -> None:
         area = self.query_one("#story-prompts", TextArea)

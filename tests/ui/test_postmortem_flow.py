@@ -190,3 +190,43 @@ async def test_unresolved_incident_has_no_postmortem_yet(tmp_path):
         await settle(app, pilot)
         assert app.screen.name == "board"
         assert any("Resolve INC-2026-0001 first" in n.message for n in app._notifications)
+
+
+async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_path):
+    from dataclasses import replace
+
+    from app.postmortem import ActionItem, Why
+
+    clock, code = resolved_incident(tmp_path, lang="en")
+    database = Database.open(make_settings(tmp_path).db_url)
+    try:
+        postmortems = PostmortemService(database, clock)
+        draft = postmortems.open(code, "en", "Sam")
+        ready = replace(draft.postmortem, what="Payments failed because Sam forgot the renewal.",
+                        users_affected="1200", root_cause="An expired certificate",
+                        whys=[Why("Why?", "Expired")], lessons="Expiry needs an owner.",
+                        actions=[ActionItem("Automate renewal", "Sam", "2026-12-01")])  # fmt: skip
+        version = postmortems.save(ready, draft.version, "Sam")
+        postmortems.set_status(code, "in_review", "Sam", version)
+    finally:
+        database.close()
+    app = make_app(tmp_path, lang="en", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+
+        async def publish(answer: str) -> None:
+            await pilot.press("ctrl+p", *"Publish postmortem")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause()
+            question = app.screen.query_one(".dialog-title").render().plain
+            assert question.startswith("The postmortem still says \u201cforgot\u201d")
+            await pilot.press(answer)
+            await settle(app, pilot)
+
+        await publish("n")
+        assert stored(tmp_path, code, "en").postmortem.status == "in_review"
+        await publish("y")
+    assert stored(tmp_path, code, "en").postmortem.status == "published"

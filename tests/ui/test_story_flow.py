@@ -282,3 +282,42 @@ async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language
         assert view.translations == ("en",)
     finally:
         database.close()
+
+
+async def test_publishing_a_story_that_still_blames_someone_asks_first(tmp_path):
+    database, stories = stored(tmp_path)
+    try:
+        stories.create(Story(key="renewal/en", lang="en", title="The renewal",
+                             narrative="Sam forgot the renewal.", highlight="An expiry",
+                             prompts=["What surprised us?"], occurred_on="2026-11-20"),
+                       "Sam")  # fmt: skip
+    finally:
+        database.close()
+    app = make_app(tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press(*"renewal")
+        await searched(app, pilot, "renewal")
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        await pilot.press("E")
+        await settle(app, pilot)
+        assert app.screen.name == "story-editor"
+        await pilot.press("f9")
+        await pilot.pause()
+        question = text_of(app, ".dialog-title")
+        assert question.startswith("This story still says \u201cforgot\u201d")
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen.story.status == "draft"
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+    database, stories = stored(tmp_path)
+    try:
+        assert stories.view("renewal/en").story.status == "published"
+    finally:
+        database.close()

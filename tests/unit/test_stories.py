@@ -4,6 +4,7 @@ story-of-the-week rotation on a fake clock."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -28,6 +29,7 @@ from app.stories import (
     parse_themes,
     publish,
     starter_stories,
+    story_blame_phrases,
     to_document,
 )
 
@@ -269,3 +271,15 @@ def test_when_every_candidate_shares_the_theme_one_is_still_chosen():
     previous = Feature("a", START, START + timedelta(weeks=2), "rotation", ("alert_fatigue",))
     assert choose_next(only, [previous], START + timedelta(weeks=2)).group == "b"
     assert choose_next([only[0]], [previous], START + timedelta(weeks=2)) is None
+
+
+def test_a_sentence_the_wizard_flagged_as_blame_never_becomes_the_highlight():
+    flagged = replace(
+        korean_postmortem(), what="민지의 실수로 인증서가 만료되었다. 결제가 40분 멈췄다."
+    )
+    story = draft_from_postmortem(flagged, "SEV-1", date(2026, 11, 20))
+    assert "실수" not in story.highlight
+    assert story.highlight == "만료되는 것에는 주인이 필요하다."
+    assert story_blame_phrases(story) == ["실수"]  # still in the narrative: publishing asks
+    assert story_blame_phrases(draft_from_postmortem(korean_postmortem(), "SEV-1",
+                                                     date(2026, 11, 20))) == []  # fmt: skip
