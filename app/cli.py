@@ -351,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = cmd_export if command == "export" else cmd_import
     else:
         handler = COMMANDS[(command, action)]
+    settings = None
     try:
         settings = _settings(args)
         new_file = _new_database_file(settings)
@@ -359,7 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"storycart: created a new database at {new_file}", file=sys.stderr)
         return code
     except (CommandError, StorageError) as error:
-        print(f"storycart: {printable(str(error))}", file=sys.stderr)
+        catalog = Catalog(settings.lang if settings is not None else "en")
+        print(f"storycart: {printable(said_in(error, catalog))}", file=sys.stderr)
         return error.exit_code
     except (ConfigError, PolicyError) as error:
         print(f"storycart: {printable(str(error))}", file=sys.stderr)

@@ -28,7 +28,9 @@ def _parse(url: str):
     except ArgumentError:
         raise DatabaseUnavailable(
             f"{url!r} is not a database URL (use sqlite:///PATH or "
-            "postgresql+psycopg://USER@HOST/NAME)."
+            "postgresql+psycopg://USER@HOST/NAME).",
+            "storage.bad_url",
+            url=url,
         ) from None
 
 
@@ -38,10 +40,16 @@ def create_sqlite_file(path: Path) -> bool:
     blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
     if blocker is not None:
         raise DatabaseUnavailable(
-            f"Cannot create the database {path}: {blocker} is a file, not a folder."
+            f"Cannot create the database {path}: {blocker} is a file, not a folder.",
+            "storage.under_a_file",
+            path=str(path),
+            blocker=str(blocker),
         )
     if path.is_dir():
-        raise DatabaseUnavailable(f"Cannot use {path} as the database: it is a folder.")
+        raise DatabaseUnavailable(
+            f"Cannot use {path} as the database: it is a folder.", "storage.is_folder",
+            path=str(path),
+        )  # fmt: skip
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -50,7 +58,10 @@ def create_sqlite_file(path: Path) -> bool:
     except PermissionError:
         folder = next((p for p in path.parents if p.exists()), path.parent)
         raise DatabaseUnavailable(
-            f"Cannot create the database {path}: no permission to write in {folder}."
+            f"Cannot create the database {path}: no permission to write in {folder}.",
+            "storage.no_permission",
+            path=str(path),
+            folder=str(folder),
         ) from None
     except OSError as error:
         raise DatabaseUnavailable(
@@ -75,7 +86,10 @@ def make_engine(url: str) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True)
     raise DatabaseUnavailable(
-        f"Story Cart stores data in SQLite or PostgreSQL, not {backend!r} ({url})."
+        f"Story Cart stores data in SQLite or PostgreSQL, not {backend!r} ({url}).",
+        "storage.unsupported",
+        backend=backend,
+        url=url,
     )
 
 

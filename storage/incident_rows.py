@@ -107,7 +107,9 @@ def update_incident(session: Session, record: IncidentRecord, **changes) -> None
     if session.execute(statement).rowcount != 1:
         raise StaleWrite(
             f"Incident {record.code} was changed by someone else a moment ago; "
-            "reload it and try again."
+            "reload it and try again.",
+            "storage.stale_incident",
+            code=record.code,
         )
     session.expire(record)  # the next read sees what the database now holds
 

@@ -49,7 +49,8 @@ def save_postmortem(
     if session.execute(statement).rowcount != 1:
         raise StaleWrite(
             "Someone else saved this postmortem a moment ago; your text is still in the form. "
-            "Copy what you need, then reopen the postmortem to see their version."
+            "Copy what you need, then reopen the postmortem to see their version.",
+            "storage.stale_postmortem",
         )
     session.execute(delete(ActionItemRecord).where(ActionItemRecord.postmortem_id == record.id))
     for position, item in enumerate(items):

@@ -111,13 +111,16 @@ def _revision(engine: Engine) -> str | None:
                 return None
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except OperationalError as error:
-        raise DatabaseUnavailable(_unavailable(engine, error)) from None
+        raise _unavailable(engine, error) from None
 
 
-def _unavailable(engine: Engine, error: SQLAlchemyError) -> str:
+def _unavailable(engine: Engine, error: SQLAlchemyError) -> DatabaseUnavailable:
     reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
     where = engine.url.render_as_string(hide_password=True)
-    return f"Cannot open the database {where}: {reason}."
+    return DatabaseUnavailable(
+        f"Cannot open the database {where}: {reason}.", "storage.cannot_open",
+        where=where, reason=reason,
+    )  # fmt: skip
 
 
 def _guard(revision: str | None) -> None:
@@ -200,4 +203,4 @@ def _migrate(engine: Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except OperationalError as error:
-        raise DatabaseUnavailable(_unavailable(engine, error)) from None
+        raise _unavailable(engine, error) from None

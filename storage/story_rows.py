@@ -140,7 +140,8 @@ def save_story(session: Session, record: StoryRecord, expected_version: int, **v
     if session.execute(statement).rowcount != 1:
         raise StaleWrite(
             "Someone else saved this story a moment ago; your text is still in the form. "
-            "Copy what you need, then reopen the story to see their version."
+            "Copy what you need, then reopen the story to see their version.",
+            "storage.stale_story",
         )
     return expected_version + 1
 

@@ -122,3 +122,19 @@ def test_nul_characters_in_an_imported_library_never_reach_the_database(tmp_path
     assert "INSERT" not in result.stderr and "\x00" not in result.stdout
     shown = json.loads(run("story", "show", "nul-story", "--json", "--db", url).stdout)
     assert shown["title"] == "Nullbyte title"
+
+
+def test_storage_refusals_are_said_in_the_readers_language(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database")
+    korean = refused(run("incident", "list", "--lang", "ko", "--db", f"sqlite:///{notes / 'x.db'}"))
+    assert korean == (
+        f"storycart: 데이터베이스 {notes / 'x.db'}{'를'} 만들 수 없습니다: "
+        f"{notes}{'는'} 폴더가 아니라 파일입니다.\n"
+    )
+    japanese = refused(run("db", "check", "--lang", "ja", "--db", f"sqlite:///{notes}"), code=2)
+    assert japanese == (
+        f"storycart: {notes} は Story Cart のデータベースではありません"
+        "（SQLite のファイルではありません）。何も変更していません。\n"
+    )
+    assert notes.read_text() == "not a database"
