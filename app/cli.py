@@ -224,11 +224,11 @@ def _print_section(section) -> None:
         say(f"  {line}")
 
 
-def cmd_policy_check(_settings: Settings, args) -> int:
+def cmd_policy_check(settings: Settings, args) -> int:
     try:
         load_policy_file(args.file)
     except PolicyError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(said_in(error, Catalog(settings.lang))) from None
     print("ok")
     return 0
 
@@ -364,7 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"storycart: {printable(said_in(error, catalog))}", file=sys.stderr)
         return error.exit_code
     except (ConfigError, PolicyError) as error:
-        print(f"storycart: {printable(str(error))}", file=sys.stderr)
+        catalog = Catalog(settings.lang if settings is not None else "en")
+        print(f"storycart: {printable(said_in(error, catalog))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

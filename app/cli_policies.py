@@ -7,14 +7,16 @@ import sys
 
 from app.cli_errors import CommandError
 from app.config import Settings
+from app.i18n import Catalog, said_in
 from app.policy_registry import PolicySet, load_policies, policy_sources
 from app.textsafe import printable
 
 
 def command_policies(settings: Settings) -> PolicySet:
     policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
+    catalog = Catalog(settings.lang)
     for problem in policies.problems:
-        print(f"warning: {printable(str(problem))}", file=sys.stderr)
+        print(f"warning: {printable(said_in(problem, catalog))}", file=sys.stderr)
     return policies
 
 

@@ -13,30 +13,43 @@ MAX_SECONDS = 366 * 86400
 
 
 class DurationError(ValueError):
-    """A duration string that cannot be read; the message says why in plain words."""
+    """A duration string that cannot be read; the message says why in plain words. ``reason``
+    and ``values`` name it for other languages (the policy_error.duration_* messages)."""
+
+    def __init__(self, message: str, reason: str, **values: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
 
 
 def parse_duration(text: object) -> int:
     """Seconds in a duration string. Raises DurationError with a readable reason."""
     if isinstance(text, bool) or not isinstance(text, str):
         raise DurationError(
-            f'expected a duration string such as "15m", got {type(text).__name__} {text!r}'
-        )
+            f'expected a duration string such as "15m", got {type(text).__name__} {text!r}',
+            "not_text", typename=type(text).__name__, value=repr(text),
+        )  # fmt: skip
     compact = text.strip().lower().replace(" ", "")
     if compact.startswith("-"):
-        raise DurationError(f"{text!r} is negative; durations must be zero or more")
+        raise DurationError(
+            f"{text!r} is negative; durations must be zero or more", "negative", value=repr(text)
+        )
     if compact == "0":
         return 0
     if not compact or not _WHOLE.fullmatch(compact):
         raise DurationError(
-            f"{text!r} is not a duration (use a number and a unit: 30s, 15m, 1h, 2d, 1w)"
-        )
+            f"{text!r} is not a duration (use a number and a unit: 30s, 15m, 1h, 2d, 1w)",
+            "not_duration", value=repr(text),
+        )  # fmt: skip
     units = [unit for _, unit in _PART.findall(compact)]
     if len(set(units)) != len(units):
-        raise DurationError(f"{text!r} repeats a unit")
+        raise DurationError(f"{text!r} repeats a unit", "repeated_unit", value=repr(text))
     seconds = sum(int(number) * UNIT_SECONDS[unit] for number, unit in _PART.findall(compact))
     if seconds > MAX_SECONDS:
-        raise DurationError(f"{text!r} is longer than a year (366d), the longest a policy allows")
+        raise DurationError(
+            f"{text!r} is longer than a year (366d), the longest a policy allows",
+            "too_long", value=repr(text),
+        )  # fmt: skip
     return seconds
 
 

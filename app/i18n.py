@@ -100,7 +100,7 @@ class LocalizedError(ValueError):
 
 def said_in(error: BaseException, catalog: Catalog) -> str:
     """An error's sentence in the catalog's language when it has one, else as raised."""
-    if isinstance(error, LocalizedError):
+    if isinstance(error, LocalizedError) or hasattr(error, "in_language"):
         return error.in_language(catalog)
     key = getattr(error, "catalog_key", "")  # storage errors: storage/ does not import app/
     if key and catalog.get(key) is not None:

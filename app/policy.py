@@ -17,6 +17,7 @@ from typing import Any
 import tomli_w
 
 from app.durations import DurationError, format_duration, parse_duration
+from app.i18n import DEFAULT_LANGUAGE, Catalog
 
 LANGUAGES = ("en", "ko", "ja")
 ANY_LANGUAGE = "*"
@@ -152,17 +153,36 @@ class Policy:
 
 
 class PolicyError(ValueError):
-    """A policy that cannot be used; str() is one sentence naming file, line / key and problem."""
+    """A policy that cannot be used; str() is one sentence naming file, line / key and problem,
+    in English; in_language() says it in a catalog's language (the problem is a catalog key
+    under [policy_error] and its values)."""
 
-    def __init__(self, source: str, problem: str, key: str = "", line: int | None = None):
+    def __init__(self, source: str, problem_key: str, key: str = "", line: int | None = None,
+                 **values: object) -> None:  # fmt: skip
         self.source = source
-        self.problem = problem
+        self.problem_key = problem_key
+        self.values = values
         self.key = key
         self.line = line
-        where = ", ".join(
-            part for part in (f"line {line}" if line else "", f"key {key}" if key else "") if part
-        )
-        super().__init__(f"Policy file {source}{f' ({where})' if where else ''}: {problem}.")
+        english = self.in_language(Catalog(DEFAULT_LANGUAGE))
+        self.problem = self._problem(Catalog(DEFAULT_LANGUAGE))
+        super().__init__(english)
+
+    def _problem(self, catalog: Catalog) -> str:
+        values = dict(self.values)
+        if "kind" in values:
+            values["kind"] = catalog.t(f"policy_error.kind_{values['kind']}")
+        return catalog.t(f"policy_error.{self.problem_key}", **values)
+
+    def in_language(self, catalog: Catalog) -> str:
+        t = catalog.t
+        parts = [t("policy_error.where_line", line=self.line) if self.line else "",
+                 t("policy_error.where_key", path=self.key) if self.key else ""]  # fmt: skip
+        where = t("policy_error.separator").join(part for part in parts if part)
+        problem = self._problem(catalog)
+        if where:
+            return t("policy_error.frame_where", source=self.source, where=where, problem=problem)
+        return t("policy_error.frame", source=self.source, problem=problem)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,11 +194,11 @@ def load_policy_file(path: Path | str) -> Policy:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise PolicyError(str(path), "the file does not exist") from None
+        raise PolicyError(str(path), "no_file") from None
     except IsADirectoryError:
-        raise PolicyError(str(path), "this is a directory, not a TOML file") from None
+        raise PolicyError(str(path), "directory") from None
     except OSError as error:
-        raise PolicyError(str(path), f"cannot be read ({error.strerror})") from None
+        raise PolicyError(str(path), "unreadable", reason=error.strerror) from None
     return parse_policy_bytes(raw, str(path))
 
 
@@ -188,10 +208,7 @@ def parse_policy_bytes(raw: bytes, source: str) -> Policy:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise PolicyError(
-            source,
-            f"is not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-            "save the file as UTF-8",
-            line=line,
+            source, "not_utf8", line=line, byte=f"{raw[error.start]:02x}", offset=error.start
         ) from None
     return parse_policy_text(text, source)
 
@@ -209,8 +226,8 @@ def parse_policy_text(text: str, source: str) -> Policy:
         if found:
             line = int(found.group(1))
             message = _TOML_POSITION.sub("", message)
-        problem = f"is not valid TOML ({message[:1].lower()}{message[1:]})"
-        raise PolicyError(source, problem, line=line) from None
+        reason = f"{message[:1].lower()}{message[1:]}"
+        raise PolicyError(source, "not_toml", line=line, reason=reason) from None
     return _Reader(document, text, source).policy()
 
 
@@ -224,52 +241,46 @@ class _Reader:
         self.text = text
         self.source = source
 
-    def fail(self, path: tuple[str | int, ...], problem: str) -> PolicyError:
-        return PolicyError(self.source, problem, key=_path_text(path), line=locate(self.text, path))
+    def fail(self, path: tuple[str | int, ...], problem_key: str, **values: object) -> PolicyError:
+        return PolicyError(self.source, problem_key, key=_path_text(path),
+                           line=locate(self.text, path), **values)  # fmt: skip
 
     # -- primitives ---------------------------------------------------------------------------
 
     def table(self, value: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(path, f"must be a table, not {_kind(value)}")
+            raise self.fail(path, "not_table", kind=_kind(value))
         return value
 
     def array(self, value: Any, path: tuple[str | int, ...]) -> list[Any]:
         if not isinstance(value, list):
-            raise self.fail(path, f"must be an array, not {_kind(value)}")
+            raise self.fail(path, "not_array", kind=_kind(value))
         return value
 
     def string(self, value: Any, path: tuple[str | int, ...], pattern: re.Pattern | None = None):
         if not isinstance(value, str):
-            raise self.fail(path, f"must be a string, not {_kind(value)}")
+            raise self.fail(path, "not_string", kind=_kind(value))
         if not value.strip():
-            raise self.fail(path, "must not be empty")
+            raise self.fail(path, "empty")
         if pattern and not pattern.fullmatch(value):
-            raise self.fail(
-                path,
-                f"{value!r} is not a valid name (letters, digits, '.', '-' or '_', "
-                "starting with a letter or digit)",
-            )
+            raise self.fail(path, "bad_name", value=value)
         return value
 
     def require(self, table: dict[str, Any], key: str, path: tuple[str | int, ...]) -> Any:
         if key not in table:
-            raise self.fail(path, f"is missing the required key {key!r}")
+            raise self.fail(path, "missing_key", name=key)
         return table[key]
 
     def no_unknown(self, table: dict, allowed: Iterable[str], path: tuple[str | int, ...]) -> None:
         unknown = sorted(set(table) - set(allowed))
         if unknown:
-            raise self.fail(
-                (*path, unknown[0]),
-                f"is not a known key here (known keys: {', '.join(sorted(allowed))})",
-            )
+            raise self.fail((*path, unknown[0]), "unknown_key", known=", ".join(sorted(allowed)))
 
     def duration(self, value: Any, path: tuple[str | int, ...]) -> int:
         try:
             return parse_duration(value)
         except DurationError as error:
-            raise self.fail(path, str(error)) from None
+            raise self.fail(path, f"duration_{error.reason}", **error.values) from None
 
     def optional_duration(self, table: dict, key: str, path: tuple[str | int, ...]) -> int | None:
         if key not in table:
@@ -280,16 +291,12 @@ class _Reader:
         if isinstance(value, str):
             return LocalText.of(self.string(value, path))
         if not isinstance(value, dict):
-            raise self.fail(
-                path, f"must be a string or a table of languages (en, ko, ja), not {_kind(value)}"
-            )
+            raise self.fail(path, "not_local", kind=_kind(value))
         if not value:
-            raise self.fail(path, "must give the text in at least one language")
+            raise self.fail(path, "no_language")
         for lang, text in value.items():
             if lang not in LANGUAGES:
-                raise self.fail(
-                    (*path, lang), f"is not a supported language (use {', '.join(LANGUAGES)})"
-                )
+                raise self.fail((*path, lang), "bad_language", known=", ".join(LANGUAGES))
             self.string(text, (*path, lang))
         return LocalText.of(value)
 
@@ -301,11 +308,11 @@ class _Reader:
     def local_list(self, table: dict, key: str, path: tuple[str | int, ...], required=False):
         if key not in table:
             if required:
-                raise self.fail(path, f"is missing the required key {key!r}")
+                raise self.fail(path, "missing_key", name=key)
             return ()
         items = self.array(table[key], (*path, key))
         if required and not items:
-            raise self.fail((*path, key), "must list at least one entry")
+            raise self.fail((*path, key), "no_entries")
         return tuple(self.local(item, (*path, key, index)) for index, item in enumerate(items))
 
     # -- sections -----------------------------------------------------------------------------
@@ -322,13 +329,13 @@ class _Reader:
 
         severity_tables = self.array(self.require(document, "severities", ()), ("severities",))
         if not severity_tables:
-            raise self.fail(("severities",), "must define at least one severity")
+            raise self.fail(("severities",), "no_severity")
         type_tables = self.array(self.require(document, "types", ()), ("types",))
         if not type_tables:
-            raise self.fail(("types",), "must define at least one incident type")
+            raise self.fail(("types",), "no_type")
 
         severity_keys = self.keys(severity_tables, "severities", "severity")
-        type_keys = self.keys(type_tables, "types", "incident type")
+        type_keys = self.keys(type_tables, "types", "type")
         ladders = self.ladders(document.get("ladder", []), severity_keys)
         severities = tuple(
             self.severity(table, index, ladders.get(severity_keys[index], ()), severity_keys)
@@ -353,20 +360,16 @@ class _Reader:
             table = self.table(item, (section, index))
             key = self.string(self.require(table, "key", (section, index)), (section, index, "key"))
             if not _KEY.fullmatch(key):
-                raise self.fail((section, index, "key"), f"{key!r} is not a valid {what} key")
+                raise self.fail((section, index, "key"), f"bad_{what}_key", value=key)
             if key in keys:
-                raise self.fail((section, index, "key"), f"the {what} {key!r} is defined twice")
+                raise self.fail((section, index, "key"), f"twice_{what}", value=key)
             keys.append(key)
         return keys
 
     def severity(self, table, index, ladder, severity_keys) -> Severity:
         path = ("severities", index)
         if not ladder:
-            raise self.fail(
-                path,
-                f"severity {table['key']!r} has no escalation step; add a [[ladder]] entry "
-                "saying whom to notify first",
-            )
+            raise self.fail(path, "no_ladder", severity=table["key"])
         self.no_unknown(
             table,
             {
@@ -397,15 +400,15 @@ class _Reader:
     def rounds(self, table, path) -> int:
         value = table.get("rounds", DEFAULT_ROUNDS)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail((*path, "rounds"), f"must be an integer, not {_kind(value)}")
+            raise self.fail((*path, "rounds"), "not_integer", kind=_kind(value))
         if not 1 <= value <= MAX_ROUNDS:
-            raise self.fail((*path, "rounds"), f"must be between 1 and {MAX_ROUNDS}, not {value}")
+            raise self.fail((*path, "rounds"), "rounds_range", max=MAX_ROUNDS, value=value)
         return value
 
     def positive(self, table, key, path) -> int:
         seconds = self.duration(self.require(table, key, path), (*path, key))
         if seconds == 0:
-            raise self.fail((*path, key), "must be longer than zero")
+            raise self.fail((*path, key), "not_positive")
         return seconds
 
     def incident_type(self, table, index) -> IncidentType:
@@ -439,14 +442,11 @@ class _Reader:
     def severity_refs(self, value, path, severity_keys) -> list[str]:
         refs = value if isinstance(value, list) else [value]
         if not refs:
-            raise self.fail(path, "must name at least one severity")
+            raise self.fail(path, "no_severity_named")
         for ref in refs:
             self.string(ref, path)
             if ref not in severity_keys:
-                raise self.fail(
-                    path,
-                    f"names the unknown severity {ref!r} (known: {', '.join(severity_keys)})",
-                )
+                raise self.fail(path, "unknown_severity", value=ref, known=", ".join(severity_keys))
         return refs
 
     def ladders(self, value, severity_keys) -> dict[str, tuple[EscalationStep, ...]]:
@@ -479,15 +479,9 @@ class _Reader:
             target = condition[len(BELOW_PREFIX) :]
             if target in severity_keys:
                 return
-            raise self.fail(
-                path,
-                f"{condition!r} names the unknown severity {target!r} "
-                f"(known: {', '.join(severity_keys)})",
-            )
-        raise self.fail(
-            path,
-            f"{condition!r} is not a condition (use acknowledged, resolved or below:SEVERITY)",
-        )
+            raise self.fail(path, "condition_severity", condition=condition, value=target,
+                            known=", ".join(severity_keys))  # fmt: skip
+        raise self.fail(path, "bad_condition", condition=condition)
 
     def cells(self, value, severity_keys, type_keys) -> tuple[MatrixCell, ...]:
         cells: list[MatrixCell] = []
@@ -498,17 +492,15 @@ class _Reader:
             self.no_unknown(table, {"type", "severity", "examples"}, path)
             type_key = self.string(self.require(table, "type", path), (*path, "type"))
             if type_key not in type_keys:
-                raise self.fail(
-                    (*path, "type"),
-                    f"names the unknown incident type {type_key!r} (known: {', '.join(type_keys)})",
-                )
+                raise self.fail((*path, "type"), "unknown_type", value=type_key,
+                                known=", ".join(type_keys))  # fmt: skip
             (severity_key,) = self.severity_refs(
                 self.string(self.require(table, "severity", path), (*path, "severity")),
                 (*path, "severity"),
                 severity_keys,
             )
             if (type_key, severity_key) in seen:
-                raise self.fail(path, f"the cell {type_key} x {severity_key} is defined twice")
+                raise self.fail(path, "twice_cell", type=type_key, severity=severity_key)
             seen.add((type_key, severity_key))
             cells.append(
                 MatrixCell(type_key, severity_key, self.local_list(table, "examples", path, True))
@@ -517,9 +509,10 @@ class _Reader:
 
 
 def _kind(value: Any) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
-             list: "an array", dict: "a table"}  # fmt: skip
-    return names.get(type(value), type(value).__name__)
+    """The kind of a TOML value, as a key of the [policy_error] kind_* messages."""
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array",
+             dict: "table"}  # fmt: skip
+    return names.get(type(value), "other")
 
 
 def _path_text(path: tuple[str | int, ...]) -> str:

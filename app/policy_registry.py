@@ -96,9 +96,10 @@ def load_policies(
             result.problems.append(
                 PolicyError(
                     str(source.path),
-                    f"defines the policy {policy.name!r}, which {owner} already defines; "
-                    "give one of them another [policy].name",
+                    "claimed",
                     key="policy.name",
+                    name=policy.name,
+                    owner=str(owner),
                 )
             )
             continue

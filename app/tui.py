@@ -128,7 +128,7 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
 
     def on_mount(self) -> None:
         for problem in self.policies.problems:
-            self.notify(str(problem), severity="error", timeout=12, markup=False)
+            self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
         if self.start_in_kiosk:
             self.action_kiosk()
             return
@@ -432,7 +432,7 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
     def on_policies_reloaded(self, message: PoliciesReloaded) -> None:
         self.policies = message.policies
         for problem in message.policies.problems:
-            self.notify(str(problem), severity="error", timeout=12, markup=False)
+            self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
         if self.active_policy not in self.policies.policies:
             self.active_policy = self.policies.choose(self.settings.policy).name
         matrix = self._matrix()

@@ -138,3 +138,44 @@ def test_storage_refusals_are_said_in_the_readers_language(tmp_path):
         "（SQLite のファイルではありません）。何も変更していません。\n"
     )
     assert notes.read_text() == "not a database"
+
+
+POLICY_WITH_A_CENTURY = """[policy]
+name = "x"
+scheme = "S"
+title = "t"
+
+[[severities]]
+key = "S1"
+name = "a"
+response = "99999999w"
+update_every = "1h"
+
+[[types]]
+key = "t"
+name = "t"
+
+[[ladder]]
+severity = "S1"
+after = "0s"
+notify = ["on-call"]
+"""
+
+
+def test_policy_refusals_are_said_in_the_readers_language(tmp_path):
+    policy = tmp_path / "century.toml"
+    policy.write_text(POLICY_WITH_A_CENTURY)
+    said = {lang: refused(run("policy", "check", str(policy), "--lang", lang))
+            for lang in ("en", "ko", "ja")}  # fmt: skip
+    assert said["en"] == (
+        f"storycart: Policy file {policy} (line 9, key severities[0].response): '99999999w' is "
+        "longer than a year (366d), the longest a policy allows.\n"
+    )
+    assert said["ko"] == (
+        f"storycart: 정책 파일 {policy} (9번째 줄, 키 severities[0].response): '99999999w'는 "
+        "1년(366d)보다 깁니다. 정책에서 쓸 수 있는 가장 긴 기간은 1년입니다.\n"
+    )
+    assert said["ja"] == (
+        f"storycart: ポリシーファイル {policy}（9 行目、キー severities[0].response）："
+        "'99999999w' は 1 年（366d）より長く、ポリシーで使える最長を超えています。\n"
+    )
