@@ -241,7 +241,7 @@ def cmd_policy_export(settings: Settings, args) -> int:
         raise CommandError(said_in(error, Catalog(settings.lang))) from None
     if target is None:
         return 0
-    print(f"wrote {target}")
+    print(Catalog(settings.lang).t("cli.wrote", path=str(target)))
     return 0
 
 
@@ -329,7 +329,8 @@ def _not_utf8_argument(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if (option := _not_utf8_argument(sys.argv[1:] if argv is None else argv)) is not None:
-        print(f"storycart: {option} is not UTF-8 text; nothing was changed.", file=sys.stderr)
+        catalog = Catalog(getattr(args, "lang", None) or "en")
+        print(f"storycart: {catalog.t('cli.not_utf8', option=option)}", file=sys.stderr)
         return 2
     command = args.command or "run"
     action = getattr(args, f"{command}_command", None)
@@ -357,7 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         new_file = _new_database_file(settings)
         code = handler(settings, args)
         if new_file is not None and new_file.exists():
-            print(f"storycart: created a new database at {new_file}", file=sys.stderr)
+            said = Catalog(settings.lang).t("cli.created_database", path=str(new_file))
+            print(f"storycart: {printable(said)}", file=sys.stderr)
         return code
     except (CommandError, StorageError) as error:
         catalog = Catalog(settings.lang if settings is not None else "en")

@@ -9,6 +9,7 @@ from app.cli_errors import CommandError
 from app.config import Settings
 from app.i18n import Catalog, said_in
 from app.output import OutputError, write_output
+from app.textsafe import printable
 
 
 def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
@@ -83,7 +84,7 @@ def cmd_export(settings: Settings, args) -> int:
     except OutputError as error:
         raise _fail(said_in(error, Catalog(settings.lang))) from None
     if target is not None:
-        print(f"wrote {target}")
+        print(printable(Catalog(settings.lang).t("cli.wrote", path=str(target))))
     return 0
 
 
@@ -117,7 +118,7 @@ def cmd_import(settings: Settings, args) -> int:
         from app.cli_story import import_library_json
 
         counts = import_library_json(settings, text, str(path), args.actor or settings.user)
-        print(f"imported {counts}")
+        print(printable(Catalog(settings.lang).t("cli.imported_library", counts=counts)))
         return 0
     database = Database.open(settings.db_url)
     try:
@@ -129,7 +130,7 @@ def cmd_import(settings: Settings, args) -> int:
         raise _fail(f"{path}: {error} Nothing was changed.") from None
     finally:
         database.close()
-    print(f"imported the postmortem of {code}")
+    print(Catalog(settings.lang).t("cli.imported_postmortem", code=code))
     return 0
 
 

@@ -7,6 +7,8 @@ import sys
 
 from app.cli_errors import CommandError
 from app.config import Settings
+from app.i18n import Catalog
+from app.textsafe import printable
 
 LENSES = ("engineering", "product", "support")
 PAPERS = ("a4", "letter")
@@ -83,8 +85,8 @@ def sheet_pdf(settings: Settings, args) -> bytes:
     except StoryError as error:
         raise CommandError(str(error)) from None
     if printed.missing:
-        print(f"storycart: the font has no glyph for {printed.missing!r}; they print as empty "
-              "boxes.", file=sys.stderr)  # fmt: skip
+        said = Catalog(settings.lang).t("cli.missing_glyph", chars=printed.missing)
+        print(f"storycart: {printable(said)}", file=sys.stderr)
     return printed.data
 
 

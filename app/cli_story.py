@@ -89,27 +89,32 @@ def _summary_document(item) -> dict:
             "incident": item.incident or None}  # fmt: skip
 
 
-def _print_summaries(items, as_json: bool) -> None:
+def _print_summaries(items, as_json: bool, lang: str) -> None:
     if as_json:
         print(json.dumps([_summary_document(i) for i in items], ensure_ascii=False, indent=2))
         return
+    from app.i18n import Catalog
+
+    t = Catalog(lang).t
     for item in items:
-        marks = " (example)" if item.example else ""
-        marks += " (draft)" if item.status != "published" else ""
+        marks = f" {t('cli.mark_example')}" if item.example else ""
+        marks += f" {t('cli.mark_draft')}" if item.status != "published" else ""
         print(f"{item.id:>5}  {item.occurred_on or '—':<10}  {item.severity or '—':<6}  "
               f"{printable(item.title)}{marks}")  # fmt: skip
 
 
 def _list(service, settings, args) -> int:
-    _print_summaries(service.summaries(settings.lang), args.json)
+    _print_summaries(service.summaries(settings.lang), args.json, settings.lang)
     return 0
 
 
 def _search(service, settings, args) -> int:
     found = service.search(args.query, settings.lang)
-    _print_summaries(found, args.json)
+    _print_summaries(found, args.json, settings.lang)
     if not found and not args.json:
-        print(f"no story contains {printable(args.query)!r}")
+        from app.i18n import Catalog
+
+        print(printable(Catalog(settings.lang).t("cli.no_story", query=args.query)))
     return 0
 
 
@@ -204,7 +209,9 @@ def _translate(service, settings, args) -> int:
 
 def _nominate(service, settings, args) -> int:
     service.nominate(args.id, args.reason, settings.user)
-    print(f"nominated {printable(args.id)}")
+    from app.i18n import Catalog
+
+    print(printable(Catalog(settings.lang).t("cli.nominated", ref=args.id)))
     return 0
 
 
@@ -246,4 +253,7 @@ def import_library_json(settings: Settings, text: str, where: str, actor: str) -
             counts = service.import_document(document, actor)
         except StoryError as error:
             raise CommandError(f"{where}: {error} Nothing was changed.") from None
-    return ", ".join(f"{count} {name}" for name, count in counts.items())
+    from app.i18n import Catalog
+
+    t = Catalog(settings.lang).t
+    return ", ".join(t(f"cli.count_{name}", n=count) for name, count in counts.items())

@@ -69,3 +69,22 @@ def test_library_json_round_trip_and_a_broken_file_changes_nothing(tmp_path):
     assert cut.returncode == 1 and "not valid JSON" in cut.stderr and "line" in cut.stderr
     run("export", "json", "-o", str(again), *second)
     assert json.loads(again.read_text("utf-8")) == json.loads(exported.read_text("utf-8"))
+
+
+def test_human_output_follows_lang(tmp_path):
+    first = ["--db", f"sqlite:///{tmp_path / 'a.db'}"]
+    listing = run("story", "list", "--lang", "ko", *first)
+    assert listing.stdout.splitlines()[0].endswith("건강해 보였던 카나리 (예시)")
+    assert listing.stderr == f"storycart: {tmp_path / 'a.db'}에 새 데이터베이스를 만들었습니다\n"
+    assert run("story", "search", "없는말", "--lang", "ja", *first).stdout == (
+        "'없는말' を含むストーリーはありません\n"
+    )
+    exported = tmp_path / "library.json"
+    assert run("export", "json", "-o", str(exported), "--lang", "ko", *first).stdout == (
+        f"{exported}에 썼습니다\n"
+    )
+    imported = run(
+        "import", str(exported), "--lang", "ko", "--db", f"sqlite:///{tmp_path / 'b.db'}"
+    )
+    assert imported.stdout.startswith("가져왔습니다: 스토리 18편, ")
+    assert "stories" not in imported.stdout
