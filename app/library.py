@@ -255,7 +255,7 @@ class StoryService:
         if record is None and ref.isdigit():
             record = session.get(StoryRecord, int(ref))
         if record is None:
-            raise StoryError(f"There is no story {ref!r}.")
+            raise StoryError(f"There is no story {ref!r}.", "refusal.no_story", ref=ref)
         return record
 
     def view(self, ref: str, lang: str | None = None) -> StoryView:
@@ -275,7 +275,11 @@ class StoryService:
         with self.database.session() as session:
             source = self._find(session, ref)
             if lang == source.lang:
-                raise StoryError(f"The story is already written in {LANGUAGE_NAMES[lang]}.")
+                raise StoryError(
+                    f"The story is already written in {LANGUAGE_NAMES[lang]}.",
+                    "refusal.story_same_language",
+                    lang=LANGUAGE_NAMES[lang],
+                )
             group = stories_in_group(session, source.group_key)
             existing = next((r for r in group if r.lang == lang), None)
             if existing is not None:
@@ -328,7 +332,9 @@ class StoryService:
             record = postmortem_for(session, incident.id)
             if record is None or record.status != "published":
                 raise PostmortemError(
-                    f"The postmortem of {code} is not published yet; publish it first."
+                    f"The postmortem of {code} is not published yet; publish it first.",
+                    "refusal.pm_not_published",
+                    code=code,
                 )
             lang = record.lang
             existing = story_by_key(session, f"{code}/{lang}")
@@ -461,7 +467,9 @@ class StoryService:
         with self.database.session() as session:
             record = self._find(session, ref)
             if record.status != "published":
-                raise StoryError("Only a published story can be the story of the week.")
+                raise StoryError(
+                    "Only a published story can be the story of the week.", "refusal.pin_published"
+                )
             # A feature that began this very instant becomes the pin (starts are unique).
             feature = next((f for f in feature_rows(session) if f.starts_at == now), None)
             feature = feature or FeatureRecord(starts_at=now)
@@ -477,7 +485,7 @@ class StoryService:
         with self.database.session() as session:
             pinned = [r for r in feature_rows(session) if r.ends_at is None]
             if not pinned:
-                raise StoryError("No story is pinned.")
+                raise StoryError("No story is pinned.", "refusal.not_pinned")
             for record in pinned:
                 record.ends_at = now
                 session.add(record)
@@ -488,7 +496,7 @@ class StoryService:
     def nominate(self, ref: str, reason: str, actor: str) -> NominationRecord:
         """Nominate an incident (by its code) or a story (by key or id) with a reason."""
         if not reason.strip():
-            raise StoryError("Say why other teams should know this story.")
+            raise StoryError("Say why other teams should know this story.", "refusal.no_reason")
         with self.database.session() as session:
             incident_code, group = None, None
             if by_code(session, ref) is not None:
@@ -512,7 +520,7 @@ class StoryService:
 
     def give_feedback(self, text: str, actor: str) -> FeedbackRecord:
         if not text.strip():
-            raise StoryError("The feedback is empty.")
+            raise StoryError("The feedback is empty.", "refusal.empty_feedback")
         with self.database.session() as session:
             where = locations(session)
             record = FeedbackRecord(
@@ -532,7 +540,7 @@ class StoryService:
     def move_cart(self, name: str, actor: str) -> CartLocationRecord:
         """Record where the cart stands from now (one of LOCATIONS, or a place of your own)."""
         if not name.strip():
-            raise StoryError("Name the place the cart stands now.")
+            raise StoryError("Name the place the cart stands now.", "refusal.no_place")
         with self.database.session() as session:
             record = CartLocationRecord(name=name.strip(), since=self.clock.now(), moved_by=actor)
             session.add(record)

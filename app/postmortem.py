@@ -32,7 +32,13 @@ EMPTY, PARTIAL, COMPLETE = "empty", "partial", "complete"
 
 
 class PostmortemError(ValueError):
-    """A value or a change that cannot be accepted; str() is one sentence."""
+    """A value or a change that cannot be accepted; str() is one sentence in English. With a
+    ``catalog_key`` (under [refusal]) app.i18n.said_in says it in the reader's language."""
+
+    def __init__(self, message: str, catalog_key: str = "", **catalog_values: object) -> None:
+        super().__init__(message)
+        self.catalog_key = catalog_key
+        self.catalog_values = catalog_values
 
 
 @dataclass
@@ -230,9 +236,14 @@ def change_status(postmortem: Postmortem, status: str) -> Postmortem:
     send it back to draft."""
     allowed = {"draft": ("in_review",), "in_review": ("draft", "published"), "published": ()}
     if status not in allowed.get(postmortem.status, ()):
-        raise PostmortemError(f"A postmortem in {postmortem.status} cannot move to {status}.")
+        raise PostmortemError(
+            f"A postmortem in {postmortem.status} cannot move to {status}.",
+            "refusal.pm_status", before=postmortem.status, after=status,
+        )  # fmt: skip
     if status == "in_review" and not completeness(postmortem).ready:
-        raise PostmortemError("This postmortem is missing required parts; see the checklist.")
+        raise PostmortemError(
+            "This postmortem is missing required parts; see the checklist.", "refusal.pm_missing"
+        )
     return replace(postmortem, status=status)
 
 

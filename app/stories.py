@@ -28,7 +28,13 @@ MAX_PROMPTS = 4
 
 
 class StoryError(ValueError):
-    """A value or a change that cannot be accepted; str() is one sentence."""
+    """A value or a change that cannot be accepted; str() is one sentence in English. With a
+    ``catalog_key`` (under [refusal]) app.i18n.said_in says it in the reader's language."""
+
+    def __init__(self, message: str, catalog_key: str = "", **catalog_values: object) -> None:
+        super().__init__(message)
+        self.catalog_key = catalog_key
+        self.catalog_values = catalog_values
 
 
 @dataclass
@@ -110,12 +116,14 @@ def validate(story: Story) -> None:
             if value not in allowed:
                 raise StoryError(f"The {name} {value!r} is not one of {', '.join(allowed)}.")
     if story.occurred_on and not valid_date(story.occurred_on):
-        raise StoryError(f"The date {story.occurred_on!r} is not a date like 2026-11-24.")
+        raise StoryError(f"The date {story.occurred_on!r} is not a date like 2026-11-24.",
+                         "refusal.bad_date", value=story.occurred_on)  # fmt: skip
     for item in story.follow_ups:
         if item.due and not valid_date(item.due):
             raise StoryError(f"Follow-up {item.title!r}: due date {item.due!r} is not a date.")
     if len(story.prompts) > MAX_PROMPTS:
-        raise StoryError(f"A story takes at most {MAX_PROMPTS} prompt cards.")
+        raise StoryError(f"A story takes at most {MAX_PROMPTS} prompt cards.",
+                         "refusal.story_prompts", count=MAX_PROMPTS)  # fmt: skip
     for name, values in (("theme", story.themes), ("prompt", story.prompts)):
         if any(not isinstance(value, str) or not value.strip() for value in values):
             raise StoryError(f"A {name} cannot be empty.")
@@ -131,7 +139,8 @@ def translation_draft(source: Story, lang: str) -> Story:
     if lang not in LANGUAGES:
         raise StoryError(f"The language {lang!r} is not one of {', '.join(LANGUAGES)}.")
     if lang == source.lang:
-        raise StoryError(f"The story is already written in {LANGUAGE_NAMES[lang]}.")
+        raise StoryError(f"The story is already written in {LANGUAGE_NAMES[lang]}.",
+                         "refusal.story_same_language", lang=LANGUAGE_NAMES[lang])  # fmt: skip
     return Story(
         **{
             **vars(source),
@@ -167,9 +176,11 @@ def publish(story: Story) -> Story:
         if not text.strip()
     ]
     if missing:
-        raise StoryError(f"A story needs a {missing[0]} before it is published.")
+        raise StoryError(f"A story needs a {missing[0]} before it is published.",
+                         f"refusal.story_needs_{missing[0]}")  # fmt: skip
     if not story.prompts:
-        raise StoryError("A story needs at least one prompt card before it is published.")
+        raise StoryError("A story needs at least one prompt card before it is published.",
+                         "refusal.story_needs_prompt")  # fmt: skip
     validate(story)
     return Story(**{**vars(story), "status": "published"})
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
+from app.i18n import said_in
 from app.incident_model import FiredStep, IncidentView
 from app.output import write_file
 from screens.board import BoardScreen
@@ -312,7 +313,7 @@ class IncidentActions:
             return save()
         except StaleWrite as error:
             self.call_from_thread(screen.save_failed, True)
-            self.notify(str(error), severity="error", timeout=15, markup=False)
+            self.notify(said_in(error, self.catalog), severity="error", timeout=15, markup=False)
             return None
         except Exception:
             self.call_from_thread(screen.save_failed, False)

@@ -20,7 +20,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from app.i18n import Catalog
+from app.i18n import Catalog, said_in
 from app.postmortem import (
     ACTION_CATEGORIES,
     ACTION_STATUSES,
@@ -313,7 +313,7 @@ class PostmortemScreen(Screen):
             try:
                 service.save(self.postmortem, self.version, self.app.settings.user)
             except Exception as error:  # reported, never lost silently
-                self.app.notify(str(error), severity="error", markup=False)
+                self.app.notify(said_in(error, self.catalog), severity="error", markup=False)
 
     # -- navigation ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
-from app.i18n import LANGUAGE_NAMES, Catalog
+from app.i18n import LANGUAGE_NAMES, Catalog, said_in
 from app.stories import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
 from app.textsafe import printable
 from screens.dialogs import ConfirmDialog, quoted
@@ -150,7 +150,7 @@ class StoryEditorScreen(Screen):
         try:
             validate(story)
         except StoryError as error:
-            self._show_status(str(error))
+            self._show_status(said_in(error, self.catalog))
             return
         self.dirty, self.saving = False, True
         self.story = self._stored = story
@@ -178,7 +178,8 @@ class StoryEditorScreen(Screen):
         try:
             publish(self._form())
         except StoryError as error:
-            self.app.notify(str(error), severity="warning", timeout=6, markup=False)
+            self.app.notify(said_in(error, self.catalog), severity="warning", timeout=6,
+                            markup=False)  # fmt: skip
             return
         phrases = story_blame_phrases(self._form())
         if not phrases:
@@ -210,7 +211,8 @@ class StoryEditorScreen(Screen):
         try:
             self.app.stories.save(self._form(), self.version, self.app.settings.user)
         except (StoryError, Exception) as error:
-            self.app.notify(str(error), severity="error", timeout=10, markup=False)
+            self.app.notify(said_in(error, self.catalog), severity="error", timeout=10,
+                            markup=False)  # fmt: skip
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -51,7 +51,8 @@ def playlist_views(stories, lang: str, theme: str = "", limit: int | None = None
             if any(wanted in (t.casefold(), theme_name(t, lang).casefold()) for t in s.themes)
         ]  # fmt: skip
         if not summaries:
-            raise StoryError(f"No published story has the theme {theme!r}.")
+            raise StoryError(f"No published story has the theme {theme!r}.",
+                             "refusal.no_theme", theme=theme)  # fmt: skip
     keys = [week.view.story.key] if week is not None else []
     keys += [s.key for s in summaries if s.group != (week.feature.group if week else None)]
     keys = keys[:limit] if limit else keys
@@ -71,7 +72,7 @@ def cards_pdf(stories, lang: str, paper: str, ref: str = "", theme: str = "") ->
     views = [stories.view(ref, lang)] if ref else playlist_views(stories, lang, theme)
     views = [view for view in views if view.story.highlight]
     if not views:
-        raise StoryError("There is no story with a highlight to print.")
+        raise StoryError("There is no story with a highlight to print.", "refusal.no_highlight")
     return finish(highlight_cards(views, paper))
 
 
@@ -84,7 +85,8 @@ def prompts_pdf(stories, lang: str, paper: str, ref: str = "") -> Printed:
         view = stories.view(ref, lang)
         lang, prompts = view.story.lang, list(view.story.prompts)
         if not prompts:
-            raise StoryError(f"The story {ref!r} has no prompt cards.")
+            raise StoryError(f"The story {ref!r} has no prompt cards.", "refusal.no_prompts",
+                             ref=ref)  # fmt: skip
     return finish(prompt_cards(prompts, lang, paper))
 
 
@@ -116,7 +118,7 @@ def booklet_pdf(stories, lang: str, paper: str, today, theme: str = "", lens="en
     t = Catalog(lang).t
     views = playlist_views(stories, lang, theme, limit)
     if not views:
-        raise StoryError("There is no published story to print.")
+        raise StoryError("There is no published story to print.", "refusal.nothing_to_print")
     title = (
         t("sheet.booklet_theme", theme=theme_name(theme, lang))
         if theme

@@ -283,3 +283,14 @@ def test_a_sentence_the_wizard_flagged_as_blame_never_becomes_the_highlight():
     assert story_blame_phrases(story) == ["실수"]  # still in the narrative: publishing asks
     assert story_blame_phrases(draft_from_postmortem(korean_postmortem(), "SEV-1",
                                                      date(2026, 11, 20))) == []  # fmt: skip
+
+
+def test_story_refusals_are_said_in_the_readers_language():
+    from app.i18n import Catalog, said_in
+
+    story = Story("k", "ko", "제목", narrative="본문", prompts=["왜?"])
+    with pytest.raises(StoryError) as refused:
+        publish(story)
+    assert str(refused.value) == "A story needs a highlight before it is published."
+    assert said_in(refused.value, Catalog("ko")) == "스토리를 게시하려면 하이라이트가 필요합니다."
+    assert said_in(refused.value, Catalog("ja")) == "ストーリーを公開するにはハイライトが必要です。"
