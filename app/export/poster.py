@@ -164,7 +164,8 @@ class _Poster:
     def draw(self, styles: _Styles, room: float) -> None:
         sheet = self.sheet
         stretching = sum(1 for entry in self._tables(styles) if entry is not None and entry[3])
-        extra = max(room - self.height(styles), 0) / max(stretching, 1)
+        # A hair short of the page: rounding must never push the last row onto a second page.
+        extra = max(room - self.height(styles) - 0.5, 0) / max(stretching, 1)
         sheet.text(self.title, styles.title, after=0)
         if self.subtitle:
             sheet.text(self.subtitle, styles.subtitle, after=0, color=MUTED)

@@ -185,6 +185,14 @@ def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
     assert inked_height(printed.data, tmp_path) > 0.9
 
 
+@pytest.mark.parametrize("policy", ["web-service", "ai-ops"])
+def test_every_poster_is_one_page_in_every_language_and_paper(policy):
+    for lang in LANGS:
+        for paper in ("a3", "a4"):
+            data = printing.poster_pdf(POLICIES.get(policy), lang, paper).data
+            assert len(PdfReader(BytesIO(data)).pages) == 1, (lang, paper)
+
+
 def test_a_poster_of_a_policy_with_several_types_has_the_type_by_severity_grid(tmp_path):
     chosen = POLICIES.get("ai-ops")
     printed = printing.poster_pdf(chosen, "en", "a3")
