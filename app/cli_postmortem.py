@@ -105,14 +105,15 @@ def cmd_import(settings: Settings, args) -> int:
     from storage.database import Database
 
     path = Path(args.file)
+    t = Catalog(settings.lang).t
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise _fail(f"{path} does not exist.") from None
+        raise _fail(t("cli.file_missing", path=str(path))) from None
     except UnicodeDecodeError:
-        raise _fail(f"{path} is not UTF-8 text.") from None
+        raise _fail(t("cli.file_not_utf8", path=str(path))) from None
     except OSError as error:
-        raise _fail(f"Cannot read {path}: {error.strerror}.") from None
+        raise _fail(t("cli.file_unreadable", path=str(path), reason=error.strerror)) from None
     text = text.replace("\x00", "")  # see cli_story._without_nul
     if text.lstrip().startswith(("{", "[")):
         from app.cli_story import import_library_json
@@ -125,9 +126,11 @@ def cmd_import(settings: Settings, args) -> int:
         service = PostmortemService(database, SystemClock())
         code = service.import_markdown(text, args.actor or settings.user)
     except MarkdownError as error:
-        raise _fail(f"{path} {error}; nothing was changed.") from None
+        said = said_in(error, Catalog(settings.lang))
+        raise _fail(t("cli.markdown_refused", path=str(path), said=said)) from None
     except (IncidentError, PostmortemError) as error:
-        raise _fail(f"{path}: {error} Nothing was changed.") from None
+        said = said_in(error, Catalog(settings.lang))
+        raise _fail(t("cli.file_refused", path=str(path), said=said)) from None
     finally:
         database.close()
     print(Catalog(settings.lang).t("cli.imported_postmortem", code=code))

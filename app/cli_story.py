@@ -236,24 +236,24 @@ def _without_nul(value):
 
 
 def import_library_json(settings: Settings, text: str, where: str, actor: str) -> str:
+    from app.i18n import Catalog, said_in
     from app.stories import StoryError
 
+    catalog = Catalog(settings.lang)
+    t = catalog.t
     try:
         document = _without_nul(json.loads(text))
     except json.JSONDecodeError as error:
         raise CommandError(
-            f"{where} line {error.lineno}: not valid JSON ({error.msg}); nothing was changed."
+            t("cli.json_invalid", path=where, line=error.lineno, reason=error.msg)
         ) from None
     except RecursionError:
-        raise CommandError(
-            f"{where}: the JSON is nested too deeply to be a library export; nothing was changed."
-        ) from None
+        raise CommandError(t("cli.json_too_deep", path=where)) from None
     with story_service(settings) as service:
         try:
             counts = service.import_document(document, actor)
         except StoryError as error:
-            raise CommandError(f"{where}: {error} Nothing was changed.") from None
-    from app.i18n import Catalog
-
-    t = Catalog(settings.lang).t
+            raise CommandError(
+                t("cli.file_refused", path=where, said=said_in(error, catalog))
+            ) from None
     return ", ".join(t(f"cli.count_{name}", n=count) for name, count in counts.items())

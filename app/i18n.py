@@ -104,7 +104,11 @@ def said_in(error: BaseException, catalog: Catalog) -> str:
         return error.in_language(catalog)
     key = getattr(error, "catalog_key", "")  # storage errors: storage/ does not import app/
     if key and catalog.get(key) is not None:
-        return catalog.t(key, **getattr(error, "catalog_values", {}))
+        values = {
+            name: said_in(value, catalog) if isinstance(value, BaseException) else value
+            for name, value in getattr(error, "catalog_values", {}).items()
+        }
+        return catalog.t(key, **values)
     return str(error)
 
 

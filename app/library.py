@@ -594,19 +594,30 @@ class StoryService:
         """Add or replace stories by key and add the rest; everything is checked before
         anything is written, so a bad file changes nothing."""
         if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
-            raise StoryError("This JSON file is not a Story Cart library export.")
+            raise StoryError(
+                "This JSON file is not a Story Cart library export.", "refusal.not_library"
+            )
         if document.get("version") != EXPORT_VERSION:
-            raise StoryError(f"Library export version {document.get('version')!r} is not 1.")
+            version = document.get("version")
+            raise StoryError(
+                f"Library export version {version!r} is not 1.",
+                "refusal.library_version",
+                version=repr(version),
+            )
         stories = []
         for number, item in enumerate(_list(document, "stories"), start=1):
             if not isinstance(item, dict):
-                raise StoryError(f"Story {number} is not an object.")
+                raise StoryError(
+                    f"Story {number} is not an object.", "refusal.story_not_object", number=number
+                )
             item = dict(item)
             hidden = item.pop("hidden", False)
             try:
                 stories.append((from_document(item), bool(hidden)))
             except (StoryError, TypeError) as error:
-                raise StoryError(f"Story {number}: {error}") from None
+                raise StoryError(
+                    f"Story {number}: {error}", "refusal.story_at", number=number, said=error
+                ) from None
         try:
             features = [_feature_record(item) for item in _list(document, "features")]
             nominations = [
@@ -634,7 +645,11 @@ class StoryService:
                 for p in _list(document, "locations")
             ]
         except (KeyError, TypeError, ValueError) as error:
-            raise StoryError(f"The library file is malformed ({error!r}).") from None
+            raise StoryError(
+                f"The library file is malformed ({error!r}).",
+                "refusal.library_malformed",
+                detail=repr(error),
+            ) from None
         with self.database.session() as session:
             known_starts = {r.starts_at for r in feature_rows(session)}
             for story, hidden in stories:
@@ -666,7 +681,9 @@ class StoryService:
 def _list(document: dict, name: str) -> list:
     value = document.get(name, [])
     if not isinstance(value, list):
-        raise StoryError(f"'{name}' in the library file must be a list.")
+        raise StoryError(
+            f"'{name}' in the library file must be a list.", "refusal.library_list", name=name
+        )
     return value
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from app.i18n import Catalog
+from app.i18n import DEFAULT_LANGUAGE, Catalog
 
 SECTIONS = (
     "summary", "impact", "timeline", "root_cause", "factors", "went_well", "was_hard",
@@ -308,10 +308,24 @@ def all_text(postmortem: Postmortem) -> list[tuple[str, str]]:
 
 
 class MarkdownError(ValueError):
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(f"line {line}: {problem}")
+    """A malformed Markdown postmortem: the line and the problem (a [markdown] catalog key and
+    its values; a value named ``what`` is itself a key, markdown.what_*). str() is English."""
+
+    def __init__(self, line: int, problem_key: str, **values: str) -> None:
         self.line = line
-        self.problem = problem
+        self.problem_key = problem_key
+        self.values = values
+        self.problem = self._problem(_labels(DEFAULT_LANGUAGE))
+        super().__init__(f"line {line}: {self.problem}")
+
+    def _problem(self, catalog: Catalog) -> str:
+        values = dict(self.values)
+        if "what" in values:
+            values["what"] = catalog.t(f"markdown.what_{values['what']}")
+        return catalog.t(f"markdown.{self.problem_key}", **values)
+
+    def in_language(self, catalog: Catalog) -> str:
+        return catalog.t("markdown.frame", line=self.line, problem=self._problem(catalog))
 
 
 META = re.compile(r"^<!-- storycart-postmortem incident=(\S*) lang=(\S+) status=(\S+) -->$")
@@ -323,7 +337,7 @@ def _escape_cell(text: str) -> str:
 
 def _split_row(line: str, number: int) -> list[str]:
     if not (line.startswith("| ") and line.endswith(" |")):
-        raise MarkdownError(number, "a table row must start with '| ' and end with ' |'")
+        raise MarkdownError(number, "row_shape")
     cells, current, index, body = [], [], 0, line[2:-2]
     while index < len(body):
         char = body[index]
@@ -436,8 +450,10 @@ class _Reader:
 
     def expect(self, line: str, what: str) -> None:
         if self.index >= len(self.lines) or self.lines[self.index] != line:
-            found = self.lines[self.index] if self.index < len(self.lines) else "the end"
-            raise MarkdownError(self.number, f"expected {what} {line!r}, found {found!r}")
+            if self.index >= len(self.lines):
+                raise MarkdownError(self.number, "expected_end", what=what, text=repr(line))
+            found = repr(self.lines[self.index])
+            raise MarkdownError(self.number, "expected", what=what, text=repr(line), found=found)
         self.index += 1
 
     def body(self) -> str:
@@ -449,29 +465,29 @@ class _Reader:
             self.index += 1
         lines = self.lines[start : self.index]
         if len(lines) < 2 or lines[0] != "" or lines[-1] != "":
-            raise MarkdownError(start + 1, "a section's text must be set off by blank lines")
+            raise MarkdownError(start + 1, "blank_lines")
         return _unescape_body(lines[1:-1])
 
     def table(self, header: list[str]) -> list[tuple[int, list[str]]]:
-        self.expect("| " + " | ".join(header) + " |", "the table header")
-        self.expect("|" + "|".join("---" for _ in header) + "|", "the table rule")
+        self.expect("| " + " | ".join(header) + " |", "table_header")
+        self.expect("|" + "|".join("---" for _ in header) + "|", "table_rule")
         rows = []
         while self.index < len(self.lines) and self.lines[self.index].startswith("|"):
             cells = _split_row(self.lines[self.index], self.number)
             if len(cells) != len(header):
                 raise MarkdownError(
-                    self.number, f"expected {len(header)} cells in this row, found {len(cells)}"
+                    self.number, "cells", count=str(len(header)), found=str(len(cells))
                 )
             rows.append((self.number, cells))
             self.index += 1
-        self.expect("", "a blank line after the table")
+        self.expect("", "blank_after_table")
         return rows
 
 
 def _check(line: int, what: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         shown = ", ".join(a or "(empty)" for a in allowed)
-        raise MarkdownError(line, f"{what} {value!r} is not one of {shown}")
+        raise MarkdownError(line, "not_one_of", what=what, value=repr(value), shown=shown)
     return value
 
 
@@ -480,22 +496,22 @@ def from_markdown(text: str) -> Postmortem:
     reader = _Reader(text)
     title_line = reader.lines[0] if reader.lines else ""
     if not title_line.startswith("# "):
-        raise MarkdownError(1, "the first line must be the '# ...' title")
+        raise MarkdownError(1, "title_line")
     reader.index = 1
-    reader.expect("", "a blank line")
+    reader.expect("", "blank")
     meta = META.match(reader.lines[reader.index] if reader.index < len(reader.lines) else "")
     if meta is None:
-        raise MarkdownError(reader.number, "missing the '<!-- storycart-postmortem ... -->' line")
+        raise MarkdownError(reader.number, "meta_line")
     incident, lang, status = meta.groups()
     try:
         t = _labels(lang).t
     except ValueError:
-        raise MarkdownError(reader.number, f"unknown language {lang!r}") from None
+        raise MarkdownError(reader.number, "language", value=repr(lang)) from None
     prefix = f"# {t('pm.md.title')}: "
     if not title_line.startswith(prefix):
-        raise MarkdownError(1, f"the title must start with {prefix!r}")
+        raise MarkdownError(1, "title_prefix", prefix=repr(prefix))
     reader.index += 1
-    reader.expect("", "a blank line")
+    reader.expect("", "blank")
 
     def h(level: int, key: str) -> str:
         return "#" * level + " " + t(key)
@@ -504,23 +520,23 @@ def from_markdown(text: str) -> Postmortem:
                     "title": title_line[len(prefix):]}  # fmt: skip
 
     def section(level: int, key: str) -> None:
-        reader.expect(h(level, key), "the heading")
-        reader.expect("", "a blank line after the heading")
+        reader.expect(h(level, key), "heading")
+        reader.expect("", "blank_after_heading")
 
     item_value = [t("pm.md.item"), t("pm.md.value")]
     section(2, "pm.section.summary")
     if reader.index < len(reader.lines) and reader.lines[reader.index].startswith("|"):
         reader.table(item_value)  # facts from the incident: informative only
     for key in ("what", "when", "who"):
-        reader.expect(h(3, f"pm.field.{key}"), "the heading")
+        reader.expect(h(3, f"pm.field.{key}"), "heading")
         values[key] = reader.body()
     section(2, "pm.section.impact")
     impact = reader.table(item_value)
     keys = ["users_affected", "duration", "sla_breach", "business_impact", "brand_impact"]
     if [row[0] for _line, row in impact] != [t(f"pm.field.{k}") for k in keys]:
-        raise MarkdownError(reader.number - 1, "the impact table's rows are not the expected ones")
+        raise MarkdownError(reader.number - 1, "impact_rows")
     values.update({k: row[1] for k, (_line, row) in zip(keys, impact, strict=True)})
-    _check(impact[2][0], "SLA breach", values["sla_breach"], SLA_ANSWERS)
+    _check(impact[2][0], "sla_breach", values["sla_breach"], SLA_ANSWERS)
     section(2, "pm.section.timeline")
     rows = reader.table([t("pm.field.at"), t("pm.field.event"), t("pm.field.actor"),
                          t("pm.field.certainty"), t("pm.field.marker")])  # fmt: skip
@@ -528,7 +544,7 @@ def from_markdown(text: str) -> Postmortem:
         _check(line, "certainty", row[3], CERTAINTIES)
         _check(line, "marker", row[4], MARKERS)
     values["timeline"] = [TimelineItem(*row) for _line, row in rows]
-    reader.expect(h(2, "pm.section.root_cause"), "the heading")
+    reader.expect(h(2, "pm.section.root_cause"), "heading")
     values["root_cause"] = reader.body()
     section(3, "pm.md.five_whys")
     rows = reader.table(["#", t("pm.field.why"), t("pm.field.because")])
@@ -536,14 +552,14 @@ def from_markdown(text: str) -> Postmortem:
     section(2, "pm.section.factors")
     rows = reader.table([t("pm.field.category"), t("pm.field.factor")])
     for line, row in rows:
-        _check(line, "factor category", row[0], FACTOR_CATEGORIES)
+        _check(line, "factor_category", row[0], FACTOR_CATEGORIES)
     values["factors"] = [Factor(*row) for _line, row in rows]
     for key in ("went_well", "was_hard", "lucky"):
-        reader.expect(h(2, f"pm.section.{key}"), "the heading")
+        reader.expect(h(2, f"pm.section.{key}"), "heading")
         values[key] = reader.body()
     section(2, "pm.section.mitigation")
     for key in ("temporary", "permanent"):
-        reader.expect(h(3, f"pm.field.{key}"), "the heading")
+        reader.expect(h(3, f"pm.field.{key}"), "heading")
         values[key] = reader.body()
     section(2, "pm.section.actions")
     rows = reader.table(["ID", t("pm.field.action"), t("pm.field.owner"), t("pm.field.due"),
@@ -551,12 +567,12 @@ def from_markdown(text: str) -> Postmortem:
                          t("pm.field.status")])  # fmt: skip
     for line, row in rows:
         if row[3] and not valid_date(row[3]):
-            raise MarkdownError(line, f"due date {row[3]!r} is not a date like 2026-12-01")
+            raise MarkdownError(line, "due_date", value=repr(row[3]))
         _check(line, "priority", row[4], PRIORITIES)
-        _check(line, "action category", row[5], ACTION_CATEGORIES)
-        _check(line, "action status", row[6], ACTION_STATUSES)
+        _check(line, "action_category", row[5], ACTION_CATEGORIES)
+        _check(line, "action_status", row[6], ACTION_STATUSES)
     values["actions"] = [ActionItem(*row[1:]) for _line, row in rows]
-    reader.expect(h(2, "pm.section.lessons"), "the heading")
+    reader.expect(h(2, "pm.section.lessons"), "heading")
     values["lessons"] = reader.body()
     _check(3, "status", status, STATES)
     return Postmortem(**values)

@@ -88,17 +88,20 @@ def from_document(document: dict) -> Story:
     known = {f.name for f in fields(Story)}
     unknown = sorted(set(document) - known)
     if unknown:
-        raise StoryError(f"Unknown story field {unknown[0]!r}.")
+        raise StoryError(f"Unknown story field {unknown[0]!r}.", "refusal.story_field",
+                         name=unknown[0])  # fmt: skip
     for required in ("key", "lang", "title"):
         if not isinstance(document.get(required), str) or not document[required].strip():
-            raise StoryError(f"A story needs a {required}.")
+            key = f"refusal.story_needs_{required}_field"
+            raise StoryError(f"A story needs a {required}.", key)
     values = dict(document)
     try:
         values["follow_ups"] = [FollowUp(**item) for item in document.get("follow_ups", [])]
     except TypeError as error:
         raise StoryError(
-            f"Story {document['key']!r}: a follow-up is malformed ({error})."
-        ) from None
+            f"Story {document['key']!r}: a follow-up is malformed ({error}).",
+            "refusal.follow_up_malformed", key=document["key"],
+        ) from None  # fmt: skip
     story = Story(**values)
     validate(story)
     return story
@@ -114,30 +117,45 @@ def validate(story: Story) -> None:
     for name, values, allowed in checks:
         for value in values:
             if value not in allowed:
-                raise StoryError(f"The {name} {value!r} is not one of {', '.join(allowed)}.")
+                raise StoryError(f"The {name} {value!r} is not one of {', '.join(allowed)}.",
+                                 f"refusal.story_bad_{name.replace('-', '_').replace(' ', '_')}",
+                                 value=value, known=", ".join(allowed))  # fmt: skip
     if story.occurred_on and not valid_date(story.occurred_on):
         raise StoryError(f"The date {story.occurred_on!r} is not a date like 2026-11-24.",
                          "refusal.bad_date", value=story.occurred_on)  # fmt: skip
     for item in story.follow_ups:
         if item.due and not valid_date(item.due):
-            raise StoryError(f"Follow-up {item.title!r}: due date {item.due!r} is not a date.")
+            raise StoryError(
+                f"Follow-up {item.title!r}: due date {item.due!r} is not a date.",
+                "refusal.follow_up_due",
+                title=item.title,
+                value=item.due,
+            )
     if len(story.prompts) > MAX_PROMPTS:
         raise StoryError(f"A story takes at most {MAX_PROMPTS} prompt cards.",
                          "refusal.story_prompts", count=MAX_PROMPTS)  # fmt: skip
     for name, values in (("theme", story.themes), ("prompt", story.prompts)):
         if any(not isinstance(value, str) or not value.strip() for value in values):
-            raise StoryError(f"A {name} cannot be empty.")
+            raise StoryError(f"A {name} cannot be empty.", f"refusal.story_empty_{name}")
     if not isinstance(story.example, bool):
-        raise StoryError("The example flag must be true or false.")
+        raise StoryError("The example flag must be true or false.", "refusal.story_example")
     if story.translated_from and story.translated_from not in LANGUAGES:
-        raise StoryError(f"The language {story.translated_from!r} is not one of en, ko, ja.")
+        raise StoryError(
+            f"The language {story.translated_from!r} is not one of en, ko, ja.",
+            "refusal.story_language",
+            value=story.translated_from,
+        )
 
 
 def translation_draft(source: Story, lang: str) -> Story:
     """A draft of the story in another language, in the same group, prefilled with the source's
     text for the translator to write over."""
     if lang not in LANGUAGES:
-        raise StoryError(f"The language {lang!r} is not one of {', '.join(LANGUAGES)}.")
+        raise StoryError(
+            f"The language {lang!r} is not one of {', '.join(LANGUAGES)}.",
+            "refusal.story_language",
+            value=lang,
+        )
     if lang == source.lang:
         raise StoryError(f"The story is already written in {LANGUAGE_NAMES[lang]}.",
                          "refusal.story_same_language", lang=LANGUAGE_NAMES[lang])  # fmt: skip

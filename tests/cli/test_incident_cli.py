@@ -149,7 +149,12 @@ def test_postmortem_markdown_export_edit_import_and_a_refused_file(tmp_path):
     refused = run("import", str(bad), *db)
     assert refused.returncode == 1
     line = next(n for n, row in enumerate(bad.read_text().split("\n"), 1) if "| 추측 |" in row)
-    assert refused.stderr.strip() == (
+    assert refused.stderr.strip() == (  # said in --lang ko, the line number kept
+        f"storycart: {bad} {line}번째 줄: 확실성 '추측'은 다음 중 하나가 아닙니다: fact, "
+        "hypothesis. 아무것도 바뀌지 않았습니다."
+    )
+    english = run("import", str(bad), "--db", f"sqlite:///{database}", "--lang", "en")
+    assert english.stderr.strip() == (
         f"storycart: {bad} line {line}: certainty '추측' is not one of fact, hypothesis; "
         "nothing was changed."
     )
