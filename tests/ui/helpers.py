@@ -68,3 +68,10 @@ def seed(settings: Settings, clock: FakeClock, incidents: list[dict]) -> list[st
 
 def text_of(app: StoryCartApp, selector: str) -> str:
     return app.screen.query_one(selector).render().plain
+
+
+async def notices(app: StoryCartApp, pilot) -> list[str]:
+    """The notifications on screen now, as the user reads them (the toasts' text; the test
+    runs the app with run_test(notifications=True))."""
+    await pilot.pause()
+    return [toast.render().plain for toast in app.screen.query("Toast")]

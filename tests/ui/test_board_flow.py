@@ -16,7 +16,7 @@ from screens.incident import IncidentScreen
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 from tests.conftest import make_settings
-from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready
+from tests.ui.helpers import START, make_app, notices, seed, settle, text_of, wait_ready
 from widgets.board_table import BoardTable
 
 SIZE = (120, 40)
@@ -45,7 +45,7 @@ def stored(tmp_path, code: str):
 
 async def test_declare_in_korean_from_the_board(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         assert app.screen.query_one("#board-empty").display
         await pilot.press("n")
@@ -67,7 +67,7 @@ async def test_declare_in_korean_from_the_board(tmp_path):
 
 async def test_enter_on_a_list_submits_and_tab_back_keeps_what_was_typed(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("n", *"Checkout down")
         # Round the form with Tab back to the title, then keep typing: nothing is replaced.
@@ -88,7 +88,7 @@ async def test_a_new_declaration_is_selected_and_the_next_action_applies_to_it(t
     seed(settings, clock, [dict(title="Checkout down", severity="SEV-1"),
                            dict(title="Login slow", severity="SEV-2")])  # fmt: skip
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         assert app.screen.selected_code() == "INC-2026-0001"
         await pilot.press("n", *"Typo on pricing page")
@@ -105,7 +105,7 @@ async def test_a_new_declaration_is_selected_and_the_next_action_applies_to_it(t
 
 async def test_declaring_without_a_title_says_so_and_keeps_the_dialog(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("n", "enter")
         assert isinstance(app.screen, DeclareDialog)
@@ -120,7 +120,7 @@ async def test_countdowns_tick_in_place_and_turn_red_when_missed(tmp_path):
     clock = FakeClock(START)
     (code,) = seed(make_settings(tmp_path), clock, [dict(title="Slow checkout", severity="SEV-2")])
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         table = app.screen.query_one(BoardTable)
         assert board_cell(app, code, "ack") == "15:00"
@@ -146,7 +146,7 @@ async def test_a_step_fires_on_time_once_with_bell_and_flash(tmp_path):
     app = make_app(tmp_path, clock=clock)
     bells = []
     app.bell = lambda: bells.append(clock.now())
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         assert not app.screen.query_one("#flash").display
         clock.advance(15 * 60)  # L2 tech lead: no response within 15 min
@@ -174,7 +174,7 @@ async def test_the_flash_clears_when_its_incident_is_resolved_and_age_stops(tmp_
     (code,) = seed(make_settings(tmp_path), clock, [dict(title="Login fails", severity="SEV-2")])
     app = make_app(tmp_path, clock=clock)
     app.bell = lambda: None
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         clock.advance(15 * 60)
         await app.escalations.sweep_now()
@@ -193,7 +193,7 @@ async def test_acknowledge_update_severity_resolve_and_reopen_by_keyboard(tmp_pa
     clock = FakeClock(START)
     (code,) = seed(make_settings(tmp_path), clock, [dict(title="API 5xx", severity="SEV-2")])
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         clock.advance(5 * 60)
         await pilot.press("a")
@@ -227,13 +227,13 @@ async def test_refused_actions_explain_themselves(tmp_path):
     clock = FakeClock(START)
     seed(make_settings(tmp_path), clock, [dict(title="x", severity="SEV-3")])
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("a")
         await settle(app, pilot)
         await pilot.press("a")
         await settle(app, pilot)
-        messages = [n.message for n in app._notifications]
+        messages = await notices(app, pilot)
         assert "Incident INC-2026-0001 is already acknowledged." in messages
         assert isinstance(app.screen, BoardScreen)
 
@@ -242,7 +242,7 @@ async def test_manual_escalation_asks_first_then_fires_the_next_step(tmp_path):
     clock = FakeClock(START)
     (code,) = seed(make_settings(tmp_path), clock, [dict(title="Queue stuck", severity="SEV-2")])
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("e", "n")
         await settle(app, pilot)
@@ -258,7 +258,7 @@ async def test_steps_missed_while_closed_fire_once_on_start_marked_late(tmp_path
     clock.advance(timedelta(minutes=20))
     for _restart in range(2):
         app = make_app(tmp_path, clock=clock)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_ready(app, pilot)
     events = stored(tmp_path, code).events
     assert [(e.step_id, e.reason) for e in events] == [
@@ -274,7 +274,7 @@ async def test_incident_screen_ladder_timeline_roles_checklist_and_messages(tmp_
         [dict(title="[b]DB[/b] down \x1b[31m", severity="SEV-1", impact="all users")],
     )  # fmt: skip
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         assert board_cell(app, code, "title") == "[b]DB[/b] down [31m"
         clock.advance(2 * 60)
@@ -327,7 +327,7 @@ async def test_incident_screen_ladder_timeline_roles_checklist_and_messages(tmp_
 
     # The tick survives a restart.
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
@@ -338,7 +338,7 @@ async def test_incident_screen_ladder_timeline_roles_checklist_and_messages(tmp_
 
 async def test_first_report_guide_lists_whom_to_notify_first(tmp_path):
     app = make_app(tmp_path, lang="ja")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("f")
         assert isinstance(app.screen, CoachDialog)
@@ -349,7 +349,7 @@ async def test_first_report_guide_lists_whom_to_notify_first(tmp_path):
 
 async def test_palette_offers_every_incident_action(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for title in ("Incident board", "Declare an incident", "Acknowledge incident",
@@ -364,7 +364,7 @@ async def test_a_korean_reader_sees_the_timeline_and_ladder_in_korean(tmp_path):
     settings = make_settings(tmp_path, lang="ko")
     seed(settings, clock, [dict(title="결제 장애", severity="SEV-1")])
     app = make_app(tmp_path, lang="ko", clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)

@@ -11,7 +11,7 @@ from app.policy import policy_to_toml
 from app.policy_registry import load_policies, policy_sources
 from screens.help import HelpScreen
 from screens.matrix import MatrixScreen
-from tests.ui.helpers import make_app, text_of
+from tests.ui.helpers import make_app, notices, text_of
 from widgets.severity_grid import SeverityGrid
 
 SIZE = (120, 40)
@@ -19,7 +19,7 @@ SIZE = (120, 40)
 
 async def test_open_move_cursor_and_switch_policy(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("m")
         assert isinstance(app.screen, MatrixScreen)
         assert "Web service (SEV-1..4)" in text_of(app, "#policy-line")
@@ -61,7 +61,7 @@ async def test_open_move_cursor_and_switch_policy(tmp_path):
 
 async def test_korean_matrix_and_detail(tmp_path):
     app = make_app(tmp_path, lang="ko", policy="ai-ops")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("m")
         grid = app.screen.query_one(SeverityGrid)
         assert str(grid.rows["regulatory"].label) == "규제 인시던트"
@@ -75,7 +75,7 @@ async def test_korean_matrix_and_detail(tmp_path):
 
 async def test_help_lists_the_bindings_of_the_screen(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("m", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one(DataTable)
@@ -97,7 +97,7 @@ async def test_help_lists_the_bindings_of_the_screen(tmp_path):
 
 async def test_command_palette_has_matrix_and_policy_entries(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Severity matrix" in titles
         assert "Use policy: AI operations (P0..P3 × type)" in titles
@@ -129,17 +129,17 @@ async def test_broken_policy_file_falls_back_to_last_good_version(tmp_path):
     folder = tmp_path / "config" / "storycart" / "policies"
     path = _user_policy(folder, _ours())
     first = make_app(tmp_path, policy="ours")
-    async with first.run_test(size=SIZE) as pilot:
+    async with first.run_test(size=SIZE, notifications=True) as pilot:
         await first.workers.wait_for_complete()
         await pilot.pause()
         assert first.active_policy == "ours"
 
     path.write_text(_ours().replace('response = "15m"', 'response = "fifteen"'), encoding="utf-8")
     second = make_app(tmp_path, policy="ours")
-    async with second.run_test(size=SIZE) as pilot:
+    async with second.run_test(size=SIZE, notifications=True) as pilot:
         await second.workers.wait_for_complete()
         await pilot.pause()
-        messages = [n.message for n in second._notifications]
+        messages = await notices(second, pilot)
         assert any("'fifteen' is not a duration" in m and str(path) in m for m in messages)
         assert any(m.startswith("Using the last good version of ours stored on") for m in messages)
         assert "ours" in second.policies.policies
@@ -150,14 +150,15 @@ async def test_reload_keeps_the_last_good_policy_when_a_file_breaks(tmp_path):
     folder = tmp_path / "config" / "storycart" / "policies"
     path = _user_policy(folder, _ours())
     app = make_app(tmp_path, policy="ours")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         path.write_text("[policy]\nname = 'ours'\n", encoding="utf-8")
         await pilot.press("m", "ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.active_policy == "ours"
         assert app.policies.get("ours").severity("SEV-1").resolution_s == 3600
-        assert any("missing the required key 'scheme'" in n.message for n in app._notifications)
+        said = "missing the required key 'scheme'"
+        assert any(said in text for text in await notices(app, pilot))
         assert "ours" in text_of(app, "#policy-line")
 
 
@@ -166,7 +167,7 @@ async def test_policy_text_that_looks_like_markup_is_shown_literally(tmp_path):
     hostile = _ours().replace("Website unreachable", "[b]Website[/b] \\u001b[31munreachable")
     _user_policy(folder, hostile.replace('"Critical"', '"[red]Critical[/red]"', 1))
     app = make_app(tmp_path, policy="ours")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("m")
         grid = app.screen.query_one(SeverityGrid)
         header = next(str(c.label) for c in grid.columns.values())
@@ -190,10 +191,10 @@ async def test_too_new_database_is_reported_in_the_app_and_left_untouched(tmp_pa
     connection.close()
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     app = make_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = await notices(app, pilot)
         assert any("written by a newer Story Cart (schema 0777)" in m for m in messages)
         await pilot.press("m")
         assert isinstance(app.screen, MatrixScreen)  # the matrix still works from the files

@@ -11,7 +11,7 @@ from app.policy_store import PolicyStore
 from app.postmortems import PostmortemService
 from storage.database import Database
 from tests.conftest import make_settings
-from tests.ui.helpers import START, make_app, seed, settle, wait_ready
+from tests.ui.helpers import START, make_app, notices, seed, settle, wait_ready
 from widgets.board_table import BoardTable
 
 SIZE = (120, 40)
@@ -74,7 +74,7 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
     w = WORDS[lang]
     clock, code = resolved_incident(tmp_path, lang)
     app = make_app(tmp_path, lang=lang, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         # The board counts down to the postmortem deadline of the resolved incident.
         assert app.screen.query_one(BoardTable).cell_text(code, "resolution") == "2d00h"
@@ -142,7 +142,7 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
 async def test_japanese_text_blame_hint_and_literal_markup(tmp_path):
     clock, code = resolved_incident(tmp_path, lang="ja")
     app = make_app(tmp_path, lang="ja", clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
@@ -153,7 +153,7 @@ async def test_japanese_text_blame_hint_and_literal_markup(tmp_path):
         await saved(app, pilot)  # a hint never blocks saving
         await pilot.press("ctrl+r")
         await settle(app, pilot)
-        assert any("まだレビューを依頼できません" in n.message for n in app._notifications)
+        assert any("まだレビューを依頼できません" in text for text in await notices(app, pilot))
     assert (
         stored(tmp_path, code, "ja").postmortem.what == "担当者がうっかり設定を消した [red]x[/red]"
     )
@@ -162,7 +162,7 @@ async def test_japanese_text_blame_hint_and_literal_markup(tmp_path):
 async def test_a_stale_save_is_refused_and_the_typing_stays_in_the_form(tmp_path):
     clock, code = resolved_incident(tmp_path)
     app = make_app(tmp_path, lang="ko", clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
@@ -176,7 +176,8 @@ async def test_a_stale_save_is_refused_and_the_typing_stays_in_the_form(tmp_path
         await saved(app, pilot)
         assert "저장 안 됨" in app.screen.query_one("#pm-status").render().plain
         assert app.screen.query_one("#pm-what").text == "내가 쓴 글"
-        assert any("your text is still in the form" in n.message for n in app._notifications)
+        said = "입력한 내용은 양식에 그대로 있습니다"  # the stale-save sentence, in Korean
+        assert any(said in text for text in await notices(app, pilot))
     assert stored(tmp_path, code).postmortem.what == "다른 사람의 글"
 
 
@@ -184,12 +185,12 @@ async def test_unresolved_incident_has_no_postmortem_yet(tmp_path):
     clock = FakeClock(START)
     seed(make_settings(tmp_path), clock, [dict(title="still burning", severity="SEV-3")])
     app = make_app(tmp_path, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
         assert app.screen.name == "board"
-        assert any("Resolve INC-2026-0001 first" in n.message for n in app._notifications)
+        assert any("Resolve INC-2026-0001 first" in text for text in await notices(app, pilot))
 
 
 async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_path):
@@ -211,7 +212,7 @@ async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_
     finally:
         database.close()
     app = make_app(tmp_path, lang="en", clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
