@@ -287,3 +287,23 @@ def test_an_incident_whose_clocks_overflow_never_stops_the_others(tmp_path):
     assert {f.code for f in fired} == {good}
     assert "OverflowError" in fresh.unplannable[bad]
     database.close()
+
+
+def test_an_ack_timeout_restarts_the_ladder_from_the_timeout_not_from_the_late_sweep(world):
+    _database, clock, service = world
+    code = service.declare(WEB, "Slow checkout", "SEV-2", actor="a")
+    service.fire_due()
+    clock.advance(timedelta(minutes=5))
+    service.acknowledge(code, actor="oncall")  # SEV-2's ack_timeout is 1 h: it lapses at 10:05
+    clock.advance(timedelta(hours=1, minutes=25))  # nothing ran until 10:30
+    service.fire_due(catching_up=True)
+    view = service.view(code)
+    timed_out_at = START + timedelta(hours=1, minutes=5)
+    assert view.record.ladder_started_at == timed_out_at
+    first = next(s for s in view.plan.steps if s.step_id == "SEV-2#0" and s.fired_at == clock.now())
+    due = {s.step_id: s.due_at for s in view.plan.steps if s.round == first.round}
+    # Counted from 10:05: L1 at 10:05, L2 at 10:20 (both paged late at 10:30), L3 at 10:35 —
+    # not 10:30 / 10:45 / 11:00, which counting from the late sweep would give.
+    assert due["SEV-2#0"] == timed_out_at
+    assert due["SEV-2#1"] == timed_out_at + timedelta(minutes=15)
+    assert due["SEV-2#2"] == timed_out_at + timedelta(minutes=30)

@@ -127,6 +127,10 @@ async def test_keys_are_locked_until_the_unlock_sequence(tmp_path):
         assert app.is_running and isinstance(app.screen, KioskScreen)
         assert not CommandPalette.is_open(app)
         assert len(app.screen_stack) == 2  # the board under the kiosk, no dialog
+        # Every key of the sequence, but not in its order: still locked.
+        await pilot.press("ctrl+k", *"nulock", *"unlcok", "k", "ctrl+k")
+        await settle(app, pilot)
+        assert isinstance(app.screen, KioskScreen) and app.kiosk_locked
         # Half the sequence, a wrong key, then the whole sequence: unlocked.
         await pilot.press("ctrl+k", "u", "n", "x", "ctrl+k", *"unloc")
         assert isinstance(app.screen, KioskScreen)

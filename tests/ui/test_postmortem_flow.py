@@ -231,3 +231,17 @@ async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_
         assert stored(tmp_path, code, "en").postmortem.status == "in_review"
         await publish("y")
     assert stored(tmp_path, code, "en").postmortem.status == "published"
+
+
+async def test_leaving_the_form_at_once_keeps_what_was_just_typed(tmp_path):
+    clock, code = resolved_incident(tmp_path)
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        await type_text(pilot, "방금 친 글")
+        await pilot.press("escape")  # back to the board before the autosave's half second
+        await settle(app, pilot)
+        assert app.screen.name != "postmortem"
+    assert stored(tmp_path, code).postmortem.what == "방금 친 글"
