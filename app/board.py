@@ -121,7 +121,23 @@ def board_row(
     record = item.record
     current = cache.plan(item, now) if cache is not None else item.plan(now)
     resolved = record.resolved_at is not None
-    cells = {
+    cells = _record_cells(record, now, catalog)
+    cells.update(
+        ack=_ack_cell(current, now),
+        next_step=NOT_APPLICABLE if resolved else _next_step_cell(current, now),
+        update=_deadline_cell(current, DeadlineKind.STATUS_UPDATE, now),
+        resolution=_deadline_cell(
+            current, DeadlineKind.POSTMORTEM if resolved else DeadlineKind.RESOLUTION, now
+        ),
+        regulatory=_deadline_cell(current, DeadlineKind.REGULATORY_REPORT, now),
+    )
+    return _row(item, cells)
+
+
+def _record_cells(record, now: datetime, catalog: Catalog) -> dict[str, Cell]:
+    """The columns that come from the incident itself, not from its plan."""
+    resolved = record.resolved_at is not None
+    return {
         "severity": Cell(record.severity),
         "code": Cell(record.code, short=record.code.rsplit("-", 1)[-1]),
         "title": Cell(printable(record.title)),
@@ -135,18 +151,15 @@ def board_row(
             clock_text((record.resolved_at if resolved else now) - record.declared_at).lstrip("+"),
             Tone.MUTED if resolved else Tone.NORMAL,
         ),
-        "ack": _ack_cell(current, now),
-        "next_step": NOT_APPLICABLE if resolved else _next_step_cell(current, now),
-        "update": _deadline_cell(current, DeadlineKind.STATUS_UPDATE, now),
-        "resolution": _deadline_cell(
-            current, DeadlineKind.POSTMORTEM if resolved else DeadlineKind.RESOLUTION, now
-        ),
-        "regulatory": _deadline_cell(current, DeadlineKind.REGULATORY_REPORT, now),
     }
+
+
+def _row(item: BoardItem, cells: dict[str, Cell]) -> BoardRow:
+    record = item.record
     rank = item.policy.rank(record.severity)
     return BoardRow(
         key=record.code,
-        sort_key=(resolved, rank, record.declared_at, record.code),
+        sort_key=(record.resolved_at is not None, rank, record.declared_at, record.code),
         severity_rank=rank,
         cells=cells,
     )
@@ -170,15 +183,6 @@ def board_rows(
 def _unplannable_row(item: BoardItem, now: datetime, catalog: Catalog) -> BoardRow:
     """An incident whose policy gives a deadline no clock can hold: shown, with its clocks
     marked, so the rest of the board keeps ticking."""
-    record = item.record
-    cells = {column: Cell("?", Tone.OVERDUE) for column in CLOCK_COLUMNS}
-    cells.update(
-        severity=Cell(record.severity),
-        code=Cell(record.code, short=record.code.rsplit("-", 1)[-1]),
-        title=Cell(printable(record.title)),
-        status=Cell(catalog.t(f"status.{record.status}"),
-                    short=catalog.t(f"status_short.{record.status}")),
-        age=Cell(clock_text(now - record.declared_at).lstrip("+")),
-    )  # fmt: skip
-    rank = item.policy.rank(record.severity)
-    return BoardRow(record.code, (False, rank, record.declared_at, record.code), rank, cells)
+    cells = _record_cells(item.record, now, catalog)
+    cells.update({column: Cell("?", Tone.OVERDUE) for column in CLOCK_COLUMNS})
+    return _row(item, cells)
