@@ -98,9 +98,20 @@ class LocalizedError(ValueError):
         return catalog.t(self.key, **self.values)
 
 
+class KeyedRefusal(ValueError):
+    """A refusal whose str() is its English sentence, as written where it is raised; with a
+    ``catalog_key`` and values, said_in says it in the reader's language. (Storage errors carry
+    the same two attributes without importing this module.)"""
+
+    def __init__(self, message: str, catalog_key: str = "", **catalog_values: object) -> None:
+        super().__init__(message)
+        self.catalog_key = catalog_key
+        self.catalog_values = catalog_values
+
+
 def said_in(error: BaseException, catalog: Catalog) -> str:
     """An error's sentence in the catalog's language when it has one, else as raised."""
-    if isinstance(error, LocalizedError) or hasattr(error, "in_language"):
+    if hasattr(error, "in_language"):  # LocalizedError, PolicyError, MarkdownError
         return error.in_language(catalog)
     key = getattr(error, "catalog_key", "")  # storage errors: storage/ does not import app/
     if key and catalog.get(key) is not None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import cache
 from importlib import resources
 
-from app.i18n import DEFAULT_LANGUAGE, Catalog
+from app.i18n import DEFAULT_LANGUAGE, Catalog, KeyedRefusal
 
 SECTIONS = (
     "summary", "impact", "timeline", "root_cause", "factors", "went_well", "was_hard",
@@ -31,14 +32,8 @@ STATES = ("draft", "in_review", "published")
 EMPTY, PARTIAL, COMPLETE = "empty", "partial", "complete"
 
 
-class PostmortemError(ValueError):
-    """A value or a change that cannot be accepted; str() is one sentence in English. With a
-    ``catalog_key`` (under [refusal]) app.i18n.said_in says it in the reader's language."""
-
-    def __init__(self, message: str, catalog_key: str = "", **catalog_values: object) -> None:
-        super().__init__(message)
-        self.catalog_key = catalog_key
-        self.catalog_values = catalog_values
+class PostmortemError(KeyedRefusal):
+    """A value or a change that cannot be accepted; str() is one sentence in English."""
 
 
 @dataclass
@@ -279,14 +274,19 @@ def blameless_hints(text: str, lang: str) -> list[Hint]:
     return sorted(found, key=lambda hint: hint.start)
 
 
-def blame_phrases(postmortem: Postmortem) -> list[str]:
-    """Phrases anywhere in the postmortem that blame a person, each once."""
+def blame_phrases_in(texts: Iterable[str], lang: str) -> list[str]:
+    """Phrases in these texts that blame a person, each once, in the order they appear."""
     found: list[str] = []
-    for _section, text in all_text(postmortem):
-        for hint in blameless_hints(text, postmortem.lang):
+    for text in texts:
+        for hint in blameless_hints(text, lang):
             if hint.phrase not in found:
                 found.append(hint.phrase)
     return found
+
+
+def blame_phrases(postmortem: Postmortem) -> list[str]:
+    """Phrases anywhere in the postmortem that blame a person, each once."""
+    return blame_phrases_in((text for _section, text in all_text(postmortem)), postmortem.lang)
 
 
 def all_text(postmortem: Postmortem) -> list[tuple[str, str]]:

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 
-from app.i18n import LANGUAGE_NAMES, LANGUAGES
-from app.postmortem import Postmortem, blameless_hints, valid_date
+from app.i18n import LANGUAGE_NAMES, LANGUAGES, KeyedRefusal
+from app.postmortem import Postmortem, blame_phrases_in, blameless_hints, valid_date
 
 KINDS = ("recent", "classic", "near_miss")
 LENSES = ("engineering", "product", "support")
@@ -27,14 +27,8 @@ LOCATIONS = ("team_space", "common_area", "oncall_room")
 MAX_PROMPTS = 4
 
 
-class StoryError(ValueError):
-    """A value or a change that cannot be accepted; str() is one sentence in English. With a
-    ``catalog_key`` (under [refusal]) app.i18n.said_in says it in the reader's language."""
-
-    def __init__(self, message: str, catalog_key: str = "", **catalog_values: object) -> None:
-        super().__init__(message)
-        self.catalog_key = catalog_key
-        self.catalog_values = catalog_values
+class StoryError(KeyedRefusal):
+    """A value or a change that cannot be accepted; str() is one sentence in English."""
 
 
 @dataclass
@@ -375,12 +369,7 @@ def story_blame_phrases(story: Story) -> list[str]:
     """Phrases in the story's text that blame a person, each once, in order of the text."""
     texts = [story.title, story.highlight, story.narrative, *story.lenses.values(),
              story.lessons, story.changes]  # fmt: skip
-    found: list[str] = []
-    for text in texts:
-        for hint in blameless_hints(text, story.lang):
-            if hint.phrase not in found:
-                found.append(hint.phrase)
-    return found
+    return blame_phrases_in(texts, story.lang)
 
 
 def lens_text(story: Story, lens: str) -> str:
