@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import Clock
-from app.i18n import LANGUAGE_NAMES
 from app.incident_model import IncidentError
 from app.postmortem import PostmortemError
 from app.stories import (
@@ -274,27 +273,26 @@ class StoryService:
         draft prefilled with the source's text."""
         with self.database.session() as session:
             source = self._find(session, ref)
-            if lang == source.lang:
-                raise StoryError(
-                    f"The story is already written in {LANGUAGE_NAMES[lang]}.",
-                    "refusal.story_same_language",
-                    lang=LANGUAGE_NAMES[lang],
-                )
+            draft = translation_draft(self._story(source), lang)  # refuses the same language
             group = stories_in_group(session, source.group_key)
             existing = next((r for r in group if r.lang == lang), None)
             if existing is not None:
                 return self._view(session, existing, group)
-            draft = translation_draft(self._story(source), lang)
             if story_by_key(session, draft.key) is not None:
                 raise StoryError(f"A story {draft.key!r} already exists.")
-            record = self._record(draft, actor)
-            session.add(record)
-            try:
-                session.commit()
-            except IntegrityError:  # translated by someone else at the same moment
-                session.rollback()
-                record = story_by_key(session, draft.key)
+            record = self._add_once(session, draft, actor)
             return self._view(session, record, stories_in_group(session, source.group_key))
+
+    def _add_once(self, session, story: Story, actor: str) -> StoryRecord:
+        """Store a new story; when someone else stored the same key a moment ago, theirs."""
+        record = self._record(story, actor)
+        session.add(record)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            record = story_by_key(session, story.key)
+        return record
 
     def _view(self, session, record: StoryRecord, group: list[StoryRecord]) -> StoryView:
         story = self._story(record)
@@ -344,13 +342,7 @@ class StoryService:
         occurred = incident.declared_at.astimezone().date()
         story = draft_from_postmortem(draft.postmortem, incident.severity, occurred)
         with self.database.session() as session:
-            record = self._record(story, actor)
-            session.add(record)
-            try:
-                session.commit()
-            except IntegrityError:  # drafted by someone else at the same moment
-                session.rollback()
-                record = story_by_key(session, story.key)
+            record = self._add_once(session, story, actor)
             return self._view(session, record, [record])
 
     def save(self, story: Story, expected_version: int, actor: str) -> int:
