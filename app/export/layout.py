@@ -173,11 +173,8 @@ class Sheet:
         cell (or ``min_height``), a new page first when it would not fit. ``fills`` colours a
         cell's background and text."""
         pdf = self.pdf
-        wrapped = []
-        for (text, style), width in zip(cells, widths, strict=True):
-            wrapped.append((self.lines(text, style, width - 2 * pad) or [""], style))
-        height = max(len(lines) * self.use(style) for lines, style in wrapped) + 2 * pad
-        height = max(height, min_height)
+        wrapped = self._wrapped(cells, widths, pad)
+        height = max(self._height(wrapped, pad), min_height)
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
         top, x = pdf.get_y(), pdf.l_margin
@@ -199,13 +196,15 @@ class Sheet:
     def row_height(self, cells: list[tuple[str, Style]], widths: list[float],
                    pad: float = 1.5) -> float:  # fmt: skip
         """How tall `row` would make these cells."""
-        return (
-            max(
-                len(self.lines(text, style, width - 2 * pad) or [""]) * self.use(style)
-                for (text, style), width in zip(cells, widths, strict=True)
-            )
-            + 2 * pad
-        )
+        return self._height(self._wrapped(cells, widths, pad), pad)
+
+    def _wrapped(self, cells, widths, pad: float) -> list[tuple[list[str], Style]]:
+        """Each cell's text broken for its column (inside the padding)."""
+        return [(self.lines(text, style, width - 2 * pad) or [""], style)
+                for (text, style), width in zip(cells, widths, strict=True)]  # fmt: skip
+
+    def _height(self, wrapped: list[tuple[list[str], Style]], pad: float) -> float:
+        return max(len(lines) * self.use(style) for lines, style in wrapped) + 2 * pad
 
     def table(self, header: list[tuple[str, Style]], rows: list[list[tuple[str, Style]]],
               widths: list[float], pad: float = 1.5) -> None:  # fmt: skip

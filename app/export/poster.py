@@ -149,17 +149,13 @@ class _Poster:
         return total
 
     def _heading_height(self, styles: _Styles) -> float:
-        sheet = self.sheet
-        height = len(sheet.lines(self.title, styles.title)) * sheet.use(styles.title)
+        height = self.sheet.text_height(self.title, styles.title)
         if self.subtitle:
-            height += len(sheet.lines(self.subtitle, styles.subtitle)) * sheet.use(styles.subtitle)
+            height += self.sheet.text_height(self.subtitle, styles.subtitle)
         return height + styles.gap
 
     def _grid_heading_height(self, styles: _Styles) -> float:
-        sheet = self.sheet
-        return styles.gap + len(sheet.lines(self.grid_title, styles.head)) * sheet.use(
-            styles.head
-        ) + 1  # fmt: skip
+        return styles.gap + self.sheet.text_height(self.grid_title, styles.head, after=1)
 
     def draw(self, styles: _Styles, room: float) -> None:
         sheet = self.sheet
