@@ -105,7 +105,8 @@ def cmd_import(settings: Settings, args) -> int:
     from storage.database import Database
 
     path = Path(args.file)
-    t = Catalog(settings.lang).t
+    catalog = Catalog(settings.lang)
+    t = catalog.t
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
@@ -119,21 +120,21 @@ def cmd_import(settings: Settings, args) -> int:
         from app.cli_story import import_library_json
 
         counts = import_library_json(settings, text, str(path), args.actor or settings.user)
-        print(printable(Catalog(settings.lang).t("cli.imported_library", counts=counts)))
+        print(printable(t("cli.imported_library", counts=counts)))
         return 0
     database = Database.open(settings.db_url)
     try:
         service = PostmortemService(database, SystemClock())
         code = service.import_markdown(text, args.actor or settings.user)
     except MarkdownError as error:
-        said = said_in(error, Catalog(settings.lang))
+        said = said_in(error, catalog)
         raise _fail(t("cli.markdown_refused", path=str(path), said=said)) from None
     except (IncidentError, PostmortemError) as error:
-        said = said_in(error, Catalog(settings.lang))
+        said = said_in(error, catalog)
         raise _fail(t("cli.file_refused", path=str(path), said=said)) from None
     finally:
         database.close()
-    print(Catalog(settings.lang).t("cli.imported_postmortem", code=code))
+    print(t("cli.imported_postmortem", code=code))
     return 0
 
 

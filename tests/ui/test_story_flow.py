@@ -41,6 +41,25 @@ async def searched(app, pilot, query: str) -> None:
     raise AssertionError(f"the library never showed the results for {query!r}")
 
 
+def add_story(tmp_path, story: Story) -> None:
+    """A story in the library before the app starts."""
+    database, stories = stored(tmp_path)
+    try:
+        stories.create(story, "Sam")
+    finally:
+        database.close()
+
+
+async def read_story_found_by(app, pilot, query: str) -> None:
+    """Open the library, search, and read the first story found."""
+    await pilot.press("l")
+    await settle(app, pilot)
+    await pilot.press(*query)
+    await searched(app, pilot, query)
+    await pilot.press("enter", "enter")
+    await settle(app, pilot)
+
+
 async def test_week_reader_switches_lenses_and_shows_the_loop(tmp_path):
     app = make_app(tmp_path, lang="ko")
     async with app.run_test(size=SIZE) as pilot:
@@ -249,23 +268,14 @@ async def test_opening_the_story_editor_changes_nothing_until_the_author_types(t
 
 
 async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language(tmp_path):
-    database, stories = stored(tmp_path)
-    try:
-        stories.create(Story(key="late-deploy/en", lang="en", title="The late deploy",
-                             narrative="We shipped at five on a Friday.", highlight="Friday",
-                             prompts=["What surprised us?"], status="published",
-                             occurred_on="2026-11-20"), "Sam")  # fmt: skip
-    finally:
-        database.close()
+    add_story(tmp_path, Story(key="late-deploy/en", lang="en", title="The late deploy",
+                              narrative="We shipped at five on a Friday.", highlight="Friday",
+                              prompts=["What surprised us?"], status="published",
+                              occurred_on="2026-11-20"))  # fmt: skip
     app = make_app(tmp_path, lang="ko")
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
-        await pilot.press("l")
-        await settle(app, pilot)
-        await pilot.press(*"late")
-        await searched(app, pilot, "late")
-        await pilot.press("enter", "enter")
-        await settle(app, pilot)
+        await read_story_found_by(app, pilot, "late")
         assert app.screen.name == "reader"
         await pilot.press("T")
         await pilot.pause()
@@ -285,23 +295,14 @@ async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language
 
 
 async def test_publishing_a_story_that_still_blames_someone_asks_first(tmp_path):
-    database, stories = stored(tmp_path)
-    try:
-        stories.create(Story(key="renewal/en", lang="en", title="The renewal",
-                             narrative="Sam forgot the renewal.", highlight="An expiry",
-                             prompts=["What surprised us?"], occurred_on="2026-11-20"),
-                       "Sam")  # fmt: skip
-    finally:
-        database.close()
+    add_story(tmp_path, Story(key="renewal/en", lang="en", title="The renewal",
+                              narrative="Sam forgot the renewal.", highlight="An expiry",
+                              prompts=["What surprised us?"],
+                              occurred_on="2026-11-20"))  # fmt: skip
     app = make_app(tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
-        await pilot.press("l")
-        await settle(app, pilot)
-        await pilot.press(*"renewal")
-        await searched(app, pilot, "renewal")
-        await pilot.press("enter", "enter")
-        await settle(app, pilot)
+        await read_story_found_by(app, pilot, "renewal")
         await pilot.press("E")
         await settle(app, pilot)
         assert app.screen.name == "story-editor"
