@@ -287,6 +287,22 @@ def quoted(phrases: list[str], limit: int = 4) -> str:
     return shown + (" …" if len(phrases) > limit else "")
 
 
+def publish_unless_blaming(app, catalog: Catalog, question_key: str, phrases: list[str],
+                           publish) -> None:  # fmt: skip
+    """Publish now, or, when the text still holds phrases that blame a person, name them and
+    publish only if the user says yes."""
+    if not phrases:
+        publish()
+        return
+
+    def answered(publish_anyway: bool | None) -> None:
+        if publish_anyway:
+            publish()
+
+    question = catalog.t(question_key, phrases=quoted(phrases))
+    app.push_screen(ConfirmDialog(catalog, question), answered)
+
+
 class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [
         Binding("y,enter", "answer(True)", show=False),

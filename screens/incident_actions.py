@@ -327,16 +327,10 @@ class IncidentActions:
 
         screen = self._postmortem_screen()
         phrases = blame_phrases(screen.postmortem) if screen and screen.postmortem else []
-        if not phrases:
-            self._postmortem_status("published", "notice.pm_published")
-            return
-
-        def answered(publish_anyway: bool | None) -> None:
-            if publish_anyway:
-                self._postmortem_status("published", "notice.pm_published")
-
-        question = self.catalog.t("pm.blame_reminder", phrases=dialogs.quoted(phrases))
-        self.push_screen(dialogs.ConfirmDialog(self.catalog, question), answered)
+        dialogs.publish_unless_blaming(
+            self, self.catalog, "pm.blame_reminder", phrases,
+            lambda: self._postmortem_status("published", "notice.pm_published"),
+        )  # fmt: skip
 
     def _postmortem_status(self, status: str, notice: str) -> None:
         screen = self._postmortem_screen()

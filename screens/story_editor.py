@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 from app.i18n import LANGUAGE_NAMES, Catalog, said_in
 from app.stories import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
 from app.textsafe import printable
-from screens.dialogs import ConfirmDialog, quoted
+from screens.dialogs import publish_unless_blaming
 from screens.localized import bind_localized
 from widgets.fields import TextField
 
@@ -175,23 +175,16 @@ class StoryEditorScreen(Screen):
 
         if self.story is None or self.saving:
             return
+        form = self._form()
         try:
-            publish(self._form())
+            publish(form)
         except StoryError as error:
             self.app.notify(said_in(error, self.catalog), severity="warning", timeout=6,
                             markup=False)  # fmt: skip
             return
-        phrases = story_blame_phrases(self._form())
-        if not phrases:
-            self._save(publishing=True)
-            return
-
-        def answered(publish_anyway: bool | None) -> None:
-            if publish_anyway:
-                self._save(publishing=True)
-
-        question = self.catalog.t("story.blame_reminder", phrases=quoted(phrases))
-        self.app.push_screen(ConfirmDialog(self.catalog, question), answered)
+        publish_unless_blaming(self.app, self.catalog, "story.blame_reminder",
+                               story_blame_phrases(form),
+                               lambda: self._save(publishing=True))  # fmt: skip
 
     def action_add_prompt(self) -> None:
         area = self.query_one("#story-prompts", TextArea)
