@@ -15,8 +15,8 @@ from typing import Any
 
 import platformdirs
 
-from app.i18n import LANGUAGES, detect_language
-from app.kiosk import (
+from app.domain.i18n import LANGUAGES, detect_language
+from app.domain.kiosk_playlist import (
     DEFAULT_SECONDS,
     DEFAULT_UNLOCK,
     KioskError,

@@ -1,28 +1,32 @@
-"""StoryCartApp: screens, global bindings, command palette entries, the escalation scheduler on
-the app's loop, and the one place where worker failures are turned into messages for the user."""
+"""StoryCartApp: global keys and palette entries, navigation between screens, the connection to
+the database and the escalation scheduler on the app's loop, the signals that tell screens what
+changed, and the one place where failed background jobs become messages for the user. Each
+screen carries out its own actions (screens/)."""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from app.clock import Clock, SystemClock
 from app.config import Settings
-from app.i18n import Catalog, said_in
-from app.incident_model import IncidentError
-from app.policy import Policy
-from app.policy_registry import PolicySet, load_policies, policy_sources, tier_key
+from app.domain.clock import Clock, SystemClock
+from app.domain.i18n import Catalog, said_in
+from app.domain.incident import FiredStep, IncidentError
+from app.domain.policy import Policy
+from app.services.policy_files import PolicySet, load_policies, policy_sources, tier_key
+from screens.base import IncidentsChanged, JobFailed, StoryCartScreen
 from screens.board import BoardScreen
 from screens.help import HelpScreen
-from screens.incident_actions import IncidentActions, is_incident_screen
 from screens.localized import (
     bind_localized,
     command_palette,
@@ -30,9 +34,10 @@ from screens.localized import (
     textual_commands,
 )
 from screens.matrix import MatrixScreen
-from screens.print_actions import PrintActions
-from screens.story_actions import READER, StoryActions
-from storage.errors import StorageError
+
+if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
+    from app.services.alert_delivery import Delivery
+    from app.services.bundle import Connection, Services
 
 STORYCART_THEME = Theme(
     name="storycart",
@@ -61,9 +66,9 @@ class PolicyRecovered(Message):
 
 
 class DatabaseReady(Message):
-    def __init__(self, database) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
-        self.database = database
+        self.services = services
 
 
 class PoliciesReloaded(Message):
@@ -72,7 +77,11 @@ class PoliciesReloaded(Message):
         self.policies = policies
 
 
-class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
+class IncidentsMoved(Message):
+    """Someone else (another laptop, the daemon) changed the incidents."""
+
+
+class StoryCartApp(App[int]):
     TITLE = "Story Cart"
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
@@ -103,15 +112,22 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
         self.settings = settings
         # Tests drive escalations with a FakeClock and sweep_now() instead of real-time jobs.
         self.start_scheduler = start_scheduler
-        self.database = None
+        self.services: Services | None = None
+        self._connection: Connection | None = None
         self.escalations = None
         self._scheduler = None
+        self._incidents_signature: tuple | None = None
         self.clock = clock or SystemClock()
         self.catalog = Catalog(settings.lang)
         self.policies = policies or load_policies(
             policy_sources(settings.policy_dir, settings.policy_files)
         )
         self.active_policy = self.policies.choose(settings.policy or "web-service").name
+        # What screens subscribe to: data goes down to them, their changes come up as messages.
+        self.services_ready: Signal[Services] = Signal(self, "services-ready")
+        self.incidents_changed: Signal[str | None] = Signal(self, "incidents-changed")
+        self.alert_flashed: Signal[tuple[str, str]] = Signal(self, "alert-flashed")
+        self.policy_changed: Signal[None] = Signal(self, "policy-changed")
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
         localize_palette_binding(self, self.catalog)
@@ -119,7 +135,7 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
         # Chosen before start-up: changing it in on_mount would restyle everything once more.
         self.theme = settings.theme
 
-    # -- screens ------------------------------------------------------------------------------
+    # -- start and stop -----------------------------------------------------------------------
 
     def get_default_screen(self) -> BoardScreen:
         # As the default screen the board is styled once at start-up; a MODES screen would
@@ -136,71 +152,172 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
         # paint; the database can wait until the board is on screen.
         self.call_after_refresh(self.open_database)
 
+    def connection(self) -> Connection:
+        """The one connection to the database, opened by whoever needs it first."""
+        if self._connection is None:
+            from app.domain.incident import alert_channels
+            from app.services.bundle import Connection, Services
+
+            settings, clock = self.settings, self.clock
+            self._connection = Connection(
+                lambda: Services.open(
+                    settings.db_url,
+                    clock,
+                    rotation_weeks=settings.rotation_weeks,
+                    alert_channels=alert_channels(settings),
+                )
+            )
+        return self._connection
+
+    @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
+    def open_database(self) -> None:
+        """Open (and migrate) the database, store the policies, then hand the services over."""
+        services = self.connection().get()
+        self._store_policies(services, self.policies)
+        self.post_message(DatabaseReady(services))
+
     async def on_database_ready(self, message: DatabaseReady) -> None:
-        """Start the incident service and the escalation scheduler on this loop."""
+        """Start the escalation scheduler on this loop and tell the screens."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        from app.alerts import AlertDeliverer, desktop_notifier
-        from app.incidents import (
-            COMMAND_CHANNEL,
-            SCREEN_CHANNELS,
-            IncidentService,
-            alert_channels,
-        )
-        from app.policy_store import PolicyStore
-        from app.scheduler import EscalationScheduler
+        from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS
+        from app.services.alert_delivery import AlertDeliverer, desktop_notifier
+        from app.services.escalation_scheduler import EscalationScheduler
 
-        self.database = message.database
+        services = self.services = message.services
         settings = self.settings
-        self.service = IncidentService(
-            self.database, self.clock, PolicyStore(self.database, self.clock),
-            alert_channels(settings),
-        )  # fmt: skip
         deliverer = AlertDeliverer(
-            self.database, self.clock,
+            services.database,
+            self.clock,
             channels=(*SCREEN_CHANNELS, "desktop", COMMAND_CHANNEL),
             command=settings.alert_command,
             notifier=desktop_notifier() if settings.desktop_notifications else None,
-        )  # fmt: skip
+        )
         self._scheduler = AsyncIOScheduler()
         if self.start_scheduler:
             self._scheduler.start()
         self.escalations = EscalationScheduler(
-            self.service, self._scheduler, self.on_escalations_fired,
-            deliverer=deliverer, on_delivered=self.on_alerts_delivered,
-        )  # fmt: skip
-        from app.postmortems import PostmortemService
-
-        self.postmortems = PostmortemService(self.database, self.clock)
-        from app.library import StoryService
-
-        self.stories = StoryService(self.database, self.clock, settings.rotation_weeks)
-        self.load_board(force=True)
-        self.set_interval(1.0, self.poll_board)
+            services.incidents,
+            self._scheduler,
+            self.on_escalations_fired,
+            deliverer=deliverer,
+            on_delivered=self.on_alerts_delivered,
+        )
+        self.services_ready.publish(services)
+        self.set_interval(1.0, self.watch_incidents)
         await self.escalations.start()
 
     def on_unmount(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        if self.database is not None:
-            self.database.close()
+        if self._connection is not None:
+            self._connection.close()
 
-    def _matrix(self) -> MatrixScreen | None:
-        for screen in self.screen_stack:
-            if isinstance(screen, MatrixScreen):
-                return screen
-        return None
+    # -- what changed, told to the screens ----------------------------------------------------
 
-    # -- actions ------------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="watch", exclusive=True)
+    def watch_incidents(self) -> None:
+        """Once a second: notice changes made elsewhere (another laptop, the daemon)."""
+        signature = self.services.incidents.board_signature()
+        if signature != self._incidents_signature:
+            # The first time too: a change may have landed after the board's first read.
+            self._incidents_signature = signature
+            self.post_message(IncidentsMoved())
+
+    def on_incidents_moved(self, _message: IncidentsMoved) -> None:
+        self.incidents_changed.publish(None)
+
+    async def on_incidents_changed(self, message: IncidentsChanged) -> None:
+        if message.notice:
+            self.notify(message.notice, markup=False, timeout=4)
+        self.incidents_changed.publish(message.select)
+        if self.escalations is not None:
+            await self.escalations.sweep_now()
+
+    def on_escalations_fired(self, _fired: list[FiredStep]) -> None:
+        self.incidents_changed.publish(None)
+
+    def on_alerts_delivered(self, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            payload = delivery.payload
+            if delivery.error:
+                self.notify(
+                    self.catalog.t(
+                        "notice.alert_failed", channel=delivery.channel, error=delivery.error
+                    ),
+                    severity="error",
+                    markup=False,
+                    timeout=10,
+                )
+            elif delivery.shown and delivery.channel == "bell":
+                self.bell()
+            elif delivery.shown and delivery.channel == "flash":
+                notify = payload.get("notify_by_language", {}).get(self.catalog.lang)
+                text = self.catalog.t(
+                    "board.flash",
+                    code=payload["incident"],
+                    severity=payload["severity"],
+                    notify=", ".join(notify or payload["notify"]),
+                )
+                self.alert_flashed.publish((text, payload["incident"]))
+                if not isinstance(self.screen, BoardScreen):
+                    self.notify(text, severity="warning", markup=False, timeout=10)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def _go_back_to(self, screen_type: type[Screen]) -> bool:
+        """Pop back to the screen of this type if it is open; False when it is not."""
+        if not any(isinstance(screen, screen_type) for screen in self.screen_stack):
+            return False
+        while not isinstance(self.screen, screen_type):
+            self.pop_screen()
+        return True
+
+    def action_show_board(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, BoardScreen):
+            self.pop_screen()
 
     def action_show_matrix(self) -> None:
-        if self._matrix() is not None:
-            while not isinstance(self.screen, MatrixScreen):
-                self.pop_screen()
+        if self._go_back_to(MatrixScreen):
             return
         self.action_show_board()
         policy = self.policies.get(self.active_policy)
         self.push_screen(MatrixScreen(self.catalog, policy, self.policies.tiers[policy.name]))
+
+    def _services_ready(self) -> bool:
+        if self.services is None:
+            self.notify(self.catalog.t("notice.not_ready"), timeout=3)
+            return False
+        return True
+
+    def action_show_library(self) -> None:
+        from screens.library import LibraryScreen
+
+        if not self._services_ready() or self._go_back_to(LibraryScreen):
+            return
+        self.action_show_board()
+        self.push_screen(LibraryScreen(self.catalog))
+
+    def action_show_week(self) -> None:
+        from screens.reader import ReaderScreen
+
+        if not self._services_ready():
+            return
+        self.action_show_board()
+        self.push_screen(ReaderScreen(self.catalog, week=True))
+
+    def action_print(self) -> None:
+        from screens.print_dialog import PrintDialog, standard_sheets
+
+        if isinstance(self.screen, PrintDialog) or not self._services_ready():
+            return
+        screen = self.screen
+        jobs = (
+            screen.print_jobs()
+            if isinstance(screen, StoryCartScreen)
+            else standard_sheets(self.catalog)
+        )
+        self.push_screen(PrintDialog(self.catalog, jobs))
 
     def action_kiosk(self) -> None:
         from screens.kiosk import KioskOptions, KioskScreen
@@ -209,21 +326,19 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
             return
         settings = self.settings
         options = KioskOptions(
-            db_url=settings.db_url,
             languages=settings.kiosk_languages or (settings.lang,),
             seconds=settings.kiosk_seconds,
             unlock=settings.kiosk_unlock,
-            rotation_weeks=settings.rotation_weeks,
             policy=self.policies.get(self.active_policy),
         )
         self.kiosk_locked = True
-        self.push_screen(KioskScreen(options, self.clock))
+        self.push_screen(KioskScreen(options, self.clock, self.connection().get))
 
     def on_kiosk_screen_unlocked(self, _message) -> None:
         self.kiosk_locked = False
         self.pop_screen()
         self.notify(self.catalog.t("kiosk.unlocked"), timeout=3, markup=False)
-        if self.database is None:
+        if self.services is None:
             self.open_database()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -256,9 +371,7 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
     def action_use_policy(self, name: str) -> None:
         self.active_policy = name
         policy = self.policies.get(name)
-        matrix = self._matrix()
-        if matrix is not None:
-            matrix.show_policy(policy, self.policies.tiers[name])
+        self.policy_changed.publish(None)
         self.action_show_matrix()
         self.notify(
             self.catalog.t("notice.policy_switched", title=policy.title.get(self.catalog.lang)),
@@ -275,66 +388,25 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
 
     def get_system_commands(self, screen: Screen):
         catalog = self.catalog
-        for action, key in (
-            (self.action_show_board, "board"),
-            (self.action_declare, "declare"),
-            (self.action_show_matrix, "matrix"),
-            (self.action_show_library, "library"),
-            (self.action_show_week, "week"),
-            (self.action_give_feedback, "feedback"),
-            (self.action_move_cart, "move_cart"),
-            (self.action_toggle_examples, "examples"),
-            (self.action_unpin_story, "unpin"),
-        ):
-            yield SystemCommand(
-                catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
+
+        def command(key: str, callback) -> SystemCommand:
+            return SystemCommand(
+                catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), callback
             )
+
+        yield command("board", self.action_show_board)
+        yield command("matrix", self.action_show_matrix)
+        yield command("library", self.action_show_library)
+        yield command("week", self.action_show_week)
         yield SystemCommand(
             catalog.t("kiosk.command"), catalog.t("kiosk.command_help"), self.action_kiosk
         )
         yield SystemCommand(
             catalog.t("print.command"), catalog.t("print.command_help"), self.action_print
         )
-        if isinstance(screen, BoardScreen) or is_incident_screen(screen):
-            for action, key in (
-                (self.action_acknowledge, "acknowledge"),
-                (self.action_post_update, "update"),
-                (self.action_resolve, "resolve"),
-                (self.action_reopen, "reopen"),
-                (self.action_change_severity, "severity"),
-                (self.action_escalate, "escalate"),
-                (self.action_add_note, "note"),
-                (self.action_coach, "coach"),
-                (self.action_write_postmortem, "postmortem"),
-                (self.action_write_story, "write_story"),
-                (self.action_nominate, "nominate_incident"),
-            ):
-                yield SystemCommand(
-                    catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
-                )
-        if screen.name == "postmortem":
-            for action, key in (
-                (self.action_postmortem_review, "pm_review"),
-                (self.action_postmortem_publish, "pm_publish"),
-                (self.action_write_story, "write_story"),
-            ):
-                yield SystemCommand(
-                    catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
-                )
-        if screen.name in (READER, "library"):
-            for action, key in (
-                (self.action_nominate, "nominate"),
-                (self.action_pin_story, "pin"),
-                (self.action_edit_story, "edit_story"),
-                (self.action_translate_story, "translate"),
-            ):
-                yield SystemCommand(
-                    catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), action
-                )
-        if is_incident_screen(screen):
-            yield SystemCommand(
-                catalog.t("command.role"), catalog.t("command.role_help"), self.action_assign_role
-            )
+        if isinstance(screen, StoryCartScreen):
+            for key, callback in screen.palette_commands():
+                yield command(key, callback)
         for name, policy in self.policies.policies.items():
             yield SystemCommand(
                 catalog.t("command.use_policy", title=policy.title.get(catalog.lang)),
@@ -366,40 +438,22 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
 
     @work(thread=True, exit_on_error=False, group="files")
     def _write_screenshot(self, path: Path, svg: str) -> None:
-        from app.output import write_file
+        from app.services.files import write_file
 
         path.parent.mkdir(parents=True, exist_ok=True)
         write_file(path, svg, "screenshot")
         self.notify(self.catalog.t("notice.screenshot", path=str(path)), markup=False, timeout=6)
 
-    # -- workers: blocking I/O off the event loop ---------------------------------------------
-
-    @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
-    def open_database(self) -> None:
-        """Open (and migrate) the database, store the policies, then hand the database over."""
-        from storage.database import Database
-
-        database = Database.open(self.settings.db_url)
-        try:
-            self._store_policies(database, self.policies)
-            from app.library import StoryService
-
-            StoryService(database, self.clock, self.settings.rotation_weeks).ensure_starters()
-        except BaseException:
-            database.close()
-            raise
-        self.post_message(DatabaseReady(database))
+    # -- policies -----------------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
     def store_policies(self, policies: PolicySet) -> None:
-        if self.database is not None:
-            self._store_policies(self.database, policies)
+        if self.services is not None:
+            self._store_policies(self.services, policies)
 
-    def _store_policies(self, database, policies: PolicySet) -> None:
+    def _store_policies(self, services: Services, policies: PolicySet) -> None:
         """Keep a version of each policy; recover broken files from their last good version."""
-        from app.policy_store import PolicyStore
-
-        store = PolicyStore(database, self.clock)
+        store = services.policy_versions
         last_good = store.last_good_by_source()
         for problem in policies.problems:
             stored = last_good.get(problem.source)
@@ -435,11 +489,7 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
             self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
         if self.active_policy not in self.policies.policies:
             self.active_policy = self.policies.choose(self.settings.policy).name
-        matrix = self._matrix()
-        if matrix is not None:
-            matrix.show_policy(
-                self.policies.get(self.active_policy), self.policies.tiers[self.active_policy]
-            )
+        self.policy_changed.publish(None)
         self.notify(
             self.catalog.t("notice.policies_reloaded", count=len(self.policies.policies)),
             markup=False,
@@ -447,16 +497,20 @@ class StoryCartApp(PrintActions, StoryActions, IncidentActions, App[int]):
         )
         self.store_policies(message.policies)
 
+    # -- the one place where a failed background job is explained ----------------------------
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where a failed background job becomes a message for the user."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if event.worker.group == "print":
-            self.print_failed(said_in(error, self.catalog))
-        from app.output import OutputError  # not needed before the first frame
-        from app.postmortem import PostmortemError
-        from app.stories import StoryError
+        if event.state == WorkerState.ERROR:
+            self._explain_failure(event.worker.error)
+
+    def on_job_failed(self, message: JobFailed) -> None:
+        self._explain_failure(message.worker.error)
+
+    def _explain_failure(self, error: BaseException | None) -> None:
+        from app.domain.postmortem import PostmortemError  # not needed before the first frame
+        from app.domain.story import StoryError
+        from app.services.errors import StorageError
+        from app.services.files import OutputError
 
         refusals = (IncidentError, PostmortemError, StoryError, StorageError, OutputError)
         if isinstance(error, refusals):

@@ -3,34 +3,42 @@ each of its clocks, refreshed in place once a second."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Static
 
-from app.board import COLUMNS, PlanCache, board_rows
-from app.clock import Clock
-from app.i18n import Catalog
-from app.incident_model import BoardItem
-from app.textsafe import printable
+from app.domain.board_rows import COLUMNS, PlanCache, board_rows
+from app.domain.clock import Clock
+from app.domain.i18n import Catalog
+from app.domain.incident import BoardItem
+from app.domain.textsafe import printable
+from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from widgets.board_table import BoardHeader, BoardTable, board_layout
 
 FLASH_SECONDS = 10.0
 
 
-class BoardScreen(Screen):
+class BoardLoaded(Message):
+    def __init__(self, items: list[BoardItem]) -> None:
+        super().__init__()
+        self.items = items
+
+
+class BoardScreen(IncidentCommandsScreen):
     BINDING_SPECS = (
-        ("n", "app.declare", "binding.declare", True),
+        ("n", "declare", "binding.declare", True),
         ("enter", "open_incident", "binding.open", True),
-        ("a", "app.acknowledge", "binding.acknowledge", True),
-        ("u", "app.post_update", "binding.update", True),
-        ("r", "app.resolve", "binding.resolve", True),
-        ("e", "app.escalate", "binding.escalate", True),
-        ("s", "app.change_severity", "binding.severity", False),
-        ("o", "app.reopen", "binding.reopen", False),
-        ("f", "app.coach", "binding.coach", False),
-        ("p", "app.write_postmortem", "binding.postmortem", True),
+        ("a", "acknowledge", "binding.acknowledge", True),
+        ("u", "post_update", "binding.update", True),
+        ("r", "resolve", "binding.resolve", True),
+        ("e", "escalate", "binding.escalate", True),
+        ("s", "change_severity", "binding.severity", False),
+        ("o", "reopen", "binding.reopen", False),
+        ("f", "coach", "binding.coach", False),
+        ("p", "write_postmortem", "binding.postmortem", True),
     )
 
     def __init__(self, catalog: Catalog, clock: Clock) -> None:
@@ -61,6 +69,24 @@ class BoardScreen(Screen):
         self.query_one("#flash").display = False
         self.set_interval(1.0, self.refresh_clocks)
         self.refresh_clocks()
+        host = self.host
+        host.services_ready.subscribe(self, lambda _services: self.load_items())
+        host.incidents_changed.subscribe(self, self._incidents_changed)
+        host.alert_flashed.subscribe(self, lambda flash: self.flash(*flash))
+        if host.services is not None:
+            self.load_items()
+
+    def _incidents_changed(self, select: str | None) -> None:
+        if select is not None:
+            self.select_code(select)
+        self.load_items()
+
+    @work(thread=True, exit_on_error=False, group="board", exclusive=True)
+    def load_items(self) -> None:
+        self.post_message(BoardLoaded(self.host.services.incidents.board()))
+
+    def on_board_loaded(self, message: BoardLoaded) -> None:
+        self.show_items(message.items)
 
     def lay_out(self, width: int) -> None:
         t = self.catalog.t
@@ -107,6 +133,18 @@ class BoardScreen(Screen):
     def selected_code(self) -> str | None:
         return self.query_one(BoardTable).selected_code()
 
+    def incident_code(self) -> str | None:
+        code = self.selected_code()
+        if code is None:
+            self.notify(self.catalog.t("notice.no_incident"), timeout=3)
+        return code
+
+    def incident_item(self, code: str):
+        for item in self.items:
+            if item.record.code == code:
+                return item.record, item.policy
+        return None, None
+
     def select_code(self, code: str) -> None:
         self.query_one(BoardTable).select(code)
 
@@ -127,8 +165,13 @@ class BoardScreen(Screen):
     def action_open_incident(self) -> None:
         code = self.selected_code()
         if code is not None:
-            self.app.open_incident(code)
+            self.open_incident(code)
 
     def on_board_table_row_selected(self, event: BoardTable.RowSelected) -> None:
         event.stop()
-        self.app.open_incident(event.code)
+        self.open_incident(event.code)
+
+    def open_incident(self, code: str) -> None:
+        from screens.incident import IncidentScreen
+
+        self.app.push_screen(IncidentScreen(self.catalog, self.clock, code))

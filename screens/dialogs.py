@@ -13,10 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from app.i18n import Catalog
-from app.incident_model import CERTAINTIES, ROLES, STATUSES
-from app.policy import Policy
-from app.textsafe import printable
+from app.domain.i18n import Catalog
+from app.domain.incident import CERTAINTIES, ROLES, STATUSES
+from app.domain.policy import Policy
+from app.domain.textsafe import printable
 from widgets.fields import Choice, TextField
 
 

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from app.i18n import Catalog
+from app.domain.i18n import Catalog
 
 
 class HelpScreen(ModalScreen[None]):

@@ -3,44 +3,56 @@ checklists with saved ticks, and message templates ready to copy or save."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane, TextArea
 
-from app.board import Tone, clock_text
-from app.clock import Clock
-from app.escalation import PlannedStep, StepState, plan
-from app.i18n import Catalog
-from app.incident_model import ROLES, IncidentView, incident_facts
-from app.incident_text import entry_text, step_state_text
-from app.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time, war_room
-from app.playbooks import checklists_for, current_phase
-from app.textsafe import printable
+from app.domain.board_rows import Tone, clock_text
+from app.domain.clock import Clock
+from app.domain.escalation import PlannedStep, StepState, plan
+from app.domain.i18n import Catalog
+from app.domain.incident import ROLES, IncidentView, incident_facts
+from app.domain.incident_text import entry_text, step_state_text
+from app.domain.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time, war_room
+from app.domain.playbooks import checklists_for, current_phase
+from app.domain.textsafe import printable
+from app.services.files import write_file
+from screens.base import Command, dialogs
+from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from widgets.board_table import TONE_STYLES
 
 TABS = ("ladder", "timeline", "roles", "checklists", "templates")
 
 
-class IncidentScreen(Screen):
+class IncidentLoaded(Message):
+    def __init__(self, view: IncidentView) -> None:
+        super().__init__()
+        self.view = view
+
+
+class IncidentScreen(IncidentCommandsScreen):
     BINDING_SPECS = (
-        ("a", "app.acknowledge", "binding.acknowledge", True),
-        ("u", "app.post_update", "binding.update", True),
-        ("r", "app.resolve", "binding.resolve", True),
-        ("o", "app.reopen", "binding.reopen", False),
-        ("s", "app.change_severity", "binding.severity", True),
-        ("e", "app.escalate", "binding.escalate", True),
-        ("t", "app.add_note", "binding.note", True),
-        ("g", "app.assign_role", "binding.role", False),
+        ("a", "acknowledge", "binding.acknowledge", True),
+        ("u", "post_update", "binding.update", True),
+        ("r", "resolve", "binding.resolve", True),
+        ("o", "reopen", "binding.reopen", False),
+        ("s", "change_severity", "binding.severity", True),
+        ("e", "escalate", "binding.escalate", True),
+        ("t", "add_note", "binding.note", True),
+        ("g", "assign_role", "binding.role", False),
         ("space", "toggle_check", "binding.tick", False),
         ("c", "copy_template", "binding.copy", False),
         ("w", "save_template", "binding.save", False),
-        ("f", "app.coach", "binding.coach", False),
-        ("p", "app.write_postmortem", "binding.postmortem", True),
+        ("f", "coach", "binding.coach", False),
+        ("p", "write_postmortem", "binding.postmortem", True),
         ("1", "tab('ladder')", "binding.tab_ladder", False),
         ("2", "tab('timeline')", "binding.tab_timeline", False),
         ("3", "tab('roles')", "binding.tab_roles", False),
@@ -96,7 +108,33 @@ class IncidentScreen(Screen):
         roles.add_column(t("role.person"), key="person")
         self.query_one("#checklist-table", DataTable).add_column("", key="item")
         self.set_interval(1.0, self.refresh_clocks)
-        self.app.load_incident(self.code)
+        self.host.incidents_changed.subscribe(self, lambda _select: self.load_view())
+        self.load_view()
+
+    @work(thread=True, exit_on_error=False, group="incident")
+    def load_view(self) -> None:
+        if self.host.services is not None:
+            self.post_message(IncidentLoaded(self.host.services.incidents.view(self.code)))
+
+    def on_incident_loaded(self, message: IncidentLoaded) -> None:
+        self.show(message.view)
+
+    def incident_code(self) -> str:
+        return self.code
+
+    def incident_item(self, code: str):
+        if self.view is not None and code == self.code:
+            return self.view.record, self.view.policy
+        return None, None
+
+    def coach_severity(self):
+        if self.view is None:
+            return super().coach_severity()
+        return self.view.policy, self.view.record.severity
+
+    def palette_commands(self) -> Iterator[Command]:
+        yield from super().palette_commands()
+        yield ("role", self.action_assign_role)
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -252,7 +290,7 @@ class IncidentScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "roles-table":
-            self.app.action_assign_role()
+            self.action_assign_role()
         elif event.data_table.id == "checklist-table":
             self.action_toggle_check()
 
@@ -265,7 +303,11 @@ class IncidentScreen(Screen):
         if key.startswith("#"):
             return
         checklist, item = key.split("/", 1)
-        self.app.toggle_check(self.code, checklist, item)
+        if self.ready_services() is not None:
+            user = self.host.settings.user
+            self.change_incidents(
+                lambda s: s.incidents.toggle_check(self.code, user, checklist, item), None
+            )
 
     def template_text(self) -> tuple[str, str]:
         kind = str(self.query_one("#template-kind", Select).value)
@@ -278,4 +320,28 @@ class IncidentScreen(Screen):
 
     def action_save_template(self) -> None:
         kind, text = self.template_text()
-        self.app.save_message(self.code, kind, text)
+        self._save_message(kind, text)
+
+    @work(thread=True, exit_on_error=False, group="files")
+    def _save_message(self, kind: str, text: str) -> None:
+        folder = Path(self.host.settings.export_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.code}-{kind}.txt"
+        write_file(path, text, "message")
+        self.notify(self.catalog.t("notice.saved", path=str(path)), markup=False, timeout=6)
+
+    def action_assign_role(self) -> None:
+        if self.view is None or self.ready_services() is None:
+            return
+        user = self.host.settings.user
+
+        def answered(result) -> None:
+            if result is not None:
+                role, person = result
+                self.change_incidents(
+                    lambda s: s.incidents.assign_role(self.code, user, role, person),
+                    "notice.role_set",
+                )
+
+        dialog = dialogs.RoleDialog(self.catalog, self.code, self.view.roles, self.selected_role())
+        self.app.push_screen(dialog, answered)

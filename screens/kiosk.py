@@ -3,14 +3,16 @@ prompt cards, recent near misses, the follow-ups of past stories and the severit
 slide every N seconds, in one language or cycling through several.
 
 Locked: every key goes to the unlock sequence and nothing else (the app refuses every action
-while the kiosk is up). The kiosk reads the database through its own connection in a worker;
-when the database goes away it keeps showing what it has, says it is reconnecting, and tries
-again with growing pauses."""
+while the kiosk is up). The kiosk reads the stories in a worker through the app's one connection
+(opening it if the kiosk came first); when the database goes away it keeps showing what it has,
+says it is reconnecting, and tries again with growing pauses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -19,9 +21,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.clock import Clock
-from app.i18n import Catalog
-from app.kiosk import (
+from app.domain.clock import Clock
+from app.domain.i18n import Catalog
+from app.domain.kiosk_playlist import (
     KioskContent,
     Playlist,
     SlideText,
@@ -31,20 +33,21 @@ from app.kiosk import (
     seconds_until,
     slide_text,
 )
-from app.text_layout import wrap
+from app.domain.text_layout import wrap
 from widgets.kiosk_slide import KioskSlide
+
+if TYPE_CHECKING:
+    from app.services.bundle import Services
 
 LANGUAGE_NAMES = {"ko": "한국어", "ja": "日本語", "en": "English"}
 
 
 @dataclass(frozen=True)
 class KioskOptions:
-    db_url: str
     languages: tuple[str, ...]
     seconds: int
     unlock: tuple[str, ...]
-    rotation_weeks: int
-    policy: object  # app.policy.Policy shown on the matrix slide
+    policy: object  # app.domain.policy.Policy shown on the matrix slide
 
 
 class KioskScreen(Screen):
@@ -61,9 +64,14 @@ class KioskScreen(Screen):
             super().__init__()
             self.problem = problem
 
-    def __init__(self, options: KioskOptions, clock: Clock) -> None:
+    def __init__(
+        self, options: KioskOptions, clock: Clock, connect: Callable[[], Services]
+    ) -> None:
+        """`connect` returns the app's services, opening the database on first use; it raises
+        while the database is away."""
         super().__init__(name="kiosk")
         self.options = options
+        self.connect = connect
         self.clock = clock
         self.playlist = Playlist(options.languages, options.seconds)
         self.unlock = UnlockSequence(options.unlock)
@@ -74,7 +82,6 @@ class KioskScreen(Screen):
         self.reading = False
         self.problem = ""
         self.pages = 1
-        self._database = None
 
     def compose(self) -> ComposeResult:
         yield KioskSlide(id="kiosk-page")
@@ -84,11 +91,6 @@ class KioskScreen(Screen):
         self._show_waiting()
         self.load()
         self.set_interval(0.5, self.tick)
-
-    def on_unmount(self) -> None:
-        if self._database is not None:
-            self._database.close()
-            self._database = None
 
     # -- keys: all of them go to the unlock sequence ------------------------------------------
 
@@ -128,24 +130,14 @@ class KioskScreen(Screen):
         try:
             contents = self._read()
         except Exception as error:
-            if self._database is not None:
-                self._database.close()
-                self._database = None
             self.post_message(self.Unavailable(str(error).splitlines()[0] if str(error) else ""))
             return
         self.post_message(self.Loaded(contents))
 
     def _read(self) -> dict[str, KioskContent]:
-        from app.kiosk import load_content
-        from app.library import StoryService
-        from storage.database import Database
+        from app.domain.kiosk_playlist import load_content
 
-        fresh = self._database is None
-        if fresh:
-            self._database = Database.open(self.options.db_url)
-        stories = StoryService(self._database, self.clock, self.options.rotation_weeks)
-        if fresh:  # once per connection, not on every pass
-            stories.ensure_starters()
+        stories = self.connect().stories
         today = self.clock.now().astimezone().date()
         return {
             lang: load_content(stories, self.options.policy, lang, today)

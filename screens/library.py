@@ -4,17 +4,19 @@ by theme, kind and severity, newest incident first; Enter opens the reader."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from app.i18n import Catalog
-from app.library import filtered
-from app.stories import KINDS, builtin_themes, theme_name
-from app.textsafe import printable
+from app.domain.i18n import Catalog
+from app.domain.story import KINDS, builtin_themes, theme_name
+from app.domain.textsafe import printable
+from app.services.library import filtered
 from screens.localized import bind_localized
+from screens.story_screen import StoryScreen
 from widgets.fields import TextField
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the query runs
@@ -22,12 +24,20 @@ SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
 COLUMNS = ("date", "severity", "kind", "title", "themes")
 
 
-class LibraryScreen(Screen):
+class LibraryLoaded(Message):
+    def __init__(self, query: str, items: list, total: int) -> None:
+        super().__init__()
+        self.query = query
+        self.items = items
+        self.total = total
+
+
+class LibraryScreen(StoryScreen):
     BINDING_SPECS = (
         ("slash", "focus_search", "binding.search", True),
-        ("n", "app.nominate", "binding.nominate", True),
-        ("x", "app.toggle_examples", "binding.examples", True),
-        ("T", "app.translate_story", "binding.translate", True),
+        ("n", "nominate", "binding.nominate", True),
+        ("x", "toggle_examples", "binding.examples", True),
+        ("T", "translate_story", "binding.translate", True),
         ("e", "app.print", "binding.print", True),
         ("escape", "app.show_board", "binding.board", True),
     )
@@ -68,9 +78,22 @@ class LibraryScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#library-search", Input).focus()
-        self.app.search_library("")
+        self.search("")
 
     # -- data in ------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="library", exclusive=True)
+    def search(self, query: str) -> None:
+        stories, lang = self.host.services.stories, self.catalog.lang
+        everything = stories.summaries(lang)
+        found = stories.search(query, lang) if query.strip() else everything
+        self.post_message(LibraryLoaded(query, found, len(everything)))
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.show(message.query, message.items, message.total)
+
+    def reload(self) -> None:
+        self.search(self.current_query)
 
     def show(self, query: str, items: list, total: int) -> None:
         if query != self.query_one("#library-search", Input).value:
@@ -111,7 +134,7 @@ class LibraryScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(SEARCH_DELAY, lambda: self.app.search_library(event.value))
+        self._timer = self.set_timer(SEARCH_DELAY, lambda: self.search(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#library-table", DataTable).focus()
@@ -120,13 +143,21 @@ class LibraryScreen(Screen):
         self._apply_filters()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_story(str(event.row_key.value))
+        from screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(self.catalog, ref=str(event.row_key.value)))
 
     def selected(self):
         table = self.query_one("#library-table", DataTable)
         if not self.found or table.cursor_row >= len(self.found):
             return None
         return self.found[table.cursor_row]
+
+    def story_on_screen(self):
+        return self.selected()
+
+    def examples_shown(self) -> bool:
+        return any(item.example for item in self.items)
 
     def action_focus_search(self) -> None:
         self.query_one("#library-search", Input).focus()

@@ -11,7 +11,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
-from app.i18n import Catalog
+from app.domain.i18n import Catalog
 
 
 def bind_localized(node: DOMNode, catalog: Catalog, specs: Iterable[tuple]) -> None:

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from app.i18n import Catalog
-from app.policy import Policy
-from app.policy_registry import describe_source, tier_key
-from app.policy_view import cell_heading, cell_sections
-from app.textsafe import printable
+from app.domain.i18n import Catalog
+from app.domain.policy import Policy
+from app.domain.policy_view import cell_heading, cell_sections
+from app.domain.textsafe import printable
+from app.services.policy_files import describe_source, tier_key
+from screens.base import StoryCartScreen
 from screens.localized import bind_localized
 from widgets.definition_view import DefinitionView
 from widgets.severity_grid import SeverityGrid
 
 
-class MatrixScreen(Screen):
+class MatrixScreen(StoryCartScreen):
     BINDING_SPECS = (
         ("p", "app.next_policy", "binding.next_policy", True),
         ("ctrl+r", "app.reload_policies", "binding.reload_policies", True),
@@ -42,6 +42,24 @@ class MatrixScreen(Screen):
     def on_mount(self) -> None:
         self.show_policy(self.policy, self.tier)
         self.query_one(SeverityGrid).focus()
+        self.host.policy_changed.subscribe(self, lambda _none: self._show_active_policy())
+
+    def _show_active_policy(self) -> None:
+        policies, name = self.host.policies, self.host.active_policy
+        self.show_policy(policies.get(name), policies.tiers[name])
+
+    def print_jobs(self) -> list:
+        from app.export.printing import SheetRequest
+
+        t, lang = self.catalog.t, self.catalog.lang
+        posters = [
+            (
+                SheetRequest("poster", lang, paper, ref=self.policy.name),
+                t("print.poster", paper=paper.upper()),
+            )
+            for paper in ("a3", "a4")
+        ]
+        return posters + super().print_jobs()
 
     def show_policy(self, policy: Policy, tier: str) -> None:
         self.policy = policy

@@ -4,10 +4,14 @@ a completeness checklist."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from copy import deepcopy
+
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import (
     ContentSwitcher,
     Footer,
@@ -20,8 +24,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from app.i18n import Catalog, said_in
-from app.postmortem import (
+from app.domain.i18n import Catalog, said_in
+from app.domain.postmortem import (
     ACTION_CATEGORIES,
     ACTION_STATUSES,
     CERTAINTIES,
@@ -36,11 +40,13 @@ from app.postmortem import (
     TimelineItem,
     Why,
     all_text,
+    blame_phrases,
     blameless_hints,
     completeness,
     section_state,
 )
-from app.textsafe import printable
+from app.domain.textsafe import printable
+from screens.base import Command, StoryCartScreen, dialogs
 from screens.localized import bind_localized
 from widgets.fields import TextField
 from widgets.list_editor import Column, ListEditor
@@ -59,14 +65,20 @@ TEXT_FIELDS = {
 }  # fmt: skip
 
 
-class PostmortemScreen(Screen):
+class PostmortemLoaded(Message):
+    def __init__(self, draft) -> None:
+        super().__init__()
+        self.draft = draft
+
+
+class PostmortemScreen(StoryCartScreen):
     BINDING_SPECS = (
         # Priority: text areas use ctrl+arrows themselves; these must work inside them.
         ("ctrl+pagedown,f8", "step(1)", "binding.pm_next", True, True),
         ("ctrl+pageup,f7", "step(-1)", "binding.pm_previous", True, True),
-        ("ctrl+r", "app.postmortem_review", "binding.pm_review", True),
+        ("ctrl+r", "postmortem_review", "binding.pm_review", True),
         # Reaches the screen once a published postmortem's fields are read-only.
-        ("s", "app.write_story", "binding.write_story", True),
+        ("s", "write_story", "binding.write_story", True),
         ("escape", "app.show_board", "binding.board", True),
     )
 
@@ -165,7 +177,19 @@ class PostmortemScreen(Screen):
 
     def on_mount(self) -> None:
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
-        self.app.load_postmortem(self.code)
+        self.host.services_ready.subscribe(self, lambda _services: self.load())
+        if self.host.services is not None:
+            self.load()
+
+    @work(thread=True, exit_on_error=False, group="postmortem")
+    def load(self) -> None:
+        host = self.host
+        draft = host.services.postmortems.open(self.code, self.catalog.lang, host.settings.user)
+        self.post_message(PostmortemLoaded(draft))
+
+    def on_postmortem_loaded(self, message: PostmortemLoaded) -> None:
+        draft = message.draft
+        self.show(draft.postmortem, draft.version, draft.history)
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -290,7 +314,16 @@ class PostmortemScreen(Screen):
         if self.dirty and not self.saving and not self.stale and self.postmortem is not None:
             self.saving = True
             self.dirty = False
-            self.app.save_postmortem(self, self.postmortem, self.version)
+            self._save(self.postmortem, self.version)
+
+    @work(thread=True, exit_on_error=False, group="postmortem-save")
+    def _save(self, postmortem: Postmortem, version: int) -> None:
+        """Save a copy of the form's draft; a refusal keeps the form as typed."""
+        snapshot = self.app.call_from_thread(deepcopy, postmortem)
+        services, user = self.host.services, self.host.settings.user
+        saved = self.save_form(self, lambda: services.postmortems.save(snapshot, version, user))
+        if saved is not None:
+            self.app.call_from_thread(self.saved, saved)
 
     def saved(self, version: int) -> None:
         self.saving = False
@@ -308,12 +341,69 @@ class PostmortemScreen(Screen):
         save runs on the UI thread because no worker outlives the screen at quit."""
         if not self.dirty or self.stale or self.postmortem is None:
             return
-        service = self.app.postmortems
-        if service is not None:
+        services = self.host.services
+        if services is not None:
             try:
-                service.save(self.postmortem, self.version, self.app.settings.user)
+                services.postmortems.save(self.postmortem, self.version, self.host.settings.user)
             except Exception as error:  # reported, never lost silently
                 self.app.notify(said_in(error, self.catalog), severity="error", markup=False)
+
+    # -- review and publish -------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterator[Command]:
+        yield from super().palette_commands()
+        yield ("pm_review", self.action_postmortem_review)
+        yield ("pm_publish", self.action_postmortem_publish)
+        yield ("write_story", self.action_write_story)
+
+    def print_jobs(self) -> list:
+        from app.export.printing import SheetRequest
+
+        report = SheetRequest("report", self.catalog.lang, ref=self.code)
+        return [(report, self.catalog.t("print.report")), *super().print_jobs()]
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """`s` turns the postmortem into a story only once it is published (hidden before)."""
+        if action == "write_story":
+            return self.postmortem is not None and self.postmortem.status == "published"
+        return super().check_action(action, parameters)
+
+    def action_write_story(self) -> None:
+        if self.ready_services() is not None:
+            self.draft_story(self.code)
+
+    def action_postmortem_review(self) -> None:
+        self._change_status("in_review", "notice.pm_in_review")
+
+    def action_postmortem_publish(self) -> None:
+        phrases = blame_phrases(self.postmortem) if self.postmortem else []
+        dialogs.publish_unless_blaming(
+            self.app,
+            self.catalog,
+            "pm.blame_reminder",
+            phrases,
+            lambda: self._change_status("published", "notice.pm_published"),
+        )
+
+    def _change_status(self, status: str, notice: str) -> None:
+        if self.postmortem is None:
+            return
+        if self.dirty or self.saving:
+            self.notify(self.catalog.t("notice.pm_wait_save"), timeout=3)
+            return
+        if status == "in_review" and not completeness(self.postmortem).ready:
+            self.notify(self.catalog.t("notice.pm_not_ready"), severity="warning", timeout=6)
+            return
+        self._set_status(status, notice)
+
+    @work(thread=True, exit_on_error=False, group="postmortem-save")
+    def _set_status(self, status: str, notice: str) -> None:
+        host = self.host
+        draft = host.services.postmortems.set_status(
+            self.code, status, host.settings.user, self.version
+        )
+        self.post_message(PostmortemLoaded(draft))
+        self.notify(self.catalog.t(notice), timeout=4)
 
     # -- navigation ---------------------------------------------------------------------------
 

@@ -1,8 +1,14 @@
-"""Print: choose a sheet for what is on screen, then watch it being written (a progress bar,
-then the file's path). The PDF is written by the app in a worker; this dialog only shows it."""
+"""Print (`e` on a story, the matrix or the library; F6 anywhere; "Print…" in the palette):
+choose one of the sheets that fit what is on screen, then watch it being written (a progress
+bar, then the file's path). The PDF is rendered and written by this dialog's own worker."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import cast
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,22 +17,63 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
-from app.i18n import Catalog
+from app.domain.i18n import Catalog, said_in
+from app.export.printing import SheetRequest
+from app.services.files import write_file
+from screens.base import Host, JobFailed
+
+PrintJob = tuple[SheetRequest, str]  # what to print, and its label in the dialog
+
+
+def story_sheets(catalog: Catalog, story, lens: str) -> list[PrintJob]:
+    t, lang = catalog.t, catalog.lang
+    key, title = story.key, story.title
+    return [
+        (SheetRequest("story", lang, ref=key, lens=lens), t("print.story", title=title)),
+        (SheetRequest("cards", lang, ref=key), t("print.card", title=title)),
+        (SheetRequest("prompts", lang, ref=key), t("print.story_prompts", title=title)),
+    ]
+
+
+def standard_sheets(catalog: Catalog) -> list[PrintJob]:
+    """The sheets that can be printed from any screen."""
+    t, lang = catalog.t, catalog.lang
+    return [
+        (SheetRequest("booklet", lang), t("print.booklet")),
+        (SheetRequest("cards", lang), t("print.cards")),
+        (SheetRequest("prompts", lang), t("print.prompts")),
+        (SheetRequest("template", lang), t("print.template")),
+    ]
+
+
+def sheet_file_name(job: SheetRequest, day: str) -> str:
+    ref = re.sub(r"[^\w-]+", "-", job.ref).strip("-") if job.ref else ""
+    parts = [job.kind, ref, job.paper if job.kind == "poster" else "", job.lang, day]
+    return "-".join(part for part in parts if part) + ".pdf"
+
+
+class PrintProgress(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done, self.total = done, total
+
+
+class PrintDone(Message):
+    def __init__(self, path: Path, pages: int, missing: str) -> None:
+        super().__init__()
+        self.path, self.pages, self.missing = path, pages, missing
 
 
 class PrintDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", show=False)]
 
-    class Chosen(Message):
-        def __init__(self, choice: str) -> None:
-            super().__init__()
-            self.choice = choice
-
-    def __init__(self, catalog: Catalog, choices: list[tuple[str, str]]) -> None:
+    def __init__(self, catalog: Catalog, jobs: list[PrintJob]) -> None:
         super().__init__(name="print")
         self.catalog = catalog
-        self.choices = choices
+        self.jobs = {f"job-{n}": job for n, (job, _label) in enumerate(jobs)}
+        self.choices = [(f"job-{n}", label) for n, (_job, label) in enumerate(jobs)]
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -54,21 +101,56 @@ class PrintDialog(ModalScreen[None]):
         bar.display = True
         bar.update(total=None, progress=0)  # indeterminate until the worker knows the total
         self._status(self.catalog.t("print.writing", what=str(event.option.prompt)))
-        self.post_message(self.Chosen(event.option.id))
+        self._write_sheet(self.jobs[event.option.id])
 
-    def progress(self, done: int, total: int) -> None:
-        self.query_one("#print-progress", ProgressBar).update(total=total, progress=done)
+    @work(thread=True, exit_on_error=False, group="print", exclusive=True)
+    def _write_sheet(self, job: SheetRequest) -> None:
+        from app.export.printing import render
 
-    def finished(self, path: str, pages: int) -> None:
+        host = cast(Host, self.app)
+        services = host.services
+        today = host.clock.now().astimezone().date()
+        printed = render(
+            job,
+            today,
+            stories=services.stories,
+            postmortems=services.postmortems,
+            policy=host.policies.get(job.ref) if job.kind == "poster" else None,
+            actor=host.settings.user,
+            progress=lambda done, total: self.post_message(PrintProgress(done, total)),
+        )
+        path = host.settings.export_dir / sheet_file_name(job, today.isoformat())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, printed.data, "pdf")
+        if printed.missing:
+            self.notify(
+                self.catalog.t("print.missing", chars=printed.missing),
+                severity="warning",
+                markup=False,
+            )
+        if not self.post_message(PrintDone(path, printed.pages, printed.missing)):
+            # The dialog was closed while the sheet was written: say where it went anyway.
+            self.notify(
+                self.catalog.t("print.done", path=str(path), pages=printed.pages), markup=False
+            )
+
+    def on_print_progress(self, message: PrintProgress) -> None:
+        self.query_one("#print-progress", ProgressBar).update(
+            total=message.total, progress=message.done
+        )
+
+    def on_print_done(self, message: PrintDone) -> None:
         self.busy = False
-        bar = self.query_one("#print-progress", ProgressBar)
-        bar.update(total=1, progress=1)
-        self._status(self.catalog.t("print.done", path=path, pages=pages))
+        self.query_one("#print-progress", ProgressBar).update(total=1, progress=1)
+        self._status(self.catalog.t("print.done", path=str(message.path), pages=message.pages))
 
-    def failed(self, problem: str) -> None:
-        self.busy = False
-        self.query_one("#print-progress").display = False
-        self._status(self.catalog.t("print.failed", problem=problem))
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.busy = False
+            self.query_one("#print-progress").display = False
+            problem = said_in(event.worker.error, self.catalog)
+            self._status(self.catalog.t("print.failed", problem=problem))
+            self.app.post_message(JobFailed(event.worker))
 
     def _status(self, text: str) -> None:
         self.query_one("#print-status", Static).update(Content(text))

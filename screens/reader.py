@@ -4,34 +4,52 @@ week, or on a story from the library."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Static
 
-from app.i18n import Catalog
-from app.stories import LENSES, SCREEN_LOOP_MARKS, loop_lines, next_lens, story_marks, week_until
-from app.textsafe import printable
+from app.domain.i18n import Catalog
+from app.domain.story import (
+    LENSES,
+    SCREEN_LOOP_MARKS,
+    loop_lines,
+    next_lens,
+    story_marks,
+    week_until,
+)
+from app.domain.textsafe import printable
 from screens.localized import bind_localized
+from screens.story_screen import StoryScreen
 
 
-class ReaderScreen(Screen):
+class StoryLoaded(Message):
+    def __init__(self, view, week=None) -> None:
+        super().__init__()
+        self.view = view
+        self.week = week
+
+
+class ReaderScreen(StoryScreen):
     BINDING_SPECS = (
         ("l", "next_lens", "binding.lens", True),
-        ("n", "app.nominate", "binding.nominate", True),
-        ("f", "app.give_feedback", "binding.feedback", True),
+        ("n", "nominate", "binding.nominate", True),
+        ("f", "give_feedback", "binding.feedback", True),
         ("e", "app.print", "binding.print", True),
-        ("E", "app.edit_story", "binding.edit_story", True),
-        ("T", "app.translate_story", "binding.translate", True),
-        ("P", "app.pin_story", "binding.pin", True),
+        ("E", "edit_story", "binding.edit_story", True),
+        ("T", "translate_story", "binding.translate", True),
+        ("P", "pin_story", "binding.pin", True),
         ("escape,b", "back", "binding.back", True),
     )
 
-    def __init__(self, catalog: Catalog, week: bool = False) -> None:
+    def __init__(self, catalog: Catalog, week: bool = False, ref: str | None = None) -> None:
+        """The story `ref`, or with `week` the story of the week."""
         super().__init__(name="reader")
         self.catalog = catalog
         self.week_mode = week
+        self.ref = ref
         self.view = None
         self.week = None
         self.lens = LENSES[0]
@@ -50,6 +68,30 @@ class ReaderScreen(Screen):
             yield Static(id="reader-prompts-title", classes="reader-heading")
             yield Static(id="reader-prompts")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        if self.week_mode:
+            self._load_week()
+        elif self.ref is not None:
+            self._load_story(self.ref)
+
+    @work(thread=True, exit_on_error=False, group="story")
+    def _load_week(self) -> None:
+        week = self.host.services.stories.week(self.catalog.lang, self.host.settings.user)
+        self.post_message(StoryLoaded(week.view if week else None, week))
+
+    @work(thread=True, exit_on_error=False, group="story")
+    def _load_story(self, ref: str) -> None:
+        self.post_message(StoryLoaded(self.host.services.stories.view(ref, self.catalog.lang)))
+
+    def on_story_loaded(self, message: StoryLoaded) -> None:
+        self.show(message.view, message.week)
+
+    def story_on_screen(self):
+        return self.view.story if self.view is not None else None
 
     def show(self, view, week=None) -> None:
         t = self.catalog.t
@@ -88,7 +130,7 @@ class ReaderScreen(Screen):
 
     def _show_loop(self) -> None:
         t, view = self.catalog.t, self.view
-        today = self.app.clock.now().astimezone().date()
+        today = self.host.clock.now().astimezone().date()
         heading, lines = loop_lines(view.follow_ups, today, t, SCREEN_LOOP_MARKS)
         self._set("#reader-loop-title", heading)
         lines = [printable(line) for line in lines]

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
-from app.i18n import LANGUAGE_NAMES, Catalog, said_in
-from app.stories import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
-from app.textsafe import printable
+from app.domain.i18n import LANGUAGE_NAMES, Catalog, said_in
+from app.domain.story import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
+from app.domain.textsafe import printable
+from screens.base import StoryCartScreen
 from screens.dialogs import publish_unless_blaming
 from screens.localized import bind_localized
 from widgets.fields import TextField
@@ -23,17 +25,25 @@ AUTOSAVE_SECONDS = 1.0
 TEXTS = ("highlight", "narrative", *LENSES, "lessons", "changes", "prompts")
 
 
-class StoryEditorScreen(Screen):
+class EditedStoryLoaded(Message):
+    def __init__(self, view) -> None:
+        super().__init__()
+        self.view = view
+
+
+class StoryEditorScreen(StoryCartScreen):
     BINDING_SPECS = (
         ("f9", "publish", "binding.story_publish", True, True),
         ("ctrl+b", "add_prompt", "binding.add_prompt", True, True),
         ("escape", "back", "binding.back", True),
     )
 
-    def __init__(self, catalog: Catalog, view=None) -> None:
+    def __init__(self, catalog: Catalog, view=None, ref: str | None = None) -> None:
+        """Edit the story in `view`, or the one stored as `ref` (read once mounted)."""
         super().__init__(name="story-editor")
         self.catalog = catalog
-        self._initial = view  # shown once mounted; otherwise loaded by the app
+        self._initial = view
+        self._ref = ref
         self.view = None
         self.story = None
         self.version = 0
@@ -68,6 +78,15 @@ class StoryEditorScreen(Screen):
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
         if self._initial is not None:
             self.show(self._initial)
+        elif self._ref is not None:
+            self._load(self._ref)
+
+    @work(thread=True, exit_on_error=False, group="story")
+    def _load(self, ref: str) -> None:
+        self.post_message(EditedStoryLoaded(self.host.services.stories.view(ref, None)))
+
+    def on_edited_story_loaded(self, message: EditedStoryLoaded) -> None:
+        self.show(message.view)
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -144,7 +163,7 @@ class StoryEditorScreen(Screen):
             self._save(publishing=False)
 
     def _save(self, publishing: bool) -> None:
-        from app.stories import StoryError, validate
+        from app.domain.story import StoryError, validate
 
         story = self._form()
         try:
@@ -154,7 +173,15 @@ class StoryEditorScreen(Screen):
             return
         self.dirty, self.saving = False, True
         self.story = self._stored = story
-        self.app.save_story(self, story, self.version, publishing)
+        self._store(story, self.version, publishing)
+
+    @work(thread=True, exit_on_error=False, group="story-save")
+    def _store(self, story, version: int, publishing: bool) -> None:
+        stories, user = self.host.services.stories, self.host.settings.user
+        save = stories.publish if publishing else stories.save
+        saved = self.save_form(self, lambda: save(story, version, user))
+        if saved is not None:
+            self.app.call_from_thread(self.saved, saved, publishing)
 
     def saved(self, version: int, published: bool) -> None:
         self.version, self.saving = version, False
@@ -171,7 +198,7 @@ class StoryEditorScreen(Screen):
         self._show_status()
 
     def action_publish(self) -> None:
-        from app.stories import StoryError, publish, story_blame_phrases
+        from app.domain.story import StoryError, publish, story_blame_phrases
 
         if self.story is None or self.saving:
             return
@@ -199,10 +226,10 @@ class StoryEditorScreen(Screen):
         """Leaving with unsaved typing: save it now, in this thread (the screen is going)."""
         if self.story is None or not self.dirty or self.stale:
             return
-        from app.stories import StoryError
+        from app.domain.story import StoryError
 
         try:
-            self.app.stories.save(self._form(), self.version, self.app.settings.user)
+            self.host.services.stories.save(self._form(), self.version, self.host.settings.user)
         except (StoryError, Exception) as error:
             self.app.notify(said_in(error, self.catalog), severity="error", timeout=10,
                             markup=False)  # fmt: skip

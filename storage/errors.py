@@ -3,7 +3,7 @@
 
 class StorageError(Exception):
     """``catalog_key`` and ``catalog_values`` let the app say it in the reader's language
-    (app.i18n.said_in); str() stays the English sentence, for logs."""
+    (app.domain.i18n.said_in); str() stays the English sentence, for logs."""
 
     exit_code = 1
 

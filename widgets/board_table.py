@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from app.board import CLOCK_COLUMNS, COLUMNS, BoardRow, Cell, Tone
+from app.domain.board_rows import CLOCK_COLUMNS, COLUMNS, BoardRow, Cell, Tone
 
 # Severity pills, most severe first; levels beyond the list use the last colour.
 PILL_COLOURS = ("#D1495B", "#E07A3F", "#E0A458", "#3B6EA5", "#6C7A89")

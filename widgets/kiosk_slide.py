@@ -10,7 +10,7 @@ from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from app.kiosk import SlideText
+from app.domain.kiosk_playlist import SlideText
 
 BLOCKS = 8
 

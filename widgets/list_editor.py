@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
-from app.textsafe import printable
+from app.domain.textsafe import printable
 from widgets.fields import TextField
 
 

@@ -7,10 +7,10 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from app.policy import Policy
-from app.policy_view import cell_examples
-from app.text_layout import hanging, longest_unit, wrap
-from app.textsafe import printable
+from app.domain.policy import Policy
+from app.domain.policy_view import cell_examples
+from app.domain.text_layout import hanging, longest_unit, wrap
+from app.domain.textsafe import printable
 
 MIN_COLUMN_WIDTH = 8
 MARKER = "• "

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.i18n import Catalog
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet
 from app.export.story_sheet import write_story
-from app.i18n import Catalog
 
 MUTED = (95, 95, 95)
 PAGE_COLUMN = 16.0  # millimetres for the page numbers of the contents

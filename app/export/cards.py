@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from app.domain.i18n import Catalog
+from app.domain.story import story_marks
 from app.export.layout import BODY, HEADING, SMALL, Sheet, Style
-from app.i18n import Catalog
-from app.stories import story_marks
 
 MUTED = (95, 95, 95)
 PAD = 5.0

@@ -2,7 +2,7 @@
 headings, paragraphs, rules and boxes.
 
 fpdf2 breaks lines at spaces only and has no kinsoku, so sheets break lines themselves with
-`app.text_layout.wrap` measured in the PDF font: Korean and English between words, Japanese
+`app.domain.text_layout.wrap` measured in the PDF font: Korean and English between words, Japanese
 between characters but never before closing punctuation or small kana and never after opening
 brackets. Each line is then printed as it is, left-aligned (justifying would stretch the spaces
 of Korean lines), so the PDF holds exactly the text and nothing invisible.
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from app.text_layout import wrap
-from app.textsafe import printable
+from app.domain.text_layout import wrap
+from app.domain.textsafe import printable
 
 PAPER = {"a4": "A4", "letter": "Letter", "a3": "A3"}
 FONT_FAMILY = "storycart"

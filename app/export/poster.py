@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.i18n import Catalog
+from app.domain.policy_view import cell_examples, step_text
+from app.domain.textsafe import printable
 from app.export.layout import Fill, Sheet, Style
-from app.i18n import Catalog
-from app.policy_view import cell_examples, step_text
-from app.textsafe import printable
 
 MUTED = (95, 95, 95)
 COLUMNS = (0.11, 0.33, 0.16, 0.14, 0.26)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.stories import StoryError, prompt_bank, theme_name
+from app.domain.story import StoryError, prompt_bank, theme_name
 
 KINDS = ("story", "cards", "prompts", "template", "poster", "report", "booklet")
 
@@ -112,8 +112,8 @@ def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str, today=
 
 def booklet_pdf(stories, lang: str, paper: str, today, theme: str = "", lens="engineering",
                 limit: int | None = None, progress=None) -> Printed:  # fmt: skip
+    from app.domain.i18n import Catalog
     from app.export.booklet import booklet
-    from app.i18n import Catalog
 
     t = Catalog(lang).t
     views = playlist_views(stories, lang, theme, limit)

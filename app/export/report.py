@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.i18n import Catalog
+from app.domain.postmortem import valid_date
 from app.export.layout import Fill, Sheet, Style
-from app.i18n import Catalog
-from app.postmortem import valid_date
 
 NONE = "—"
 OVERDUE = Fill((255, 255, 255), (183, 28, 28))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.i18n import Catalog
+from app.domain.story import LENSES, loop_lines, story_marks
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
-from app.i18n import Catalog
-from app.stories import LENSES, loop_lines, story_marks
 
 MUTED = (95, 95, 95)
 LOOP_MARKS = {"done": "●", "open": "○", "overdue": "▲"}  # all in the shipped font

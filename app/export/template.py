@@ -3,8 +3,8 @@ section of DESIGN.md §4 in the chosen language, with room to write."""
 
 from __future__ import annotations
 
+from app.domain.i18n import Catalog
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet
-from app.i18n import Catalog
 
 MUTED = (95, 95, 95)
 FACTOR_CATEGORIES = ("technical", "process", "organisational", "environmental")

@@ -26,11 +26,11 @@ from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from app.clock import Clock, FakeClock, SystemClock
 from app.config import Flags, load_settings
-from app.incidents import IncidentService
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
+from app.domain.clock import Clock, FakeClock, SystemClock
+from app.services.incident_service import IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from storage.database import Database

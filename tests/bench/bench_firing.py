@@ -20,10 +20,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.clock import FakeClock
-from app.incidents import IncidentService
-from app.policy import parse_policy_text
-from app.policy_store import PolicyStore
+from app.domain.clock import FakeClock
+from app.domain.policy import parse_policy_text
+from app.services.incident_service import IncidentService
+from app.services.policy_versions import PolicyStore
 from storage.database import Database
 
 POLICY = """

@@ -18,8 +18,8 @@ from pathlib import Path
 
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 
-from app.clock import FakeClock
 from app.config import Flags, load_settings
+from app.domain.clock import FakeClock
 from app.tui import StoryCartApp
 
 PAGE = os.sysconf("SC_PAGE_SIZE")

@@ -26,13 +26,13 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from textual.app import App
 from textual.widgets import TextArea
 
-from app.clock import FakeClock
 from app.config import Flags, load_settings
-from app.incidents import IncidentService
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
-from app.postmortem import ActionItem, TimelineItem
-from app.postmortems import PostmortemService
+from app.domain.clock import FakeClock
+from app.domain.postmortem import ActionItem, TimelineItem
+from app.services.incident_service import IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from storage.database import Database

@@ -15,10 +15,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from app.clock import FakeClock
+from app.domain.clock import FakeClock
 from app.export.layout import font_path, quiet_fpdf
 from app.export.story_sheet import story_sheet
-from app.library import StoryService
+from app.services.library import StoryService
 from storage.database import Database
 
 RUNS = 7

@@ -25,10 +25,10 @@ from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from app.clock import FakeClock
 from app.config import Flags, load_settings
-from app.library import StoryService
-from app.stories import Story
+from app.domain.clock import FakeClock
+from app.domain.story import Story
+from app.services.library import StoryService
 from storage.database import Database
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -98,7 +98,7 @@ async def library_open(url: str, tmp: Path) -> tuple[float, float]:
     app = StoryCartApp(settings, clock=FakeClock(START), start_scheduler=False)
     before = resident_mib()
     async with app.run_test(size=(160, 50)) as pilot:
-        while app.stories is None:
+        while app.services is None:
             await pilot.pause(0.02)
         await app.workers.wait_for_complete()
         began = time.perf_counter()

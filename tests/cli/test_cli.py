@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.policy import load_policy_file
-from app.policy_registry import load_policies, policy_sources
+from app.domain.policy import load_policy_file
+from app.services.policy_files import load_policies, policy_sources
 from storage.schema import head_revision
 
 HEAD = head_revision()

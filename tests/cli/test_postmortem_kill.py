@@ -14,8 +14,8 @@ import sys
 import termios
 import time
 
-from app.clock import SystemClock
-from app.postmortems import PostmortemService
+from app.domain.clock import SystemClock
+from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 
 STORYCART = [sys.executable, "-m", "app.cli"]

@@ -13,18 +13,18 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from app.clock import FakeClock
+from app.domain.clock import FakeClock
+from app.domain.i18n import Catalog
+from app.domain.postmortem import ActionItem, Factor, TimelineItem, Why
+from app.domain.story import prompt_bank
 from app.export import printing
 from app.export.poster import severity_fill
 from app.export.story_sheet import story_sheet
-from app.i18n import Catalog
-from app.incidents import IncidentService
-from app.library import StoryService
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
-from app.postmortem import ActionItem, Factor, TimelineItem, Why
-from app.postmortems import PostmortemService
-from app.stories import prompt_bank
+from app.services.incident_service import IncidentService
+from app.services.library import StoryService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.export.pdf_checks import (
     MARGIN_POINTS,
@@ -376,8 +376,8 @@ def test_every_sheet_from_the_command_line(tmp_path):
 
 
 def test_a_report_that_would_end_on_a_nearly_empty_page_is_set_tighter(tmp_path):
+    from app.domain.postmortem import Postmortem
     from app.export.report import MOSTLY_EMPTY, _report, _Styles, incident_report
-    from app.postmortem import Postmortem
 
     facts = [("incident", "INC-2026-0007"), ("severity", "SEV-3")]
     catalog = Catalog("en")

@@ -14,12 +14,12 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from app.clock import FakeClock
+from app.domain.clock import FakeClock
+from app.domain.i18n import Catalog
+from app.domain.story import theme_name
+from app.domain.text_layout import NO_LINE_END, NO_LINE_START
 from app.export.story_sheet import story_sheet
-from app.i18n import Catalog
-from app.library import StoryService
-from app.stories import theme_name
-from app.text_layout import NO_LINE_END, NO_LINE_START
+from app.services.library import StoryService
 from storage.database import Database
 from tests.export.pdf_checks import assert_ink, assert_inside_margins, assert_pages, squeeze
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.alerts import CLAIM_LEASE, MAX_ATTEMPTS, AlertDeliverer
-from app.clock import FakeClock
-from app.incidents import MANUAL, ON_TIME, IncidentError, IncidentService
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
+from app.domain.clock import FakeClock
+from app.services.alert_delivery import CLAIM_LEASE, MAX_ATTEMPTS, AlertDeliverer
+from app.services.incident_service import MANUAL, ON_TIME, IncidentError, IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app.clock import FakeClock
-from app.escalation import MISSED, StepState
-from app.incidents import LATE_NOT_RUNNING, ON_TIME, IncidentError, IncidentService
-from app.policy import parse_policy_text, policy_to_toml
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
+from app.domain.clock import FakeClock
+from app.domain.escalation import MISSED, StepState
+from app.domain.policy import parse_policy_text, policy_to_toml
+from app.services.incident_service import LATE_NOT_RUNNING, ON_TIME, IncidentError, IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
 from storage.database import Database
 from storage.errors import StaleWrite
 from storage.incident_rows import by_code, outbox_for, update_incident

@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.clock import FakeClock
-from app.incidents import IncidentService
-from app.library import StoryService
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
-from app.postmortem import ActionItem, PostmortemError, Why
-from app.postmortems import PostmortemService
-from app.stories import Story, StoryError
+from app.domain.clock import FakeClock
+from app.domain.postmortem import ActionItem, PostmortemError, Why
+from app.domain.story import Story, StoryError
+from app.services.incident_service import IncidentService
+from app.services.library import StoryService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.errors import StaleWrite
 
@@ -241,8 +241,8 @@ def test_library_json_round_trip_and_a_bad_file_changes_nothing(world, tmp_path)
 
 
 def test_a_translation_is_a_linked_draft_that_readers_get_once_published(world):
+    from app.domain.kiosk_playlist import load_content
     from app.export.printing import playlist_views
-    from app.kiosk import load_content
 
     _db, clock, stories = world
     stories.create(story("late-deploy/ko", "금요일 배포", "금요일 오후에 배포했다.",

@@ -15,10 +15,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from app.clock import FakeClock
-from app.policy import LocalText
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
+from app.domain.clock import FakeClock
+from app.domain.policy import LocalText
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
 from storage.database import Database
 from storage.errors import NotADatabase, SchemaTooNew
 from storage.schema import head_revision, inspect_schema, upgrade_schema

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from app.clock import FakeClock
-from app.escalation import DeadlineKind
-from app.incidents import IncidentError, IncidentService
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
-from app.postmortem import ActionItem, MarkdownError, PostmortemError, Why, to_markdown
-from app.postmortems import PostmortemService
+from app.domain.clock import FakeClock
+from app.domain.escalation import DeadlineKind
+from app.domain.postmortem import ActionItem, MarkdownError, PostmortemError, Why, to_markdown
+from app.services.incident_service import IncidentError, IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.errors import StaleWrite
 from storage.models import ActionItemRecord

@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.alerts import AlertDeliverer
-from app.clock import FakeClock
 from app.config import Settings
-from app.incidents import SCREEN_CHANNELS, IncidentService
-from app.policy_registry import load_policies, policy_sources
-from app.policy_store import PolicyStore
+from app.domain.clock import FakeClock
+from app.services.alert_delivery import AlertDeliverer
+from app.services.incident_service import SCREEN_CHANNELS, IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
 from app.tui import StoryCartApp
+from screens.board import BoardScreen
 from storage.database import Database
 from tests.conftest import make_settings
 
@@ -28,10 +29,17 @@ def make_app(
     )
 
 
+def board_of(app: StoryCartApp) -> BoardScreen:
+    """The board: the screen at the bottom of the stack, under whatever else is open."""
+    board = app.screen_stack[0]
+    assert isinstance(board, BoardScreen)
+    return board
+
+
 async def wait_ready(app: StoryCartApp, pilot) -> None:
     """Until the database is open, the board loaded and the start-up sweep done."""
     for _ in range(200):
-        if app.escalations is not None and app._board().loaded:
+        if app.escalations is not None and board_of(app).loaded:
             break
         await pilot.pause(0.02)
     else:

@@ -8,15 +8,15 @@ from datetime import timedelta
 import pytest
 from textual.widgets import DataTable, OptionList, TabbedContent
 
-from app.clock import FakeClock
-from app.incidents import LATE_NOT_RUNNING, MANUAL, ON_TIME
+from app.domain.clock import FakeClock
+from app.services.incident_service import LATE_NOT_RUNNING, MANUAL, ON_TIME
 from screens.board import BoardScreen
 from screens.dialogs import CoachDialog, DeclareDialog
 from screens.incident import IncidentScreen
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 from tests.conftest import make_settings
-from tests.ui.helpers import START, make_app, notices, seed, settle, text_of, wait_ready
+from tests.ui.helpers import START, board_of, make_app, notices, seed, settle, text_of, wait_ready
 from widgets.board_table import BoardTable
 
 SIZE = (120, 40)
@@ -28,14 +28,14 @@ def user(monkeypatch):
 
 
 def board_cell(app, code: str, column: str) -> str:
-    return app._board().query_one(BoardTable).cell_text(code, column)
+    return board_of(app).query_one(BoardTable).cell_text(code, column)
 
 
 def stored(tmp_path, code: str):
     database = Database.open(make_settings(tmp_path).db_url)
     try:
-        from app.incidents import IncidentService
-        from app.policy_store import PolicyStore
+        from app.services.incident_service import IncidentService
+        from app.services.policy_versions import PolicyStore
 
         clock = FakeClock(START)
         return IncidentService(database, clock, PolicyStore(database, clock)).view(code)

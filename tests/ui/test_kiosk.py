@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandPalette
 
-from app.clock import FakeClock
-from app.library import StoryService
-from app.stories import Story
+from app.domain.clock import FakeClock
+from app.domain.story import Story
+from app.services.library import StoryService
 from app.tui import StoryCartApp
 from screens.kiosk import KioskScreen
 from storage.database import Database
@@ -259,7 +259,7 @@ def _running(server: PostgresServer) -> bool:
 @pytest.mark.parametrize("lang", ["ko", "ja", "en"])
 async def test_at_80x24_every_line_of_the_story_is_on_some_page(tmp_path, lang):
     """Each page shows all of its lines, and the pages together are the whole story."""
-    from app.kiosk import paginate, slide_text
+    from app.domain.kiosk_playlist import paginate, slide_text
 
     clock = FakeClock(START)
     app = kiosk_app(tmp_path, lang=lang, clock=clock)

@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import DataTable
 
-from app.policy import policy_to_toml
-from app.policy_registry import load_policies, policy_sources
+from app.domain.policy import policy_to_toml
+from app.services.policy_files import load_policies, policy_sources
 from screens.help import HelpScreen
 from screens.matrix import MatrixScreen
 from tests.ui.helpers import make_app, notices, text_of

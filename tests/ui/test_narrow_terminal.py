@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from app.clock import FakeClock
+from app.domain.clock import FakeClock
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, seed, settle, wait_ready
 from widgets.board_table import BoardHeader, BoardTable
@@ -81,7 +81,7 @@ async def test_the_declare_dialog_fits_an_80x24_terminal(tmp_path):
 
 
 async def test_the_matrix_never_breaks_a_word_at_80_columns(tmp_path):
-    from app.policy_view import cell_examples
+    from app.domain.policy_view import cell_examples
     from widgets.severity_grid import SeverityGrid
 
     app = make_app(tmp_path)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.clock import FakeClock
-from app.incidents import IncidentService
-from app.policy_store import PolicyStore
-from app.postmortems import PostmortemService
+from app.domain.clock import FakeClock
+from app.services.incident_service import IncidentService
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, notices, seed, settle, wait_ready
@@ -196,7 +196,7 @@ async def test_unresolved_incident_has_no_postmortem_yet(tmp_path):
 async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_path):
     from dataclasses import replace
 
-    from app.postmortem import ActionItem, Why
+    from app.domain.postmortem import ActionItem, Why
 
     clock, code = resolved_incident(tmp_path, lang="en")
     database = Database.open(make_settings(tmp_path).db_url)

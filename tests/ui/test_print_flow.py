@@ -8,7 +8,7 @@ import re
 
 from pypdf import PdfReader
 
-from app.clock import FakeClock
+from app.domain.clock import FakeClock
 from screens.print_dialog import PrintDialog
 from tests.export.pdf_checks import squeeze
 from tests.ui.helpers import START, make_app, settle, text_of, wait_ready

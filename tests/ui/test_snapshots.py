@@ -55,9 +55,9 @@ def board_app(tmp_path, lang: str, incidents: list[dict]):
     resolved, seen 40 minutes after the first declaration."""
     from datetime import timedelta
 
-    from app.clock import FakeClock
-    from app.incidents import IncidentService
-    from app.policy_store import PolicyStore
+    from app.domain.clock import FakeClock
+    from app.services.incident_service import IncidentService
+    from app.services.policy_versions import PolicyStore
     from storage.database import Database
     from tests.conftest import make_settings
     from tests.ui.helpers import START, make_app, seed
@@ -123,11 +123,11 @@ def postmortem_app(tmp_path):
     from dataclasses import replace
     from datetime import timedelta
 
-    from app.clock import FakeClock
-    from app.incidents import IncidentService
-    from app.policy_store import PolicyStore
-    from app.postmortem import ActionItem, Why
-    from app.postmortems import PostmortemService
+    from app.domain.clock import FakeClock
+    from app.domain.postmortem import ActionItem, Why
+    from app.services.incident_service import IncidentService
+    from app.services.policy_versions import PolicyStore
+    from app.services.postmortem_service import PostmortemService
     from storage.database import Database
     from tests.conftest import make_settings
     from tests.ui.helpers import START, make_app, seed
@@ -250,7 +250,7 @@ def _story_editor():
 @pytest.mark.parametrize("lang", ["ko", "ja"])
 def test_story_editor_with_content(snap_compare, tmp_path, lang):
     """The editor opened on the draft of a published postmortem: every box shows its text."""
-    from app.clock import FakeClock
+    from app.domain.clock import FakeClock
     from tests.ui.helpers import START
     from tests.ui.test_story_flow import published_postmortem
 

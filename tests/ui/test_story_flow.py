@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from app.clock import FakeClock
-from app.incidents import IncidentService
-from app.library import StoryService
-from app.policy_store import PolicyStore
-from app.postmortem import ActionItem, Why
-from app.postmortems import PostmortemService
-from app.stories import Story
+from app.domain.clock import FakeClock
+from app.domain.postmortem import ActionItem, Why
+from app.domain.story import Story
+from app.services.incident_service import IncidentService
+from app.services.library import StoryService
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready
@@ -257,14 +257,14 @@ async def test_opening_the_story_editor_changes_nothing_until_the_author_types(t
         await settle(app, pilot)
         status = str(editor.query_one("#story-status").render())
         assert "저장 중" not in status and "버전 1" in status, status
-        assert app.stories.view(editor.story.key).version == 1
+        assert app.services.stories.view(editor.story.key).version == 1
         editor.query_one("#story-lessons").focus()
         await pilot.press("end", "!")
         status = str(editor.query_one("#story-status").render())
         assert "저장 중" in status or "버전 2" in status, status  # the timer may have saved it
         editor.autosave()
         await settle(app, pilot)
-        assert app.stories.view(editor.story.key).version == 2
+        assert app.services.stories.view(editor.story.key).version == 2
 
 
 async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language(tmp_path):

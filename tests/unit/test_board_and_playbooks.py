@@ -7,13 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.board import Tone, board_row, board_rows, clock_text
-from app.escalation import Firing, IncidentFacts
-from app.i18n import Catalog
-from app.incident_model import BoardItem, IncidentView
-from app.message_templates import TEMPLATE_KINDS, fill
-from app.playbooks import checklists_for, current_phase, playbook
-from app.policy_registry import load_policies, policy_sources
+from app.domain.board_rows import Tone, board_row, board_rows, clock_text
+from app.domain.escalation import Firing, IncidentFacts
+from app.domain.i18n import Catalog
+from app.domain.incident import BoardItem, IncidentView
+from app.domain.message_templates import TEMPLATE_KINDS, fill
+from app.domain.playbooks import checklists_for, current_phase, playbook
+from app.services.policy_files import load_policies, policy_sources
 
 POLICIES = load_policies(policy_sources(None))
 WEB = POLICIES.get("web-service")
@@ -182,7 +182,7 @@ def test_user_text_in_templates_is_kept_literally():
 
 
 def test_the_plan_cache_gives_the_same_rows_as_planning_every_tick():
-    from app.board import PlanCache
+    from app.domain.board_rows import PlanCache
 
     items = [
         item(code="INC-2026-0001", severity="SEV-1"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.durations import parse_duration as d
-from app.policy import LocalText, Policy, parse_policy_text, policy_to_toml
-from app.policy_registry import load_policies, policy_sources
+from app.domain.durations import parse_duration as d
+from app.domain.policy import LocalText, Policy, parse_policy_text, policy_to_toml
+from app.services.policy_files import load_policies, policy_sources
 
 POLICIES = load_policies(policy_sources(None))
 

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.escalation import (
+from app.domain.escalation import (
     DeadlineKind,
     Firing,
     IncidentFacts,
     StepState,
     plan,
 )
-from app.policy import parse_policy_text
-from app.policy_registry import load_policies, policy_sources
+from app.domain.policy import parse_policy_text
+from app.services.policy_files import load_policies, policy_sources
 
 BUILTIN = load_policies(policy_sources(None))
 WEB = BUILTIN.get("web-service")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.config import ConfigError, Flags, load_settings
-from app.i18n import Catalog, catalog_keys, detect_language, said_in
+from app.domain.i18n import Catalog, catalog_keys, detect_language, said_in
 
 
 @pytest.mark.parametrize("lang", ["ko", "ja"])
@@ -98,7 +98,7 @@ def test_korean_particles_follow_the_last_sound(word, expected):
 
 
 def test_a_refusal_is_said_in_the_readers_language():
-    from app.incident_model import AlreadyDone
+    from app.domain.incident import AlreadyDone
 
     error = AlreadyDone("refusal.already_acknowledged", code="INC-2026-0003")
     assert str(error) == "Incident INC-2026-0003 is already acknowledged."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.i18n import Catalog
-from app.incident_text import entry_text
+from app.domain.i18n import Catalog
+from app.domain.incident_text import entry_text
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from rich.cells import cell_len
 
 from app.config import ConfigError, Flags, load_settings
-from app.kiosk import (
+from app.domain.kiosk_playlist import (
     KioskContent,
     KioskError,
     Playlist,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.policy import PolicyError, load_policy_file, parse_policy_text, policy_to_toml
-from app.policy_registry import PolicySource, load_policies
+from app.domain.policy import PolicyError, load_policy_file, parse_policy_text, policy_to_toml
+from app.services.policy_files import PolicySource, load_policies
 
 MINIMAL = """\
 [policy]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.postmortem import (
+from app.domain.postmortem import (
     ACTION_CATEGORIES,
     ACTION_STATUSES,
     CERTAINTIES,

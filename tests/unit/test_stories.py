@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.clock import FakeClock
-from app.postmortem import ActionItem, Factor, Postmortem, TimelineItem, Why
-from app.stories import (
+from app.domain.clock import FakeClock
+from app.domain.postmortem import ActionItem, Factor, Postmortem, TimelineItem, Why
+from app.domain.story import (
     LENSES,
     Candidate,
     Feature,
@@ -286,7 +286,7 @@ def test_a_sentence_the_wizard_flagged_as_blame_never_becomes_the_highlight():
 
 
 def test_story_refusals_are_said_in_the_readers_language():
-    from app.i18n import Catalog, said_in
+    from app.domain.i18n import Catalog, said_in
 
     story = Story("k", "ko", "제목", narrative="본문", prompts=["왜?"])
     with pytest.raises(StoryError) as refused:

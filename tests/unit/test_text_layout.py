@@ -2,7 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from app.text_layout import NO_LINE_START, hanging, wrap
+from app.domain.text_layout import NO_LINE_START, hanging, wrap
 
 
 def test_japanese_breaks_between_characters_and_keeps_every_character():

@@ -1,0 +1,176 @@
+"""`storycart incident …`: declare, acknowledge, update, escalate, resolve, reopen, list and
+show from scripts and monitors. Human output is in the --lang language and passes through
+printable(); --json is exact. Acknowledging or resolving twice is not an error (a monitor may
+retry): it says so and exits 0."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from app.cli.errors import CommandError
+from app.cli.policies import command_policies, policy_named
+from app.config import Settings
+from app.domain.escalation import StepState
+from app.domain.i18n import Catalog, said_in
+from app.domain.incident import AlreadyDone, IncidentError
+from app.domain.textsafe import printable
+
+ACTOR_HELP = "who is acting (default: your user name)"
+
+
+def add_incident_parsers(commands, common) -> None:
+    incident = commands.add_parser(
+        "incident", parents=[common],
+        help="declare, acknowledge, update, escalate, resolve, list, show incidents",
+        description="Incidents from the command line (scripts and monitors use these).",
+    )  # fmt: skip
+    actions = incident.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
+    declare = actions.add_parser(
+        "declare", parents=[common], help="declare an incident and print its id",
+        description="Declare an incident under the active policy; prints its id.",
+    )  # fmt: skip
+    declare.add_argument("--title", required=True)
+    declare.add_argument("--severity", required=True)
+    declare.add_argument("--type", dest="type_key", help="incident type (default: the first)")
+    declare.add_argument("--impact", default="")
+    declare.add_argument("--commander")
+    declare.add_argument("--actor", help=ACTOR_HELP)
+    for action, text in (
+        ("ack", "acknowledge an incident (again: a note, exit 0)"),
+        ("resolve", "resolve an incident (again: a note, exit 0)"),
+        ("reopen", "reopen a resolved incident"),
+        ("escalate", "fire the next escalation step now; says whether it was early or late"),
+    ):
+        sub = actions.add_parser(action, parents=[common], help=text, description=text + ".")
+        sub.add_argument("id")
+        sub.add_argument("--actor", help=ACTOR_HELP)
+    status_update = actions.add_parser(
+        "update", parents=[common], help="post a status update",
+        description="Post a status update; resets the update clock.",
+    )  # fmt: skip
+    status_update.add_argument("id")
+    status_update.add_argument("--status", required=True)
+    status_update.add_argument("--text", required=True)
+    status_update.add_argument("--actor", help=ACTOR_HELP)
+    listing = actions.add_parser(
+        "list", parents=[common], help="open incidents", description="List open incidents."
+    )
+    listing.add_argument("--all", action="store_true", help="include resolved incidents")
+    listing.add_argument("--json", action="store_true", help="machine-readable JSON")
+    show = actions.add_parser(
+        "show", parents=[common], help="one incident in full",
+        description="Show an incident: deadlines, escalation steps and events, timeline.",
+    )  # fmt: skip
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true", help="machine-readable JSON")
+
+
+def _service(settings: Settings):
+    from app.domain.clock import SystemClock
+    from app.services.incident_service import IncidentService, alert_channels
+    from app.services.policy_versions import PolicyStore
+    from storage.database import Database
+
+    database = Database.open(settings.db_url)
+    clock = SystemClock()
+    return IncidentService(database, clock, PolicyStore(database, clock), alert_channels(settings))
+
+
+def cmd_incident(settings: Settings, args) -> int:
+    catalog = Catalog(settings.lang)
+    service = _service(settings)
+    actor = getattr(args, "actor", None) or settings.user
+    try:
+        _run(service, settings, args, actor, catalog)
+    except AlreadyDone as done:
+        print(catalog.t("cli.nothing_changed", said=said_in(done, catalog)))
+    except IncidentError as error:
+        raise CommandError(said_in(error, catalog)) from None
+    finally:
+        service.database.close()
+    return 0
+
+
+def _run(service, settings: Settings, args, actor: str, catalog: Catalog) -> None:
+    action = args.incident_command
+    if action == "declare":
+        policies = command_policies(settings)
+        name = settings.policy or policies.choose("web-service").name
+        code = service.declare(
+            policy_named(policies, name), args.title, args.severity, actor=actor,
+            type_key=args.type_key, impact=args.impact, commander=args.commander,
+        )  # fmt: skip
+        print(code)
+    elif action == "ack":
+        service.acknowledge(args.id, actor)
+    elif action == "resolve":
+        service.resolve(args.id, actor)
+    elif action == "reopen":
+        service.reopen(args.id, actor)
+    elif action == "update":
+        service.post_update(args.id, actor, args.status, args.text)
+    elif action == "escalate":
+        _print_escalation(service.escalate_now(args.id, actor), catalog)
+    elif action == "list":
+        _list(service, args, catalog)
+    elif action == "show":
+        _show(service, args, catalog)
+
+
+def _print_escalation(fired, catalog: Catalog) -> None:
+    from app.domain.incident_text import step_state_text
+    from app.domain.message_templates import local_clock
+
+    step = replace(fired.step, state=StepState.FIRED, fired_at=fired.fired_at)
+    notify = ", ".join(printable(who.get(catalog.lang)) for who in step.step.notify)
+    print(catalog.t(
+        "cli.escalated", code=fired.code, step=step.position + 1, round=step.round + 1,
+        notify=notify, state=step_state_text(step, fired.fired_at, catalog, local_clock),
+    ))  # fmt: skip
+
+
+def _list(service, args, catalog: Catalog) -> None:
+    from app.services.incident_service import view_document
+
+    views = service.list(include_resolved=args.all)
+    if args.json:
+        now = service.clock.now()
+        print(json.dumps([view_document(v, now) for v in views], ensure_ascii=False))
+        return
+    for record in (view.record for view in views):
+        status = catalog.t(f"status.{record.status}")
+        print(f"{record.code}  {record.severity:<6} {status:<13} {printable(record.title)}")
+
+
+def _show(service, args, catalog: Catalog) -> None:
+    from app.domain.incident_text import entry_text, step_state_text
+    from app.domain.message_templates import local_clock, local_time
+    from app.services.incident_service import view_document
+
+    view = service.view(args.id)
+    now = service.clock.now()
+    if args.json:
+        print(json.dumps(view_document(view, now), ensure_ascii=False, indent=2))
+        return
+    t = catalog.t
+    record = view.record
+    status = t(f"status.{record.status}")
+    print(f"{record.code}  {record.severity}  {status}  {printable(record.title)}")
+    print(t("cli.show_policy", policy=view.policy.name, version=view.policy_version,
+            declared=local_time(record.declared_at)))  # fmt: skip
+    for deadline in view.plan.deadlines:
+        if deadline.met_at is not None:
+            state = t("cli.deadline_met", at=local_time(deadline.met_at))
+        elif deadline.overdue(now):
+            state = t("cli.deadline_overdue")
+        else:
+            state = t("cli.deadline_open")
+        kind = t(f"cli.deadline.{deadline.kind.value}")
+        print(f"  {kind}: {local_time(deadline.due_at)} · {state}")
+    for step in view.plan.steps:
+        notify = ", ".join(printable(who.get(catalog.lang)) for who in step.step.notify)
+        heading = t("cli.show_step", step=step.position + 1, round=step.round + 1)
+        print(f"  {heading} {notify}: {step_state_text(step, now, catalog, local_clock)}")
+    for entry in view.timeline:
+        print(f"  {local_time(entry.at)}  {printable(entry.actor)}: {entry_text(entry, catalog)}")

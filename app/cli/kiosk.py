@@ -1,0 +1,90 @@
+"""`storycart kiosk`: the cart's screen in this terminal, or served to a browser on the cart's
+TV through textual-serve (loopback unless told otherwise)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shlex
+import sys
+
+from app.cli.errors import CommandError
+from app.config import Settings
+from app.domain.kiosk_playlist import KioskError, check_seconds, parse_languages
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+
+
+def add_kiosk_parser(commands, common: argparse.ArgumentParser) -> None:
+    kiosk = commands.add_parser(
+        "kiosk", parents=[common], help="the cart's screen: stories rotating, keys locked",
+        description="Fill the screen with the story of the week, then rotate through its "
+        "highlight, prompt cards, recent near misses, past follow-ups and the severity matrix. "
+        "Keys are locked; type the unlock sequence (setting kiosk_unlock, default "
+        "`ctrl+k u n l o c k`) to reach the board.",
+    )  # fmt: skip
+    option = kiosk.add_argument
+    option("--seconds", type=int, metavar="N",
+           help="seconds per slide (default: setting kiosk_seconds, 20)")  # fmt: skip
+    option("--languages", metavar="LANGS",
+           help="languages to cycle through, e.g. ko,ja,en (default: --lang)")  # fmt: skip
+    option("--serve", action="store_true",
+           help="serve the kiosk to a browser through textual-serve")  # fmt: skip
+    option("--host", default=DEFAULT_HOST, help=f"with --serve (default {DEFAULT_HOST})")
+    option("--port", type=int, default=DEFAULT_PORT, help=f"with --serve (default {DEFAULT_PORT})")
+
+
+def kiosk_settings(settings: Settings, args) -> Settings:
+    changes = {}
+    try:
+        if args.seconds is not None:
+            changes["kiosk_seconds"] = check_seconds(args.seconds, "--seconds")
+        if args.languages is not None:
+            changes["kiosk_languages"] = parse_languages(args.languages, "--languages")
+    except KioskError as error:
+        raise CommandError(str(error)) from None
+    return settings.with_overrides(**changes)
+
+
+def served_command(settings: Settings, args) -> str:
+    """The command textual-serve starts for each browser: this kiosk, same settings."""
+    command = [sys.executable, "-m", "app.cli", "kiosk", "--db", settings.db_url,
+               "--lang", settings.lang, "--seconds", str(settings.kiosk_seconds)]  # fmt: skip
+    if settings.kiosk_languages:
+        command += ["--languages", ",".join(settings.kiosk_languages)]
+    if getattr(args, "config", None):
+        command += ["--config", args.config]
+    if settings.policy:
+        command += ["--policy", settings.policy]
+    for path in settings.policy_files:
+        command += ["--policy-file", str(path)]
+    return shlex.join(command)
+
+
+def serve(settings: Settings, args) -> int:
+    if not 1 <= args.port <= 65535:
+        raise CommandError(f"--port must be from 1 to 65535, not {args.port}.")
+    if not _is_loopback(args.host):
+        print(f"storycart: serving the kiosk on {args.host}: anyone who can reach "
+              f"port {args.port} there sees it (read-only).", file=sys.stderr)  # fmt: skip
+    from textual_serve.server import Server
+
+    title = "Story Cart"
+    server = Server(served_command(settings, args), host=args.host, port=args.port, title=title)
+    try:
+        server.serve()
+    except OSError as error:
+        raise CommandError(
+            f"Cannot serve on {args.host}:{args.port} ({error.strerror or error})."
+        ) from None
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

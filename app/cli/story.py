@@ -1,0 +1,259 @@
+"""`storycart story list|show|week|search|nominate` and the library as JSON
+(`storycart export json`, `storycart import FILE.json`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from contextlib import contextmanager
+
+from app.cli.errors import CommandError
+from app.config import Settings
+from app.domain.textsafe import printable
+
+
+def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
+    story = commands.add_parser(
+        "story", parents=[common], help="the library of incident stories",
+        description="Browse the library of incident stories and the story of the week.",
+    )  # fmt: skip
+    actions = story.add_subparsers(dest="story_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", parents=[common], help="every story, newest first")
+    listing.add_argument("--json", action="store_true", help="machine-readable JSON")
+    show = actions.add_parser("show", parents=[common], help="one story, whole")
+    show.add_argument("id", help="a story's id or key (as `story list` prints)")
+    show.add_argument(
+        "--lens", choices=("engineering", "product", "support"), help="only this lens"
+    )
+    show.add_argument("--json", action="store_true", help="machine-readable JSON")
+    week = actions.add_parser(
+        "week", parents=[common], help="the story of the week and when it rotates"
+    )
+    week.add_argument("--json", action="store_true", help="machine-readable JSON")
+    search = actions.add_parser(
+        "search", parents=[common], help="stories containing every word of QUERY",
+        description="Find stories by any substring of their title, text, lenses or lessons, "
+        "in any language (two-character Korean and Japanese words included).",
+    )  # fmt: skip
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true", help="machine-readable JSON")
+    nominate = actions.add_parser(
+        "nominate", parents=[common], help="ask for an incident or story to be featured"
+    )
+    nominate.add_argument("id", help="an incident id (INC-…) or a story id or key")
+    nominate.add_argument("reason", help="why other teams should know this story")
+    translate = actions.add_parser(
+        "translate", parents=[common], help="start the story in another language",
+        description="Create a draft of the story in another language, linked to it and prefilled "
+        "with its text, for a translator to write over (in the app: T on the story). The reader, "
+        "the kiosk and printed sheets show the translation once it is published. When the "
+        "translation exists already, says where it is.",
+    )  # fmt: skip
+    translate.add_argument("id", help="a story's id or key (as `story list` prints)")
+    translate.add_argument("--to", required=True, choices=("en", "ko", "ja"), dest="target")
+    translate.add_argument("--actor", help="who is translating (default: your user name)")
+
+
+@contextmanager
+def story_service(settings: Settings):
+    from app.domain.clock import SystemClock
+    from app.services.library import StoryService
+    from storage.database import Database
+
+    database = Database.open(settings.db_url)
+    try:
+        service = StoryService(database, SystemClock(), settings.rotation_weeks)
+        service.ensure_starters()
+        yield service
+    finally:
+        database.close()
+
+
+def cmd_story(settings: Settings, args) -> int:
+    from app.domain.incident import IncidentError
+    from app.domain.story import StoryError
+
+    handlers = {"list": _list, "show": _show, "week": _week, "search": _search,
+                "nominate": _nominate, "translate": _translate}  # fmt: skip
+    with story_service(settings) as service:
+        try:
+            return handlers[args.story_command](service, settings, args)
+        except (StoryError, IncidentError) as error:
+            raise CommandError(str(error)) from None
+
+
+def _summary_document(item) -> dict:
+    return {"id": item.id, "key": item.key, "lang": item.lang, "title": item.title,
+            "kind": item.kind, "severity": item.severity, "date": item.occurred_on,
+            "themes": list(item.themes), "status": item.status, "example": item.example,
+            "incident": item.incident or None}  # fmt: skip
+
+
+def _print_summaries(items, as_json: bool, lang: str) -> None:
+    if as_json:
+        print(json.dumps([_summary_document(i) for i in items], ensure_ascii=False, indent=2))
+        return
+    from app.domain.i18n import Catalog
+
+    t = Catalog(lang).t
+    for item in items:
+        marks = f" {t('cli.mark_example')}" if item.example else ""
+        marks += f" {t('cli.mark_draft')}" if item.status != "published" else ""
+        print(f"{item.id:>5}  {item.occurred_on or '—':<10}  {item.severity or '—':<6}  "
+              f"{printable(item.title)}{marks}")  # fmt: skip
+
+
+def _list(service, settings, args) -> int:
+    _print_summaries(service.summaries(settings.lang), args.json, settings.lang)
+    return 0
+
+
+def _search(service, settings, args) -> int:
+    found = service.search(args.query, settings.lang)
+    _print_summaries(found, args.json, settings.lang)
+    if not found and not args.json:
+        from app.domain.i18n import Catalog
+
+        print(printable(Catalog(settings.lang).t("cli.no_story", query=args.query)))
+    return 0
+
+
+def _view_document(view) -> dict:
+    from app.domain.story import to_document
+
+    document = to_document(view.story)
+    document["follow_ups"] = [dict(vars(f)) for f in view.follow_ups]
+    document["loop"] = {"done": view.loop.done, "open": view.loop.open,
+                        "overdue": view.loop.overdue}  # fmt: skip
+    document["translations"] = list(view.translations)
+    return document
+
+
+def _show(service, settings, args) -> int:
+    view = service.view(args.id)
+    if args.json:
+        print(json.dumps(_view_document(view), ensure_ascii=False, indent=2))
+        return 0
+    print(_story_text(view, settings.lang, _today(service), args.lens))
+    return 0
+
+
+def _story_text(view, lang: str, today, only_lens: str | None = None) -> str:
+    from app.domain.i18n import Catalog
+    from app.domain.story import LENSES, loop_state, theme_name
+
+    catalog, story = Catalog(lang), view.story
+    themes = ", ".join(theme_name(t, lang) for t in story.themes)
+    lines = [story.title, " · ".join(part for part in (
+        story.severity, catalog.t(f"story.kind.{story.kind}"), story.occurred_on, themes,
+    ) if part), ""]  # fmt: skip
+    if only_lens is None:
+        lines += [story.highlight, "", story.narrative, ""]
+    for lens in (only_lens,) if only_lens else LENSES:
+        lines += [f"{catalog.t(f'story.lens.{lens}')}", story.lenses.get(lens, "—"), ""]
+    if only_lens is None:
+        if story.lessons:
+            lines += [catalog.t("story.lessons"), story.lessons, ""]
+        if view.follow_ups:
+            lines.append(catalog.t("story.loop"))
+            for item in view.follow_ups:
+                state = loop_state(item, today)
+                lines.append(f"  [{catalog.t(f'story.loop_state.{state}')}] {item.title}"
+                             f" — {item.owner or '—'} {item.due}".rstrip())  # fmt: skip
+            lines.append("")
+        if story.changes:
+            lines += [catalog.t("story.changes"), story.changes, ""]
+        if story.prompts:
+            lines.append(catalog.t("story.prompts"))
+            lines += [f"  ? {prompt}" for prompt in story.prompts]
+    return printable("\n".join(lines).rstrip())
+
+
+def _week(service, settings, args) -> int:
+    week = service.week(settings.lang)
+    if week is None:
+        raise CommandError("There is no published story to feature yet.")
+    if args.json:
+        print(json.dumps({
+            "story": _view_document(week.view), "starts_at": week.feature.starts_at.isoformat(),
+            "rotates_at": week.rotates_at.isoformat() if week.rotates_at else None,
+            "reason": week.feature.reason,
+        }, ensure_ascii=False, indent=2))  # fmt: skip
+        return 0
+    from app.domain.i18n import Catalog
+
+    catalog = Catalog(settings.lang)
+    if week.rotates_at is None:
+        when = catalog.t("story.week_pinned")
+    else:
+        when = catalog.t(
+            "story.week_until", when=week.rotates_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        )
+    print(printable(f"{catalog.t('story.week')} · {when}"))
+    print()
+    print(_story_text(week.view, settings.lang, _today(service)))
+    return 0
+
+
+def _today(service):
+    return service.clock.now().astimezone().date()
+
+
+def _translate(service, settings, args) -> int:
+    view = service.translate(args.id, args.target, args.actor or settings.user)
+    story = view.story
+    state = "draft" if story.status != "published" else "published"
+    print(printable(f"{story.key}  {state}  {story.title}"))
+    return 0
+
+
+def _nominate(service, settings, args) -> int:
+    service.nominate(args.id, args.reason, settings.user)
+    from app.domain.i18n import Catalog
+
+    print(printable(Catalog(settings.lang).t("cli.nominated", ref=args.id)))
+    return 0
+
+
+# -- the library as JSON --------------------------------------------------------------------
+
+
+def export_library_json(settings: Settings) -> str:
+    with story_service(settings) as service:
+        return json.dumps(service.export_document(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _without_nul(value):
+    """NUL characters dropped from every string: never meaningful in text, and PostgreSQL
+    refuses them (a file that loads on SQLite must load on a team server too)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+def import_library_json(settings: Settings, text: str, where: str, actor: str) -> str:
+    from app.domain.i18n import Catalog, said_in
+    from app.domain.story import StoryError
+
+    catalog = Catalog(settings.lang)
+    t = catalog.t
+    try:
+        document = _without_nul(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise CommandError(
+            t("cli.json_invalid", path=where, line=error.lineno, reason=error.msg)
+        ) from None
+    except RecursionError:
+        raise CommandError(t("cli.json_too_deep", path=where)) from None
+    with story_service(settings) as service:
+        try:
+            counts = service.import_document(document, actor)
+        except StoryError as error:
+            raise CommandError(
+                t("cli.file_refused", path=where, said=said_in(error, catalog))
+            ) from None
+    return ", ".join(t(f"cli.count_{name}", n=count) for name, count in counts.items())

@@ -1,0 +1,188 @@
+"""What the incident board shows for each incident at a given instant: pure data, no Textual.
+
+Every countdown is `deadline - now`, derived at each tick from stored facts, so a suspended
+laptop, a restart or a clock jump never leaves the board wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from app.domain.escalation import DeadlineKind, Plan, StepState
+from app.domain.i18n import Catalog
+from app.domain.incident import BoardItem
+from app.domain.textsafe import printable
+
+
+class Tone(StrEnum):
+    NORMAL = "normal"
+    OVERDUE = "overdue"
+    MET = "met"
+    MUTED = "muted"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    tone: Tone = Tone.NORMAL
+    # What a narrow board (80 columns) shows instead, when the text has a shorter form.
+    short: str | None = None
+
+
+# Resolution and postmortem share a column: an open incident has no postmortem clock yet, and a
+# resolved one has met its resolution target, so one of the two is always the one that matters.
+CLOCK_COLUMNS = ("ack", "next_step", "update", "resolution", "regulatory")
+COLUMNS = ("severity", "code", "title", "status", "age", *CLOCK_COLUMNS)
+NOT_APPLICABLE = Cell("—", Tone.MUTED)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    key: str
+    sort_key: tuple
+    severity_rank: int
+    cells: dict[str, Cell]
+
+
+def clock_text(delta: timedelta) -> str:
+    """12:34 under an hour (seconds tick), 3h26m under a day, 6d23h beyond; overdue ones start
+    with +. At most six characters (seven with a ✓), so every clock fits an 80-column board."""
+    seconds = int(delta.total_seconds())
+    sign = "+" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 3600:
+        return f"{sign}{seconds // 60:02d}:{seconds % 60:02d}"
+    if seconds < 86400:
+        return f"{sign}{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{sign}{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
+
+
+def countdown(due_at: datetime, now: datetime) -> Cell:
+    if now >= due_at:
+        return Cell(clock_text(due_at - now), Tone.OVERDUE)
+    return Cell(clock_text(due_at - now))
+
+
+def _deadline_cell(current: Plan, kind: DeadlineKind, now: datetime) -> Cell:
+    deadline = current.deadline(kind)
+    if deadline is None:
+        return NOT_APPLICABLE
+    if deadline.met_at is not None:
+        return Cell("✓", Tone.MET)
+    return countdown(deadline.due_at, now)
+
+
+def _ack_cell(current: Plan, now: datetime) -> Cell:
+    cell = _deadline_cell(current, DeadlineKind.ACKNOWLEDGE, now)
+    timeout = current.deadline(DeadlineKind.ACK_TIMEOUT)
+    if cell.tone is Tone.MET and timeout is not None:
+        # Acknowledged but still open: how long until the ladder starts again.
+        return Cell(f"✓ {clock_text(max(timeout.due_at - now, timedelta()))}", Tone.MET)
+    return cell
+
+
+def _next_step_cell(current: Plan, now: datetime) -> Cell:
+    waiting = [s for s in current.steps if s.state in (StepState.PENDING, StepState.DUE)]
+    if not waiting:
+        return NOT_APPLICABLE
+    return countdown(waiting[0].due_at, now)
+
+
+class PlanCache:
+    """A plan stays right until the next instant at which something in it comes due
+    (plan.next_wakeup): between two such instants only the countdown texts move, so the board
+    re-plans an incident only when one of its instants passes (or the clock went back)."""
+
+    def __init__(self) -> None:
+        self._plans: dict[tuple[str, int], tuple[datetime, Plan]] = {}
+
+    def plan(self, item: BoardItem, now: datetime) -> Plan:
+        key = (item.record.code, id(item))
+        cached = self._plans.get(key)
+        if cached is not None:
+            planned_at, current = cached
+            if planned_at <= now and (current.next_wakeup is None or now < current.next_wakeup):
+                return current
+        current = item.plan(now)
+        self._plans[key] = (now, current)
+        return current
+
+    def keep_only(self, items: list[BoardItem]) -> None:
+        wanted = {(item.record.code, id(item)) for item in items}
+        for key in [key for key in self._plans if key not in wanted]:
+            del self._plans[key]
+
+
+def board_row(
+    item: BoardItem, now: datetime, catalog: Catalog, cache: PlanCache | None = None
+) -> BoardRow:
+    record = item.record
+    current = cache.plan(item, now) if cache is not None else item.plan(now)
+    resolved = record.resolved_at is not None
+    cells = _record_cells(record, now, catalog)
+    cells.update(
+        ack=_ack_cell(current, now),
+        next_step=NOT_APPLICABLE if resolved else _next_step_cell(current, now),
+        update=_deadline_cell(current, DeadlineKind.STATUS_UPDATE, now),
+        resolution=_deadline_cell(
+            current, DeadlineKind.POSTMORTEM if resolved else DeadlineKind.RESOLUTION, now
+        ),
+        regulatory=_deadline_cell(current, DeadlineKind.REGULATORY_REPORT, now),
+    )
+    return _row(item, cells)
+
+
+def _record_cells(record, now: datetime, catalog: Catalog) -> dict[str, Cell]:
+    """The columns that come from the incident itself, not from its plan."""
+    resolved = record.resolved_at is not None
+    return {
+        "severity": Cell(record.severity),
+        "code": Cell(record.code, short=record.code.rsplit("-", 1)[-1]),
+        "title": Cell(printable(record.title)),
+        "status": Cell(
+            catalog.t(f"status.{record.status}"),
+            Tone.MET if resolved else Tone.NORMAL,
+            short=catalog.t(f"status_short.{record.status}"),
+        ),
+        # A resolved incident's age is how long it was open, not how long ago it was declared.
+        "age": Cell(
+            clock_text((record.resolved_at if resolved else now) - record.declared_at).lstrip("+"),
+            Tone.MUTED if resolved else Tone.NORMAL,
+        ),
+    }
+
+
+def _row(item: BoardItem, cells: dict[str, Cell]) -> BoardRow:
+    record = item.record
+    rank = item.policy.rank(record.severity)
+    return BoardRow(
+        key=record.code,
+        sort_key=(record.resolved_at is not None, rank, record.declared_at, record.code),
+        severity_rank=rank,
+        cells=cells,
+    )
+
+
+def board_rows(
+    items: list[BoardItem], now: datetime, catalog: Catalog, cache: PlanCache | None = None
+) -> list[BoardRow]:
+    """Worst severity first (open before resolved), then the oldest."""
+    if cache is not None:
+        cache.keep_only(items)
+    rows = []
+    for item in items:
+        try:
+            rows.append(board_row(item, now, catalog, cache))
+        except (OverflowError, ValueError):
+            rows.append(_unplannable_row(item, now, catalog))
+    return sorted(rows, key=lambda r: r.sort_key)
+
+
+def _unplannable_row(item: BoardItem, now: datetime, catalog: Catalog) -> BoardRow:
+    """An incident whose policy gives a deadline no clock can hold: shown, with its clocks
+    marked, so the rest of the board keeps ticking."""
+    cells = _record_cells(item.record, now, catalog)
+    cells.update({column: Cell("?", Tone.OVERDUE) for column in CLOCK_COLUMNS})
+    return _row(item, cells)

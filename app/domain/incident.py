@@ -1,0 +1,163 @@
+"""Incident data the screens need, without storage: names of statuses, roles and alert
+channels, the views the service hands out, and its one error type. Importing this module stays
+cheap, so the board can paint before SQLAlchemy is loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from app.domain.escalation import (
+    Firing,
+    IncidentFacts,
+    Plan,
+    PlannedStep,
+    plan,
+)
+from app.domain.i18n import LocalizedError
+from app.domain.policy import Policy
+
+STATUSES = ("investigating", "identified", "mitigating", "resolved")
+ROLES = ("commander", "tech_lead", "comms_lead", "scribe", "sme")
+CERTAINTIES = ("fact", "hypothesis")
+SCREEN_CHANNELS = ("bell", "flash")
+ALERT_CHANNELS = (*SCREEN_CHANNELS, "desktop")
+COMMAND_CHANNEL = "command"
+# Resolved incidents stay on the board this long, for their postmortem clock.
+RESOLVED_ON_BOARD = timedelta(days=7)
+
+
+def alert_channels(settings) -> tuple[str, ...]:
+    """The outbox rows each firing writes: the user's command only when one is configured."""
+    return (*ALERT_CHANNELS, COMMAND_CHANNEL) if settings.alert_command else ALERT_CHANNELS
+
+
+class IncidentError(LocalizedError):
+    """A request that cannot be carried out; str() is one sentence."""
+
+
+class AlreadyDone(IncidentError):
+    """The incident is already as asked (acknowledged, resolved, at that severity): refused in
+    the TUI, a no-op that exits 0 for scripts."""
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One incident as stored: what the services hand out (never the database row itself)."""
+
+    id: int
+    code: str
+    title: str
+    severity: str
+    type_key: str
+    impact: str
+    commander: str | None
+    status: str
+    policy_id: int
+    declared_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    last_update_at: datetime | None
+    ladder_started_at: datetime | None
+    first_round: int
+    version: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    incident_id: int
+    at: datetime
+    kind: str
+    actor: str
+    text: str
+    certainty: str
+    data: dict | None
+
+
+@dataclass(frozen=True)
+class FiredEvent:
+    """An escalation step that fired (or was recorded as skipped), once, at `fired_at`."""
+
+    id: int
+    incident_id: int
+    step_id: str
+    round: int
+    due_at: datetime
+    fired_at: datetime
+    reason: str
+
+
+Frozen = TypeVar("Frozen")
+
+
+def frozen_copy(kind: type[Frozen], row: Any) -> Frozen:
+    """The dataclass `kind` filled from the attributes of the same names on `row`."""
+    return kind(**{item.name: getattr(row, item.name) for item in fields(kind)})
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    record: Incident
+    policy: Policy
+    policy_version: int
+    plan: Plan
+    timeline: tuple[TimelineEntry, ...]
+    events: tuple[FiredEvent, ...]
+    roles: dict[str, str] = field(default_factory=dict)
+    ticks: frozenset[tuple[str, str]] = frozenset()
+    postmortem_submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    """What the board needs to re-plan an incident at every tick without the database."""
+
+    record: Incident
+    policy: Policy
+    facts: IncidentFacts
+
+    def plan(self, now: datetime) -> Plan:
+        return plan(self.facts, self.policy, now)
+
+
+@dataclass(frozen=True)
+class FiredStep:
+    code: str
+    step: PlannedStep
+    fired_at: datetime
+    reason: str
+
+
+def review_submitted_at(status: str, history, updated_at: datetime) -> datetime | None:
+    """When a postmortem still in review or published was last handed in for review (sending
+    it back to draft starts its clock again); an imported one without history counts from its
+    last save."""
+    if status not in ("in_review", "published"):
+        return None
+    submitted = None
+    for entry in history or ():
+        if entry.get("status") == "draft":
+            submitted = None
+        elif entry.get("status") in ("in_review", "published") and submitted is None:
+            submitted = datetime.fromisoformat(entry["at"])
+    return submitted or updated_at
+
+
+def incident_facts(
+    record: Incident, events, postmortem_submitted_at: datetime | None = None
+) -> IncidentFacts:
+    """What the escalation engine needs to know about an incident and its fired steps."""
+    return IncidentFacts(
+        declared_at=record.declared_at,
+        severity=record.severity,
+        type_key=record.type_key,
+        acknowledged_at=record.acknowledged_at,
+        resolved_at=record.resolved_at,
+        last_update_at=record.last_update_at,
+        ladder_started_at=record.ladder_started_at,
+        first_round=record.first_round,
+        firings=tuple(Firing(e.step_id, e.round, e.due_at, e.fired_at, e.reason) for e in events),
+        postmortem_submitted_at=postmortem_submitted_at,
+    )

@@ -1,0 +1,88 @@
+"""Message templates (declaration, status update, resolution, customer notice) filled from an
+incident, in the user's language. Unknown parts stay as bracketed hints for the author."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime, tzinfo
+from functools import cache
+from importlib import resources
+
+from app.domain.escalation import DeadlineKind
+from app.domain.i18n import Catalog
+from app.domain.incident import IncidentView
+from app.domain.incident_text import entry_text
+from app.domain.textsafe import printable
+
+TEMPLATE_KINDS = ("declaration", "status_update", "resolution", "customer_notice")
+
+
+@cache
+def _templates(lang: str) -> dict[str, str]:
+    text = (resources.files("assets") / "templates" / f"{lang}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+class _Hints(dict):
+    """Leaves a placeholder the incident cannot fill as [name]."""
+
+    def __missing__(self, key: str) -> str:
+        return f"[{key}]"
+
+
+def local_time(instant: datetime | None, zone: tzinfo | None = None) -> str | None:
+    if instant is None:
+        return None
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def local_clock(instant: datetime, zone: tzinfo | None = None) -> str:
+    return instant.astimezone(zone).strftime("%H:%M:%S")
+
+
+def war_room(record, zone: tzinfo | None = None) -> str:
+    """The channel suffix of seed 003 (#incident-YYYYMMDD), made unique by the number."""
+    return f"{record.declared_at.astimezone(zone):%Y%m%d}-{record.code.rsplit('-', 1)[-1]}"
+
+
+def fill(
+    kind: str, view: IncidentView, catalog: Catalog, now: datetime, zone: tzinfo | None = None
+) -> str:
+    """The template of `kind` in the catalog's language, filled from the incident."""
+    if kind not in TEMPLATE_KINDS:
+        raise ValueError(f"unknown template {kind!r} (use one of {', '.join(TEMPLATE_KINDS)})")
+    record, lang = view.record, catalog.lang
+    severity = view.policy.severity(record.severity)
+    values = _Hints(
+        code=record.code,
+        title=printable(record.title),
+        severity=record.severity,
+        severity_name=severity.name.get(lang),
+        status=catalog.t(f"status.{record.status}"),
+        declared_at=local_time(record.declared_at, zone),
+        elapsed_min=int((now - record.declared_at).total_seconds() // 60),
+        update_every=catalog.duration(severity.update_every_s),
+        war_room=war_room(record, zone),
+    )
+    if record.impact:
+        values["impact"] = printable(record.impact)
+    for role in ("commander", "tech_lead", "comms_lead"):
+        if view.roles.get(role):
+            values[role] = "@" + printable(view.roles[role])
+    updates = [e for e in view.timeline if e.kind == "status_update"]
+    if updates:
+        values["last_update"] = entry_text(updates[-1], catalog)
+    next_update = view.plan.deadline(DeadlineKind.STATUS_UPDATE)
+    if next_update is not None:
+        values["next_update"] = local_time(next_update.due_at, zone)
+    if record.resolved_at is not None:
+        values["resolved_at"] = local_time(record.resolved_at, zone)
+        minutes = int((record.resolved_at - record.declared_at).total_seconds() // 60)
+        values["duration"] = catalog.duration(minutes * 60)
+        resolutions = [e for e in view.timeline if e.kind == "resolved"]
+        if resolutions:
+            values["resolution_text"] = entry_text(resolutions[-1], catalog)
+        postmortem = view.plan.deadline(DeadlineKind.POSTMORTEM)
+        if postmortem is not None:
+            values["postmortem_due"] = local_time(postmortem.due_at, zone)
+    return _templates(lang)[kind].strip("\n").format_map(values) + "\n"

@@ -1,0 +1,642 @@
+"""Severity policies as data: the incident type x severity matrix, targets and escalation ladders.
+
+A policy is read from TOML, validated into frozen dataclasses (equal by value) and written back to
+TOML that reads back to an equal policy. Every problem becomes one PolicyError sentence that names
+the file, the line where it can be found, the key, and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from app.domain.durations import DurationError, format_duration, parse_duration
+from app.domain.i18n import DEFAULT_LANGUAGE, Catalog
+
+LANGUAGES = ("en", "ko", "ja")
+ANY_LANGUAGE = "*"
+FALLBACK_ORDER = ("en", "ko", "ja")
+CONDITIONS = ("acknowledged", "resolved")
+DEFAULT_ROUNDS = 3
+MAX_ROUNDS = 100
+BELOW_PREFIX = "below:"
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """One piece of text in several languages; ('*', text) means the same text in every language."""
+
+    values: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, str] | str) -> LocalText:
+        if isinstance(mapping, str):
+            return cls(((ANY_LANGUAGE, mapping),))
+        return cls(tuple(sorted(mapping.items())))
+
+    def get(self, lang: str) -> str:
+        table = dict(self.values)
+        for candidate in (lang, ANY_LANGUAGE, *FALLBACK_ORDER):
+            if candidate in table:
+                return table[candidate]
+        return self.values[0][1]
+
+    def languages(self) -> set[str]:
+        return {lang for lang, _ in self.values}
+
+    def to_document(self) -> str | dict[str, str]:
+        table = dict(self.values)
+        if set(table) == {ANY_LANGUAGE}:
+            return table[ANY_LANGUAGE]
+        return table
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    after_s: int
+    notify: tuple[LocalText, ...]
+    unless: tuple[str, ...] = ()
+    note: LocalText | None = None
+
+
+@dataclass(frozen=True)
+class Severity:
+    key: str
+    name: LocalText
+    response_s: int
+    update_every_s: int
+    resolution_s: int | None = None
+    postmortem_due_s: int | None = None
+    postmortem_note: LocalText | None = None
+    impact: LocalText | None = None
+    definition: tuple[LocalText, ...] = ()
+    ladder: tuple[EscalationStep, ...] = ()
+    ack_timeout_s: int | None = None
+    rounds: int = DEFAULT_ROUNDS
+    repeat_after_s: int | None = None
+
+    @property
+    def repeat_pause_s(self) -> int:
+        """Pause after a round's last step before the ladder starts again."""
+        return self.update_every_s if self.repeat_after_s is None else self.repeat_after_s
+
+    @property
+    def first_notify(self) -> tuple[LocalText, ...]:
+        """Whom to notify first: everyone on the earliest step(s) of the ladder."""
+        first = min(step.after_s for step in self.ladder)
+        return tuple(who for step in self.ladder if step.after_s == first for who in step.notify)
+
+
+@dataclass(frozen=True)
+class Mitigation:
+    situation: LocalText
+    temporary: LocalText
+    permanent: LocalText
+
+
+@dataclass(frozen=True)
+class IncidentType:
+    key: str
+    name: LocalText
+    description: LocalText | None = None
+    regulatory_report_s: int | None = None
+    mitigations: tuple[Mitigation, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    type_key: str
+    severity_key: str
+    examples: tuple[LocalText, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    scheme: str
+    title: LocalText
+    severities: tuple[Severity, ...]
+    types: tuple[IncidentType, ...]
+    cells: tuple[MatrixCell, ...]
+    description: LocalText | None = None
+    source: str = field(default="", compare=False)
+
+    def severity(self, key: str) -> Severity:
+        for severity in self.severities:
+            if severity.key == key:
+                return severity
+        raise KeyError(key)
+
+    def incident_type(self, key: str) -> IncidentType:
+        for incident_type in self.types:
+            if incident_type.key == key:
+                return incident_type
+        raise KeyError(key)
+
+    def cell(self, type_key: str, severity_key: str) -> MatrixCell | None:
+        for cell in self.cells:
+            if cell.type_key == type_key and cell.severity_key == severity_key:
+                return cell
+        return None
+
+    def rank(self, severity_key: str) -> int:
+        """0 for the most severe level; larger numbers are less severe."""
+        return [severity.key for severity in self.severities].index(severity_key)
+
+
+class PolicyError(ValueError):
+    """A policy that cannot be used; str() is one sentence naming file, line / key and problem,
+    in English; in_language() says it in a catalog's language (the problem is a catalog key
+    under [policy_error] and its values)."""
+
+    def __init__(self, source: str, problem_key: str, key: str = "", line: int | None = None,
+                 **values: object) -> None:  # fmt: skip
+        self.source = source
+        self.problem_key = problem_key
+        self.values = values
+        self.key = key
+        self.line = line
+        english = self.in_language(Catalog(DEFAULT_LANGUAGE))
+        self.problem = self._problem(Catalog(DEFAULT_LANGUAGE))
+        super().__init__(english)
+
+    def _problem(self, catalog: Catalog) -> str:
+        values = dict(self.values)
+        if "kind" in values:
+            values["kind"] = catalog.t(f"policy_error.kind_{values['kind']}")
+        return catalog.t(f"policy_error.{self.problem_key}", **values)
+
+    def in_language(self, catalog: Catalog) -> str:
+        t = catalog.t
+        parts = [t("policy_error.where_line", line=self.line) if self.line else "",
+                 t("policy_error.where_key", path=self.key) if self.key else ""]  # fmt: skip
+        where = t("policy_error.separator").join(part for part in parts if part)
+        problem = self._problem(catalog)
+        if where:
+            return t("policy_error.frame_where", source=self.source, where=where, problem=problem)
+        return t("policy_error.frame", source=self.source, problem=problem)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def load_policy_file(path: Path | str) -> Policy:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PolicyError(str(path), "no_file") from None
+    except IsADirectoryError:
+        raise PolicyError(str(path), "directory") from None
+    except OSError as error:
+        raise PolicyError(str(path), "unreadable", reason=error.strerror) from None
+    return parse_policy_bytes(raw, str(path))
+
+
+def parse_policy_bytes(raw: bytes, source: str) -> Policy:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise PolicyError(
+            source, "not_utf8", line=line, byte=f"{raw[error.start]:02x}", offset=error.start
+        ) from None
+    return parse_policy_text(text, source)
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+def parse_policy_text(text: str, source: str) -> Policy:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line = None
+        found = _TOML_POSITION.search(message)
+        if found:
+            line = int(found.group(1))
+            message = _TOML_POSITION.sub("", message)
+        reason = f"{message[:1].lower()}{message[1:]}"
+        raise PolicyError(source, "not_toml", line=line, reason=reason) from None
+    return _Reader(document, text, source).policy()
+
+
+class _Reader:
+    """Turns a TOML document into a Policy, raising PolicyError at the first problem."""
+
+    TOP_KEYS = {"policy", "severities", "types", "cells", "ladder"}
+
+    def __init__(self, document: dict[str, Any], text: str, source: str) -> None:
+        self.document = document
+        self.text = text
+        self.source = source
+
+    def fail(self, path: tuple[str | int, ...], problem_key: str, **values: object) -> PolicyError:
+        return PolicyError(self.source, problem_key, key=_path_text(path),
+                           line=locate(self.text, path), **values)  # fmt: skip
+
+    # -- primitives ---------------------------------------------------------------------------
+
+    def table(self, value: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, "not_table", kind=_kind(value))
+        return value
+
+    def array(self, value: Any, path: tuple[str | int, ...]) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(path, "not_array", kind=_kind(value))
+        return value
+
+    def string(self, value: Any, path: tuple[str | int, ...], pattern: re.Pattern | None = None):
+        if not isinstance(value, str):
+            raise self.fail(path, "not_string", kind=_kind(value))
+        if not value.strip():
+            raise self.fail(path, "empty")
+        if pattern and not pattern.fullmatch(value):
+            raise self.fail(path, "bad_name", value=value)
+        return value
+
+    def require(self, table: dict[str, Any], key: str, path: tuple[str | int, ...]) -> Any:
+        if key not in table:
+            raise self.fail(path, "missing_key", name=key)
+        return table[key]
+
+    def no_unknown(self, table: dict, allowed: Iterable[str], path: tuple[str | int, ...]) -> None:
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            raise self.fail((*path, unknown[0]), "unknown_key", known=", ".join(sorted(allowed)))
+
+    def duration(self, value: Any, path: tuple[str | int, ...]) -> int:
+        try:
+            return parse_duration(value)
+        except DurationError as error:
+            raise self.fail(path, f"duration_{error.reason}", **error.values) from None
+
+    def optional_duration(self, table: dict, key: str, path: tuple[str | int, ...]) -> int | None:
+        if key not in table:
+            return None
+        return self.duration(table[key], (*path, key))
+
+    def local(self, value: Any, path: tuple[str | int, ...]) -> LocalText:
+        if isinstance(value, str):
+            return LocalText.of(self.string(value, path))
+        if not isinstance(value, dict):
+            raise self.fail(path, "not_local", kind=_kind(value))
+        if not value:
+            raise self.fail(path, "no_language")
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                raise self.fail((*path, lang), "bad_language", known=", ".join(LANGUAGES))
+            self.string(text, (*path, lang))
+        return LocalText.of(value)
+
+    def optional_local(self, table: dict, key: str, path: tuple[str | int, ...]):
+        if key not in table:
+            return None
+        return self.local(table[key], (*path, key))
+
+    def local_list(self, table: dict, key: str, path: tuple[str | int, ...], required=False):
+        if key not in table:
+            if required:
+                raise self.fail(path, "missing_key", name=key)
+            return ()
+        items = self.array(table[key], (*path, key))
+        if required and not items:
+            raise self.fail((*path, key), "no_entries")
+        return tuple(self.local(item, (*path, key, index)) for index, item in enumerate(items))
+
+    # -- sections -----------------------------------------------------------------------------
+
+    def policy(self) -> Policy:
+        document = self.document
+        self.no_unknown(document, self.TOP_KEYS, ())
+        header = self.table(self.require(document, "policy", ()), ("policy",))
+        self.no_unknown(header, {"name", "scheme", "title", "description"}, ("policy",))
+        name = self.string(self.require(header, "name", ("policy",)), ("policy", "name"), _NAME)
+        scheme = self.string(self.require(header, "scheme", ("policy",)), ("policy", "scheme"))
+        title = self.local(self.require(header, "title", ("policy",)), ("policy", "title"))
+        description = self.optional_local(header, "description", ("policy",))
+
+        severity_tables = self.array(self.require(document, "severities", ()), ("severities",))
+        if not severity_tables:
+            raise self.fail(("severities",), "no_severity")
+        type_tables = self.array(self.require(document, "types", ()), ("types",))
+        if not type_tables:
+            raise self.fail(("types",), "no_type")
+
+        severity_keys = self.keys(severity_tables, "severities", "severity")
+        type_keys = self.keys(type_tables, "types", "type")
+        ladders = self.ladders(document.get("ladder", []), severity_keys)
+        severities = tuple(
+            self.severity(table, index, ladders.get(severity_keys[index], ()), severity_keys)
+            for index, table in enumerate(severity_tables)
+        )
+        types = tuple(self.incident_type(table, index) for index, table in enumerate(type_tables))
+        cells = self.cells(document.get("cells", []), severity_keys, type_keys)
+        return Policy(
+            name=name,
+            scheme=scheme,
+            title=title,
+            description=description,
+            severities=severities,
+            types=types,
+            cells=cells,
+            source=self.source,
+        )
+
+    def keys(self, tables: list[Any], section: str, what: str) -> list[str]:
+        keys: list[str] = []
+        for index, item in enumerate(tables):
+            table = self.table(item, (section, index))
+            key = self.string(self.require(table, "key", (section, index)), (section, index, "key"))
+            if not _KEY.fullmatch(key):
+                raise self.fail((section, index, "key"), f"bad_{what}_key", value=key)
+            if key in keys:
+                raise self.fail((section, index, "key"), f"twice_{what}", value=key)
+            keys.append(key)
+        return keys
+
+    def severity(self, table, index, ladder, severity_keys) -> Severity:
+        path = ("severities", index)
+        if not ladder:
+            raise self.fail(path, "no_ladder", severity=table["key"])
+        self.no_unknown(
+            table,
+            {
+                "key", "name", "impact", "definition", "response", "resolution",
+                "update_every", "postmortem_due", "postmortem_note",
+                "ack_timeout", "rounds", "repeat_after",
+            },
+            path,
+        )  # fmt: skip
+        return Severity(
+            key=table["key"],
+            name=self.local(self.require(table, "name", path), (*path, "name")),
+            impact=self.optional_local(table, "impact", path),
+            definition=self.local_list(table, "definition", path),
+            response_s=self.duration(self.require(table, "response", path), (*path, "response")),
+            resolution_s=self.optional_duration(table, "resolution", path),
+            update_every_s=self.positive(table, "update_every", path),
+            postmortem_due_s=self.optional_duration(table, "postmortem_due", path),
+            postmortem_note=self.optional_local(table, "postmortem_note", path),
+            ladder=ladder,
+            ack_timeout_s=self.positive(table, "ack_timeout", path)
+            if "ack_timeout" in table
+            else None,
+            rounds=self.rounds(table, path),
+            repeat_after_s=self.optional_duration(table, "repeat_after", path),
+        )
+
+    def rounds(self, table, path) -> int:
+        value = table.get("rounds", DEFAULT_ROUNDS)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail((*path, "rounds"), "not_integer", kind=_kind(value))
+        if not 1 <= value <= MAX_ROUNDS:
+            raise self.fail((*path, "rounds"), "rounds_range", max=MAX_ROUNDS, value=value)
+        return value
+
+    def positive(self, table, key, path) -> int:
+        seconds = self.duration(self.require(table, key, path), (*path, key))
+        if seconds == 0:
+            raise self.fail((*path, key), "not_positive")
+        return seconds
+
+    def incident_type(self, table, index) -> IncidentType:
+        path = ("types", index)
+        self.no_unknown(
+            table, {"key", "name", "description", "regulatory_report", "mitigations"}, path
+        )
+        mitigations = []
+        for number, item in enumerate(
+            self.array(table.get("mitigations", []), (*path, "mitigations"))
+        ):
+            item_path = (*path, "mitigations", number)
+            item = self.table(item, item_path)
+            self.no_unknown(item, {"situation", "temporary", "permanent"}, item_path)
+            mitigations.append(
+                Mitigation(
+                    *(
+                        self.local(self.require(item, key, item_path), (*item_path, key))
+                        for key in ("situation", "temporary", "permanent")
+                    )
+                )
+            )
+        return IncidentType(
+            key=table["key"],
+            name=self.local(self.require(table, "name", path), (*path, "name")),
+            description=self.optional_local(table, "description", path),
+            regulatory_report_s=self.optional_duration(table, "regulatory_report", path),
+            mitigations=tuple(mitigations),
+        )
+
+    def severity_refs(self, value, path, severity_keys) -> list[str]:
+        refs = value if isinstance(value, list) else [value]
+        if not refs:
+            raise self.fail(path, "no_severity_named")
+        for ref in refs:
+            self.string(ref, path)
+            if ref not in severity_keys:
+                raise self.fail(path, "unknown_severity", value=ref, known=", ".join(severity_keys))
+        return refs
+
+    def ladders(self, value, severity_keys) -> dict[str, tuple[EscalationStep, ...]]:
+        steps: dict[str, list[EscalationStep]] = {key: [] for key in severity_keys}
+        for index, item in enumerate(self.array(value, ("ladder",))):
+            path = ("ladder", index)
+            table = self.table(item, path)
+            self.no_unknown(table, {"severity", "after", "notify", "unless", "note"}, path)
+            refs = self.severity_refs(
+                self.require(table, "severity", path), (*path, "severity"), severity_keys
+            )
+            unless = self.array(table.get("unless", []), (*path, "unless"))
+            for condition in unless:
+                self.condition(condition, (*path, "unless"), severity_keys)
+            step = EscalationStep(
+                after_s=self.duration(self.require(table, "after", path), (*path, "after")),
+                notify=self.local_list(table, "notify", path, required=True),
+                unless=tuple(unless),
+                note=self.optional_local(table, "note", path),
+            )
+            for ref in refs:
+                steps[ref].append(step)
+        return {key: tuple(sorted(found, key=lambda s: s.after_s)) for key, found in steps.items()}
+
+    def condition(self, condition, path, severity_keys) -> None:
+        self.string(condition, path)
+        if condition in CONDITIONS:
+            return
+        if condition.startswith(BELOW_PREFIX):
+            target = condition[len(BELOW_PREFIX) :]
+            if target in severity_keys:
+                return
+            raise self.fail(path, "condition_severity", condition=condition, value=target,
+                            known=", ".join(severity_keys))  # fmt: skip
+        raise self.fail(path, "bad_condition", condition=condition)
+
+    def cells(self, value, severity_keys, type_keys) -> tuple[MatrixCell, ...]:
+        cells: list[MatrixCell] = []
+        seen: set[tuple[str, str]] = set()
+        for index, item in enumerate(self.array(value, ("cells",))):
+            path = ("cells", index)
+            table = self.table(item, path)
+            self.no_unknown(table, {"type", "severity", "examples"}, path)
+            type_key = self.string(self.require(table, "type", path), (*path, "type"))
+            if type_key not in type_keys:
+                raise self.fail((*path, "type"), "unknown_type", value=type_key,
+                                known=", ".join(type_keys))  # fmt: skip
+            (severity_key,) = self.severity_refs(
+                self.string(self.require(table, "severity", path), (*path, "severity")),
+                (*path, "severity"),
+                severity_keys,
+            )
+            if (type_key, severity_key) in seen:
+                raise self.fail(path, "twice_cell", type=type_key, severity=severity_key)
+            seen.add((type_key, severity_key))
+            cells.append(
+                MatrixCell(type_key, severity_key, self.local_list(table, "examples", path, True))
+            )
+        return tuple(cells)
+
+
+def _kind(value: Any) -> str:
+    """The kind of a TOML value, as a key of the [policy_error] kind_* messages."""
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array",
+             dict: "table"}  # fmt: skip
+    return names.get(type(value), "other")
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def locate(text: str, path: tuple[str | int, ...]) -> int | None:
+    """Best-effort line number of a key path such as ('severities', 2, 'response')."""
+    lines = text.splitlines()
+    start, end = 0, len(lines)
+    remaining = list(path)
+    if remaining and isinstance(remaining[0], str):
+        section = remaining.pop(0)
+        index = remaining.pop(0) if remaining and isinstance(remaining[0], int) else None
+        header = re.compile(
+            rf"^\s*\[\[\s*{re.escape(section)}\s*\]\]" if index is not None
+            else rf"^\s*\[\s*{re.escape(section)}\s*\]"
+        )  # fmt: skip
+        hits = [number for number, line in enumerate(lines) if header.match(line)]
+        position = index if index is not None else 0
+        if position >= len(hits):
+            key_line = re.compile(rf"^\s*{re.escape(section)}\s*=")
+            found = [number for number, line in enumerate(lines) if key_line.match(line)]
+            return found[0] + 1 if found else None
+        start = hits[position]
+        later = [n for n, line in enumerate(lines) if n > start and re.match(r"^\s*\[", line)]
+        end = later[0] if later else len(lines)
+        if not remaining or not isinstance(remaining[0], str):
+            return start + 1
+    if remaining and isinstance(remaining[0], str):
+        key_line = re.compile(rf"^\s*{re.escape(remaining[0])}\s*=")
+        for number in range(start, end):
+            if key_line.match(lines[number]):
+                return number + 1
+    return start + 1 if path else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def policy_document(policy: Policy) -> dict[str, Any]:
+    """The policy as a plain TOML / JSON-ready document; parse_policy_text reads it back equal."""
+
+    def texts(items: Iterable[LocalText]) -> list:
+        return [item.to_document() for item in items]
+
+    def optional(target: dict, key: str, value: Any) -> None:
+        if value is not None and value != () and value != []:
+            target[key] = value
+
+    header: dict[str, Any] = {
+        "name": policy.name,
+        "scheme": policy.scheme,
+        "title": policy.title.to_document(),
+    }
+    optional(header, "description", policy.description and policy.description.to_document())
+    severities = []
+    ladder = []
+    for severity in policy.severities:
+        entry: dict[str, Any] = {"key": severity.key, "name": severity.name.to_document()}
+        optional(entry, "impact", severity.impact and severity.impact.to_document())
+        optional(entry, "definition", texts(severity.definition))
+        entry["response"] = format_duration(severity.response_s)
+        if severity.resolution_s is not None:
+            entry["resolution"] = format_duration(severity.resolution_s)
+        entry["update_every"] = format_duration(severity.update_every_s)
+        if severity.postmortem_due_s is not None:
+            entry["postmortem_due"] = format_duration(severity.postmortem_due_s)
+        optional(
+            entry,
+            "postmortem_note",
+            severity.postmortem_note and severity.postmortem_note.to_document(),
+        )
+        if severity.ack_timeout_s is not None:
+            entry["ack_timeout"] = format_duration(severity.ack_timeout_s)
+        entry["rounds"] = severity.rounds
+        if severity.repeat_after_s is not None:
+            entry["repeat_after"] = format_duration(severity.repeat_after_s)
+        severities.append(entry)
+        for step in severity.ladder:
+            step_entry: dict[str, Any] = {
+                "severity": severity.key,
+                "after": format_duration(step.after_s),
+                "notify": texts(step.notify),
+            }
+            optional(step_entry, "unless", list(step.unless))
+            optional(step_entry, "note", step.note and step.note.to_document())
+            ladder.append(step_entry)
+    types = []
+    for incident_type in policy.types:
+        entry = {"key": incident_type.key, "name": incident_type.name.to_document()}
+        optional(
+            entry,
+            "description",
+            incident_type.description and incident_type.description.to_document(),
+        )
+        if incident_type.regulatory_report_s is not None:
+            entry["regulatory_report"] = format_duration(incident_type.regulatory_report_s)
+        optional(
+            entry,
+            "mitigations",
+            [
+                {
+                    "situation": m.situation.to_document(),
+                    "temporary": m.temporary.to_document(),
+                    "permanent": m.permanent.to_document(),
+                }
+                for m in incident_type.mitigations
+            ],
+        )
+        types.append(entry)
+    cells = [
+        {"type": cell.type_key, "severity": cell.severity_key, "examples": texts(cell.examples)}
+        for cell in policy.cells
+    ]
+    document: dict[str, Any] = {"policy": header, "severities": severities, "types": types}
+    optional(document, "cells", cells)
+    optional(document, "ladder", ladder)
+    return document
+
+
+def policy_to_toml(policy: Policy) -> str:
+    return tomli_w.dumps(policy_document(policy))

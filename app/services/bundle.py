@@ -1,0 +1,76 @@
+"""Every service the app uses, opened together on one database, and the one connection the
+board, the kiosk and the print jobs share."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.domain.clock import Clock
+from app.services.incident_service import IncidentService
+from app.services.library import StoryService
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    database: Database
+    incidents: IncidentService
+    postmortems: PostmortemService
+    stories: StoryService
+    policy_versions: PolicyStore
+
+    @classmethod
+    def open(
+        cls,
+        db_url: str,
+        clock: Clock,
+        *,
+        rotation_weeks: int,
+        alert_channels: tuple[str, ...],
+    ) -> Services:
+        """Open (and migrate) the database and make sure the starter stories are there."""
+        database = Database.open(db_url)
+        try:
+            policy_versions = PolicyStore(database, clock)
+            stories = StoryService(database, clock, rotation_weeks)
+            stories.ensure_starters()
+            return cls(
+                database=database,
+                incidents=IncidentService(database, clock, policy_versions, alert_channels),
+                postmortems=PostmortemService(database, clock),
+                stories=stories,
+                policy_versions=policy_versions,
+            )
+        except BaseException:
+            database.close()
+            raise
+
+    def close(self) -> None:
+        self.database.close()
+
+
+class Connection:
+    """Opens the services once, for whichever part of the app asks first (the board after its
+    first frame, or a kiosk that started before anyone unlocked it); safe to call from worker
+    threads. A failed open leaves nothing behind, so the next call simply tries again."""
+
+    def __init__(self, opener: Callable[[], Services]) -> None:
+        self._opener = opener
+        self._lock = threading.Lock()
+        self._services: Services | None = None
+
+    def get(self) -> Services:
+        with self._lock:
+            if self._services is None:
+                self._services = self._opener()
+            return self._services
+
+    def close(self) -> None:
+        with self._lock:
+            if self._services is not None:
+                self._services.close()
+                self._services = None

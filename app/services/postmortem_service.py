@@ -1,0 +1,200 @@
+"""Postmortem use cases: open (creating the draft from the incident), save drafts with
+optimistic concurrency, move through review, export to and import from Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.clock import Clock
+from app.domain.i18n import Catalog
+from app.domain.incident import IncidentError
+from app.domain.incident_text import entry_text
+from app.domain.postmortem import (
+    ActionItem,
+    Postmortem,
+    PostmortemError,
+    TimelineItem,
+    change_status,
+    from_document,
+    from_markdown,
+    to_document,
+    to_markdown,
+    validate,
+)
+from storage.database import Database
+from storage.incident_rows import by_code, timeline_for
+from storage.models import ActionItemRecord, PostmortemRecord
+from storage.postmortem_rows import action_items, postmortem_for, save_postmortem
+
+# Timeline kinds that are the system's bookkeeping rather than the story of the incident.
+NOT_IN_POSTMORTEM = {"checklist", "role"}
+
+
+@dataclass(frozen=True)
+class Draft:
+    postmortem: Postmortem
+    version: int
+    history: tuple[dict, ...]
+
+
+def _stamp(at) -> str:
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+class PostmortemService:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+
+    def _incident(self, session, code: str):
+        record = by_code(session, code)
+        if record is None:
+            raise IncidentError("refusal.no_incident", code=code)
+        return record
+
+    def open(self, code: str, lang: str, actor: str) -> Draft:
+        """The incident's postmortem; the first time, a draft pre-filled from the incident."""
+        with self.database.session() as session:
+            incident = self._incident(session, code)
+            record = postmortem_for(session, incident.id)
+            if record is None:
+                if incident.resolved_at is None:
+                    raise IncidentError("refusal.not_resolved_yet", code=code)
+                postmortem = self._prefilled(session, incident, lang)
+                now = self.clock.now()
+                record = PostmortemRecord(
+                    incident_id=incident.id, lang=lang, status="draft",
+                    content=self._content(postmortem), history=[],
+                    created_at=now, updated_at=now, updated_by=actor,
+                )  # fmt: skip
+                session.add(record)
+                session.flush()
+                for position, item in enumerate(postmortem.actions):
+                    session.add(self._row(record.id, position, item))
+                session.commit()
+            return self._draft(session, record)
+
+    def _prefilled(self, session, incident, lang: str) -> Postmortem:
+        catalog = Catalog(lang)
+        timeline = [
+            TimelineItem(_stamp(e.at), entry_text(e, catalog), e.actor, e.certainty, "")
+            for e in timeline_for(session, incident.id)
+            if e.kind not in NOT_IN_POSTMORTEM
+        ]
+        if timeline:
+            timeline[0].marker = "detection"
+        when = f"{_stamp(incident.declared_at)} – {_stamp(incident.resolved_at)}"
+        return Postmortem(
+            incident=incident.code, title=incident.title, lang=lang, when=when,
+            who=incident.impact, timeline=timeline,
+        )  # fmt: skip
+
+    @staticmethod
+    def _content(postmortem: Postmortem) -> dict:
+        document = to_document(postmortem)
+        document.pop("actions")
+        return document
+
+    @staticmethod
+    def _row(postmortem_id: int, position: int, item: ActionItem):
+
+        return ActionItemRecord(
+            postmortem_id=postmortem_id, position=position, **_item_values(item)
+        )
+
+    def _draft(self, session, record: PostmortemRecord) -> Draft:
+        document = dict(record.content)
+        document["status"] = record.status
+        document["actions"] = [
+            {"title": a.title, "owner": a.owner, "due": a.due.isoformat() if a.due else "",
+             "priority": a.priority, "category": a.category, "status": a.status}
+            for a in action_items(session, record.id)
+        ]  # fmt: skip
+        return Draft(from_document(document), record.version, tuple(record.history))
+
+    def save(self, postmortem: Postmortem, expected_version: int, actor: str) -> int:
+        """Save the whole draft; refused (StaleWrite) when someone saved in between."""
+        validate(postmortem)
+        with self.database.session() as session:
+            incident = self._incident(session, postmortem.incident)
+            record = postmortem_for(session, incident.id)
+            if record is None:
+                raise IncidentError("refusal.no_postmortem", code=postmortem.incident)
+            version = save_postmortem(
+                session, record, expected_version,
+                [_item_values(item) for item in postmortem.actions],
+                content=self._content(postmortem), updated_at=self.clock.now(),
+                updated_by=actor,
+            )  # fmt: skip
+            session.commit()
+            return version
+
+    def set_status(self, code: str, status: str, actor: str, expected_version: int) -> Draft:
+        with self.database.session() as session:
+            incident = self._incident(session, code)
+            record = postmortem_for(session, incident.id)
+            if record is None:
+                raise IncidentError("refusal.no_postmortem", code=code)
+            current = self._draft(session, record)
+            changed = change_status(current.postmortem, status)
+            history = [*record.history, {"status": status, "by": actor,
+                                         "at": self.clock.now().isoformat()}]  # fmt: skip
+            save_postmortem(
+                session, record, expected_version,
+                [_item_values(item) for item in changed.actions],
+                status=status, history=history, updated_at=self.clock.now(), updated_by=actor,
+            )  # fmt: skip
+            session.commit()
+            session.refresh(record)
+            return self._draft(session, record)
+
+    def export_markdown(self, code: str, lang: str, actor: str) -> str:
+        """The postmortem as Markdown (opening the pre-filled draft if there is none yet)."""
+        draft, facts = self.report(code, lang, actor)
+        labels = {"incident": "Incident", "severity": "Severity", "declared": "Declared",
+                  "resolved": "Resolved", "author": "Author"}  # fmt: skip
+        return to_markdown(draft.postmortem, [(labels[key], value) for key, value in facts])
+
+    def report(self, code: str, lang: str, actor: str) -> tuple[Draft, list[tuple[str, str]]]:
+        """The postmortem with the incident's facts (id, severity, declared, resolved, author):
+        what the Markdown file and the printed incident report (seed 001 §4) start with."""
+        draft = self.open(code, lang, actor)
+        with self.database.session() as session:
+            incident = self._incident(session, code)
+            record = postmortem_for(session, incident.id)
+        facts = [
+            ("incident", incident.code),
+            ("severity", incident.severity),
+            ("declared", _stamp(incident.declared_at)),
+            ("resolved", _stamp(incident.resolved_at) if incident.resolved_at else "—"),
+            ("author", record.updated_by),
+        ]
+        return draft, facts
+
+    def import_markdown(self, text: str, actor: str) -> str:
+        """Store a Markdown postmortem (replacing the incident's draft); a malformed file raises
+        MarkdownError before anything is written. Returns the incident code."""
+        postmortem = from_markdown(text)
+        if not postmortem.incident:
+            raise PostmortemError(
+                "This file is a blank template: it names no incident to attach to."
+            )
+        draft = self.open(postmortem.incident, postmortem.lang, actor)
+        with self.database.session() as session:
+            incident = self._incident(session, postmortem.incident)
+            record = postmortem_for(session, incident.id)
+            save_postmortem(
+                session, record, draft.version,
+                [_item_values(item) for item in postmortem.actions],
+                content=self._content(postmortem), status=postmortem.status,
+                lang=postmortem.lang, updated_at=self.clock.now(), updated_by=actor,
+            )  # fmt: skip
+            session.commit()
+        return postmortem.incident
+
+
+def _item_values(item: ActionItem) -> dict:
+    values = dict(vars(item))
+    values["due"] = date.fromisoformat(item.due) if item.due else None
+    return values

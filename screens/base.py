@@ -1,0 +1,263 @@
+"""What every main screen shares: the app's settings and services as a typed host, its own
+background jobs whose failures go to the app's one error handler, and the actions that work
+from anywhere (declare, feedback, move the cart, unpin the story)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Protocol, cast
+
+from textual import work
+from textual.message import Message
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
+
+from app.config import Settings
+from app.domain.clock import Clock
+from app.domain.i18n import Catalog
+from app.services.policy_files import PolicySet
+
+if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
+    from app.services.bundle import Services
+
+
+class Host(Protocol):
+    """The parts of the app a screen may use."""
+
+    settings: Settings
+    catalog: Catalog
+    clock: Clock
+    policies: PolicySet
+    active_policy: str
+    services: Services | None
+    incidents_changed: Signal[str | None]
+    alert_flashed: Signal[tuple[str, str]]
+    services_ready: Signal[Services]
+    policy_changed: Signal[None]
+
+
+class JobFailed(Message):
+    """A screen's background job failed; the app says why, in one place."""
+
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self.worker = worker
+
+
+class IncidentsChanged(Message):
+    """This process changed an incident: the app tells the user, the board and the detail
+    screen, and checks the ladders at once."""
+
+    def __init__(self, notice: str, select: str | None = None) -> None:
+        super().__init__()
+        self.notice = notice
+        self.select = select  # an incident the board's cursor moves to (a new declaration)
+
+
+class Notice(Message):
+    """A finished background job's sentence for the user; `reload` asks the screen to read
+    its rows again."""
+
+    def __init__(self, notice: str, reload: bool = False) -> None:
+        super().__init__()
+        self.notice = notice
+        self.reload = reload
+
+
+Command = tuple[str, Callable[[], object]]  # a palette command: catalog key, callback
+
+
+class _Dialogs:
+    """screens.dialogs, imported on first use: its form widgets are not needed for the first
+    frame of the board."""
+
+    def __getattr__(self, name: str):
+        from screens import dialogs as module
+
+        return getattr(module, name)
+
+
+dialogs = _Dialogs()
+
+
+class StoryCartScreen(Screen):
+    catalog: Catalog  # set by each screen's constructor
+
+    @property
+    def host(self) -> Host:
+        return cast(Host, self.app)
+
+    def ready_services(self) -> Services | None:
+        """The services, or None (said to the user) while the database is still opening."""
+        services = self.host.services
+        if services is None:
+            self.notify(self.catalog.t("notice.not_ready"), timeout=3)
+        return services
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.app.post_message(JobFailed(event.worker))
+
+    # -- the palette --------------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterator[Command]:
+        """This screen's entries in the command palette, besides the app's own."""
+        yield ("declare", self.action_declare)
+        yield ("feedback", self.action_give_feedback)
+        yield ("move_cart", self.action_move_cart)
+        yield ("unpin", self.action_unpin_story)
+        yield ("examples", self.action_toggle_examples)
+
+    def print_jobs(self) -> list:
+        """The sheets the print dialog offers on this screen, most specific first."""
+        from screens.print_dialog import standard_sheets
+
+        return standard_sheets(self.catalog)
+
+    # -- actions that work from every screen --------------------------------------------------
+
+    def action_declare(self) -> None:
+        if self.ready_services() is None:
+            return
+        host = self.host
+        policy = host.policies.get(host.active_policy)
+
+        def declared(request) -> None:
+            if request is not None:
+                self.change_incidents(
+                    lambda services: services.incidents.declare(
+                        policy,
+                        request.title,
+                        request.severity,
+                        actor=host.settings.user,
+                        type_key=request.type_key,
+                        impact=request.impact,
+                        commander=request.commander or None,
+                    ),
+                    "notice.declared",
+                    select_result=True,
+                )
+
+        self.app.push_screen(dialogs.DeclareDialog(self.catalog, policy), declared)
+
+    def action_give_feedback(self) -> None:
+        self._ask_then_write(
+            "story.feedback_title",
+            "story.feedback_title",
+            lambda services, text: services.stories.give_feedback(text, self.host.settings.user),
+            lambda _text: self.catalog.t("story.feedback_thanks"),
+        )
+
+    def action_move_cart(self) -> None:
+        self._ask_then_write(
+            "story.cart_title",
+            "story.cart_hint",
+            lambda services, place: services.stories.move_cart(place, self.host.settings.user),
+            lambda place: self.catalog.t("story.cart_moved", place=place),
+        )
+
+    def action_unpin_story(self) -> None:
+        if self.ready_services() is not None:
+            self.write_stories(
+                lambda services: services.stories.unpin(self.host.settings.user),
+                self.catalog.t("story.unpinned"),
+                reload=True,
+            )
+
+    def examples_shown(self) -> bool:
+        """Whether the example stories are on screen (toggling then hides them)."""
+        return True
+
+    def action_toggle_examples(self) -> None:
+        if self.ready_services() is not None:
+            hide = self.examples_shown()
+            key = "story.examples_hidden" if hide else "story.examples_shown"
+            self.write_stories(
+                lambda services: services.stories.hide_examples(hide),
+                self.catalog.t(key),
+                reload=True,
+            )
+
+    def _ask_then_write(self, title_key: str, hint_key: str, change, notice) -> None:
+        if self.ready_services() is None:
+            return
+
+        def answered(text: str | None) -> None:
+            if text:
+                self.write_stories(lambda services: change(services, text), notice(text))
+
+        dialog = dialogs.TextDialog(self.catalog, self.catalog.t(title_key), hint_key, True)
+        self.app.push_screen(dialog, answered)
+
+    def nominate(self, ref: str) -> None:
+        """Nominate a story, or an incident ("other teams must know this"), for the next
+        rotation."""
+        if self.ready_services() is None:
+            return
+        t = self.catalog.t
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.write_stories(
+                    lambda services: services.stories.nominate(
+                        ref, reason, self.host.settings.user
+                    ),
+                    t("story.nominated"),
+                )
+
+        dialog = dialogs.TextDialog(
+            self.catalog, t("story.nominate_title"), "story.nominate_reason", True
+        )
+        self.app.push_screen(dialog, answered)
+
+    @work(thread=True, exit_on_error=False, group="story")
+    def draft_story(self, code: str) -> None:
+        """The story of incident `code`, drafted from its published postmortem, in the editor."""
+        view = self.host.services.stories.from_postmortem(code, self.host.settings.user)
+        self.app.call_from_thread(self.open_editor, view)
+
+    def open_editor(self, view) -> None:
+        from screens.story_editor import StoryEditorScreen
+
+        self.app.push_screen(StoryEditorScreen(self.catalog, view))
+
+    # -- background jobs ----------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="incident-actions")
+    def change_incidents(self, change, notice_key: str | None, select_result: bool = False):
+        """Carry out a change; a refused one becomes a notification in the error handler."""
+        result = change(self.host.services)
+        code = getattr(result, "code", result) if result is not None else ""
+        notice = self.catalog.t(notice_key, code=code) if notice_key is not None else ""
+        # To the app, not this screen: the user may have left it before the change is done.
+        self.app.post_message(IncidentsChanged(notice, code if select_result and code else None))
+
+    @work(thread=True, exit_on_error=False, group="story-write")
+    def write_stories(self, change, notice: str, reload: bool = False) -> None:
+        change(self.host.services)
+        self.post_message(Notice(notice, reload))
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.notice, timeout=4, markup=False)
+        if message.reload:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read this screen's rows again after a change (screens that show rows override)."""
+
+    def save_form(self, form, save):
+        """Run a form's save inside a worker. A stale write is refused with its sentence and
+        the form keeps what was typed; returns the new version, or None when refused."""
+        from app.domain.i18n import said_in
+        from app.services.errors import StaleWrite
+
+        try:
+            return save()
+        except StaleWrite as error:
+            self.app.call_from_thread(form.save_failed, True)
+            self.notify(said_in(error, self.catalog), severity="error", timeout=15, markup=False)
+            return None
+        except Exception:
+            self.app.call_from_thread(form.save_failed, False)
+            raise
