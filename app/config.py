@@ -111,8 +111,12 @@ def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
             values[key] = value
             sources[key] = str(config_path)
 
-    for key, variable in (("db", "STORYCART_DB"), ("lang", "STORYCART_LANG"),
-                          ("policy", "STORYCART_POLICY"), ("user", "STORYCART_USER")):  # fmt: skip
+    for key, variable in (
+        ("db", "STORYCART_DB"),
+        ("lang", "STORYCART_LANG"),
+        ("policy", "STORYCART_POLICY"),
+        ("user", "STORYCART_USER"),
+    ):
         if environ.get(variable):
             values[key] = environ[variable]
             sources[key] = variable
@@ -218,11 +222,22 @@ def _read_config(path: Path, required: bool) -> dict[str, Any]:
             f"Config file {path}: {unknown[0]!r} is not a setting "
             f"(known: {', '.join(sorted(CONFIG_KEYS))})."
         )
-    expected = {"db": str, "lang": str, "policy": str, "theme": str, "kitty_keyboard": bool,
-                "policy_files": list, "user": str, "alert_command": list,
-                "desktop_notifications": bool, "export_dir": str,
-                "rotation_weeks": int, "kiosk_seconds": int, "kiosk_languages": list,
-                "kiosk_unlock": str}  # fmt: skip
+    expected = {
+        "db": str,
+        "lang": str,
+        "policy": str,
+        "theme": str,
+        "kitty_keyboard": bool,
+        "policy_files": list,
+        "user": str,
+        "alert_command": list,
+        "desktop_notifications": bool,
+        "export_dir": str,
+        "rotation_weeks": int,
+        "kiosk_seconds": int,
+        "kiosk_languages": list,
+        "kiosk_unlock": str,
+    }
     for key, value in document.items():
         wanted = expected[key]
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
@@ -235,5 +250,11 @@ def _read_config(path: Path, required: bool) -> dict[str, Any]:
     return document
 
 
-_KIND_NAMES = {str: "a string", bool: "true or false", int: "a whole number", list: "a list",
-               float: "a decimal number", dict: "a table"}  # fmt: skip
+_KIND_NAMES = {
+    str: "a string",
+    bool: "true or false",
+    int: "a whole number",
+    list: "a list",
+    float: "a decimal number",
+    dict: "a table",
+}

@@ -22,7 +22,7 @@ from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
 from app.domain.incident import FiredStep, IncidentError
-from app.domain.policy import Policy
+from app.domain.policy.model import Policy
 from app.services.policy_files import PolicySet, load_policies, policy_sources, tier_key
 from screens.base import IncidentsChanged, JobFailed, StoryCartScreen
 from screens.board import BoardScreen
@@ -507,8 +507,8 @@ class StoryCartApp(App[int]):
         self._explain_failure(message.worker.error)
 
     def _explain_failure(self, error: BaseException | None) -> None:
-        from app.domain.postmortem import PostmortemError  # not needed before the first frame
-        from app.domain.story import StoryError
+        from app.domain.postmortem.model import PostmortemError  # not needed before the first frame
+        from app.domain.story.model import StoryError
         from app.services.errors import StorageError
         from app.services.files import OutputError
 

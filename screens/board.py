@@ -123,9 +123,11 @@ class BoardScreen(IncidentCommandsScreen):
             1 for row in open_rows for cell in row.cells.values() if cell.tone == "overdue"
         )
         summary = self.catalog.t(
-            "board.summary", open=len(open_rows), resolved=len(rows) - len(open_rows),
+            "board.summary",
+            open=len(open_rows),
+            resolved=len(rows) - len(open_rows),
             overdue=overdue,
-        )  # fmt: skip
+        )
         if summary != self._summary:  # an update re-lays the screen out: only on a change
             self._summary = summary
             self.query_one("#board-summary", Static).update(Content(summary))

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from app.domain.i18n import Catalog
 from app.domain.incident import CERTAINTIES, ROLES, STATUSES
-from app.domain.policy import Policy
+from app.domain.policy.model import Policy
 from app.domain.textsafe import printable
 from widgets.fields import Choice, TextField
 
@@ -287,8 +287,9 @@ def quoted(phrases: list[str], limit: int = 4) -> str:
     return shown + (" …" if len(phrases) > limit else "")
 
 
-def publish_unless_blaming(app, catalog: Catalog, question_key: str, phrases: list[str],
-                           publish) -> None:  # fmt: skip
+def publish_unless_blaming(
+    app, catalog: Catalog, question_key: str, phrases: list[str], publish
+) -> None:
     """Publish now, or, when the text still holds phrases that blame a person, name them and
     publish only if the user says yes."""
     if not phrases:

@@ -12,7 +12,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from app.domain.i18n import Catalog
-from app.domain.story import KINDS, builtin_themes, theme_name
+from app.domain.story.bank import builtin_themes, theme_name
+from app.domain.story.model import KINDS
 from app.domain.textsafe import printable
 from app.services.library import filtered
 from screens.localized import bind_localized
@@ -59,16 +60,17 @@ class LibraryScreen(StoryScreen):
         yield TextField(placeholder=t("story.search"), id="library-search")
         with Horizontal(id="library-filters"):
             themes = [(theme_name(key, lang), key) for key in builtin_themes(lang)]
-            yield Select(themes, prompt=f"{t('story.theme')}: {t('story.all')}",
-                         id="filter-theme")  # fmt: skip
+            yield Select(themes, prompt=f"{t('story.theme')}: {t('story.all')}", id="filter-theme")
             kinds = [(t(f"story.kind.{kind}"), kind) for kind in KINDS]
-            yield Select(kinds, prompt=f"{t('story.kind_filter')}: {t('story.all')}",
-                         id="filter-kind")  # fmt: skip
+            yield Select(
+                kinds, prompt=f"{t('story.kind_filter')}: {t('story.all')}", id="filter-kind"
+            )
             severities = [
                 (s, s) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
             ]
-            yield Select(severities, prompt=f"{t('story.severity')}: {t('story.all')}",
-                         id="filter-severity")  # fmt: skip
+            yield Select(
+                severities, prompt=f"{t('story.severity')}: {t('story.all')}", id="filter-severity"
+            )
         yield Static(id="library-count")
         table = DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
@@ -107,9 +109,12 @@ class LibraryScreen(StoryScreen):
 
     def _apply_filters(self) -> None:
         t = self.catalog.t
-        self.found = filtered(self.items, self._filter_value("#filter-theme"),
-                              self._filter_value("#filter-kind"),
-                              self._filter_value("#filter-severity"))  # fmt: skip
+        self.found = filtered(
+            self.items,
+            self._filter_value("#filter-theme"),
+            self._filter_value("#filter-kind"),
+            self._filter_value("#filter-severity"),
+        )
         table = self.query_one("#library-table", DataTable)
         table.clear()
         lang = self.catalog.lang
@@ -121,9 +126,14 @@ class LibraryScreen(StoryScreen):
                 title += f" ({t('story.draft')})"
             themes = ", ".join(theme_name(theme, lang) for theme in item.themes)
             # Text(): user text is data, never markup.
-            table.add_row(item.occurred_on or "—", item.severity or "—",
-                          t(f"story.kind.{item.kind}"), Text(title), Text(printable(themes)),
-                          key=item.key)  # fmt: skip
+            table.add_row(
+                item.occurred_on or "—",
+                item.severity or "—",
+                t(f"story.kind.{item.kind}"),
+                Text(title),
+                Text(printable(themes)),
+                key=item.key,
+            )
         count = t("story.count", shown=len(self.found), total=self.total)
         if not self.found:
             count += " · " + t("story.no_match")

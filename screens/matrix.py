@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from app.domain.i18n import Catalog
-from app.domain.policy import Policy
-from app.domain.policy_view import cell_heading, cell_sections
+from app.domain.policy.model import Policy
+from app.domain.policy.view import cell_heading, cell_sections
 from app.domain.textsafe import printable
 from app.services.policy_files import describe_source, tier_key
 from screens.base import StoryCartScreen

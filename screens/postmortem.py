@@ -25,7 +25,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from app.domain.i18n import Catalog, said_in
-from app.domain.postmortem import (
+from app.domain.postmortem.model import (
     ACTION_CATEGORIES,
     ACTION_STATUSES,
     CERTAINTIES,
@@ -39,6 +39,8 @@ from app.domain.postmortem import (
     Postmortem,
     TimelineItem,
     Why,
+)
+from app.domain.postmortem.review import (
     all_text,
     blame_phrases,
     blameless_hints,
@@ -55,14 +57,21 @@ AUTOSAVE_SECONDS = 0.5
 STATE_MARKS = {"empty": "○", "partial": "◐", "complete": "●"}
 # Free-text fields: widget id -> (section, attribute, multi-line)
 TEXT_FIELDS = {
-    "what": ("summary", True), "when": ("summary", False), "who": ("summary", False),
-    "users_affected": ("impact", False), "duration": ("impact", False),
-    "business_impact": ("impact", True), "brand_impact": ("impact", True),
-    "root_cause": ("root_cause", True), "went_well": ("went_well", True),
-    "was_hard": ("was_hard", True), "lucky": ("lucky", True),
-    "temporary": ("mitigation", True), "permanent": ("mitigation", True),
+    "what": ("summary", True),
+    "when": ("summary", False),
+    "who": ("summary", False),
+    "users_affected": ("impact", False),
+    "duration": ("impact", False),
+    "business_impact": ("impact", True),
+    "brand_impact": ("impact", True),
+    "root_cause": ("root_cause", True),
+    "went_well": ("went_well", True),
+    "was_hard": ("was_hard", True),
+    "lucky": ("lucky", True),
+    "temporary": ("mitigation", True),
+    "permanent": ("mitigation", True),
     "lessons": ("lessons", True),
-}  # fmt: skip
+}
 
 
 class PostmortemLoaded(Message):
@@ -137,43 +146,67 @@ class PostmortemScreen(StoryCartScreen):
             yield from self._text("users_affected")
             yield from self._text("duration")
             yield self._label("pm.field.sla_breach")
-            yield Select(self._choices(SLA_ANSWERS), allow_blank=False, value="unknown",
-                         type_to_search=False, id="pm-sla_breach")  # fmt: skip
+            yield Select(
+                self._choices(SLA_ANSWERS),
+                allow_blank=False,
+                value="unknown",
+                type_to_search=False,
+                id="pm-sla_breach",
+            )
             texts = ["business_impact", "brand_impact"]
         if section == "root_cause":
             yield from self._text("root_cause")
             yield Static(Content(t("pm.md.five_whys")), classes="pm-label")
             yield ListEditor(
                 [Column("why", t("pm.field.why")), Column("because", t("pm.field.because"))],
-                [], Why, id="pm-whys",
-            )  # fmt: skip
+                [],
+                Why,
+                id="pm-whys",
+            )
             return
         for attr in texts:
             yield from self._text(attr)
         if section == "timeline":
             yield ListEditor(
-                [Column("at", t("pm.field.at"), width=19), Column("text", t("pm.field.event")),
-                 Column("actor", t("pm.field.actor"), width=12),
-                 Column("certainty", t("pm.field.certainty"), self._choices(CERTAINTIES), 12),
-                 Column("marker", t("pm.field.marker"), self._choices(MARKERS), 12)],
-                [], TimelineItem, id="pm-timeline",
-            )  # fmt: skip
+                [
+                    Column("at", t("pm.field.at"), width=19),
+                    Column("text", t("pm.field.event")),
+                    Column("actor", t("pm.field.actor"), width=12),
+                    Column("certainty", t("pm.field.certainty"), self._choices(CERTAINTIES), 12),
+                    Column("marker", t("pm.field.marker"), self._choices(MARKERS), 12),
+                ],
+                [],
+                TimelineItem,
+                id="pm-timeline",
+            )
         elif section == "factors":
             yield ListEditor(
-                [Column("category", t("pm.field.category"), self._choices(FACTOR_CATEGORIES), 16),
-                 Column("text", t("pm.field.factor"))],
-                [], Factor, id="pm-factors",
-            )  # fmt: skip
+                [
+                    Column(
+                        "category", t("pm.field.category"), self._choices(FACTOR_CATEGORIES), 16
+                    ),
+                    Column("text", t("pm.field.factor")),
+                ],
+                [],
+                Factor,
+                id="pm-factors",
+            )
         elif section == "actions":
             yield ListEditor(
-                [Column("title", t("pm.field.action")),
-                 Column("owner", t("pm.field.owner"), width=12),
-                 Column("due", t("pm.field.due"), width=11),
-                 Column("priority", t("pm.field.priority"), self._choices(PRIORITIES), 8),
-                 Column("category", t("pm.field.category"), self._choices(ACTION_CATEGORIES), 14),
-                 Column("status", t("pm.field.status"), self._choices(ACTION_STATUSES), 10)],
-                [], ActionItem, id="pm-actions",
-            )  # fmt: skip
+                [
+                    Column("title", t("pm.field.action")),
+                    Column("owner", t("pm.field.owner"), width=12),
+                    Column("due", t("pm.field.due"), width=11),
+                    Column("priority", t("pm.field.priority"), self._choices(PRIORITIES), 8),
+                    Column(
+                        "category", t("pm.field.category"), self._choices(ACTION_CATEGORIES), 14
+                    ),
+                    Column("status", t("pm.field.status"), self._choices(ACTION_STATUSES), 10),
+                ],
+                [],
+                ActionItem,
+                id="pm-actions",
+            )
 
     def on_mount(self) -> None:
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
@@ -246,8 +279,11 @@ class PostmortemScreen(StoryCartScreen):
         rail.set_options(options)
         rail.highlighted = highlighted if highlighted is not None else 0
         missing = "".join(f"\n  ✗ {t(f'pm.missing.{key}')}" for key in check.missing)
-        meter = t("pm.meter", percent=check.percent,
-                  bar="█" * (check.percent // 10) + "░" * (10 - check.percent // 10))  # fmt: skip
+        meter = t(
+            "pm.meter",
+            percent=check.percent,
+            bar="█" * (check.percent // 10) + "░" * (10 - check.percent // 10),
+        )
         self.query_one("#pm-meter", Static).update(Content(meter + missing))
 
     def _show_status(self, note: str = "") -> None:
@@ -262,8 +298,12 @@ class PostmortemScreen(StoryCartScreen):
         if self.history:
             last = self.history[-1]
             when = last["at"][:16].replace("T", " ")
-            line += " · " + t("pm.history", state=t(f"pm.value.{last['status']}"),
-                              who=printable(last["by"]), when=when)  # fmt: skip
+            line += " · " + t(
+                "pm.history",
+                state=t(f"pm.value.{last['status']}"),
+                who=printable(last["by"]),
+                when=when,
+            )
         if line != self._status_shown:
             self._status_shown = line
             self.query_one("#pm-status", Static).update(Content(line))
@@ -303,8 +343,9 @@ class PostmortemScreen(StoryCartScreen):
 
     def _show_hints(self, text: str) -> None:
         hints = blameless_hints(text, self.catalog.lang)
-        lines = [self.catalog.t("pm.hint", phrase=h.phrase, suggestion=h.suggestion)
-                 for h in hints[:3]]  # fmt: skip
+        lines = [
+            self.catalog.t("pm.hint", phrase=h.phrase, suggestion=h.suggestion) for h in hints[:3]
+        ]
         text = "\n".join(lines)
         if text != self._hints_shown:
             self._hints_shown = text

@@ -12,14 +12,10 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from app.domain.i18n import Catalog
-from app.domain.story import (
-    LENSES,
-    SCREEN_LOOP_MARKS,
-    loop_lines,
-    next_lens,
-    story_marks,
-    week_until,
-)
+from app.domain.story.bank import story_marks, week_until
+from app.domain.story.drafting import next_lens
+from app.domain.story.follow_ups import SCREEN_LOOP_MARKS, loop_lines
+from app.domain.story.model import LENSES
 from app.domain.textsafe import printable
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen

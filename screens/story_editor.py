@@ -14,7 +14,8 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from app.domain.i18n import LANGUAGE_NAMES, Catalog, said_in
-from app.domain.story import KINDS, LENSES, builtin_themes, parse_themes, prompt_bank
+from app.domain.story.bank import builtin_themes, prompt_bank
+from app.domain.story.model import KINDS, LENSES, parse_themes
 from app.domain.textsafe import printable
 from screens.base import StoryCartScreen
 from screens.dialogs import publish_unless_blaming
@@ -59,8 +60,9 @@ class StoryEditorScreen(StoryCartScreen):
             yield self._label(t("story.field_title"))
             yield TextField(id="story-title")
             yield self._label(t("story.field_kind"))
-            yield Select([(t(f"story.kind.{k}"), k) for k in KINDS], allow_blank=False,
-                         id="story-kind")  # fmt: skip
+            yield Select(
+                [(t(f"story.kind.{k}"), k) for k in KINDS], allow_blank=False, id="story-kind"
+            )
             builtin = ", ".join(builtin_themes(self.catalog.lang))
             yield self._label(t("story.field_themes", builtin=builtin))
             yield TextField(id="story-themes")
@@ -96,9 +98,14 @@ class StoryEditorScreen(StoryCartScreen):
         self.query_one("#story-title", Input).value = story.title
         self.query_one("#story-kind", Select).value = story.kind
         self.query_one("#story-themes", Input).value = ", ".join(story.themes)
-        values = {"highlight": story.highlight, "narrative": story.narrative,
-                  "lessons": story.lessons, "changes": story.changes,
-                  "prompts": "\n".join(story.prompts), **story.lenses}  # fmt: skip
+        values = {
+            "highlight": story.highlight,
+            "narrative": story.narrative,
+            "lessons": story.lessons,
+            "changes": story.changes,
+            "prompts": "\n".join(story.prompts),
+            **story.lenses,
+        }
         for name in TEXTS:
             self.query_one(f"#story-{name}", TextArea).load_text(values.get(name, ""))
         # The widgets post Changed for the loading too, after this returns: only a form that
@@ -138,11 +145,13 @@ class StoryEditorScreen(StoryCartScreen):
             title=self.query_one("#story-title", Input).value,
             kind=kind if isinstance(kind, str) else self.story.kind,
             themes=parse_themes(self.query_one("#story-themes", Input).value),
-            highlight=texts["highlight"], narrative=texts["narrative"],
+            highlight=texts["highlight"],
+            narrative=texts["narrative"],
             lenses={lens: texts[lens] for lens in LENSES if texts[lens].strip()},
-            lessons=texts["lessons"], changes=texts["changes"],
+            lessons=texts["lessons"],
+            changes=texts["changes"],
             prompts=[line.strip() for line in texts["prompts"].splitlines() if line.strip()],
-        )  # fmt: skip
+        )
 
     def _changed(self) -> None:
         if self.story is not None:
@@ -163,7 +172,7 @@ class StoryEditorScreen(StoryCartScreen):
             self._save(publishing=False)
 
     def _save(self, publishing: bool) -> None:
-        from app.domain.story import StoryError, validate
+        from app.domain.story.model import StoryError, validate
 
         story = self._form()
         try:
@@ -198,7 +207,8 @@ class StoryEditorScreen(StoryCartScreen):
         self._show_status()
 
     def action_publish(self) -> None:
-        from app.domain.story import StoryError, publish, story_blame_phrases
+        from app.domain.story.drafting import story_blame_phrases
+        from app.domain.story.model import StoryError, publish
 
         if self.story is None or self.saving:
             return
@@ -206,18 +216,26 @@ class StoryEditorScreen(StoryCartScreen):
         try:
             publish(form)
         except StoryError as error:
-            self.app.notify(said_in(error, self.catalog), severity="warning", timeout=6,
-                            markup=False)  # fmt: skip
+            self.app.notify(
+                said_in(error, self.catalog), severity="warning", timeout=6, markup=False
+            )
             return
-        publish_unless_blaming(self.app, self.catalog, "story.blame_reminder",
-                               story_blame_phrases(form),
-                               lambda: self._save(publishing=True))  # fmt: skip
+        publish_unless_blaming(
+            self.app,
+            self.catalog,
+            "story.blame_reminder",
+            story_blame_phrases(form),
+            lambda: self._save(publishing=True),
+        )
 
     def action_add_prompt(self) -> None:
         area = self.query_one("#story-prompts", TextArea)
         present = [line.strip() for line in area.text.splitlines() if line.strip()]
-        unused = [p for p in prompt_bank(self.story.lang if self.story else self.catalog.lang)
-                  if p not in present]  # fmt: skip
+        unused = [
+            p
+            for p in prompt_bank(self.story.lang if self.story else self.catalog.lang)
+            if p not in present
+        ]
         if unused and len(present) < 4:
             area.load_text("\n".join([*present, unused[0]]))
             self._changed()
@@ -226,13 +244,14 @@ class StoryEditorScreen(StoryCartScreen):
         """Leaving with unsaved typing: save it now, in this thread (the screen is going)."""
         if self.story is None or not self.dirty or self.stale:
             return
-        from app.domain.story import StoryError
+        from app.domain.story.model import StoryError
 
         try:
             self.host.services.stories.save(self._form(), self.version, self.host.settings.user)
         except (StoryError, Exception) as error:
-            self.app.notify(said_in(error, self.catalog), severity="error", timeout=10,
-                            markup=False)  # fmt: skip
+            self.app.notify(
+                said_in(error, self.catalog), severity="error", timeout=10, markup=False
+            )
 
     def action_back(self) -> None:
         self.app.pop_screen()

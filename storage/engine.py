@@ -47,9 +47,10 @@ def create_sqlite_file(path: Path) -> bool:
         )
     if path.is_dir():
         raise DatabaseUnavailable(
-            f"Cannot use {path} as the database: it is a folder.", "storage.is_folder",
+            f"Cannot use {path} as the database: it is a folder.",
+            "storage.is_folder",
             path=str(path),
-        )  # fmt: skip
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

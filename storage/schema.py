@@ -118,9 +118,11 @@ def _unavailable(engine: Engine, error: SQLAlchemyError) -> DatabaseUnavailable:
     reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
     where = engine.url.render_as_string(hide_password=True)
     return DatabaseUnavailable(
-        f"Cannot open the database {where}: {reason}.", "storage.cannot_open",
-        where=where, reason=reason,
-    )  # fmt: skip
+        f"Cannot open the database {where}: {reason}.",
+        "storage.cannot_open",
+        where=where,
+        reason=reason,
+    )
 
 
 def _guard(revision: str | None) -> None:

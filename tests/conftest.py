@@ -31,8 +31,13 @@ def isolated_dirs(tmp_path, monkeypatch):
     """Every test gets its own config and data dirs; nothing touches the real home."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for variable in ("STORYCART_DB", "STORYCART_LANG", "STORYCART_POLICY", "STORYCART_CONFIG",
-                     "STORYCART_USER"):  # fmt: skip
+    for variable in (
+        "STORYCART_DB",
+        "STORYCART_LANG",
+        "STORYCART_POLICY",
+        "STORYCART_CONFIG",
+        "STORYCART_USER",
+    ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     return tmp_path

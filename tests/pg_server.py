@@ -84,8 +84,18 @@ class PostgresServer:
             shutil.chown(self.base, self.user)
             shutil.chown(self.data, self.user)
             self.base.chmod(0o755)
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust",
-                  "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         self.resume()
 
     def pause(self) -> None:
@@ -94,8 +104,17 @@ class PostgresServer:
 
     def resume(self) -> None:
         options = f"-k {self.data} -c listen_addresses='' -c fsync=off"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
-                  "-l", str(self.data / "server.log"), "-w", "start")  # fmt: skip
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.data / "server.log"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         try:
@@ -108,7 +127,8 @@ class PostgresServer:
 
     def fresh_database(self) -> str:
         name = f"storycart_test_{next(self._names)}"
-        with psycopg.connect(host=str(self.data), user="postgres", dbname="postgres",
-                             autocommit=True) as connection:  # fmt: skip
+        with psycopg.connect(
+            host=str(self.data), user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)

@@ -63,8 +63,10 @@ def board_layout(
     the full headers and codes leave the title too little, the compact layout keeps every
     clock column on screen at 80 columns."""
     room = available_width - SCROLLBAR - 1
-    for names, fixed, compact in ((headers, FIXED_WIDTHS, False),
-                                  (short_headers, COMPACT_WIDTHS, True)):  # fmt: skip
+    for names, fixed, compact in (
+        (headers, FIXED_WIDTHS, False),
+        (short_headers, COMPACT_WIDTHS, True),
+    ):
         widths = _widths(names, fixed, 0)
         title = room - sum(width for column, width in widths.items() if column != "title")
         if title >= MIN_TITLE_WIDTH or compact:
@@ -211,9 +213,12 @@ class BoardTable(ScrollView, can_focus=True):
             segments = []
             for column in COLUMNS:
                 segments += cell_segments(
-                    column, row.cells[column], row.severity_rank, self.widths[column],
+                    column,
+                    row.cells[column],
+                    row.severity_rank,
+                    self.widths[column],
                     self.compact,
-                )  # fmt: skip
+                )
             strip = self._strips[key] = Strip(segments)
         background = self.rich_style
         if not shade.startswith("odd"):

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from app.domain.policy_view import Section
+from app.domain.policy.view import Section
 
 
 class DefinitionView(VerticalScroll):

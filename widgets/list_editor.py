@@ -65,9 +65,13 @@ class ListEditor(Vertical):
                     yield Label(column.label)
                     if column.choices:
                         yield Select(
-                            column.choices, allow_blank=False, value=column.choices[0][1],
-                            type_to_search=False, id=f"{self.id}-{column.attr}", compact=True,
-                        )  # fmt: skip
+                            column.choices,
+                            allow_blank=False,
+                            value=column.choices[0][1],
+                            type_to_search=False,
+                            id=f"{self.id}-{column.attr}",
+                            compact=True,
+                        )
                     else:
                         yield TextField(id=f"{self.id}-{column.attr}", compact=True)
 

@@ -7,8 +7,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from app.domain.policy import Policy
-from app.domain.policy_view import cell_examples
+from app.domain.policy.model import Policy
+from app.domain.policy.view import cell_examples
 from app.domain.text_layout import hanging, longest_unit, wrap
 from app.domain.textsafe import printable
 
@@ -46,16 +46,21 @@ class SeverityGrid(DataTable):
         headers = {s.key: printable(f"{s.key} {s.name.get(lang)}") for s in policy.severities}
         examples = {
             (t.key, s.key): cell_examples(policy, t.key, s.key, lang)
-            for t in policy.types for s in policy.severities
-        }  # fmt: skip
+            for t in policy.types
+            for s in policy.severities
+        }
         marker = cell_len(MARKER)
         narrowest = {
-            s.key: max([MIN_COLUMN_WIDTH, longest_unit(headers[s.key])] + [
-                longest_unit(text) + marker
-                for t in policy.types for text in examples[(t.key, s.key)]
-            ])
+            s.key: max(
+                [MIN_COLUMN_WIDTH, longest_unit(headers[s.key])]
+                + [
+                    longest_unit(text) + marker
+                    for t in policy.types
+                    for text in examples[(t.key, s.key)]
+                ]
+            )
             for s in policy.severities
-        }  # fmt: skip
+        }
         room = available_width - SCROLLBAR_AND_MARGIN - padding * (len(narrowest) + 1)
         label_width = min(MAX_LABEL_WIDTH, max(cell_len(label) for label in labels.values()))
         shortest_label = max(longest_unit(label) for label in labels.values())

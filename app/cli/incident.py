@@ -21,15 +21,18 @@ ACTOR_HELP = "who is acting (default: your user name)"
 
 def add_incident_parsers(commands, common) -> None:
     incident = commands.add_parser(
-        "incident", parents=[common],
+        "incident",
+        parents=[common],
         help="declare, acknowledge, update, escalate, resolve, list, show incidents",
         description="Incidents from the command line (scripts and monitors use these).",
-    )  # fmt: skip
+    )
     actions = incident.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
     declare = actions.add_parser(
-        "declare", parents=[common], help="declare an incident and print its id",
+        "declare",
+        parents=[common],
+        help="declare an incident and print its id",
         description="Declare an incident under the active policy; prints its id.",
-    )  # fmt: skip
+    )
     declare.add_argument("--title", required=True)
     declare.add_argument("--severity", required=True)
     declare.add_argument("--type", dest="type_key", help="incident type (default: the first)")
@@ -46,9 +49,11 @@ def add_incident_parsers(commands, common) -> None:
         sub.add_argument("id")
         sub.add_argument("--actor", help=ACTOR_HELP)
     status_update = actions.add_parser(
-        "update", parents=[common], help="post a status update",
+        "update",
+        parents=[common],
+        help="post a status update",
         description="Post a status update; resets the update clock.",
-    )  # fmt: skip
+    )
     status_update.add_argument("id")
     status_update.add_argument("--status", required=True)
     status_update.add_argument("--text", required=True)
@@ -59,9 +64,11 @@ def add_incident_parsers(commands, common) -> None:
     listing.add_argument("--all", action="store_true", help="include resolved incidents")
     listing.add_argument("--json", action="store_true", help="machine-readable JSON")
     show = actions.add_parser(
-        "show", parents=[common], help="one incident in full",
+        "show",
+        parents=[common],
+        help="one incident in full",
         description="Show an incident: deadlines, escalation steps and events, timeline.",
-    )  # fmt: skip
+    )
     show.add_argument("id")
     show.add_argument("--json", action="store_true", help="machine-readable JSON")
 
@@ -98,9 +105,14 @@ def _run(service, settings: Settings, args, actor: str, catalog: Catalog) -> Non
         policies = command_policies(settings)
         name = settings.policy or policies.choose("web-service").name
         code = service.declare(
-            policy_named(policies, name), args.title, args.severity, actor=actor,
-            type_key=args.type_key, impact=args.impact, commander=args.commander,
-        )  # fmt: skip
+            policy_named(policies, name),
+            args.title,
+            args.severity,
+            actor=actor,
+            type_key=args.type_key,
+            impact=args.impact,
+            commander=args.commander,
+        )
         print(code)
     elif action == "ack":
         service.acknowledge(args.id, actor)
@@ -124,10 +136,16 @@ def _print_escalation(fired, catalog: Catalog) -> None:
 
     step = replace(fired.step, state=StepState.FIRED, fired_at=fired.fired_at)
     notify = ", ".join(printable(who.get(catalog.lang)) for who in step.step.notify)
-    print(catalog.t(
-        "cli.escalated", code=fired.code, step=step.position + 1, round=step.round + 1,
-        notify=notify, state=step_state_text(step, fired.fired_at, catalog, local_clock),
-    ))  # fmt: skip
+    print(
+        catalog.t(
+            "cli.escalated",
+            code=fired.code,
+            step=step.position + 1,
+            round=step.round + 1,
+            notify=notify,
+            state=step_state_text(step, fired.fired_at, catalog, local_clock),
+        )
+    )
 
 
 def _list(service, args, catalog: Catalog) -> None:
@@ -157,8 +175,14 @@ def _show(service, args, catalog: Catalog) -> None:
     record = view.record
     status = t(f"status.{record.status}")
     print(f"{record.code}  {record.severity}  {status}  {printable(record.title)}")
-    print(t("cli.show_policy", policy=view.policy.name, version=view.policy_version,
-            declared=local_time(record.declared_at)))  # fmt: skip
+    print(
+        t(
+            "cli.show_policy",
+            policy=view.policy.name,
+            version=view.policy_version,
+            declared=local_time(record.declared_at),
+        )
+    )
     for deadline in view.plan.deadlines:
         if deadline.met_at is not None:
             state = t("cli.deadline_met", at=local_time(deadline.met_at))

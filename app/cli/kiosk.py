@@ -18,19 +18,29 @@ DEFAULT_PORT = 8787
 
 def add_kiosk_parser(commands, common: argparse.ArgumentParser) -> None:
     kiosk = commands.add_parser(
-        "kiosk", parents=[common], help="the cart's screen: stories rotating, keys locked",
+        "kiosk",
+        parents=[common],
+        help="the cart's screen: stories rotating, keys locked",
         description="Fill the screen with the story of the week, then rotate through its "
         "highlight, prompt cards, recent near misses, past follow-ups and the severity matrix. "
         "Keys are locked; type the unlock sequence (setting kiosk_unlock, default "
         "`ctrl+k u n l o c k`) to reach the board.",
-    )  # fmt: skip
+    )
     option = kiosk.add_argument
-    option("--seconds", type=int, metavar="N",
-           help="seconds per slide (default: setting kiosk_seconds, 20)")  # fmt: skip
-    option("--languages", metavar="LANGS",
-           help="languages to cycle through, e.g. ko,ja,en (default: --lang)")  # fmt: skip
-    option("--serve", action="store_true",
-           help="serve the kiosk to a browser through textual-serve")  # fmt: skip
+    option(
+        "--seconds",
+        type=int,
+        metavar="N",
+        help="seconds per slide (default: setting kiosk_seconds, 20)",
+    )
+    option(
+        "--languages",
+        metavar="LANGS",
+        help="languages to cycle through, e.g. ko,ja,en (default: --lang)",
+    )
+    option(
+        "--serve", action="store_true", help="serve the kiosk to a browser through textual-serve"
+    )
     option("--host", default=DEFAULT_HOST, help=f"with --serve (default {DEFAULT_HOST})")
     option("--port", type=int, default=DEFAULT_PORT, help=f"with --serve (default {DEFAULT_PORT})")
 
@@ -49,8 +59,18 @@ def kiosk_settings(settings: Settings, args) -> Settings:
 
 def served_command(settings: Settings, args) -> str:
     """The command textual-serve starts for each browser: this kiosk, same settings."""
-    command = [sys.executable, "-m", "app.cli", "kiosk", "--db", settings.db_url,
-               "--lang", settings.lang, "--seconds", str(settings.kiosk_seconds)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "kiosk",
+        "--db",
+        settings.db_url,
+        "--lang",
+        settings.lang,
+        "--seconds",
+        str(settings.kiosk_seconds),
+    ]
     if settings.kiosk_languages:
         command += ["--languages", ",".join(settings.kiosk_languages)]
     if getattr(args, "config", None):
@@ -66,8 +86,11 @@ def serve(settings: Settings, args) -> int:
     if not 1 <= args.port <= 65535:
         raise CommandError(f"--port must be from 1 to 65535, not {args.port}.")
     if not _is_loopback(args.host):
-        print(f"storycart: serving the kiosk on {args.host}: anyone who can reach "
-              f"port {args.port} there sees it (read-only).", file=sys.stderr)  # fmt: skip
+        print(
+            f"storycart: serving the kiosk on {args.host}: anyone who can reach "
+            f"port {args.port} there sees it (read-only).",
+            file=sys.stderr,
+        )
     from textual_serve.server import Server
 
     title = "Story Cart"

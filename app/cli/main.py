@@ -21,8 +21,10 @@ from app.cli.postmortem import add_exchange_parsers
 from app.cli.story import add_story_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
 from app.domain.i18n import Catalog, said_in
-from app.domain.policy import PolicyError, load_policy_file, policy_document, policy_to_toml
-from app.domain.policy_view import cell_examples, severity_sections, type_sections
+from app.domain.policy.document import policy_document, policy_to_toml
+from app.domain.policy.errors import PolicyError
+from app.domain.policy.parse import load_policy_file
+from app.domain.policy.view import cell_examples, severity_sections, type_sections
 from app.domain.textsafe import printable
 from app.services.files import OutputError, write_output
 from storage.errors import StorageError

@@ -14,16 +14,20 @@ from app.services.files import OutputError, write_output
 
 def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     export = commands.add_parser(
-        "export", parents=[common], help="write a postmortem (or a blank one) as a file",
+        "export",
+        parents=[common],
+        help="write a postmortem (or a blank one) as a file",
         description="Write documents: `markdown` a postmortem (seed 003's template) or a blank "
         "one; `json` the story library; PDFs for the cart: story, cards, prompts, template, "
         "poster, report, booklet.",
-    )  # fmt: skip
+    )
     kinds = export.add_subparsers(dest="export_command", metavar="KIND", required=True)
     markdown = kinds.add_parser(
-        "markdown", parents=[common], help="a postmortem as Markdown",
+        "markdown",
+        parents=[common],
+        help="a postmortem as Markdown",
         description="Write a postmortem as Markdown that `storycart import` reads back.",
-    )  # fmt: skip
+    )
     which = markdown.add_mutually_exclusive_group(required=True)
     which.add_argument("--postmortem", metavar="ID", help="the incident id, e.g. INC-2026-0001")
     which.add_argument("--blank", action="store_true", help="an empty template (--lang)")
@@ -31,10 +35,12 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
     library = kinds.add_parser(
-        "json", parents=[common], help="the whole story library as JSON",
+        "json",
+        parents=[common],
+        help="the whole story library as JSON",
         description="Write every story, the story-of-the-week history, nominations, feedback "
         "and the cart's locations as JSON that `storycart import` reads back.",
-    )  # fmt: skip
+    )
     library.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
@@ -42,18 +48,20 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
 
     add_sheet_parsers(kinds, common)
     importing = commands.add_parser(
-        "import", parents=[common], help="read a postmortem (Markdown) or a library (JSON)",
+        "import",
+        parents=[common],
+        help="read a postmortem (Markdown) or a library (JSON)",
         description="Store a postmortem written by `export markdown` (edited or not) as the "
         "incident's postmortem, or the stories of a library written by `export json`. A "
         "malformed file is refused with its line number or the story at fault; nothing is "
         "changed then.",
-    )  # fmt: skip
+    )
     importing.add_argument("file")
     importing.add_argument("--actor", help="who is importing (default: your user name)")
 
 
 def cmd_export(settings: Settings, args) -> int:
-    from app.domain.postmortem import blank_markdown
+    from app.domain.postmortem.markdown import blank_markdown
 
     if args.export_command == "json":
         from app.cli.story import export_library_json
@@ -100,7 +108,8 @@ def _export_kind(args) -> str:
 def cmd_import(settings: Settings, args) -> int:
     from app.domain.clock import SystemClock
     from app.domain.incident import IncidentError
-    from app.domain.postmortem import MarkdownError, PostmortemError
+    from app.domain.postmortem.markdown import MarkdownError
+    from app.domain.postmortem.model import PostmortemError
     from app.services.postmortem_service import PostmortemService
     from storage.database import Database
 

@@ -16,41 +16,63 @@ PAPERS = ("a4", "letter")
 
 def add_sheet_parsers(kinds, common) -> None:
     def sheet(kind: str, help_text: str, description: str, papers=PAPERS, paper="a4"):
-        parser = kinds.add_parser(kind, parents=[common], help=help_text,
-                                  description=description)  # fmt: skip
+        parser = kinds.add_parser(kind, parents=[common], help=help_text, description=description)
         parser.add_argument("--paper", choices=papers, default=paper)
-        parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                            help="file, or - for stdout")  # fmt: skip
+        parser.add_argument(
+            "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
+        )
         return parser
 
-    story = sheet("story", "a story sheet (PDF) for the cart",
-                  "Print a story as a 1–2 page sheet in its own language: title, strip, "
-                  "highlight, narrative, timeline strip, one lens, follow-ups, what changed "
-                  "since, prompt cards.")  # fmt: skip
+    story = sheet(
+        "story",
+        "a story sheet (PDF) for the cart",
+        "Print a story as a 1–2 page sheet in its own language: title, strip, "
+        "highlight, narrative, timeline strip, one lens, follow-ups, what changed "
+        "since, prompt cards.",
+    )
     story.add_argument("id", help="a story's id or key (as `story list` prints)")
     story.add_argument("--lens", choices=LENSES, default="engineering")
-    cards = sheet("cards", "highlight cards (PDF), six per page with cut marks",
-                  "One card per story: of one story (ID), of a --theme, or of every "
-                  "published story, the story of the week first.")  # fmt: skip
+    cards = sheet(
+        "cards",
+        "highlight cards (PDF), six per page with cut marks",
+        "One card per story: of one story (ID), of a --theme, or of every "
+        "published story, the story of the week first.",
+    )
     cards.add_argument("id", nargs="?", default="", help="one story's id or key")
     cards.add_argument("--theme", default="", help="only stories with this theme")
-    prompts = sheet("prompts", "prompt cards (PDF), eight per page with cut marks",
-                    "The prompt bank in --lang, or one story's own prompt cards.")  # fmt: skip
+    prompts = sheet(
+        "prompts",
+        "prompt cards (PDF), eight per page with cut marks",
+        "The prompt bank in --lang, or one story's own prompt cards.",
+    )
     prompts.add_argument("id", nargs="?", default="", help="one story's id or key")
-    sheet("template", "a blank postmortem template (PDF) to fill in on paper",
-          "Every section of a postmortem with room to write, in --lang.")  # fmt: skip
-    poster = sheet("poster", "the severity matrix of a policy as a poster (PDF)",
-                   "Definitions, targets, whom to notify first and the ladder of each level, "
-                   "on one A3 (or A4) landscape page.",
-                   papers=("a3", "a4"), paper="a3")  # fmt: skip
+    sheet(
+        "template",
+        "a blank postmortem template (PDF) to fill in on paper",
+        "Every section of a postmortem with room to write, in --lang.",
+    )
+    poster = sheet(
+        "poster",
+        "the severity matrix of a policy as a poster (PDF)",
+        "Definitions, targets, whom to notify first and the ladder of each level, "
+        "on one A3 (or A4) landscape page.",
+        papers=("a3", "a4"),
+        paper="a3",
+    )
     poster.add_argument("name", nargs="?", help="policy name (default: --policy or web-service)")
-    report = sheet("report", "the incident report of a postmortem (PDF)",
-                   "Basic information, executive summary, timeline, root cause, impact, "
-                   "mitigation, action items and lessons (seed 001 §4).")  # fmt: skip
+    report = sheet(
+        "report",
+        "the incident report of a postmortem (PDF)",
+        "Basic information, executive summary, timeline, root cause, impact, "
+        "mitigation, action items and lessons (seed 001 §4).",
+    )
     report.add_argument("id", help="the incident id, e.g. INC-2026-0001")
-    booklet = sheet("booklet", "the week's stories as one PDF (the weekly refill)",
-                    "A contents page, then the story of the week and every other published "
-                    "story (or one --theme), each from a new page.")  # fmt: skip
+    booklet = sheet(
+        "booklet",
+        "the week's stories as one PDF (the weekly refill)",
+        "A contents page, then the story of the week and every other published "
+        "story (or one --theme), each from a new page.",
+    )
     booklet.add_argument("--theme", default="")
     booklet.add_argument("--lens", choices=LENSES, default="engineering")
     booklet.add_argument("--limit", type=int, metavar="N", help="at most N stories")
@@ -58,17 +80,20 @@ def add_sheet_parsers(kinds, common) -> None:
 
 def sheet_pdf(settings: Settings, args) -> bytes:
     from app.domain.clock import SystemClock
-    from app.domain.story import StoryError
+    from app.domain.story.model import StoryError
     from app.export.printing import SheetRequest, render
 
     if getattr(args, "limit", None) is not None and args.limit < 1:
         raise CommandError(f"--limit must be 1 or more, not {args.limit}.")
     request = SheetRequest(
-        args.export_command, settings.lang, args.paper,
+        args.export_command,
+        settings.lang,
+        args.paper,
         ref=getattr(args, "id", None) or getattr(args, "name", None) or "",
-        lens=getattr(args, "lens", "engineering"), theme=getattr(args, "theme", ""),
+        lens=getattr(args, "lens", "engineering"),
+        theme=getattr(args, "theme", ""),
         limit=getattr(args, "limit", None),
-    )  # fmt: skip
+    )
     today = SystemClock().now().astimezone().date()
     try:
         if request.kind == "poster":

@@ -14,9 +14,11 @@ from app.domain.textsafe import printable
 
 def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
     story = commands.add_parser(
-        "story", parents=[common], help="the library of incident stories",
+        "story",
+        parents=[common],
+        help="the library of incident stories",
         description="Browse the library of incident stories and the story of the week.",
-    )  # fmt: skip
+    )
     actions = story.add_subparsers(dest="story_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", parents=[common], help="every story, newest first")
     listing.add_argument("--json", action="store_true", help="machine-readable JSON")
@@ -31,10 +33,12 @@ def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
     )
     week.add_argument("--json", action="store_true", help="machine-readable JSON")
     search = actions.add_parser(
-        "search", parents=[common], help="stories containing every word of QUERY",
+        "search",
+        parents=[common],
+        help="stories containing every word of QUERY",
         description="Find stories by any substring of their title, text, lenses or lessons, "
         "in any language (two-character Korean and Japanese words included).",
-    )  # fmt: skip
+    )
     search.add_argument("query")
     search.add_argument("--json", action="store_true", help="machine-readable JSON")
     nominate = actions.add_parser(
@@ -43,12 +47,14 @@ def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
     nominate.add_argument("id", help="an incident id (INC-…) or a story id or key")
     nominate.add_argument("reason", help="why other teams should know this story")
     translate = actions.add_parser(
-        "translate", parents=[common], help="start the story in another language",
+        "translate",
+        parents=[common],
+        help="start the story in another language",
         description="Create a draft of the story in another language, linked to it and prefilled "
         "with its text, for a translator to write over (in the app: T on the story). The reader, "
         "the kiosk and printed sheets show the translation once it is published. When the "
         "translation exists already, says where it is.",
-    )  # fmt: skip
+    )
     translate.add_argument("id", help="a story's id or key (as `story list` prints)")
     translate.add_argument("--to", required=True, choices=("en", "ko", "ja"), dest="target")
     translate.add_argument("--actor", help="who is translating (default: your user name)")
@@ -71,10 +77,16 @@ def story_service(settings: Settings):
 
 def cmd_story(settings: Settings, args) -> int:
     from app.domain.incident import IncidentError
-    from app.domain.story import StoryError
+    from app.domain.story.model import StoryError
 
-    handlers = {"list": _list, "show": _show, "week": _week, "search": _search,
-                "nominate": _nominate, "translate": _translate}  # fmt: skip
+    handlers = {
+        "list": _list,
+        "show": _show,
+        "week": _week,
+        "search": _search,
+        "nominate": _nominate,
+        "translate": _translate,
+    }
     with story_service(settings) as service:
         try:
             return handlers[args.story_command](service, settings, args)
@@ -83,10 +95,19 @@ def cmd_story(settings: Settings, args) -> int:
 
 
 def _summary_document(item) -> dict:
-    return {"id": item.id, "key": item.key, "lang": item.lang, "title": item.title,
-            "kind": item.kind, "severity": item.severity, "date": item.occurred_on,
-            "themes": list(item.themes), "status": item.status, "example": item.example,
-            "incident": item.incident or None}  # fmt: skip
+    return {
+        "id": item.id,
+        "key": item.key,
+        "lang": item.lang,
+        "title": item.title,
+        "kind": item.kind,
+        "severity": item.severity,
+        "date": item.occurred_on,
+        "themes": list(item.themes),
+        "status": item.status,
+        "example": item.example,
+        "incident": item.incident or None,
+    }
 
 
 def _print_summaries(items, as_json: bool, lang: str) -> None:
@@ -99,8 +120,10 @@ def _print_summaries(items, as_json: bool, lang: str) -> None:
     for item in items:
         marks = f" {t('cli.mark_example')}" if item.example else ""
         marks += f" {t('cli.mark_draft')}" if item.status != "published" else ""
-        print(f"{item.id:>5}  {item.occurred_on or '—':<10}  {item.severity or '—':<6}  "
-              f"{printable(item.title)}{marks}")  # fmt: skip
+        print(
+            f"{item.id:>5}  {item.occurred_on or '—':<10}  {item.severity or '—':<6}  "
+            f"{printable(item.title)}{marks}"
+        )
 
 
 def _list(service, settings, args) -> int:
@@ -119,12 +142,15 @@ def _search(service, settings, args) -> int:
 
 
 def _view_document(view) -> dict:
-    from app.domain.story import to_document
+    from app.domain.story.model import to_document
 
     document = to_document(view.story)
     document["follow_ups"] = [dict(vars(f)) for f in view.follow_ups]
-    document["loop"] = {"done": view.loop.done, "open": view.loop.open,
-                        "overdue": view.loop.overdue}  # fmt: skip
+    document["loop"] = {
+        "done": view.loop.done,
+        "open": view.loop.open,
+        "overdue": view.loop.overdue,
+    }
     document["translations"] = list(view.translations)
     return document
 
@@ -140,13 +166,26 @@ def _show(service, settings, args) -> int:
 
 def _story_text(view, lang: str, today, only_lens: str | None = None) -> str:
     from app.domain.i18n import Catalog
-    from app.domain.story import LENSES, loop_state, theme_name
+    from app.domain.story.bank import theme_name
+    from app.domain.story.follow_ups import loop_state
+    from app.domain.story.model import LENSES
 
     catalog, story = Catalog(lang), view.story
     themes = ", ".join(theme_name(t, lang) for t in story.themes)
-    lines = [story.title, " · ".join(part for part in (
-        story.severity, catalog.t(f"story.kind.{story.kind}"), story.occurred_on, themes,
-    ) if part), ""]  # fmt: skip
+    lines = [
+        story.title,
+        " · ".join(
+            part
+            for part in (
+                story.severity,
+                catalog.t(f"story.kind.{story.kind}"),
+                story.occurred_on,
+                themes,
+            )
+            if part
+        ),
+        "",
+    ]
     if only_lens is None:
         lines += [story.highlight, "", story.narrative, ""]
     for lens in (only_lens,) if only_lens else LENSES:
@@ -158,8 +197,10 @@ def _story_text(view, lang: str, today, only_lens: str | None = None) -> str:
             lines.append(catalog.t("story.loop"))
             for item in view.follow_ups:
                 state = loop_state(item, today)
-                lines.append(f"  [{catalog.t(f'story.loop_state.{state}')}] {item.title}"
-                             f" — {item.owner or '—'} {item.due}".rstrip())  # fmt: skip
+                lines.append(
+                    f"  [{catalog.t(f'story.loop_state.{state}')}] {item.title}"
+                    f" — {item.owner or '—'} {item.due}".rstrip()
+                )
             lines.append("")
         if story.changes:
             lines += [catalog.t("story.changes"), story.changes, ""]
@@ -174,11 +215,18 @@ def _week(service, settings, args) -> int:
     if week is None:
         raise CommandError("There is no published story to feature yet.")
     if args.json:
-        print(json.dumps({
-            "story": _view_document(week.view), "starts_at": week.feature.starts_at.isoformat(),
-            "rotates_at": week.rotates_at.isoformat() if week.rotates_at else None,
-            "reason": week.feature.reason,
-        }, ensure_ascii=False, indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "story": _view_document(week.view),
+                    "starts_at": week.feature.starts_at.isoformat(),
+                    "rotates_at": week.rotates_at.isoformat() if week.rotates_at else None,
+                    "reason": week.feature.reason,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     from app.domain.i18n import Catalog
 
@@ -237,7 +285,7 @@ def _without_nul(value):
 
 def import_library_json(settings: Settings, text: str, where: str, actor: str) -> str:
     from app.domain.i18n import Catalog, said_in
-    from app.domain.story import StoryError
+    from app.domain.story.model import StoryError
 
     catalog = Catalog(settings.lang)
     t = catalog.t

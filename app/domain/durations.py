@@ -27,8 +27,10 @@ def parse_duration(text: object) -> int:
     if isinstance(text, bool) or not isinstance(text, str):
         raise DurationError(
             f'expected a duration string such as "15m", got {type(text).__name__} {text!r}',
-            "not_text", typename=type(text).__name__, value=repr(text),
-        )  # fmt: skip
+            "not_text",
+            typename=type(text).__name__,
+            value=repr(text),
+        )
     compact = text.strip().lower().replace(" ", "")
     if compact.startswith("-"):
         raise DurationError(
@@ -39,8 +41,9 @@ def parse_duration(text: object) -> int:
     if not compact or not _WHOLE.fullmatch(compact):
         raise DurationError(
             f"{text!r} is not a duration (use a number and a unit: 30s, 15m, 1h, 2d, 1w)",
-            "not_duration", value=repr(text),
-        )  # fmt: skip
+            "not_duration",
+            value=repr(text),
+        )
     units = [unit for _, unit in _PART.findall(compact)]
     if len(set(units)) != len(units):
         raise DurationError(f"{text!r} repeats a unit", "repeated_unit", value=repr(text))
@@ -48,8 +51,9 @@ def parse_duration(text: object) -> int:
     if seconds > MAX_SECONDS:
         raise DurationError(
             f"{text!r} is longer than a year (366d), the longest a policy allows",
-            "too_long", value=repr(text),
-        )  # fmt: skip
+            "too_long",
+            value=repr(text),
+        )
     return seconds
 
 

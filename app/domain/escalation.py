@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from app.domain.policy import BELOW_PREFIX, EscalationStep, Policy, Severity
+from app.domain.policy.model import BELOW_PREFIX, EscalationStep, Policy, Severity
 
 
 class StepState(StrEnum):

@@ -16,7 +16,7 @@ from app.domain.escalation import (
     plan,
 )
 from app.domain.i18n import LocalizedError
-from app.domain.policy import Policy
+from app.domain.policy.model import Policy
 
 STATUSES = ("investigating", "identified", "mitigating", "resolved")
 ROLES = ("commander", "tech_lead", "comms_lead", "scribe", "sme")

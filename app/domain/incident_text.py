@@ -136,9 +136,11 @@ def _escalation(data, entry, catalog):
     names = data["notify"].get(catalog.lang) or data["notify"]["en"]
     return catalog.t(
         "timeline.escalation",
-        notify=", ".join(names), step=data["position"] + 1, round=data["round"] + 1,
+        notify=", ".join(names),
+        step=data["position"] + 1,
+        round=data["round"] + 1,
         reason=reason_text(data["reason"], catalog),
-    )  # fmt: skip
+    )
 
 
 def _ack_timed_out(data, entry, catalog):

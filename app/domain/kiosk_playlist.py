@@ -14,7 +14,7 @@ from app.domain.i18n import LANGUAGES, Catalog
 from app.domain.textsafe import printable
 
 if TYPE_CHECKING:  # app.domain.story loads its banks: not needed to read the settings
-    from app.domain.story import LoopSummary
+    from app.domain.story.follow_ups import LoopSummary
 
 SLIDES = ("story", "highlight", "prompts", "near_misses", "follow_ups", "matrix")
 DEFAULT_SECONDS = 20
@@ -151,7 +151,7 @@ class SlideText:
 
 
 def slide_text(content: KioskContent, kind: str) -> SlideText:
-    from app.domain.story import story_marks, week_until
+    from app.domain.story.bank import story_marks, week_until
 
     t = Catalog(content.lang).t
     week = content.week
@@ -173,8 +173,9 @@ def slide_text(content: KioskContent, kind: str) -> SlideText:
         )
     if kind == "prompts":
         blocks = tuple((f"{number}", printable(p)) for number, p in enumerate(story.prompts, 1))
-        return SlideText(t("kiosk.prompts"), printable(story.title), blocks=blocks,
-                         note=t("kiosk.prompts_note"))  # fmt: skip
+        return SlideText(
+            t("kiosk.prompts"), printable(story.title), blocks=blocks, note=t("kiosk.prompts_note")
+        )
     if kind == "near_misses":
         blocks = tuple(
             (" · ".join(p for p in (m.occurred_on, m.title) if p), m.line)
@@ -295,7 +296,7 @@ def retry_after(failures: int) -> int:
 def load_content(stories, policy, lang: str, today) -> KioskContent:
     """One language's content from the story service (app.services.library.StoryService) and the
     active policy. Blocking: runs in a worker."""
-    from app.domain.story import SCREEN_LOOP_MARKS, loop_lines
+    from app.domain.story.follow_ups import SCREEN_LOOP_MARKS, loop_lines
 
     catalog = Catalog(lang)
     week = stories.week(lang, actor="kiosk")
@@ -308,8 +309,9 @@ def load_content(stories, policy, lang: str, today) -> KioskContent:
     near_misses = []
     for summary in near:
         story = stories.view(summary.key, lang).story
-        near_misses.append(Mention(printable(story.title), story.occurred_on,
-                                   printable(story.highlight)))  # fmt: skip
+        near_misses.append(
+            Mention(printable(story.title), story.occurred_on, printable(story.highlight))
+        )
     past = []
     featured_now = week.feature.group if week is not None else None
     groups = [f.group for f in (week.history if week is not None else ()) if f.group]
@@ -327,8 +329,14 @@ def load_content(stories, policy, lang: str, today) -> KioskContent:
         if not view.follow_ups:
             continue
         _, lines = loop_lines(view.follow_ups, today, catalog.t, SCREEN_LOOP_MARKS)
-        past.append(PastLoop(printable(view.story.title), view.story.occurred_on, view.loop,
-                             tuple(printable(line) for line in lines)))  # fmt: skip
+        past.append(
+            PastLoop(
+                printable(view.story.title),
+                view.story.occurred_on,
+                view.loop,
+                tuple(printable(line) for line in lines),
+            )
+        )
     return KioskContent(
         lang,
         week,

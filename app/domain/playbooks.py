@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 
 from app.domain.durations import parse_duration
-from app.domain.policy import LocalText
+from app.domain.policy.model import LocalText
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,15 @@ MUTED = (95, 95, 95)
 PAGE_COLUMN = 16.0  # millimetres for the page numbers of the contents
 
 
-def booklet(views, lang: str, today: date, title: str, lens: str = "engineering",
-            paper: str = "a4", progress=None) -> Sheet:  # fmt: skip
+def booklet(
+    views,
+    lang: str,
+    today: date,
+    title: str,
+    lens: str = "engineering",
+    paper: str = "a4",
+    progress=None,
+) -> Sheet:
     """`progress(done, total)` is called after each story of the final pass (the TUI shows it)."""
     views = list(views)
     draft, starts = _set(views, lang, today, title, lens, paper, None, None)
@@ -28,16 +35,28 @@ def booklet(views, lang: str, today: date, title: str, lens: str = "engineering"
     return sheet
 
 
-def _set(views, lang: str, today: date, title: str, lens: str, paper: str,
-         numbers: tuple[list[int], int] | None, progress) -> tuple[Sheet, list[int]]:  # fmt: skip
+def _set(
+    views,
+    lang: str,
+    today: date,
+    title: str,
+    lens: str,
+    paper: str,
+    numbers: tuple[list[int], int] | None,
+    progress,
+) -> tuple[Sheet, list[int]]:
     t = Catalog(lang).t
     total = numbers[1] if numbers else 0
     sheet = Sheet(paper, page_label=lambda page: t("sheet.page_of", page=page, total=total))
     sheet.pdf.set_title(title)
     sheet.page()
     sheet.text(title, TITLE, after=1)
-    sheet.text(f"{today.isoformat()} · {t('sheet.booklet_count', count=len(views))}", SMALL,
-               color=MUTED, after=4)  # fmt: skip
+    sheet.text(
+        f"{today.isoformat()} · {t('sheet.booklet_count', count=len(views))}",
+        SMALL,
+        color=MUTED,
+        after=4,
+    )
     sheet.rule()
     sheet.text(t("sheet.booklet_contents"), HEADING, after=1)
     widths = [sheet.width - PAGE_COLUMN, PAGE_COLUMN]

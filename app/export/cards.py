@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain.i18n import Catalog
-from app.domain.story import story_marks
+from app.domain.story.bank import story_marks
 from app.export.layout import BODY, HEADING, SMALL, Sheet, Style
 
 MUTED = (95, 95, 95)

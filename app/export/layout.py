@@ -89,14 +89,19 @@ def _pdf_class():
 class Sheet:
     """An fpdf2 document with the shipped font and the helpers every sheet uses."""
 
-    def __init__(self, paper: str = "a4", orientation: str = "portrait",
-                 page_label: Callable[[int], str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        paper: str = "a4",
+        orientation: str = "portrait",
+        page_label: Callable[[int], str] | None = None,
+    ) -> None:
         """``page_label(page)`` prints a line at the foot of every page (a page number),
         inside the printable area: the text stops that much higher."""
         if paper not in PAPER:
             raise ValueError(f"Paper {paper!r} is not one of {', '.join(PAPER)}.")
-        self.pdf = _pdf_class()(orientation="L" if orientation == "landscape" else "P",
-                                unit="mm", format=PAPER[paper])  # fmt: skip
+        self.pdf = _pdf_class()(
+            orientation="L" if orientation == "landscape" else "P", unit="mm", format=PAPER[paper]
+        )
         self.pdf.set_margins(16, 16, 16)
         self.pdf.set_auto_page_break(True, margin=16 + (FOOTER_HEIGHT if page_label else 0))
         self.pdf.page_label = page_label
@@ -122,8 +127,14 @@ class Sheet:
         room = (width or self.width) - 2 * self.pdf.c_margin
         return wrap(printable(text).strip(), room, self.pdf.get_string_width)
 
-    def text(self, text: str, style: Style = BODY, width: float = 0, after: float = 2.5,
-             color: tuple[int, int, int] | None = None) -> None:  # fmt: skip
+    def text(
+        self,
+        text: str,
+        style: Style = BODY,
+        width: float = 0,
+        after: float = 2.5,
+        color: tuple[int, int, int] | None = None,
+    ) -> None:
         """A paragraph: user text printed literally (no markup), control characters removed,
         broken into lines for its script; pages break between lines."""
         lines = self.lines(text, style, width)
@@ -166,9 +177,15 @@ class Sheet:
             y += height
         return y
 
-    def row(self, cells: list[tuple[str, Style]], widths: list[float], pad: float = 1.5,
-            border: bool = True, fills: list[Fill | None] | None = None,
-            min_height: float = 0) -> None:  # fmt: skip
+    def row(
+        self,
+        cells: list[tuple[str, Style]],
+        widths: list[float],
+        pad: float = 1.5,
+        border: bool = True,
+        fills: list[Fill | None] | None = None,
+        min_height: float = 0,
+    ) -> None:
         """A table row: each cell's text broken for its column, the row as tall as its tallest
         cell (or ``min_height``), a new page first when it would not fit. ``fills`` colours a
         cell's background and text."""
@@ -193,21 +210,29 @@ class Sheet:
             x += width
         pdf.set_xy(pdf.l_margin, top + height)
 
-    def row_height(self, cells: list[tuple[str, Style]], widths: list[float],
-                   pad: float = 1.5) -> float:  # fmt: skip
+    def row_height(
+        self, cells: list[tuple[str, Style]], widths: list[float], pad: float = 1.5
+    ) -> float:
         """How tall `row` would make these cells."""
         return self._height(self._wrapped(cells, widths, pad), pad)
 
     def _wrapped(self, cells, widths, pad: float) -> list[tuple[list[str], Style]]:
         """Each cell's text broken for its column (inside the padding)."""
-        return [(self.lines(text, style, width - 2 * pad) or [""], style)
-                for (text, style), width in zip(cells, widths, strict=True)]  # fmt: skip
+        return [
+            (self.lines(text, style, width - 2 * pad) or [""], style)
+            for (text, style), width in zip(cells, widths, strict=True)
+        ]
 
     def _height(self, wrapped: list[tuple[list[str], Style]], pad: float) -> float:
         return max(len(lines) * self.use(style) for lines, style in wrapped) + 2 * pad
 
-    def table(self, header: list[tuple[str, Style]], rows: list[list[tuple[str, Style]]],
-              widths: list[float], pad: float = 1.5) -> None:  # fmt: skip
+    def table(
+        self,
+        header: list[tuple[str, Style]],
+        rows: list[list[tuple[str, Style]]],
+        widths: list[float],
+        pad: float = 1.5,
+    ) -> None:
         """A header row and its rows; the header is printed again at the top of every page the
         table continues on, and never ends a page without a row under it."""
         pdf = self.pdf
@@ -268,10 +293,10 @@ class Sheet:
         mark = min(5.0, gap / 2 - 0.5) if gap > 2 else 3.0
         pdf.set_draw_color(60, 60, 60)
         pdf.set_line_width(0.2)
-        xs = [pdf.l_margin + c * (width + gap) + edge for c in range(columns)
-              for edge in (0, width)]  # fmt: skip
-        ys = [pdf.t_margin + r * (height + gap) + edge for r in range(rows)
-              for edge in (0, height)]  # fmt: skip
+        xs = [
+            pdf.l_margin + c * (width + gap) + edge for c in range(columns) for edge in (0, width)
+        ]
+        ys = [pdf.t_margin + r * (height + gap) + edge for r in range(rows) for edge in (0, height)]
         top, bottom = ys[0], ys[-1]
         left, right = xs[0], xs[-1]
         for x in xs:  # vertical cuts: marks above and below the grid, and in the row gutters

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.i18n import Catalog
-from app.domain.policy_view import cell_examples, step_text
+from app.domain.policy.view import cell_examples, step_text
 from app.domain.textsafe import printable
 from app.export.layout import Fill, Sheet, Style
 
@@ -108,8 +108,16 @@ class _Poster:
         self.title = f"{t('sheet.poster_title')} — {printable(policy.title.get(catalog.lang))}"
         description = policy.description
         self.subtitle = printable(description.get(catalog.lang)) if description else ""
-        self.header = [t(f"sheet.{key}") for key in ("poster_level", "poster_definition",
-                       "poster_targets", "poster_notify", "poster_ladder")]  # fmt: skip
+        self.header = [
+            t(f"sheet.{key}")
+            for key in (
+                "poster_level",
+                "poster_definition",
+                "poster_targets",
+                "poster_notify",
+                "poster_ladder",
+            )
+        ]
         self.rows = poster_rows(policy, catalog)
         self.widths = [share * sheet.width for share in COLUMNS]
         self.levels = [f"{s.key}\n{s.name.get(catalog.lang)}" for s in policy.severities]
@@ -173,8 +181,9 @@ class _Poster:
                 continue
             cells, widths, fills, stretch = entry
             natural = sheet.row_height(cells, widths, pad=PAD)
-            sheet.row(cells, widths, pad=PAD, fills=fills,
-                      min_height=natural + extra if stretch else 0)  # fmt: skip
+            sheet.row(
+                cells, widths, pad=PAD, fills=fills, min_height=natural + extra if stretch else 0
+            )
 
 
 def severity_poster(policy, lang: str, paper: str = "a3") -> Sheet:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.domain.story import StoryError, prompt_bank, theme_name
+from app.domain.story.bank import prompt_bank, theme_name
+from app.domain.story.model import StoryError
 
 KINDS = ("story", "cards", "prompts", "template", "poster", "report", "booklet")
 
@@ -47,12 +48,14 @@ def playlist_views(stories, lang: str, theme: str = "", limit: int | None = None
     if theme:
         wanted = theme.casefold().replace("-", "_")
         summaries = [
-            s for s in summaries
+            s
+            for s in summaries
             if any(wanted in (t.casefold(), theme_name(t, lang).casefold()) for t in s.themes)
-        ]  # fmt: skip
+        ]
         if not summaries:
-            raise StoryError(f"No published story has the theme {theme!r}.",
-                             "refusal.no_theme", theme=theme)  # fmt: skip
+            raise StoryError(
+                f"No published story has the theme {theme!r}.", "refusal.no_theme", theme=theme
+            )
     keys = [week.view.story.key] if week is not None else []
     keys += [s.key for s in summaries if s.group != (week.feature.group if week else None)]
     keys = keys[:limit] if limit else keys
@@ -85,8 +88,9 @@ def prompts_pdf(stories, lang: str, paper: str, ref: str = "") -> Printed:
         view = stories.view(ref, lang)
         lang, prompts = view.story.lang, list(view.story.prompts)
         if not prompts:
-            raise StoryError(f"The story {ref!r} has no prompt cards.", "refusal.no_prompts",
-                             ref=ref)  # fmt: skip
+            raise StoryError(
+                f"The story {ref!r} has no prompt cards.", "refusal.no_prompts", ref=ref
+            )
     return finish(prompt_cards(prompts, lang, paper))
 
 
@@ -110,8 +114,16 @@ def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str, today=
     return finish(incident_report(draft.postmortem, facts, paper, lang, today))
 
 
-def booklet_pdf(stories, lang: str, paper: str, today, theme: str = "", lens="engineering",
-                limit: int | None = None, progress=None) -> Printed:  # fmt: skip
+def booklet_pdf(
+    stories,
+    lang: str,
+    paper: str,
+    today,
+    theme: str = "",
+    lens="engineering",
+    limit: int | None = None,
+    progress=None,
+) -> Printed:
     from app.domain.i18n import Catalog
     from app.export.booklet import booklet
 
@@ -127,8 +139,16 @@ def booklet_pdf(stories, lang: str, paper: str, today, theme: str = "", lens="en
     return finish(booklet(views, lang, today, title, lens, paper, progress))
 
 
-def render(request: SheetRequest, today, *, stories=None, postmortems=None, policy=None,
-           actor: str = "", progress=None) -> Printed:  # fmt: skip
+def render(
+    request: SheetRequest,
+    today,
+    *,
+    stories=None,
+    postmortems=None,
+    policy=None,
+    actor: str = "",
+    progress=None,
+) -> Printed:
     """The sheet a request names; `stories` when `needs_stories`, `postmortems` for a report,
     `policy` for a poster."""
     kind, lang, paper = request.kind, request.lang, request.paper
@@ -145,6 +165,7 @@ def render(request: SheetRequest, today, *, stories=None, postmortems=None, poli
     if kind == "prompts":
         return prompts_pdf(stories, lang, paper, request.ref)
     if kind == "booklet":
-        return booklet_pdf(stories, lang, paper, today, request.theme, request.lens,
-                           request.limit, progress)  # fmt: skip
+        return booklet_pdf(
+            stories, lang, paper, today, request.theme, request.lens, request.limit, progress
+        )
     raise ValueError(f"{kind!r} is not one of {', '.join(KINDS)}.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.i18n import Catalog
-from app.domain.postmortem import valid_date
+from app.domain.postmortem.model import valid_date
 from app.export.layout import Fill, Sheet, Style
 
 NONE = "—"
@@ -47,8 +47,13 @@ def is_overdue(item, today: date) -> bool:
     return item.status != "done" and valid_date(item.due) and date.fromisoformat(item.due) < today
 
 
-def incident_report(postmortem, facts: list[tuple[str, str]], paper: str = "a4",
-                    lang: str | None = None, today: date | None = None) -> Sheet:  # fmt: skip
+def incident_report(
+    postmortem,
+    facts: list[tuple[str, str]],
+    paper: str = "a4",
+    lang: str | None = None,
+    today: date | None = None,
+) -> Sheet:
     """The report, its labels in ``lang`` (the postmortem's language when None); action items
     still open after ``today`` are marked overdue."""
     catalog = Catalog(lang or postmortem.lang)
@@ -93,14 +98,23 @@ def _report(postmortem, facts, paper: str, catalog: Catalog, today, styles: _Sty
             sheet.row([(name, label), (text or NONE, body)], widths)
         sheet.pdf.ln(space)
 
-    labels = {"incident": "sheet.incident_id", "severity": "sheet.severity",
-              "declared": "sheet.report_declared", "resolved": "sheet.report_resolved",
-              "author": "sheet.report_author"}  # fmt: skip
+    labels = {
+        "incident": "sheet.incident_id",
+        "severity": "sheet.severity",
+        "declared": "sheet.report_declared",
+        "resolved": "sheet.report_resolved",
+        "author": "sheet.report_author",
+    }
     heading(t("sheet.report_basic"))
     pairs([(t(labels[key]), text) for key, text in facts])
     heading(t("sheet.report_summary"))
-    pairs([(field("what"), postmortem.what), (field("when"), postmortem.when),
-           (field("who"), postmortem.who)])  # fmt: skip
+    pairs(
+        [
+            (field("what"), postmortem.what),
+            (field("when"), postmortem.when),
+            (field("who"), postmortem.who),
+        ]
+    )
 
     heading(t("pm.section.timeline"))
     if postmortem.timeline:
@@ -110,8 +124,10 @@ def _report(postmortem, facts, paper: str, catalog: Catalog, today, styles: _Sty
             certainty = value(item.certainty)
             if item.marker:
                 certainty += f" · {value(item.marker)}"
-            sheet.row([(item.at, small), (item.text, body), (item.actor, small),
-                       (certainty, small)], widths)  # fmt: skip
+            sheet.row(
+                [(item.at, small), (item.text, body), (item.actor, small), (certainty, small)],
+                widths,
+            )
         sheet.pdf.ln(space)
     else:
         paragraph("")
@@ -131,29 +147,40 @@ def _report(postmortem, facts, paper: str, catalog: Catalog, today, styles: _Sty
         paragraph("")
 
     heading(t("sheet.report_impact"))
-    pairs([
-        (field("users_affected"), postmortem.users_affected),
-        (field("duration"), postmortem.duration),
-        (field("sla_breach"), value(postmortem.sla_breach)),
-        (field("business_impact"), postmortem.business_impact),
-        (field("brand_impact"), postmortem.brand_impact),
-    ])  # fmt: skip
+    pairs(
+        [
+            (field("users_affected"), postmortem.users_affected),
+            (field("duration"), postmortem.duration),
+            (field("sla_breach"), value(postmortem.sla_breach)),
+            (field("business_impact"), postmortem.business_impact),
+            (field("brand_impact"), postmortem.brand_impact),
+        ]
+    )
     heading(t("pm.section.mitigation"))
     pairs([(field("temporary"), postmortem.temporary), (field("permanent"), postmortem.permanent)])
 
     heading(t("pm.section.actions"))
     if postmortem.actions:
         widths = [w * sheet.width for w in (0.4, 0.18, 0.14, 0.14, 0.14)]
-        sheet.row([(field(k), label) for k in ("action", "owner", "due", "priority", "status")],
-                  widths)  # fmt: skip
+        sheet.row(
+            [(field(k), label) for k in ("action", "owner", "due", "priority", "status")], widths
+        )
         for item in postmortem.actions:
             status = value(item.status)
             late = today is not None and is_overdue(item, today)
             if late:
                 status += f" · {t('sheet.report_overdue')}"
-            sheet.row([(item.title, body), (item.owner or NONE, small), (item.due or NONE, small),
-                       (value(item.priority), small), (status, small)], widths,
-                      fills=[None, None, OVERDUE, None, OVERDUE] if late else None)  # fmt: skip
+            sheet.row(
+                [
+                    (item.title, body),
+                    (item.owner or NONE, small),
+                    (item.due or NONE, small),
+                    (value(item.priority), small),
+                    (status, small),
+                ],
+                widths,
+                fills=[None, None, OVERDUE, None, OVERDUE] if late else None,
+            )
         sheet.pdf.ln(space)
     else:
         paragraph("")

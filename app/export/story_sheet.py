@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from app.domain.i18n import Catalog
-from app.domain.story import LENSES, loop_lines, story_marks
+from app.domain.story.bank import story_marks
+from app.domain.story.follow_ups import loop_lines
+from app.domain.story.model import LENSES
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
 
 MUTED = (95, 95, 95)

@@ -24,8 +24,13 @@ def blank_template(lang: str, paper: str = "a4") -> Sheet:
     sheet.text(t("sheet.template_subtitle"), SMALL, color=MUTED, after=1)
     sheet.text(t("sheet.template_blameless"), SMALL, color=MUTED, after=2)
     quarter = sheet.width / 4
-    sheet.row([(f"{t(k)}:", SMALL) for k in ("sheet.incident_id", "sheet.severity",
-               "sheet.date", "sheet.facilitator")], [quarter] * 4)  # fmt: skip
+    sheet.row(
+        [
+            (f"{t(k)}:", SMALL)
+            for k in ("sheet.incident_id", "sheet.severity", "sheet.date", "sheet.facilitator")
+        ],
+        [quarter] * 4,
+    )
     sheet.pdf.ln(4)
 
     gap = 8.0  # between writing lines
@@ -62,8 +67,12 @@ def blank_template(lang: str, paper: str = "a4") -> Sheet:
 
     certainty = f"{value('fact')} / {value('hypothesis')}"
     columns = [w * sheet.width for w in (0.16, 0.5, 0.16, 0.18)]
-    header = [(field("at"), SMALL), (field("event"), SMALL), (field("actor"), SMALL),
-              (certainty, SMALL)]  # fmt: skip
+    header = [
+        (field("at"), SMALL),
+        (field("event"), SMALL),
+        (field("actor"), SMALL),
+        (certainty, SMALL),
+    ]
     blank_row = [("", BODY)] * 4
     heading(
         "timeline", sheet.row_height(header, columns) + sheet.row_height(blank_row, columns, 3.2)
@@ -93,8 +102,9 @@ def blank_template(lang: str, paper: str = "a4") -> Sheet:
     labelled(field("permanent"), 2)
 
     columns = [w * sheet.width for w in (0.36, 0.15, 0.12, 0.11, 0.15, 0.11)]
-    header = [(field(k), SMALL) for k in ("action", "owner", "due", "priority", "category",
-              "status")]  # fmt: skip
+    header = [
+        (field(k), SMALL) for k in ("action", "owner", "due", "priority", "category", "status")
+    ]
     blank_row = [("", BODY)] * 6
     heading(
         "actions", sheet.row_height(header, columns) + sheet.row_height(blank_row, columns, 3.2)

@@ -42,7 +42,7 @@ from app.domain.incident import (
     review_submitted_at,
 )
 from app.domain.playbooks import playbook
-from app.domain.policy import Policy
+from app.domain.policy.model import Policy
 from app.domain.textsafe import printable
 from app.services.policy_versions import PolicyStore
 from storage.database import Database
@@ -233,8 +233,15 @@ class IncidentService:
                 except IntegrityError:
                     session.rollback()  # another declaration took this number
                     continue
-                self._log(session, record, now, "declared", actor, f"{severity} {title}",
-                          data={"severity": severity, "title": title})  # fmt: skip
+                self._log(
+                    session,
+                    record,
+                    now,
+                    "declared",
+                    actor,
+                    f"{severity} {title}",
+                    data={"severity": severity, "title": title},
+                )
                 if commander:
                     set_role(session, record.id, "commander", commander, now, actor)
                 session.commit()
@@ -274,9 +281,11 @@ class IncidentService:
             policy, _version = self._policy(record.policy_id)
             if severity not in [s.key for s in policy.severities]:
                 raise IncidentError(
-                    "refusal.unknown_severity", severity=severity, policy=policy.name,
+                    "refusal.unknown_severity",
+                    severity=severity,
+                    policy=policy.name,
                     known=", ".join(s.key for s in policy.severities),
-                )  # fmt: skip
+                )
             if severity == record.severity:
                 raise AlreadyDone("refusal.already_severity", code=code, severity=severity)
             previous = record.severity
@@ -499,9 +508,15 @@ class IncidentService:
         was written, inside its transaction."""
         for step in steps:
             self._claim_step(
-                session, record, step, now, recorded_skip(condition), actor, page=False,
+                session,
+                record,
+                step,
+                now,
+                recorded_skip(condition),
+                actor,
+                page=False,
                 commit=False,
-            )  # fmt: skip
+            )
 
     def _claim_step(
         self,

@@ -11,28 +11,29 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain.clock import Clock
 from app.domain.incident import IncidentError
-from app.domain.postmortem import PostmortemError
-from app.domain.story import (
-    Candidate,
-    Feature,
+from app.domain.postmortem.model import PostmortemError
+from app.domain.story.drafting import draft_from_postmortem
+from app.domain.story.follow_ups import LoopSummary, loop_summary
+from app.domain.story.model import (
     FollowUp,
-    LoopSummary,
     Story,
     StoryError,
-    check_rotation_weeks,
-    choose_next,
-    current_feature,
-    draft_from_postmortem,
     from_document,
-    loop_summary,
-    next_start,
     preferred,
     publish,
-    starter_stories,
     to_document,
     translation_draft,
     validate,
 )
+from app.domain.story.rotation import (
+    Candidate,
+    Feature,
+    check_rotation_weeks,
+    choose_next,
+    current_feature,
+    next_start,
+)
+from app.domain.story.starters import starter_stories
 from storage.database import Database
 from storage.incident_rows import by_code
 from storage.models import (
@@ -314,9 +315,13 @@ class StoryService:
         today = self.clock.now().astimezone().date()
         others = tuple(sorted({r.lang for r in group} - {record.lang}))
         return StoryView(
-            story, record.version, follow_ups, loop_summary(list(follow_ups), today), others,
+            story,
+            record.version,
+            follow_ups,
+            loop_summary(list(follow_ups), today),
+            others,
             moments,
-        )  # fmt: skip
+        )
 
     def from_postmortem(self, code: str, actor: str) -> StoryView:
         """The story of an incident whose postmortem is published: drafted the first time,

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from app.domain.policy import Policy, PolicyError, load_policy_file
+from app.domain.policy.errors import PolicyError
+from app.domain.policy.model import Policy
+from app.domain.policy.parse import load_policy_file
 
 BUILTIN = "built-in"
 CONFIG_DIR = "config dir"

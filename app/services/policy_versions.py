@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.clock import Clock
-from app.domain.policy import (
+from app.domain.policy.document import policy_to_toml
+from app.domain.policy.model import (
     EscalationStep,
     IncidentType,
     LocalText,
@@ -19,7 +20,6 @@ from app.domain.policy import (
     Mitigation,
     Policy,
     Severity,
-    policy_to_toml,
 )
 from storage.database import Database
 from storage.models import (

@@ -10,18 +10,17 @@ from app.domain.clock import Clock
 from app.domain.i18n import Catalog
 from app.domain.incident import IncidentError
 from app.domain.incident_text import entry_text
-from app.domain.postmortem import (
+from app.domain.postmortem.markdown import from_markdown, to_markdown
+from app.domain.postmortem.model import (
     ActionItem,
     Postmortem,
     PostmortemError,
     TimelineItem,
-    change_status,
     from_document,
-    from_markdown,
     to_document,
-    to_markdown,
     validate,
 )
+from app.domain.postmortem.review import change_status
 from storage.database import Database
 from storage.incident_rows import by_code, timeline_for
 from storage.models import ActionItemRecord, PostmortemRecord
@@ -64,10 +63,15 @@ class PostmortemService:
                 postmortem = self._prefilled(session, incident, lang)
                 now = self.clock.now()
                 record = PostmortemRecord(
-                    incident_id=incident.id, lang=lang, status="draft",
-                    content=self._content(postmortem), history=[],
-                    created_at=now, updated_at=now, updated_by=actor,
-                )  # fmt: skip
+                    incident_id=incident.id,
+                    lang=lang,
+                    status="draft",
+                    content=self._content(postmortem),
+                    history=[],
+                    created_at=now,
+                    updated_at=now,
+                    updated_by=actor,
+                )
                 session.add(record)
                 session.flush()
                 for position, item in enumerate(postmortem.actions):
@@ -86,9 +90,13 @@ class PostmortemService:
             timeline[0].marker = "detection"
         when = f"{_stamp(incident.declared_at)} – {_stamp(incident.resolved_at)}"
         return Postmortem(
-            incident=incident.code, title=incident.title, lang=lang, when=when,
-            who=incident.impact, timeline=timeline,
-        )  # fmt: skip
+            incident=incident.code,
+            title=incident.title,
+            lang=lang,
+            when=when,
+            who=incident.impact,
+            timeline=timeline,
+        )
 
     @staticmethod
     def _content(postmortem: Postmortem) -> dict:
@@ -107,10 +115,16 @@ class PostmortemService:
         document = dict(record.content)
         document["status"] = record.status
         document["actions"] = [
-            {"title": a.title, "owner": a.owner, "due": a.due.isoformat() if a.due else "",
-             "priority": a.priority, "category": a.category, "status": a.status}
+            {
+                "title": a.title,
+                "owner": a.owner,
+                "due": a.due.isoformat() if a.due else "",
+                "priority": a.priority,
+                "category": a.category,
+                "status": a.status,
+            }
             for a in action_items(session, record.id)
-        ]  # fmt: skip
+        ]
         return Draft(from_document(document), record.version, tuple(record.history))
 
     def save(self, postmortem: Postmortem, expected_version: int, actor: str) -> int:
@@ -122,11 +136,14 @@ class PostmortemService:
             if record is None:
                 raise IncidentError("refusal.no_postmortem", code=postmortem.incident)
             version = save_postmortem(
-                session, record, expected_version,
+                session,
+                record,
+                expected_version,
                 [_item_values(item) for item in postmortem.actions],
-                content=self._content(postmortem), updated_at=self.clock.now(),
+                content=self._content(postmortem),
+                updated_at=self.clock.now(),
                 updated_by=actor,
-            )  # fmt: skip
+            )
             session.commit()
             return version
 
@@ -138,13 +155,20 @@ class PostmortemService:
                 raise IncidentError("refusal.no_postmortem", code=code)
             current = self._draft(session, record)
             changed = change_status(current.postmortem, status)
-            history = [*record.history, {"status": status, "by": actor,
-                                         "at": self.clock.now().isoformat()}]  # fmt: skip
+            history = [
+                *record.history,
+                {"status": status, "by": actor, "at": self.clock.now().isoformat()},
+            ]
             save_postmortem(
-                session, record, expected_version,
+                session,
+                record,
+                expected_version,
                 [_item_values(item) for item in changed.actions],
-                status=status, history=history, updated_at=self.clock.now(), updated_by=actor,
-            )  # fmt: skip
+                status=status,
+                history=history,
+                updated_at=self.clock.now(),
+                updated_by=actor,
+            )
             session.commit()
             session.refresh(record)
             return self._draft(session, record)
@@ -152,8 +176,13 @@ class PostmortemService:
     def export_markdown(self, code: str, lang: str, actor: str) -> str:
         """The postmortem as Markdown (opening the pre-filled draft if there is none yet)."""
         draft, facts = self.report(code, lang, actor)
-        labels = {"incident": "Incident", "severity": "Severity", "declared": "Declared",
-                  "resolved": "Resolved", "author": "Author"}  # fmt: skip
+        labels = {
+            "incident": "Incident",
+            "severity": "Severity",
+            "declared": "Declared",
+            "resolved": "Resolved",
+            "author": "Author",
+        }
         return to_markdown(draft.postmortem, [(labels[key], value) for key, value in facts])
 
     def report(self, code: str, lang: str, actor: str) -> tuple[Draft, list[tuple[str, str]]]:
@@ -185,11 +214,16 @@ class PostmortemService:
             incident = self._incident(session, postmortem.incident)
             record = postmortem_for(session, incident.id)
             save_postmortem(
-                session, record, draft.version,
+                session,
+                record,
+                draft.version,
                 [_item_values(item) for item in postmortem.actions],
-                content=self._content(postmortem), status=postmortem.status,
-                lang=postmortem.lang, updated_at=self.clock.now(), updated_by=actor,
-            )  # fmt: skip
+                content=self._content(postmortem),
+                status=postmortem.status,
+                lang=postmortem.lang,
+                updated_at=self.clock.now(),
+                updated_by=actor,
+            )
             session.commit()
         return postmortem.incident
 

@@ -53,9 +53,12 @@ def seed(url: str, count: int, start: datetime) -> None:
         severity = SEVERITIES[name][n % 4]
         type_key = AI_TYPES[n % 5] if name == "ai-ops" else None
         code = service.declare(
-            policies.get(name), f"장애 {n} · 障害 · incident {n}", severity, "bench",
+            policies.get(name),
+            f"장애 {n} · 障害 · incident {n}",
+            severity,
+            "bench",
             type_key=type_key,
-        )  # fmt: skip
+        )
         if n % 3 == 0:
             service.acknowledge(code, "bench")
         clock.advance(7)
@@ -125,15 +128,17 @@ def main() -> None:
         os.environ["XDG_DATA_HOME"] = str(Path(folder) / "data")
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         seed(url, args.incidents, start)
-        result = asyncio.run(
-            measure(url, SystemClock(), args.ticks, args.seconds, args.lang)
-        )  # fmt: skip
+        result = asyncio.run(measure(url, SystemClock(), args.ticks, args.seconds, args.lang))
     print(f"board refresh, {result['rows']} rows × 5 clock columns (6 clocks), lang {args.lang}")
     print(f"{'measure':<44}{'p50':>10}{'p99':>10}")
-    print(f"{'refresh_clocks() (re-plan + cell updates), ms':<44}"
-          f"{result['update_p50']:>10.2f}{result['update_p99']:>10.2f}")  # fmt: skip
-    print(f"{'frame: refresh + draw visible rows, ms':<44}"
-          f"{result['tick_p50']:>10.2f}{result['tick_p99']:>10.2f}")  # fmt: skip
+    print(
+        f"{'refresh_clocks() (re-plan + cell updates), ms':<44}"
+        f"{result['update_p50']:>10.2f}{result['update_p99']:>10.2f}"
+    )
+    print(
+        f"{'frame: refresh + draw visible rows, ms':<44}"
+        f"{result['tick_p50']:>10.2f}{result['tick_p99']:>10.2f}"
+    )
     print(f"{'whole app idle, % of one core':<44}{result['idle_cpu_pct']:>10.1f}")
 
 

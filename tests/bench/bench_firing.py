@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.domain.clock import FakeClock
-from app.domain.policy import parse_policy_text
+from app.domain.policy.parse import parse_policy_text
 from app.services.incident_service import IncidentService
 from app.services.policy_versions import PolicyStore
 from storage.database import Database
@@ -98,8 +98,10 @@ def main() -> None:
 
     keys = [(line["incident"], line["step"], line["round"]) for line in lines]
     late_ms = [line["late_by_s"] * 1000 for line in lines]
-    print(f"Firing lateness, {args.steps} steps due over {args.spread:.0f} s, "
-          f"{args.daemons} daemon(s), SQLite")  # fmt: skip
+    print(
+        f"Firing lateness, {args.steps} steps due over {args.spread:.0f} s, "
+        f"{args.daemons} daemon(s), SQLite"
+    )
     print("| fired | duplicates | p50 ms | p99 ms | max ms | late (not running) |")
     print("|-------|------------|--------|--------|--------|--------------------|")
     not_running = sum(line["reason"] != "on time" for line in lines)

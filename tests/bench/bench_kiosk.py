@@ -53,8 +53,9 @@ async def soak(folder: Path, rotations: int) -> list[tuple[int, float, int, floa
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             if rotation in checkpoints:
-                rows.append((rotation, resident_mib(), screen.playlist.passes,
-                             time.perf_counter() - began))  # fmt: skip
+                rows.append(
+                    (rotation, resident_mib(), screen.playlist.passes, time.perf_counter() - began)
+                )
     return rows
 
 

@@ -28,7 +28,7 @@ from textual.widgets import TextArea
 
 from app.config import Flags, load_settings
 from app.domain.clock import FakeClock
-from app.domain.postmortem import ActionItem, TimelineItem
+from app.domain.postmortem.model import ActionItem, TimelineItem
 from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
@@ -57,19 +57,22 @@ def seed(url: str, clock: FakeClock) -> str:
     draft = postmortems.open(code, "ko", "bench")
     text = (SENTENCE * (5000 // len(SENTENCE) + 1))[:5000]
     filled = replace(
-        draft.postmortem, what=text,
-        timeline=[TimelineItem(f"09:{n % 60:02d}", f"사건 {n} event", "민지", "fact")
-                  for n in range(200)],
+        draft.postmortem,
+        what=text,
+        timeline=[
+            TimelineItem(f"09:{n % 60:02d}", f"사건 {n} event", "민지", "fact") for n in range(200)
+        ],
         actions=[ActionItem(f"조치 {n}", "민지", "2026-12-01") for n in range(50)],
-    )  # fmt: skip
+    )
     postmortems.save(filled, draft.version, "bench")
     database.close()
     return code
 
 
 async def measure(url: str, clock: FakeClock, keys: int) -> dict:
-    app = StoryCartApp(load_settings(Flags(db=url, lang="ko"), os.environ), clock=clock,
-                       start_scheduler=False)  # fmt: skip
+    app = StoryCartApp(
+        load_settings(Flags(db=url, lang="ko"), os.environ), clock=clock, start_scheduler=False
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         while not (isinstance(app.screen, BoardScreen) and app.screen.loaded):
             await pilot.pause(0.02)
@@ -131,8 +134,7 @@ def main() -> None:
         ("floor: bare Textual TextArea, same text, same way, ms", floor),
     ):
         print(f"{label:<58}{statistics.median(values):>9.1f}{percentile(values, 0.99):>9.1f}")
-    print(f"{'open wizard, 200 timeline entries + 50 action items, ms':<58}"
-          f"{result['open']:>9.0f}")  # fmt: skip
+    print(f"{'open wizard, 200 timeline entries + 50 action items, ms':<58}{result['open']:>9.0f}")
 
 
 if __name__ == "__main__":

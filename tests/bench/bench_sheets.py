@@ -51,8 +51,15 @@ def floor_of(views, lens: str = "support") -> tuple[bytes, int]:
         pdf.set_font("sc", "B", 20)
         pdf.multi_cell(0, 9, story.title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("sc", "", 10.5)
-        body = "\n\n".join([story.highlight, story.narrative, story.lenses.get(lens, ""),
-                            story.changes, *story.prompts])  # fmt: skip
+        body = "\n\n".join(
+            [
+                story.highlight,
+                story.narrative,
+                story.lenses.get(lens, ""),
+                story.changes,
+                *story.prompts,
+            ]
+        )
         pdf.multi_cell(0, 5.4, body, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
     with quiet_fpdf():
         return bytes(pdf.output()), pdf.pages_count
@@ -64,8 +71,9 @@ def fifty_stories(service) -> None:
     for number in range(50):
         source = service.view(starters[number % len(starters)]).story
         day = f"2026-{1 + number % 11:02d}-{1 + number % 27:02d}"
-        story = replace(source, key=f"bench-{number}", group=f"bench-{number}", example=False,
-                        occurred_on=day)  # fmt: skip
+        story = replace(
+            source, key=f"bench-{number}", group=f"bench-{number}", example=False, occurred_on=day
+        )
         created = service.create(story, "bench")
         service.publish(created.story, created.version, "bench")
 
@@ -92,15 +100,22 @@ def main() -> None:
         database = Database.open(f"sqlite:///{Path(folder) / 'cart.db'}")
         service = StoryService(database, FakeClock())
         service.ensure_starters()
-        print(f"{'sheet':<28} {'ours s':>7} {'floor s':>8} {'ratio':>6} {'pages':>6} "
-              f"{'KB':>6} {'KB/page':>8}")  # fmt: skip
-        for key in ("starter-green-status-page/ja", "starter-green-status-page/ko",
-                    "starter-green-status-page/en"):  # fmt: skip
+        print(
+            f"{'sheet':<28} {'ours s':>7} {'floor s':>8} {'ratio':>6} {'pages':>6} "
+            f"{'KB':>6} {'KB/page':>8}"
+        )
+        for key in (
+            "starter-green-status-page/ja",
+            "starter-green-status-page/ko",
+            "starter-green-status-page/en",
+        ):
             view = two_pages(service.view(key))
             mine, size, pages = timed(ours, view)
             base, _size, _pages = timed(floor, view)
-            print(f"{key:<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} {pages:>6} "
-                  f"{size / 1024:>6.0f} {size / 1024 / pages:>8.0f}")  # fmt: skip
+            print(
+                f"{key:<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} {pages:>6} "
+                f"{size / 1024:>6.0f} {size / 1024 / pages:>8.0f}"
+            )
         fifty_stories(service)
         service.hide_examples(True)
         from app.export.printing import playlist_views
@@ -108,8 +123,10 @@ def main() -> None:
         views = playlist_views(service, "ja", limit=50)
         mine, size, pages = timed(booklet_ours, service, runs=3)
         base, _size, _pages = timed(floor_of, views, runs=3)
-        print(f"{'booklet, 50 stories (ja)':<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} "
-              f"{pages:>6} {size / 1024:>6.0f} {size / 1024 / pages:>8.0f}")  # fmt: skip
+        print(
+            f"{'booklet, 50 stories (ja)':<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} "
+            f"{pages:>6} {size / 1024:>6.0f} {size / 1024 / pages:>8.0f}"
+        )
         database.close()
 
 

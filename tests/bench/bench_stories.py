@@ -27,25 +27,39 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from app.config import Flags, load_settings
 from app.domain.clock import FakeClock
-from app.domain.story import Story
+from app.domain.story.model import Story
 from app.services.library import StoryService
 from storage.database import Database
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 STORIES = 10_000
 RUNS = 200
-QUERIES = (("ko, 2 chars", "장애"), ("ko, 5 chars", "결제 실패가"), ("ja, 2 chars", "障害"),
-           ("en word", "certificate"))  # fmt: skip
-KO = ("서비스 장애가 발생했다", "결제 실패가 이어졌다", "배포 후 오류율이 올랐다",
-      "인증서가 만료되었다", "디스크가 가득 찼다", "알림이 너무 많았다")  # fmt: skip
+QUERIES = (
+    ("ko, 2 chars", "장애"),
+    ("ko, 5 chars", "결제 실패가"),
+    ("ja, 2 chars", "障害"),
+    ("en word", "certificate"),
+)
+KO = (
+    "서비스 장애가 발생했다",
+    "결제 실패가 이어졌다",
+    "배포 후 오류율이 올랐다",
+    "인증서가 만료되었다",
+    "디스크가 가득 찼다",
+    "알림이 너무 많았다",
+)
 JA = (
     "決済障害が起きた",
     "デプロイ後にエラーが増えた",
     "証明書の期限が切れた",
     "アラートが多すぎた",
 )
-EN = ("the certificate expired", "the queue filled its disk", "the canary looked healthy",
-      "alerts fired all night")  # fmt: skip
+EN = (
+    "the certificate expired",
+    "the queue filled its disk",
+    "the canary looked healthy",
+    "alerts fired all night",
+)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -64,12 +78,20 @@ def fill(url: str) -> None:
             lang = ("ko", "ja", "en")[n % 3]
             words = {"ko": KO, "ja": JA, "en": EN}[lang]
             body = " ".join(rng.choice(words) for _ in range(60))
-            story = Story(key=f"bench/{n}", lang=lang, title=f"{rng.choice(words)} #{n}",
-                          narrative=body, highlight=rng.choice(words), lessons=rng.choice(words),
-                          prompts=["?"], status="published",
-                          occurred_on=f"20{20 + n % 6}-0{1 + n % 9}-1{n % 9}")  # fmt: skip
-            record = StoryRecord(**service._columns(story), created_at=START, updated_at=START,
-                                 updated_by="bench")  # fmt: skip
+            story = Story(
+                key=f"bench/{n}",
+                lang=lang,
+                title=f"{rng.choice(words)} #{n}",
+                narrative=body,
+                highlight=rng.choice(words),
+                lessons=rng.choice(words),
+                prompts=["?"],
+                status="published",
+                occurred_on=f"20{20 + n % 6}-0{1 + n % 9}-1{n % 9}",
+            )
+            record = StoryRecord(
+                **service._columns(story), created_at=START, updated_at=START, updated_by="bench"
+            )
             session.add(record)
         session.commit()
     database.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.policy import load_policy_file
+from app.domain.policy.parse import load_policy_file
 from app.services.policy_files import load_policies, policy_sources
 from storage.schema import head_revision
 
@@ -34,9 +34,18 @@ def assert_one_sentence_error(result: subprocess.CompletedProcess, code: int) ->
 
 def test_version_and_help_on_every_command():
     assert run("--version").stdout.strip() == "storycart 0.1.0"
-    for command in ([], ["run"], ["policy"], ["policy", "list"], ["policy", "show"],
-                    ["policy", "check"], ["policy", "export"], ["db"], ["db", "upgrade"],
-                    ["db", "check"]):  # fmt: skip
+    for command in (
+        [],
+        ["run"],
+        ["policy"],
+        ["policy", "list"],
+        ["policy", "show"],
+        ["policy", "check"],
+        ["policy", "export"],
+        ["db"],
+        ["db", "upgrade"],
+        ["db", "check"],
+    ):
         result = run(*command, "--help")
         assert result.returncode == 0, command
         assert result.stdout.startswith("usage: storycart"), command
@@ -45,8 +54,9 @@ def test_version_and_help_on_every_command():
 def test_policy_list_one_line_each():
     lines = run("policy", "list").stdout.splitlines()
     assert [line.split()[:3] for line in lines] == [
-        ["ai-ops", "P", "built-in"], ["web-service", "SEV", "built-in"],
-    ]  # fmt: skip
+        ["ai-ops", "P", "built-in"],
+        ["web-service", "SEV", "built-in"],
+    ]
     assert lines[0].endswith("ai-ops.toml")
 
 

@@ -84,8 +84,10 @@ def test_daemon_fires_on_time_and_stops_cleanly(fast):
     lines, err, returncode = stop(daemon)
     assert returncode == 0, err
     assert [(line["incident"], line["step"]) for line in lines] == [
-        (code, "SEV-1#0"), (code, "SEV-1#1"), (code, "SEV-1#2"),
-    ]  # fmt: skip
+        (code, "SEV-1#0"),
+        (code, "SEV-1#1"),
+        (code, "SEV-1#2"),
+    ]
     assert all(line["reason"] == "on time" for line in lines)
     assert all(0 <= line["late_by_s"] < 1.5 for line in lines[1:]), lines
     show = json.loads(cli("incident", "show", code, "--json", *db).stdout)
@@ -107,8 +109,9 @@ def test_catch_up_after_kill_9_fires_once_marked_late(fast):
     lines, err, returncode = stop(second)
     assert returncode == 0, err
     assert [(line["step"], line["reason"]) for line in lines] == [
-        ("SEV-1#1", "late (not running)"), ("SEV-1#2", "late (not running)"),
-    ]  # fmt: skip
+        ("SEV-1#1", "late (not running)"),
+        ("SEV-1#2", "late (not running)"),
+    ]
     events = json.loads(cli("incident", "show", code, "--json", *db).stdout)["events"]
     assert [event["step"] for event in events] == ["SEV-1#0", "SEV-1#1", "SEV-1#2"]
 

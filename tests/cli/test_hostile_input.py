@@ -60,8 +60,18 @@ def test_a_pipe_or_device_is_refused_not_replaced(tmp_path):
         "give a file name for the Markdown postmortem.\n"
     )
     assert stat.S_ISFIFO(pipe.stat().st_mode)
-    device = refused(run("export", "json", "-o", "/dev/null", "--lang", "ko",
-                         "--db", f"sqlite:///{tmp_path / 'a.db'}"))  # fmt: skip
+    device = refused(
+        run(
+            "export",
+            "json",
+            "-o",
+            "/dev/null",
+            "--lang",
+            "ko",
+            "--db",
+            f"sqlite:///{tmp_path / 'a.db'}",
+        )
+    )
     assert device == (
         "storycart: /dev/null은 일반 파일이 아닙니다(장치, 파이프 또는 소켓). "
         "JSON 라이브러리 내보내기의 파일 이름을 주세요.\n"
@@ -73,14 +83,35 @@ def test_a_pipe_or_device_is_refused_not_replaced(tmp_path):
 
 def test_a_title_that_is_not_utf8_is_refused_and_nothing_is_stored(tmp_path):
     db = tmp_path / "cart.db"
-    assert run("incident", "declare", "--title", "first", "--severity", "SEV-2",
-               "--db", f"sqlite:///{db}").returncode == 0  # fmt: skip
+    assert (
+        run(
+            "incident",
+            "declare",
+            "--title",
+            "first",
+            "--severity",
+            "SEV-2",
+            "--db",
+            f"sqlite:///{db}",
+        ).returncode
+        == 0
+    )
     before = db.read_bytes()
     result = subprocess.run(
-        [*STORYCART, "incident", "declare", "--title", b"caf\xe9 down", "--severity", "SEV-2",
-         "--db", f"sqlite:///{db}"],
-        capture_output=True, timeout=60,
-    )  # fmt: skip
+        [
+            *STORYCART,
+            "incident",
+            "declare",
+            "--title",
+            b"caf\xe9 down",
+            "--severity",
+            "SEV-2",
+            "--db",
+            f"sqlite:///{db}",
+        ],
+        capture_output=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr == b"storycart: --title is not UTF-8 text; nothing was changed.\n"
     assert db.read_bytes() == before
@@ -165,8 +196,10 @@ notify = ["on-call"]
 def test_policy_refusals_are_said_in_the_readers_language(tmp_path):
     policy = tmp_path / "century.toml"
     policy.write_text(POLICY_WITH_A_CENTURY)
-    said = {lang: refused(run("policy", "check", str(policy), "--lang", lang))
-            for lang in ("en", "ko", "ja")}  # fmt: skip
+    said = {
+        lang: refused(run("policy", "check", str(policy), "--lang", lang))
+        for lang in ("en", "ko", "ja")
+    }
     assert said["en"] == (
         f"storycart: Policy file {policy} (line 9, key severities[0].response): '99999999w' is "
         "longer than a year (366d), the longest a policy allows.\n"

@@ -16,8 +16,19 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 def test_declare_ack_update_resolve_and_show_json(tmp_path):
     db = ["--db", f"sqlite:///{tmp_path / 'team.db'}"]
-    declared = run("incident", "declare", "--title", "결제 API 지연", "--severity", "SEV-2",
-                   "--impact", "결제 실패 12%", "--actor", "민지", *db)  # fmt: skip
+    declared = run(
+        "incident",
+        "declare",
+        "--title",
+        "결제 API 지연",
+        "--severity",
+        "SEV-2",
+        "--impact",
+        "결제 실패 12%",
+        "--actor",
+        "민지",
+        *db,
+    )
     assert declared.returncode == 0 and re.fullmatch(r"INC-\d{4}-0001\n", declared.stdout)
     code = declared.stdout.strip()
     assert run("incident", "ack", code, "--actor", "민지", *db).returncode == 0
@@ -99,14 +110,20 @@ def test_terminal_control_codes_in_a_title_never_reach_the_terminal(tmp_path):
 def test_bad_incident_requests_are_one_sentence(tmp_path):
     db = ["--db", f"sqlite:///{tmp_path / 'team.db'}"]
     cases = [
-        (["incident", "declare", "--title", "x", "--severity", "SEV-9"],
-         "'SEV-9' is not in policy"),
-        (["incident", "declare", "--title", "x", "--severity", "P0", "--policy", "nope"],
-         "There is no policy named 'nope'"),
+        (
+            ["incident", "declare", "--title", "x", "--severity", "SEV-9"],
+            "'SEV-9' is not in policy",
+        ),
+        (
+            ["incident", "declare", "--title", "x", "--severity", "P0", "--policy", "nope"],
+            "There is no policy named 'nope'",
+        ),
         (["incident", "ack", "INC-2026-0042"], "There is no incident 'INC-2026-0042'."),
-        (["incident", "update", "INC-2026-0042", "--status", "done", "--text", "x"],
-         "Status 'done' is not one of"),
-    ]  # fmt: skip
+        (
+            ["incident", "update", "INC-2026-0042", "--status", "done", "--text", "x"],
+            "Status 'done' is not one of",
+        ),
+    ]
     for args, expected in cases:
         result = run(*args, *db)
         assert result.returncode == 1, args
@@ -116,8 +133,17 @@ def test_bad_incident_requests_are_one_sentence(tmp_path):
 
 def test_ai_ops_declaration_with_type_shows_the_regulatory_clock(tmp_path):
     db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", "--policy", "ai-ops"]
-    code = run("incident", "declare", "--title", "個人情報の大量漏えい", "--severity", "P0",
-               "--type", "data", *db).stdout.strip()  # fmt: skip
+    code = run(
+        "incident",
+        "declare",
+        "--title",
+        "個人情報の大量漏えい",
+        "--severity",
+        "P0",
+        "--type",
+        "data",
+        *db,
+    ).stdout.strip()
     document = json.loads(run("incident", "show", code, "--json", *db).stdout)
     report = next(d for d in document["deadlines"] if d["kind"] == "regulatory_report")
     assert 72 * 3600 - 60 < report["remaining_s"] <= 72 * 3600

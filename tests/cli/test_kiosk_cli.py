@@ -73,10 +73,20 @@ def test_serve_shows_the_kiosk_in_a_browser_on_loopback(tmp_path):
     port = _free_port()
     env = {**os.environ, "STORYCART_LANG": "ja"}
     server = subprocess.Popen(
-        [*STORYCART, "--db", f"sqlite:///{tmp_path / 'cart.db'}", "kiosk", "--serve",
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True,
-    )  # fmt: skip
+        [
+            *STORYCART,
+            "--db",
+            f"sqlite:///{tmp_path / 'cart.db'}",
+            "kiosk",
+            "--serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
     try:
         page, screen = asyncio.run(_page_and_screen(port))
         assert f"ws://127.0.0.1:{port}/ws" in page  # loopback by default

@@ -66,11 +66,18 @@ def test_kill_9_mid_edit_loses_nothing_saved(tmp_path):
     db = ["--db", url, "--lang", "ko"]
     code = subprocess.run(
         [*STORYCART, "incident", "declare", "--title", "결제 장애", "--severity", "SEV-2", *db],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     subprocess.run([*STORYCART, "incident", "resolve", code, *db], check=True)
-    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "TERM": "xterm-256color",
-           "TEXTUAL_DISABLE_KITTY_KEY": "1", "STORYCART_USER": "민지"}  # fmt: skip
+    env = {
+        **os.environ,
+        "TEXTUAL_ANIMATIONS": "none",
+        "TERM": "xterm-256color",
+        "TEXTUAL_DISABLE_KITTY_KEY": "1",
+        "STORYCART_USER": "민지",
+    }
     terminal = Terminal([*STORYCART, *db], env)
     try:
         terminal.wait_for(code)  # the board shows the incident's row: it is selected

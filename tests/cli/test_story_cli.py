@@ -22,10 +22,12 @@ def test_list_search_show_and_week_in_three_languages(tmp_path):
     two_characters = json.loads(
         run("story", "search", "障害", "--json", "--lang", "ja", *db).stdout
     )
-    assert two_characters and all("障害" in run("story", "show", s["key"], "--json", *db).stdout
-                                  for s in two_characters)  # fmt: skip
-    shown = run("story", "show", "starter-orphan-certificate/ja", "--lens", "support",
-                "--lang", "ja", *db)  # fmt: skip
+    assert two_characters and all(
+        "障害" in run("story", "show", s["key"], "--json", *db).stdout for s in two_characters
+    )
+    shown = run(
+        "story", "show", "starter-orphan-certificate/ja", "--lens", "support", "--lang", "ja", *db
+    )
     assert shown.returncode == 0
     assert "サポート" in shown.stdout and "カードを3枚も試しました" in shown.stdout
     assert "何が起きたか" not in shown.stdout  # only the lens asked for

@@ -40,8 +40,9 @@ def assert_inside_margins(data: bytes, tmp_path: Path, paper: str, landscape=Fal
     """Every word's box (pdftotext -bbox) inside the margins; returns how many words."""
     pdf = tmp_path / "inside.pdf"
     pdf.write_bytes(data)
-    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
-                           text=True, check=True).stdout  # fmt: skip
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     width, height = PAGE_POINTS[paper]
     if landscape:
         width, height = height, width
@@ -63,8 +64,21 @@ def gray_page(data: bytes, tmp_path: Path, page: int = 1, dpi: int = 30):
     pdf.write_bytes(data)
     for old in tmp_path.glob("render-*.pgm"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page),
-                    str(pdf), str(tmp_path / "render")], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-gray",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(pdf),
+            str(tmp_path / "render"),
+        ],
+        check=True,
+    )
     (image,) = tmp_path.glob("render-*.pgm")
     _magic, size, _maximum, pixels = image.read_bytes().split(b"\n", 3)
     width, height = (int(v) for v in size.split())
@@ -84,8 +98,20 @@ def colour_share(data: bytes, tmp_path: Path, rgb: tuple[int, int, int], page: i
     pdf.write_bytes(data)
     for old in tmp_path.glob("colour-*.ppm"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "20", "-f", str(page), "-l", str(page), str(pdf),
-                    str(tmp_path / "colour")], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "20",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(pdf),
+            str(tmp_path / "colour"),
+        ],
+        check=True,
+    )
     (image,) = tmp_path.glob("colour-*.ppm")
     _magic, _size, _maximum, pixels = image.read_bytes().split(b"\n", 3)
     count = len(pixels) // 3
@@ -107,8 +133,9 @@ def layout_lines(data: bytes, tmp_path: Path) -> list[str]:
     """The text as pdftotext -layout places it: columns side by side on one line."""
     pdf = tmp_path / "layout.pdf"
     pdf.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout.splitlines()  # fmt: skip
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
 
 
 def text_lines(data: bytes, tmp_path: Path) -> list[tuple[int, str, float, float]]:
@@ -116,8 +143,9 @@ def text_lines(data: bytes, tmp_path: Path) -> list[tuple[int, str, float, float
     points from the top of the page."""
     pdf = tmp_path / "lines.pdf"
     pdf.write_bytes(data)
-    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
-                         text=True, check=True).stdout  # fmt: skip
+    xml = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     found = []
     for number, page in enumerate(xml.split("<page ")[1:], 1):
         for top, bottom, body in re.findall(

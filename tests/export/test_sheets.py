@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from app.domain.clock import FakeClock
 from app.domain.i18n import Catalog
-from app.domain.postmortem import ActionItem, Factor, TimelineItem, Why
-from app.domain.story import prompt_bank
+from app.domain.postmortem.model import ActionItem, Factor, TimelineItem, Why
+from app.domain.story.bank import prompt_bank
 from app.export import printing
 from app.export.poster import severity_fill
 from app.export.story_sheet import story_sheet
@@ -116,12 +116,36 @@ def test_blank_template_has_every_section_with_room_to_write(tmp_path, lang, pap
     assert_pages(printed.data, paper, range(2, 5))
     t = Catalog(lang).t
     text = squeeze(text_of(printed.data))
-    sections = ("summary", "impact", "timeline", "root_cause", "factors", "went_well",
-                "was_hard", "lucky", "mitigation", "actions", "lessons")  # fmt: skip
+    sections = (
+        "summary",
+        "impact",
+        "timeline",
+        "root_cause",
+        "factors",
+        "went_well",
+        "was_hard",
+        "lucky",
+        "mitigation",
+        "actions",
+        "lessons",
+    )
     for key in sections:
         assert squeeze(t(f"pm.section.{key}")) in text, key
-    for key in ("what", "when", "who", "users_affected", "duration", "sla_breach", "temporary",
-                "permanent", "owner", "due", "priority", "status", "actor"):  # fmt: skip
+    for key in (
+        "what",
+        "when",
+        "who",
+        "users_affected",
+        "duration",
+        "sla_breach",
+        "temporary",
+        "permanent",
+        "owner",
+        "due",
+        "priority",
+        "status",
+        "actor",
+    ):
         assert squeeze(t(f"pm.field.{key}")) in text, key
     for key in ("technical", "process", "organisational", "environmental", "fact", "hypothesis"):
         assert squeeze(t(f"pm.value.{key}")) in text, key
@@ -144,9 +168,12 @@ def test_a_table_over_several_pages_repeats_its_header(tmp_path):
     sheet = Sheet("a4")
     sheet.page()
     widths = [sheet.width / 2] * 2
-    sheet.table([("Time", SMALL), ("Event", SMALL)],
-                [[(f"09:{n:02d}", BODY), (f"Event number {n}", BODY)] for n in range(90)],
-                widths, pad=3.2)  # fmt: skip
+    sheet.table(
+        [("Time", SMALL), ("Event", SMALL)],
+        [[(f"09:{n:02d}", BODY), (f"Event number {n}", BODY)] for n in range(90)],
+        widths,
+        pad=3.2,
+    )
     data = sheet.output()
     pages = [page.extract_text().split() for page in PdfReader(BytesIO(data)).pages]
     assert len(pages) > 2
@@ -155,9 +182,15 @@ def test_a_table_over_several_pages_repeats_its_header(tmp_path):
     assert_inside_margins(data, tmp_path, "a4")
 
 
-@pytest.mark.parametrize(("policy", "lang", "paper"),
-                         [("web-service", "ko", "a3"), ("ai-ops", "ja", "a3"),
-                          ("ai-ops", "en", "a4"), ("web-service", "ja", "a4")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("policy", "lang", "paper"),
+    [
+        ("web-service", "ko", "a3"),
+        ("ai-ops", "ja", "a3"),
+        ("ai-ops", "en", "a4"),
+        ("web-service", "ja", "a4"),
+    ],
+)
 def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
     chosen = POLICIES.get(policy)
     printed = printing.poster_pdf(chosen, lang, paper)
@@ -209,8 +242,9 @@ def reviewed_incident(database, clock: FakeClock) -> str:
     and text that looks like markup."""
     incidents = IncidentService(database, clock, PolicyStore(database, clock))
     postmortems = PostmortemService(database, clock)
-    code = incidents.declare(POLICIES.get("web-service"), "결제 API 장애", "SEV-2", actor="민지",
-                             impact="카드 결제")  # fmt: skip
+    code = incidents.declare(
+        POLICIES.get("web-service"), "결제 API 장애", "SEV-2", actor="민지", impact="카드 결제"
+    )
     clock.advance(50 * 60)
     incidents.resolve(code, "민지", "인증서 갱신")
     draft = postmortems.open(code, "ko", "민지")
@@ -232,13 +266,15 @@ def reviewed_incident(database, clock: FakeClock) -> str:
         factors=[Factor("process", "만료 알림이 퇴사자 메일함으로 갔다")],
         temporary="수동으로 인증서 교체",
         permanent="인증서 자동 갱신과 만료 30일 전 경보",
-        actions=[ActionItem("인증서 자동 갱신", "플랫폼 팀", "2026-12-15", "high"),
-                 ActionItem("만료 경보 추가", "민지", "2026-12-01")],
+        actions=[
+            ActionItem("인증서 자동 갱신", "플랫폼 팀", "2026-12-15", "high"),
+            ActionItem("만료 경보 추가", "민지", "2026-12-01"),
+        ],
         lessons="만료에는 주인이 필요합니다.",
         went_well="경보가 2분 만에 울렸다",
         was_hard="인증서 위치를 아무도 몰랐다",
         lucky="주말이 아니었다",
-    )  # fmt: skip
+    )
     version = postmortems.save(ready, draft.version, "민지")
     version = postmortems.set_status(code, "in_review", "민지", version).version
     postmortems.set_status(code, "published", "Alex", version)
@@ -260,16 +296,41 @@ def test_incident_report_follows_seed_001(tmp_path):
     assert_pages(printed.data, "a4", range(1, 4))
     text = squeeze(text_of(printed.data))
     assert squeeze("인시던트 보고서: 결제 API 장애") in text
-    headings = ["기본 정보", "요약", "타임라인", "근본 원인", "기여 요인", "영향 분석", "완화 조치",
-                "잘된 점", "어려웠던 점", "운이 좋았던 점", "교훈"]  # fmt: skip
+    headings = [
+        "기본 정보",
+        "요약",
+        "타임라인",
+        "근본 원인",
+        "기여 요인",
+        "영향 분석",
+        "완화 조치",
+        "잘된 점",
+        "어려웠던 점",
+        "운이 좋았던 점",
+        "교훈",
+    ]
     positions = [text.index(squeeze(h)) for h in headings]
     assert positions == sorted(positions)  # in seed 001's order
-    for part in (code, "SEV-2", postmortem.what, postmortem.who, postmortem.root_cause,
-                 postmortem.temporary, postmortem.permanent, postmortem.lessons, "약 1,200명",
-                 postmortem.went_well, postmortem.was_hard, postmortem.lucky,
-                 *(item.text for item in postmortem.timeline),
-                 *(w.because for w in postmortem.whys), postmortem.factors[0].text,
-                 *(a.title for a in postmortem.actions), "2026-12-15", "플랫폼 팀"):  # fmt: skip
+    for part in (
+        code,
+        "SEV-2",
+        postmortem.what,
+        postmortem.who,
+        postmortem.root_cause,
+        postmortem.temporary,
+        postmortem.permanent,
+        postmortem.lessons,
+        "약 1,200명",
+        postmortem.went_well,
+        postmortem.was_hard,
+        postmortem.lucky,
+        *(item.text for item in postmortem.timeline),
+        *(w.because for w in postmortem.whys),
+        postmortem.factors[0].text,
+        *(a.title for a in postmortem.actions),
+        "2026-12-15",
+        "플랫폼 팀",
+    ):
         assert squeeze(part) in text, part
     assert "[b]굵게[/b]" in text  # printed literally
     # Due 2026-12-01 and still open on 2026-12-05: marked; the one due 12-15 is not.
@@ -282,9 +343,15 @@ def test_incident_report_follows_seed_001(tmp_path):
 
     # --lang en: the labels in English, what people wrote as they wrote it.
     words = squeeze(text_of(english.data))
-    for label in ("Incident report: 결제 API 장애", "Contributing Factors", "What Went Well",
-                  "Where We Got Lucky", "Lessons Learned", "overdue",
-                  postmortem.lucky):  # fmt: skip
+    for label in (
+        "Incident report: 결제 API 장애",
+        "Contributing Factors",
+        "What Went Well",
+        "Where We Got Lucky",
+        "Lessons Learned",
+        "overdue",
+        postmortem.lucky,
+    ):
         assert squeeze(label) in words, label
     assert "기본 정보" not in text_of(english.data)
 
@@ -345,8 +412,9 @@ def _bytes(sheet_or_data):
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_every_sheet_from_the_command_line(tmp_path):
@@ -376,17 +444,23 @@ def test_every_sheet_from_the_command_line(tmp_path):
 
 
 def test_a_report_that_would_end_on_a_nearly_empty_page_is_set_tighter(tmp_path):
-    from app.domain.postmortem import Postmortem
+    from app.domain.postmortem.model import Postmortem
     from app.export.report import MOSTLY_EMPTY, _report, _Styles, incident_report
 
     facts = [("incident", "INC-2026-0007"), ("severity", "SEV-3")]
     catalog = Catalog("en")
     for count in range(1, 80):
         postmortem = Postmortem(
-            incident="INC-2026-0007", lang="en", title="Slow search",
-            timeline=[TimelineItem(f"2026-11-24 09:{n % 60:02d}:00", f"Step {n} of the fix",
-                                   "Sam", "fact") for n in range(count)],
-        )  # fmt: skip
+            incident="INC-2026-0007",
+            lang="en",
+            title="Slow search",
+            timeline=[
+                TimelineItem(
+                    f"2026-11-24 09:{n % 60:02d}:00", f"Step {n} of the fix", "Sam", "fact"
+                )
+                for n in range(count)
+            ],
+        )
         natural = _report(postmortem, facts, "a4", catalog, None, _Styles.at(1.0))
         last = (natural.pdf.get_y() - natural.pdf.t_margin) / (
             natural.pdf.page_break_trigger - natural.pdf.t_margin

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from app.domain.clock import FakeClock
 from app.domain.i18n import Catalog
-from app.domain.story import theme_name
+from app.domain.story.bank import theme_name
 from app.domain.text_layout import NO_LINE_END, NO_LINE_START
 from app.export.story_sheet import story_sheet
 from app.services.library import StoryService
@@ -52,8 +52,14 @@ def test_every_starter_story_prints_and_reads_back_exactly(stories, tmp_path):
             assert 1 <= len(reader.pages) <= 2, key
             text = "\n".join(page.extract_text() for page in reader.pages)
             story = view.story
-            for part in (story.title, story.highlight, story.narrative, story.lenses[lens],
-                         *story.prompts, story.changes):  # fmt: skip
+            for part in (
+                story.title,
+                story.highlight,
+                story.narrative,
+                story.lenses[lens],
+                *story.prompts,
+                story.changes,
+            ):
                 assert squeeze(part) in squeeze(text), (key, part[:30])
             for item in view.follow_ups:
                 assert squeeze(item.title) in squeeze(text)
@@ -80,11 +86,17 @@ def test_japanese_lines_follow_kinsoku_and_korean_breaks_between_words(stories):
         assert line[0] not in NO_LINE_START, line
         assert line[-1] not in NO_LINE_END, line
     korean = stories.view("starter-green-status-page/ko")
-    texts = [korean.story.narrative, korean.story.highlight, korean.story.changes,
-             *korean.story.lenses.values(), *korean.story.prompts,
-             *(f"{f.title} {f.owner} ({f.due})" for f in korean.follow_ups),
-             *Catalog("ko")._messages.values(), korean.story.severity,
-             *(theme_name(theme, "ko") for theme in korean.story.themes)]  # fmt: skip
+    texts = [
+        korean.story.narrative,
+        korean.story.highlight,
+        korean.story.changes,
+        *korean.story.lenses.values(),
+        *korean.story.prompts,
+        *(f"{f.title} {f.owner} ({f.due})" for f in korean.follow_ups),
+        *Catalog("ko")._messages.values(),
+        korean.story.severity,
+        *(theme_name(theme, "ko") for theme in korean.story.themes),
+    ]
     words = set(" ".join(texts).split())
     for line in lines_of(story_sheet(korean, TODAY, "support").output()):
         first, last = line.split()[0], line.split()[-1]
@@ -109,16 +121,45 @@ def test_a_rendered_page_is_not_blank(stories, tmp_path):
 def test_export_story_on_the_command_line(tmp_path):
     db = ["--db", f"sqlite:///{tmp_path / 'cart.db'}"]
     out = tmp_path / "week.pdf"
-    done = subprocess.run([sys.executable, "-m", "app.cli", "export", "story",
-                           "starter-orphan-certificate/ja", "--lens", "support", "--paper",
-                           "letter", "-o", str(out), *db],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "export",
+            "story",
+            "starter-orphan-certificate/ja",
+            "--lens",
+            "support",
+            "--paper",
+            "letter",
+            "-o",
+            str(out),
+            *db,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     reader = PdfReader(out)
     assert float(reader.pages[0].mediabox.width) == pytest.approx(612, abs=0.1)
     assert "持ち主のいない証明書" in reader.pages[0].extract_text()
-    missing = subprocess.run([sys.executable, "-m", "app.cli", "export", "story", "nope",
-                              "-o", str(tmp_path / "x.pdf"), *db],
-                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "export",
+            "story",
+            "nope",
+            "-o",
+            str(tmp_path / "x.pdf"),
+            *db,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert missing.returncode == 1 and missing.stderr == "storycart: There is no story 'nope'.\n"
     assert not (tmp_path / "x.pdf").exists()

@@ -43,8 +43,10 @@ def test_roles_are_assigned_changed_cleared_and_logged(world):
     assert view.roles == {"commander": "Alex", "tech_lead": "はると"}
     assert view.record.commander == "Alex"
     assert [e.text for e in view.timeline if e.kind == "role"] == [
-        "tech_lead: - -> はると", "commander: 민지 -> Alex", "scribe: - -> -",
-    ]  # fmt: skip
+        "tech_lead: - -> はると",
+        "commander: 민지 -> Alex",
+        "scribe: - -> -",
+    ]
     with pytest.raises(IncidentError, match="Role 'boss' is not one of"):
         service.assign_role(code, "민지", "boss", "x")
 
@@ -58,9 +60,10 @@ def test_checklist_ticks_are_saved_and_can_be_undone(world):
     view = service.view(code)
     assert view.ticks == {("sev1-immediate", "ic")}
     assert [e.text for e in view.timeline if e.kind == "checklist"] == [
-        "sev1-immediate/verify: done", "sev1-immediate/ic: done",
+        "sev1-immediate/verify: done",
+        "sev1-immediate/ic: done",
         "sev1-immediate/verify: unticked",
-    ]  # fmt: skip
+    ]
 
 
 def test_timeline_notes_keep_fact_and_hypothesis_apart(world):
@@ -100,11 +103,15 @@ def test_manual_escalation_fires_the_next_step_once_and_is_logged(world):
 
 def _deliverer(database, clock, tmp_path, name, command=()):
     return AlertDeliverer(
-        database, clock, channels=("desktop", "command"), command=command, claimer=name,
-        notifier=lambda title, body: (tmp_path / f"desktop-{name}.txt").open("a").write(
-            f"{title}|{body}\n"
+        database,
+        clock,
+        channels=("desktop", "command"),
+        command=command,
+        claimer=name,
+        notifier=lambda title, body: (
+            (tmp_path / f"desktop-{name}.txt").open("a").write(f"{title}|{body}\n")
         ),
-    )  # fmt: skip
+    )
 
 
 def test_alerts_are_delivered_once_and_the_command_gets_the_incident_as_json(world, tmp_path):

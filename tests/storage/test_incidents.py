@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from app.domain.clock import FakeClock
 from app.domain.escalation import MISSED, StepState
-from app.domain.policy import parse_policy_text, policy_to_toml
+from app.domain.policy.document import policy_to_toml
+from app.domain.policy.parse import parse_policy_text
 from app.services.incident_service import LATE_NOT_RUNNING, ON_TIME, IncidentError, IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
@@ -92,13 +93,16 @@ def test_catch_up_after_downtime_fires_each_missed_step_once_marked_late(world):
     clock.advance(timedelta(minutes=45))
     fired = service.fire_due(catching_up=True)
     assert [(f.step.step_id, f.reason) for f in fired] == [
-        ("SEV-2#0", LATE_NOT_RUNNING), ("SEV-2#1", LATE_NOT_RUNNING), ("SEV-2#2", LATE_NOT_RUNNING),
-    ]  # fmt: skip
+        ("SEV-2#0", LATE_NOT_RUNNING),
+        ("SEV-2#1", LATE_NOT_RUNNING),
+        ("SEV-2#2", LATE_NOT_RUNNING),
+    ]
     late = {e.step_id: e.fired_at - e.due_at for e in service.view(code).events}
     assert late == {
-        "SEV-2#0": timedelta(minutes=45), "SEV-2#1": timedelta(minutes=30),
+        "SEV-2#0": timedelta(minutes=45),
+        "SEV-2#1": timedelta(minutes=30),
         "SEV-2#2": timedelta(minutes=15),
-    }  # fmt: skip
+    }
     assert service.fire_due(catching_up=True) == []
 
 
@@ -174,8 +178,12 @@ def test_severity_change_and_resolve_and_reopen(world):
     service.reopen(code, actor="ic")
     kinds = [e.kind for e in service.view(code).timeline]
     assert [kind for kind in kinds if kind != "escalation"] == [
-        "declared", "severity_changed", "status_update", "resolved", "reopened",
-    ]  # fmt: skip
+        "declared",
+        "severity_changed",
+        "status_update",
+        "resolved",
+        "reopened",
+    ]
     assert service.view(code).record.status == "investigating"
 
 
@@ -203,8 +211,11 @@ def test_catch_up_over_several_rounds_pages_each_step_once(world):
     clock.advance(timedelta(hours=2))  # round 2 of L1 / L3 / L2 came due as well
     fired = service.fire_due(catching_up=True)
     assert sorted((f.step.step_id, f.step.round) for f in fired) == [
-        ("SEV-1#0", 1), ("SEV-1#1", 1), ("SEV-1#2", 1), ("SEV-1#3", 0),
-    ]  # fmt: skip
+        ("SEV-1#0", 1),
+        ("SEV-1#1", 1),
+        ("SEV-1#2", 1),
+        ("SEV-1#3", 0),
+    ]
     assert sorted(_paged(database, code)) == ["SEV-1#0", "SEV-1#1", "SEV-1#2", "SEV-1#3"]
     states = {(s.step_id, s.round): s.state for s in service.view(code).plan.steps}
     assert [states[(f"SEV-1#{n}", 0)] for n in range(3)] == [StepState.MISSED] * 3
@@ -233,8 +244,10 @@ def test_a_step_due_before_a_resolve_made_while_nothing_ran_is_recorded(world):
     view = service.view(code)
     assert not [s for s in view.plan.steps if s.state is StepState.DUE]
     assert {e.step_id: e.reason for e in view.events} == {
-        "SEV-2#0": ON_TIME, "SEV-2#1": "skipped: resolved", "SEV-2#2": "skipped: resolved",
-    }  # fmt: skip
+        "SEV-2#0": ON_TIME,
+        "SEV-2#1": "skipped: resolved",
+        "SEV-2#2": "skipped: resolved",
+    }
     assert _paged(database, code) == ["SEV-2#0"]
 
 
@@ -278,10 +291,12 @@ def test_an_incident_whose_clocks_overflow_never_stops_the_others(tmp_path):
     bad = service.declare(WEB, "Checkout down", "SEV-1", actor="민지")
     good = service.declare(WEB, "Login slow", "SEV-2", actor="민지")
     with database.engine.begin() as connection:
-        connection.execute(text(
-            "UPDATE escalation_step SET after_s = 315360000000 "
-            "WHERE severity_key = 'SEV-1' AND position = 2"
-        ))  # fmt: skip
+        connection.execute(
+            text(
+                "UPDATE escalation_step SET after_s = 315360000000 "
+                "WHERE severity_key = 'SEV-1' AND position = 2"
+            )
+        )
     fresh = IncidentService(database, clock, PolicyStore(database, clock))
     fired = fresh.fire_due()
     assert {f.code for f in fired} == {good}

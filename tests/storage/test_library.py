@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain.clock import FakeClock
-from app.domain.postmortem import ActionItem, PostmortemError, Why
-from app.domain.story import Story, StoryError
+from app.domain.postmortem.model import ActionItem, PostmortemError, Why
+from app.domain.story.model import Story, StoryError
 from app.services.incident_service import IncidentService
 from app.services.library import StoryService
 from app.services.policy_files import load_policies, policy_sources
@@ -68,8 +68,9 @@ def test_search_finds_korean_and_japanese_substrings_of_every_length(world):
     stories.create(story("k1", "결제 장애 회고", "카드 결제가 40분 동안 실패했다"), "민지")
     stories.create(story("k2", "배포 롤백", "카나리가 건강해 보였다"), "민지")
     stories.create(story("j1", "決済障害の振り返り", "カード決済が止まった", lang="ja"), "はると")
-    stories.create(story("e1", "Certificate Expiry", "Payments to the PARTNER failed",
-                         lang="en"), "alex")  # fmt: skip
+    stories.create(
+        story("e1", "Certificate Expiry", "Payments to the PARTNER failed", lang="en"), "alex"
+    )
     stories.create(story("w1", "100% 디스크_가득", "큐가 멈췄다"), "민지")
 
     def found(query):
@@ -245,8 +246,16 @@ def test_a_translation_is_a_linked_draft_that_readers_get_once_published(world):
     from app.export.printing import playlist_views
 
     _db, clock, stories = world
-    stories.create(story("late-deploy/ko", "금요일 배포", "금요일 오후에 배포했다.",
-                         kind="near_miss", occurred_on="2026-11-20"), "민지")  # fmt: skip
+    stories.create(
+        story(
+            "late-deploy/ko",
+            "금요일 배포",
+            "금요일 오후에 배포했다.",
+            kind="near_miss",
+            occurred_on="2026-11-20",
+        ),
+        "민지",
+    )
     draft = stories.translate("late-deploy/ko", "ja", "Aiko").story
     assert (draft.key, draft.lang, draft.status) == ("late-deploy/ja", "ja", "draft")
     assert draft.translated_from == "ko" and draft.narrative == "금요일 오후에 배포했다."
@@ -258,8 +267,13 @@ def test_a_translation_is_a_linked_draft_that_readers_get_once_published(world):
     assert [s.title for s in stories.summaries("ja")] == ["금요일 배포"]
     assert stories.week("ja").view.story.lang == "ko"
 
-    translated = replace(draft, title="金曜日のデプロイ", narrative="金曜の午後にデプロイした。",
-                         highlight="金曜日のデプロイ", prompts=["何に驚いたか？"])  # fmt: skip
+    translated = replace(
+        draft,
+        title="金曜日のデプロイ",
+        narrative="金曜の午後にデプロイした。",
+        highlight="金曜日のデプロイ",
+        prompts=["何に驚いたか？"],
+    )
     stories.publish(translated, stories.view("late-deploy/ja").version, "Aiko")
     assert [s.title for s in stories.summaries("ja")] == ["金曜日のデプロイ"]
     assert [s.title for s in stories.summaries("ko")] == ["금요일 배포"]

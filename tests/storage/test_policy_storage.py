@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from app.domain.clock import FakeClock
-from app.domain.policy import LocalText
+from app.domain.policy.model import LocalText
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from storage.database import Database

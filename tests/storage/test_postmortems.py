@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from app.domain.clock import FakeClock
 from app.domain.escalation import DeadlineKind
-from app.domain.postmortem import ActionItem, MarkdownError, PostmortemError, Why, to_markdown
+from app.domain.postmortem.markdown import MarkdownError, to_markdown
+from app.domain.postmortem.model import ActionItem, PostmortemError, Why
 from app.services.incident_service import IncidentError, IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
@@ -64,18 +65,23 @@ def test_saving_keeps_every_character_and_action_items_are_rows(world):
     database, _clock, _incidents, postmortems, code = world
     draft = postmortems.open(code, "ko", "민지")
     edited = replace(
-        draft.postmortem, what="[b]결제[/b] 실패 \x1b[31m\n둘째 줄", whys=[Why("왜?", "만료")],
-        actions=[ActionItem("갱신 자동화", "민지", "2026-12-01", "high", "prevention", "open"),
-                 ActionItem("알람", "はると", "", "low", "detection", "done")],
-    )  # fmt: skip
+        draft.postmortem,
+        what="[b]결제[/b] 실패 \x1b[31m\n둘째 줄",
+        whys=[Why("왜?", "만료")],
+        actions=[
+            ActionItem("갱신 자동화", "민지", "2026-12-01", "high", "prevention", "open"),
+            ActionItem("알람", "はると", "", "low", "detection", "done"),
+        ],
+    )
     version = postmortems.save(edited, draft.version, "민지")
     assert version == draft.version + 1
     assert postmortems.open(code, "ko", "민지").postmortem == edited
     with database.session() as session:
         rows = session.exec(select(ActionItemRecord).order_by(ActionItemRecord.position)).all()
         assert [(r.title, r.owner, str(r.due), r.status) for r in rows] == [
-            ("갱신 자동화", "민지", "2026-12-01", "open"), ("알람", "はると", "None", "done"),
-        ]  # fmt: skip
+            ("갱신 자동화", "민지", "2026-12-01", "open"),
+            ("알람", "はると", "None", "done"),
+        ]
 
 
 def test_a_stale_save_is_refused_and_the_newer_text_stays(world):
@@ -93,18 +99,21 @@ def test_review_states_record_who_and_when(world):
     with pytest.raises(PostmortemError, match="missing required parts"):
         postmortems.set_status(code, "in_review", "민지", draft.version)
     ready = replace(
-        draft.postmortem, what="Checkout failed", users_affected="1200",
+        draft.postmortem,
+        what="Checkout failed",
+        users_affected="1200",
         root_cause="Expired certificate",
         actions=[ActionItem("Automate renewal", "민지", "2026-12-01")],
-    )  # fmt: skip
+    )
     version = postmortems.save(ready, draft.version, "민지")
     clock.advance(3600)
     reviewed = postmortems.set_status(code, "in_review", "민지", version)
     published = postmortems.set_status(code, "published", "Alex", reviewed.version)
     assert published.postmortem.status == "published"
     assert [(h["status"], h["by"]) for h in published.history] == [
-        ("in_review", "민지"), ("published", "Alex"),
-    ]  # fmt: skip
+        ("in_review", "민지"),
+        ("published", "Alex"),
+    ]
 
 
 def test_handing_in_for_review_meets_the_postmortem_clock_and_sending_back_reopens_it(world):
@@ -116,9 +125,12 @@ def test_handing_in_for_review_meets_the_postmortem_clock_and_sending_back_reope
     draft = postmortems.open(code, "en", "민지")
     assert postmortem_clock().met_at is None
     ready = replace(
-        draft.postmortem, what="Checkout failed", users_affected="1200", root_cause="Expiry",
+        draft.postmortem,
+        what="Checkout failed",
+        users_affected="1200",
+        root_cause="Expiry",
         actions=[ActionItem("Automate renewal", "민지", "2026-12-01")],
-    )  # fmt: skip
+    )
     version = postmortems.save(ready, draft.version, "민지")
     clock.advance(3600)
     first = postmortems.set_status(code, "in_review", "민지", version)

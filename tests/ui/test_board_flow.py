@@ -85,8 +85,11 @@ async def test_a_new_declaration_is_selected_and_the_next_action_applies_to_it(t
     clock = FakeClock(START)
     settings = make_settings(tmp_path)
     # Two incidents already open, both worse than the one about to be declared.
-    seed(settings, clock, [dict(title="Checkout down", severity="SEV-1"),
-                           dict(title="Login slow", severity="SEV-2")])  # fmt: skip
+    seed(
+        settings,
+        clock,
+        [dict(title="Checkout down", severity="SEV-1"), dict(title="Login slow", severity="SEV-2")],
+    )
     app = make_app(tmp_path, clock=clock)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
@@ -218,8 +221,13 @@ async def test_acknowledge_update_severity_resolve_and_reopen_by_keyboard(tmp_pa
         assert board_cell(app, code, "status") == "investigating"
     kinds = [(e.kind, e.actor) for e in stored(tmp_path, code).timeline]
     assert [k for k, _ in kinds if k != "escalation"] == [
-        "declared", "acknowledged", "status_update", "severity_changed", "resolved", "reopened",
-    ]  # fmt: skip
+        "declared",
+        "acknowledged",
+        "status_update",
+        "severity_changed",
+        "resolved",
+        "reopened",
+    ]
     assert all(actor == "민지" for kind, actor in kinds[1:] if kind != "escalation")
 
 
@@ -262,17 +270,19 @@ async def test_steps_missed_while_closed_fire_once_on_start_marked_late(tmp_path
             await wait_ready(app, pilot)
     events = stored(tmp_path, code).events
     assert [(e.step_id, e.reason) for e in events] == [
-        ("SEV-2#0", ON_TIME), ("SEV-2#1", LATE_NOT_RUNNING),
-    ]  # fmt: skip
+        ("SEV-2#0", ON_TIME),
+        ("SEV-2#1", LATE_NOT_RUNNING),
+    ]
     assert events[1].fired_at - events[1].due_at == timedelta(minutes=5)
 
 
 async def test_incident_screen_ladder_timeline_roles_checklist_and_messages(tmp_path):
     clock = FakeClock(START)
     (code,) = seed(
-        make_settings(tmp_path), clock,
+        make_settings(tmp_path),
+        clock,
         [dict(title="[b]DB[/b] down \x1b[31m", severity="SEV-1", impact="all users")],
-    )  # fmt: skip
+    )
     app = make_app(tmp_path, clock=clock)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
@@ -295,8 +305,9 @@ async def test_incident_screen_ladder_timeline_roles_checklist_and_messages(tmp_
         timeline = screen.query_one("#timeline-table", DataTable)
         last = timeline.get_row_at(timeline.row_count - 1)
         assert [last[1].plain, last[3].plain] == [
-            "hypothesis", "no trace in access log, cannot rule out",
-        ]  # fmt: skip
+            "hypothesis",
+            "no trace in access log, cannot rule out",
+        ]
 
         await pilot.press("3", "down", "enter")  # roles: tech lead
         await pilot.press(*"はると", "enter")
@@ -352,10 +363,19 @@ async def test_palette_offers_every_incident_action(tmp_path):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_ready(app, pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        for title in ("Incident board", "Declare an incident", "Acknowledge incident",
-                      "Post status update", "Resolve incident", "Reopen incident",
-                      "Change severity", "Escalate now", "Add timeline note",
-                      "First report guide", "Severity matrix"):  # fmt: skip
+        for title in (
+            "Incident board",
+            "Declare an incident",
+            "Acknowledge incident",
+            "Post status update",
+            "Resolve incident",
+            "Reopen incident",
+            "Change severity",
+            "Escalate now",
+            "Add timeline note",
+            "First report guide",
+            "Severity matrix",
+        ):
             assert title in titles
 
 

@@ -8,7 +8,7 @@ import pytest
 from textual.command import CommandPalette
 
 from app.domain.clock import FakeClock
-from app.domain.story import Story
+from app.domain.story.model import Story
 from app.services.library import StoryService
 from app.tui import StoryCartApp
 from screens.kiosk import KioskScreen
@@ -26,8 +26,9 @@ def kiosk_app(tmp_path, lang="ko", clock=None, languages=(), db=None) -> StoryCa
     settings = make_settings(tmp_path, lang=lang).with_overrides(
         kiosk_languages=languages, kiosk_seconds=20, **({"db_url": db} if db else {})
     )
-    return StoryCartApp(settings, clock=clock or FakeClock(START), start_scheduler=False,
-                        kiosk=True)  # fmt: skip
+    return StoryCartApp(
+        settings, clock=clock or FakeClock(START), start_scheduler=False, kiosk=True
+    )
 
 
 async def shown(app, pilot) -> KioskScreen:
@@ -82,8 +83,12 @@ async def test_playlist_rotates_on_the_clock_and_cycles_languages(tmp_path):
                 await next_slide(app, pilot, clock)
         assert [kind for kind, _ in seen] == KO_SLIDES
         assert [h for _, h in seen][1:] == [
-            "하이라이트", "함께 이야기해 봐요", "아차 사고", "후속 조치 점검", "심각도 매트릭스",
-        ]  # fmt: skip
+            "하이라이트",
+            "함께 이야기해 봐요",
+            "아차 사고",
+            "후속 조치 점검",
+            "심각도 매트릭스",
+        ]
         # After the Korean pass, the same playlist in Japanese, then English.
         assert screen.playlist.lang == "ja"
         assert slide(app)[1] == "健康そうに見えたカナリア"
@@ -121,8 +126,21 @@ async def test_keys_are_locked_until_the_unlock_sequence(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await shown(app, pilot)
         # Declare, library, week, matrix, help, palette, quit, back: nothing happens.
-        await pilot.press("d", "l", "w", "m", "question_mark", "ctrl+p", "q", "ctrl+q",
-                          "ctrl+c", "escape", "n", "f", "K")  # fmt: skip
+        await pilot.press(
+            "d",
+            "l",
+            "w",
+            "m",
+            "question_mark",
+            "ctrl+p",
+            "q",
+            "ctrl+q",
+            "ctrl+c",
+            "escape",
+            "n",
+            "f",
+            "K",
+        )
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, KioskScreen)
         assert not CommandPalette.is_open(app)
@@ -170,11 +188,15 @@ async def test_new_stories_appear_without_a_restart(tmp_path):
         try:
             stories = StoryService(database, clock)
             story = Story(
-                key="near-miss-cron", lang="en", title="The cron job that nearly deleted logs",
-                kind="near_miss", occurred_on="2026-11-20",
+                key="near-miss-cron",
+                lang="en",
+                title="The cron job that nearly deleted logs",
+                kind="near_miss",
+                occurred_on="2026-11-20",
                 highlight="A dry run showed it would have deleted a month of audit logs.",
-                narrative="It did not happen.", prompts=["What else runs unattended?"],
-            )  # fmt: skip
+                narrative="It did not happen.",
+                prompts=["What else runs unattended?"],
+            )
             view = stories.create(story, "민지")
             stories.publish(view.story, view.version, "민지")
         finally:

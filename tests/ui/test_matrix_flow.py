@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import DataTable
 
-from app.domain.policy import policy_to_toml
+from app.domain.policy.document import policy_to_toml
 from app.services.policy_files import load_policies, policy_sources
 from screens.help import HelpScreen
 from screens.matrix import MatrixScreen
@@ -39,8 +39,11 @@ async def test_open_move_cursor_and_switch_policy(tmp_path):
         await pilot.press("p")
         grid = app.screen.query_one(SeverityGrid)
         assert [str(c.label) for c in grid.columns.values()] == [
-            "P0 Critical", "P1 High", "P2 Medium", "P3 Low",
-        ]  # fmt: skip
+            "P0 Critical",
+            "P1 High",
+            "P2 Medium",
+            "P3 Low",
+        ]
         assert grid.row_count == 5
         assert text_of(app, "#definition-heading") == "P0 Critical · Data incident"
         await pilot.press("down", "down", "right")

@@ -22,11 +22,19 @@ def _board_lines(app) -> tuple[str, list[str]]:
 
 async def _seeded_board(tmp_path, lang: str, size):
     clock = FakeClock(START)
-    seed(make_settings(tmp_path, lang=lang), clock, [
-        dict(title="개인정보가 로그에 노출되어 외부로 전송됨", severity="P0", type_key="data",
-             policy="ai-ops"),
-        dict(title="Checkout down", severity="SEV-2"),
-    ])  # fmt: skip
+    seed(
+        make_settings(tmp_path, lang=lang),
+        clock,
+        [
+            dict(
+                title="개인정보가 로그에 노출되어 외부로 전송됨",
+                severity="P0",
+                type_key="data",
+                policy="ai-ops",
+            ),
+            dict(title="Checkout down", severity="SEV-2"),
+        ],
+    )
     return make_app(tmp_path, lang=lang, clock=clock)
 
 
@@ -81,7 +89,7 @@ async def test_the_declare_dialog_fits_an_80x24_terminal(tmp_path):
 
 
 async def test_the_matrix_never_breaks_a_word_at_80_columns(tmp_path):
-    from app.domain.policy_view import cell_examples
+    from app.domain.policy.view import cell_examples
     from widgets.severity_grid import SeverityGrid
 
     app = make_app(tmp_path)

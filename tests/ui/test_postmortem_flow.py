@@ -52,21 +52,51 @@ async def type_text(pilot, text: str) -> None:
 
 
 WORDS = {
-    "ko": dict(what="카드 결제가 [b]40분[/b] 실패", who="모든 결제 사용자", users="약 1200명",
-               duration="40분", business="매출 손실", brand="문의 증가", event="알람 확인",
-               cause="만료된 인증서", why="왜 실패?", because="인증서 만료",
-               factor="갱신 절차 문서 없음", well="빠른 롤백", hard="원인 파악",
-               lucky="야간이 아니었다", temporary="수동 갱신", permanent="자동 갱신",
-               action="갱신 자동화", lessons="만료 알람이 필요하다", saved="저장됨",
-               review="검토 중"),
-    "ja": dict(what="カード決済が[b]40分[/b]失敗", who="すべての決済ユーザー", users="約1200人",
-               duration="40分", business="売上の損失", brand="問い合わせ増加", event="アラート確認",
-               cause="証明書の期限切れ", why="なぜ失敗した", because="証明書の期限切れ",
-               factor="更新手順の文書がない", well="素早いロールバック", hard="原因の特定",
-               lucky="夜間ではなかった", temporary="手動更新", permanent="自動更新",
-               action="更新の自動化", lessons="期限切れアラートが必要", saved="保存済み",
-               review="レビュー中"),
-}  # fmt: skip
+    "ko": dict(
+        what="카드 결제가 [b]40분[/b] 실패",
+        who="모든 결제 사용자",
+        users="약 1200명",
+        duration="40분",
+        business="매출 손실",
+        brand="문의 증가",
+        event="알람 확인",
+        cause="만료된 인증서",
+        why="왜 실패?",
+        because="인증서 만료",
+        factor="갱신 절차 문서 없음",
+        well="빠른 롤백",
+        hard="원인 파악",
+        lucky="야간이 아니었다",
+        temporary="수동 갱신",
+        permanent="자동 갱신",
+        action="갱신 자동화",
+        lessons="만료 알람이 필요하다",
+        saved="저장됨",
+        review="검토 중",
+    ),
+    "ja": dict(
+        what="カード決済が[b]40分[/b]失敗",
+        who="すべての決済ユーザー",
+        users="約1200人",
+        duration="40分",
+        business="売上の損失",
+        brand="問い合わせ増加",
+        event="アラート確認",
+        cause="証明書の期限切れ",
+        why="なぜ失敗した",
+        because="証明書の期限切れ",
+        factor="更新手順の文書がない",
+        well="素早いロールバック",
+        hard="原因の特定",
+        lucky="夜間ではなかった",
+        temporary="手動更新",
+        permanent="自動更新",
+        action="更新の自動化",
+        lessons="期限切れアラートが必要",
+        saved="保存済み",
+        review="レビュー中",
+    ),
+}
 
 
 @pytest.mark.parametrize("lang", ["ko", "ja"])
@@ -118,23 +148,30 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
     assert postmortem.what == w["what"]
     assert (postmortem.when, postmortem.who) == ("09:00-09:40", w["who"])
     assert (postmortem.users_affected, postmortem.duration, postmortem.sla_breach) == (
-        w["users"], w["duration"], "yes",
-    )  # fmt: skip
+        w["users"],
+        w["duration"],
+        "yes",
+    )
     assert (postmortem.business_impact, postmortem.brand_impact) == (w["business"], w["brand"])
     first = postmortem.timeline[0]
     assert (first.at, first.text, first.actor, first.certainty) == (
-        "09:05", w["event"], "はると", "fact",
-    )  # fmt: skip
+        "09:05",
+        w["event"],
+        "はると",
+        "fact",
+    )
     assert postmortem.root_cause == w["cause"]
     assert [(x.why, x.because) for x in postmortem.whys] == [(w["why"], w["because"])]
     assert [(f.category, f.text) for f in postmortem.factors] == [("process", w["factor"])]
     assert (postmortem.went_well, postmortem.was_hard, postmortem.lucky) == (
-        w["well"], w["hard"], w["lucky"],
-    )  # fmt: skip
+        w["well"],
+        w["hard"],
+        w["lucky"],
+    )
     assert (postmortem.temporary, postmortem.permanent) == (w["temporary"], w["permanent"])
     assert [(a.title, a.owner, a.due, a.status) for a in postmortem.actions] == [
         (w["action"], "민지", "2026-12-01", "open"),
-    ]  # fmt: skip
+    ]
     assert postmortem.lessons == w["lessons"]
     assert postmortem.status == "in_review"
 
@@ -196,17 +233,22 @@ async def test_unresolved_incident_has_no_postmortem_yet(tmp_path):
 async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_path):
     from dataclasses import replace
 
-    from app.domain.postmortem import ActionItem, Why
+    from app.domain.postmortem.model import ActionItem, Why
 
     clock, code = resolved_incident(tmp_path, lang="en")
     database = Database.open(make_settings(tmp_path).db_url)
     try:
         postmortems = PostmortemService(database, clock)
         draft = postmortems.open(code, "en", "Sam")
-        ready = replace(draft.postmortem, what="Payments failed because Sam forgot the renewal.",
-                        users_affected="1200", root_cause="An expired certificate",
-                        whys=[Why("Why?", "Expired")], lessons="Expiry needs an owner.",
-                        actions=[ActionItem("Automate renewal", "Sam", "2026-12-01")])  # fmt: skip
+        ready = replace(
+            draft.postmortem,
+            what="Payments failed because Sam forgot the renewal.",
+            users_affected="1200",
+            root_cause="An expired certificate",
+            whys=[Why("Why?", "Expired")],
+            lessons="Expiry needs an owner.",
+            actions=[ActionItem("Automate renewal", "Sam", "2026-12-01")],
+        )
         version = postmortems.save(ready, draft.version, "Sam")
         postmortems.set_status(code, "in_review", "Sam", version)
     finally:

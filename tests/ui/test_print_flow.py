@@ -76,8 +76,9 @@ async def test_poster_from_the_matrix_and_report_from_the_postmortem(tmp_path):
         reader, _ = written(status)
         page = reader.pages[0]
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (
-            1191, 842,
-        )  # fmt: skip
+            1191,
+            842,
+        )
         assert "重大度マトリクス" in page.extract_text()
         await pilot.press("escape", "i")
         await settle(app, pilot)

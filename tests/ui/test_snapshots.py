@@ -124,7 +124,7 @@ def postmortem_app(tmp_path):
     from datetime import timedelta
 
     from app.domain.clock import FakeClock
-    from app.domain.postmortem import ActionItem, Why
+    from app.domain.postmortem.model import ActionItem, Why
     from app.services.incident_service import IncidentService
     from app.services.policy_versions import PolicyStore
     from app.services.postmortem_service import PostmortemService
@@ -143,12 +143,17 @@ def postmortem_app(tmp_path):
     postmortems = PostmortemService(database, clock)
     draft = postmortems.open(code, "ko", "민지")
     filled = replace(
-        draft.postmortem, what="카드 결제가 40분 동안 실패했다. 담당자의 실수로 보였다.",
-        who="모든 결제 사용자", users_affected="약 1,200명", duration="40분",
+        draft.postmortem,
+        what="카드 결제가 40분 동안 실패했다. 담당자의 실수로 보였다.",
+        who="모든 결제 사용자",
+        users_affected="약 1,200명",
+        duration="40분",
         whys=[Why("왜 실패?", "인증서 만료")],
-        actions=[ActionItem("갱신 자동화", "민지", "2026-12-01", "high", "prevention", "open"),
-                 ActionItem("만료 알람", "はると", "", "medium", "detection", "in_progress")],
-    )  # fmt: skip
+        actions=[
+            ActionItem("갱신 자동화", "민지", "2026-12-01", "high", "prevention", "open"),
+            ActionItem("만료 알람", "はると", "", "medium", "detection", "in_progress"),
+        ],
+    )
     postmortems.save(filled, draft.version, "민지")
     database.close()
     return make_app(tmp_path, lang="ko", clock=clock)

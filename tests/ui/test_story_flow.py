@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from app.domain.clock import FakeClock
-from app.domain.postmortem import ActionItem, Why
-from app.domain.story import Story
+from app.domain.postmortem.model import ActionItem, Why
+from app.domain.story.model import Story
 from app.services.incident_service import IncidentService
 from app.services.library import StoryService
 from app.services.policy_versions import PolicyStore
@@ -135,11 +135,14 @@ def published_postmortem(tmp_path, clock, lang: str = "ko") -> str:
         postmortems = PostmortemService(database, clock)
         draft = postmortems.open(code, lang, "민지")
         ready = replace(
-            draft.postmortem, what="카드 결제가 40분 동안 실패했다.", users_affected="1200",
-            root_cause="만료된 인증서", whys=[Why("왜?", "만료")],
+            draft.postmortem,
+            what="카드 결제가 40분 동안 실패했다.",
+            users_affected="1200",
+            root_cause="만료된 인증서",
+            whys=[Why("왜?", "만료")],
             lessons="만료에는 주인이 필요하다.",
             actions=[ActionItem("갱신 자동화", "민지", "2026-12-01")],
-        )  # fmt: skip
+        )
         version = postmortems.save(ready, draft.version, "민지")
         version = postmortems.set_status(code, "in_review", "민지", version).version
         postmortems.set_status(code, "published", "Alex", version)
@@ -268,10 +271,19 @@ async def test_opening_the_story_editor_changes_nothing_until_the_author_types(t
 
 
 async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language(tmp_path):
-    add_story(tmp_path, Story(key="late-deploy/en", lang="en", title="The late deploy",
-                              narrative="We shipped at five on a Friday.", highlight="Friday",
-                              prompts=["What surprised us?"], status="published",
-                              occurred_on="2026-11-20"))  # fmt: skip
+    add_story(
+        tmp_path,
+        Story(
+            key="late-deploy/en",
+            lang="en",
+            title="The late deploy",
+            narrative="We shipped at five on a Friday.",
+            highlight="Friday",
+            prompts=["What surprised us?"],
+            status="published",
+            occurred_on="2026-11-20",
+        ),
+    )
     app = make_app(tmp_path, lang="ko")
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
@@ -295,10 +307,18 @@ async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language
 
 
 async def test_publishing_a_story_that_still_blames_someone_asks_first(tmp_path):
-    add_story(tmp_path, Story(key="renewal/en", lang="en", title="The renewal",
-                              narrative="Sam forgot the renewal.", highlight="An expiry",
-                              prompts=["What surprised us?"],
-                              occurred_on="2026-11-20"))  # fmt: skip
+    add_story(
+        tmp_path,
+        Story(
+            key="renewal/en",
+            lang="en",
+            title="The renewal",
+            narrative="Sam forgot the renewal.",
+            highlight="An expiry",
+            prompts=["What surprised us?"],
+            occurred_on="2026-11-20",
+        ),
+    )
     app = make_app(tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)

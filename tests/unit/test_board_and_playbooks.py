@@ -24,10 +24,19 @@ EN, KO = Catalog("en"), Catalog("ko")
 
 def record(code="INC-2026-0001", severity="SEV-2", type_key="service", **changes):
     values = dict(
-        code=code, title="결제 API 장애", severity=severity, type_key=type_key, impact="",
-        status="investigating", declared_at=T0, acknowledged_at=None, resolved_at=None,
-        last_update_at=None, ladder_started_at=None, first_round=0,
-    )  # fmt: skip
+        code=code,
+        title="결제 API 장애",
+        severity=severity,
+        type_key=type_key,
+        impact="",
+        status="investigating",
+        declared_at=T0,
+        acknowledged_at=None,
+        resolved_at=None,
+        last_update_at=None,
+        ladder_started_at=None,
+        first_round=0,
+    )
     values.update(changes)
     return SimpleNamespace(**values)
 
@@ -35,19 +44,31 @@ def record(code="INC-2026-0001", severity="SEV-2", type_key="service", **changes
 def item(policy=WEB, firings=(), **changes) -> BoardItem:
     row = record(**changes)
     facts = IncidentFacts(
-        declared_at=row.declared_at, severity=row.severity, type_key=row.type_key,
-        acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at,
-        last_update_at=row.last_update_at, firings=tuple(firings),
-    )  # fmt: skip
+        declared_at=row.declared_at,
+        severity=row.severity,
+        type_key=row.type_key,
+        acknowledged_at=row.acknowledged_at,
+        resolved_at=row.resolved_at,
+        last_update_at=row.last_update_at,
+        firings=tuple(firings),
+    )
     return BoardItem(row, policy, facts)
 
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(754, "12:34"), (0, "00:00"), (3723, "1h02m"), (-192, "+03:12"), (-3723, "+1h02m"),
-     (86399, "23h59m"), (3 * 86400 + 4 * 3600 + 59, "3d04h"), (-(2 * 86400), "+2d00h"),
-     (-(99 * 86400), "+99d00h")],
-)  # fmt: skip
+    [
+        (754, "12:34"),
+        (0, "00:00"),
+        (3723, "1h02m"),
+        (-192, "+03:12"),
+        (-3723, "+1h02m"),
+        (86399, "23h59m"),
+        (3 * 86400 + 4 * 3600 + 59, "3d04h"),
+        (-(2 * 86400), "+2d00h"),
+        (-(99 * 86400), "+99d00h"),
+    ],
+)
 def test_clock_text(seconds, shown):
     assert clock_text(timedelta(seconds=seconds)) == shown
     assert len(shown) <= 7  # with a ✓ in front it still fits the board's 8-cell clock column
@@ -60,10 +81,17 @@ def test_fresh_sev2_counts_down_to_each_clock():
     row = board_row(item(firings=fired), T0 + timedelta(minutes=2, seconds=30), EN)
     shown = {column: cell.text for column, cell in row.cells.items()}
     assert shown == {
-        "severity": "SEV-2", "code": "INC-2026-0001", "title": "결제 API 장애",
-        "status": "investigating", "age": "02:30", "ack": "12:30", "next_step": "12:30",
-        "update": "12:30", "resolution": "3h57m", "regulatory": "—",
-    }  # fmt: skip
+        "severity": "SEV-2",
+        "code": "INC-2026-0001",
+        "title": "결제 API 장애",
+        "status": "investigating",
+        "age": "02:30",
+        "ack": "12:30",
+        "next_step": "12:30",
+        "update": "12:30",
+        "resolution": "3h57m",
+        "regulatory": "—",
+    }
     assert all(cell.tone is not Tone.OVERDUE for cell in row.cells.values())
 
 
@@ -111,12 +139,21 @@ def test_board_order_is_worst_first_then_oldest_with_resolved_last():
 def test_sev1_has_the_seed_phases_and_the_phase_follows_the_clock():
     sev1 = checklists_for("web-service", "SEV-1", "service")
     assert [c.key for c in sev1] == [
-        "sev1-immediate", "sev1-initial", "sev1-diagnosis", "sev1-resolution", "sev1-close",
-        "rollback", "data-leak", "data-loss",
-    ]  # fmt: skip
+        "sev1-immediate",
+        "sev1-initial",
+        "sev1-diagnosis",
+        "sev1-resolution",
+        "sev1-close",
+        "rollback",
+        "data-leak",
+        "data-loss",
+    ]
     assert [c.title.get("ko") for c in sev1[:4]] == [
-        "즉시 조치 (0–5분)", "초기 대응 (5–15분)", "진단 (15–30분)", "해결 (30분–1시간)",
-    ]  # fmt: skip
+        "즉시 조치 (0–5분)",
+        "초기 대응 (5–15분)",
+        "진단 (15–30분)",
+        "해결 (30분–1시간)",
+    ]
     assert current_phase(sev1, timedelta(minutes=3)).key == "sev1-immediate"
     assert current_phase(sev1, timedelta(minutes=20)).key == "sev1-diagnosis"
     assert current_phase(sev1, timedelta(hours=2)) is None
@@ -141,9 +178,13 @@ def _view(**changes) -> IncidentView:
     board = item(**changes)
     typed = "[b]cache[/b] {x} stale"
     timeline = (
-        SimpleNamespace(kind="status_update", text=f"identified: {typed}", actor="민지",
-                        data={"status": "identified", "text": typed}),
-    )  # fmt: skip
+        SimpleNamespace(
+            kind="status_update",
+            text=f"identified: {typed}",
+            actor="민지",
+            data={"status": "identified", "text": typed},
+        ),
+    )
     return IncidentView(
         record=board.record,
         policy=WEB,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from app.domain.durations import parse_duration as d
-from app.domain.policy import LocalText, Policy, parse_policy_text, policy_to_toml
+from app.domain.policy.document import policy_to_toml
+from app.domain.policy.model import LocalText, Policy
+from app.domain.policy.parse import parse_policy_text
 from app.services.policy_files import load_policies, policy_sources
 
 POLICIES = load_policies(policy_sources(None))
@@ -90,8 +92,11 @@ def test_web_service_ladder_l1_to_l4():
     ]
     sev2 = POLICIES.get("web-service").severity("SEV-2")
     assert [(s.after_s, ko(s.notify)[0][:2]) for s in sev2.ladder] == [
-        (0, "L1"), (d("15m"), "L2"), (d("30m"), "L3"), (d("1h"), "L4"),
-    ]  # fmt: skip
+        (0, "L1"),
+        (d("15m"), "L2"),
+        (d("30m"), "L3"),
+        (d("1h"), "L4"),
+    ]
 
 
 def test_ai_ops_matrix_from_seed_001():
@@ -119,8 +124,11 @@ def test_ai_ops_targets_and_escalations_from_seed_001():
     assert {s.update_every_s for s in policy.severities} == {d("1h")}
     assert {s.postmortem_due_s for s in policy.severities} == {d("48h")}
     assert [ko(s.first_notify) for s in policy.severities] == [
-        ["CISO", "법무", "CEO"], ["거버넌스 위원회", "제품 리더"], ["팀 리더"], ["담당 엔지니어"],
-    ]  # fmt: skip
+        ["CISO", "법무", "CEO"],
+        ["거버넌스 위원회", "제품 리더"],
+        ["팀 리더"],
+        ["담당 엔지니어"],
+    ]
     later = {s.key: [(st.after_s, ko(st.notify)) for st in s.ladder[1:]] for s in policy.severities}
     assert later == {
         "P0": [(d("1h"), ["보드 멤버"]), (d("4h"), ["전체 경영진"])],
@@ -133,8 +141,13 @@ def test_ai_ops_targets_and_escalations_from_seed_001():
 def test_ai_ops_regulatory_report_and_mitigations():
     policy = POLICIES.get("ai-ops")
     reports = {t.key: t.regulatory_report_s for t in policy.types}
-    assert reports == {"data": d("72h"), "security": d("72h"), "regulatory": None,
-                       "model": None, "operational": None}  # fmt: skip
+    assert reports == {
+        "data": d("72h"),
+        "security": d("72h"),
+        "regulatory": None,
+        "model": None,
+        "operational": None,
+    }
     model = policy.incident_type("model")
     assert [(m.temporary.get("ko"), m.permanent.get("ko")) for m in model.mitigations] == [
         ("이전 버전으로 롤백", "재학습 또는 하이퍼파라미터 튜닝"),

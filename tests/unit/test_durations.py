@@ -7,21 +7,39 @@ from app.domain.durations import MAX_SECONDS, DurationError, format_duration, pa
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("30s", 30), ("15m", 900), ("1h", 3600), ("2d", 172800), ("1w", 604800),
-     ("1h30m", 5400), ("0", 0), ("0s", 0), (" 4H ", 14400)],
-)  # fmt: skip
+    [
+        ("30s", 30),
+        ("15m", 900),
+        ("1h", 3600),
+        ("2d", 172800),
+        ("1w", 604800),
+        ("1h30m", 5400),
+        ("0", 0),
+        ("0s", 0),
+        (" 4H ", 14400),
+    ],
+)
 def test_durations_people_write(text, seconds):
     assert parse_duration(text) == seconds
 
 
 @pytest.mark.parametrize(
     ("value", "reason"),
-    [("-5m", "negative"), ("15 minutes", "not a duration"), ("", "not a duration"),
-     ("1x", "not a duration"), ("m", "not a duration"), ("1h1h", "repeats a unit"),
-     (15, "expected a duration string"), (True, "expected a duration string"),
-     (1.5, "expected a duration string"), ("99999999w", "longer than a year"),
-     ("367d", "longer than a year"), ("9" * 400 + "s", "longer than a year")],
-)  # fmt: skip
+    [
+        ("-5m", "negative"),
+        ("15 minutes", "not a duration"),
+        ("", "not a duration"),
+        ("1x", "not a duration"),
+        ("m", "not a duration"),
+        ("1h1h", "repeats a unit"),
+        (15, "expected a duration string"),
+        (True, "expected a duration string"),
+        (1.5, "expected a duration string"),
+        ("99999999w", "longer than a year"),
+        ("367d", "longer than a year"),
+        ("9" * 400 + "s", "longer than a year"),
+    ],
+)
 def test_garbage_durations_are_refused_with_a_reason(value, reason):
     with pytest.raises(DurationError, match=reason):
         parse_duration(value)

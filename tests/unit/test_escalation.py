@@ -15,7 +15,7 @@ from app.domain.escalation import (
     StepState,
     plan,
 )
-from app.domain.policy import parse_policy_text
+from app.domain.policy.parse import parse_policy_text
 from app.services.policy_files import load_policies, policy_sources
 
 BUILTIN = load_policies(policy_sources(None))
@@ -35,11 +35,17 @@ def states(result, round_number=0):
 def test_fresh_sev2_pages_l1_now_and_plans_the_rest():
     result = plan(IncidentFacts(T, "SEV-2", "service"), WEB, T)
     assert states(result) == [
-        ("SEV-2#0", "due"), ("SEV-2#1", "pending"), ("SEV-2#2", "pending"), ("SEV-2#3", "pending"),
-    ]  # fmt: skip
+        ("SEV-2#0", "due"),
+        ("SEV-2#1", "pending"),
+        ("SEV-2#2", "pending"),
+        ("SEV-2#3", "pending"),
+    ]
     assert [s.due_at - T for s in result.steps if s.round == 0] == [
-        minutes(0), minutes(15), minutes(30), minutes(60),
-    ]  # fmt: skip
+        minutes(0),
+        minutes(15),
+        minutes(30),
+        minutes(60),
+    ]
     assert result.deadline(DeadlineKind.ACKNOWLEDGE).due_at == T + minutes(15)
     assert result.deadline(DeadlineKind.STATUS_UPDATE).due_at == T + minutes(15)
     assert result.deadline(DeadlineKind.RESOLUTION).due_at == T + minutes(240)
@@ -48,13 +54,19 @@ def test_fresh_sev2_pages_l1_now_and_plans_the_rest():
 
 def test_acknowledging_skips_the_no_response_step_but_not_the_unresolved_ones():
     facts = IncidentFacts(
-        T, "SEV-2", "service", acknowledged_at=T + minutes(5),
+        T,
+        "SEV-2",
+        "service",
+        acknowledged_at=T + minutes(5),
         firings=(Firing("SEV-2#0", 0, T, T),),
-    )  # fmt: skip
+    )
     result = plan(facts, WEB, T + minutes(31))
     assert states(result) == [
-        ("SEV-2#0", "fired"), ("SEV-2#1", "skipped"), ("SEV-2#2", "due"), ("SEV-2#3", "pending"),
-    ]  # fmt: skip
+        ("SEV-2#0", "fired"),
+        ("SEV-2#1", "skipped"),
+        ("SEV-2#2", "due"),
+        ("SEV-2#3", "pending"),
+    ]
     assert result.steps[1].skipped_because == "acknowledged"
     # Acknowledged: the ladder does not repeat; the later rounds stay listed, as skipped.
     later = [s for s in result.steps if s.round > 0]

@@ -23,9 +23,13 @@ def test_durations_read_naturally_in_each_language():
 
 @pytest.mark.parametrize(
     ("environ", "lang"),
-    [({"LANG": "ko_KR.UTF-8"}, "ko"), ({"LC_ALL": "ja_JP.UTF-8", "LANG": "ko_KR"}, "ja"),
-     ({"LANG": "fr_FR.UTF-8"}, "en"), ({}, "en")],
-)  # fmt: skip
+    [
+        ({"LANG": "ko_KR.UTF-8"}, "ko"),
+        ({"LC_ALL": "ja_JP.UTF-8", "LANG": "ko_KR"}, "ja"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
 def test_language_defaults_to_the_locale(environ, lang):
     assert detect_language(environ) == lang
 
@@ -52,15 +56,19 @@ def test_default_database_lives_in_the_platformdirs_data_dir():
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [('lang = "fr"', "'fr' from"), ("colour = 1", "'colour' is not a setting"),
-     ("lang = 3", "'lang' must be a string, not a whole number"), ("lang = ", "not valid TOML"),
-     ('alert_command = "page-me --now"', "'alert_command' must be a list"),
-     ('alert_command = ["page-me", ""]', "list of non-empty strings"),
-     ("rotation_weeks = 6", "rotation_weeks in .* from 1 to 4, not 6"),
-     ('rotation_weeks = "2"', "'rotation_weeks' must be a whole number, not a string"),
-     ("rotation_weeks = true", "'rotation_weeks' must be a whole number, not true or false"),
-     ("policy_files = [5]", "'policy_files' must be a list of strings")],
-)  # fmt: skip
+    [
+        ('lang = "fr"', "'fr' from"),
+        ("colour = 1", "'colour' is not a setting"),
+        ("lang = 3", "'lang' must be a string, not a whole number"),
+        ("lang = ", "not valid TOML"),
+        ('alert_command = "page-me --now"', "'alert_command' must be a list"),
+        ('alert_command = ["page-me", ""]', "list of non-empty strings"),
+        ("rotation_weeks = 6", "rotation_weeks in .* from 1 to 4, not 6"),
+        ('rotation_weeks = "2"', "'rotation_weeks' must be a whole number, not a string"),
+        ("rotation_weeks = true", "'rotation_weeks' must be a whole number, not true or false"),
+        ("policy_files = [5]", "'policy_files' must be a list of strings"),
+    ],
+)
 def test_bad_config_is_one_clear_sentence(tmp_path, text, problem):
     config = tmp_path / "config.toml"
     config.write_text(text, "utf-8")
@@ -90,9 +98,14 @@ def test_alert_command_user_and_export_dir_settings(tmp_path):
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("INC-2026-0001", "INC-2026-0001은"), ("INC-2026-0002", "INC-2026-0002는"),
-     ("결제 장애", "결제 장애는"), ("'SEV-9'", "'SEV-9'는"), ("'SEV-3'", "'SEV-3'은")],
-)  # fmt: skip
+    [
+        ("INC-2026-0001", "INC-2026-0001은"),
+        ("INC-2026-0002", "INC-2026-0002는"),
+        ("결제 장애", "결제 장애는"),
+        ("'SEV-9'", "'SEV-9'는"),
+        ("'SEV-3'", "'SEV-3'은"),
+    ],
+)
 def test_korean_particles_follow_the_last_sound(word, expected):
     assert Catalog("ko").t("refusal.already_resolved", code=word).startswith(expected)
 

@@ -27,11 +27,17 @@ def test_data_this_release_cannot_read_falls_back_to_the_text():
 
 
 def test_checklist_and_role_entries_in_each_language():
-    tick = Entry("checklist", "sev1-immediate/verify: done", {
-        "checklist": "sev1-immediate", "item": "verify", "done": True,
-        "checklist_names": {"en": "First minutes", "ko": "첫 몇 분", "ja": "最初の数分"},
-        "item_names": {"en": "Verify impact", "ko": "영향 확인", "ja": "影響を確認"},
-    })  # fmt: skip
+    tick = Entry(
+        "checklist",
+        "sev1-immediate/verify: done",
+        {
+            "checklist": "sev1-immediate",
+            "item": "verify",
+            "done": True,
+            "checklist_names": {"en": "First minutes", "ko": "첫 몇 분", "ja": "最初の数分"},
+            "item_names": {"en": "Verify impact", "ko": "영향 확인", "ja": "影響を確認"},
+        },
+    )
     assert entry_text(tick, Catalog("ko")) == "완료: 첫 몇 분 / 영향 확인"
     assert entry_text(tick, Catalog("en")) == "Done: First minutes / Verify impact"
     role = Entry("role", "commander: - -> Alex", {"role": "commander", "from": "", "to": "Alex"})

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.policy import PolicyError, load_policy_file, parse_policy_text, policy_to_toml
+from app.domain.policy.document import policy_to_toml
+from app.domain.policy.errors import PolicyError
+from app.domain.policy.parse import load_policy_file, parse_policy_text
 from app.services.policy_files import PolicySource, load_policies
 
 MINIMAL = """\

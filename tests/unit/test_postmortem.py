@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.postmortem import (
+from app.domain.postmortem.markdown import MarkdownError, blank_markdown, from_markdown, to_markdown
+from app.domain.postmortem.model import (
     ACTION_CATEGORIES,
     ACTION_STATUSES,
     CERTAINTIES,
@@ -15,21 +16,14 @@ from app.domain.postmortem import (
     PRIORITIES,
     ActionItem,
     Factor,
-    MarkdownError,
     Postmortem,
     PostmortemError,
     TimelineItem,
     Why,
-    blameless_hints,
-    blank_markdown,
-    change_status,
-    completeness,
     from_document,
-    from_markdown,
-    section_state,
     to_document,
-    to_markdown,
 )
+from app.domain.postmortem.review import blameless_hints, change_status, completeness, section_state
 
 # Any text a person can type or paste: every Unicode letter, markup look-alikes, escapes.
 TEXT = st.text(
@@ -40,21 +34,34 @@ LINE = TEXT.filter(lambda t: "\n" not in t)
 
 def full(lang: str = "ko") -> Postmortem:
     return Postmortem(
-        incident="INC-2026-0001", title="결제 API 장애", lang=lang,
+        incident="INC-2026-0001",
+        title="결제 API 장애",
+        lang=lang,
         what="카드 결제가 40분 동안 실패했다.\n# 제목처럼 보이는 줄\n\\역슬래시",
         when="09:00–09:40",
-        who="모든 결제 사용자", users_affected="약 1,200명", duration="40분", sla_breach="yes",
-        business_impact="[b]매출[/b] 손실", brand_impact="문의 증가",
-        timeline=[TimelineItem("09:00", "알람 \x1b[31m 발생 | 파이프", "민지", "fact", "detection"),
-                  TimelineItem("09:10", "캐시 문제일지도", "はると", "hypothesis", "")],
+        who="모든 결제 사용자",
+        users_affected="약 1,200명",
+        duration="40분",
+        sla_breach="yes",
+        business_impact="[b]매출[/b] 손실",
+        brand_impact="문의 증가",
+        timeline=[
+            TimelineItem("09:00", "알람 \x1b[31m 발생 | 파이프", "민지", "fact", "detection"),
+            TimelineItem("09:10", "캐시 문제일지도", "はると", "hypothesis", ""),
+        ],
         root_cause="만료된 인증서",
         whys=[Why("왜 실패?", "인증서 만료"), Why("왜 만료?", "갱신 자동화 없음")],
-        factors=[Factor("process", "갱신 절차 문서 없음")], went_well="빠른 롤백",
-        was_hard="원인 파악", lucky="야간이 아니었다", temporary="수동 갱신",
-        permanent="자동 갱신", actions=[ActionItem("갱신 자동화", "민지", "2026-12-01", "high",
-                                                    "prevention", "in_progress")],
+        factors=[Factor("process", "갱신 절차 문서 없음")],
+        went_well="빠른 롤백",
+        was_hard="원인 파악",
+        lucky="야간이 아니었다",
+        temporary="수동 갱신",
+        permanent="자동 갱신",
+        actions=[
+            ActionItem("갱신 자동화", "민지", "2026-12-01", "high", "prevention", "in_progress")
+        ],
         lessons="만료 알람이 필요하다",
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "ko", "ja"])
@@ -69,20 +76,31 @@ def test_markdown_round_trip_keeps_every_character(lang):
 @given(
     texts=st.lists(TEXT, min_size=6, max_size=6),
     cells=st.lists(LINE | TEXT, min_size=4, max_size=4),
-    certainty=st.sampled_from(CERTAINTIES), marker=st.sampled_from(MARKERS),
-    category=st.sampled_from(FACTOR_CATEGORIES), priority=st.sampled_from(PRIORITIES),
-    action_category=st.sampled_from(ACTION_CATEGORIES), status=st.sampled_from(ACTION_STATUSES),
-)  # fmt: skip
-def test_round_trip_of_any_text(texts, cells, certainty, marker, category, priority,
-                                action_category, status):  # fmt: skip
+    certainty=st.sampled_from(CERTAINTIES),
+    marker=st.sampled_from(MARKERS),
+    category=st.sampled_from(FACTOR_CATEGORIES),
+    priority=st.sampled_from(PRIORITIES),
+    action_category=st.sampled_from(ACTION_CATEGORIES),
+    status=st.sampled_from(ACTION_STATUSES),
+)
+def test_round_trip_of_any_text(
+    texts, cells, certainty, marker, category, priority, action_category, status
+):
     postmortem = Postmortem(
-        incident="INC-2026-0042", title=cells[0].replace("\n", " "), lang="ja",
-        what=texts[0], root_cause=texts[1], went_well=texts[2], temporary=texts[3],
-        lessons=texts[4], users_affected=cells[1],
+        incident="INC-2026-0042",
+        title=cells[0].replace("\n", " "),
+        lang="ja",
+        what=texts[0],
+        root_cause=texts[1],
+        went_well=texts[2],
+        temporary=texts[3],
+        lessons=texts[4],
+        users_affected=cells[1],
         timeline=[TimelineItem(cells[2], texts[5], cells[3], certainty, marker)],
-        whys=[Why(cells[1], texts[0])], factors=[Factor(category, cells[2])],
+        whys=[Why(cells[1], texts[0])],
+        factors=[Factor(category, cells[2])],
         actions=[ActionItem(cells[3], cells[0], "", priority, action_category, status)],
-    )  # fmt: skip
+    )
     assert from_markdown(to_markdown(postmortem)) == postmortem
 
 
@@ -105,9 +123,10 @@ def test_malformed_markdown_names_the_line_and_the_problem(edit, line, problem):
     with pytest.raises(MarkdownError, match=problem) as caught:
         from_markdown(text)
     expected = line or next(
-        n for n, row in enumerate(text.split("\n"), start=1)
+        n
+        for n, row in enumerate(text.split("\n"), start=1)
         if any(k in row for k in ("maybe", "2026-13-01", "## Impact", "| 갱신 자동화 |"))
-    )  # fmt: skip
+    )
     assert caught.value.line == expected
 
 
@@ -125,8 +144,12 @@ def test_completeness_lists_what_is_missing_and_gates_review():
     check = completeness(empty)
     assert check.percent == 0
     assert check.missing == (
-        "summary", "impact_numbers", "root_cause", "timeline_facts", "owned_action",
-    )  # fmt: skip
+        "summary",
+        "impact_numbers",
+        "root_cause",
+        "timeline_facts",
+        "owned_action",
+    )
     with pytest.raises(PostmortemError, match="missing required parts"):
         change_status(empty, "in_review")
     only_hypotheses = full()
@@ -157,13 +180,16 @@ def test_section_states_move_from_empty_to_partial_to_complete():
 @pytest.mark.parametrize(
     ("lang", "text", "phrases"),
     [
-        ("en", "The deploy failed because Sam forgot the flag (human error).",
-         ["forgot", "human error"]),
+        (
+            "en",
+            "The deploy failed because Sam forgot the flag (human error).",
+            ["forgot", "human error"],
+        ),
         ("ko", "담당자의 실수와 부주의로 배포가 깨졌다", ["실수", "부주의"]),
         ("ja", "うっかり設定を消した。不注意だった", ["うっかり", "不注意"]),
         ("ko", "인증서 갱신이 자동화되어 있지 않았다", []),
     ],
-)  # fmt: skip
+)
 def test_blameless_hints_flag_blame_and_suggest_a_system_question(lang, text, phrases):
     hints = blameless_hints(text, lang)
     assert [h.phrase for h in hints] == phrases

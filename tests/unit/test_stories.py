@@ -10,28 +10,26 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app.domain.clock import FakeClock
-from app.domain.postmortem import ActionItem, Factor, Postmortem, TimelineItem, Why
-from app.domain.story import (
+from app.domain.postmortem.model import ActionItem, Factor, Postmortem, TimelineItem, Why
+from app.domain.story.drafting import (
+    draft_from_postmortem,
+    lens_text,
+    next_lens,
+    story_blame_phrases,
+)
+from app.domain.story.follow_ups import loop_summary
+from app.domain.story.model import (
     LENSES,
-    Candidate,
-    Feature,
     FollowUp,
     Story,
     StoryError,
-    choose_next,
-    current_feature,
-    draft_from_postmortem,
     from_document,
-    lens_text,
-    loop_summary,
-    next_lens,
-    next_start,
     parse_themes,
     publish,
-    starter_stories,
-    story_blame_phrases,
     to_document,
 )
+from app.domain.story.rotation import Candidate, Feature, choose_next, current_feature, next_start
+from app.domain.story.starters import starter_stories
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -281,8 +279,10 @@ def test_a_sentence_the_wizard_flagged_as_blame_never_becomes_the_highlight():
     assert "실수" not in story.highlight
     assert story.highlight == "만료되는 것에는 주인이 필요하다."
     assert story_blame_phrases(story) == ["실수"]  # still in the narrative: publishing asks
-    assert story_blame_phrases(draft_from_postmortem(korean_postmortem(), "SEV-1",
-                                                     date(2026, 11, 20))) == []  # fmt: skip
+    assert (
+        story_blame_phrases(draft_from_postmortem(korean_postmortem(), "SEV-1", date(2026, 11, 20)))
+        == []
+    )
 
 
 def test_story_refusals_are_said_in_the_readers_language():

@@ -1,192 +1,32 @@
-"""Severity policies as data: the incident type x severity matrix, targets and escalation ladders.
-
-A policy is read from TOML, validated into frozen dataclasses (equal by value) and written back to
-TOML that reads back to an equal policy. Every problem becomes one PolicyError sentence that names
-the file, the line where it can be found, the key, and what is wrong.
-"""
+"""Reading a policy from TOML into the model; every problem is one PolicyError."""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import tomli_w
+from app.domain.durations import DurationError, parse_duration
+from app.domain.policy.errors import PolicyError
+from app.domain.policy.model import (
+    BELOW_PREFIX,
+    CONDITIONS,
+    DEFAULT_ROUNDS,
+    LANGUAGES,
+    MAX_ROUNDS,
+    EscalationStep,
+    IncidentType,
+    LocalText,
+    MatrixCell,
+    Mitigation,
+    Policy,
+    Severity,
+)
 
-from app.domain.durations import DurationError, format_duration, parse_duration
-from app.domain.i18n import DEFAULT_LANGUAGE, Catalog
-
-LANGUAGES = ("en", "ko", "ja")
-ANY_LANGUAGE = "*"
-FALLBACK_ORDER = ("en", "ko", "ja")
-CONDITIONS = ("acknowledged", "resolved")
-DEFAULT_ROUNDS = 3
-MAX_ROUNDS = 100
-BELOW_PREFIX = "below:"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
-
-
-@dataclass(frozen=True)
-class LocalText:
-    """One piece of text in several languages; ('*', text) means the same text in every language."""
-
-    values: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def of(cls, mapping: Mapping[str, str] | str) -> LocalText:
-        if isinstance(mapping, str):
-            return cls(((ANY_LANGUAGE, mapping),))
-        return cls(tuple(sorted(mapping.items())))
-
-    def get(self, lang: str) -> str:
-        table = dict(self.values)
-        for candidate in (lang, ANY_LANGUAGE, *FALLBACK_ORDER):
-            if candidate in table:
-                return table[candidate]
-        return self.values[0][1]
-
-    def languages(self) -> set[str]:
-        return {lang for lang, _ in self.values}
-
-    def to_document(self) -> str | dict[str, str]:
-        table = dict(self.values)
-        if set(table) == {ANY_LANGUAGE}:
-            return table[ANY_LANGUAGE]
-        return table
-
-
-@dataclass(frozen=True)
-class EscalationStep:
-    after_s: int
-    notify: tuple[LocalText, ...]
-    unless: tuple[str, ...] = ()
-    note: LocalText | None = None
-
-
-@dataclass(frozen=True)
-class Severity:
-    key: str
-    name: LocalText
-    response_s: int
-    update_every_s: int
-    resolution_s: int | None = None
-    postmortem_due_s: int | None = None
-    postmortem_note: LocalText | None = None
-    impact: LocalText | None = None
-    definition: tuple[LocalText, ...] = ()
-    ladder: tuple[EscalationStep, ...] = ()
-    ack_timeout_s: int | None = None
-    rounds: int = DEFAULT_ROUNDS
-    repeat_after_s: int | None = None
-
-    @property
-    def repeat_pause_s(self) -> int:
-        """Pause after a round's last step before the ladder starts again."""
-        return self.update_every_s if self.repeat_after_s is None else self.repeat_after_s
-
-    @property
-    def first_notify(self) -> tuple[LocalText, ...]:
-        """Whom to notify first: everyone on the earliest step(s) of the ladder."""
-        first = min(step.after_s for step in self.ladder)
-        return tuple(who for step in self.ladder if step.after_s == first for who in step.notify)
-
-
-@dataclass(frozen=True)
-class Mitigation:
-    situation: LocalText
-    temporary: LocalText
-    permanent: LocalText
-
-
-@dataclass(frozen=True)
-class IncidentType:
-    key: str
-    name: LocalText
-    description: LocalText | None = None
-    regulatory_report_s: int | None = None
-    mitigations: tuple[Mitigation, ...] = ()
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    type_key: str
-    severity_key: str
-    examples: tuple[LocalText, ...]
-
-
-@dataclass(frozen=True)
-class Policy:
-    name: str
-    scheme: str
-    title: LocalText
-    severities: tuple[Severity, ...]
-    types: tuple[IncidentType, ...]
-    cells: tuple[MatrixCell, ...]
-    description: LocalText | None = None
-    source: str = field(default="", compare=False)
-
-    def severity(self, key: str) -> Severity:
-        for severity in self.severities:
-            if severity.key == key:
-                return severity
-        raise KeyError(key)
-
-    def incident_type(self, key: str) -> IncidentType:
-        for incident_type in self.types:
-            if incident_type.key == key:
-                return incident_type
-        raise KeyError(key)
-
-    def cell(self, type_key: str, severity_key: str) -> MatrixCell | None:
-        for cell in self.cells:
-            if cell.type_key == type_key and cell.severity_key == severity_key:
-                return cell
-        return None
-
-    def rank(self, severity_key: str) -> int:
-        """0 for the most severe level; larger numbers are less severe."""
-        return [severity.key for severity in self.severities].index(severity_key)
-
-
-class PolicyError(ValueError):
-    """A policy that cannot be used; str() is one sentence naming file, line / key and problem,
-    in English; in_language() says it in a catalog's language (the problem is a catalog key
-    under [policy_error] and its values)."""
-
-    def __init__(self, source: str, problem_key: str, key: str = "", line: int | None = None,
-                 **values: object) -> None:  # fmt: skip
-        self.source = source
-        self.problem_key = problem_key
-        self.values = values
-        self.key = key
-        self.line = line
-        english = self.in_language(Catalog(DEFAULT_LANGUAGE))
-        self.problem = self._problem(Catalog(DEFAULT_LANGUAGE))
-        super().__init__(english)
-
-    def _problem(self, catalog: Catalog) -> str:
-        values = dict(self.values)
-        if "kind" in values:
-            values["kind"] = catalog.t(f"policy_error.kind_{values['kind']}")
-        return catalog.t(f"policy_error.{self.problem_key}", **values)
-
-    def in_language(self, catalog: Catalog) -> str:
-        t = catalog.t
-        parts = [t("policy_error.where_line", line=self.line) if self.line else "",
-                 t("policy_error.where_key", path=self.key) if self.key else ""]  # fmt: skip
-        where = t("policy_error.separator").join(part for part in parts if part)
-        problem = self._problem(catalog)
-        if where:
-            return t("policy_error.frame_where", source=self.source, where=where, problem=problem)
-        return t("policy_error.frame", source=self.source, problem=problem)
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading
 
 
 def load_policy_file(path: Path | str) -> Policy:
@@ -242,8 +82,9 @@ class _Reader:
         self.source = source
 
     def fail(self, path: tuple[str | int, ...], problem_key: str, **values: object) -> PolicyError:
-        return PolicyError(self.source, problem_key, key=_path_text(path),
-                           line=locate(self.text, path), **values)  # fmt: skip
+        return PolicyError(
+            self.source, problem_key, key=_path_text(path), line=locate(self.text, path), **values
+        )
 
     # -- primitives ---------------------------------------------------------------------------
 
@@ -373,12 +214,21 @@ class _Reader:
         self.no_unknown(
             table,
             {
-                "key", "name", "impact", "definition", "response", "resolution",
-                "update_every", "postmortem_due", "postmortem_note",
-                "ack_timeout", "rounds", "repeat_after",
+                "key",
+                "name",
+                "impact",
+                "definition",
+                "response",
+                "resolution",
+                "update_every",
+                "postmortem_due",
+                "postmortem_note",
+                "ack_timeout",
+                "rounds",
+                "repeat_after",
             },
             path,
-        )  # fmt: skip
+        )
         return Severity(
             key=table["key"],
             name=self.local(self.require(table, "name", path), (*path, "name")),
@@ -479,8 +329,13 @@ class _Reader:
             target = condition[len(BELOW_PREFIX) :]
             if target in severity_keys:
                 return
-            raise self.fail(path, "condition_severity", condition=condition, value=target,
-                            known=", ".join(severity_keys))  # fmt: skip
+            raise self.fail(
+                path,
+                "condition_severity",
+                condition=condition,
+                value=target,
+                known=", ".join(severity_keys),
+            )
         raise self.fail(path, "bad_condition", condition=condition)
 
     def cells(self, value, severity_keys, type_keys) -> tuple[MatrixCell, ...]:
@@ -492,8 +347,9 @@ class _Reader:
             self.no_unknown(table, {"type", "severity", "examples"}, path)
             type_key = self.string(self.require(table, "type", path), (*path, "type"))
             if type_key not in type_keys:
-                raise self.fail((*path, "type"), "unknown_type", value=type_key,
-                                known=", ".join(type_keys))  # fmt: skip
+                raise self.fail(
+                    (*path, "type"), "unknown_type", value=type_key, known=", ".join(type_keys)
+                )
             (severity_key,) = self.severity_refs(
                 self.string(self.require(table, "severity", path), (*path, "severity")),
                 (*path, "severity"),
@@ -510,8 +366,14 @@ class _Reader:
 
 def _kind(value: Any) -> str:
     """The kind of a TOML value, as a key of the [policy_error] kind_* messages."""
-    names = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array",
-             dict: "table"}  # fmt: skip
+    names = {
+        str: "string",
+        int: "integer",
+        float: "number",
+        bool: "boolean",
+        list: "array",
+        dict: "table",
+    }
     return names.get(type(value), "other")
 
 
@@ -531,9 +393,10 @@ def locate(text: str, path: tuple[str | int, ...]) -> int | None:
         section = remaining.pop(0)
         index = remaining.pop(0) if remaining and isinstance(remaining[0], int) else None
         header = re.compile(
-            rf"^\s*\[\[\s*{re.escape(section)}\s*\]\]" if index is not None
+            rf"^\s*\[\[\s*{re.escape(section)}\s*\]\]"
+            if index is not None
             else rf"^\s*\[\s*{re.escape(section)}\s*\]"
-        )  # fmt: skip
+        )
         hits = [number for number, line in enumerate(lines) if header.match(line)]
         position = index if index is not None else 0
         if position >= len(hits):
@@ -551,92 +414,3 @@ def locate(text: str, path: tuple[str | int, ...]) -> int | None:
             if key_line.match(lines[number]):
                 return number + 1
     return start + 1 if path else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-
-
-def policy_document(policy: Policy) -> dict[str, Any]:
-    """The policy as a plain TOML / JSON-ready document; parse_policy_text reads it back equal."""
-
-    def texts(items: Iterable[LocalText]) -> list:
-        return [item.to_document() for item in items]
-
-    def optional(target: dict, key: str, value: Any) -> None:
-        if value is not None and value != () and value != []:
-            target[key] = value
-
-    header: dict[str, Any] = {
-        "name": policy.name,
-        "scheme": policy.scheme,
-        "title": policy.title.to_document(),
-    }
-    optional(header, "description", policy.description and policy.description.to_document())
-    severities = []
-    ladder = []
-    for severity in policy.severities:
-        entry: dict[str, Any] = {"key": severity.key, "name": severity.name.to_document()}
-        optional(entry, "impact", severity.impact and severity.impact.to_document())
-        optional(entry, "definition", texts(severity.definition))
-        entry["response"] = format_duration(severity.response_s)
-        if severity.resolution_s is not None:
-            entry["resolution"] = format_duration(severity.resolution_s)
-        entry["update_every"] = format_duration(severity.update_every_s)
-        if severity.postmortem_due_s is not None:
-            entry["postmortem_due"] = format_duration(severity.postmortem_due_s)
-        optional(
-            entry,
-            "postmortem_note",
-            severity.postmortem_note and severity.postmortem_note.to_document(),
-        )
-        if severity.ack_timeout_s is not None:
-            entry["ack_timeout"] = format_duration(severity.ack_timeout_s)
-        entry["rounds"] = severity.rounds
-        if severity.repeat_after_s is not None:
-            entry["repeat_after"] = format_duration(severity.repeat_after_s)
-        severities.append(entry)
-        for step in severity.ladder:
-            step_entry: dict[str, Any] = {
-                "severity": severity.key,
-                "after": format_duration(step.after_s),
-                "notify": texts(step.notify),
-            }
-            optional(step_entry, "unless", list(step.unless))
-            optional(step_entry, "note", step.note and step.note.to_document())
-            ladder.append(step_entry)
-    types = []
-    for incident_type in policy.types:
-        entry = {"key": incident_type.key, "name": incident_type.name.to_document()}
-        optional(
-            entry,
-            "description",
-            incident_type.description and incident_type.description.to_document(),
-        )
-        if incident_type.regulatory_report_s is not None:
-            entry["regulatory_report"] = format_duration(incident_type.regulatory_report_s)
-        optional(
-            entry,
-            "mitigations",
-            [
-                {
-                    "situation": m.situation.to_document(),
-                    "temporary": m.temporary.to_document(),
-                    "permanent": m.permanent.to_document(),
-                }
-                for m in incident_type.mitigations
-            ],
-        )
-        types.append(entry)
-    cells = [
-        {"type": cell.type_key, "severity": cell.severity_key, "examples": texts(cell.examples)}
-        for cell in policy.cells
-    ]
-    document: dict[str, Any] = {"policy": header, "severities": severities, "types": types}
-    optional(document, "cells", cells)
-    optional(document, "ladder", ladder)
-    return document
-
-
-def policy_to_toml(policy: Policy) -> str:
-    return tomli_w.dumps(policy_document(policy))

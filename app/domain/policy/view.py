@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.i18n import Catalog
-from app.domain.policy import BELOW_PREFIX, EscalationStep, IncidentType, Policy, Severity
+from app.domain.policy.model import BELOW_PREFIX, EscalationStep, IncidentType, Policy, Severity
 from app.domain.textsafe import printable
 
 

@@ -1,0 +1,1 @@
+"""Severity policies: the model, reading it from TOML, writing it back."""

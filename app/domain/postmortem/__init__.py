@@ -1,0 +1,1 @@
+"""Postmortems: the model, its review (completeness, hints, status) and its Markdown form."""
