@@ -145,7 +145,7 @@ class StoryCartScreen(Screen):
         self._ask_then_write(
             "story.feedback_title",
             "story.feedback_title",
-            lambda services, text: services.stories.give_feedback(text, self.host.settings.user),
+            lambda services, text: services.cart.give_feedback(text, self.host.settings.user),
             lambda _text: self.catalog.t("story.feedback_thanks"),
         )
 
@@ -153,14 +153,14 @@ class StoryCartScreen(Screen):
         self._ask_then_write(
             "story.cart_title",
             "story.cart_hint",
-            lambda services, place: services.stories.move_cart(place, self.host.settings.user),
+            lambda services, place: services.cart.move_cart(place, self.host.settings.user),
             lambda place: self.catalog.t("story.cart_moved", place=place),
         )
 
     def action_unpin_story(self) -> None:
         if self.ready_services() is not None:
             self.write_stories(
-                lambda services: services.stories.unpin(self.host.settings.user),
+                lambda services: services.week.unpin(self.host.settings.user),
                 self.catalog.t("story.unpinned"),
                 reload=True,
             )
@@ -200,9 +200,7 @@ class StoryCartScreen(Screen):
         def answered(reason: str | None) -> None:
             if reason:
                 self.write_stories(
-                    lambda services: services.stories.nominate(
-                        ref, reason, self.host.settings.user
-                    ),
+                    lambda services: services.cart.nominate(ref, reason, self.host.settings.user),
                     t("story.nominated"),
                 )
 

@@ -137,10 +137,10 @@ class KioskScreen(Screen):
     def _read(self) -> dict[str, KioskContent]:
         from app.domain.kiosk_playlist import load_content
 
-        stories = self.connect().stories
+        services = self.connect()
         today = self.clock.now().astimezone().date()
         return {
-            lang: load_content(stories, self.options.policy, lang, today)
+            lang: load_content(services.stories, services.week, self.options.policy, lang, today)
             for lang in self.options.languages
         }
 

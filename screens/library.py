@@ -15,7 +15,7 @@ from app.domain.i18n import Catalog
 from app.domain.story.bank import builtin_themes, theme_name
 from app.domain.story.model import KINDS
 from app.domain.textsafe import printable
-from app.services.library import filtered
+from app.services.library.records import filtered
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
 from widgets.fields import TextField

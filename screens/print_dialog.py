@@ -114,6 +114,7 @@ class PrintDialog(ModalScreen[None]):
             job,
             today,
             stories=services.stories,
+            weeks=services.week,
             postmortems=services.postmortems,
             policy=host.policies.get(job.ref) if job.kind == "poster" else None,
             actor=host.settings.user,

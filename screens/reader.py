@@ -76,7 +76,7 @@ class ReaderScreen(StoryScreen):
 
     @work(thread=True, exit_on_error=False, group="story")
     def _load_week(self) -> None:
-        week = self.host.services.stories.week(self.catalog.lang, self.host.settings.user)
+        week = self.host.services.week.week(self.catalog.lang, self.host.settings.user)
         self.post_message(StoryLoaded(week.view if week else None, week))
 
     @work(thread=True, exit_on_error=False, group="story")

@@ -42,7 +42,7 @@ class StoryScreen(StoryCartScreen):
         story = self.story_on_screen()
         if story is not None and self.ready_services() is not None:
             self.write_stories(
-                lambda services: services.stories.pin(story.key, self.host.settings.user),
+                lambda services: services.week.pin(story.key, self.host.settings.user),
                 self.catalog.t("story.pinned"),
                 reload=True,
             )

@@ -73,3 +73,20 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+def library_services(database, clock):
+    """The four library services on one database, named as the app's Services names them."""
+    from types import SimpleNamespace
+
+    from app.services.library.cart import CartService
+    from app.services.library.catalog import StoryService
+    from app.services.library.exchange import LibraryExchange
+    from app.services.library.week import StoryWeek
+
+    return SimpleNamespace(
+        stories=StoryService(database, clock),
+        week=StoryWeek(database, clock),
+        cart=CartService(database, clock),
+        exchange=LibraryExchange(database, clock),
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from app.cli.errors import CommandError
+from app.cli.services import open_services
 from app.config import Settings
 from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
@@ -101,10 +102,8 @@ def sheet_pdf(settings: Settings, args) -> bytes:
         elif request.kind == "report":
             printed = _report(settings, request, today)
         elif request.needs_stories:
-            from app.cli.story import story_service
-
-            with story_service(settings) as stories:
-                printed = render(request, today, stories=stories)
+            with open_services(settings) as services:
+                printed = render(request, today, stories=services.stories, weeks=services.week)
         else:
             printed = render(request, today)
     except StoryError as error:
@@ -129,14 +128,9 @@ def _report(settings: Settings, request, today):
     from app.domain.clock import SystemClock
     from app.domain.incident import IncidentError
     from app.export.printing import render
-    from app.services.postmortem_service import PostmortemService
-    from storage.database import Database
 
-    database = Database.open(settings.db_url)
-    try:
-        postmortems = PostmortemService(database, SystemClock())
-        return render(request, today, postmortems=postmortems, actor=settings.user)
-    except IncidentError as error:
-        raise CommandError(str(error)) from None
-    finally:
-        database.close()
+    with open_services(settings, SystemClock()) as services:
+        try:
+            return render(request, today, postmortems=services.postmortems, actor=settings.user)
+        except IncidentError as error:
+            raise CommandError(str(error)) from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import contextmanager
 
 from app.cli.errors import CommandError
+from app.cli.services import open_services
 from app.config import Settings
 from app.domain.textsafe import printable
 
@@ -60,21 +60,6 @@ def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
     translate.add_argument("--actor", help="who is translating (default: your user name)")
 
 
-@contextmanager
-def story_service(settings: Settings):
-    from app.domain.clock import SystemClock
-    from app.services.library import StoryService
-    from storage.database import Database
-
-    database = Database.open(settings.db_url)
-    try:
-        service = StoryService(database, SystemClock(), settings.rotation_weeks)
-        service.ensure_starters()
-        yield service
-    finally:
-        database.close()
-
-
 def cmd_story(settings: Settings, args) -> int:
     from app.domain.incident import IncidentError
     from app.domain.story.model import StoryError
@@ -87,9 +72,9 @@ def cmd_story(settings: Settings, args) -> int:
         "nominate": _nominate,
         "translate": _translate,
     }
-    with story_service(settings) as service:
+    with open_services(settings) as services:
         try:
-            return handlers[args.story_command](service, settings, args)
+            return handlers[args.story_command](services, settings, args)
         except (StoryError, IncidentError) as error:
             raise CommandError(str(error)) from None
 
@@ -126,13 +111,13 @@ def _print_summaries(items, as_json: bool, lang: str) -> None:
         )
 
 
-def _list(service, settings, args) -> int:
-    _print_summaries(service.summaries(settings.lang), args.json, settings.lang)
+def _list(services, settings, args) -> int:
+    _print_summaries(services.stories.summaries(settings.lang), args.json, settings.lang)
     return 0
 
 
-def _search(service, settings, args) -> int:
-    found = service.search(args.query, settings.lang)
+def _search(services, settings, args) -> int:
+    found = services.stories.search(args.query, settings.lang)
     _print_summaries(found, args.json, settings.lang)
     if not found and not args.json:
         from app.domain.i18n import Catalog
@@ -155,12 +140,12 @@ def _view_document(view) -> dict:
     return document
 
 
-def _show(service, settings, args) -> int:
-    view = service.view(args.id)
+def _show(services, settings, args) -> int:
+    view = services.stories.view(args.id)
     if args.json:
         print(json.dumps(_view_document(view), ensure_ascii=False, indent=2))
         return 0
-    print(_story_text(view, settings.lang, _today(service), args.lens))
+    print(_story_text(view, settings.lang, _today(services), args.lens))
     return 0
 
 
@@ -210,8 +195,8 @@ def _story_text(view, lang: str, today, only_lens: str | None = None) -> str:
     return printable("\n".join(lines).rstrip())
 
 
-def _week(service, settings, args) -> int:
-    week = service.week(settings.lang)
+def _week(services, settings, args) -> int:
+    week = services.week.week(settings.lang)
     if week is None:
         raise CommandError("There is no published story to feature yet.")
     if args.json:
@@ -239,24 +224,24 @@ def _week(service, settings, args) -> int:
         )
     print(printable(f"{catalog.t('story.week')} · {when}"))
     print()
-    print(_story_text(week.view, settings.lang, _today(service)))
+    print(_story_text(week.view, settings.lang, _today(services)))
     return 0
 
 
-def _today(service):
-    return service.clock.now().astimezone().date()
+def _today(services):
+    return services.stories.clock.now().astimezone().date()
 
 
-def _translate(service, settings, args) -> int:
-    view = service.translate(args.id, args.target, args.actor or settings.user)
+def _translate(services, settings, args) -> int:
+    view = services.stories.translate(args.id, args.target, args.actor or settings.user)
     story = view.story
     state = "draft" if story.status != "published" else "published"
     print(printable(f"{story.key}  {state}  {story.title}"))
     return 0
 
 
-def _nominate(service, settings, args) -> int:
-    service.nominate(args.id, args.reason, settings.user)
+def _nominate(services, settings, args) -> int:
+    services.cart.nominate(args.id, args.reason, settings.user)
     from app.domain.i18n import Catalog
 
     print(printable(Catalog(settings.lang).t("cli.nominated", ref=args.id)))
@@ -267,8 +252,8 @@ def _nominate(service, settings, args) -> int:
 
 
 def export_library_json(settings: Settings) -> str:
-    with story_service(settings) as service:
-        return json.dumps(service.export_document(), ensure_ascii=False, indent=2) + "\n"
+    with open_services(settings) as services:
+        return json.dumps(services.exchange.export_document(), ensure_ascii=False, indent=2) + "\n"
 
 
 def _without_nul(value):
@@ -297,9 +282,9 @@ def import_library_json(settings: Settings, text: str, where: str, actor: str) -
         ) from None
     except RecursionError:
         raise CommandError(t("cli.json_too_deep", path=where)) from None
-    with story_service(settings) as service:
+    with open_services(settings) as services:
         try:
-            counts = service.import_document(document, actor)
+            counts = services.exchange.import_document(document, actor)
         except StoryError as error:
             raise CommandError(
                 t("cli.file_refused", path=where, said=said_in(error, catalog))

@@ -4,9 +4,8 @@ cheap, so the board can paint before SQLAlchemy is loaded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
 
 from app.domain.escalation import (
     Firing,
@@ -87,14 +86,6 @@ class FiredEvent:
     due_at: datetime
     fired_at: datetime
     reason: str
-
-
-Frozen = TypeVar("Frozen")
-
-
-def frozen_copy(kind: type[Frozen], row: Any) -> Frozen:
-    """The dataclass `kind` filled from the attributes of the same names on `row`."""
-    return kind(**{item.name: getattr(row, item.name) for item in fields(kind)})
 
 
 @dataclass(frozen=True)

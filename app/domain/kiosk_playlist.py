@@ -118,7 +118,7 @@ class KioskContent:
     """Everything one language's pass through the playlist shows, loaded in one go."""
 
     lang: str
-    week: object | None  # app.services.library.Week
+    week: object | None  # app.services.library.week.Week
     near_misses: tuple[Mention, ...] = ()
     past: tuple[PastLoop, ...] = ()
     matrix_title: str = ""
@@ -293,13 +293,13 @@ def retry_after(failures: int) -> int:
 # -- loading ------------------------------------------------------------------------------
 
 
-def load_content(stories, policy, lang: str, today) -> KioskContent:
-    """One language's content from the story service (app.services.library.StoryService) and the
+def load_content(stories, weeks, policy, lang: str, today) -> KioskContent:
+    """One language's content from the story and week services (app.services.library) and the
     active policy. Blocking: runs in a worker."""
     from app.domain.story.follow_ups import SCREEN_LOOP_MARKS, loop_lines
 
     catalog = Catalog(lang)
-    week = stories.week(lang, actor="kiosk")
+    week = weeks.week(lang, actor="kiosk")
     summaries = [s for s in stories.summaries(lang) if s.status == "published"]
     near = sorted(
         (s for s in summaries if s.kind == "near_miss"),

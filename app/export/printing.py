@@ -40,10 +40,11 @@ def finish(sheet) -> Printed:
     return Printed(data, sheet.pdf.pages_count, sheet.missing_characters())
 
 
-def playlist_views(stories, lang: str, theme: str = "", limit: int | None = None) -> list:
-    """The weekly refill: the story of the week first, then every other published story
-    (newest first), in the reader's language; or only the stories of one theme."""
-    week = stories.week(lang) if not theme else None
+def playlist_views(stories, weeks, lang: str, theme: str = "", limit: int | None = None) -> list:
+    """The weekly refill: the story of the week (from `weeks`, the StoryWeek service) first, then
+    every other published story (newest first), in the reader's language; or only the stories
+    of one theme."""
+    week = weeks.week(lang) if not theme else None
     summaries = [s for s in stories.summaries(lang) if s.status == "published"]
     if theme:
         wanted = theme.casefold().replace("-", "_")
@@ -68,11 +69,11 @@ def story_pdf(stories, ref: str, lens: str, paper: str, today) -> Printed:
     return finish(story_sheet(stories.view(ref), today, lens, paper))
 
 
-def cards_pdf(stories, lang: str, paper: str, ref: str = "", theme: str = "") -> Printed:
+def cards_pdf(stories, weeks, lang: str, paper: str, ref: str = "", theme: str = "") -> Printed:
     """Highlight cards: of one story, of a theme, or of every published story."""
     from app.export.cards import highlight_cards
 
-    views = [stories.view(ref, lang)] if ref else playlist_views(stories, lang, theme)
+    views = [stories.view(ref, lang)] if ref else playlist_views(stories, weeks, lang, theme)
     views = [view for view in views if view.story.highlight]
     if not views:
         raise StoryError("There is no story with a highlight to print.", "refusal.no_highlight")
@@ -116,6 +117,7 @@ def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str, today=
 
 def booklet_pdf(
     stories,
+    weeks,
     lang: str,
     paper: str,
     today,
@@ -128,7 +130,7 @@ def booklet_pdf(
     from app.export.booklet import booklet
 
     t = Catalog(lang).t
-    views = playlist_views(stories, lang, theme, limit)
+    views = playlist_views(stories, weeks, lang, theme, limit)
     if not views:
         raise StoryError("There is no published story to print.", "refusal.nothing_to_print")
     title = (
@@ -144,13 +146,14 @@ def render(
     today,
     *,
     stories=None,
+    weeks=None,
     postmortems=None,
     policy=None,
     actor: str = "",
     progress=None,
 ) -> Printed:
-    """The sheet a request names; `stories` when `needs_stories`, `postmortems` for a report,
-    `policy` for a poster."""
+    """The sheet a request names; `stories` and `weeks` (the story and week services) when
+    `needs_stories`, `postmortems` for a report, `policy` for a poster."""
     kind, lang, paper = request.kind, request.lang, request.paper
     if kind == "template":
         return template_pdf(lang, paper)
@@ -161,11 +164,11 @@ def render(
     if kind == "story":
         return story_pdf(stories, request.ref, request.lens, paper, today)
     if kind == "cards":
-        return cards_pdf(stories, lang, paper, request.ref, request.theme)
+        return cards_pdf(stories, weeks, lang, paper, request.ref, request.theme)
     if kind == "prompts":
         return prompts_pdf(stories, lang, paper, request.ref)
     if kind == "booklet":
         return booklet_pdf(
-            stories, lang, paper, today, request.theme, request.lens, request.limit, progress
+            stories, weeks, lang, paper, today, request.theme, request.lens, request.limit, progress
         )
     raise ValueError(f"{kind!r} is not one of {', '.join(KINDS)}.")

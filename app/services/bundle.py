@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from app.domain.clock import Clock
 from app.services.incident_service import IncidentService
-from app.services.library import StoryService
+from app.services.library.cart import CartService
+from app.services.library.catalog import StoryService
+from app.services.library.exchange import LibraryExchange
+from app.services.library.week import StoryWeek
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
@@ -21,6 +24,9 @@ class Services:
     incidents: IncidentService
     postmortems: PostmortemService
     stories: StoryService
+    week: StoryWeek
+    cart: CartService
+    exchange: LibraryExchange
     policy_versions: PolicyStore
 
     @classmethod
@@ -43,6 +49,9 @@ class Services:
                 incidents=IncidentService(database, clock, policy_versions, alert_channels),
                 postmortems=PostmortemService(database, clock),
                 stories=stories,
+                week=StoryWeek(database, clock, rotation_weeks),
+                cart=CartService(database, clock),
+                exchange=LibraryExchange(database, clock),
                 policy_versions=policy_versions,
             )
         except BaseException:

@@ -37,13 +37,13 @@ from app.domain.incident import (
     IncidentView,
     TimelineEntry,
     alert_channels,
-    frozen_copy,
     incident_facts,
     review_submitted_at,
 )
 from app.domain.playbooks import playbook
 from app.domain.policy.model import Policy
 from app.domain.textsafe import printable
+from app.services.frozen import frozen_copy
 from app.services.policy_versions import PolicyStore
 from storage.database import Database
 from storage.errors import StaleWrite

@@ -18,7 +18,8 @@ from pathlib import Path
 from app.domain.clock import FakeClock
 from app.export.layout import font_path, quiet_fpdf
 from app.export.story_sheet import story_sheet
-from app.services.library import StoryService
+from app.services.library.catalog import StoryService
+from app.services.library.week import StoryWeek
 from storage.database import Database
 
 RUNS = 7
@@ -78,10 +79,10 @@ def fifty_stories(service) -> None:
         service.publish(created.story, created.version, "bench")
 
 
-def booklet_ours(stories) -> tuple[bytes, int]:
+def booklet_ours(stories, weeks) -> tuple[bytes, int]:
     from app.export.printing import booklet_pdf
 
-    printed = booklet_pdf(stories, "ja", "a4", date(2026, 11, 24), lens="support", limit=50)
+    printed = booklet_pdf(stories, weeks, "ja", "a4", date(2026, 11, 24), lens="support", limit=50)
     return printed.data, printed.pages
 
 
@@ -98,7 +99,8 @@ def timed(build, view, runs: int = RUNS) -> tuple[float, int, int]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Database.open(f"sqlite:///{Path(folder) / 'cart.db'}")
-        service = StoryService(database, FakeClock())
+        clock = FakeClock()
+        service, weeks = StoryService(database, clock), StoryWeek(database, clock)
         service.ensure_starters()
         print(
             f"{'sheet':<28} {'ours s':>7} {'floor s':>8} {'ratio':>6} {'pages':>6} "
@@ -120,8 +122,8 @@ def main() -> None:
         service.hide_examples(True)
         from app.export.printing import playlist_views
 
-        views = playlist_views(service, "ja", limit=50)
-        mine, size, pages = timed(booklet_ours, service, runs=3)
+        views = playlist_views(service, weeks, "ja", limit=50)
+        mine, size, pages = timed(lambda services: booklet_ours(*services), (service, weeks), runs=3)
         base, _size, _pages = timed(floor_of, views, runs=3)
         print(
             f"{'booklet, 50 stories (ja)':<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} "

@@ -28,7 +28,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from app.config import Flags, load_settings
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story
-from app.services.library import StoryService
+from app.services.library.catalog import StoryService
 from storage.database import Database
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

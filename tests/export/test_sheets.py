@@ -21,11 +21,12 @@ from app.export import printing
 from app.export.poster import severity_fill
 from app.export.story_sheet import story_sheet
 from app.services.incident_service import IncidentService
-from app.services.library import StoryService
+from app.services.library.catalog import StoryService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
+from tests.conftest import library_services
 from tests.export.pdf_checks import (
     MARGIN_POINTS,
     PAGE_POINTS,
@@ -48,22 +49,22 @@ POLICIES = load_policies(policy_sources(None))
 
 
 @pytest.fixture(scope="module")
-def stories(tmp_path_factory):
+def lib(tmp_path_factory):
     database = Database.open(f"sqlite:///{tmp_path_factory.mktemp('sheets') / 'cart.db'}")
-    service = StoryService(database, FakeClock(START))
-    service.ensure_starters()
-    yield service
+    services = library_services(database, FakeClock(START))
+    services.stories.ensure_starters()
+    yield services
     database.close()
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_highlight_cards_six_per_page_with_cut_marks(stories, tmp_path, lang):
-    printed = printing.cards_pdf(stories, lang, "a4")
+def test_highlight_cards_six_per_page_with_cut_marks(lib, tmp_path, lang):
+    printed = printing.cards_pdf(lib.stories, lib.week, lang, "a4")
     assert printed.missing == ""
     assert_pages(printed.data, "a4", 1)  # six starter stories, six cards on a page
     text = squeeze(text_of(printed.data))
-    for summary in stories.summaries(lang):
-        story = stories.view(summary.key, lang).story
+    for summary in lib.stories.summaries(lang):
+        story = lib.stories.view(summary.key, lang).story
         assert squeeze(story.title) in text and squeeze(story.highlight) in text
     assert text.count(squeeze(Catalog(lang).t("sheet.highlight_card"))) == 6
     assert_inside_margins(printed.data, tmp_path, "a4")
@@ -80,21 +81,21 @@ def test_highlight_cards_six_per_page_with_cut_marks(stories, tmp_path, lang):
     assert darkest(8, 8) > 240  # and nothing in the page's corner
 
 
-def test_cards_of_one_theme_or_one_story(stories):
-    theme = printing.cards_pdf(stories, "en", "letter", theme="alert-fatigue")
+def test_cards_of_one_theme_or_one_story(lib):
+    theme = printing.cards_pdf(lib.stories, lib.week, "en", "letter", theme="alert-fatigue")
     assert_pages(theme.data, "letter", 1)
     text = squeeze(text_of(theme.data))
     assert squeeze("The alert everyone had learned to ignore") in text
     assert squeeze("The canary that looked healthy") not in text
-    one = printing.cards_pdf(stories, "ja", "a4", ref="starter-empty-backups/ko")
+    one = printing.cards_pdf(lib.stories, lib.week, "ja", "a4", ref="starter-empty-backups/ko")
     assert "3週間空だったバックアップ" in text_of(one.data)  # the reader's language
     with pytest.raises(Exception, match="No published story has the theme 'nope'"):
-        printing.cards_pdf(stories, "en", "a4", theme="nope")
+        printing.cards_pdf(lib.stories, lib.week, "en", "a4", theme="nope")
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_prompt_cards_from_the_bank_in_each_language(stories, tmp_path, lang):
-    printed = printing.prompts_pdf(stories, lang, "a4")
+def test_prompt_cards_from_the_bank_in_each_language(lib, tmp_path, lang):
+    printed = printing.prompts_pdf(lib.stories, lang, "a4")
     bank = prompt_bank(lang)
     assert len(bank) == 10
     assert_pages(printed.data, "a4", 2)  # eight cards a page
@@ -104,8 +105,10 @@ def test_prompt_cards_from_the_bank_in_each_language(stories, tmp_path, lang):
     assert_inside_margins(printed.data, tmp_path, "a4")
     assert_ink(printed.data, tmp_path)
     # One story's own cards, in the reader's language when it is written in it.
-    own = squeeze(text_of(printing.prompts_pdf(stories, "en", "a4", "starter-sale-pool/ja").data))
-    story = stories.view("starter-sale-pool/en").story
+    own = squeeze(
+        text_of(printing.prompts_pdf(lib.stories, "en", "a4", "starter-sale-pool/ja").data)
+    )
+    story = lib.stories.view("starter-sale-pool/en").story
     assert story.prompts and all(squeeze(p) in own for p in story.prompts)
 
 
@@ -361,8 +364,7 @@ def test_story_sheet_timeline_strip_from_the_postmortem(tmp_path):
     database = Database.open(f"sqlite:///{tmp_path / 'cart.db'}")
     try:
         code = reviewed_incident(database, clock)
-        stories = StoryService(database, clock)
-        view = stories.from_postmortem(code, "민지")
+        view = StoryService(database, clock).from_postmortem(code, "민지")
         assert [m[1] for m in view.moments] == ["detection", "diagnosis", "repair"]
         data = story_sheet(view, TODAY).output()
     finally:
@@ -376,14 +378,19 @@ def test_story_sheet_timeline_strip_from_the_postmortem(tmp_path):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_booklet_of_the_week(stories, tmp_path, lang):
+def test_booklet_of_the_week(lib, tmp_path, lang):
     seen = []
     printed = printing.booklet_pdf(
-        stories, lang, "a4", TODAY, progress=lambda done, total: seen.append((done, total))
+        lib.stories,
+        lib.week,
+        lang,
+        "a4",
+        TODAY,
+        progress=lambda done, total: seen.append((done, total)),
     )
     assert seen == [(n, 6) for n in range(1, 7)]
-    views = printing.playlist_views(stories, lang)
-    week = stories.week(lang)
+    views = printing.playlist_views(lib.stories, lib.week, lang)
+    week = lib.week.week(lang)
     assert views[0].story.key == week.view.story.key  # the story of the week first
     pages = [squeeze(page.extract_text()) for page in PdfReader(_bytes(printed.data)).pages]
     first_page = pages[0]

@@ -16,12 +16,14 @@ from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem, PostmortemError, Why
 from app.domain.story.model import Story, StoryError
 from app.services.incident_service import IncidentService
-from app.services.library import StoryService
+from app.services.library.catalog import StoryService
+from app.services.library.week import StoryWeek
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.errors import StaleWrite
+from tests.conftest import library_services
 
 WEB = load_policies(policy_sources(None)).get("web-service")
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -31,7 +33,7 @@ START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    yield database, clock, StoryService(database, clock)
+    yield database, clock, library_services(database, clock)
     database.close()
 
 
@@ -49,32 +51,34 @@ def story(key: str, title: str, narrative: str, **more) -> Story:
 
 
 def test_starters_arrive_once_and_can_be_hidden(world):
-    _db, _clock, stories = world
-    assert stories.ensure_starters() == 18
-    assert stories.ensure_starters() == 0
-    korean = stories.summaries("ko")
+    _db, _clock, lib = world
+    assert lib.stories.ensure_starters() == 18
+    assert lib.stories.ensure_starters() == 0
+    korean = lib.stories.summaries("ko")
     assert len(korean) == 6 and {s.lang for s in korean} == {"ko"}
     assert all(s.example for s in korean)
-    assert {s.lang for s in stories.summaries("ja")} == {"ja"}
-    assert stories.hide_examples(True) == 18
-    assert stories.summaries("ko") == []
-    assert stories.ensure_starters() == 0  # hidden, not re-added
-    stories.hide_examples(False)
-    assert len(stories.summaries("en")) == 6
+    assert {s.lang for s in lib.stories.summaries("ja")} == {"ja"}
+    assert lib.stories.hide_examples(True) == 18
+    assert lib.stories.summaries("ko") == []
+    assert lib.stories.ensure_starters() == 0  # hidden, not re-added
+    lib.stories.hide_examples(False)
+    assert len(lib.stories.summaries("en")) == 6
 
 
 def test_search_finds_korean_and_japanese_substrings_of_every_length(world):
-    _db, _clock, stories = world
-    stories.create(story("k1", "결제 장애 회고", "카드 결제가 40분 동안 실패했다"), "민지")
-    stories.create(story("k2", "배포 롤백", "카나리가 건강해 보였다"), "민지")
-    stories.create(story("j1", "決済障害の振り返り", "カード決済が止まった", lang="ja"), "はると")
-    stories.create(
+    _db, _clock, lib = world
+    lib.stories.create(story("k1", "결제 장애 회고", "카드 결제가 40분 동안 실패했다"), "민지")
+    lib.stories.create(story("k2", "배포 롤백", "카나리가 건강해 보였다"), "민지")
+    lib.stories.create(
+        story("j1", "決済障害の振り返り", "カード決済が止まった", lang="ja"), "はると"
+    )
+    lib.stories.create(
         story("e1", "Certificate Expiry", "Payments to the PARTNER failed", lang="en"), "alex"
     )
-    stories.create(story("w1", "100% 디스크_가득", "큐가 멈췄다"), "민지")
+    lib.stories.create(story("w1", "100% 디스크_가득", "큐가 멈췄다"), "민지")
 
     def found(query):
-        return sorted(s.key for s in stories.search(query, "ko"))
+        return sorted(s.key for s in lib.stories.search(query, "ko"))
 
     assert found("장애") == ["k1"]  # two Korean characters
     assert found("장") == ["k1"]  # one
@@ -91,7 +95,7 @@ def test_search_finds_korean_and_japanese_substrings_of_every_length(world):
 
 
 def test_a_story_from_a_published_postmortem(world):
-    database, clock, stories = world
+    database, clock, lib = world
     incidents = IncidentService(database, clock, PolicyStore(database, clock))
     postmortems = PostmortemService(database, clock)
     code = incidents.declare(WEB, "결제 API 장애", "SEV-1", actor="민지", impact="모든 결제")
@@ -99,7 +103,7 @@ def test_a_story_from_a_published_postmortem(world):
     incidents.resolve(code, "민지", "인증서 갱신")
     draft = postmortems.open(code, "ko", "민지")
     with pytest.raises(PostmortemError, match="not published yet"):
-        stories.from_postmortem(code, "민지")
+        lib.stories.from_postmortem(code, "민지")
     ready = replace(
         draft.postmortem,
         what="카드 결제가 40분 동안 실패했다.",
@@ -116,7 +120,7 @@ def test_a_story_from_a_published_postmortem(world):
     version = postmortems.set_status(code, "in_review", "민지", version).version
     postmortems.set_status(code, "published", "Alex", version)
 
-    view = stories.from_postmortem(code, "민지")
+    view = lib.stories.from_postmortem(code, "민지")
     assert view.story.key == f"{code}/ko" and view.story.status == "draft"
     assert "카드 결제가 40분 동안 실패했다." in view.story.narrative
     # Closing the loop: the postmortem's action items, live.
@@ -125,68 +129,68 @@ def test_a_story_from_a_published_postmortem(world):
         ("알람 추가", "open"),
     ]
     assert (view.loop.open, view.loop.overdue, view.loop.done) == (1, 1, 0)
-    assert stories.from_postmortem(code, "x").version == view.version  # opened, not redrafted
+    assert lib.stories.from_postmortem(code, "x").version == view.version  # opened, not redrafted
 
     edited = replace(view.story, narrative="고친 글 [b]그대로[/b]")
-    version = stories.save(edited, view.version, "민지")
+    version = lib.stories.save(edited, view.version, "민지")
     with pytest.raises(StaleWrite, match="your text is still in the form"):
-        stories.save(replace(view.story, narrative="늦은 글"), view.version, "はると")
-    stories.publish(edited, version, "민지")
-    published = stories.view(code + "/ko")
+        lib.stories.save(replace(view.story, narrative="늦은 글"), view.version, "はると")
+    lib.stories.publish(edited, version, "민지")
+    published = lib.stories.view(code + "/ko")
     assert published.story.status == "published"
     assert published.story.narrative == "고친 글 [b]그대로[/b]"
-    assert [s.key for s in stories.search("그대로", "ko")] == [f"{code}/ko"]
+    assert [s.key for s in lib.stories.search("그대로", "ko")] == [f"{code}/ko"]
 
 
 def test_story_of_the_week_rotates_on_its_beat_and_keeps_history(world):
-    _db, clock, stories = world
-    stories.ensure_starters()
-    first = stories.week("ko")
+    _db, clock, lib = world
+    lib.stories.ensure_starters()
+    first = lib.week.week("ko")
     assert first.view.story.lang == "ko" and first.rotates_at == START + timedelta(weeks=2)
-    assert stories.week("ja").view.story.group == first.feature.group  # same story, in Japanese
-    assert stories.week("ja").view.story.lang == "ja"
+    assert lib.week.week("ja").view.story.group == first.feature.group  # same story, in Japanese
+    assert lib.week.week("ja").view.story.lang == "ja"
     seen = [first.feature]
     for _ in range(5):
         clock.advance(timedelta(weeks=2))
-        seen.append(stories.week("en").feature)
+        seen.append(lib.week.week("en").feature)
     assert len({f.group for f in seen}) == 6
     for previous, current in itertools.pairwise(seen):
         assert not set(previous.themes) & set(current.themes)
-    assert [f.group for f in stories.week("en").history] == [f.group for f in seen]
+    assert [f.group for f in lib.week.week("en").history] == [f.group for f in seen]
 
 
 def test_nominations_pins_and_feedback(world):
-    _db, clock, stories = world
-    stories.ensure_starters()
-    first = stories.week("en")
+    _db, clock, lib = world
+    lib.stories.ensure_starters()
+    first = lib.week.week("en")
     with pytest.raises(StoryError, match="Say why"):
-        stories.nominate("starter-empty-backups/en", "  ", "민지")
-    stories.nominate("starter-empty-backups/ko", "다른 팀도 꼭 알아야 한다", "민지")
+        lib.cart.nominate("starter-empty-backups/en", "  ", "민지")
+    lib.cart.nominate("starter-empty-backups/ko", "다른 팀도 꼭 알아야 한다", "민지")
     clock.advance(timedelta(weeks=2))
-    week = stories.week("en")
+    week = lib.week.week("en")
     assert week.feature.group == "starter-empty-backups" != first.feature.group
     assert week.feature.reason == "nomination"
-    assert stories.nominations() == []  # featured nominations are done
-    stories.pin("starter-friday-canary/en", "curator")
+    assert lib.cart.nominations() == []  # featured nominations are done
+    lib.week.pin("starter-friday-canary/en", "curator")
     clock.advance(timedelta(weeks=9))
-    pinned = stories.week("ko")
+    pinned = lib.week.week("ko")
     assert pinned.feature.group == "starter-friday-canary" and pinned.rotates_at is None
-    stories.unpin("curator")
-    assert stories.week("ko").feature.group != "starter-friday-canary"
+    lib.week.unpin("curator")
+    assert lib.week.week("ko").feature.group != "starter-friday-canary"
     with pytest.raises(StoryError, match="No story is pinned"):
-        stories.unpin("curator")
+        lib.week.unpin("curator")
 
-    stories.move_cart("oncall_room", "민지")
+    lib.cart.move_cart("oncall_room", "민지")
     clock.advance(60)
-    stories.move_cart("3층 탕비실", "민지")
-    stories.give_feedback("QR 코드가 있으면 좋겠다", "はると")
-    (entry,) = stories.feedback()
+    lib.cart.move_cart("3층 탕비실", "민지")
+    lib.cart.give_feedback("QR 코드가 있으면 좋겠다", "はると")
+    (entry,) = lib.cart.feedback()
     assert (entry.text, entry.location, entry.given_by) == (
         "QR 코드가 있으면 좋겠다",
         "3층 탕비실",
         "はると",
     )
-    assert [p.name for p in stories.locations()] == ["oncall_room", "3층 탕비실"]
+    assert [p.name for p in lib.cart.locations()] == ["oncall_room", "3층 탕비실"]
 
 
 def test_two_carts_rotating_at_the_same_moment_agree(database_url):
@@ -197,7 +201,7 @@ def test_two_carts_rotating_at_the_same_moment_agree(database_url):
 
     def look(database):
         barrier.wait()
-        results.append(StoryService(database, clock).week("en").feature)
+        results.append(StoryWeek(database, clock).week("en").feature)
 
     threads = [threading.Thread(target=look, args=(d,)) for d in databases]
     for thread in threads:
@@ -205,39 +209,39 @@ def test_two_carts_rotating_at_the_same_moment_agree(database_url):
     for thread in threads:
         thread.join()
     assert len(results) == 2 and results[0] == results[1]
-    assert len(StoryService(databases[0], clock).week("en").history) == 1
+    assert len(StoryWeek(databases[0], clock).week("en").history) == 1
     for database in databases:
         database.close()
 
 
 def test_library_json_round_trip_and_a_bad_file_changes_nothing(world, tmp_path):
-    _db, clock, stories = world
-    stories.ensure_starters()
-    stories.create(story("mine", "[b]굵게[/b] \x1b[31m", "본문"), "민지")
-    stories.week("ko")
-    stories.nominate("mine", "이유", "민지")
-    stories.give_feedback("좋아요", "민지")
-    stories.move_cart("team_space", "민지")
-    stories.hide_examples(True)
-    exported = stories.export_document()
+    _db, clock, lib = world
+    lib.stories.ensure_starters()
+    lib.stories.create(story("mine", "[b]굵게[/b] \x1b[31m", "본문"), "민지")
+    lib.week.week("ko")
+    lib.cart.nominate("mine", "이유", "민지")
+    lib.cart.give_feedback("좋아요", "민지")
+    lib.cart.move_cart("team_space", "민지")
+    lib.stories.hide_examples(True)
+    exported = lib.exchange.export_document()
     text = json.dumps(exported, ensure_ascii=False)
 
     other = Database.open(f"sqlite:///{tmp_path / 'other.db'}")
-    copy = StoryService(other, clock)
-    counts = copy.import_document(json.loads(text), "alex")
+    copy = library_services(other, clock)
+    counts = copy.exchange.import_document(json.loads(text), "alex")
     assert counts == {"stories": 19, "features": 1, "nominations": 1, "feedback": 1, "locations": 1}
-    again = copy.export_document()
+    again = copy.exchange.export_document()
     assert again == exported
-    assert copy.view("mine").story.title == "[b]굵게[/b] \x1b[31m"
+    assert copy.stories.view("mine").story.title == "[b]굵게[/b] \x1b[31m"
 
     broken = json.loads(text)
     broken["stories"][-1]["kind"] = "saga"
     broken["stories"][0]["title"] = "바뀌면 안 됨"
     with pytest.raises(StoryError, match="Story 19: The kind 'saga'"):
-        copy.import_document(broken, "alex")
-    assert copy.export_document() == exported
+        copy.exchange.import_document(broken, "alex")
+    assert copy.exchange.export_document() == exported
     with pytest.raises(StoryError, match="not a Story Cart library export"):
-        copy.import_document({"stories": []}, "alex")
+        copy.exchange.import_document({"stories": []}, "alex")
     other.close()
 
 
@@ -245,8 +249,8 @@ def test_a_translation_is_a_linked_draft_that_readers_get_once_published(world):
     from app.domain.kiosk_playlist import load_content
     from app.export.printing import playlist_views
 
-    _db, clock, stories = world
-    stories.create(
+    _db, clock, lib = world
+    lib.stories.create(
         story(
             "late-deploy/ko",
             "금요일 배포",
@@ -256,16 +260,16 @@ def test_a_translation_is_a_linked_draft_that_readers_get_once_published(world):
         ),
         "민지",
     )
-    draft = stories.translate("late-deploy/ko", "ja", "Aiko").story
+    draft = lib.stories.translate("late-deploy/ko", "ja", "Aiko").story
     assert (draft.key, draft.lang, draft.status) == ("late-deploy/ja", "ja", "draft")
     assert draft.translated_from == "ko" and draft.narrative == "금요일 오후에 배포했다."
-    assert stories.translate("late-deploy/ko", "ja", "Aiko").story.key == "late-deploy/ja"
+    assert lib.stories.translate("late-deploy/ko", "ja", "Aiko").story.key == "late-deploy/ja"
     with pytest.raises(StoryError, match="already written in 한국어"):
-        stories.translate("late-deploy/ko", "ko", "민지")
+        lib.stories.translate("late-deploy/ko", "ko", "민지")
 
     # A draft in the reader's language never hides the published original.
-    assert [s.title for s in stories.summaries("ja")] == ["금요일 배포"]
-    assert stories.week("ja").view.story.lang == "ko"
+    assert [s.title for s in lib.stories.summaries("ja")] == ["금요일 배포"]
+    assert lib.week.week("ja").view.story.lang == "ko"
 
     translated = replace(
         draft,
@@ -274,15 +278,16 @@ def test_a_translation_is_a_linked_draft_that_readers_get_once_published(world):
         highlight="金曜日のデプロイ",
         prompts=["何に驚いたか？"],
     )
-    stories.publish(translated, stories.view("late-deploy/ja").version, "Aiko")
-    assert [s.title for s in stories.summaries("ja")] == ["金曜日のデプロイ"]
-    assert [s.title for s in stories.summaries("ko")] == ["금요일 배포"]
-    assert stories.view("late-deploy/ko", "ja").story.title == "金曜日のデプロイ"
-    assert stories.view("late-deploy/ko").translations == ("ja",)
-    assert stories.week("ja").view.story.title == "金曜日のデプロイ"
-    assert [v.story.title for v in playlist_views(stories, "ja")] == ["金曜日のデプロイ"]
-    kiosk = load_content(stories, None, "ja", clock.now().date())
+    lib.stories.publish(translated, lib.stories.view("late-deploy/ja").version, "Aiko")
+    assert [s.title for s in lib.stories.summaries("ja")] == ["金曜日のデプロイ"]
+    assert [s.title for s in lib.stories.summaries("ko")] == ["금요일 배포"]
+    assert lib.stories.view("late-deploy/ko", "ja").story.title == "金曜日のデプロイ"
+    assert lib.stories.view("late-deploy/ko").translations == ("ja",)
+    assert lib.week.week("ja").view.story.title == "金曜日のデプロイ"
+    views = playlist_views(lib.stories, lib.week, "ja")
+    assert [v.story.title for v in views] == ["金曜日のデプロイ"]
+    kiosk = load_content(lib.stories, lib.week, None, "ja", clock.now().date())
     assert kiosk.week.view.story.title == "金曜日のデプロイ"
     assert [m.title for m in kiosk.near_misses] == ["金曜日のデプロイ"]
-    exported = {s["key"]: s for s in stories.export_document()["stories"]}
+    exported = {s["key"]: s for s in lib.exchange.export_document()["stories"]}
     assert exported["late-deploy/ja"]["translated_from"] == "ko"

@@ -11,11 +11,10 @@ from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem, Why
 from app.domain.story.model import Story
 from app.services.incident_service import IncidentService
-from app.services.library import StoryService
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
-from tests.conftest import make_settings
+from tests.conftest import library_services, make_settings
 from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready
 
 SIZE = (120, 40)
@@ -26,9 +25,9 @@ def user(monkeypatch):
     monkeypatch.setenv("STORYCART_USER", "민지")
 
 
-def stored(tmp_path, clock=None) -> tuple[Database, StoryService]:
+def stored(tmp_path, clock=None):
     database = Database.open(make_settings(tmp_path).db_url)
-    return database, StoryService(database, clock or FakeClock(START))
+    return database, library_services(database, clock or FakeClock(START))
 
 
 async def searched(app, pilot, query: str) -> None:
@@ -43,9 +42,9 @@ async def searched(app, pilot, query: str) -> None:
 
 def add_story(tmp_path, story: Story) -> None:
     """A story in the library before the app starts."""
-    database, stories = stored(tmp_path)
+    database, lib = stored(tmp_path)
     try:
-        stories.create(story, "Sam")
+        lib.stories.create(story, "Sam")
     finally:
         database.close()
 
@@ -87,15 +86,15 @@ async def test_week_reader_switches_lenses_and_shows_the_loop(tmp_path):
         await settle(app, pilot)
         await pilot.press("f", *"QR 코드", "enter")
         await settle(app, pilot)
-    database, stories = stored(tmp_path)
+    database, lib = stored(tmp_path)
     try:
-        (nomination,) = stories.nominations()
+        (nomination,) = lib.cart.nominations()
         assert (nomination.group_key, nomination.reason, nomination.nominated_by) == (
             "starter-friday-canary",
             "다른 팀도 알아야",
             "민지",
         )
-        assert [f.text for f in stories.feedback()] == ["QR 코드"]
+        assert [f.text for f in lib.cart.feedback()] == ["QR 코드"]
     finally:
         database.close()
 
@@ -186,12 +185,12 @@ async def test_a_resolved_incident_becomes_a_published_story_found_and_featured(
             await pilot.press("l")
         await pilot.press("P")
         await settle(app, pilot)
-    database, stories = stored(tmp_path, clock)
+    database, lib = stored(tmp_path, clock)
     try:
-        view = stories.view(f"{code}/ko")
+        view = lib.stories.view(f"{code}/ko")
         assert view.story.status == "published"
         assert view.story.highlight == "인증서 하나가 결제를 멈췄다"
-        assert stories.week("ko").view.story.key == f"{code}/ko"
+        assert lib.week.week("ko").view.story.key == f"{code}/ko"
     finally:
         database.close()
 
@@ -238,9 +237,9 @@ async def test_palette_nominates_the_incident_under_the_cursor(tmp_path):
         await settle(app, pilot)
         await pilot.press(*"support saw it first", "enter")
         await settle(app, pilot)
-    database, stories = stored(tmp_path, clock)
+    database, lib = stored(tmp_path, clock)
     try:
-        (nomination,) = stories.nominations()
+        (nomination,) = lib.cart.nominations()
         assert (nomination.incident_code, nomination.reason) == (code, "support saw it first")
     finally:
         database.close()
@@ -297,9 +296,9 @@ async def test_translate_this_story_opens_a_linked_draft_in_the_readers_language
         assert app.screen.name == "story-editor"
         assert text_of(app, "#story-status").startswith("초안 · 한국어 · English에서 번역 · ")
         assert app.screen.query_one("#story-title").value == "The late deploy"
-    database, stories = stored(tmp_path)
+    database, lib = stored(tmp_path)
     try:
-        view = stories.view("late-deploy/ko")
+        view = lib.stories.view("late-deploy/ko")
         assert (view.story.status, view.story.translated_from) == ("draft", "en")
         assert view.translations == ("en",)
     finally:
@@ -337,8 +336,8 @@ async def test_publishing_a_story_that_still_blames_someone_asks_first(tmp_path)
         await pilot.pause()
         await pilot.press("y")
         await settle(app, pilot)
-    database, stories = stored(tmp_path)
+    database, lib = stored(tmp_path)
     try:
-        assert stories.view("renewal/en").story.status == "published"
+        assert lib.stories.view("renewal/en").story.status == "published"
     finally:
         database.close()
