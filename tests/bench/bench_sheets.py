@@ -123,7 +123,8 @@ def main() -> None:
         from app.export.printing import playlist_views
 
         views = playlist_views(service, weeks, "ja", limit=50)
-        mine, size, pages = timed(lambda services: booklet_ours(*services), (service, weeks), runs=3)
+        library = (service, weeks)
+        mine, size, pages = timed(lambda pair: booklet_ours(*pair), library, runs=3)
         base, _size, _pages = timed(floor_of, views, runs=3)
         print(
             f"{'booklet, 50 stories (ja)':<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} "
