@@ -15,14 +15,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.config import Settings
 from app.domain.clock import Clock
+from app.domain.incident import COMMAND_CHANNEL, FiredStep, alert_channels
 from app.services.alert_delivery import AlertDeliverer, Delivery, desktop_notifier
 from app.services.escalation_scheduler import EscalationScheduler
-from app.services.incident_service import (
-    COMMAND_CHANNEL,
-    FiredStep,
-    IncidentService,
-    alert_channels,
-)
+from app.services.incident_service import IncidentService
 from app.services.policy_versions import PolicyStore
 from storage.database import Database
 

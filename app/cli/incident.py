@@ -75,7 +75,8 @@ def add_incident_parsers(commands, common) -> None:
 
 def _service(settings: Settings):
     from app.domain.clock import SystemClock
-    from app.services.incident_service import IncidentService, alert_channels
+    from app.domain.incident import alert_channels
+    from app.services.incident_service import IncidentService
     from app.services.policy_versions import PolicyStore
     from storage.database import Database
 
@@ -149,7 +150,7 @@ def _print_escalation(fired, catalog: Catalog) -> None:
 
 
 def _list(service, args, catalog: Catalog) -> None:
-    from app.services.incident_service import view_document
+    from app.domain.incident_document import view_document
 
     views = service.list(include_resolved=args.all)
     if args.json:
@@ -162,9 +163,9 @@ def _list(service, args, catalog: Catalog) -> None:
 
 
 def _show(service, args, catalog: Catalog) -> None:
+    from app.domain.incident_document import view_document
     from app.domain.incident_text import entry_text, step_state_text
     from app.domain.message_templates import local_clock, local_time
-    from app.services.incident_service import view_document
 
     view = service.view(args.id)
     now = service.clock.now()

@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.domain.incident import FiredStep
 from app.services.alert_delivery import AlertDeliverer, Delivery
-from app.services.incident_service import FiredStep, IncidentService
+from app.services.incident_service import IncidentService
 
 SWEEP_JOB = "sweep"
 WAKEUP_JOB = "wakeup"

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain.clock import FakeClock
+from app.domain.escalation import MANUAL, ON_TIME
+from app.domain.incident import IncidentError
 from app.services.alert_delivery import CLAIM_LEASE, MAX_ATTEMPTS, AlertDeliverer
-from app.services.incident_service import MANUAL, ON_TIME, IncidentError, IncidentService
+from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from storage.database import Database

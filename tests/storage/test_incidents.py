@@ -9,10 +9,11 @@ import pytest
 from sqlmodel import select
 
 from app.domain.clock import FakeClock
-from app.domain.escalation import MISSED, StepState
+from app.domain.escalation import LATE_NOT_RUNNING, MISSED, ON_TIME, StepState
+from app.domain.incident import IncidentError
 from app.domain.policy.document import policy_to_toml
 from app.domain.policy.parse import parse_policy_text
-from app.services.incident_service import LATE_NOT_RUNNING, ON_TIME, IncidentError, IncidentService
+from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from storage.database import Database

@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from app.domain.clock import FakeClock
 from app.domain.escalation import DeadlineKind
+from app.domain.incident import IncidentError
 from app.domain.postmortem.markdown import MarkdownError, to_markdown
 from app.domain.postmortem.model import ActionItem, PostmortemError, Why
-from app.services.incident_service import IncidentError, IncidentService
+from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from app.config import Settings
 from app.domain.clock import FakeClock
+from app.domain.incident import SCREEN_CHANNELS
 from app.services.alert_delivery import AlertDeliverer
-from app.services.incident_service import SCREEN_CHANNELS, IncidentService
+from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from app.tui import StoryCartApp

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import DataTable, OptionList, TabbedContent
 
 from app.domain.clock import FakeClock
-from app.services.incident_service import LATE_NOT_RUNNING, MANUAL, ON_TIME
+from app.domain.escalation import LATE_NOT_RUNNING, MANUAL, ON_TIME
 from screens.board import BoardScreen
 from screens.dialogs import CoachDialog, DeclareDialog
 from screens.incident import IncidentScreen

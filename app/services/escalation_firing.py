@@ -1,0 +1,202 @@
+"""Escalation steps fired exactly once, claimed in the database, with their alerts in the outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from app.domain.escalation import (
+    LATE_NOT_RUNNING,
+    MISSED,
+    ON_TIME,
+    PlannedStep,
+    plan,
+    recorded_skip,
+)
+from app.domain.i18n import LANGUAGES
+from app.domain.incident import (
+    FiredStep,
+)
+from app.domain.textsafe import printable
+from app.services.incident_store import IncidentStore
+from storage.errors import StaleWrite
+from storage.incident_rows import (
+    events_for,
+    update_incident,
+)
+from storage.models import (
+    EscalationEventRecord,
+    IncidentRecord,
+    OutboxRecord,
+)
+
+
+class EscalationFiring(IncidentStore):
+    """Fires each escalation step that has come due exactly once: the step is claimed by
+    inserting its unique event, in one transaction with its timeline entry and its alerts."""
+
+    def fire_due(
+        self,
+        catching_up: bool = False,
+        actor: str = "scheduler",
+        codes: list[str] | None = None,
+    ) -> list[FiredStep]:
+        """Fire every step that is due now (in all open incidents, or those named). Each firing
+        is claimed by inserting its unique EscalationEvent; a process that loses the claim skips
+        the step. The event, its timeline entry and one outbox row per alert channel are written
+        in one transaction."""
+        fired: list[FiredStep] = []
+        for record, current in self.open_plans(codes):
+            if current.due() or current.ack_timed_out_at is not None:
+                fired += self._fire_incident(record.code, catching_up, actor)
+        return fired
+
+    def _fire_incident(self, code: str, catching_up: bool, actor: str) -> list[FiredStep]:
+        fired = []
+        now = self.clock.now()
+        with self.database.session() as session:
+            record = self._get(session, code)
+            policy, _version = self._policy(record.policy_id)
+            current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+            if current.ack_timed_out_at is not None:
+                try:
+                    update_incident(
+                        session,
+                        record,
+                        acknowledged_at=None,
+                        ladder_started_at=current.ack_timed_out_at,
+                        first_round=self._next_round(session, record),
+                    )
+                except StaleWrite:
+                    session.rollback()  # another process restarted the ladder; next sweep
+                    return fired
+                self._log(session, record, now, "ack_timed_out", actor, "ack timed out", data={})
+                session.commit()
+                record = self._get(session, code)
+                current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+            due = current.due()
+            # Several rounds of one step missed while nothing ran page its people once: the
+            # latest round fires, the earlier ones are recorded as missed.
+            latest = {}
+            for step in due:
+                latest[step.step_id] = max(latest.get(step.step_id, step.round), step.round)
+            for step in due:
+                if step.round < latest[step.step_id]:
+                    self._claim_step(session, record, step, now, MISSED, actor, page=False)
+                else:
+                    reason = LATE_NOT_RUNNING if catching_up else ON_TIME
+                    claimed = self._claim_step(session, record, step, now, reason, actor)
+                    if claimed is not None:
+                        fired.append(claimed)
+                record = self._get(session, code)
+        return fired
+
+    def _unpaged_steps(self, session, record: IncidentRecord, now, condition: str):
+        """Steps already due but never fired (nothing was running) that an acknowledgement or
+        resolution now stops; read before the change is written."""
+        policy, _version = self._policy(record.policy_id)
+        current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+        return [
+            step
+            for step in current.due()
+            if condition == "resolved" or condition in step.step.unless
+        ]
+
+    def _record_unpaged(self, session, record, steps, now, condition: str, actor) -> None:
+        """Recorded as skipped, so the record says they never paged; called after the change
+        was written, inside its transaction."""
+        for step in steps:
+            self._claim_step(
+                session,
+                record,
+                step,
+                now,
+                recorded_skip(condition),
+                actor,
+                page=False,
+                commit=False,
+            )
+
+    def _claim_step(
+        self,
+        session,
+        record: IncidentRecord,
+        step: PlannedStep,
+        now,
+        reason: str,
+        actor: str,
+        page: bool = True,
+        commit: bool = True,
+    ) -> FiredStep | None:
+        """Insert the step's unique EscalationEvent, its timeline entry and (when it pages) its
+        alerts in one transaction; None when another process claimed the step first."""
+        event = EscalationEventRecord(
+            incident_id=record.id,
+            step_id=step.step_id,
+            round=step.round,
+            due_at=step.due_at,
+            fired_at=now,
+            reason=reason,
+        )
+        if not commit:
+            # Part of the caller's transaction: a conflict must not roll back its other work.
+            try:
+                with session.begin_nested():
+                    session.add(event)
+            except IntegrityError:
+                return None  # another process recorded this step a moment ago
+            self._log(session, record, now, "escalation", actor, *_event_text(step, reason))
+            return None
+        session.add(event)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()  # another process fired this step first
+            return None
+        self._log(session, record, now, "escalation", actor, *_event_text(step, reason))
+        if not page:
+            session.commit()
+            return None
+        payload = {
+            "incident": record.code,
+            "title": record.title,
+            "severity": record.severity,
+            "status": record.status,
+            "step": step.step_id,
+            "round": step.round,
+            "notify": [who.get("en") for who in step.step.notify],
+            "notify_by_language": {
+                lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES
+            },
+            "due_at": step.due_at.isoformat(),
+            "fired_at": now.isoformat(),
+            "reason": reason,
+            "actor": actor,
+        }
+        for channel in self.alert_channels:
+            session.add(
+                OutboxRecord(
+                    incident_id=record.id,
+                    event_id=event.id,
+                    channel=channel,
+                    payload=payload,
+                    created_at=now,
+                )
+            )
+        session.commit()
+        return FiredStep(record.code, step, now, reason)
+
+
+def _event_text(step: PlannedStep, reason: str) -> tuple[str, str, dict]:
+    """The English line kept in `text`, the certainty, and the data app.timeline_text reads."""
+    notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
+    text = (
+        f"escalation: notify {notify} (step {step.position + 1}, round {step.round + 1}, {reason})"
+    )
+    data = {
+        "step": step.step_id,
+        "position": step.position,
+        "round": step.round,
+        "reason": reason,
+        "notify": {lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES},
+    }
+    return text, "fact", data

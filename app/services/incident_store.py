@@ -1,0 +1,126 @@
+"""Reading incidents: the policy each one was declared under, its plan, and the log line every
+change writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain.clock import Clock
+from app.domain.escalation import (
+    Plan,
+    plan,
+)
+from app.domain.incident import (
+    ALERT_CHANNELS,
+    RESOLVED_ON_BOARD,
+    Incident,
+    IncidentError,
+    incident_facts,
+    review_submitted_at,
+)
+from app.domain.policy.model import Policy
+from app.services.frozen import frozen_copy
+from app.services.policy_versions import PolicyStore
+from storage.database import Database
+from storage.incident_rows import (
+    board_signature,
+    by_code,
+    by_codes,
+    events_by_incident,
+    events_for,
+    open_incidents,
+    open_signature,
+)
+from storage.models import (
+    IncidentRecord,
+    TimelineEntryRecord,
+)
+from storage.postmortem_rows import review_states
+
+
+class IncidentStore:
+    """What the incident services share: the database, the clock, the stored policies, and
+    reading incidents with their plans."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        policies: PolicyStore,
+        alert_channels: tuple[str, ...] = ALERT_CHANNELS,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.policies = policies
+        self.alert_channels = alert_channels
+        # Incidents whose clocks could not be computed, and why (for the caller to say).
+        self.unplannable: dict[str, str] = {}
+        self._policy_cache: dict[int, tuple[Policy, int]] = {}
+
+    def _policy(self, policy_id: int) -> tuple[Policy, int]:
+        if policy_id not in self._policy_cache:
+            stored = self.policies.load_by_id(policy_id)
+            self._policy_cache[policy_id] = (stored.policy, stored.version)
+        return self._policy_cache[policy_id]
+
+    facts = staticmethod(incident_facts)
+
+    @staticmethod
+    def _submitted(session, incident_ids: list[int]) -> dict[int, datetime | None]:
+        return {
+            incident_id: review_submitted_at(*state)
+            for incident_id, state in review_states(session, incident_ids).items()
+        }
+
+    def open_plans(self, codes: list[str] | None = None) -> list[tuple[Incident, Plan]]:
+        """Open incidents (all, or those named) with their plans, from two queries."""
+        now = self.clock.now()
+        with self.database.session() as session:
+            records = open_incidents(session) if codes is None else by_codes(session, codes)
+            records = [record for record in records if record.resolved_at is None]
+            events = events_by_incident(session, [record.id for record in records])
+        plans = []
+        for record in records:
+            policy, _version = self._policy(record.policy_id)
+            try:
+                current = plan(self.facts(record, events[record.id]), policy, now)
+                plans.append((frozen_copy(Incident, record), current))
+            except (OverflowError, ValueError) as error:
+                # A deadline past the year 9999 (a policy stored before durations were bounded):
+                # that incident cannot be planned; every other one still escalates on time.
+                self.unplannable[record.code] = f"{type(error).__name__}: {error}"
+        return plans
+
+    def board_signature(self) -> tuple:
+        with self.database.session() as session:
+            return board_signature(session, self.clock.now() - RESOLVED_ON_BOARD)
+
+    def open_signature(self) -> tuple[int, int, int]:
+        with self.database.session() as session:
+            return open_signature(session)
+
+    @staticmethod
+    def _get(session, code: str) -> IncidentRecord:
+        record = by_code(session, code)
+        if record is None:
+            raise IncidentError("refusal.no_incident", code=code)
+        return record
+
+    @staticmethod
+    def _next_round(session, record: IncidentRecord) -> int:
+        used = [event.round for event in events_for(session, record.id)]
+        return max([record.first_round, *(r + 1 for r in used)])
+
+    @staticmethod
+    def _log(session, record, at, kind, actor, text, certainty="fact", data=None) -> None:
+        session.add(
+            TimelineEntryRecord(
+                incident_id=record.id,
+                at=at,
+                kind=kind,
+                actor=actor,
+                text=text,
+                certainty=certainty,
+                data=data,
+            )
+        )
