@@ -5,7 +5,6 @@ screen carries out its own actions (screens/)."""
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,18 +14,18 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
-from app.domain.incident import FiredStep, IncidentError
+from app.domain.incident import FiredStep
+from app.domain.incident_text import flash_text
 from app.domain.policy.model import Policy
 from app.services.policy_files import PolicySet, load_policies, policy_sources, tier_key
-from screens.base import IncidentsChanged, JobFailed, StoryCartScreen
+from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
-from screens.help import HelpScreen
+from screens.help import HelpScreen, help_rows
 from screens.localized import (
     bind_localized,
     command_palette,
@@ -34,26 +33,11 @@ from screens.localized import (
     textual_commands,
 )
 from screens.matrix import MatrixScreen
+from screens.theme import STORYCART_THEME, STYLES
 
 if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
     from app.services.alert_delivery import Delivery
     from app.services.bundle import Connection, Services
-
-STORYCART_THEME = Theme(
-    name="storycart",
-    primary="#3B6EA5",
-    secondary="#5B8C5A",
-    accent="#E0A458",
-    warning="#E0A458",
-    error="#D1495B",
-    success="#5B8C5A",
-    background="#15171C",
-    surface="#1E2129",
-    panel="#262A34",
-    dark=True,
-)
-
-STYLES = Path(str(resources.files("assets") / "storycart.tcss"))
 
 
 class PolicyRecovered(Message):
@@ -155,18 +139,9 @@ class StoryCartApp(App[int]):
     def connection(self) -> Connection:
         """The one connection to the database, opened by whoever needs it first."""
         if self._connection is None:
-            from app.domain.incident import alert_channels
-            from app.services.bundle import Connection, Services
+            from app.services.bundle import connection_for
 
-            settings, clock = self.settings, self.clock
-            self._connection = Connection(
-                lambda: Services.open(
-                    settings.db_url,
-                    clock,
-                    rotation_weeks=settings.rotation_weeks,
-                    alert_channels=alert_channels(settings),
-                )
-            )
+            self._connection = connection_for(self.settings, self.clock)
         return self._connection
 
     @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
@@ -252,13 +227,7 @@ class StoryCartApp(App[int]):
             elif delivery.shown and delivery.channel == "bell":
                 self.bell()
             elif delivery.shown and delivery.channel == "flash":
-                notify = payload.get("notify_by_language", {}).get(self.catalog.lang)
-                text = self.catalog.t(
-                    "board.flash",
-                    code=payload["incident"],
-                    severity=payload["severity"],
-                    notify=", ".join(notify or payload["notify"]),
-                )
+                text = flash_text(payload, self.catalog)
                 self.alert_flashed.publish((text, payload["incident"]))
                 if not isinstance(self.screen, BoardScreen):
                     self.notify(text, severity="warning", markup=False, timeout=10)
@@ -349,24 +318,8 @@ class StoryCartApp(App[int]):
         return super().check_action(action, parameters)
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
-            return
-        keys: dict[str, list[str]] = {}
-        descriptions: dict[str, str] = {}
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description:
-                continue
-            action = binding.action.removeprefix("app.")
-            keys.setdefault(action, []).append(self.get_key_display(binding))
-            # A footer label kept short carries its full name as the tooltip.
-            full = binding.tooltip if binding.show and binding.tooltip else binding.description
-            descriptions.setdefault(action, full)
-        rows = [
-            (", ".join(sorted(set(shown), key=lambda k: (len(k), k))), descriptions[action])
-            for action, shown in keys.items()
-        ]
-        self.push_screen(HelpScreen(self.catalog, sorted(rows)))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.catalog, help_rows(self, self.screen)))
 
     def action_use_policy(self, name: str) -> None:
         self.active_policy = name
@@ -453,15 +406,9 @@ class StoryCartApp(App[int]):
 
     def _store_policies(self, services: Services, policies: PolicySet) -> None:
         """Keep a version of each policy; recover broken files from their last good version."""
-        store = services.policy_versions
-        last_good = store.last_good_by_source()
-        for problem in policies.problems:
-            stored = last_good.get(problem.source)
-            if stored is not None and stored.policy.name not in policies.policies:
-                when = stored.stored_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                self.post_message(PolicyRecovered(stored.policy, when))
-        for policy in list(policies.policies.values()):
-            store.snapshot(policy)
+        for stored in services.policy_versions.keep(policies):
+            when = stored.stored_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.post_message(PolicyRecovered(stored.policy, when))
 
     def action_reload_policies(self) -> None:
         last_good = {policy.source: policy for policy in self.policies.policies.values()}
@@ -507,23 +454,8 @@ class StoryCartApp(App[int]):
         self._explain_failure(message.worker.error)
 
     def _explain_failure(self, error: BaseException | None) -> None:
-        from app.domain.postmortem.model import PostmortemError  # not needed before the first frame
-        from app.domain.story.model import StoryError
-        from app.services.errors import StorageError
-        from app.services.files import OutputError
-
-        refusals = (IncidentError, PostmortemError, StoryError, StorageError, OutputError)
-        if isinstance(error, refusals):
-            # Refused actions explain themselves in one sentence.
-            severity = "error" if isinstance(error, StorageError) else "warning"
-            self.notify(said_in(error, self.catalog), severity=severity, timeout=8, markup=False)
-            return
-        self.notify(
-            self.catalog.t("notice.storage_error", problem=said_in(error, self.catalog)),
-            severity="error",
-            timeout=15,
-            markup=False,
-        )
+        text, severity, timeout = failure_notice(error, self.catalog)
+        self.notify(text, severity=severity, timeout=timeout, markup=False)
 
 
 def run_tui(settings: Settings, kiosk: bool = False) -> int:

@@ -37,6 +37,23 @@ class Host(Protocol):
     policy_changed: Signal[None]
 
 
+def failure_notice(error: BaseException | None, catalog: Catalog) -> tuple[str, str, float]:
+    """(text, severity, seconds) of the notification for a failed background job: a refused
+    action says why in one sentence; anything else is named as a storage problem."""
+    from app.domain.i18n import said_in
+    from app.domain.incident import IncidentError
+    from app.domain.postmortem.model import PostmortemError
+    from app.domain.story.model import StoryError
+    from app.services.errors import StorageError
+    from app.services.files import OutputError
+
+    refusals = (IncidentError, PostmortemError, StoryError, StorageError, OutputError)
+    if isinstance(error, refusals):
+        severity = "error" if isinstance(error, StorageError) else "warning"
+        return said_in(error, catalog), severity, 8
+    return catalog.t("notice.storage_error", problem=said_in(error, catalog)), "error", 15
+
+
 class JobFailed(Message):
     """A screen's background job failed; the app says why, in one place."""
 

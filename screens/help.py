@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from app.domain.i18n import Catalog
@@ -43,3 +43,23 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss(self, result=None) -> None:
         self.dismiss(None)
+
+
+def help_rows(app: App, screen: Screen) -> list[tuple[str, str]]:
+    """(keys, what they do) for every binding active on `screen` that has a description."""
+    keys: dict[str, list[str]] = {}
+    descriptions: dict[str, str] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description:
+            continue
+        action = binding.action.removeprefix("app.")
+        keys.setdefault(action, []).append(app.get_key_display(binding))
+        # A footer label kept short carries its full name as the tooltip.
+        full = binding.tooltip if binding.show and binding.tooltip else binding.description
+        descriptions.setdefault(action, full)
+    rows = [
+        (", ".join(sorted(set(shown), key=lambda k: (len(k), k))), descriptions[action])
+        for action, shown in keys.items()
+    ]
+    return sorted(rows)

@@ -159,3 +159,14 @@ _SAYINGS = {
     "escalation": _escalation,
     "ack_timed_out": _ack_timed_out,
 }
+
+
+def flash_text(payload: dict, catalog: Catalog) -> str:
+    """The banner for an escalation that just fired, from its alert's payload."""
+    notify = payload.get("notify_by_language", {}).get(catalog.lang)
+    return catalog.t(
+        "board.flash",
+        code=payload["incident"],
+        severity=payload["severity"],
+        notify=", ".join(notify or payload["notify"]),
+    )

@@ -62,6 +62,20 @@ class Services:
         self.database.close()
 
 
+def connection_for(settings, clock: Clock) -> Connection:
+    """The connection the app and its kiosk share, for these settings."""
+    from app.domain.incident import alert_channels
+
+    return Connection(
+        lambda: Services.open(
+            settings.db_url,
+            clock,
+            rotation_weeks=settings.rotation_weeks,
+            alert_channels=alert_channels(settings),
+        )
+    )
+
+
 class Connection:
     """Opens the services once, for whichever part of the app asks first (the board after its
     first frame, or a kiosk that started before anyone unlocked it); safe to call from worker

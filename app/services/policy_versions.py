@@ -240,3 +240,17 @@ class PolicyStore:
                 )
                 for record in latest_by_source(session)
             }
+
+    def keep(self, policies) -> list[StoredPolicy]:
+        """Store a version of each policy read from its file, and return the last good stored
+        version of each file that failed to read (the app goes on with those)."""
+        last_good = self.last_good_by_source()
+        recovered = [
+            stored
+            for problem in policies.problems
+            if (stored := last_good.get(problem.source)) is not None
+            and stored.policy.name not in policies.policies
+        ]
+        for policy in list(policies.policies.values()):
+            self.snapshot(policy)
+        return recovered
