@@ -1,5 +1,9 @@
 """One typed Settings object: config TOML file, then STORYCART_* environment, then flags.
 
+Every setting is defined once, in SETTINGS: its file key, TOML type, environment variable,
+default, check and one line of documentation. The set of known keys, the type checks, the
+environment list and the README's table are all read from it.
+
 Directories come from platformdirs. Nothing is created here: the database file and its folder
 are created by storage when the app first opens them.
 """
@@ -7,8 +11,9 @@ are created by storage when the app first opens them.
 from __future__ import annotations
 
 import getpass
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,32 +21,13 @@ from typing import Any
 import platformdirs
 
 from app.domain.i18n import LANGUAGES, detect_language
-from app.domain.kiosk_playlist import (
-    DEFAULT_SECONDS,
-    DEFAULT_UNLOCK,
-    KioskError,
-    check_seconds,
-    parse_languages,
-    parse_unlock,
-)
 
 APP_NAME = "storycart"
-CONFIG_KEYS = {
-    "db",
-    "lang",
-    "policy",
-    "policy_files",
-    "theme",
-    "kitty_keyboard",
-    "user",
-    "alert_command",
-    "desktop_notifications",
-    "export_dir",
-    "rotation_weeks",
-    "kiosk_seconds",
-    "kiosk_languages",
-    "kiosk_unlock",
-}
+KIOSK_SECONDS_RANGE = range(5, 3601)
+DEFAULT_KIOSK_SECONDS = 20
+DEFAULT_UNLOCK = "ctrl+k u n l o c k"
+MIN_UNLOCK_KEYS = 3
+_KEY_NAME = re.compile(r"^((ctrl|shift|alt|meta)\+)*([a-z0-9_]+|[^\s+])$")
 
 
 class ConfigError(ValueError):
@@ -60,6 +46,203 @@ def default_db_url(directory: Path | None = None) -> str:
     return f"sqlite:///{(directory or data_dir()) / 'storycart.db'}"
 
 
+# -- checks: (value, where it came from) -> the value to use ----------------------------------
+
+
+def parse_unlock(text: str, where: str = "kiosk_unlock") -> tuple[str, ...]:
+    """Key names separated by spaces, as Textual names keys: `ctrl+k u n l o c k`."""
+    keys = tuple(str(text).split())
+    bad = [key for key in keys if not _KEY_NAME.match(key)]
+    if bad:
+        raise ConfigError(f"{where}: {bad[0]!r} is not a key name (write keys like ctrl+k or u).")
+    if len(keys) < MIN_UNLOCK_KEYS:
+        raise ConfigError(
+            f"{where} needs at least {MIN_UNLOCK_KEYS} keys separated by spaces, "
+            f"so passers-by do not type it by chance; got {text!r}."
+        )
+    return keys
+
+
+def parse_languages(values, where: str = "kiosk_languages") -> tuple[str, ...]:
+    """The languages a kiosk cycles through, in order; empty means the app's language."""
+    if isinstance(values, str):
+        values = [part for part in re.split(r"[\s,]+", values) if part]
+    languages = tuple(values)
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown:
+        raise ConfigError(
+            f"{where}: {unknown[0]!r} is not a language; use some of {', '.join(LANGUAGES)}."
+        )
+    return tuple(dict.fromkeys(languages))
+
+
+def check_seconds(value, where: str = "kiosk_seconds") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in KIOSK_SECONDS_RANGE:
+        raise ConfigError(
+            f"{where} must be a whole number of seconds from {KIOSK_SECONDS_RANGE.start} "
+            f"to {KIOSK_SECONDS_RANGE.stop - 1}, not {value!r}."
+        )
+    return value
+
+
+def _rotation_weeks(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+        raise ConfigError(f"{where} must be a whole number from 1 to 4, not {value!r}.")
+    return value
+
+
+def _alert_command(value: list, where: str) -> tuple[str, ...]:
+    if not all(isinstance(part, str) and part for part in value):
+        raise ConfigError(
+            f"{where}: 'alert_command' must be a list of non-empty strings "
+            "(program and arguments, no shell)."
+        )
+    return tuple(value)
+
+
+def _language(value: str, where: str) -> str:
+    if value not in LANGUAGES:
+        raise ConfigError(
+            f"Language {value!r} from {where} is not supported; use one of {', '.join(LANGUAGES)}."
+        )
+    return value
+
+
+def _db_url(value: str, _where: str) -> str:
+    return value if "://" in value else f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in containers without a passwd entry
+        return "unknown"
+
+
+def _same(value: Any, _where: str) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # in config.toml
+    kind: type  # its TOML type
+    doc: str
+    default: Callable[[Mapping[str, str]], Any]  # from the environment, when nothing is set
+    check: Callable[[Any, str], Any] = _same
+    env: str | None = None  # STORYCART_* variable that overrides the file
+    flag: str | None = None  # command-line flag that overrides both
+    attribute: str = ""  # the Settings field, when it is not named like the key
+
+    @property
+    def field_name(self) -> str:
+        return self.attribute or self.key
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "db",
+        str,
+        "the database: a SQLite file path or a postgresql:// URL",
+        default=lambda _env: default_db_url(),
+        check=_db_url,
+        env="STORYCART_DB",
+        flag="--db",
+        attribute="db_url",
+    ),
+    Setting(
+        "lang",
+        str,
+        "the app's language: en, ko or ja (default: from the locale)",
+        default=detect_language,
+        check=_language,
+        env="STORYCART_LANG",
+        flag="--lang",
+    ),
+    Setting(
+        "policy",
+        str,
+        "the severity policy the board starts with",
+        default=lambda _env: None,
+        env="STORYCART_POLICY",
+        flag="--policy",
+    ),
+    Setting(
+        "policy_files",
+        list,
+        "more policy files to load",
+        default=lambda _env: (),
+        check=lambda value, _where: tuple(Path(p).expanduser() for p in value),
+        flag="--policy-file",
+    ),
+    Setting("theme", str, "the Textual theme", default=lambda _env: "storycart"),
+    Setting(
+        "kitty_keyboard",
+        bool,
+        "ask the terminal for the Kitty keyboard protocol (false helps some IMEs)",
+        default=lambda _env: True,
+    ),
+    Setting(
+        "user",
+        str,
+        "who you are in timelines (default: your login name)",
+        default=lambda _env: _login_name(),
+        check=lambda value, _where: value or _login_name(),
+        env="STORYCART_USER",
+    ),
+    Setting(
+        "alert_command",
+        list,
+        "run for every escalation, without a shell; the alert as JSON on stdin",
+        default=lambda _env: [],
+        check=_alert_command,
+    ),
+    Setting(
+        "desktop_notifications",
+        bool,
+        "a desktop notification for every escalation",
+        default=lambda _env: True,
+    ),
+    Setting(
+        "export_dir",
+        str,
+        "where saved messages and printed sheets go (default: data dir / exports)",
+        default=lambda _env: "",
+        check=lambda value, _where: Path(value or data_dir() / "exports").expanduser(),
+    ),
+    Setting(
+        "rotation_weeks",
+        int,
+        "the story of the week changes every this many weeks (1 to 4)",
+        default=lambda _env: 2,
+        check=_rotation_weeks,
+    ),
+    Setting(
+        "kiosk_seconds",
+        int,
+        "seconds per kiosk slide (5 to 3600)",
+        default=lambda _env: DEFAULT_KIOSK_SECONDS,
+        check=check_seconds,
+    ),
+    Setting(
+        "kiosk_languages",
+        list,
+        "languages the kiosk cycles through (default: lang)",
+        default=lambda _env: (),
+        check=parse_languages,
+    ),
+    Setting(
+        "kiosk_unlock",
+        str,
+        "keys that leave kiosk mode, separated by spaces",
+        default=lambda _env: DEFAULT_UNLOCK,
+        check=parse_unlock,
+    ),
+)
+CONFIG_KEYS = {setting.key for setting in SETTINGS}
+ENVIRONMENT = {setting.env: setting.key for setting in SETTINGS if setting.env}
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str
@@ -70,18 +253,12 @@ class Settings:
     policy_files: tuple[Path, ...] = ()
     theme: str = "storycart"
     kitty_keyboard: bool = True
-    # Who is acting: recorded with every timeline entry this person makes.
     user: str = "unknown"
-    # Run (without a shell) for every escalation, the alert as JSON on stdin.
     alert_command: tuple[str, ...] = ()
     desktop_notifications: bool = True
-    # Where saved messages (and later, exported sheets) go.
     export_dir: Path = field(default_factory=lambda: data_dir() / "exports")
-    # The story of the week changes every this many weeks (seed 000: every 2 to 4 weeks).
     rotation_weeks: int = 2
-    # The kiosk: seconds per slide, languages it cycles through (empty: `lang` only), and the
-    # keys (Textual key names, space-separated) that leave it.
-    kiosk_seconds: int = DEFAULT_SECONDS
+    kiosk_seconds: int = DEFAULT_KIOSK_SECONDS
     kiosk_languages: tuple[str, ...] = ()
     kiosk_unlock: tuple[str, ...] = tuple(DEFAULT_UNLOCK.split())
     sources: dict[str, str] = field(default_factory=dict, compare=False)
@@ -110,95 +287,39 @@ def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
         for key, value in _read_config(config_path, required=bool(explicit_config)).items():
             values[key] = value
             sources[key] = str(config_path)
-
-    for key, variable in (
-        ("db", "STORYCART_DB"),
-        ("lang", "STORYCART_LANG"),
-        ("policy", "STORYCART_POLICY"),
-        ("user", "STORYCART_USER"),
-    ):
+    for variable, key in ENVIRONMENT.items():
         if environ.get(variable):
             values[key] = environ[variable]
             sources[key] = variable
-    for key in ("db", "lang", "policy"):
-        if getattr(flags, key):
-            values[key] = getattr(flags, key)
-            sources[key] = f"--{key}"
-    if flags.policy_files:
-        values["policy_files"] = flags.policy_files
-        sources["policy_files"] = "--policy-file"
-
-    lang = values.get("lang") or detect_language(environ)
-    if lang not in LANGUAGES:
-        where = sources.get("lang", "the locale")
-        raise ConfigError(
-            f"Language {lang!r} from {where} is not supported; use one of {', '.join(LANGUAGES)}."
-        )
-    db_url = values.get("db") or default_db_url()
-    if "://" not in db_url:
-        db_url = f"sqlite:///{Path(db_url).expanduser().resolve()}"
+    for setting in SETTINGS:
+        given = getattr(flags, setting.key, None) if setting.flag else None
+        if given:
+            values[setting.key] = given
+            sources[setting.key] = setting.flag
+    chosen = {}
+    for setting in SETTINGS:
+        value = values.get(setting.key)
+        if value is None or (setting.key in ("db", "lang", "policy") and not value):
+            value = setting.default(environ)
+        chosen[setting.field_name] = setting.check(value, _where(setting, sources))
     return Settings(
-        db_url=db_url,
-        lang=lang,
         config_path=config_path,
         policy_dir=config_path.parent / "policies",
-        policy=values.get("policy"),
-        policy_files=tuple(Path(p).expanduser() for p in values.get("policy_files", ())),
-        theme=values.get("theme", "storycart"),
-        kitty_keyboard=values.get("kitty_keyboard", True),
-        user=values.get("user") or _login_name(),
-        alert_command=_alert_command(values.get("alert_command", []), sources),
-        desktop_notifications=values.get("desktop_notifications", True),
-        export_dir=Path(values.get("export_dir") or data_dir() / "exports").expanduser(),
-        rotation_weeks=_rotation_weeks(values.get("rotation_weeks", 2), sources),
-        **_kiosk_settings(values, sources),
         sources=sources,
+        **chosen,
     )
 
 
-def _rotation_weeks(value: Any, sources: dict[str, str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        where = sources.get("rotation_weeks", "the settings")
-        raise ConfigError(
-            f"rotation_weeks in {where} must be a whole number from 1 to 4, not {value!r}."
-        )
-    return value
-
-
-def _kiosk_settings(values: dict[str, Any], sources: dict[str, str]) -> dict[str, Any]:
-    def where(key: str) -> str:
-        return f"{key} in {sources.get(key, 'the settings')}"
-
-    try:
-        return {
-            "kiosk_seconds": check_seconds(
-                values.get("kiosk_seconds", DEFAULT_SECONDS), where("kiosk_seconds")
-            ),
-            "kiosk_languages": parse_languages(
-                values.get("kiosk_languages", ()), where("kiosk_languages")
-            ),
-            "kiosk_unlock": parse_unlock(
-                values.get("kiosk_unlock", DEFAULT_UNLOCK), where("kiosk_unlock")
-            ),
-        }
-    except KioskError as error:
-        raise ConfigError(str(error)) from None
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in containers without a passwd entry
-        return "unknown"
-
-
-def _alert_command(value: list, sources: dict[str, str]) -> tuple[str, ...]:
-    if not all(isinstance(part, str) and part for part in value):
-        raise ConfigError(
-            f"Config file {sources.get('alert_command')}: 'alert_command' must be a list of "
-            "non-empty strings (program and arguments, no shell)."
-        )
-    return tuple(value)
+def _where(setting: Setting, sources: dict[str, str]) -> str:
+    """How a check names where a bad value came from, in the words it has always used."""
+    source = sources.get(setting.key)
+    if setting.key == "lang":
+        return source or "the locale"
+    if setting.key == "alert_command":
+        return f"Config file {source}"
+    if setting.key in ("rotation_weeks", "kiosk_seconds", "kiosk_languages", "kiosk_unlock"):
+        return f"{setting.key} in {source or 'the settings'}"
+    return source or "the settings"
 
 
 def _read_config(path: Path, required: bool) -> dict[str, Any]:
@@ -222,24 +343,9 @@ def _read_config(path: Path, required: bool) -> dict[str, Any]:
             f"Config file {path}: {unknown[0]!r} is not a setting "
             f"(known: {', '.join(sorted(CONFIG_KEYS))})."
         )
-    expected = {
-        "db": str,
-        "lang": str,
-        "policy": str,
-        "theme": str,
-        "kitty_keyboard": bool,
-        "policy_files": list,
-        "user": str,
-        "alert_command": list,
-        "desktop_notifications": bool,
-        "export_dir": str,
-        "rotation_weeks": int,
-        "kiosk_seconds": int,
-        "kiosk_languages": list,
-        "kiosk_unlock": str,
-    }
+    kinds = {setting.key: setting.kind for setting in SETTINGS}
     for key, value in document.items():
-        wanted = expected[key]
+        wanted = kinds[key]
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
             raise ConfigError(
                 f"Config file {path}: {key!r} must be {_KIND_NAMES[wanted]}, "

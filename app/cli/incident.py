@@ -39,15 +39,21 @@ def add_incident_parsers(commands, common) -> None:
     declare.add_argument("--impact", default="")
     declare.add_argument("--commander")
     declare.add_argument("--actor", help=ACTOR_HELP)
-    for action, text in (
-        ("ack", "acknowledge an incident (again: a note, exit 0)"),
-        ("resolve", "resolve an incident (again: a note, exit 0)"),
-        ("reopen", "reopen a resolved incident"),
-        ("escalate", "fire the next escalation step now; says whether it was early or late"),
+    declare.set_defaults(handler=cmd_incident, incident_action=_declare)
+    for action, text, carry_out in (
+        ("ack", "acknowledge an incident (again: a note, exit 0)", _acknowledge),
+        ("resolve", "resolve an incident (again: a note, exit 0)", _resolve),
+        ("reopen", "reopen a resolved incident", _reopen),
+        (
+            "escalate",
+            "fire the next escalation step now; says whether it was early or late",
+            _escalate,
+        ),
     ):
         sub = actions.add_parser(action, parents=[common], help=text, description=text + ".")
         sub.add_argument("id")
         sub.add_argument("--actor", help=ACTOR_HELP)
+        sub.set_defaults(handler=cmd_incident, incident_action=carry_out)
     status_update = actions.add_parser(
         "update",
         parents=[common],
@@ -58,11 +64,13 @@ def add_incident_parsers(commands, common) -> None:
     status_update.add_argument("--status", required=True)
     status_update.add_argument("--text", required=True)
     status_update.add_argument("--actor", help=ACTOR_HELP)
+    status_update.set_defaults(handler=cmd_incident, incident_action=_update)
     listing = actions.add_parser(
         "list", parents=[common], help="open incidents", description="List open incidents."
     )
     listing.add_argument("--all", action="store_true", help="include resolved incidents")
     listing.add_argument("--json", action="store_true", help="machine-readable JSON")
+    listing.set_defaults(handler=cmd_incident, incident_action=_list)
     show = actions.add_parser(
         "show",
         parents=[common],
@@ -71,6 +79,7 @@ def add_incident_parsers(commands, common) -> None:
     )
     show.add_argument("id")
     show.add_argument("--json", action="store_true", help="machine-readable JSON")
+    show.set_defaults(handler=cmd_incident, incident_action=_show)
 
 
 def _service(settings: Settings):
@@ -90,7 +99,7 @@ def cmd_incident(settings: Settings, args) -> int:
     service = _service(settings)
     actor = getattr(args, "actor", None) or settings.user
     try:
-        _run(service, settings, args, actor, catalog)
+        args.incident_action(service, settings, args, actor, catalog)
     except AlreadyDone as done:
         print(catalog.t("cli.nothing_changed", said=said_in(done, catalog)))
     except IncidentError as error:
@@ -100,35 +109,39 @@ def cmd_incident(settings: Settings, args) -> int:
     return 0
 
 
-def _run(service, settings: Settings, args, actor: str, catalog: Catalog) -> None:
-    action = args.incident_command
-    if action == "declare":
-        policies = command_policies(settings)
-        name = settings.policy or policies.choose("web-service").name
-        code = service.declare(
-            policy_named(policies, name),
-            args.title,
-            args.severity,
-            actor=actor,
-            type_key=args.type_key,
-            impact=args.impact,
-            commander=args.commander,
-        )
-        print(code)
-    elif action == "ack":
-        service.acknowledge(args.id, actor)
-    elif action == "resolve":
-        service.resolve(args.id, actor)
-    elif action == "reopen":
-        service.reopen(args.id, actor)
-    elif action == "update":
-        service.post_update(args.id, actor, args.status, args.text)
-    elif action == "escalate":
-        _print_escalation(service.escalate_now(args.id, actor), catalog)
-    elif action == "list":
-        _list(service, args, catalog)
-    elif action == "show":
-        _show(service, args, catalog)
+def _declare(service, settings: Settings, args, actor: str, _catalog: Catalog) -> None:
+    policies = command_policies(settings)
+    name = settings.policy or policies.choose("web-service").name
+    code = service.declare(
+        policy_named(policies, name),
+        args.title,
+        args.severity,
+        actor=actor,
+        type_key=args.type_key,
+        impact=args.impact,
+        commander=args.commander,
+    )
+    print(code)
+
+
+def _acknowledge(service, _settings, args, actor: str, _catalog) -> None:
+    service.acknowledge(args.id, actor)
+
+
+def _resolve(service, _settings, args, actor: str, _catalog) -> None:
+    service.resolve(args.id, actor)
+
+
+def _reopen(service, _settings, args, actor: str, _catalog) -> None:
+    service.reopen(args.id, actor)
+
+
+def _update(service, _settings, args, actor: str, _catalog) -> None:
+    service.post_update(args.id, actor, args.status, args.text)
+
+
+def _escalate(service, _settings, args, actor: str, catalog: Catalog) -> None:
+    _print_escalation(service.escalate_now(args.id, actor), catalog)
 
 
 def _print_escalation(fired, catalog: Catalog) -> None:
@@ -149,7 +162,7 @@ def _print_escalation(fired, catalog: Catalog) -> None:
     )
 
 
-def _list(service, args, catalog: Catalog) -> None:
+def _list(service, _settings, args, _actor, catalog: Catalog) -> None:
     from app.domain.incident_document import view_document
 
     views = service.list(include_resolved=args.all)
@@ -162,7 +175,7 @@ def _list(service, args, catalog: Catalog) -> None:
         print(f"{record.code}  {record.severity:<6} {status:<13} {printable(record.title)}")
 
 
-def _show(service, args, catalog: Catalog) -> None:
+def _show(service, _settings, args, _actor, catalog: Catalog) -> None:
     from app.domain.incident_document import view_document
     from app.domain.incident_text import entry_text, step_state_text
     from app.domain.message_templates import local_clock, local_time

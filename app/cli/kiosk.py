@@ -9,8 +9,8 @@ import shlex
 import sys
 
 from app.cli.errors import CommandError
-from app.config import Settings
-from app.domain.kiosk_playlist import KioskError, check_seconds, parse_languages
+from app.cli.run import cmd_run
+from app.config import ConfigError, Settings, check_seconds, parse_languages
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -26,6 +26,7 @@ def add_kiosk_parser(commands, common: argparse.ArgumentParser) -> None:
         "Keys are locked; type the unlock sequence (setting kiosk_unlock, default "
         "`ctrl+k u n l o c k`) to reach the board.",
     )
+    kiosk.set_defaults(handler=cmd_kiosk)
     option = kiosk.add_argument
     option(
         "--seconds",
@@ -52,7 +53,7 @@ def kiosk_settings(settings: Settings, args) -> Settings:
             changes["kiosk_seconds"] = check_seconds(args.seconds, "--seconds")
         if args.languages is not None:
             changes["kiosk_languages"] = parse_languages(args.languages, "--languages")
-    except KioskError as error:
+    except ConfigError as error:
         raise CommandError(str(error)) from None
     return settings.with_overrides(**changes)
 
@@ -111,3 +112,10 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def cmd_kiosk(settings: Settings, args) -> int:
+    settings = kiosk_settings(settings, args)
+    if args.serve:
+        return serve(settings, args)
+    return cmd_run(settings, args, kiosk=True)

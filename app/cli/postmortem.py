@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.cli.errors import CommandError
+from app.cli.services import open_services
 from app.config import Settings
 from app.domain.i18n import Catalog, said_in
 from app.domain.textsafe import printable
@@ -21,6 +22,7 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
         "one; `json` the story library; PDFs for the cart: story, cards, prompts, template, "
         "poster, report, booklet.",
     )
+    export.set_defaults(handler=cmd_export)
     kinds = export.add_subparsers(dest="export_command", metavar="KIND", required=True)
     markdown = kinds.add_parser(
         "markdown",
@@ -34,6 +36,7 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     markdown.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
+    markdown.set_defaults(export_text=_markdown_text, export_kind="markdown")
     library = kinds.add_parser(
         "json",
         parents=[common],
@@ -44,6 +47,7 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     library.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
     )
+    library.set_defaults(export_text=_library_text, export_kind="json")
     from app.cli.sheets import add_sheet_parsers
 
     add_sheet_parsers(kinds, common)
@@ -58,37 +62,13 @@ def add_exchange_parsers(commands, common: argparse.ArgumentParser) -> None:
     )
     importing.add_argument("file")
     importing.add_argument("--actor", help="who is importing (default: your user name)")
+    importing.set_defaults(handler=cmd_import)
 
 
 def cmd_export(settings: Settings, args) -> int:
-    from app.domain.postmortem.markdown import blank_markdown
-
-    if args.export_command == "json":
-        from app.cli.story import export_library_json
-
-        text = export_library_json(settings)
-    elif args.export_command != "markdown":
-        from app.cli.sheets import sheet_pdf
-
-        text = sheet_pdf(settings, args)
-    elif args.blank:
-        text = blank_markdown(settings.lang)
-    else:
-        from app.domain.clock import SystemClock
-        from app.domain.incident import IncidentError
-        from app.services.postmortem_service import PostmortemService
-        from storage.database import Database
-
-        database = Database.open(settings.db_url)
-        try:
-            service = PostmortemService(database, SystemClock())
-            text = service.export_markdown(args.postmortem, settings.lang, settings.user)
-        except IncidentError as error:
-            raise _fail(str(error)) from None
-        finally:
-            database.close()
+    text = args.export_text(settings, args)
     try:
-        target = write_output(args.output, text, _export_kind(args))
+        target = write_output(args.output, text, args.export_kind)
     except OutputError as error:
         raise _fail(said_in(error, Catalog(settings.lang))) from None
     if target is not None:
@@ -96,13 +76,26 @@ def cmd_export(settings: Settings, args) -> int:
     return 0
 
 
-def _export_kind(args) -> str:
-    """What the export is called in an error about its file."""
-    if args.export_command == "json":
-        return "json"
-    if args.export_command == "markdown":
-        return "markdown"
-    return "pdf"
+def _library_text(settings: Settings, _args) -> str:
+    from app.cli.story import export_library_json
+
+    return export_library_json(settings)
+
+
+def _markdown_text(settings: Settings, args) -> str:
+    from app.domain.postmortem.markdown import blank_markdown
+
+    if args.blank:
+        return blank_markdown(settings.lang)
+    from app.domain.incident import IncidentError
+
+    with open_services(settings) as services:
+        try:
+            return services.postmortems.export_markdown(
+                args.postmortem, settings.lang, settings.user
+            )
+        except IncidentError as error:
+            raise _fail(str(error)) from None
 
 
 def cmd_import(settings: Settings, args) -> int:

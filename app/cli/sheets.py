@@ -22,6 +22,7 @@ def add_sheet_parsers(kinds, common) -> None:
         parser.add_argument(
             "-o", "--output", required=True, metavar="FILE", help="file, or - for stdout"
         )
+        parser.set_defaults(export_text=sheet_pdf, export_kind="pdf")
         return parser
 
     story = sheet(

@@ -58,23 +58,24 @@ def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
     translate.add_argument("id", help="a story's id or key (as `story list` prints)")
     translate.add_argument("--to", required=True, choices=("en", "ko", "ja"), dest="target")
     translate.add_argument("--actor", help="who is translating (default: your user name)")
+    for parser, carry_out in (
+        (listing, _list),
+        (show, _show),
+        (week, _week),
+        (search, _search),
+        (nominate, _nominate),
+        (translate, _translate),
+    ):
+        parser.set_defaults(handler=cmd_story, story_action=carry_out)
 
 
 def cmd_story(settings: Settings, args) -> int:
     from app.domain.incident import IncidentError
     from app.domain.story.model import StoryError
 
-    handlers = {
-        "list": _list,
-        "show": _show,
-        "week": _week,
-        "search": _search,
-        "nominate": _nominate,
-        "translate": _translate,
-    }
     with open_services(settings) as services:
         try:
-            return handlers[args.story_command](services, settings, args)
+            return args.story_action(services, settings, args)
         except (StoryError, IncidentError) as error:
             raise CommandError(str(error)) from None
 

@@ -4,68 +4,22 @@ sequence that lets a curator leave it. Plain data and strings; the kiosk screen 
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from app.domain.i18n import LANGUAGES, Catalog
+from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
 
 if TYPE_CHECKING:  # app.domain.story loads its banks: not needed to read the settings
     from app.domain.story.follow_ups import LoopSummary
 
 SLIDES = ("story", "highlight", "prompts", "near_misses", "follow_ups", "matrix")
-DEFAULT_SECONDS = 20
-SECONDS_RANGE = range(5, 3601)
-DEFAULT_UNLOCK = "ctrl+k u n l o c k"
-MIN_UNLOCK_KEYS = 3
 NEAR_MISSES = 3
 PAST_STORIES = 4
 # After the database went away: try again after 5 s, then 10, 20, … up to a minute.
 RETRY_FIRST_S, RETRY_MAX_S = 5, 60
-_KEY_NAME = re.compile(r"^((ctrl|shift|alt|meta)\+)*([a-z0-9_]+|[^\s+])$")
-
-
-class KioskError(ValueError):
-    """A kiosk setting that cannot be used; str() is one sentence."""
-
-
-def parse_unlock(text: str, where: str = "kiosk_unlock") -> tuple[str, ...]:
-    """Key names separated by spaces, as Textual names keys: `ctrl+k u n l o c k`."""
-    keys = tuple(str(text).split())
-    bad = [key for key in keys if not _KEY_NAME.match(key)]
-    if bad:
-        raise KioskError(f"{where}: {bad[0]!r} is not a key name (write keys like ctrl+k or u).")
-    if len(keys) < MIN_UNLOCK_KEYS:
-        raise KioskError(
-            f"{where} needs at least {MIN_UNLOCK_KEYS} keys separated by spaces, "
-            f"so passers-by do not type it by chance; got {text!r}."
-        )
-    return keys
-
-
-def parse_languages(values, where: str = "kiosk_languages") -> tuple[str, ...]:
-    """The languages a kiosk cycles through, in order; empty means the app's language."""
-    if isinstance(values, str):
-        values = [part for part in re.split(r"[\s,]+", values) if part]
-    languages = tuple(values)
-    unknown = [lang for lang in languages if lang not in LANGUAGES]
-    if unknown:
-        raise KioskError(
-            f"{where}: {unknown[0]!r} is not a language; use some of {', '.join(LANGUAGES)}."
-        )
-    return tuple(dict.fromkeys(languages))
-
-
-def check_seconds(value, where: str = "kiosk_seconds") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value not in SECONDS_RANGE:
-        raise KioskError(
-            f"{where} must be a whole number of seconds from {SECONDS_RANGE.start} "
-            f"to {SECONDS_RANGE.stop - 1}, not {value!r}."
-        )
-    return value
 
 
 class UnlockSequence:

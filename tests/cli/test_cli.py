@@ -237,3 +237,26 @@ def test_processes_upgrading_one_new_postgresql_database_at_once(postgres_url):
     results = _concurrent_upgrades(postgres_url)
     assert [r.returncode for r in results] == [0, 0, 0, 0], [r.stderr for r in results]
     assert run("db", "check", "--db", postgres_url).stdout == f"schema {HEAD} is up to date\n"
+
+
+def test_settings_says_each_value_and_where_it_came_from(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('rotation_weeks = 3\nkiosk_languages = ["ja", "ko"]\n', "utf-8")
+    monkeypatch.setenv("STORYCART_USER", "민지")
+    result = subprocess.run(
+        [*STORYCART, "--config", str(config), "--lang", "ja", "settings", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {row["key"]: row for row in json.loads(result.stdout)["settings"]}
+    assert (rows["rotation_weeks"]["value"], rows["rotation_weeks"]["source"]) == (3, str(config))
+    assert rows["kiosk_languages"]["value"] == ["ja", "ko"]
+    assert (rows["user"]["value"], rows["user"]["source"]) == ("민지", "STORYCART_USER")
+    assert (rows["lang"]["value"], rows["lang"]["source"]) == ("ja", "--lang")
+    assert rows["theme"]["source"] == "default" and rows["theme"]["value"] == "storycart"
+    human = subprocess.run(
+        [*STORYCART, "--config", str(config), "settings"], capture_output=True, text=True
+    ).stdout
+    assert "rotation_weeks" in human and "the story of the week changes" in human

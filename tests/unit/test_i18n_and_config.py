@@ -118,3 +118,18 @@ def test_a_refusal_is_said_in_the_readers_language():
     assert said_in(error, Catalog("ko")) == "INC-2026-0003은 이미 확인(응답)되었습니다."
     assert said_in(error, Catalog("ja")).startswith("INC-2026-0003")
     assert said_in(ValueError("plain"), Catalog("ja")) == "plain"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    """SETTINGS is the one definition; the README's Settings section must name each key and
+    each environment variable it reads, so a new setting cannot go undocumented."""
+    from app.config import ENVIRONMENT, SETTINGS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    documented_keys = {
+        line.split("=", 1)[0].strip() for line in section.splitlines() if "=" in line
+    }
+    assert {setting.key for setting in SETTINGS} <= documented_keys
+    for variable in ENVIRONMENT:
+        assert variable in section, variable

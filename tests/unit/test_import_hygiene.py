@@ -26,4 +26,4 @@ def test_import_linter_contract_holds():
 
 def test_only_the_cli_imports_the_tui():
     graph = grimp.build_graph("app", "storage", "screens", "widgets")
-    assert graph.find_modules_that_directly_import("app.tui") <= {"app.cli.main"}
+    assert graph.find_modules_that_directly_import("app.tui") <= {"app.cli.run"}

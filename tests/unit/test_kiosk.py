@@ -9,16 +9,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.cells import cell_len
 
-from app.config import ConfigError, Flags, load_settings
-from app.domain.kiosk_playlist import (
-    KioskContent,
-    KioskError,
-    Playlist,
-    UnlockSequence,
+from app.config import (
+    ConfigError,
+    Flags,
     check_seconds,
-    paginate,
+    load_settings,
     parse_languages,
     parse_unlock,
+)
+from app.domain.kiosk_playlist import (
+    KioskContent,
+    Playlist,
+    UnlockSequence,
+    paginate,
     retry_after,
     slide_text,
 )
@@ -48,18 +51,18 @@ def test_unlock_sequence_with_repeated_keys():
     ],
 )
 def test_bad_unlock_sequences_are_refused(text, message):
-    with pytest.raises(KioskError, match=re.escape(message)):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         parse_unlock(text)
 
 
 def test_languages_and_seconds():
     assert parse_languages("ko, ja,en") == ("ko", "ja", "en")
     assert parse_languages(["ja", "ja", "en"]) == ("ja", "en")
-    with pytest.raises(KioskError, match="'fr' is not a language"):
+    with pytest.raises(ConfigError, match="'fr' is not a language"):
         parse_languages(["ko", "fr"])
     assert check_seconds(5) == 5
     for bad in (4, 3601, 2.5, True, "20"):
-        with pytest.raises(KioskError, match="whole number of seconds from 5 to 3600"):
+        with pytest.raises(ConfigError, match="whole number of seconds from 5 to 3600"):
             check_seconds(bad)
 
 

@@ -1,0 +1,25 @@
+"""`storycart` / `storycart run`: the full-screen TUI."""
+
+from __future__ import annotations
+
+import os
+
+from app.config import Settings
+
+
+def add_run_parser(commands, common) -> None:
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="open the TUI (the default)",
+        description="Open the full-screen TUI.",
+    )
+    run.set_defaults(handler=cmd_run)
+
+
+def cmd_run(settings: Settings, _args, kiosk: bool = False) -> int:
+    if not settings.kitty_keyboard:
+        os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
+    from app.tui import run_tui
+
+    return run_tui(settings, kiosk=kiosk)

@@ -1,0 +1,62 @@
+"""`storycart settings`: every setting in effect, where it came from, and what it does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.config import SETTINGS, Settings
+from app.domain.textsafe import printable
+
+
+def add_settings_parser(commands, common) -> None:
+    shown = commands.add_parser(
+        "settings",
+        parents=[common],
+        help="the settings in effect and where each came from",
+        description="Print every setting: its value, where it came from (the config file, an "
+        "environment variable, a flag, or the default) and what it does.",
+    )
+    shown.add_argument("--json", action="store_true", help="machine-readable JSON")
+    shown.set_defaults(handler=cmd_settings)
+
+
+def _plain(value):
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _shown(value) -> str:
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    return str(value)
+
+
+def cmd_settings(settings: Settings, args) -> int:
+    rows = [
+        {
+            "key": setting.key,
+            "value": _plain(getattr(settings, setting.field_name)),
+            "source": settings.sources.get(setting.key, "default"),
+            "about": setting.doc,
+        }
+        for setting in SETTINGS
+    ]
+    if args.json:
+        document = {"config_file": str(settings.config_path), "settings": rows}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+    print(printable(f"config file: {settings.config_path}"))
+    width = max(len(row["key"]) for row in rows)
+    for row in rows:
+        shown = _shown(row["value"])
+        print(printable(f"{row['key']:<{width}}  {shown}  ({row['source']})"))
+        print(printable(f"{'':<{width}}  {row['about']}"))
+    return 0
