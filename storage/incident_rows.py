@@ -17,6 +17,7 @@ from storage.models import (
     RoleAssignmentRecord,
     TimelineEntryRecord,
 )
+from storage.versioned import versioned_update
 
 
 def codes_in_year(session: Session, prefix: str) -> list[str]:
@@ -99,18 +100,13 @@ def outbox_for(session: Session, incident_id: int) -> list[OutboxRecord]:
 
 def update_incident(session: Session, record: IncidentRecord, **changes) -> None:
     """Write changes only if nobody else changed the incident since it was read."""
-    statement = (
-        update(IncidentRecord)
-        .where(IncidentRecord.id == record.id, IncidentRecord.version == record.version)
-        .values(**changes, version=record.version + 1)
+    stale = StaleWrite(
+        f"Incident {record.code} was changed by someone else a moment ago; "
+        "reload it and try again.",
+        "storage.stale_incident",
+        code=record.code,
     )
-    if session.execute(statement).rowcount != 1:
-        raise StaleWrite(
-            f"Incident {record.code} was changed by someone else a moment ago; "
-            "reload it and try again.",
-            "storage.stale_incident",
-            code=record.code,
-        )
+    versioned_update(session, IncidentRecord, record.id, record.version, stale, **changes)
     session.expire(record)  # the next read sees what the database now holds
 
 

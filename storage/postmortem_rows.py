@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.errors import StaleWrite
 from storage.models import ActionItemRecord, PostmortemRecord
+from storage.versioned import versioned_update
 
 
 def postmortem_for(session: Session, incident_id: int) -> PostmortemRecord | None:
@@ -41,18 +42,15 @@ def save_postmortem(
 ) -> int:
     """Write content and replace the action items, only if nobody saved since
     `expected_version`; returns the new version."""
-    statement = (
-        update(PostmortemRecord)
-        .where(PostmortemRecord.id == record.id, PostmortemRecord.version == expected_version)
-        .values(**changes, version=expected_version + 1)
+    stale = StaleWrite(
+        "Someone else saved this postmortem a moment ago; your text is still in the form. "
+        "Copy what you need, then reopen the postmortem to see their version.",
+        "storage.stale_postmortem",
     )
-    if session.execute(statement).rowcount != 1:
-        raise StaleWrite(
-            "Someone else saved this postmortem a moment ago; your text is still in the form. "
-            "Copy what you need, then reopen the postmortem to see their version.",
-            "storage.stale_postmortem",
-        )
+    version = versioned_update(
+        session, PostmortemRecord, record.id, expected_version, stale, **changes
+    )
     session.execute(delete(ActionItemRecord).where(ActionItemRecord.postmortem_id == record.id))
     for position, item in enumerate(items):
         session.add(ActionItemRecord(postmortem_id=record.id, position=position, **item))
-    return expected_version + 1
+    return version

@@ -23,6 +23,7 @@ from storage.models import (
     NominationRecord,
     StoryRecord,
 )
+from storage.versioned import versioned_update
 
 TRIGRAM = 3
 # Columns the library lists without loading every story's whole text.
@@ -132,18 +133,12 @@ def set_examples_hidden(session: Session, hidden: bool) -> int:
 
 
 def save_story(session: Session, record: StoryRecord, expected_version: int, **values) -> int:
-    statement = (
-        update(StoryRecord)
-        .where(StoryRecord.id == record.id, StoryRecord.version == expected_version)
-        .values(**values, version=expected_version + 1)
+    stale = StaleWrite(
+        "Someone else saved this story a moment ago; your text is still in the form. "
+        "Copy what you need, then reopen the story to see their version.",
+        "storage.stale_story",
     )
-    if session.execute(statement).rowcount != 1:
-        raise StaleWrite(
-            "Someone else saved this story a moment ago; your text is still in the form. "
-            "Copy what you need, then reopen the story to see their version.",
-            "storage.stale_story",
-        )
-    return expected_version + 1
+    return versioned_update(session, StoryRecord, record.id, expected_version, stale, **values)
 
 
 # -- story of the week, nominations, feedback, locations -------------------------------------
