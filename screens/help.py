@@ -41,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(key), Text(description), key=key)
         table.focus()
 
-    def action_dismiss(self, result=None) -> None:
+    def action_dismiss(self, _result=None) -> None:
         self.dismiss(None)
 
 

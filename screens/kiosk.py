@@ -166,7 +166,7 @@ class KioskScreen(Screen):
 
     # -- drawing ------------------------------------------------------------------------------
 
-    def on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, _event: events.Resize) -> None:
         if self.contents:
             self.render_slide()
 

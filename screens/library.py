@@ -146,10 +146,10 @@ class LibraryScreen(StoryScreen):
             self._timer.stop()
         self._timer = self.set_timer(SEARCH_DELAY, lambda: self.search(event.value))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
         self.query_one("#library-table", DataTable).focus()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    def on_select_changed(self, _event: Select.Changed) -> None:
         self._apply_filters()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -63,7 +63,7 @@ def postgres_server():
 
 
 @pytest.fixture
-def postgres_url(postgres_server, request) -> str:
+def postgres_url(postgres_server) -> str:
     return postgres_server.fresh_database()
 
 

@@ -89,21 +89,21 @@ def _named(names: dict | None, key: str, lang: str) -> str:
     return (names or {}).get(lang) or key
 
 
-def _declared(data, entry, catalog):
+def _declared(data, _entry, catalog):
     return catalog.t("timeline.declared", severity=data["severity"], title=data["title"])
 
 
-def _acknowledged(data, entry, catalog):
+def _acknowledged(_data, entry, catalog):
     return catalog.t("timeline.acknowledged", actor=entry.actor)
 
 
-def _status_update(data, entry, catalog):
+def _status_update(data, _entry, catalog):
     status = catalog.t(f"status.{data['status']}")
     text = data.get("text", "").strip()
     return f"{status}: {text}" if text else status
 
 
-def _severity_changed(data, entry, catalog):
+def _severity_changed(data, _entry, catalog):
     return catalog.t("timeline.severity_changed", before=data["from"], after=data["to"])
 
 
@@ -111,11 +111,11 @@ def _resolved(data, entry, catalog):
     return data.get("text") or catalog.t("timeline.resolved", actor=entry.actor)
 
 
-def _reopened(data, entry, catalog):
+def _reopened(_data, entry, catalog):
     return catalog.t("timeline.reopened", actor=entry.actor)
 
 
-def _role(data, entry, catalog):
+def _role(data, _entry, catalog):
     role = catalog.t(f"role.{data['role']}")
     nobody = catalog.t("timeline.nobody")
     return catalog.t(
@@ -123,7 +123,7 @@ def _role(data, entry, catalog):
     )
 
 
-def _checklist(data, entry, catalog):
+def _checklist(data, _entry, catalog):
     lang = catalog.lang
     return catalog.t(
         "timeline.checklist_done" if data["done"] else "timeline.checklist_undone",
@@ -132,7 +132,7 @@ def _checklist(data, entry, catalog):
     )
 
 
-def _escalation(data, entry, catalog):
+def _escalation(data, _entry, catalog):
     names = data["notify"].get(catalog.lang) or data["notify"]["en"]
     return catalog.t(
         "timeline.escalation",
@@ -143,7 +143,7 @@ def _escalation(data, entry, catalog):
     )
 
 
-def _ack_timed_out(data, entry, catalog):
+def _ack_timed_out(_data, _entry, catalog):
     return catalog.t("timeline.ack_timed_out")
 
 

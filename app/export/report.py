@@ -72,122 +72,148 @@ def _last_page_fill(sheet: Sheet) -> float:
 
 
 def _report(postmortem, facts, paper: str, catalog: Catalog, today, styles: _Styles) -> Sheet:
-    t = catalog.t
-    field = lambda key: t(f"pm.field.{key}")  # noqa: E731
-    value = lambda key: t(f"pm.value.{key}") if key else NONE  # noqa: E731
-    sheet = Sheet(paper)
-    sheet.page()
-    title = t("sheet.report_title", title=postmortem.title)
-    sheet.pdf.set_title(title)
-    sheet.text(title, styles.title, after=styles.space * 0.75)
-    space = styles.space
-    label, body, small = styles.label, styles.body, styles.small
+    writer = _ReportWriter(postmortem, Sheet(paper), catalog, styles)
+    writer.title()
+    writer.basics_and_summary(facts)
+    writer.timeline()
+    writer.causes()
+    writer.impact_and_mitigation()
+    writer.actions(today)
+    writer.reflections()
+    return writer.sheet
 
-    def heading(text: str) -> None:
+
+class _ReportWriter:
+    """The report's sections, in the order of seed 001 §4, onto one sheet."""
+
+    def __init__(self, postmortem, sheet: Sheet, catalog: Catalog, styles: _Styles) -> None:
+        self.postmortem, self.sheet, self.styles = postmortem, sheet, styles
+        self.t = catalog.t
+        self.space = styles.space
+
+    def field(self, key: str) -> str:
+        return self.t(f"pm.field.{key}")
+
+    def value(self, key: str) -> str:
+        return self.t(f"pm.value.{key}") if key else NONE
+
+    def heading(self, text: str) -> None:
+        sheet = self.sheet
         # A heading never ends a page: it goes with at least a few lines of its section.
-        if sheet.pdf.get_y() + 6 * sheet.use(body) > sheet.pdf.page_break_trigger:
+        if sheet.pdf.get_y() + 6 * sheet.use(self.styles.body) > sheet.pdf.page_break_trigger:
             sheet.page()
-        sheet.text(text, styles.heading, after=space / 4)
+        sheet.text(text, self.styles.heading, after=self.space / 4)
 
-    def paragraph(text: str) -> None:
-        sheet.text(text or NONE, body, after=space / 2)
+    def paragraph(self, text: str) -> None:
+        self.sheet.text(text or NONE, self.styles.body, after=self.space / 2)
 
-    def pairs(items: list[tuple[str, str]]) -> None:
+    def pairs(self, items: list[tuple[str, str]]) -> None:
+        sheet = self.sheet
         widths = [0.28 * sheet.width, 0.72 * sheet.width]
         for name, text in items:
-            sheet.row([(name, label), (text or NONE, body)], widths)
-        sheet.pdf.ln(space)
+            sheet.row([(name, self.styles.label), (text or NONE, self.styles.body)], widths)
+        sheet.pdf.ln(self.space)
 
-    labels = {
-        "incident": "sheet.incident_id",
-        "severity": "sheet.severity",
-        "declared": "sheet.report_declared",
-        "resolved": "sheet.report_resolved",
-        "author": "sheet.report_author",
-    }
-    heading(t("sheet.report_basic"))
-    pairs([(t(labels[key]), text) for key, text in facts])
-    heading(t("sheet.report_summary"))
-    pairs(
-        [
-            (field("what"), postmortem.what),
-            (field("when"), postmortem.when),
-            (field("who"), postmortem.who),
-        ]
-    )
+    def title(self) -> None:
+        self.sheet.page()
+        title = self.t("sheet.report_title", title=self.postmortem.title)
+        self.sheet.pdf.set_title(title)
+        self.sheet.text(title, self.styles.title, after=self.space * 0.75)
 
-    heading(t("pm.section.timeline"))
-    if postmortem.timeline:
+    def basics_and_summary(self, facts: list[tuple[str, str]]) -> None:
+        t, p = self.t, self.postmortem
+        labels = {
+            "incident": "sheet.incident_id",
+            "severity": "sheet.severity",
+            "declared": "sheet.report_declared",
+            "resolved": "sheet.report_resolved",
+            "author": "sheet.report_author",
+        }
+        self.heading(t("sheet.report_basic"))
+        self.pairs([(t(labels[key]), text) for key, text in facts])
+        self.heading(t("sheet.report_summary"))
+        self.pairs([(self.field(key), getattr(p, key)) for key in ("what", "when", "who")])
+
+    def timeline(self) -> None:
+        sheet, styles, value = self.sheet, self.styles, self.value
+        self.heading(self.t("pm.section.timeline"))
+        if not self.postmortem.timeline:
+            self.paragraph("")
+            return
         widths = [w * sheet.width for w in (0.2, 0.5, 0.15, 0.15)]
-        sheet.row([(field(k), label) for k in ("at", "event", "actor", "certainty")], widths)
-        for item in postmortem.timeline:
+        columns = ("at", "event", "actor", "certainty")
+        sheet.row([(self.field(k), styles.label) for k in columns], widths)
+        for item in self.postmortem.timeline:
             certainty = value(item.certainty)
             if item.marker:
                 certainty += f" · {value(item.marker)}"
-            sheet.row(
-                [(item.at, small), (item.text, body), (item.actor, small), (certainty, small)],
-                widths,
-            )
-        sheet.pdf.ln(space)
-    else:
-        paragraph("")
+            cells = [
+                (item.at, styles.small),
+                (item.text, styles.body),
+                (item.actor, styles.small),
+                (certainty, styles.small),
+            ]
+            sheet.row(cells, widths)
+        sheet.pdf.ln(self.space)
 
-    heading(t("pm.section.root_cause"))
-    paragraph(postmortem.root_cause)
-    for number, why in enumerate(postmortem.whys, 1):
-        sheet.text(f"{number}. {field('why')} {why.why}", body, after=0.5)
-        sheet.text(f"    → {field('because')} {why.because}", body, after=space / 3)
-    sheet.pdf.ln(space / 2)
-    heading(t("pm.section.factors"))
-    if postmortem.factors:
-        for factor in postmortem.factors:
-            sheet.text(f"• {value(factor.category)}: {factor.text}", body, after=space / 4)
-        sheet.pdf.ln(space / 2)
-    else:
-        paragraph("")
+    def causes(self) -> None:
+        sheet, body, p = self.sheet, self.styles.body, self.postmortem
+        self.heading(self.t("pm.section.root_cause"))
+        self.paragraph(p.root_cause)
+        for number, why in enumerate(p.whys, 1):
+            sheet.text(f"{number}. {self.field('why')} {why.why}", body, after=0.5)
+            sheet.text(f"    → {self.field('because')} {why.because}", body, after=self.space / 3)
+        sheet.pdf.ln(self.space / 2)
+        self.heading(self.t("pm.section.factors"))
+        if not p.factors:
+            self.paragraph("")
+            return
+        for factor in p.factors:
+            text = f"• {self.value(factor.category)}: {factor.text}"
+            sheet.text(text, body, after=self.space / 4)
+        sheet.pdf.ln(self.space / 2)
 
-    heading(t("sheet.report_impact"))
-    pairs(
-        [
-            (field("users_affected"), postmortem.users_affected),
-            (field("duration"), postmortem.duration),
-            (field("sla_breach"), value(postmortem.sla_breach)),
-            (field("business_impact"), postmortem.business_impact),
-            (field("brand_impact"), postmortem.brand_impact),
-        ]
-    )
-    heading(t("pm.section.mitigation"))
-    pairs([(field("temporary"), postmortem.temporary), (field("permanent"), postmortem.permanent)])
-
-    heading(t("pm.section.actions"))
-    if postmortem.actions:
-        widths = [w * sheet.width for w in (0.4, 0.18, 0.14, 0.14, 0.14)]
-        sheet.row(
-            [(field(k), label) for k in ("action", "owner", "due", "priority", "status")], widths
+    def impact_and_mitigation(self) -> None:
+        p, field = self.postmortem, self.field
+        self.heading(self.t("sheet.report_impact"))
+        self.pairs(
+            [
+                (field("users_affected"), p.users_affected),
+                (field("duration"), p.duration),
+                (field("sla_breach"), self.value(p.sla_breach)),
+                (field("business_impact"), p.business_impact),
+                (field("brand_impact"), p.brand_impact),
+            ]
         )
-        for item in postmortem.actions:
+        self.heading(self.t("pm.section.mitigation"))
+        self.pairs([(field("temporary"), p.temporary), (field("permanent"), p.permanent)])
+
+    def actions(self, today) -> None:
+        sheet, styles, value = self.sheet, self.styles, self.value
+        self.heading(self.t("pm.section.actions"))
+        if not self.postmortem.actions:
+            self.paragraph("")
+            return
+        widths = [w * sheet.width for w in (0.4, 0.18, 0.14, 0.14, 0.14)]
+        columns = ("action", "owner", "due", "priority", "status")
+        sheet.row([(self.field(k), styles.label) for k in columns], widths)
+        for item in self.postmortem.actions:
             status = value(item.status)
             late = today is not None and is_overdue(item, today)
             if late:
-                status += f" · {t('sheet.report_overdue')}"
-            sheet.row(
-                [
-                    (item.title, body),
-                    (item.owner or NONE, small),
-                    (item.due or NONE, small),
-                    (value(item.priority), small),
-                    (status, small),
-                ],
-                widths,
-                fills=[None, None, OVERDUE, None, OVERDUE] if late else None,
-            )
-        sheet.pdf.ln(space)
-    else:
-        paragraph("")
+                status += f" · {self.t('sheet.report_overdue')}"
+            cells = [
+                (item.title, styles.body),
+                (item.owner or NONE, styles.small),
+                (item.due or NONE, styles.small),
+                (value(item.priority), styles.small),
+                (status, styles.small),
+            ]
+            fills = [None, None, OVERDUE, None, OVERDUE] if late else None
+            sheet.row(cells, widths, fills=fills)
+        sheet.pdf.ln(self.space)
 
-    for key in ("went_well", "was_hard", "lucky"):
-        heading(t(f"pm.section.{key}"))
-        paragraph(getattr(postmortem, key))
-    heading(t("pm.section.lessons"))
-    paragraph(postmortem.lessons)
-    return sheet
+    def reflections(self) -> None:
+        for key in ("went_well", "was_hard", "lucky", "lessons"):
+            self.heading(self.t(f"pm.section.{key}"))
+            self.paragraph(getattr(self.postmortem, key))

@@ -298,7 +298,7 @@ class IncidentService(EscalationFiring):
         text = text.strip()
         if not text:
             raise IncidentError("refusal.empty_note")
-        self._change(code, actor, lambda session, record, now: ("note", text, None), certainty)
+        self._change(code, actor, lambda _session, _record, _now: ("note", text, None), certainty)
 
     def escalate_now(self, code: str, actor: str) -> FiredStep:
         """Fire the next pending step of the ladder at once (manual escalation)."""

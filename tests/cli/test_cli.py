@@ -20,7 +20,7 @@ HEAD = head_revision()
 STORYCART = [sys.executable, "-m", "app.cli"]
 
 
-def run(*args: str, env_db: str | None = None) -> subprocess.CompletedProcess:
+def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*STORYCART, *args], capture_output=True, text=True, timeout=60)
 
 

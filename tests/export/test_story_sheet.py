@@ -39,7 +39,7 @@ def starter_keys(service) -> list[str]:
     return sorted(s.key for lang in ("ko", "ja", "en") for s in service.summaries(lang))
 
 
-def test_every_starter_story_prints_and_reads_back_exactly(stories, tmp_path):
+def test_every_starter_story_prints_and_reads_back_exactly(stories):
     keys = starter_keys(stories)
     assert len(keys) == 18
     for key in keys:

@@ -36,7 +36,7 @@ def test_upgrade_creates_the_schema_that_the_models_describe(database_url):
         # The search index is the database's own (FTS5 / pg_trgm), not part of the models.
         context = MigrationContext.configure(
             connection,
-            opts={"include_name": lambda name, kind, _parent: not str(name).startswith(SEARCH)},
+            opts={"include_name": lambda name, _kind, _parent: not str(name).startswith(SEARCH)},
         )
         differences = compare_metadata(context, SQLModel.metadata)
     database.close()

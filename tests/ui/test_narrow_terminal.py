@@ -20,7 +20,7 @@ def _board_lines(app) -> tuple[str, list[str]]:
     return header, rows
 
 
-async def _seeded_board(tmp_path, lang: str, size):
+async def _seeded_board(tmp_path, lang: str):
     clock = FakeClock(START)
     seed(
         make_settings(tmp_path, lang=lang),
@@ -44,7 +44,7 @@ async def test_the_board_keeps_every_clock_column_at_80_columns(tmp_path):
         "ko": ("확인", "다음", "갱신", "해결/PM", "보고"),
         "ja": ("確認", "次", "更新", "解決/PM", "報告"),
     }.items():
-        app = await _seeded_board(tmp_path / lang, lang, NARROW)
+        app = await _seeded_board(tmp_path / lang, lang)
         async with app.run_test(size=NARROW) as pilot:
             await wait_ready(app, pilot)
             header, rows = _board_lines(app)
@@ -59,7 +59,7 @@ async def test_the_board_keeps_every_clock_column_at_80_columns(tmp_path):
 
 
 async def test_a_wide_board_keeps_full_ids_and_headers(tmp_path):
-    app = await _seeded_board(tmp_path, "ko", (120, 40))
+    app = await _seeded_board(tmp_path, "ko")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await settle(app, pilot)

@@ -176,7 +176,7 @@ def _wizard(*keys: str):
     ("step", "keys"),
     [("summary", ()), ("timeline", ("f8", "f8")), ("actions", ("f7", "f7"))],
 )
-def test_postmortem_wizard(snap_compare, tmp_path, step, keys):
+def test_postmortem_wizard(snap_compare, tmp_path, step, keys):  # noqa: ARG001 (step names the snapshot)
     assert snap_compare(
         postmortem_app(tmp_path), terminal_size=SIZE, run_before=_steady(_wizard(*keys))
     )

@@ -179,7 +179,7 @@ class _Reader:
         type_keys = self.keys(type_tables, "types", "type")
         ladders = self.ladders(document.get("ladder", []), severity_keys)
         severities = tuple(
-            self.severity(table, index, ladders.get(severity_keys[index], ()), severity_keys)
+            self.severity(table, index, ladders.get(severity_keys[index], ()))
             for index, table in enumerate(severity_tables)
         )
         types = tuple(self.incident_type(table, index) for index, table in enumerate(type_tables))
@@ -207,7 +207,7 @@ class _Reader:
             keys.append(key)
         return keys
 
-    def severity(self, table, index, ladder, severity_keys) -> Severity:
+    def severity(self, table, index, ladder) -> Severity:
         path = ("severities", index)
         if not ladder:
             raise self.fail(path, "no_ladder", severity=table["key"])

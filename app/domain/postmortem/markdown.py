@@ -239,6 +239,18 @@ def _check(line: int, what: str, value: str, allowed: tuple[str, ...]) -> str:
 def from_markdown(text: str) -> Postmortem:
     """Read what to_markdown wrote; a malformed file raises MarkdownError(line, problem)."""
     reader = _Reader(text)
+    values, t = _read_header(reader)
+    read = _SectionReader(reader, t)
+    read.summary_and_impact(values)
+    read.timeline_and_causes(values)
+    read.actions_and_lessons(values)
+    _check(3, "status", values["status"], STATES)
+    return Postmortem(**values)
+
+
+def _read_header(reader: _Reader) -> tuple[dict, object]:
+    """The title line and the metadata comment: the postmortem's incident, language, status
+    and title, and the labels of its language."""
     title_line = reader.lines[0] if reader.lines else ""
     if not title_line.startswith("# "):
         raise MarkdownError(1, "title_line")
@@ -257,86 +269,88 @@ def from_markdown(text: str) -> Postmortem:
         raise MarkdownError(1, "title_prefix", prefix=repr(prefix))
     reader.index += 1
     reader.expect("", "blank")
+    title = title_line[len(prefix) :]
+    return {"incident": incident, "lang": lang, "status": status, "title": title}, t
 
-    def h(level: int, key: str) -> str:
-        return "#" * level + " " + t(key)
 
-    values: dict = {
-        "incident": incident,
-        "lang": lang,
-        "status": status,
-        "title": title_line[len(prefix) :],
-    }
+class _SectionReader:
+    """The sections in the order to_markdown writes them, headings in the file's language."""
 
-    def section(level: int, key: str) -> None:
-        reader.expect(h(level, key), "heading")
-        reader.expect("", "blank_after_heading")
+    def __init__(self, reader: _Reader, t) -> None:
+        self.reader = reader
+        self.t = t
 
-    item_value = [t("pm.md.item"), t("pm.md.value")]
-    section(2, "pm.section.summary")
-    if reader.index < len(reader.lines) and reader.lines[reader.index].startswith("|"):
-        reader.table(item_value)  # facts from the incident: informative only
-    for key in ("what", "when", "who"):
-        reader.expect(h(3, f"pm.field.{key}"), "heading")
-        values[key] = reader.body()
-    section(2, "pm.section.impact")
-    impact = reader.table(item_value)
-    keys = ["users_affected", "duration", "sla_breach", "business_impact", "brand_impact"]
-    if [row[0] for _line, row in impact] != [t(f"pm.field.{k}") for k in keys]:
-        raise MarkdownError(reader.number - 1, "impact_rows")
-    values.update({k: row[1] for k, (_line, row) in zip(keys, impact, strict=True)})
-    _check(impact[2][0], "sla_breach", values["sla_breach"], SLA_ANSWERS)
-    section(2, "pm.section.timeline")
-    rows = reader.table(
-        [
-            t("pm.field.at"),
-            t("pm.field.event"),
-            t("pm.field.actor"),
-            t("pm.field.certainty"),
-            t("pm.field.marker"),
-        ]
-    )
-    for line, row in rows:
-        _check(line, "certainty", row[3], CERTAINTIES)
-        _check(line, "marker", row[4], MARKERS)
-    values["timeline"] = [TimelineItem(*row) for _line, row in rows]
-    reader.expect(h(2, "pm.section.root_cause"), "heading")
-    values["root_cause"] = reader.body()
-    section(3, "pm.md.five_whys")
-    rows = reader.table(["#", t("pm.field.why"), t("pm.field.because")])
-    values["whys"] = [Why(row[1], row[2]) for _line, row in rows]
-    section(2, "pm.section.factors")
-    rows = reader.table([t("pm.field.category"), t("pm.field.factor")])
-    for line, row in rows:
-        _check(line, "factor_category", row[0], FACTOR_CATEGORIES)
-    values["factors"] = [Factor(*row) for _line, row in rows]
-    for key in ("went_well", "was_hard", "lucky"):
-        reader.expect(h(2, f"pm.section.{key}"), "heading")
-        values[key] = reader.body()
-    section(2, "pm.section.mitigation")
-    for key in ("temporary", "permanent"):
-        reader.expect(h(3, f"pm.field.{key}"), "heading")
-        values[key] = reader.body()
-    section(2, "pm.section.actions")
-    rows = reader.table(
-        [
+    def heading(self, level: int, key: str) -> None:
+        self.reader.expect("#" * level + " " + self.t(key), "heading")
+
+    def section(self, level: int, key: str) -> None:
+        self.heading(level, key)
+        self.reader.expect("", "blank_after_heading")
+
+    def bodies(self, values: dict, level: int, prefix: str, keys: tuple[str, ...]) -> None:
+        for key in keys:
+            self.heading(level, f"{prefix}.{key}")
+            values[key] = self.reader.body()
+
+    def table(self, *label_keys: str) -> list[tuple[int, list[str]]]:
+        return self.reader.table([self.t(key) if "." in key else key for key in label_keys])
+
+    def summary_and_impact(self, values: dict) -> None:
+        reader, t = self.reader, self.t
+        self.section(2, "pm.section.summary")
+        if reader.index < len(reader.lines) and reader.lines[reader.index].startswith("|"):
+            self.table("pm.md.item", "pm.md.value")  # facts from the incident: informative only
+        self.bodies(values, 3, "pm.field", ("what", "when", "who"))
+        self.section(2, "pm.section.impact")
+        impact = self.table("pm.md.item", "pm.md.value")
+        keys = ["users_affected", "duration", "sla_breach", "business_impact", "brand_impact"]
+        if [row[0] for _line, row in impact] != [t(f"pm.field.{k}") for k in keys]:
+            raise MarkdownError(reader.number - 1, "impact_rows")
+        values.update({k: row[1] for k, (_line, row) in zip(keys, impact, strict=True)})
+        _check(impact[2][0], "sla_breach", values["sla_breach"], SLA_ANSWERS)
+
+    def timeline_and_causes(self, values: dict) -> None:
+        self.section(2, "pm.section.timeline")
+        rows = self.table(
+            "pm.field.at",
+            "pm.field.event",
+            "pm.field.actor",
+            "pm.field.certainty",
+            "pm.field.marker",
+        )
+        for line, row in rows:
+            _check(line, "certainty", row[3], CERTAINTIES)
+            _check(line, "marker", row[4], MARKERS)
+        values["timeline"] = [TimelineItem(*row) for _line, row in rows]
+        self.bodies(values, 2, "pm.section", ("root_cause",))
+        self.section(3, "pm.md.five_whys")
+        rows = self.table("#", "pm.field.why", "pm.field.because")
+        values["whys"] = [Why(row[1], row[2]) for _line, row in rows]
+        self.section(2, "pm.section.factors")
+        rows = self.table("pm.field.category", "pm.field.factor")
+        for line, row in rows:
+            _check(line, "factor_category", row[0], FACTOR_CATEGORIES)
+        values["factors"] = [Factor(*row) for _line, row in rows]
+        self.bodies(values, 2, "pm.section", ("went_well", "was_hard", "lucky"))
+        self.section(2, "pm.section.mitigation")
+        self.bodies(values, 3, "pm.field", ("temporary", "permanent"))
+
+    def actions_and_lessons(self, values: dict) -> None:
+        self.section(2, "pm.section.actions")
+        rows = self.table(
             "ID",
-            t("pm.field.action"),
-            t("pm.field.owner"),
-            t("pm.field.due"),
-            t("pm.field.priority"),
-            t("pm.field.category"),
-            t("pm.field.status"),
-        ]
-    )
-    for line, row in rows:
-        if row[3] and not valid_date(row[3]):
-            raise MarkdownError(line, "due_date", value=repr(row[3]))
-        _check(line, "priority", row[4], PRIORITIES)
-        _check(line, "action_category", row[5], ACTION_CATEGORIES)
-        _check(line, "action_status", row[6], ACTION_STATUSES)
-    values["actions"] = [ActionItem(*row[1:]) for _line, row in rows]
-    reader.expect(h(2, "pm.section.lessons"), "heading")
-    values["lessons"] = reader.body()
-    _check(3, "status", status, STATES)
-    return Postmortem(**values)
+            "pm.field.action",
+            "pm.field.owner",
+            "pm.field.due",
+            "pm.field.priority",
+            "pm.field.category",
+            "pm.field.status",
+        )
+        for line, row in rows:
+            if row[3] and not valid_date(row[3]):
+                raise MarkdownError(line, "due_date", value=repr(row[3]))
+            _check(line, "priority", row[4], PRIORITIES)
+            _check(line, "action_category", row[5], ACTION_CATEGORIES)
+            _check(line, "action_status", row[6], ACTION_STATUSES)
+        values["actions"] = [ActionItem(*row[1:]) for _line, row in rows]
+        self.bodies(values, 2, "pm.section", ("lessons",))

@@ -127,7 +127,7 @@ class StoryWeek(StoryStore):
             session.commit()
             return feature_of(feature)
 
-    def unpin(self, actor: str) -> None:
+    def unpin(self, _actor: str) -> None:  # who unpinned is not stored: no column holds it
         now = self.clock.now()
         with self.database.session() as session:
             pinned = [r for r in feature_rows(session) if r.ends_at is None]
