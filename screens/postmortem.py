@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from copy import deepcopy
+from datetime import timedelta
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +25,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from app.domain.autosave import Autosave
 from app.domain.i18n import Catalog, said_in
 from app.domain.postmortem.model import (
     ACTION_CATEGORIES,
@@ -53,7 +55,8 @@ from screens.localized import bind_localized
 from widgets.fields import TextField
 from widgets.list_editor import Column, ListEditor
 
-AUTOSAVE_SECONDS = 0.5
+AUTOSAVE_DELAY = timedelta(seconds=0.5)  # after the first unsaved change
+AUTOSAVE_CHECK_SECONDS = 0.1
 STATE_MARKS = {"empty": "○", "partial": "◐", "complete": "●"}
 # Free-text fields: widget id -> (section, attribute, multi-line)
 TEXT_FIELDS = {
@@ -104,6 +107,7 @@ class PostmortemScreen(StoryCartScreen):
         self._status_shown = ""
         self._hints_shown = ""
         self.history: tuple = ()
+        self.autosaver = Autosave(AUTOSAVE_DELAY)
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     # -- layout -------------------------------------------------------------------------------
@@ -209,7 +213,7 @@ class PostmortemScreen(StoryCartScreen):
             )
 
     def on_mount(self) -> None:
-        self.set_interval(AUTOSAVE_SECONDS, self.autosave)
+        self.set_interval(AUTOSAVE_CHECK_SECONDS, self.autosave)
         self.host.services_ready.subscribe(self, lambda _services: self.load())
         if self.host.services is not None:
             self.load()
@@ -314,7 +318,7 @@ class PostmortemScreen(StoryCartScreen):
         if self.postmortem is None or getattr(self.postmortem, attr) == value:
             return
         setattr(self.postmortem, attr, value)
-        self.dirty = True
+        self._mark_dirty()
         if isinstance(value, str):
             self._show_hints(value)
         self.refresh_progress()
@@ -335,7 +339,7 @@ class PostmortemScreen(StoryCartScreen):
             self._changed("sla_breach", event.value)
 
     def on_list_editor_changed(self, event: ListEditor.Changed) -> None:
-        self.dirty = True
+        self._mark_dirty()
         texts = [getattr(item, a, "") for item in event.editor.items for a in ("text", "title")]
         self._show_hints(" ".join(str(text) for text in texts))
         self.refresh_progress()
@@ -351,8 +355,16 @@ class PostmortemScreen(StoryCartScreen):
             self._hints_shown = text
             self.query_one("#pm-hints", Static).update(Content(text))
 
+    def _mark_dirty(self) -> None:
+        self.dirty = True
+        self.autosaver.changed(self.host.clock.now())
+
     def autosave(self) -> None:
+        """Checked often; saves once the delay after the first unsaved change has passed."""
+        if not self.autosaver.due(self.host.clock.now()):
+            return
         if self.dirty and not self.saving and not self.stale and self.postmortem is not None:
+            self.autosaver.taken()
             self.saving = True
             self.dirty = False
             self._save(self.postmortem, self.version)
@@ -373,7 +385,7 @@ class PostmortemScreen(StoryCartScreen):
 
     def save_failed(self, stale: bool) -> None:
         self.saving = False
-        self.dirty = True
+        self._mark_dirty()  # tried again after the delay, unless someone else's save won
         self.stale = stale
         self._show_status()
 

@@ -5,6 +5,7 @@ by itself a second after the last change, published with F9."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
+from app.domain.autosave import Autosave
 from app.domain.i18n import LANGUAGE_NAMES, Catalog, said_in
 from app.domain.story.bank import builtin_themes, prompt_bank
 from app.domain.story.model import KINDS, LENSES, parse_themes
@@ -22,7 +24,8 @@ from screens.dialogs import publish_unless_blaming
 from screens.localized import bind_localized
 from widgets.fields import TextField
 
-AUTOSAVE_SECONDS = 1.0
+AUTOSAVE_DELAY = timedelta(seconds=1)  # after the first unsaved change
+AUTOSAVE_CHECK_SECONDS = 0.1
 TEXTS = ("highlight", "narrative", *LENSES, "lessons", "changes", "prompts")
 
 
@@ -49,6 +52,7 @@ class StoryEditorScreen(StoryCartScreen):
         self.story = None
         self.version = 0
         self.dirty = self.saving = self.stale = False
+        self.autosaver = Autosave(AUTOSAVE_DELAY)
         self._stored = None  # the form as last stored; None while a save is unconfirmed
         bind_localized(self, catalog, self.BINDING_SPECS)
 
@@ -77,7 +81,7 @@ class StoryEditorScreen(StoryCartScreen):
         return Label(Content(text), classes="pm-label")
 
     def on_mount(self) -> None:
-        self.set_interval(AUTOSAVE_SECONDS, self.autosave)
+        self.set_interval(AUTOSAVE_CHECK_SECONDS, self.autosave)
         if self._initial is not None:
             self.show(self._initial)
         elif self._ref is not None:
@@ -156,6 +160,8 @@ class StoryEditorScreen(StoryCartScreen):
     def _changed(self) -> None:
         if self.story is not None:
             self.dirty = self._form() != self._stored
+            if self.dirty:
+                self.autosaver.changed(self.host.clock.now())
             self._show_status()
 
     def on_input_changed(self, _event: Input.Changed) -> None:
@@ -168,8 +174,11 @@ class StoryEditorScreen(StoryCartScreen):
         self._changed()
 
     def autosave(self) -> None:
-        if self.dirty and not self.saving and not self.stale:
-            self._save(publishing=False)
+        """Checked often; saves once the delay after the first unsaved change has passed."""
+        if self.autosaver.due(self.host.clock.now()) and not self.saving:
+            self.autosaver.taken()
+            if self.dirty and not self.stale:
+                self._save(publishing=False)
 
     def _save(self, publishing: bool) -> None:
         from app.domain.story.model import StoryError, validate
@@ -203,6 +212,7 @@ class StoryEditorScreen(StoryCartScreen):
 
     def save_failed(self, stale: bool) -> None:
         self.saving, self.dirty, self._stored = False, True, None
+        self.autosaver.changed(self.host.clock.now())  # tried again after the delay
         self.stale = self.stale or stale
         self._show_status()
 

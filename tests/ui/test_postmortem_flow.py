@@ -42,8 +42,10 @@ def stored(tmp_path, code: str, lang: str = "ko"):
 
 
 async def saved(app, pilot) -> None:
-    """Past the autosave interval, and the save worker finished."""
-    await pilot.pause(0.7)
+    """Past the autosave delay on the app's clock, and the save worker finished."""
+    await pilot.pause()
+    app.clock.advance(1)
+    await pilot.pause(0.3)  # the form checks its deadline every 0.1 s
     await settle(app, pilot)
 
 
@@ -287,3 +289,26 @@ async def test_leaving_the_form_at_once_keeps_what_was_just_typed(tmp_path):
         await settle(app, pilot)
         assert app.screen.name != "postmortem"
     assert stored(tmp_path, code).postmortem.what == "방금 친 글"
+
+
+async def test_autosave_follows_the_clock_half_a_second_after_the_first_change(tmp_path):
+    clock, code = resolved_incident(tmp_path)
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        version = app.screen.version
+        await type_text(pilot, "첫 글")
+        await pilot.pause(0.8)  # real time passes, the app's clock does not: nothing saved
+        await settle(app, pilot)
+        assert stored(tmp_path, code).version == version
+        clock.advance(0.4)
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert stored(tmp_path, code).version == version  # 0.4 s after the first change
+        clock.advance(0.2)
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        saved_now = stored(tmp_path, code)
+        assert (saved_now.version, saved_now.postmortem.what) == (version + 1, "첫 글")

@@ -255,16 +255,18 @@ async def test_opening_the_story_editor_changes_nothing_until_the_author_types(t
             await pilot.press(key)
             await settle(app, pilot)
         editor = app.screen
-        editor.autosave()  # the timer's call, a second later
+        clock.advance(1)  # past the autosave delay: nothing was typed, so nothing is saved
+        await pilot.pause(0.3)
         await settle(app, pilot)
         status = str(editor.query_one("#story-status").render())
         assert "저장 중" not in status and "버전 1" in status, status
         assert app.services.stories.view(editor.story.key).version == 1
         editor.query_one("#story-lessons").focus()
         await pilot.press("end", "!")
-        status = str(editor.query_one("#story-status").render())
-        assert "저장 중" in status or "버전 2" in status, status  # the timer may have saved it
-        editor.autosave()
+        await pilot.pause(0.3)  # the app's clock has not moved: not saved yet
+        assert app.services.stories.view(editor.story.key).version == 1
+        clock.advance(1)  # a second after the first change
+        await pilot.pause(0.3)
         await settle(app, pilot)
         assert app.services.stories.view(editor.story.key).version == 2
 
