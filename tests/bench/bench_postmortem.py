@@ -12,6 +12,7 @@ wizard shows the loaded draft. Prints a table; not a test.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import statistics
@@ -118,14 +119,17 @@ async def measure_floor(keys: int) -> list[float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=300, help="keystrokes measured")
+    keys = parser.parse_args().keys
     with tempfile.TemporaryDirectory() as folder:
         os.environ["XDG_CONFIG_HOME"] = str(Path(folder) / "config")
         os.environ["XDG_DATA_HOME"] = str(Path(folder) / "data")
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         clock = FakeClock(START)
         seed(url, clock)
-        result = asyncio.run(measure(url, clock, 300))
-    floor = asyncio.run(measure_floor(300))
+        result = asyncio.run(measure(url, clock, keys))
+    floor = asyncio.run(measure_floor(keys))
     print("postmortem wizard, 120x40, ko; Pilot waits until the app is idle after each key")
     print(f"{'measure':<58}{'p50':>9}{'p99':>9}")
     for label, values in (

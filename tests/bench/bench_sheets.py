@@ -8,6 +8,7 @@ booklet). Prints a table; not a test.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import tempfile
 import time
@@ -66,10 +67,10 @@ def floor_of(views, lens: str = "support") -> tuple[bytes, int]:
         return bytes(pdf.output()), pdf.pages_count
 
 
-def fifty_stories(service) -> None:
-    """50 published stories, cycling the 18 starter stories in their three languages."""
+def published_stories(service, count: int) -> None:
+    """`count` published stories, cycling the 18 starter stories in their three languages."""
     starters = sorted(s.key for lang in ("ko", "ja", "en") for s in service.summaries(lang))
-    for number in range(50):
+    for number in range(count):
         source = service.view(starters[number % len(starters)]).story
         day = f"2026-{1 + number % 11:02d}-{1 + number % 27:02d}"
         story = replace(
@@ -79,10 +80,12 @@ def fifty_stories(service) -> None:
         service.publish(created.story, created.version, "bench")
 
 
-def booklet_ours(stories, weeks) -> tuple[bytes, int]:
+def booklet_ours(stories, weeks, limit: int = 50) -> tuple[bytes, int]:
     from app.export.printing import booklet_pdf
 
-    printed = booklet_pdf(stories, weeks, "ja", "a4", date(2026, 11, 24), lens="support", limit=50)
+    printed = booklet_pdf(
+        stories, weeks, "ja", "a4", date(2026, 11, 24), lens="support", limit=limit
+    )
     return printed.data, printed.pages
 
 
@@ -97,6 +100,10 @@ def timed(build, view, runs: int = RUNS) -> tuple[float, int, int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per sheet")
+    parser.add_argument("--stories", type=int, default=50, help="stories in the booklet")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         database = Database.open(f"sqlite:///{Path(folder) / 'cart.db'}")
         clock = FakeClock()
@@ -112,22 +119,25 @@ def main() -> None:
             "starter-green-status-page/en",
         ):
             view = two_pages(service.view(key))
-            mine, size, pages = timed(ours, view)
-            base, _size, _pages = timed(floor, view)
+            mine, size, pages = timed(ours, view, args.runs)
+            base, _size, _pages = timed(floor, view, args.runs)
             print(
                 f"{key:<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} {pages:>6} "
                 f"{size / 1024:>6.0f} {size / 1024 / pages:>8.0f}"
             )
-        fifty_stories(service)
+        published_stories(service, args.stories)
         service.hide_examples(True)
         from app.export.printing import playlist_views
 
-        views = playlist_views(service, weeks, "ja", limit=50)
+        views = playlist_views(service, weeks, "ja", limit=args.stories)
         library = (service, weeks)
-        mine, size, pages = timed(lambda pair: booklet_ours(*pair), library, runs=3)
-        base, _size, _pages = timed(floor_of, views, runs=3)
+        mine, size, pages = timed(
+            lambda pair: booklet_ours(*pair, args.stories), library, runs=min(3, args.runs)
+        )
+        base, _size, _pages = timed(floor_of, views, runs=min(3, args.runs))
         print(
-            f"{'booklet, 50 stories (ja)':<28} {mine:>7.3f} {base:>8.3f} {mine / base:>6.2f} "
+            f"{f'booklet, {args.stories} stories (ja)':<28} {mine:>7.3f} {base:>8.3f} "
+            f"{mine / base:>6.2f} "
             f"{pages:>6} {size / 1024:>6.0f} {size / 1024 / pages:>8.0f}"
         )
         database.close()

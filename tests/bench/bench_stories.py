@@ -12,6 +12,7 @@ table; not a test.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import random
@@ -67,14 +68,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def fill(url: str) -> None:
+def fill(url: str, stories: int = STORIES) -> None:
     database = Database.open(url)
     service = StoryService(database, FakeClock(START))
     rng = random.Random(7)
     from storage.models import StoryRecord
 
     with database.session() as session:
-        for n in range(STORIES):
+        for n in range(stories):
             lang = ("ko", "ja", "en")[n % 3]
             words = {"ko": KO, "ja": JA, "en": EN}[lang]
             body = " ".join(rng.choice(words) for _ in range(60))
@@ -97,14 +98,14 @@ def fill(url: str) -> None:
     database.close()
 
 
-def time_search(url: str) -> list[tuple]:
+def time_search(url: str, runs: int = RUNS) -> list[tuple]:
     database = Database.open(url)
     service = StoryService(database, FakeClock(START))
     rows = []
     for label, query in QUERIES:
         found = len(service.search(query, "ko"))
         times = []
-        for _ in range(RUNS):
+        for _ in range(runs):
             began = time.perf_counter()
             service.search(query, "ko", limit=200)
             times.append((time.perf_counter() - began) * 1000)
@@ -144,14 +145,21 @@ def resident_mib() -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=STORIES)
+    parser.add_argument("--runs", type=int, default=RUNS, help="searches per query")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         url = f"sqlite:///{tmp / 'bench.db'}"
         began = time.perf_counter()
-        fill(url)
-        print(f"filled {STORIES:,} stories in {time.perf_counter() - began:.1f} s")
-        results = [("SQLite", *row) for row in time_search(url)]
+        fill(url, args.stories)
+        print(f"filled {args.stories:,} stories in {time.perf_counter() - began:.1f} s")
+        results = [("SQLite", *row) for row in time_search(url, args.runs)]
         try:
+            if args.no_postgres:
+                raise RuntimeError("--no-postgres")
             sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
             from tests.pg_server import PostgresServer
 
@@ -159,19 +167,19 @@ def main() -> None:
             server.start()
             try:
                 pg_url = server.fresh_database()
-                fill(pg_url)
-                results += [("PostgreSQL", *row) for row in time_search(pg_url)]
+                fill(pg_url, args.stories)
+                results += [("PostgreSQL", *row) for row in time_search(pg_url, args.runs)]
             finally:
                 server.stop()
         except Exception as error:  # the SQLite numbers still stand
             print(f"(PostgreSQL skipped: {error})")
-        print(f"\nsearch over {STORIES:,} stories, {RUNS} runs each, first 200 results")
+        print(f"\nsearch over {args.stories:,} stories, {args.runs} runs each, first 200 results")
         print(f"{'store':<11} {'query':<12} {'text':<12} {'found':>6} {'p50 ms':>8} {'p99 ms':>8}")
         for store, label, query, found, p50, p99 in results:
             print(f"{store:<11} {label:<12} {query:<12} {found:>6} {p50:>8.2f} {p99:>8.2f}")
         elapsed, before, rss = asyncio.run(library_open(url, tmp))
         print(
-            f"\nlibrary screen with {STORIES:,} stories: open {elapsed:.0f} ms; resident "
+            f"\nlibrary screen with {args.stories:,} stories: open {elapsed:.0f} ms; resident "
             f"memory {rss:.0f} MiB with the library open ({before:.0f} MiB before the app)"
         )
 

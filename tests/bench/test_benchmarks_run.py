@@ -1,0 +1,50 @@
+"""Every benchmark still runs: each script in tests/bench/ with tiny sizes, as a real process,
+must finish and print its table. The measured numbers are not checked here (speed goals live
+in the scripts' output, not in timed tests); this only keeps the scripts from rotting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parents[1]
+TINY = {
+    "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
+    "bench_firing.py": ["--steps", "3", "--spread", "1"],
+    "bench_kiosk.py": ["20"],
+    "bench_postmortem.py": ["--keys", "3"],
+    "bench_sheets.py": ["--runs", "1", "--stories", "2"],
+    "bench_startup.py": ["--runs", "1", "--settle", "0.2"],
+    "bench_stories.py": ["--stories", "30", "--runs", "2", "--no-postgres"],
+}
+
+
+def test_every_benchmark_script_has_tiny_sizes_here():
+    assert {path.name for path in BENCH.glob("bench_*.py")} == set(TINY)
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs_and_prints_its_table(script, tmp_path):
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *TINY[script]],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) >= 2, done.stdout  # a heading and at least one row of figures
+    assert any(char.isdigit() for line in lines[1:] for char in line), done.stdout
