@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
@@ -22,17 +22,13 @@ from app.domain.i18n import Catalog, said_in
 from app.domain.incident import FiredStep
 from app.domain.incident_text import flash_text
 from app.domain.policy.model import Policy
-from app.services.policy_files import PolicySet, load_policies, policy_sources, tier_key
+from app.services.policy_files import PolicySet, load_policies, policy_sources
 from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
 from screens.help import HelpScreen, help_rows
-from screens.localized import (
-    bind_localized,
-    command_palette,
-    localize_palette_binding,
-    textual_commands,
-)
+from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
+from screens.palette import palette_commands
 from screens.theme import STORYCART_THEME, STYLES
 
 if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
@@ -340,45 +336,7 @@ class StoryCartApp(App[int]):
     # -- command palette ----------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen):
-        catalog = self.catalog
-
-        def command(key: str, callback) -> SystemCommand:
-            return SystemCommand(
-                catalog.t(f"command.{key}"), catalog.t(f"command.{key}_help"), callback
-            )
-
-        yield command("board", self.action_show_board)
-        yield command("matrix", self.action_show_matrix)
-        yield command("library", self.action_show_library)
-        yield command("week", self.action_show_week)
-        yield SystemCommand(
-            catalog.t("kiosk.command"), catalog.t("kiosk.command_help"), self.action_kiosk
-        )
-        yield SystemCommand(
-            catalog.t("print.command"), catalog.t("print.command_help"), self.action_print
-        )
-        if isinstance(screen, StoryCartScreen):
-            for key, callback in screen.palette_commands():
-                yield command(key, callback)
-        for name, policy in self.policies.policies.items():
-            yield SystemCommand(
-                catalog.t("command.use_policy", title=policy.title.get(catalog.lang)),
-                catalog.t(
-                    "command.use_policy_help",
-                    name=name,
-                    source=catalog.t(tier_key(self.policies.tiers[name])),
-                ),
-                lambda name=name: self.action_use_policy(name),
-            )
-        yield SystemCommand(
-            catalog.t("command.reload"),
-            catalog.t("command.reload_help"),
-            self.action_reload_policies,
-        )
-        yield SystemCommand(
-            catalog.t("command.help"), catalog.t("command.help_help"), self.action_help
-        )
-        yield from textual_commands(self, screen, catalog)
+        yield from palette_commands(self, screen, self.catalog)
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
