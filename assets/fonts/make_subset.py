@@ -24,9 +24,20 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, newTable
 
 JAPANESE_FACE = "Noto Sans CJK JP"
-RANGES = [(0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x205E), (0x2190, 0x21FF), (0x2460, 0x24FF),
-          (0x2500, 0x25FF), (0x2600, 0x26FF), (0x3000, 0x30FF), (0x3130, 0x318F),
-          (0x1100, 0x11FF), (0xAC00, 0xD7A3), (0xFF01, 0xFFEF)]  # fmt: skip
+RANGES = [
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x2010, 0x205E),
+    (0x2190, 0x21FF),
+    (0x2460, 0x24FF),
+    (0x2500, 0x25FF),
+    (0x2600, 0x26FF),
+    (0x3000, 0x30FF),
+    (0x3130, 0x318F),
+    (0x1100, 0x11FF),
+    (0xAC00, 0xD7A3),
+    (0xFF01, 0xFFEF),
+]
 
 
 def wanted_characters() -> set[int]:
@@ -63,9 +74,16 @@ def to_truetype(font) -> None:
     font["loca"] = newTable("loca")
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
-    for field in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                  "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                  "maxComponentElements"):  # fmt: skip
+    for field in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(maxp, field, 0)
     maxp.maxZones = 1
     font["head"].glyphDataFormat = 0
@@ -77,8 +95,13 @@ def to_truetype(font) -> None:
 
 def rename(font, style: str) -> None:
     family = "StoryCart Sans"
-    names = {1: family, 2: style, 3: f"{family} {style}; subset of Noto Sans CJK JP",
-             4: f"{family} {style}", 6: f"StoryCartSans-{style}"}  # fmt: skip
+    names = {
+        1: family,
+        2: style,
+        3: f"{family} {style}; subset of Noto Sans CJK JP",
+        4: f"{family} {style}",
+        6: f"StoryCartSans-{style}",
+    }
     table = font["name"]
     table.names = [n for n in table.names if n.nameID not in names and n.nameID not in (16, 17)]
     for name_id, text in names.items():
