@@ -29,8 +29,6 @@ from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from widgets.board_table import TONE_STYLES
 
-TABS = ("ladder", "timeline", "roles", "checklists", "templates")
-
 
 class IncidentLoaded(Message):
     def __init__(self, view: IncidentView) -> None:

@@ -65,9 +65,7 @@ class LibraryScreen(StoryScreen):
             yield Select(
                 kinds, prompt=f"{t('story.kind_filter')}: {t('story.all')}", id="filter-kind"
             )
-            severities = [
-                (s, s) for s in ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
-            ]
+            severities = [(s, s) for s in SEVERITIES]
             yield Select(
                 severities, prompt=f"{t('story.severity')}: {t('story.all')}", id="filter-severity"
             )

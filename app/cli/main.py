@@ -27,8 +27,6 @@ from app.domain.policy.errors import PolicyError
 from app.domain.textsafe import printable
 from storage.errors import StorageError
 
-EXIT_USAGE = 2
-
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
@@ -95,8 +93,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_story_parsers(commands, common)
     add_db_parsers(commands, common)
     add_settings_parser(commands, common)
-    return parser
-
     return parser
 
 

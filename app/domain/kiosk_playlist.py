@@ -231,9 +231,6 @@ class Playlist:
         self.passes += 1
         return True
 
-    def seconds_left(self, now: datetime) -> int:
-        return self.seconds if self.next_at is None else seconds_until(self.next_at, now)
-
 
 def seconds_until(deadline: datetime, now: datetime) -> int:
     """Whole seconds left, rounded up (0 once the deadline has passed)."""

@@ -11,7 +11,3 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def printable(text: str) -> str:
     """The text with terminal control characters removed; everything else kept exactly."""
     return _CONTROL.sub("", text)
-
-
-def has_control_characters(text: str) -> bool:
-    return bool(_CONTROL.search(text))

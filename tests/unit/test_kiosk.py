@@ -23,6 +23,7 @@ from app.domain.kiosk_playlist import (
     UnlockSequence,
     paginate,
     retry_after,
+    seconds_until,
     slide_text,
 )
 
@@ -87,7 +88,7 @@ def test_playlist_moves_on_deadlines_pages_and_languages():
     playlist.set_slides("en", ("story",))
     playlist.start(NOW)
     assert not playlist.due(NOW + timedelta(seconds=19))
-    assert playlist.seconds_left(NOW + timedelta(seconds=19, milliseconds=500)) == 1
+    assert seconds_until(playlist.next_at, NOW + timedelta(seconds=19, milliseconds=500)) == 1
     at = NOW + timedelta(seconds=20)
     assert playlist.due(at)
     assert playlist.advance(at, pages=2) is False  # the story's second page

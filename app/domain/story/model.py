@@ -12,10 +12,7 @@ from app.domain.postmortem.model import valid_date
 KINDS = ("recent", "classic", "near_miss")
 LENSES = ("engineering", "product", "support")
 STATES = ("draft", "published")
-LOOP_STATES = ("done", "open", "overdue")
 ROTATION_WEEKS = range(1, 5)
-DEFAULT_ROTATION_WEEKS = 2
-LOCATIONS = ("team_space", "common_area", "oncall_room")
 MAX_PROMPTS = 4
 
 

@@ -100,7 +100,7 @@ class CartService(StoryStore):
             return [frozen_copy(Feedback, row) for row in feedback_entries(session)]
 
     def move_cart(self, name: str, actor: str) -> CartPlace:
-        """Record where the cart stands from now (one of LOCATIONS, or a place of your own)."""
+        """Record where the cart stands from now (a named place or one of your own)."""
         if not name.strip():
             raise StoryError("Name the place the cart stands now.", "refusal.no_place")
         with self.database.session() as session:
