@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.errors import StaleWrite
-from storage.models import (
+from storage.tables import (
     ChecklistTickRecord,
     EscalationEventRecord,
     IncidentRecord,

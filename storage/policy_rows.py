@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import (
+from storage.tables import (
     EscalationStepRecord,
     IncidentTypeRecord,
     MatrixCellRecord,

@@ -6,7 +6,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.errors import StaleWrite
-from storage.models import ActionItemRecord, PostmortemRecord
+from storage.tables import ActionItemRecord, PostmortemRecord
 from storage.versioned import versioned_update
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text, update
 from sqlmodel import Session, col, func, select
 
 from storage.errors import StaleWrite
-from storage.models import (
+from storage.tables import (
     CartLocationRecord,
     FeatureRecord,
     FeedbackRecord,

@@ -9,7 +9,7 @@ import json
 from dataclasses import replace
 
 from app.cli.errors import CommandError
-from app.cli.policies import command_policies, policy_named
+from app.cli.policy import command_policies, policy_named
 from app.config import Settings
 from app.domain.escalation import StepState
 from app.domain.i18n import Catalog, said_in

@@ -16,7 +16,7 @@ from app.cli.database import add_db_parsers
 from app.cli.errors import CommandError
 from app.cli.incident import add_incident_parsers
 from app.cli.kiosk import add_kiosk_parser
-from app.cli.policies import add_policy_parsers
+from app.cli.policy import add_policy_parsers
 from app.cli.postmortem import add_exchange_parsers
 from app.cli.run import add_run_parser, cmd_run
 from app.cli.settings import add_settings_parser

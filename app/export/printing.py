@@ -96,7 +96,7 @@ def prompts_pdf(stories, lang: str, paper: str, ref: str = "") -> Printed:
 
 
 def template_pdf(lang: str, paper: str) -> Printed:
-    from app.export.template import blank_template
+    from app.export.blank_postmortem import blank_template
 
     return finish(blank_template(lang, paper))
 

@@ -23,7 +23,7 @@ from storage.incident_rows import (
     events_for,
     update_incident,
 )
-from storage.models import (
+from storage.tables import (
     EscalationEventRecord,
     IncidentRecord,
     OutboxRecord,

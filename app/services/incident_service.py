@@ -44,7 +44,7 @@ from storage.incident_rows import (
     untick,
     update_incident,
 )
-from storage.models import (
+from storage.tables import (
     ChecklistTickRecord,
     IncidentRecord,
 )

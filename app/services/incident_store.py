@@ -31,11 +31,11 @@ from storage.incident_rows import (
     open_incidents,
     open_signature,
 )
-from storage.models import (
+from storage.postmortem_rows import review_states
+from storage.tables import (
     IncidentRecord,
     TimelineEntryRecord,
 )
-from storage.postmortem_rows import review_states
 
 
 class IncidentStore:

@@ -22,13 +22,6 @@ from app.domain.policy.model import (
     Severity,
 )
 from storage.database import Database
-from storage.models import (
-    EscalationStepRecord,
-    IncidentTypeRecord,
-    MatrixCellRecord,
-    PolicyRecord,
-    SeverityRecord,
-)
 from storage.policy_rows import (
     PolicyRows,
     find_version,
@@ -36,6 +29,13 @@ from storage.policy_rows import (
     latest_by_source,
     latest_version,
     load_rows,
+)
+from storage.tables import (
+    EscalationStepRecord,
+    IncidentTypeRecord,
+    MatrixCellRecord,
+    PolicyRecord,
+    SeverityRecord,
 )
 
 

@@ -23,8 +23,8 @@ from app.domain.postmortem.model import (
 from app.domain.postmortem.review import change_status
 from storage.database import Database
 from storage.incident_rows import by_code, timeline_for
-from storage.models import ActionItemRecord, PostmortemRecord
 from storage.postmortem_rows import action_items, postmortem_for, save_postmortem
+from storage.tables import ActionItemRecord, PostmortemRecord
 
 # Timeline kinds that are the system's bookkeeping rather than the story of the incident.
 NOT_IN_POSTMORTEM = {"checklist", "role"}

@@ -72,7 +72,7 @@ def fill(url: str, stories: int = STORIES) -> None:
     database = Database.open(url)
     service = StoryService(database, FakeClock(START))
     rng = random.Random(7)
-    from storage.models import StoryRecord
+    from storage.tables import StoryRecord
 
     with database.session() as session:
         for n in range(stories):

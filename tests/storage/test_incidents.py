@@ -19,7 +19,7 @@ from app.services.policy_versions import PolicyStore
 from storage.database import Database
 from storage.errors import StaleWrite
 from storage.incident_rows import by_code, outbox_for, update_incident
-from storage.models import EscalationEventRecord
+from storage.tables import EscalationEventRecord
 from tests.unit.test_escalation import TEST_POLICY
 
 WEB = load_policies(policy_sources(None)).get("web-service")

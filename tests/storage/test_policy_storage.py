@@ -211,7 +211,7 @@ def test_upgrading_a_0001_database_keeps_its_policies(database_url):
     assert (before.current, after.current) == ("0001", head_revision())
     from sqlmodel import select
 
-    from storage.models import PolicyRecord, SeverityRecord
+    from storage.tables import PolicyRecord, SeverityRecord
 
     database = Database.open(database_url)
     with database.session() as session:

@@ -19,7 +19,7 @@ from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.errors import StaleWrite
-from storage.models import ActionItemRecord
+from storage.tables import ActionItemRecord
 
 WEB = load_policies(policy_sources(None)).get("web-service")
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -12,15 +12,15 @@ from app.domain.story.model import (
 from app.services.frozen import frozen_copy
 from app.services.library.records import StoryStore
 from storage.incident_rows import by_code
-from storage.models import (
-    CartLocationRecord,
-    FeedbackRecord,
-    NominationRecord,
-)
 from storage.story_rows import (
     feedback_entries,
     locations,
     open_nominations,
+)
+from storage.tables import (
+    CartLocationRecord,
+    FeedbackRecord,
+    NominationRecord,
 )
 
 

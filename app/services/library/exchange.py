@@ -10,12 +10,6 @@ from app.domain.story.model import (
     to_document,
 )
 from app.services.library.records import StoryStore
-from storage.models import (
-    CartLocationRecord,
-    FeatureRecord,
-    FeedbackRecord,
-    NominationRecord,
-)
 from storage.story_rows import (
     all_stories,
     feature_rows,
@@ -23,6 +17,12 @@ from storage.story_rows import (
     locations,
     nomination_rows,
     story_by_key,
+)
+from storage.tables import (
+    CartLocationRecord,
+    FeatureRecord,
+    FeedbackRecord,
+    NominationRecord,
 )
 
 EXPORT_FORMAT = "storycart-library"

@@ -24,14 +24,14 @@ from app.domain.story.rotation import (
 )
 from storage.database import Database
 from storage.incident_rows import by_code
-from storage.models import (
-    FeatureRecord,
-    StoryRecord,
-)
 from storage.postmortem_rows import action_items, postmortem_for
 from storage.story_rows import (
     fold,
     story_by_key,
+)
+from storage.tables import (
+    FeatureRecord,
+    StoryRecord,
 )
 
 EXPORT_VERSION = 1
