@@ -21,6 +21,7 @@ from typing import Any
 import platformdirs
 
 from app.domain.i18n import LANGUAGES, detect_language
+from app.domain.paging import PagingChannel
 
 APP_NAME = "storycart"
 KIOSK_SECONDS_RANGE = range(5, 3601)
@@ -110,6 +111,69 @@ def _language(value: str, where: str) -> str:
 
 def _db_url(value: str, _where: str) -> str:
     return value if "://" in value else f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+CHANNEL_KEYS = {"url", "url_env", "url_file", "lang", "pages", "priority", "broadcast"}
+_CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def _channels(value: dict, where: str) -> tuple[PagingChannel, ...]:
+    """[channels.NAME] tables: each names exactly one of url / url_env / url_file."""
+    return tuple(
+        _channel(name, table, f"{where}: channel {name!r}") for name, table in value.items()
+    )
+
+
+def _channel(name: str, table: Any, here: str) -> PagingChannel:
+    if not _CHANNEL_NAME.match(name):
+        raise ConfigError(f"{here}: a name is lower-case letters, digits, - or _.")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{here} must be a table ([channels.{name}]).")
+    unknown = sorted(set(table) - CHANNEL_KEYS)
+    if unknown:
+        known = ", ".join(sorted(CHANNEL_KEYS))
+        raise ConfigError(f"{here}: {unknown[0]!r} is not a channel setting (known: {known}).")
+    _channel_strings(table, here)
+    pages = table.get("pages", [])
+    if not isinstance(pages, list) or not all(isinstance(p, str) and p for p in pages):
+        raise ConfigError(f"{here}: 'pages' must be a list of ladder targets.")
+    priority = table.get("priority", {})
+    if not isinstance(priority, dict) or not all(
+        isinstance(v, str) and v for v in priority.values()
+    ):
+        raise ConfigError(f"{here}: 'priority' must map severities to names, like SEV-1 = \"max\".")
+    broadcast = table.get("broadcast", False)
+    if not isinstance(broadcast, bool):
+        raise ConfigError(f"{here}: 'broadcast' must be true or false.")
+    return PagingChannel(
+        name=name,
+        url=table.get("url", ""),
+        url_env=table.get("url_env", ""),
+        url_file=table.get("url_file", ""),
+        lang=table.get("lang", ""),
+        pages=tuple(pages),
+        priority=dict(priority),
+        broadcast=broadcast,
+    )
+
+
+def _channel_strings(table: dict, here: str) -> None:
+    """Where the URL is (exactly one place) and the page language."""
+    sources = [key for key in ("url", "url_env", "url_file") if table.get(key)]
+    if len(sources) != 1:
+        raise ConfigError(
+            f"{here} needs exactly one of url, url_env (a variable holding the URL) or "
+            "url_file (a 0600 file holding it)."
+        )
+    for key in ("url", "url_env", "url_file", "lang"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{here}: {key!r} must be a string.")
+    url = table.get("url", "")
+    if url and "://" not in url:
+        raise ConfigError(f"{here}: {url!r} is not an Apprise URL (like ntfy://host/topic).")
+    lang = table.get("lang", "")
+    if lang and lang not in LANGUAGES:
+        raise ConfigError(f"{here}: language {lang!r} is not one of {', '.join(LANGUAGES)}.")
 
 
 def _login_name() -> str:
@@ -218,6 +282,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_rotation_weeks,
     ),
     Setting(
+        "channels",
+        dict,
+        "paging channels: [channels.NAME] tables, each an Apprise URL (ntfy, Slack, mail, …)",
+        default=lambda _env: {},
+        check=_channels,
+    ),
+    Setting(
         "kiosk_seconds",
         int,
         "seconds per kiosk slide (5 to 3600)",
@@ -261,6 +332,7 @@ class Settings:
     kiosk_seconds: int = DEFAULT_KIOSK_SECONDS
     kiosk_languages: tuple[str, ...] = ()
     kiosk_unlock: tuple[str, ...] = tuple(DEFAULT_UNLOCK.split())
+    channels: tuple[PagingChannel, ...] = ()
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -163,6 +163,8 @@ class StoryCartApp(App[int]):
             channels=(*SCREEN_CHANNELS, "desktop", COMMAND_CHANNEL),
             command=settings.alert_command,
             notifier=desktop_notifier() if settings.desktop_notifications else None,
+            paging=settings.channels,
+            lang=settings.lang,
         )
         self._scheduler = AsyncIOScheduler()
         if self.start_scheduler:

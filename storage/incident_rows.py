@@ -189,10 +189,18 @@ def untick(session: Session, incident_id: int, checklist: str, item: str) -> int
     return session.execute(statement).rowcount
 
 
-def pending_alerts(session: Session, channels: list[str]) -> list[OutboxRecord]:
+def pending_alerts(session: Session, channels: list[str], now: datetime) -> list[OutboxRecord]:
+    """Undelivered alerts on these channels whose next try is due."""
     statement = (
         select(OutboxRecord)
-        .where(col(OutboxRecord.delivered_at).is_(None), col(OutboxRecord.channel).in_(channels))
+        .where(
+            col(OutboxRecord.delivered_at).is_(None),
+            col(OutboxRecord.channel).in_(channels),
+            or_(
+                col(OutboxRecord.next_attempt_at).is_(None),
+                col(OutboxRecord.next_attempt_at) <= now,
+            ),
+        )
         .order_by(OutboxRecord.id)
     )
     return list(session.exec(statement))
@@ -212,18 +220,48 @@ def claim_alert(
                 col(OutboxRecord.claimed_at) < expired_before,
             ),
         )
-        .values(claimed_at=now, claimed_by=claimer, attempts=OutboxRecord.attempts + 1)
+        .values(
+            claimed_at=now,
+            claimed_by=claimer,
+            attempts=OutboxRecord.attempts + 1,
+            last_attempt_at=now,
+        )
     )
     return session.execute(statement).rowcount == 1
 
 
 def finish_alert(
-    session: Session, alert_id: int, delivered_at: datetime | None, error: str | None
+    session: Session,
+    alert_id: int,
+    delivered_at: datetime | None,
+    error: str | None,
+    retry_at: datetime | None = None,
 ) -> None:
-    """Record a delivery (delivered_at set) or a failed attempt (claim released for a retry)."""
+    """Record a delivery or a last attempt (delivered_at set: no more tries), or a failed
+    attempt to be tried again at `retry_at` (the claim released)."""
     values: dict = {"last_error": error}
     if delivered_at is not None:
         values["delivered_at"] = delivered_at
     else:
         values["claimed_at"] = None
+        values["next_attempt_at"] = retry_at
     session.execute(update(OutboxRecord).where(OutboxRecord.id == alert_id).values(**values))
+
+
+def last_attempts(session: Session, channels: list[str]) -> dict[str, OutboxRecord]:
+    """The most recently tried alert of each channel (one indexed query per channel)."""
+    latest: dict[str, OutboxRecord] = {}
+    for channel in channels:
+        statement = (
+            select(OutboxRecord)
+            .where(
+                OutboxRecord.channel == channel,
+                col(OutboxRecord.last_attempt_at).is_not(None),
+            )
+            .order_by(col(OutboxRecord.last_attempt_at).desc(), col(OutboxRecord.id).desc())
+            .limit(1)
+        )
+        row = session.exec(statement).first()
+        if row is not None:
+            latest[channel] = row
+    return latest

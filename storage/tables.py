@@ -178,7 +178,10 @@ class OutboxRecord(SQLModel, table=True):
     """An alert to deliver for a firing; written in the firing's transaction, delivered later."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "channel"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "delivered_at", "channel"),
+        Index("ix_outbox_attempts", "channel", "last_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = _incident_fk()
@@ -195,6 +198,8 @@ class OutboxRecord(SQLModel, table=True):
     last_error: str | None = None
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     claimed_by: str | None = None
+    last_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class RoleAssignmentRecord(SQLModel, table=True):

@@ -56,7 +56,7 @@ async def run_daemon(
 ) -> None:
     database = await asyncio.to_thread(Database.open, settings.db_url)
     service = IncidentService(
-        database, clock, PolicyStore(database, clock), alert_channels(settings)
+        database, clock, PolicyStore(database, clock), alert_channels(settings), settings.channels
     )
     # No screen here: the bell and the flash are left for a board to show.
     deliverer = AlertDeliverer(
@@ -65,6 +65,8 @@ async def run_daemon(
         channels=("desktop", COMMAND_CHANNEL),
         command=settings.alert_command,
         notifier=desktop_notifier() if settings.desktop_notifications else None,
+        paging=settings.channels,
+        lang=settings.lang,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

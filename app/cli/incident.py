@@ -91,7 +91,8 @@ def _service(settings: Settings):
 
     database = Database.open(settings.db_url)
     clock = SystemClock()
-    return IncidentService(database, clock, PolicyStore(database, clock), alert_channels(settings))
+    store = PolicyStore(database, clock)
+    return IncidentService(database, clock, store, alert_channels(settings), settings.channels)
 
 
 def cmd_incident(settings: Settings, args) -> int:

@@ -24,6 +24,7 @@ def open_services(settings: Settings, clock: Clock | None = None) -> Iterator[Se
         clock or SystemClock(),
         rotation_weeks=settings.rotation_weeks,
         alert_channels=alert_channels(settings),
+        paging=settings.channels,
     )
     try:
         yield services

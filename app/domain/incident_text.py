@@ -147,6 +147,13 @@ def _ack_timed_out(_data, _entry, catalog):
     return catalog.t("timeline.ack_timed_out")
 
 
+def _page(data, _entry, catalog):
+    if data.get("ok"):
+        return catalog.t("timeline.page_ok", channel=data["channel"])
+    key = "timeline.page_gave_up" if data.get("final") else "timeline.page_failed"
+    return catalog.t(key, channel=data["channel"], attempt=data["attempt"], error=data["error"])
+
+
 _SAYINGS = {
     "declared": _declared,
     "acknowledged": _acknowledged,
@@ -158,6 +165,7 @@ _SAYINGS = {
     "checklist": _checklist,
     "escalation": _escalation,
     "ack_timed_out": _ack_timed_out,
+    "page": _page,
 }
 
 

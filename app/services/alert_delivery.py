@@ -7,8 +7,10 @@ repeated after a crash, a step is never fired twice.
 
 Channels: `bell` and `flash` belong to a screen (only a process with a terminal takes them);
 `desktop` uses the machine's notifier when there is one; `command` runs the user's command
-without a shell, with the alert as JSON on stdin. A failure is recorded and reported, never
-raised: alerts must not stop the scheduler.
+without a shell, with the alert as JSON on stdin; `page:NAME` sends a page through the paging
+channel NAME (Apprise), retried with growing pauses while the service fails, each attempt
+written into the incident's timeline. A failure is recorded and reported, never raised: alerts
+must not stop the scheduler.
 """
 
 from __future__ import annotations
@@ -19,17 +21,25 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.domain.clock import Clock
+from app.domain.i18n import Catalog
 from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS
+from app.domain.paging import PagingChannel, channel_name, idempotency_key, page_text
+from app.services.paging import PagingError, channel_url, delivery_url, send
 from storage.database import Database
 from storage.incident_rows import claim_alert, finish_alert, pending_alerts
+from storage.tables import TimelineEntryRecord
 
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 3
+# A page is tried again after 10 s, 20 s, 40 s, … 5 min: about 25 minutes before giving up.
+PAGE_MAX_ATTEMPTS = 10
+PAGE_RETRY_FIRST = timedelta(seconds=10)
+PAGE_RETRY_MAX = timedelta(minutes=5)
 COMMAND_TIMEOUT_S = 30
 # A screen that opens later does not ring for what fired long before it opened.
 SCREEN_ALERT_MAX_AGE = timedelta(minutes=10)
@@ -92,6 +102,11 @@ class AlertFailed(Exception):
     pass
 
 
+def page_retry_pause(attempt: int) -> timedelta:
+    """How long to wait after failed attempt number `attempt` (1, 2, …) of a page."""
+    return min(PAGE_RETRY_MAX, PAGE_RETRY_FIRST * 2 ** max(0, attempt - 1))
+
+
 def alert_summary(payload: dict) -> tuple[str, str]:
     title = f"{payload['incident']} {payload['severity']}: escalation"
     body = f"{payload['title']} — notify {', '.join(payload['notify'])}"
@@ -107,19 +122,25 @@ class AlertDeliverer:
         command: Sequence[str] = (),
         notifier: Callable[[str, str], None] | None = None,
         claimer: str | None = None,
+        paging: Sequence[PagingChannel] = (),
+        lang: str = "en",
+        environ: Mapping[str, str] = os.environ,
     ) -> None:
         self.database = database
         self.clock = clock
-        self.channels = list(channels)
+        self.paging = {c.outbox_channel: c for c in paging if not c.broadcast}
+        self.channels = [*channels, *self.paging]
         self.command = tuple(command)
         self.notifier = notifier
         self.claimer = claimer or process_name()
+        self.lang = lang  # of pages from channels that do not name their own
+        self.environ = environ
 
     def deliver_pending(self) -> list[Delivery]:
         """Deliver every alert this process can take; blocking (run it off the event loop)."""
         deliveries = []
         with self.database.session() as session:
-            waiting = pending_alerts(session, self.channels)
+            waiting = pending_alerts(session, self.channels, self.clock.now())
         for alert in waiting:
             now = self.clock.now()
             with self.database.session() as session:
@@ -127,13 +148,45 @@ class AlertDeliverer:
                 session.commit()
             if not claimed:
                 continue  # another process is delivering it
-            delivery = self._deliver(alert.channel, alert.payload, alert.attempts + 1, now)
-            retry = delivery.error is not None and alert.attempts + 1 < MAX_ATTEMPTS
+            attempt = alert.attempts + 1
+            delivery = self._deliver(alert.channel, alert.payload, attempt, now)
+            paging = alert.channel in self.paging
+            limit = PAGE_MAX_ATTEMPTS if paging else MAX_ATTEMPTS
+            retry = delivery.error is not None and attempt < limit
+            retry_at = now + page_retry_pause(attempt) if retry and paging else None
             with self.database.session() as session:
-                finish_alert(session, alert.id, None if retry else now, delivery.error)
+                finish_alert(session, alert.id, None if retry else now, delivery.error, retry_at)
+                if paging:
+                    session.add(self._page_entry(alert, delivery, attempt, now, final=not retry))
                 session.commit()
             deliveries.append(delivery)
         return deliveries
+
+    def _page_entry(self, alert, delivery, attempt: int, now, final: bool) -> TimelineEntryRecord:
+        """The incident's timeline says each page that went out, and each that failed."""
+        name = channel_name(alert.channel)
+        if delivery.error is None:
+            text = f"page delivered via {name}"
+        else:
+            text = f"page via {name} failed (attempt {attempt}): {delivery.error}"
+        data = {
+            "channel": name,
+            "ok": delivery.error is None,
+            "attempt": attempt,
+            "final": final,
+            "error": delivery.error,
+            "step": alert.payload.get("step"),
+            "round": alert.payload.get("round"),
+        }
+        return TimelineEntryRecord(
+            incident_id=alert.incident_id,
+            at=now,
+            kind="page",
+            actor=self.claimer,
+            text=text,
+            certainty="fact",
+            data=data,
+        )
 
     def _deliver(self, channel: str, payload: dict, attempt: int, now: datetime) -> Delivery:
         if channel in SCREEN_CHANNELS:
@@ -146,6 +199,8 @@ class AlertDeliverer:
                 if not self.command:
                     raise AlertFailed("no alert command is configured")
                 run_alert_command(self.command, payload)
+            elif channel in self.paging:
+                self._page(self.paging[channel], payload)
             elif channel == "desktop":
                 if self.notifier is None:
                     return Delivery(channel, payload, shown=False)
@@ -158,3 +213,12 @@ class AlertDeliverer:
         except AlertFailed as failure:
             return Delivery(channel, payload, error=f"{failure} (attempt {attempt})")
         return Delivery(channel, payload)
+
+    def _page(self, channel: PagingChannel, payload: dict) -> None:
+        key = idempotency_key(payload, channel.outbox_channel)
+        title, body = page_text(payload, channel.outbox_channel, Catalog(channel.lang or self.lang))
+        try:
+            url = channel_url(channel, self.environ)
+            send(delivery_url(url, channel, key, payload["severity"]), title, body, channel.name)
+        except PagingError as error:
+            raise AlertFailed(str(error)) from None

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.domain.clock import Clock
+from app.domain.paging import PagingChannel
 from app.services.incident_service import IncidentService
 from app.services.library.cart import CartService
 from app.services.library.catalog import StoryService
@@ -37,6 +38,7 @@ class Services:
         *,
         rotation_weeks: int,
         alert_channels: tuple[str, ...],
+        paging: tuple[PagingChannel, ...] = (),
     ) -> Services:
         """Open (and migrate) the database and make sure the starter stories are there."""
         database = Database.open(db_url)
@@ -46,7 +48,7 @@ class Services:
             stories.ensure_starters()
             return cls(
                 database=database,
-                incidents=IncidentService(database, clock, policy_versions, alert_channels),
+                incidents=IncidentService(database, clock, policy_versions, alert_channels, paging),
                 postmortems=PostmortemService(database, clock),
                 stories=stories,
                 week=StoryWeek(database, clock, rotation_weeks),
@@ -72,6 +74,7 @@ def connection_for(settings, clock: Clock) -> Connection:
             clock,
             rotation_weeks=settings.rotation_weeks,
             alert_channels=alert_channels(settings),
+            paging=settings.channels,
         )
     )
 

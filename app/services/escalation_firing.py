@@ -167,12 +167,21 @@ class EscalationFiring(IncidentStore):
             "notify_by_language": {
                 lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES
             },
+            "position": step.position,
+            "declared_at": record.declared_at.isoformat(),
+            # What was missed, in each language (the ladder step's note, e.g. "no response
+            # within 15 min").
+            "note_by_language": {
+                lang: step.step.note.get(lang) for lang in LANGUAGES if step.step.note
+            },
             "due_at": step.due_at.isoformat(),
             "fired_at": now.isoformat(),
             "reason": reason,
             "actor": actor,
         }
-        for channel in self.alert_channels:
+        targets = [dict((lang, who.get(lang)) for lang in LANGUAGES) for who in step.step.notify]
+        paged = [channel.outbox_channel for channel in self.paging if channel.takes(targets)]
+        for channel in (*self.alert_channels, *paged):
             session.add(
                 OutboxRecord(
                     incident_id=record.id,

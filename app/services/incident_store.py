@@ -18,6 +18,7 @@ from app.domain.incident import (
     incident_facts,
     review_submitted_at,
 )
+from app.domain.paging import PagingChannel
 from app.domain.policy.model import Policy
 from app.services.frozen import frozen_copy
 from app.services.policy_versions import PolicyStore
@@ -48,11 +49,15 @@ class IncidentStore:
         clock: Clock,
         policies: PolicyStore,
         alert_channels: tuple[str, ...] = ALERT_CHANNELS,
+        paging: tuple[PagingChannel, ...] = (),
     ) -> None:
         self.database = database
         self.clock = clock
         self.policies = policies
         self.alert_channels = alert_channels
+        # Paging channels from the settings: a firing writes an outbox row for each that takes
+        # the step's targets.
+        self.paging = tuple(channel for channel in paging if not channel.broadcast)
         # Incidents whose clocks could not be computed, and why (for the caller to say).
         self.unplannable: dict[str, str] = {}
         self._policy_cache: dict[int, tuple[Policy, int]] = {}

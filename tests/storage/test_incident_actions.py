@@ -178,7 +178,7 @@ def test_a_claim_left_by_a_crashed_deliverer_expires(world, tmp_path):
     service.declare(WEB, "Typo", "SEV-4", actor="ops")
     service.fire_due()
     with database.session() as session:  # a process claims the desktop alert, then dies
-        alert = next(a for a in pending_alerts(session, ["desktop"]))
+        alert = next(a for a in pending_alerts(session, ["desktop"], clock.now()))
         assert claim_alert(session, alert.id, "dead", clock.now(), clock.now() - CLAIM_LEASE)
         session.commit()
     survivor = _deliverer(database, clock, tmp_path, "b")

@@ -130,6 +130,7 @@ def test_every_setting_is_documented_in_the_readme():
     documented_keys = {
         line.split("=", 1)[0].strip() for line in section.splitlines() if "=" in line
     }
+    documented_keys |= {line[1:].split(".")[0] for line in section.splitlines() if line[:1] == "["}
     assert {setting.key for setting in SETTINGS} <= documented_keys
     for variable in ENVIRONMENT:
         assert variable in section, variable

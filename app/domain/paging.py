@@ -1,0 +1,94 @@
+"""Paging channels as data: where a page goes (an Apprise URL, read at delivery time from the
+settings, an environment variable or a 0600 file — never stored), which ladder targets it pages,
+in which language, with which priority per severity; and the page itself: what a person woken
+at night must read to act, and the key that makes a repeated delivery recognisably the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.domain.durations import format_duration
+from app.domain.i18n import Catalog
+
+CHANNEL_PREFIX = "page:"
+
+
+@dataclass(frozen=True)
+class PagingChannel:
+    name: str
+    # Exactly one of these says where the Apprise URL is.
+    url: str = ""
+    url_env: str = ""
+    url_file: str = ""
+    lang: str = ""  # the language of its pages; empty: the app's
+    pages: tuple[str, ...] = ()  # ladder targets it pages (any language); empty: every step
+    priority: dict[str, str] = field(default_factory=dict)  # severity key -> service priority
+    broadcast: bool = False  # the incident channel: declare, updates, resolve (not pages)
+
+    @property
+    def outbox_channel(self) -> str:
+        return outbox_channel(self.name)
+
+    def takes(self, notify: list[dict[str, str]]) -> bool:
+        """Whether a step that notifies these targets (each {lang: name}) pages this channel."""
+        if self.broadcast:
+            return False
+        if not self.pages:
+            return True
+        wanted = {name.casefold() for name in self.pages}
+        return any(
+            name.casefold() in wanted for target in notify for name in target.values() if name
+        )
+
+
+def outbox_channel(name: str) -> str:
+    return f"{CHANNEL_PREFIX}{name}"
+
+
+def channel_name(outbox: str) -> str | None:
+    """The paging channel an outbox row is for, or None for the app's own channels."""
+    return outbox.removeprefix(CHANNEL_PREFIX) if outbox.startswith(CHANNEL_PREFIX) else None
+
+
+def idempotency_key(payload: dict, channel: str) -> str:
+    """The same for every delivery of one page: incident, step, round and channel."""
+    return f"storycart:{payload['incident']}:{payload['step']}:{payload['round']}:{channel}"
+
+
+def page_text(payload: dict, channel: str, catalog: Catalog) -> tuple[str, str]:
+    """(title, body) of a page in the catalog's language: incident, severity, title, step and
+    round, how long it has been open, the target that was missed, how to acknowledge, and the
+    page's key."""
+    t, lang = catalog.t, catalog.lang
+    notify = payload.get("notify_by_language", {}).get(lang) or payload["notify"]
+    declared = datetime.fromisoformat(payload["declared_at"])
+    fired = datetime.fromisoformat(payload["fired_at"])
+    open_for = format_duration(max(0, int((fired - declared).total_seconds())))
+    missed = (payload.get("note_by_language") or {}).get(lang) or ""
+    title = t(
+        "page.title",
+        code=payload["incident"],
+        severity=payload["severity"],
+        title=payload["title"],
+    )
+    lines = [
+        t(
+            "page.step",
+            step=int(payload.get("position", 0)) + 1,
+            round=int(payload["round"]) + 1,
+            notify=", ".join(notify),
+        ),
+        t("page.open_for", duration=open_for),
+    ]
+    if missed:
+        lines.append(t("page.missed", target=missed))
+    lines.append(t("page.ack", command=f"storycart incident ack {payload['incident']}"))
+    lines.append(t("page.key", page_key=idempotency_key(payload, channel)))
+    return title, "\n".join(lines)
+
+
+def trial_page_text(channel: str, catalog: Catalog, now: datetime) -> tuple[str, str]:
+    """A page that says plainly it is a test, so nobody gets up for it."""
+    t = catalog.t
+    return t("page.test_title"), t("page.test_body", channel=channel, at=now.isoformat())

@@ -1,0 +1,93 @@
+"""Sending a page through Apprise (ntfy, Slack, Teams, Discord, Mattermost, mail, a JSON POST and
+about a hundred more), with the channel's URL read at the moment of sending — from the settings,
+an environment variable or a file only its owner can read — so it never reaches the database or
+a log line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlencode
+
+from app.domain.paging import PagingChannel
+
+# Services where Apprise passes a header we name (+Header=value in the URL).
+HEADER_SCHEMES = {"json", "jsons", "form", "forms", "xml", "xmls"}
+NTFY_SCHEMES = {"ntfy", "ntfys"}
+PRIORITY_SCHEMES = NTFY_SCHEMES | {"pover", "pushover"}
+KEY_HEADER = "X-Storycart-Idempotency-Key"
+_LOG_PREFIX = re.compile(r"^.*? - (?:WARNING|ERROR|CRITICAL) - ")
+
+
+class PagingError(Exception):
+    """A page that could not be sent; str() is one sentence without the channel's URL."""
+
+
+def channel_url(channel: PagingChannel, environ: Mapping[str, str] = os.environ) -> str:
+    if channel.url:
+        return channel.url
+    if channel.url_env:
+        value = environ.get(channel.url_env, "").strip()
+        if not value:
+            raise PagingError(
+                f"the variable {channel.url_env} that should hold the URL of channel "
+                f"{channel.name!r} is not set"
+            )
+        return value
+    path = Path(channel.url_file).expanduser()
+    try:
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise PagingError(
+                f"{path}, holding the URL of channel {channel.name!r}, must be readable by its "
+                f"owner alone (chmod 600 {path})"
+            )
+        value = path.read_text("utf-8").strip()
+    except OSError as error:
+        raise PagingError(
+            f"cannot read {path}, the URL of channel {channel.name!r} ({error.strerror})"
+        ) from None
+    if not value:
+        raise PagingError(f"{path}, the URL of channel {channel.name!r}, is empty")
+    return value
+
+
+def delivery_url(url: str, channel: PagingChannel, key: str, severity: str = "") -> str:
+    """The channel's URL with this page's idempotency key (as a header where the service takes
+    headers, as a tag on ntfy) and its priority for this severity where the service has one."""
+    scheme = url.split("://", 1)[0].lower()
+    extra: dict[str, str] = {}
+    if scheme in HEADER_SCHEMES:
+        extra[f"+{KEY_HEADER}"] = key
+    if scheme in NTFY_SCHEMES:
+        extra["tags"] = key.replace(":", "_")
+    priority = channel.priority.get(severity)
+    if priority and scheme in PRIORITY_SCHEMES:
+        extra["priority"] = priority
+    if not extra:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(extra)}"
+
+
+def send(url: str, title: str, body: str, channel_name: str) -> None:
+    """Deliver one message; raises PagingError with what the service (or Apprise) said."""
+    import apprise  # loads ~100 service plugins: only when something is sent
+
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        raise PagingError(f"the URL of channel {channel_name!r} is not one Apprise knows")
+    with apprise.LogCapture(level=logging.WARNING) as log:
+        result = sender.notify(body=body, title=title)
+    if not bool(result):
+        lines = [line for line in log.getvalue().splitlines() if line.strip()]
+        said = _LOG_PREFIX.sub("", lines[-1]).strip() if lines else "the service refused it"
+        raise PagingError(_without(said, url))
+
+
+def _without(text: str, url: str) -> str:
+    """The text with the URL (and so any secret in it) taken out."""
+    return text.replace(url, "<url>")[:300]

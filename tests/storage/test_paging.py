@@ -1,0 +1,153 @@
+"""Paging channels on a real SQLite file and a real PostgreSQL database, delivered through Apprise
+to a real HTTP server: json:// and ntfy:// pages carry what a person needs and the idempotency
+key; a failing service is retried with growing pauses, each attempt in the timeline; a step
+pages only the channels whose targets it names; secrets never reach the database."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.domain.clock import FakeClock
+from app.domain.i18n import Catalog
+from app.domain.incident_text import entry_text
+from app.domain.paging import PagingChannel, idempotency_key
+from app.services.alert_delivery import PAGE_MAX_ATTEMPTS, AlertDeliverer
+from app.services.incident_service import IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from storage.database import Database
+from storage.incident_rows import by_code, outbox_for
+from tests.http_receiver import Receiver
+
+WEB = load_policies(policy_sources(None)).get("web-service")
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+KEY_HEADER = "X-Storycart-Idempotency-Key"
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as server:
+        yield server
+
+
+def world(database_url, channels, environ=None):
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyStore(database, clock), (), channels)
+    deliverer = AlertDeliverer(
+        database, clock, channels=(), paging=channels, lang="en", environ=environ or {}
+    )
+    return database, clock, service, deliverer
+
+
+def outbox(database, code):
+    with database.session() as session:
+        return outbox_for(session, by_code(session, code).id)
+
+
+def test_a_page_through_json_carries_what_to_do_and_its_key(database_url, receiver):
+    hook = PagingChannel("hook", url=f"json://127.0.0.1:{receiver.port}/hook")
+    database, clock, service, deliverer = world(database_url, (hook,))
+    code = service.declare(WEB, "Checkout down", "SEV-1", actor="ops")
+    clock.advance(90)
+    service.fire_due()
+    deliveries = deliverer.deliver_pending()
+    assert [d.error for d in deliveries] == [None, None]  # L1 engineer and L3 manager at once
+    first = receiver.requests[0]
+    document = json.loads(first.body)
+    assert first.path == "/hook"
+    assert document["title"] == f"{code} SEV-1: Checkout down"
+    message = document["message"]
+    assert "Escalation step 1, round 1: paging L1 on-call engineer" in message
+    assert "Open for 1m30s" in message
+    assert f"Acknowledge: storycart incident ack {code}" in message
+    key = idempotency_key(outbox(database, code)[0].payload, "page:hook")
+    assert key.startswith(f"storycart:{code}:") and key.endswith(":0:page:hook")
+    assert first.headers[KEY_HEADER] == key and f"Page key: {key}" in message
+    timeline = [e for e in service.view(code).timeline if e.kind == "page"]
+    assert [entry_text(e, Catalog("ko")) for e in timeline] == ["hook(으)로 호출 전달됨"] * 2
+    assert deliverer.deliver_pending() == []  # delivered once
+    database.close()
+
+
+def test_ntfy_pages_in_the_channels_language_with_priority_by_severity(database_url, receiver):
+    phone = PagingChannel(
+        "phone",
+        url=f"ntfy://127.0.0.1:{receiver.port}/oncall",
+        lang="ja",
+        pages=("L2 テックリード",),
+        priority={"SEV-1": "max"},
+    )
+    database, clock, service, deliverer = world(database_url, (phone,))
+    code = service.declare(WEB, "決済API障害", "SEV-1", actor="はると")
+    service.fire_due()
+    assert outbox(database, code) == []  # the first steps page L1 and L3, not this channel
+    clock.advance(timedelta(minutes=15))  # nobody acknowledged: the tech lead is paged
+    service.fire_due()
+    deliverer.deliver_pending()
+    (page,) = receiver.requests
+    document = json.loads(page.body)
+    assert document["topic"] == "oncall"
+    assert document["title"] == f"{code} SEV-1: 決済API障害"
+    assert "エスカレーション第3段階、1巡目: L2 テックリード を呼び出し" in document["message"]
+    assert "守れなかった目標: 15分以内に応答なし" in document["message"]
+    assert page.headers["X-Priority"] == "max"
+    (row,) = outbox(database, code)
+    assert page.headers["X-Tags"] == idempotency_key(row.payload, "page:phone").replace(":", "_")
+    database.close()
+
+
+def test_a_failing_service_is_retried_with_growing_pauses_until_it_answers(database_url, receiver):
+    hook = PagingChannel("hook", url=f"json://127.0.0.1:{receiver.port}/hook")
+    database, clock, service, deliverer = world(database_url, (hook,))
+    code = service.declare(WEB, "Search slow", "SEV-4", actor="ops")  # one step: L1 at once
+    service.fire_due()
+    receiver.failing = True
+    (failed,) = deliverer.deliver_pending()
+    assert "Internal server error" in failed.error and "127.0.0.1" not in failed.error
+    (row,) = outbox(database, code)
+    assert row.delivered_at is None and row.next_attempt_at == START + timedelta(seconds=10)
+    assert deliverer.deliver_pending() == []  # not before its pause is over
+    for pause in (10, 20, 40):
+        clock.advance(pause)
+        assert [d.error is not None for d in deliverer.deliver_pending()] == [True]
+    (row,) = outbox(database, code)
+    assert (row.attempts, row.next_attempt_at) == (4, clock.now() + timedelta(seconds=80))
+    receiver.failing = False
+    clock.advance(80)
+    assert [d.error for d in deliverer.deliver_pending()] == [None]
+    keys = {request.headers[KEY_HEADER] for request in receiver.requests}
+    assert len(receiver.requests) == 5 and len(keys) == 1  # five tries, one page
+    said = [entry_text(e, Catalog("en")) for e in service.view(code).timeline if e.kind == "page"]
+    assert said[0].startswith("Page via hook failed (attempt 1): ") and "trying again" in said[0]
+    assert said[-1] == "Page delivered via hook"
+    assert PAGE_MAX_ATTEMPTS >= 8  # about 25 minutes of tries before giving up
+    database.close()
+
+
+def test_a_secret_url_comes_from_an_owner_only_file_or_a_variable(database_url, tmp_path):
+    secret_file = tmp_path / "ntfy.url"
+    secret_file.write_text("json://127.0.0.1:9/never?token=s3cret\n", "utf-8")
+    os.chmod(secret_file, 0o644)
+    channels = (
+        PagingChannel("file", url_file=str(secret_file)),
+        PagingChannel("env", url_env="STORYCART_TEST_PAGER"),
+    )
+    database, _clock, service, deliverer = world(database_url, channels)
+    code = service.declare(WEB, "DB down", "SEV-4", actor="ops")
+    service.fire_due()
+    errors = {d.channel: d.error for d in deliverer.deliver_pending()}
+    assert "must be readable by its owner alone (chmod 600" in errors["page:file"]
+    assert (
+        "STORYCART_TEST_PAGER that should hold the URL of channel 'env' is not set"
+        in (errors["page:env"])
+    )
+    stored = json.dumps([r.payload for r in outbox(database, code)]) + " ".join(
+        e.text for e in service.view(code).timeline
+    )
+    assert "s3cret" not in stored
+    database.close()
