@@ -21,6 +21,7 @@ from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
 from app.domain.incident import FiredStep
 from app.domain.incident_text import flash_text
+from app.domain.paging import channel_name
 from app.domain.policy.model import Policy
 from app.services.policy_files import PolicySet, load_policies, policy_sources
 from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
@@ -211,6 +212,8 @@ class StoryCartApp(App[int]):
         self.incidents_changed.publish(None)
 
     def on_alerts_delivered(self, deliveries: list[Delivery]) -> None:
+        if any(channel_name(delivery.channel) for delivery in deliveries):
+            self.incidents_changed.publish(None)  # the timeline and "paging broken" changed
         for delivery in deliveries:
             payload = delivery.payload
             if delivery.error:

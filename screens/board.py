@@ -13,6 +13,7 @@ from app.domain.board_rows import COLUMNS, PlanCache, board_rows
 from app.domain.clock import Clock
 from app.domain.i18n import Catalog
 from app.domain.incident import BoardItem
+from app.domain.message_templates import local_time
 from app.domain.textsafe import printable
 from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
@@ -22,9 +23,10 @@ FLASH_SECONDS = 10.0
 
 
 class BoardLoaded(Message):
-    def __init__(self, items: list[BoardItem]) -> None:
+    def __init__(self, items: list[BoardItem], broken_paging: list) -> None:
         super().__init__()
         self.items = items
+        self.broken_paging = broken_paging  # ChannelStatus of channels whose last page failed
 
 
 class BoardScreen(IncidentCommandsScreen):
@@ -57,6 +59,7 @@ class BoardScreen(IncidentCommandsScreen):
         t = self.catalog.t
         yield Static(Content(t("board.title")), id="screen-title")
         yield Static(id="board-summary")
+        yield Static(id="paging-broken")
         yield Static(id="flash")
         yield BoardHeader(id="board-header")
         yield BoardTable(id="board-table")
@@ -67,6 +70,7 @@ class BoardScreen(IncidentCommandsScreen):
         self.lay_out(self.app.size.width)
         self.query_one(BoardTable).focus()
         self.query_one("#flash").display = False
+        self.query_one("#paging-broken").display = False
         self.set_interval(1.0, self.refresh_clocks)
         self.refresh_clocks()
         host = self.host
@@ -83,10 +87,28 @@ class BoardScreen(IncidentCommandsScreen):
 
     @work(thread=True, exit_on_error=False, group="board", exclusive=True)
     def load_items(self) -> None:
-        self.post_message(BoardLoaded(self.host.services.incidents.board()))
+        services = self.host.services
+        self.post_message(BoardLoaded(services.incidents.board(), services.paging.broken()))
 
     def on_board_loaded(self, message: BoardLoaded) -> None:
         self.show_items(message.items)
+        self.show_broken_paging(message.broken_paging)
+
+    def show_broken_paging(self, broken: list) -> None:
+        """A silent pager is the worst failure: say which channel fails, until a page gets
+        through."""
+        lines = [
+            self.catalog.t(
+                "board.paging_broken",
+                channel=status.name,
+                at=local_time(status.last_failed_at),
+                error=status.last_error,
+            )
+            for status in broken
+        ]
+        banner = self.query_one("#paging-broken", Static)
+        banner.update(Content(printable("\n".join(lines))))
+        banner.display = bool(lines)
 
     def lay_out(self, width: int) -> None:
         t = self.catalog.t

@@ -265,3 +265,18 @@ def last_attempts(session: Session, channels: list[str]) -> dict[str, OutboxReco
         if row is not None:
             latest[channel] = row
     return latest
+
+
+def last_success(session: Session, channel: str) -> OutboxRecord | None:
+    """The channel's most recent alert that was delivered without an error."""
+    statement = (
+        select(OutboxRecord)
+        .where(
+            OutboxRecord.channel == channel,
+            col(OutboxRecord.delivered_at).is_not(None),
+            col(OutboxRecord.last_error).is_(None),
+        )
+        .order_by(col(OutboxRecord.last_attempt_at).desc(), col(OutboxRecord.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.cli.alert import add_alert_parsers
 from app.cli.database import add_db_parsers
 from app.cli.errors import CommandError
 from app.cli.incident import add_incident_parsers
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_story_parsers(commands, common)
     add_db_parsers(commands, common)
     add_settings_parser(commands, common)
+    add_alert_parsers(commands, common)
     return parser
 
 

@@ -14,6 +14,7 @@ from app.services.library.cart import CartService
 from app.services.library.catalog import StoryService
 from app.services.library.exchange import LibraryExchange
 from app.services.library.week import StoryWeek
+from app.services.paging_status import PagingStatus
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
@@ -29,6 +30,7 @@ class Services:
     cart: CartService
     exchange: LibraryExchange
     policy_versions: PolicyStore
+    paging: PagingStatus
 
     @classmethod
     def open(
@@ -55,6 +57,7 @@ class Services:
                 cart=CartService(database, clock),
                 exchange=LibraryExchange(database, clock),
                 policy_versions=policy_versions,
+                paging=PagingStatus(database, paging),
             )
         except BaseException:
             database.close()

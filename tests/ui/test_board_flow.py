@@ -10,6 +10,7 @@ from textual.widgets import DataTable, OptionList, TabbedContent
 
 from app.domain.clock import FakeClock
 from app.domain.escalation import LATE_NOT_RUNNING, MANUAL, ON_TIME
+from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from screens.dialogs import CoachDialog, DeclareDialog
 from screens.incident import IncidentScreen
@@ -400,3 +401,38 @@ async def test_a_korean_reader_sees_the_timeline_and_ladder_in_korean(tmp_path):
         assert texts[0] == "SEV-1 선언: 결제 장애"
         assert any("에스컬레이션 3단계 (1회차)" in t and "수동 호출" in t for t in texts), texts
         assert not any("escalation" in t for t in texts), texts
+
+
+async def test_a_paging_channel_that_fails_shows_on_the_board_until_a_page_gets_through(
+    tmp_path,
+):
+    from app.domain.paging import PagingChannel
+    from app.services.incident_service import IncidentService
+    from app.services.policy_files import load_policies, policy_sources
+    from app.services.policy_versions import PolicyStore
+    from tests.http_receiver import Receiver
+
+    clock = FakeClock(START)
+    with Receiver() as receiver:
+        hook = PagingChannel("hook", url=f"json://127.0.0.1:{receiver.port}/hook")
+        settings = make_settings(tmp_path, lang="ja").with_overrides(channels=(hook,))
+        database = Database.open(settings.db_url)
+        policies = PolicyStore(database, clock)
+        web = load_policies(policy_sources(None)).get("web-service")
+        IncidentService(database, clock, policies).declare(web, "検索が遅い", "SEV-4", "ops")
+        database.close()  # not fired yet: the app's start-up sweep fires and pages
+        receiver.failing = True
+        app = StoryCartApp(settings, clock=clock, start_scheduler=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(app, pilot)
+            await settle(app, pilot)
+            banner = board_of(app).query_one("#paging-broken")
+            assert banner.display
+            assert "呼び出し不能: hook (最後のエラー" in text_of(app, "#paging-broken")
+            assert "Internal server error" in text_of(app, "#paging-broken")
+            receiver.failing = False
+            clock.advance(10)  # the retry's pause
+            await app.escalations.deliver()
+            await settle(app, pilot)
+            assert not banner.display
+        assert len(receiver.requests) == 2
