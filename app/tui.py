@@ -166,6 +166,7 @@ class StoryCartApp(App[int]):
             notifier=desktop_notifier() if settings.desktop_notifications else None,
             paging=settings.channels,
             lang=settings.lang,
+            views=services.incidents.view,
         )
         self._scheduler = AsyncIOScheduler()
         if self.start_scheduler:

@@ -280,3 +280,17 @@ def last_success(session: Session, channel: str) -> OutboxRecord | None:
         .limit(1)
     )
     return session.exec(statement).first()
+
+
+def enqueue_broadcast(session: Session, incident_id: int, channels, payload: dict, at) -> None:
+    """One outbox row per incident channel, in the caller's transaction."""
+    for channel in channels:
+        session.add(
+            OutboxRecord(
+                incident_id=incident_id,
+                event_id=None,
+                channel=channel.outbox_channel,
+                payload=payload,
+                created_at=at,
+            )
+        )

@@ -185,10 +185,12 @@ class OutboxRecord(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = _incident_fk()
-    event_id: int = Field(
+    # Empty for an incident-channel message, which belongs to no escalation step.
+    event_id: int | None = Field(
+        default=None,
         sa_column=Column(
-            Integer, ForeignKey("escalation_event.id", ondelete="CASCADE"), nullable=False
-        )
+            Integer, ForeignKey("escalation_event.id", ondelete="CASCADE"), nullable=True
+        ),
     )
     channel: str
     payload: Any = _json()

@@ -67,6 +67,7 @@ async def run_daemon(
         notifier=desktop_notifier() if settings.desktop_notifications else None,
         paging=settings.channels,
         lang=settings.lang,
+        views=service.view,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from app.domain.durations import format_duration
 from app.domain.i18n import Catalog
+from app.domain.incident import IncidentView
+from app.domain.message_templates import fill
 
 CHANNEL_PREFIX = "page:"
 
@@ -51,9 +53,29 @@ def channel_name(outbox: str) -> str | None:
     return outbox.removeprefix(CHANNEL_PREFIX) if outbox.startswith(CHANNEL_PREFIX) else None
 
 
+# Timeline kinds the incident channel hears of, and the message template each is posted with
+# (the messages the incident screen offers to copy).
+BROADCAST_TEMPLATES = {
+    "declared": "declaration",
+    "severity_changed": "status_update",
+    "status_update": "status_update",
+    "resolved": "resolution",
+}
+POSTMORTEM_PUBLISHED = "postmortem_published"
+
+
+def broadcast_payload(template: str, code: str, severity: str, at: datetime) -> dict:
+    return {"broadcast": template, "incident": code, "severity": severity, "at": at.isoformat()}
+
+
 def idempotency_key(payload: dict, channel: str) -> str:
-    """The same for every delivery of one page: incident, step, round and channel."""
-    return f"storycart:{payload['incident']}:{payload['step']}:{payload['round']}:{channel}"
+    """The same for every delivery of one message: the incident and the step and round it
+    pages (or the broadcast and its moment), and the channel."""
+    if "broadcast" in payload:
+        what = f"{payload['broadcast']}:{payload['at']}"
+    else:
+        what = f"{payload['step']}:{payload['round']}"
+    return f"storycart:{payload['incident']}:{what}:{channel}"
 
 
 def page_text(payload: dict, channel: str, catalog: Catalog) -> tuple[str, str]:
@@ -92,3 +114,17 @@ def trial_page_text(channel: str, catalog: Catalog, now: datetime) -> tuple[str,
     """A page that says plainly it is a test, so nobody gets up for it."""
     t = catalog.t
     return t("page.test_title"), t("page.test_body", channel=channel, at=now.isoformat())
+
+
+def broadcast_text(payload: dict, view: IncidentView | None, catalog: Catalog) -> tuple[str, str]:
+    """(title, body) of an incident-channel message: the message template the incident screen
+    offers for it, filled from the incident as it is now (`view`)."""
+    code, kind = payload["incident"], payload["broadcast"]
+    at = datetime.fromisoformat(payload["at"])
+    name = view.record.title if view is not None else ""
+    title = catalog.t("page.title", code=code, severity=payload["severity"], title=name)
+    if kind == POSTMORTEM_PUBLISHED:
+        return title, catalog.t("broadcast.postmortem_published", code=code, title=name)
+    if view is None:
+        return title, catalog.t("broadcast.plain", code=code, what=catalog.t(f"template.{kind}"))
+    return title, fill(kind, view, catalog, at)

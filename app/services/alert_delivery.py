@@ -27,8 +27,14 @@ from datetime import datetime, timedelta
 
 from app.domain.clock import Clock
 from app.domain.i18n import Catalog
-from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS
-from app.domain.paging import PagingChannel, channel_name, idempotency_key, page_text
+from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS, IncidentView
+from app.domain.paging import (
+    PagingChannel,
+    broadcast_text,
+    channel_name,
+    idempotency_key,
+    page_text,
+)
 from app.services.paging import PagingError, channel_url, delivery_url, send
 from storage.database import Database
 from storage.incident_rows import claim_alert, finish_alert, pending_alerts
@@ -125,16 +131,19 @@ class AlertDeliverer:
         paging: Sequence[PagingChannel] = (),
         lang: str = "en",
         environ: Mapping[str, str] = os.environ,
+        views: Callable[[str], IncidentView] | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
-        self.paging = {c.outbox_channel: c for c in paging if not c.broadcast}
+        # Every outbound channel: pagers, and incident channels that hear of the incident.
+        self.paging = {c.outbox_channel: c for c in paging}
         self.channels = [*channels, *self.paging]
         self.command = tuple(command)
         self.notifier = notifier
         self.claimer = claimer or process_name()
         self.lang = lang  # of pages from channels that do not name their own
         self.environ = environ
+        self.views = views  # an incident's current view, for incident-channel messages
 
     def deliver_pending(self) -> list[Delivery]:
         """Deliver every alert this process can take; blocking (run it off the event loop)."""
@@ -156,7 +165,7 @@ class AlertDeliverer:
             retry_at = now + page_retry_pause(attempt) if retry and paging else None
             with self.database.session() as session:
                 finish_alert(session, alert.id, None if retry else now, delivery.error, retry_at)
-                if paging:
+                if paging and "broadcast" not in alert.payload:
                     session.add(self._page_entry(alert, delivery, attempt, now, final=not retry))
                 session.commit()
             deliveries.append(delivery)
@@ -216,7 +225,12 @@ class AlertDeliverer:
 
     def _page(self, channel: PagingChannel, payload: dict) -> None:
         key = idempotency_key(payload, channel.outbox_channel)
-        title, body = page_text(payload, channel.outbox_channel, Catalog(channel.lang or self.lang))
+        catalog = Catalog(channel.lang or self.lang)
+        if "broadcast" in payload:
+            view = self.views(payload["incident"]) if self.views is not None else None
+            title, body = broadcast_text(payload, view, catalog)
+        else:
+            title, body = page_text(payload, channel.outbox_channel, catalog)
         try:
             url = channel_url(channel, self.environ)
             send(delivery_url(url, channel, key, payload["severity"]), title, body, channel.name)

@@ -51,7 +51,7 @@ class Services:
             return cls(
                 database=database,
                 incidents=IncidentService(database, clock, policy_versions, alert_channels, paging),
-                postmortems=PostmortemService(database, clock),
+                postmortems=PostmortemService(database, clock, paging),
                 stories=stories,
                 week=StoryWeek(database, clock, rotation_weeks),
                 cart=CartService(database, clock),

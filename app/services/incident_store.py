@@ -18,7 +18,7 @@ from app.domain.incident import (
     incident_facts,
     review_submitted_at,
 )
-from app.domain.paging import PagingChannel
+from app.domain.paging import BROADCAST_TEMPLATES, PagingChannel, broadcast_payload
 from app.domain.policy.model import Policy
 from app.services.frozen import frozen_copy
 from app.services.policy_versions import PolicyStore
@@ -27,6 +27,7 @@ from storage.incident_rows import (
     board_signature,
     by_code,
     by_codes,
+    enqueue_broadcast,
     events_by_incident,
     events_for,
     open_incidents,
@@ -58,6 +59,8 @@ class IncidentStore:
         # Paging channels from the settings: a firing writes an outbox row for each that takes
         # the step's targets.
         self.paging = tuple(channel for channel in paging if not channel.broadcast)
+        # Incident channels: declare, severity changes, updates and resolve are posted there.
+        self.broadcast = tuple(channel for channel in paging if channel.broadcast)
         # Incidents whose clocks could not be computed, and why (for the caller to say).
         self.unplannable: dict[str, str] = {}
         self._policy_cache: dict[int, tuple[Policy, int]] = {}
@@ -116,8 +119,9 @@ class IncidentStore:
         used = [event.round for event in events_for(session, record.id)]
         return max([record.first_round, *(r + 1 for r in used)])
 
-    @staticmethod
-    def _log(session, record, at, kind, actor, text, certainty="fact", data=None) -> None:
+    def _log(self, session, record, at, kind, actor, text, certainty="fact", data=None) -> None:
+        """A timeline line; what the incident channel hears of is posted there in the same
+        transaction."""
         session.add(
             TimelineEntryRecord(
                 incident_id=record.id,
@@ -129,3 +133,7 @@ class IncidentStore:
                 data=data,
             )
         )
+        template = BROADCAST_TEMPLATES.get(kind)
+        if template is not None:
+            payload = broadcast_payload(template, record.code, record.severity, at)
+            enqueue_broadcast(session, record.id, self.broadcast, payload, at)

@@ -10,6 +10,7 @@ from app.domain.clock import Clock
 from app.domain.i18n import Catalog
 from app.domain.incident import IncidentError
 from app.domain.incident_text import entry_text
+from app.domain.paging import POSTMORTEM_PUBLISHED, PagingChannel, broadcast_payload
 from app.domain.postmortem.markdown import from_markdown, to_markdown
 from app.domain.postmortem.model import (
     ActionItem,
@@ -22,7 +23,7 @@ from app.domain.postmortem.model import (
 )
 from app.domain.postmortem.review import change_status
 from storage.database import Database
-from storage.incident_rows import by_code, timeline_for
+from storage.incident_rows import by_code, enqueue_broadcast, timeline_for
 from storage.postmortem_rows import action_items, postmortem_for, save_postmortem
 from storage.tables import ActionItemRecord, PostmortemRecord
 
@@ -42,9 +43,13 @@ def _stamp(at) -> str:
 
 
 class PostmortemService:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, channels: tuple[PagingChannel, ...] = ()
+    ) -> None:
         self.database = database
         self.clock = clock
+        # Incident channels hear when a postmortem is published.
+        self.broadcast = tuple(channel for channel in channels if channel.broadcast)
 
     def _incident(self, session, code: str):
         record = by_code(session, code)
@@ -169,6 +174,12 @@ class PostmortemService:
                 updated_at=self.clock.now(),
                 updated_by=actor,
             )
+            if status == "published":
+                now = self.clock.now()
+                payload = broadcast_payload(
+                    POSTMORTEM_PUBLISHED, incident.code, incident.severity, now
+                )
+                enqueue_broadcast(session, incident.id, self.broadcast, payload, now)
             session.commit()
             session.refresh(record)
             return self._draft(session, record)

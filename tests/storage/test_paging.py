@@ -151,3 +151,53 @@ def test_a_secret_url_comes_from_an_owner_only_file_or_a_variable(database_url, 
     )
     assert "s3cret" not in stored
     database.close()
+
+
+def test_the_incident_channel_hears_declare_update_resolve_and_the_postmortem(
+    database_url, receiver
+):
+    from dataclasses import replace
+
+    from app.domain.postmortem.model import ActionItem, Why
+    from app.services.postmortem_service import PostmortemService
+
+    room = PagingChannel(
+        "room", url=f"json://127.0.0.1:{receiver.port}/room", lang="ko", broadcast=True
+    )
+    database, clock, service, _deliverer = world(database_url, (room,))
+    deliverer = AlertDeliverer(
+        database, clock, channels=(), paging=(room,), lang="en", views=service.view
+    )
+    code = service.declare(WEB, "결제 API 장애", "SEV-2", actor="민지")
+    service.fire_due()  # pages go to pagers, never to the incident channel
+    clock.advance(600)
+    service.post_update(code, "민지", "identified", "인증서 만료 확인")
+    clock.advance(600)
+    service.resolve(code, "민지", "인증서 갱신")
+    postmortems = PostmortemService(database, clock, (room,))
+    draft = postmortems.open(code, "ko", "민지")
+    ready = replace(
+        draft.postmortem,
+        what="카드 결제가 20분 동안 실패했다.",
+        users_affected="1200",
+        root_cause="만료된 인증서",
+        whys=[Why("왜?", "만료")],
+        lessons="만료에는 주인이 필요하다.",
+        actions=[ActionItem("갱신 자동화", "민지", "2026-12-01")],
+    )
+    version = postmortems.save(ready, draft.version, "민지")
+    version = postmortems.set_status(code, "in_review", "민지", version).version
+    postmortems.set_status(code, "published", "민지", version)
+    assert [d.error for d in deliverer.deliver_pending()] == [None] * 4
+    messages = [json.loads(r.body)["message"] for r in receiver.requests]
+    assert messages[0].startswith(f"🚨 인시던트 선언 — {code}")
+    assert "심각도: SEV-2" in messages[0]
+    assert "인증서 만료 확인" in messages[1]
+    assert "인증서 갱신" in messages[2]
+    assert messages[3] == f"{code}: “결제 API 장애”의 포스트모템이 공개되었습니다. " + (
+        "읽어 보시고, 스토리가 나오면 그것도 함께 보세요."
+    )
+    keys = [r.headers[KEY_HEADER] for r in receiver.requests]
+    assert len(set(keys)) == 4 and all(k.startswith(f"storycart:{code}:") for k in keys)
+    assert not [e for e in service.view(code).timeline if e.kind == "page"]
+    database.close()
