@@ -21,6 +21,7 @@ from typing import Any
 import platformdirs
 
 from app.domain.i18n import LANGUAGES, detect_language
+from app.domain.intake import DEFAULT_SEVERITIES, IntakeMapping
 from app.domain.paging import PagingChannel
 
 APP_NAME = "storycart"
@@ -176,6 +177,37 @@ def _channel_strings(table: dict, here: str) -> None:
         raise ConfigError(f"{here}: language {lang!r} is not one of {', '.join(LANGUAGES)}.")
 
 
+INTAKE_KEYS = {"policy", "type", "severities", "severity_label", "resolve"}
+
+
+def _intake(value: dict, where: str) -> IntakeMapping:
+    """The [intake] table: how alerts from monitors become incidents."""
+    unknown = sorted(set(value) - INTAKE_KEYS)
+    if unknown:
+        known = ", ".join(sorted(INTAKE_KEYS))
+        raise ConfigError(f"{where}: {unknown[0]!r} is not an intake setting (known: {known}).")
+    for key in ("policy", "type", "severity_label"):
+        if key in value and not isinstance(value[key], str):
+            raise ConfigError(f"{where}: intake {key!r} must be a string.")
+    severities = value.get("severities", {})
+    if not isinstance(severities, dict) or not all(
+        isinstance(v, str) and v for v in severities.values()
+    ):
+        raise ConfigError(
+            f"{where}: intake 'severities' must map monitor words to levels, like "
+            'critical = "SEV-1".'
+        )
+    if not isinstance(value.get("resolve", False), bool):
+        raise ConfigError(f"{where}: intake 'resolve' must be true or false.")
+    return IntakeMapping(
+        policy=value.get("policy", ""),
+        type_key=value.get("type", ""),
+        severities={**DEFAULT_SEVERITIES, **{k.casefold(): v for k, v in severities.items()}},
+        severity_label=value.get("severity_label", "severity"),
+        resolve=value.get("resolve", False),
+    )
+
+
 def _login_name() -> str:
     try:
         return getpass.getuser()
@@ -289,6 +321,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_channels,
     ),
     Setting(
+        "intake",
+        dict,
+        "alerts from monitors: policy, type, severity words → levels, resolve on 'resolved'",
+        default=lambda _env: {},
+        check=_intake,
+    ),
+    Setting(
         "kiosk_seconds",
         int,
         "seconds per kiosk slide (5 to 3600)",
@@ -333,6 +372,7 @@ class Settings:
     kiosk_languages: tuple[str, ...] = ()
     kiosk_unlock: tuple[str, ...] = tuple(DEFAULT_UNLOCK.split())
     channels: tuple[PagingChannel, ...] = ()
+    intake: IntakeMapping = field(default_factory=IntakeMapping)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:

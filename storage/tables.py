@@ -348,3 +348,19 @@ class CartLocationRecord(SQLModel, table=True):
     name: str
     since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     moved_by: str
+
+
+class IntakeKeyRecord(SQLModel, table=True):
+    """A monitor's alert (its dedup key) and the incident it opened: the same key again adds to
+    that incident instead of opening a second one."""
+
+    __tablename__ = "intake_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str = Field(sa_column=Column(String, nullable=False, unique=True))
+    source: str
+    incident_code: str
+    count: int = 1
+    first_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_status: str = "firing"

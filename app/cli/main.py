@@ -16,6 +16,7 @@ from app.cli.alert import add_alert_parsers
 from app.cli.database import add_db_parsers
 from app.cli.errors import CommandError
 from app.cli.incident import add_incident_parsers
+from app.cli.intake import add_intake_parsers
 from app.cli.kiosk import add_kiosk_parser
 from app.cli.policy import add_policy_parsers
 from app.cli.postmortem import add_exchange_parsers
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_parsers(commands, common)
     add_settings_parser(commands, common)
     add_alert_parsers(commands, common)
+    add_intake_parsers(commands, common)
     return parser
 
 

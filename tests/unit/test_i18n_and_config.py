@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,7 @@ def test_every_setting_is_documented_in_the_readme():
     documented_keys = {
         line.split("=", 1)[0].strip() for line in section.splitlines() if "=" in line
     }
-    documented_keys |= {line[1:].split(".")[0] for line in section.splitlines() if line[:1] == "["}
+    documented_keys |= set(re.findall(r"^\[([a-z_]+)[.\]]", section, re.MULTILINE))
     assert {setting.key for setting in SETTINGS} <= documented_keys
     for variable in ENVIRONMENT:
         assert variable in section, variable

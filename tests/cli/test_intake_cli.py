@@ -1,0 +1,78 @@
+"""`storycart intake` as a real process: its token (a 0600 file, rotated on request) and the
+HTTP intake declaring an incident that `storycart incident list` then shows."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import stat
+import subprocess
+import sys
+
+STORYCART = [sys.executable, "-m", "app.cli"]
+
+
+def run(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    config = tmp_path / "config.toml"
+    if not config.exists():
+        config.write_text("", "utf-8")  # the token lives beside it
+    return subprocess.run(
+        [*STORYCART, "--config", str(tmp_path / "config.toml"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db")},
+    )
+
+
+def test_the_token_is_made_once_kept_private_and_rotated(tmp_path):
+    first = run(tmp_path, "intake", "token").stdout.strip()
+    assert len(first) >= 40 and run(tmp_path, "intake", "token").stdout.strip() == first
+    path = tmp_path / "intake.token"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    rotated = run(tmp_path, "intake", "token", "--rotate").stdout.strip()
+    assert rotated != first and path.read_text().strip() == rotated
+    path.chmod(0o644)
+    refused = run(tmp_path, "intake", "token")
+    assert refused.returncode == 1 and "chmod 600" in refused.stderr
+
+
+def test_a_monitor_declares_through_the_running_intake(tmp_path):
+    token = run(tmp_path, "intake", "token").stdout.strip()
+    server = subprocess.Popen(
+        [
+            *STORYCART,
+            "--config",
+            str(tmp_path / "config.toml"),
+            "intake",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db")},
+    )
+    try:
+        line = server.stdout.readline()
+        assert line.startswith("storycart intake listening on http://127.0.0.1:"), line
+        port = int(line.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        body = {"dedup_key": "disk-full", "title": "디스크 가득 참", "severity": "warning"}
+        connection.request(
+            "POST",
+            "/v1/alerts/generic",
+            body=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        assert response.status == 202 and answer["result"] == "declared"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    listed = json.loads(run(tmp_path, "incident", "list", "--json").stdout)
+    assert [(i["id"], i["severity"], i["title"]) for i in listed] == [
+        (answer["incident"], "SEV-3", "디스크 가득 참")
+    ]
