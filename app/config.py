@@ -20,8 +20,9 @@ from typing import Any
 
 import platformdirs
 
+from app.domain.durations import DurationError, parse_duration
 from app.domain.i18n import LANGUAGES, detect_language
-from app.domain.intake import DEFAULT_SEVERITIES, IntakeMapping
+from app.domain.intake import DEFAULT_SEVERITIES, HeartbeatRule, IntakeMapping
 from app.domain.paging import PagingChannel
 
 APP_NAME = "storycart"
@@ -208,6 +209,27 @@ def _intake(value: dict, where: str) -> IntakeMapping:
     )
 
 
+def _heartbeats(value: dict, where: str) -> tuple[HeartbeatRule, ...]:
+    """[heartbeats.NAME] tables: interval (like "5m") and severity; title optional."""
+    rules = []
+    for name, table in value.items():
+        here = f"{where}: heartbeat {name!r}"
+        if not _CHANNEL_NAME.match(name) or not isinstance(table, dict):
+            raise ConfigError(f"{here} must be a table named with letters, digits, - or _.")
+        unknown = sorted(set(table) - {"interval", "severity", "title"})
+        if unknown:
+            raise ConfigError(f"{here}: {unknown[0]!r} is not a heartbeat setting.")
+        try:
+            interval = parse_duration(table.get("interval"))
+        except DurationError as error:
+            raise ConfigError(f"{here}: interval: {error}") from None
+        severity, title = table.get("severity"), table.get("title", "")
+        if not isinstance(severity, str) or not severity or not isinstance(title, str):
+            raise ConfigError(f'{here} needs a severity (like "SEV-2").')
+        rules.append(HeartbeatRule(name, max(1, interval), severity, title))
+    return tuple(rules)
+
+
 def _login_name() -> str:
     try:
         return getpass.getuser()
@@ -328,6 +350,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_intake,
     ),
     Setting(
+        "heartbeats",
+        dict,
+        "[heartbeats.NAME]: a ping expected every interval; silence declares an incident",
+        default=lambda _env: {},
+        check=_heartbeats,
+    ),
+    Setting(
         "kiosk_seconds",
         int,
         "seconds per kiosk slide (5 to 3600)",
@@ -373,6 +402,7 @@ class Settings:
     kiosk_unlock: tuple[str, ...] = tuple(DEFAULT_UNLOCK.split())
     channels: tuple[PagingChannel, ...] = ()
     intake: IntakeMapping = field(default_factory=IntakeMapping)
+    heartbeats: tuple[HeartbeatRule, ...] = ()
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -13,6 +13,7 @@ from app.domain.board_rows import COLUMNS, PlanCache, board_rows
 from app.domain.clock import Clock
 from app.domain.i18n import Catalog
 from app.domain.incident import BoardItem
+from app.domain.intake import window_text
 from app.domain.message_templates import local_time
 from app.domain.textsafe import printable
 from screens.incident_commands import IncidentCommandsScreen
@@ -23,10 +24,11 @@ FLASH_SECONDS = 10.0
 
 
 class BoardLoaded(Message):
-    def __init__(self, items: list[BoardItem], broken_paging: list) -> None:
+    def __init__(self, items: list[BoardItem], broken_paging: list, windows: list) -> None:
         super().__init__()
         self.items = items
         self.broken_paging = broken_paging  # ChannelStatus of channels whose last page failed
+        self.windows = windows  # maintenance windows open now
 
 
 class BoardScreen(IncidentCommandsScreen):
@@ -60,6 +62,7 @@ class BoardScreen(IncidentCommandsScreen):
         yield Static(Content(t("board.title")), id="screen-title")
         yield Static(id="board-summary")
         yield Static(id="paging-broken")
+        yield Static(id="maintenance")
         yield Static(id="flash")
         yield BoardHeader(id="board-header")
         yield BoardTable(id="board-table")
@@ -71,6 +74,7 @@ class BoardScreen(IncidentCommandsScreen):
         self.query_one(BoardTable).focus()
         self.query_one("#flash").display = False
         self.query_one("#paging-broken").display = False
+        self.query_one("#maintenance").display = False
         self.set_interval(1.0, self.refresh_clocks)
         self.refresh_clocks()
         host = self.host
@@ -88,15 +92,21 @@ class BoardScreen(IncidentCommandsScreen):
     @work(thread=True, exit_on_error=False, group="board", exclusive=True)
     def load_items(self) -> None:
         services = self.host.services
-        self.post_message(BoardLoaded(services.incidents.board(), services.paging.broken()))
+        self.post_message(
+            BoardLoaded(
+                services.incidents.board(),
+                services.paging.broken(),
+                services.maintenance.active(),
+            )
+        )
 
     def on_board_loaded(self, message: BoardLoaded) -> None:
         self.show_items(message.items)
-        self.show_broken_paging(message.broken_paging)
+        self.show_broken_paging(message.broken_paging, message.windows)
 
-    def show_broken_paging(self, broken: list) -> None:
+    def show_broken_paging(self, broken: list, windows: list) -> None:
         """A silent pager is the worst failure: say which channel fails, until a page gets
-        through."""
+        through; and which maintenance windows keep intake alerts from paging."""
         lines = [
             self.catalog.t(
                 "board.paging_broken",
@@ -106,9 +116,14 @@ class BoardScreen(IncidentCommandsScreen):
             )
             for status in broken
         ]
+
         banner = self.query_one("#paging-broken", Static)
         banner.update(Content(printable("\n".join(lines))))
         banner.display = bool(lines)
+        quiet = [window_text(window, self.catalog) for window in windows]
+        note = self.query_one("#maintenance", Static)
+        note.update(Content(printable("\n".join(quiet))))
+        note.display = bool(quiet)
 
     def lay_out(self, width: int) -> None:
         t = self.catalog.t

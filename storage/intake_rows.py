@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.tables import IntakeKeyRecord
+from storage.tables import HeartbeatRecord, IntakeKeyRecord, MaintenanceRecord
 
 
 def intake_key(session: Session, dedup_key: str) -> IntakeKeyRecord | None:
@@ -54,3 +54,41 @@ def repoint_key(session: Session, dedup_key: str, code: str, at: datetime) -> No
     )
     session.execute(statement)
     session.commit()
+
+
+def heartbeat(session: Session, name: str) -> HeartbeatRecord | None:
+    return session.exec(select(HeartbeatRecord).where(HeartbeatRecord.name == name)).first()
+
+
+def save_heartbeat(session: Session, name: str, last_ping_at: datetime, missed: str | None):
+    record = heartbeat(session, name) or HeartbeatRecord(name=name, last_ping_at=last_ping_at)
+    record.last_ping_at, record.missed_code = last_ping_at, missed
+    session.add(record)
+    session.commit()
+
+
+def active_windows(session: Session, now: datetime) -> list[MaintenanceRecord]:
+    statement = (
+        select(MaintenanceRecord)
+        .where(MaintenanceRecord.starts_at <= now, MaintenanceRecord.ends_at > now)
+        .order_by(MaintenanceRecord.ends_at)
+    )
+    return list(session.exec(statement))
+
+
+def add_window(session: Session, window: MaintenanceRecord) -> MaintenanceRecord:
+    session.add(window)
+    session.commit()
+    session.refresh(window)
+    return window
+
+
+def end_windows(session: Session, name: str, now: datetime) -> int:
+    statement = (
+        update(MaintenanceRecord)
+        .where(MaintenanceRecord.name == name, MaintenanceRecord.ends_at > now)
+        .values(ends_at=now)
+    )
+    count = session.execute(statement).rowcount
+    session.commit()
+    return count

@@ -364,3 +364,27 @@ class IntakeKeyRecord(SQLModel, table=True):
     first_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     last_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     last_status: str = "firing"
+
+
+class HeartbeatRecord(SQLModel, table=True):
+    """The last ping of a heartbeat, and the incident its silence opened (while open)."""
+
+    __tablename__ = "heartbeat"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String, nullable=False, unique=True))
+    last_ping_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    missed_code: str | None = None
+
+
+class MaintenanceRecord(SQLModel, table=True):
+    """A maintenance window: intake alerts that match are recorded but page nobody."""
+
+    __tablename__ = "maintenance_window"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    match: str = ""  # a piece of the dedup key or title; empty: every alert
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_by: str

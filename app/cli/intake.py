@@ -24,6 +24,8 @@ from app.config import Settings
 MAX_BODY = 1024 * 1024
 RATE_PER_SECOND = 100.0  # per sending address; a burst of twice that is let through
 DEFAULT_LISTEN = "127.0.0.1:8787"
+HEARTBEAT_PREFIX = "/v1/heartbeat/"
+CHECK_EVERY_S = 5.0
 PATHS = {f"/v1/alerts/{source}": source for source in ("alertmanager", "grafana")} | {
     "/v1/alerts/pagerduty": "pagerduty",
     "/v1/alerts/generic": "generic",
@@ -111,6 +113,7 @@ def cmd_intake(settings: Settings, args) -> int:
     from app.cli.policy import command_policies, policy_named
     from app.cli.services import open_services
     from app.services.intake_service import IntakeService
+    from app.services.watch_service import HeartbeatService
 
     host, port = _address(args.listen)
     token = read_token(settings)
@@ -119,7 +122,10 @@ def cmd_intake(settings: Settings, args) -> int:
     policy = policy_named(policies, mapping.policy or settings.policy or "web-service")
     with open_services(settings) as services:
         intake = IntakeService(services.incidents, policy, mapping)
-        server = make_server(host, port, token, intake, mapping.severity_label)
+        heartbeats = HeartbeatService(services.incidents, policy, settings.heartbeats, mapping)
+        server = make_server(host, port, token, intake, mapping.severity_label, heartbeats)
+        stop = threading.Event()
+        threading.Thread(target=watch_heartbeats, args=(heartbeats, stop), daemon=True).start()
         where = "" if ipaddress.ip_address(host).is_loopback else " (reachable from other hosts)"
         print(f"storycart intake listening on http://{host}:{server.server_port}{where}")
         sys.stdout.flush()
@@ -128,15 +134,17 @@ def cmd_intake(settings: Settings, args) -> int:
         except KeyboardInterrupt:
             pass
         finally:
+            stop.set()
             server.server_close()
     return 0
 
 
 class IntakeServer(ThreadingHTTPServer):
-    def __init__(self, address, token: str, intake, severity_label: str) -> None:
+    def __init__(self, address, token: str, intake, severity_label: str, heartbeats=None) -> None:
         super().__init__(address, IntakeHandler)
         self.expected = f"Bearer {token}".encode()
         self.intake = intake
+        self.heartbeats = heartbeats
         self.severity_label = severity_label
         self.limits = RateLimit()
 
@@ -155,13 +163,17 @@ class IntakeHandler(BaseHTTPRequestHandler):
         source = self._admitted()
         if source is None:
             return
+        if source == "heartbeat":
+            self._ping(self.path.split("?", 1)[0].removeprefix(HEARTBEAT_PREFIX))
+            return
         body = self._body()
         if body is not _REFUSED:
             self._take(source, body)
 
     def _admitted(self) -> str | None:
         """The source this request is for, or None once it was refused (path, token, rate)."""
-        source = PATHS.get(self.path.split("?", 1)[0])
+        path = self.path.split("?", 1)[0]
+        source = PATHS.get(path) or ("heartbeat" if path.startswith(HEARTBEAT_PREFIX) else None)
         if source is None:
             self._refuse(404, f"There is no intake at {self.path[:100]}.")
             return None
@@ -206,6 +218,19 @@ class IntakeHandler(BaseHTTPRequestHandler):
         status = 202 if first.result == "declared" else 200
         self._answer(status, {"incident": first.incident, "result": first.result})
 
+    def _ping(self, name: str) -> None:
+        from app.domain.intake import IntakeError
+
+        if self.server.heartbeats is None:
+            self._refuse(404, "No heartbeats are set; add [heartbeats.NAME] to the settings.")
+            return
+        try:
+            recovered = self.server.heartbeats.ping(name)
+        except IntakeError as error:
+            self._refuse(404, str(error))
+            return
+        self._answer(200, {"heartbeat": name, "recovered": recovered})
+
     def _answer(self, status: int, document: dict) -> None:
         data = json.dumps(document, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
@@ -221,5 +246,16 @@ class IntakeHandler(BaseHTTPRequestHandler):
         pass
 
 
-def make_server(host: str, port: int, token: str, intake, severity_label: str) -> IntakeServer:
-    return IntakeServer((host, port), token, intake, severity_label)
+def make_server(
+    host: str, port: int, token: str, intake, severity_label: str, heartbeats=None
+) -> IntakeServer:
+    return IntakeServer((host, port), token, intake, severity_label, heartbeats)
+
+
+def watch_heartbeats(heartbeats, stop: threading.Event, every: float = CHECK_EVERY_S) -> None:
+    """Check the heartbeats until `stop` is set; a failed check is tried again next time."""
+    while not stop.wait(every):
+        try:
+            heartbeats.check()
+        except Exception as error:  # the database is away: say so, keep watching
+            print(f"storycart intake: heartbeat check failed ({error})", file=sys.stderr)

@@ -8,6 +8,7 @@ checked."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 SOURCES = ("alertmanager", "grafana", "pagerduty", "generic")
 STATUSES = ("firing", "resolved", "acknowledged")
@@ -160,3 +161,44 @@ def _generic(body: dict) -> IncomingAlert:
         type_key=str(body.get("type") or ""),
         details=details if isinstance(details, dict) else {"details": str(details)},
     )
+
+
+@dataclass(frozen=True)
+class HeartbeatRule:
+    """[heartbeats.NAME]: a ping is expected at least every `interval_s`; silence declares an
+    incident of `severity`."""
+
+    name: str
+    interval_s: int
+    severity: str
+    title: str = ""
+
+    def missed_title(self) -> str:
+        return self.title or f"heartbeat {self.name} missed"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A maintenance window: alerts that match it are recorded but page nobody."""
+
+    name: str
+    match: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+
+    def covers(self, *texts: str) -> bool:
+        wanted = self.match.casefold()
+        return not wanted or any(wanted in text.casefold() for text in texts)
+
+
+def window_text(window: Window, catalog) -> str:
+    """One line saying a maintenance window is open, until when, and what it silences."""
+    from app.domain.message_templates import local_time
+
+    until = local_time(window.ends_at)
+    if window.match:
+        return catalog.t(
+            "maintenance.line_match", name=window.name, until=until, match=window.match
+        )
+    return catalog.t("maintenance.line", name=window.name, until=until)

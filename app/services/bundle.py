@@ -17,6 +17,7 @@ from app.services.library.week import StoryWeek
 from app.services.paging_status import PagingStatus
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
+from app.services.watch_service import MaintenanceService
 from storage.database import Database
 
 
@@ -31,6 +32,7 @@ class Services:
     exchange: LibraryExchange
     policy_versions: PolicyStore
     paging: PagingStatus
+    maintenance: MaintenanceService
 
     @classmethod
     def open(
@@ -58,6 +60,7 @@ class Services:
                 exchange=LibraryExchange(database, clock),
                 policy_versions=policy_versions,
                 paging=PagingStatus(database, paging),
+                maintenance=MaintenanceService(database, clock),
             )
         except BaseException:
             database.close()

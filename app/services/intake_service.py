@@ -12,6 +12,7 @@ from app.domain.incident import AlreadyDone, IncidentError
 from app.domain.intake import IncomingAlert, IntakeError, IntakeMapping
 from app.domain.policy.model import Policy
 from app.services.incident_service import IncidentService
+from app.services.watch_service import MaintenanceService
 from storage.intake_rows import count_key, intake_key, remember_key, repoint_key
 
 
@@ -28,6 +29,7 @@ class IntakeService:
         self.clock = incidents.clock
         self.policy = policy
         self.mapping = mapping
+        self.maintenance = MaintenanceService(self.database, self.clock)
         # One alert at a time per process: a storm's repeats queue up instead of racing to
         # declare. Several processes still agree through the unique dedup key.
         self._lock = threading.Lock()
@@ -50,6 +52,15 @@ class IntakeService:
                 known.incident_code, actor, f"{alert.source} fired again (×{count}): {alert.title}"
             )
             return Taken(known.incident_code, "repeated")
+        window = self.maintenance.covering(alert.dedup_key, alert.title)
+        if window is not None:
+            # Recorded (the key and its count) but nobody is paged: no incident is declared.
+            with self.database.session() as session:
+                if known is None:
+                    remember_key(session, alert.dedup_key, alert.source, "", now)
+                else:
+                    count_key(session, alert.dedup_key, "suppressed", now)
+            return Taken(None, f"suppressed by maintenance {window.name}")
         code = self._declare(alert, actor)
         with self.database.session() as session:
             if known is not None:

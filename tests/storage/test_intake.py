@@ -8,7 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -191,3 +191,57 @@ def test_the_rate_limit_lets_a_burst_through_then_slows_one_sender():
     allowed = [limit.allow("10.0.0.1") for _ in range(20)]
     assert allowed[:10] == [True] * 10 and not all(allowed[10:])
     assert limit.allow("10.0.0.2")  # another sender has its own bucket
+
+
+def test_a_maintenance_window_records_alerts_but_declares_nothing(intake):
+    server, incidents, service = intake
+    window = service.maintenance.start("db-upgrade", timedelta(hours=2), "민지", match="db")
+    status, answer = post(server, "/v1/alerts/pagerduty", pagerduty("trigger", "DB 接続不可"))
+    assert (status, answer) == (
+        200,
+        {"incident": None, "result": "suppressed by maintenance db-upgrade"},
+    )
+    status, answer = post(server, "/v1/alerts/alertmanager", alertmanager())
+    assert status == 202  # does not match "db": declared as usual
+    assert [w.name for w in service.maintenance.active()] == [window.name]
+    incidents.clock.advance(timedelta(hours=2))  # the window is over
+    assert service.maintenance.active() == []
+    status, answer = post(server, "/v1/alerts/pagerduty", pagerduty("trigger", "DB 接続不可"))
+    assert status == 202 and answer["result"] == "declared"
+    assert len(incidents.list()) == 2
+
+
+def test_a_silent_heartbeat_declares_once_and_its_next_ping_records_recovery(database_url):
+    from app.domain.intake import HeartbeatRule
+    from app.services.watch_service import HeartbeatService
+
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    rule = HeartbeatRule("nightly-backup", 3600, "SEV-2")
+    beats = HeartbeatService(incidents, WEB, (rule,), IntakeMapping())
+    intake = IntakeService(incidents, WEB, IntakeMapping())
+    server = make_server("127.0.0.1", 0, TOKEN, intake, "severity", beats)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert beats.check() == []  # first sight: one interval from now
+        assert post(server, "/v1/heartbeat/nightly-backup", {})[0] == 200
+        clock.advance(3599)
+        assert beats.check() == []
+        clock.advance(2)
+        (code,) = beats.check()
+        assert incidents.view(code).record.title == "heartbeat nightly-backup missed"
+        assert incidents.view(code).record.severity == "SEV-2"
+        clock.advance(600)
+        assert beats.check() == []  # declared once per silence
+        status, answer = post(server, "/v1/heartbeat/nightly-backup", {})
+        assert (status, answer["recovered"]) == (200, code)
+        notes = [e.text for e in incidents.view(code).timeline if e.kind == "note"]
+        assert notes == ["heartbeat nightly-backup recovered"]
+        status, answer = post(server, "/v1/heartbeat/unknown-job", {})
+        assert status == 404 and "There is no heartbeat 'unknown-job'" in answer["error"]
+        assert post(server, "/v1/heartbeat/nightly-backup", {}, token="wrong")[0] == 401
+    finally:
+        server.shutdown()
+        server.server_close()
+        database.close()

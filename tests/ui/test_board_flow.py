@@ -436,3 +436,24 @@ async def test_a_paging_channel_that_fails_shows_on_the_board_until_a_page_gets_
             await settle(app, pilot)
             assert not banner.display
         assert len(receiver.requests) == 2
+
+
+async def test_an_open_maintenance_window_shows_on_the_board(tmp_path):
+    from app.services.watch_service import MaintenanceService
+
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ko")
+    database = Database.open(settings.db_url)
+    MaintenanceService(database, clock).start("db-upgrade", timedelta(hours=2), "민지", "db")
+    database.close()
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await settle(app, pilot)
+        note = text_of(app, "#maintenance")
+        assert note.startswith("유지보수 db-upgrade (2026-11-24 ")  # the local end time
+        assert "“db”에 해당하는 인테이크 알림이 아무도 호출하지 않음" in note
+        clock.advance(timedelta(hours=2))
+        app.incidents_changed.publish(None)
+        await settle(app, pilot)
+        assert not board_of(app).query_one("#maintenance").display
