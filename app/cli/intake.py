@@ -22,7 +22,7 @@ from app.cli.errors import CommandError
 from app.config import Settings
 
 MAX_BODY = 1024 * 1024
-RATE_PER_SECOND = 100.0  # per sending address; a burst of twice that is let through
+RATE_PER_SECOND = 200.0  # per sending address; a burst of twice that is let through
 DEFAULT_LISTEN = "127.0.0.1:8787"
 HEARTBEAT_PREFIX = "/v1/heartbeat/"
 CHECK_EVERY_S = 5.0

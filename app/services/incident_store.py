@@ -114,6 +114,12 @@ class IncidentStore:
             raise IncidentError("refusal.no_incident", code=code)
         return record
 
+    def is_open(self, code: str) -> bool:
+        """Whether incident `code` exists and is not resolved (one row read)."""
+        with self.database.session() as session:
+            record = by_code(session, code)
+            return record is not None and record.resolved_at is None
+
     @staticmethod
     def _next_round(session, record: IncidentRecord) -> int:
         used = [event.round for event in events_for(session, record.id)]

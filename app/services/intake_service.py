@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from app.domain.incident import AlreadyDone, IncidentError
+from app.domain.incident import AlreadyDone
 from app.domain.intake import IncomingAlert, IntakeError, IntakeMapping
 from app.domain.policy.model import Policy
 from app.services.incident_service import IncidentService
@@ -85,10 +85,7 @@ class IntakeService:
         return self.incidents.declare(policy, alert.title, severity, actor=actor, type_key=type_key)
 
     def _open(self, code: str) -> bool:
-        try:
-            return self.incidents.view(code).record.resolved_at is None
-        except IncidentError:
-            return False
+        return bool(code) and self.incidents.is_open(code)
 
     def _settled(self, alert: IncomingAlert) -> Taken:
         actor = f"intake: {alert.source}"

@@ -16,6 +16,7 @@ REPO = BENCH.parents[1]
 TINY = {
     "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
     "bench_firing.py": ["--steps", "3", "--spread", "1"],
+    "bench_intake.py": ["--alerts", "20", "--groups", "3", "--senders", "2"],
     "bench_kiosk.py": ["20"],
     "bench_postmortem.py": ["--keys", "3"],
     "bench_sheets.py": ["--runs", "1", "--stories", "2"],
