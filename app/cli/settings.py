@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -24,8 +25,13 @@ def add_settings_parser(commands, common) -> None:
 def _plain(value):
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        document = {key: _plain(item) for key, item in dataclasses.asdict(value).items()}
+        if document.get("url"):  # a channel's URL may hold a token: only its kind is shown
+            document["url"] = document["url"].split("://", 1)[0] + "://…"
+        return document
     return value
 
 
@@ -35,7 +41,9 @@ def _shown(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return " ".join(str(item) for item in value)
+        return " ".join(_shown(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

@@ -241,7 +241,11 @@ def test_processes_upgrading_one_new_postgresql_database_at_once(postgres_url):
 
 def test_settings_says_each_value_and_where_it_came_from(tmp_path, monkeypatch):
     config = tmp_path / "config.toml"
-    config.write_text('rotation_weeks = 3\nkiosk_languages = ["ja", "ko"]\n', "utf-8")
+    config.write_text(
+        'rotation_weeks = 3\nkiosk_languages = ["ja", "ko"]\n'
+        '[channels.phone]\nurl = "ntfys://ntfy.sh/topic?token=s3cret"\n',
+        "utf-8",
+    )
     monkeypatch.setenv("STORYCART_USER", "민지")
     result = subprocess.run(
         [*STORYCART, "--config", str(config), "--lang", "ja", "settings", "--json"],
@@ -256,7 +260,11 @@ def test_settings_says_each_value_and_where_it_came_from(tmp_path, monkeypatch):
     assert (rows["user"]["value"], rows["user"]["source"]) == ("민지", "STORYCART_USER")
     assert (rows["lang"]["value"], rows["lang"]["source"]) == ("ja", "--lang")
     assert rows["theme"]["source"] == "default" and rows["theme"]["value"] == "storycart"
+    assert rows["channels"]["value"][0]["name"] == "phone"
+    assert rows["channels"]["value"][0]["url"] == "ntfys://…"  # never the token
+    assert "s3cret" not in result.stdout
     human = subprocess.run(
         [*STORYCART, "--config", str(config), "settings"], capture_output=True, text=True
     ).stdout
     assert "rotation_weeks" in human and "the story of the week changes" in human
+    assert "s3cret" not in human
