@@ -9,7 +9,6 @@ from app.cli.errors import CommandError
 from app.cli.services import open_services
 from app.config import Settings
 from app.domain.i18n import Catalog
-from app.domain.message_templates import local_time
 from app.domain.paging import PagingChannel, trial_page_text
 from app.domain.textsafe import printable
 
@@ -78,6 +77,8 @@ def cmd_alert_list(settings: Settings, args) -> int:
     for row in rows:
         pages = ", ".join(row["pages"]) or t("alert.every_step")
         print(printable(f"{row['name']}  {row['source']}  {row['lang']}  {pages}"))
+        from app.domain.message_templates import local_time
+
         ok = local_time(_parse(row["last_ok_at"])) or "—"
         failed = local_time(_parse(row["last_failed_at"])) or "—"
         line = t("alert.last", ok=ok, failed=failed)

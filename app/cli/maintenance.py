@@ -11,7 +11,6 @@ from app.config import Settings
 from app.domain.durations import DurationError, parse_duration
 from app.domain.i18n import Catalog
 from app.domain.intake import window_text
-from app.domain.message_templates import local_time
 from app.domain.textsafe import printable
 
 
@@ -54,6 +53,8 @@ def cmd_start(settings: Settings, args) -> int:
             )
         except IntakeError as error:
             raise CommandError(str(error)) from None
+    from app.domain.message_templates import local_time
+
     said = Catalog(settings.lang).t(
         "maintenance.started", name=window.name, until=local_time(window.ends_at)
     )

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from app.domain.durations import format_duration
 from app.domain.i18n import Catalog
-from app.domain.incident import IncidentView
-from app.domain.message_templates import fill
+
+if TYPE_CHECKING:  # read by the settings at start-up: keep this module light
+    from app.domain.incident import IncidentView
 
 CHANNEL_PREFIX = "page:"
 
@@ -119,6 +121,8 @@ def trial_page_text(channel: str, catalog: Catalog, now: datetime) -> tuple[str,
 def broadcast_text(payload: dict, view: IncidentView | None, catalog: Catalog) -> tuple[str, str]:
     """(title, body) of an incident-channel message: the message template the incident screen
     offers for it, filled from the incident as it is now (`view`)."""
+    from app.domain.message_templates import fill
+
     code, kind = payload["incident"], payload["broadcast"]
     at = datetime.fromisoformat(payload["at"])
     name = view.record.title if view is not None else ""

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.cli.intake import make_server
+from app.cli.intake_server import make_server
 from app.domain.clock import SystemClock
 from app.domain.intake import IntakeMapping
 from app.services.incident_service import IncidentService

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.cli.intake import MAX_BODY, RateLimit, make_server
+from app.cli.intake import MAX_BODY, RateLimit
+from app.cli.intake_server import make_server
 from app.domain.clock import FakeClock
 from app.domain.intake import IntakeMapping
 from app.services.incident_service import IncidentService
