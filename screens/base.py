@@ -125,6 +125,7 @@ class StoryCartScreen(Screen):
         yield ("move_cart", self.action_move_cart)
         yield ("unpin", self.action_unpin_story)
         yield ("examples", self.action_toggle_examples)
+        yield ("maintenance", self.action_start_maintenance)
 
     def print_jobs(self) -> list:
         """The sheets the print dialog offers on this screen, most specific first."""
@@ -181,6 +182,29 @@ class StoryCartScreen(Screen):
                 self.catalog.t("story.unpinned"),
                 reload=True,
             )
+
+    def action_start_maintenance(self) -> None:
+        """A window during which matching intake alerts are recorded but page nobody."""
+        if self.ready_services() is None:
+            return
+
+        def answered(result) -> None:
+            if result is not None:
+                self._start_maintenance(*result)
+
+        title = self.catalog.t("maintenance.title")
+        self.app.push_screen(dialogs.MaintenanceDialog(self.catalog, title), answered)
+
+    @work(thread=True, exit_on_error=False, group="incident-actions")
+    def _start_maintenance(self, name: str, seconds: int, match: str) -> None:
+        from datetime import timedelta
+
+        from app.domain.intake import window_text
+
+        window = self.host.services.maintenance.start(
+            name, timedelta(seconds=seconds), self.host.settings.user, match
+        )
+        self.app.post_message(IncidentsChanged(window_text(window, self.catalog)))
 
     def examples_shown(self) -> bool:
         """Whether the example stories are on screen (toggling then hides them)."""

@@ -192,6 +192,35 @@ class TextDialog(Dialog):
         self.dismiss(text)
 
 
+class MaintenanceDialog(Dialog):
+    """A maintenance window: (name, seconds, match)."""
+
+    def fields(self) -> ComposeResult:
+        yield self.label("maintenance.name")
+        yield TextField(id="maintenance-name")
+        yield self.label("maintenance.duration")
+        yield TextField(value="2h", id="maintenance-duration")
+        yield self.label("maintenance.match")
+        yield TextField(id="maintenance-match")
+
+    def on_mount(self) -> None:
+        self.query_one("#maintenance-name", Input).focus()
+
+    def action_submit(self) -> None:
+        from app.domain.durations import DurationError, parse_duration
+
+        name = self.value_of("#maintenance-name")
+        if not name:
+            self.show_error(self.catalog.t("dialog.needs_text"))
+            return
+        try:
+            seconds = parse_duration(self.value_of("#maintenance-duration"))
+        except DurationError as error:
+            self.show_error(str(error))
+            return
+        self.dismiss((name, seconds, self.value_of("#maintenance-match")))
+
+
 class NoteDialog(Dialog):
     """A timeline entry marked fact or hypothesis: (text, certainty)."""
 

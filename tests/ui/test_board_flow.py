@@ -457,3 +457,17 @@ async def test_an_open_maintenance_window_shows_on_the_board(tmp_path):
         app.incidents_changed.publish(None)
         await settle(app, pilot)
         assert not board_of(app).query_one("#maintenance").display
+
+
+async def test_a_maintenance_window_is_started_from_the_palette_by_keyboard(tmp_path):
+    app = make_app(tmp_path, lang="ko")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("ctrl+p", *"유지보수 창")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"db-upgrade", "tab", "tab", *"db", "enter")
+        await settle(app, pilot)
+        note = text_of(app, "#maintenance")
+        assert note.startswith("유지보수 db-upgrade (") and "“db”에 해당하는" in note
