@@ -230,6 +230,12 @@ def _heartbeats(value: dict, where: str) -> tuple[HeartbeatRule, ...]:
     return tuple(rules)
 
 
+def _claim_lease(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
+        raise ConfigError(f"claim_lease in {where} must be 1 to 3600 seconds, not {value!r}.")
+    return value
+
+
 def _login_name() -> str:
     try:
         return getpass.getuser()
@@ -357,6 +363,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_heartbeats,
     ),
     Setting(
+        "claim_lease",
+        int,
+        "seconds an alert stays with a process delivering it; after a crash another takes it",
+        default=lambda _env: 60,
+        check=_claim_lease,
+    ),
+    Setting(
         "kiosk_seconds",
         int,
         "seconds per kiosk slide (5 to 3600)",
@@ -403,6 +416,7 @@ class Settings:
     channels: tuple[PagingChannel, ...] = ()
     intake: IntakeMapping = field(default_factory=IntakeMapping)
     heartbeats: tuple[HeartbeatRule, ...] = ()
+    claim_lease: int = 60
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -5,6 +5,7 @@ screen carries out its own actions (screens/)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -167,6 +168,7 @@ class StoryCartApp(App[int]):
             paging=settings.channels,
             lang=settings.lang,
             views=services.incidents.view,
+            lease=timedelta(seconds=settings.claim_lease),
         )
         self._scheduler = AsyncIOScheduler()
         if self.start_scheduler:

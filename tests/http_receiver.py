@@ -4,6 +4,7 @@ ntfy:// paging channels in tests. It can be told to fail (HTTP 500) until told o
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,6 +21,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.failing = False
+        self.delay = 0.0  # seconds before answering (the sender is still waiting)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,6 +31,8 @@ class Receiver:
                 receiver.requests.append(
                     Received("POST", self.path, dict(self.headers.items()), body)
                 )
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 status = 500 if receiver.failing else 200
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -9,6 +9,7 @@ import asyncio
 import json
 import signal
 import sys
+from datetime import timedelta
 from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -68,6 +69,7 @@ async def run_daemon(
         paging=settings.channels,
         lang=settings.lang,
         views=service.view,
+        lease=timedelta(seconds=settings.claim_lease),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

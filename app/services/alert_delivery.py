@@ -132,6 +132,7 @@ class AlertDeliverer:
         lang: str = "en",
         environ: Mapping[str, str] = os.environ,
         views: Callable[[str], IncidentView] | None = None,
+        lease: timedelta = CLAIM_LEASE,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -144,6 +145,7 @@ class AlertDeliverer:
         self.lang = lang  # of pages from channels that do not name their own
         self.environ = environ
         self.views = views  # an incident's current view, for incident-channel messages
+        self.lease = lease  # a claim older than this was left by a process that died
 
     def deliver_pending(self) -> list[Delivery]:
         """Deliver every alert this process can take; blocking (run it off the event loop)."""
@@ -153,7 +155,7 @@ class AlertDeliverer:
         for alert in waiting:
             now = self.clock.now()
             with self.database.session() as session:
-                claimed = claim_alert(session, alert.id, self.claimer, now, now - CLAIM_LEASE)
+                claimed = claim_alert(session, alert.id, self.claimer, now, now - self.lease)
                 session.commit()
             if not claimed:
                 continue  # another process is delivering it

@@ -198,3 +198,42 @@ def test_a_failing_alert_command_is_reported_and_never_stops_the_daemon(fast):
     failures = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert failures and all(f["alert_failed"] == "command" for f in failures)
     assert "exited with status 4: pager down" in failures[0]["error"]
+
+
+def test_a_page_cut_off_by_kill_9_arrives_again_with_the_same_key(fast):
+    from tests.http_receiver import Receiver
+
+    tmp_path, policy = fast
+    with Receiver() as receiver:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'claim_lease = 2\n[channels.hook]\nurl = "json://127.0.0.1:{receiver.port}/hook"\n'
+            'pages = ["On-call"]\n',
+            "utf-8",
+        )
+        db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", "--config", str(config), *policy]
+        code = cli("incident", "declare", "--title", "Pager test", "--severity", "SEV-1", *db)
+        assert code.returncode == 0, code.stderr
+        receiver.delay = 30  # the page reaches the service, the answer never comes back
+        first = start_daemon(db)
+        for _ in range(100):
+            if receiver.requests:
+                break
+            time.sleep(0.1)
+        assert len(receiver.requests) == 1
+        first.kill()  # kill -9 while it waits for the service's answer
+        first.communicate(timeout=10)
+        receiver.delay = 0
+        second = start_daemon(db)
+        for _ in range(100):
+            if len(receiver.requests) >= 2:
+                break
+            time.sleep(0.1)
+        stop(second)
+    first_try, second_try = receiver.requests[:2]
+    key = "X-Storycart-Idempotency-Key"
+    assert first_try.headers[key] == second_try.headers[key]
+    assert first_try.headers[key].endswith(":SEV-1#0:0:page:hook")
+    show = json.loads(cli("incident", "show", code.stdout.strip(), "--json", *db).stdout)
+    delivered = [e for e in show["timeline"] if e["kind"] == "page"]
+    assert [e["data"]["ok"] for e in delivered] == [True]  # the page got through once recorded
