@@ -106,27 +106,35 @@ def _address(listen: str) -> tuple[str, int]:
         raise CommandError(f"--listen {listen!r} is not HOST:PORT.") from None
 
 
-def cmd_intake(settings: Settings, args) -> int:
+def build_intake(settings: Settings, listen: str, services):
+    """The intake server on `listen` and its heartbeats, over open services."""
+    from app.cli.intake_server import make_server
     from app.cli.policy import command_policies, policy_named
-    from app.cli.services import open_services
     from app.services.intake_service import IntakeService
     from app.services.watch_service import HeartbeatService
 
-    host, port = _address(args.listen)
+    host, port = _address(listen)
     token = read_token(settings)
-    policies = command_policies(settings)
     mapping = settings.intake
-    policy = policy_named(policies, mapping.policy or settings.policy or "web-service")
-    from app.cli.intake_server import make_server
+    policy = policy_named(
+        command_policies(settings), mapping.policy or settings.policy or "web-service"
+    )
+    intake = IntakeService(services.incidents, policy, mapping)
+    heartbeats = HeartbeatService(services.incidents, policy, settings.heartbeats, mapping)
+    server = make_server(host, port, token, intake, mapping.severity_label, heartbeats)
+    where = "" if ipaddress.ip_address(host).is_loopback else " (reachable from other hosts)"
+    announcement = f"storycart intake listening on http://{host}:{server.server_port}{where}"
+    return server, heartbeats, announcement
+
+
+def cmd_intake(settings: Settings, args) -> int:
+    from app.cli.services import open_services
 
     with open_services(settings) as services:
-        intake = IntakeService(services.incidents, policy, mapping)
-        heartbeats = HeartbeatService(services.incidents, policy, settings.heartbeats, mapping)
-        server = make_server(host, port, token, intake, mapping.severity_label, heartbeats)
+        server, heartbeats, announcement = build_intake(settings, args.listen, services)
         stop = threading.Event()
         threading.Thread(target=watch_heartbeats, args=(heartbeats, stop), daemon=True).start()
-        where = "" if ipaddress.ip_address(host).is_loopback else " (reachable from other hosts)"
-        print(f"storycart intake listening on http://{host}:{server.server_port}{where}")
+        print(announcement)
         sys.stdout.flush()
         try:
             server.serve_forever()
@@ -136,6 +144,33 @@ def cmd_intake(settings: Settings, args) -> int:
             stop.set()
             server.server_close()
     return 0
+
+
+def serve_in_background(settings: Settings, listen: str):
+    """Start the intake in threads (for `storycart daemon --intake`); returns what stops it.
+    The announcement goes to stderr: the daemon's stdout carries its firing lines."""
+    from app.cli.services import open_services
+
+    context = open_services(settings)
+    services = context.__enter__()
+    try:
+        server, heartbeats, announcement = build_intake(settings, listen, services)
+    except BaseException:
+        context.__exit__(None, None, None)
+        raise
+    stop = threading.Event()
+    threading.Thread(target=watch_heartbeats, args=(heartbeats, stop), daemon=True).start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(announcement, file=sys.stderr)
+    sys.stderr.flush()
+
+    def stop_intake() -> None:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        context.__exit__(None, None, None)
+
+    return stop_intake
 
 
 def watch_heartbeats(heartbeats, stop: threading.Event, every: float = CHECK_EVERY_S) -> None:

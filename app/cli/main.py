@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         "on stdout; SIGTERM or SIGINT stops it.",
     )
 
+    daemon.add_argument(
+        "--intake",
+        metavar="HOST:PORT",
+        help="also take alerts from monitors there (as `storycart intake --listen`)",
+    )
     daemon.set_defaults(handler=cmd_daemon)
     add_exchange_parsers(commands, common)
     add_story_parsers(commands, common)
@@ -113,13 +118,22 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(flags, os.environ)
 
 
-def cmd_daemon(settings: Settings, _args) -> int:
+def cmd_daemon(settings: Settings, args) -> int:
     import asyncio
 
     from app.cli.daemon import run_daemon
     from app.domain.clock import SystemClock
 
-    asyncio.run(run_daemon(settings, SystemClock()))
+    stop_intake = None
+    if getattr(args, "intake", None):
+        from app.cli.intake import serve_in_background
+
+        stop_intake = serve_in_background(settings, args.intake)
+    try:
+        asyncio.run(run_daemon(settings, SystemClock()))
+    finally:
+        if stop_intake is not None:
+            stop_intake()
     return 0
 
 

@@ -76,3 +76,41 @@ def test_a_monitor_declares_through_the_running_intake(tmp_path):
     assert [(i["id"], i["severity"], i["title"]) for i in listed] == [
         (answer["incident"], "SEV-3", "디스크 가득 참")
     ]
+
+
+def test_the_daemon_takes_alerts_too_and_pages_for_them(tmp_path):
+    token = run(tmp_path, "intake", "token").stdout.strip()
+    daemon = subprocess.Popen(
+        [
+            *STORYCART,
+            "--config",
+            str(tmp_path / "config.toml"),
+            "daemon",
+            "--intake",
+            "127.0.0.1:0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db")},
+    )
+    try:
+        line = daemon.stderr.readline()
+        assert line.startswith("storycart intake listening on http://127.0.0.1:"), line
+        port = int(line.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        body = {"dedup_key": "api-down", "title": "API 応答なし", "severity": "critical"}
+        connection.request(
+            "POST",
+            "/v1/alerts/generic",
+            body=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        answer = json.loads(connection.getresponse().read())
+        assert answer["result"] == "declared"
+        fired = json.loads(daemon.stdout.readline())  # the daemon's next sweep pages for it
+        assert (fired["incident"], fired["step"]) == (answer["incident"], "SEV-1#0")
+    finally:
+        daemon.terminate()
+        daemon.communicate(timeout=20)
+    assert daemon.returncode == 0
