@@ -15,6 +15,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    received_at: float = 0.0  # time.time() when the request was read
 
 
 class Receiver:
@@ -29,7 +30,7 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 receiver.requests.append(
-                    Received("POST", self.path, dict(self.headers.items()), body)
+                    Received("POST", self.path, dict(self.headers.items()), body, time.time())
                 )
                 if receiver.delay:
                     time.sleep(receiver.delay)
