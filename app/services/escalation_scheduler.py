@@ -114,6 +114,7 @@ class EscalationScheduler:
 
     async def _fire(self, codes: list[str] | None, catching_up: bool) -> None:
         async with self._lock:  # one pass at a time in this process
+            started = self.service.clock.now()
             fired = await asyncio.to_thread(self.service.fire_due, catching_up, "scheduler", codes)
             if fired:
                 self.on_fired(fired)
@@ -126,8 +127,9 @@ class EscalationScheduler:
             for code in codes or ():
                 self._wakeups.pop(code, None)
             for record, current in plans:
-                if current.next_wakeup is not None:
-                    self._wakeups[record.code] = current.next_wakeup
+                wake = wakeup_of(current, started)
+                if wake is not None:
+                    self._wakeups[record.code] = wake
             self._schedule_next()
 
     def _schedule_next(self) -> None:
@@ -148,3 +150,13 @@ class EscalationScheduler:
             # by the sweep). Passes are serialized by self._lock instead.
             max_instances=5,
         )
+
+
+def wakeup_of(current, fired_from: datetime) -> datetime | None:
+    """When an incident needs the next pass. A step that came due after this pass began firing
+    (its plans are read a moment later) is due now: left out, it would wait for the next full
+    sweep, up to 30 s late. One that was already due when the pass fired was tried by it."""
+    late = [step.due_at for step in current.due() if step.due_at > fired_from]
+    if current.ack_timed_out_at is not None and current.ack_timed_out_at > fired_from:
+        late.append(current.ack_timed_out_at)
+    return min([*late, current.next_wakeup] if current.next_wakeup else late, default=None)

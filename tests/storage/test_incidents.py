@@ -323,3 +323,37 @@ def test_an_ack_timeout_restarts_the_ladder_from_the_timeout_not_from_the_late_s
     assert due["SEV-2#0"] == timed_out_at
     assert due["SEV-2#1"] == timed_out_at + timedelta(minutes=15)
     assert due["SEV-2#2"] == timed_out_at + timedelta(minutes=30)
+
+
+async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_sweep(
+    database_url,
+):
+    """A pass fires what is due, then reads the plans a moment later; a step that came due in
+    between must stay on the wake-up list (it used to be dropped and fire ~30 s late)."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from app.services.escalation_scheduler import EscalationScheduler
+
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyStore(database, clock))
+    code = service.declare(WEB, "Slow queue", "SEV-1", actor="ops")
+    service.fire_due()  # the steps due at once have fired; the next is due in 15 min
+    next_due = START + timedelta(minutes=15)
+    firing = service.fire_due
+
+    def slow_pass(*args, **kwargs):
+        fired = firing(*args, **kwargs)
+        clock.set(next_due + timedelta(milliseconds=5))  # the step comes due during the pass
+        return fired
+
+    service.fire_due = slow_pass
+    clock.set(next_due - timedelta(milliseconds=5))
+    bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
+    await bridge._fire(None, catching_up=False)
+    assert bridge._wakeups[code] == next_due  # still to wake for, at once
+    service.fire_due = firing
+    await bridge._wake()
+    fired = [e for e in service.view(code).events if e.due_at == next_due]
+    assert len(fired) == 1 and fired[0].fired_at - next_due < timedelta(seconds=1)
+    database.close()
