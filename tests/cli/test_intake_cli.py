@@ -26,6 +26,32 @@ def run(tmp_path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def start(tmp_path, *args: str) -> subprocess.Popen:
+    """A long-running storycart process on this test's config and database."""
+    return subprocess.Popen(
+        [*STORYCART, "--config", str(tmp_path / "config.toml"), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db")},
+    )
+
+
+def post_alert(announcement: str, token: str, body: dict) -> tuple[int, dict]:
+    """POST a generic alert to the intake that printed `announcement`."""
+    assert announcement.startswith("storycart intake listening on http://127.0.0.1:"), announcement
+    port = int(announcement.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(
+        "POST",
+        "/v1/alerts/generic",
+        body=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    response = connection.getresponse()
+    return response.status, json.loads(response.read())
+
+
 def test_the_token_is_made_once_kept_private_and_rotated(tmp_path):
     first = run(tmp_path, "intake", "token").stdout.strip()
     assert len(first) >= 40 and run(tmp_path, "intake", "token").stdout.strip() == first
@@ -40,35 +66,11 @@ def test_the_token_is_made_once_kept_private_and_rotated(tmp_path):
 
 def test_a_monitor_declares_through_the_running_intake(tmp_path):
     token = run(tmp_path, "intake", "token").stdout.strip()
-    server = subprocess.Popen(
-        [
-            *STORYCART,
-            "--config",
-            str(tmp_path / "config.toml"),
-            "intake",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db")},
-    )
+    server = start(tmp_path, "intake", "--listen", "127.0.0.1:0")
     try:
-        line = server.stdout.readline()
-        assert line.startswith("storycart intake listening on http://127.0.0.1:"), line
-        port = int(line.rsplit(":", 1)[1])
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         body = {"dedup_key": "disk-full", "title": "디스크 가득 참", "severity": "warning"}
-        connection.request(
-            "POST",
-            "/v1/alerts/generic",
-            body=json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        response = connection.getresponse()
-        answer = json.loads(response.read())
-        assert response.status == 202 and answer["result"] == "declared"
+        status, answer = post_alert(server.stdout.readline(), token, body)
+        assert status == 202 and answer["result"] == "declared"
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -80,33 +82,10 @@ def test_a_monitor_declares_through_the_running_intake(tmp_path):
 
 def test_the_daemon_takes_alerts_too_and_pages_for_them(tmp_path):
     token = run(tmp_path, "intake", "token").stdout.strip()
-    daemon = subprocess.Popen(
-        [
-            *STORYCART,
-            "--config",
-            str(tmp_path / "config.toml"),
-            "daemon",
-            "--intake",
-            "127.0.0.1:0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db")},
-    )
+    daemon = start(tmp_path, "daemon", "--intake", "127.0.0.1:0")
     try:
-        line = daemon.stderr.readline()
-        assert line.startswith("storycart intake listening on http://127.0.0.1:"), line
-        port = int(line.rsplit(":", 1)[1])
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         body = {"dedup_key": "api-down", "title": "API 応答なし", "severity": "critical"}
-        connection.request(
-            "POST",
-            "/v1/alerts/generic",
-            body=json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        answer = json.loads(connection.getresponse().read())
+        _status, answer = post_alert(daemon.stderr.readline(), token, body)
         assert answer["result"] == "declared"
         fired = json.loads(daemon.stdout.readline())  # the daemon's next sweep pages for it
         assert (fired["incident"], fired["step"]) == (answer["incident"], "SEV-1#0")
