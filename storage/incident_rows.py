@@ -206,6 +206,18 @@ def pending_alerts(session: Session, channels: list[str], now: datetime) -> list
     return list(session.exec(statement))
 
 
+def oldest_undelivered(session: Session, channels: list[str]) -> dict[tuple[str, int], int]:
+    """(channel, incident id) → the id of its oldest alert not yet delivered nor given up."""
+    if not channels:
+        return {}
+    statement = (
+        select(OutboxRecord.channel, OutboxRecord.incident_id, func.min(OutboxRecord.id))
+        .where(col(OutboxRecord.delivered_at).is_(None), col(OutboxRecord.channel).in_(channels))
+        .group_by(OutboxRecord.channel, OutboxRecord.incident_id)
+    )
+    return {(channel, incident): first for channel, incident, first in session.exec(statement)}
+
+
 def claim_alert(
     session: Session, alert_id: int, claimer: str, now: datetime, expired_before: datetime
 ) -> bool:

@@ -44,6 +44,15 @@ def isolated_dirs(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def receiver():
+    """A real HTTP server recording what paging channels send it (tests/http_receiver.py)."""
+    from tests.http_receiver import Receiver
+
+    with Receiver() as server:
+        yield server
+
+
+@pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'storycart' / 'storycart.db'}"
 

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,7 +38,12 @@ from app.domain.paging import (
 )
 from app.services.paging import PagingError, channel_url, delivery_url, send
 from storage.database import Database
-from storage.incident_rows import claim_alert, finish_alert, pending_alerts
+from storage.incident_rows import (
+    claim_alert,
+    finish_alert,
+    oldest_undelivered,
+    pending_alerts,
+)
 from storage.tables import TimelineEntryRecord
 
 CLAIM_LEASE = timedelta(seconds=60)
@@ -47,6 +53,7 @@ PAGE_MAX_ATTEMPTS = 10
 PAGE_RETRY_FIRST = timedelta(seconds=10)
 PAGE_RETRY_MAX = timedelta(minutes=5)
 COMMAND_TIMEOUT_S = 30
+PAGE_SENDERS = 8  # pages in flight at once from one process
 # A screen that opens later does not ring for what fired long before it opened.
 SCREEN_ALERT_MAX_AGE = timedelta(minutes=10)
 
@@ -148,30 +155,60 @@ class AlertDeliverer:
         self.lease = lease  # a claim older than this was left by a process that died
 
     def deliver_pending(self) -> list[Delivery]:
-        """Deliver every alert this process can take; blocking (run it off the event loop)."""
-        deliveries = []
+        """Deliver every alert this process can take; blocking (run it off the event loop).
+        Pages go out side by side (a storm of steps due together must not queue behind one
+        slow service); an incident channel hears of each incident in order (its declare before
+        its resolve, even when the declare had to be tried again); the user's command and the
+        machine's notifier run one at a time."""
+        broadcasts = [name for name, channel in self.paging.items() if channel.broadcast]
         with self.database.session() as session:
             waiting = pending_alerts(session, self.channels, self.clock.now())
+            heads = oldest_undelivered(session, broadcasts)
+        delivered = [self._claim_and_deliver(a) for a in waiting if a.channel not in self.paging]
+        runs = [[a] for a in waiting if a.channel in self.paging and a.channel not in broadcasts]
+        in_order: dict[tuple[str, int], list] = {}
         for alert in waiting:
-            now = self.clock.now()
-            with self.database.session() as session:
-                claimed = claim_alert(session, alert.id, self.claimer, now, now - self.lease)
-                session.commit()
-            if not claimed:
-                continue  # another process is delivering it
-            attempt = alert.attempts + 1
-            delivery = self._deliver(alert.channel, alert.payload, attempt, now)
-            paging = alert.channel in self.paging
-            limit = PAGE_MAX_ATTEMPTS if paging else MAX_ATTEMPTS
-            retry = delivery.error is not None and attempt < limit
-            retry_at = now + page_retry_pause(attempt) if retry and paging else None
-            with self.database.session() as session:
-                finish_alert(session, alert.id, None if retry else now, delivery.error, retry_at)
-                if paging and "broadcast" not in alert.payload:
-                    session.add(self._page_entry(alert, delivery, attempt, now, final=not retry))
-                session.commit()
-            deliveries.append(delivery)
-        return deliveries
+            if alert.channel in broadcasts:
+                in_order.setdefault((alert.channel, alert.incident_id), []).append(alert)
+        runs += [run for key, run in in_order.items() if run[0].id == heads.get(key)]
+        if runs:
+            with ThreadPoolExecutor(min(PAGE_SENDERS, len(runs))) as senders:
+                for run_delivered in senders.map(self._deliver_in_order, runs):
+                    delivered += run_delivered
+        return [delivery for delivery in delivered if delivery is not None]
+
+    def _deliver_in_order(self, run: list) -> list[Delivery]:
+        """Each alert of the run after the one before it went through; stop at the first that
+        did not (it is tried again later, and what follows it waits)."""
+        delivered = []
+        for alert in run:
+            delivery = self._claim_and_deliver(alert)
+            if delivery is None:
+                break
+            delivered.append(delivery)
+            if delivery.error is not None:
+                break
+        return delivered
+
+    def _claim_and_deliver(self, alert) -> Delivery | None:
+        now = self.clock.now()
+        with self.database.session() as session:
+            claimed = claim_alert(session, alert.id, self.claimer, now, now - self.lease)
+            session.commit()
+        if not claimed:
+            return None  # another process is delivering it
+        attempt = alert.attempts + 1
+        delivery = self._deliver(alert.channel, alert.payload, attempt, now)
+        paging = alert.channel in self.paging
+        limit = PAGE_MAX_ATTEMPTS if paging else MAX_ATTEMPTS
+        retry = delivery.error is not None and attempt < limit
+        retry_at = now + page_retry_pause(attempt) if retry and paging else None
+        with self.database.session() as session:
+            finish_alert(session, alert.id, None if retry else now, delivery.error, retry_at)
+            if paging and "broadcast" not in alert.payload:
+                session.add(self._page_entry(alert, delivery, attempt, now, final=not retry))
+            session.commit()
+        return delivery
 
     def _page_entry(self, alert, delivery, attempt: int, now, final: bool) -> TimelineEntryRecord:
         """The incident's timeline says each page that went out, and each that failed."""

@@ -15,12 +15,15 @@ from urllib.parse import urlencode
 
 from app.domain.paging import PagingChannel
 
-# Services where Apprise passes a header we name (+Header=value in the URL).
-HEADER_SCHEMES = {"json", "jsons", "form", "forms", "xml", "xmls"}
+# Services where Apprise passes a header we name (+Header=value in the URL); mail carries it as
+# a message header.
+HEADER_SCHEMES = {"json", "jsons", "form", "forms", "xml", "xmls", "mailto", "mailtos"}
 NTFY_SCHEMES = {"ntfy", "ntfys"}
 PRIORITY_SCHEMES = NTFY_SCHEMES | {"pover", "pushover"}
 KEY_HEADER = "X-Storycart-Idempotency-Key"
-_LOG_PREFIX = re.compile(r"^.*? - (?:WARNING|ERROR|CRITICAL) - ")
+_LOG_LINE = re.compile(r"^.*? - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - (.*)$")
+_ERRNO = re.compile(r"\[Errno -?\d+\][^\"')(]+")
+_CAUSE = "Socket Exception: "  # Apprise logs the underlying error (an SMTP reply…) at DEBUG
 
 
 class PagingError(Exception):
@@ -77,15 +80,35 @@ def send(url: str, title: str, body: str, channel_name: str) -> None:
     """Deliver one message; raises PagingError with what the service (or Apprise) said."""
     import apprise  # loads ~100 service plugins: only when something is sent
 
-    sender = apprise.Apprise()
-    if not sender.add(url):
+    # The service itself, not an Apprise() set: a set hands every notify to a new thread pool.
+    service = apprise.Apprise.instantiate(url)
+    if service is None:
         raise PagingError(f"the URL of channel {channel_name!r} is not one Apprise knows")
-    with apprise.LogCapture(level=logging.WARNING) as log:
-        result = sender.notify(body=body, title=title)
-    if not bool(result):
-        lines = [line for line in log.getvalue().splitlines() if line.strip()]
-        said = _LOG_PREFIX.sub("", lines[-1]).strip() if lines else "the service refused it"
-        raise PagingError(_without(said, url))
+    with apprise.LogCapture(level=logging.DEBUG) as log:
+        result = service.notify(body=body, title=title)
+    if not result:
+        raise PagingError(_without(_what_went_wrong(log.getvalue()), url))
+
+
+def _what_went_wrong(log: str) -> str:
+    """The service's last complaint, with the underlying error where Apprise logged one."""
+    said, cause = "the service refused it", ""
+    for line in log.splitlines():
+        match = _LOG_LINE.match(line.strip())
+        if match is None:
+            continue
+        level, message = match.groups()
+        if level in ("WARNING", "ERROR", "CRITICAL"):
+            said = message.strip()
+        elif message.startswith(_CAUSE):
+            cause = _innermost(message.removeprefix(_CAUSE).strip())
+    return f"{said} ({cause})" if cause and cause not in said else said
+
+
+def _innermost(cause: str) -> str:
+    """'[Errno 111] Connection refused' out of the layers of wrapping an HTTP library adds."""
+    errno = _ERRNO.search(cause)
+    return errno.group(0).strip() if errno else cause[:120]
 
 
 def _without(text: str, url: str) -> str:

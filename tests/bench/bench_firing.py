@@ -8,7 +8,7 @@ next minute, runs one (or two) real daemon processes, and reads their JSON lines
 
 With --page, every step also pages a json:// channel served by a real HTTP server in this
 process, and the table adds due → page received (p50 / p99, goal p99 < 1 s) and pages that
-arrived twice.
+arrived twice; --service-delay makes that server as slow to answer as a real service.
 """
 
 from __future__ import annotations
@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the steps span")
     parser.add_argument("--page", action="store_true", help="also page a local HTTP receiver")
+    parser.add_argument(
+        "--service-delay", type=float, default=0.0, help="seconds the receiver takes to answer"
+    )
     args = parser.parse_args()
     receiver = None
     if args.page:
@@ -72,6 +75,7 @@ def main() -> None:
         from tests.http_receiver import Receiver
 
         receiver = Receiver().__enter__()
+        receiver.delay = args.service_delay
 
     folder = Path(tempfile.mkdtemp(prefix="storycart-firing-"))
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -103,8 +107,7 @@ def main() -> None:
         subprocess.Popen(command, stdout=path.open("w"), stderr=subprocess.PIPE, text=True)
         for path in outputs
     ]
-    remaining = (start - datetime.now(UTC)).total_seconds() + args.spread + 3
-    time.sleep(max(remaining, 1))
+    wait_for_everything(start, args, outputs, receiver)
     lines = []
     for daemon, path in zip(daemons, outputs, strict=True):
         daemon.send_signal(signal.SIGTERM)
@@ -131,6 +134,19 @@ def main() -> None:
     if receiver is not None:
         print_pages(receiver, start, gap, args.steps)
         receiver.__exit__(None, None, None)
+
+
+def wait_for_everything(start: datetime, args, outputs: list[Path], receiver) -> None:
+    """Until every step has fired (and paged), or a minute after the last one was due."""
+    time.sleep(max((start - datetime.now(UTC)).total_seconds() + args.spread, 0))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        fired = sum(len(path.read_text().splitlines()) for path in outputs)
+        paged = len(receiver.requests) if receiver is not None else args.steps
+        if fired >= args.steps and paged >= args.steps:
+            break
+        time.sleep(0.2)
+    time.sleep(1)  # anything that would arrive twice has time to
 
 
 def print_pages(receiver, start: datetime, gap: float, steps: int) -> None:

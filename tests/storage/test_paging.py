@@ -9,8 +9,6 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from app.domain.clock import FakeClock
 from app.domain.i18n import Catalog
 from app.domain.incident_text import entry_text
@@ -21,17 +19,10 @@ from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
-from tests.http_receiver import Receiver
 
 WEB = load_policies(policy_sources(None)).get("web-service")
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 KEY_HEADER = "X-Storycart-Idempotency-Key"
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as server:
-        yield server
 
 
 def world(database_url, channels, environ=None):
