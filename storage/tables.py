@@ -63,6 +63,7 @@ class SeverityRecord(SQLModel, table=True):
     ack_timeout_s: int | None = None
     rounds: int = 3
     repeat_after_s: int | None = None
+    targets: Any = _json(nullable=True)  # {measure: seconds}
 
 
 class IncidentTypeRecord(SQLModel, table=True):
@@ -125,8 +126,15 @@ class IncidentRecord(SQLModel, table=True):
     policy_id: int = Field(
         sa_column=Column(Integer, ForeignKey("policy.id"), nullable=False, index=True)
     )
-    declared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    declared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # For the metrics: when the impact began and when the first signal came (both set at
+    # declare, editable), the first explicit acknowledgement (kept when a reopen clears
+    # acknowledged_at) and the first "mitigating" update.
+    started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    detected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    first_acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    mitigated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_update_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     ladder_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.domain.escalation import StepState
 from app.domain.i18n import Catalog, said_in
 from app.domain.incident import AlreadyDone, IncidentError
+from app.domain.moments import MomentError
 from app.domain.textsafe import printable
 
 ACTOR_HELP = "who is acting (default: your user name)"
@@ -38,8 +39,20 @@ def add_incident_parsers(commands, common) -> None:
     declare.add_argument("--type", dest="type_key", help="incident type (default: the first)")
     declare.add_argument("--impact", default="")
     declare.add_argument("--commander")
+    _add_time_flags(declare)
     declare.add_argument("--actor", help=ACTOR_HELP)
     declare.set_defaults(handler=cmd_incident, incident_action=_declare)
+    times = actions.add_parser(
+        "times",
+        parents=[common],
+        help="correct when the impact began and when it was first detected",
+        description="Correct when the impact began (--started) and when the first signal came "
+        "(--detected); the metrics measure from them. Logged in the timeline.",
+    )
+    times.add_argument("id")
+    _add_time_flags(times)
+    times.add_argument("--actor", help=ACTOR_HELP)
+    times.set_defaults(handler=cmd_incident, incident_action=_times)
     for action, text, carry_out in (
         ("ack", "acknowledge an incident (again: a note, exit 0)", _acknowledge),
         ("resolve", "resolve an incident (again: a note, exit 0)", _resolve),
@@ -82,6 +95,22 @@ def add_incident_parsers(commands, common) -> None:
     show.set_defaults(handler=cmd_incident, incident_action=_show)
 
 
+def _add_time_flags(parser) -> None:
+    moment = "an ISO 8601 time (2026-11-24T08:40, your time zone unless given) or '25m ago'"
+    parser.add_argument("--started", help=f"when the impact began: {moment}")
+    parser.add_argument("--detected", help=f"when the first signal came: {moment}")
+
+
+def _moments(service, args) -> dict:
+    from app.domain.moments import parse_moment
+
+    now = service.clock.now()
+    return {
+        "started_at": parse_moment(args.started, now) if args.started else None,
+        "detected_at": parse_moment(args.detected, now) if args.detected else None,
+    }
+
+
 def _service(settings: Settings):
     from app.domain.clock import SystemClock
     from app.domain.incident import alert_channels
@@ -103,7 +132,7 @@ def cmd_incident(settings: Settings, args) -> int:
         args.incident_action(service, settings, args, actor, catalog)
     except AlreadyDone as done:
         print(catalog.t("cli.nothing_changed", said=said_in(done, catalog)))
-    except IncidentError as error:
+    except (IncidentError, MomentError) as error:
         raise CommandError(said_in(error, catalog)) from None
     finally:
         service.database.close()
@@ -121,8 +150,15 @@ def _declare(service, settings: Settings, args, actor: str, _catalog: Catalog) -
         type_key=args.type_key,
         impact=args.impact,
         commander=args.commander,
+        **_moments(service, args),
     )
     print(code)
+
+
+def _times(service, _settings, args, actor: str, _catalog) -> None:
+    if not (args.started or args.detected):
+        raise IncidentError("refusal.times_needed")
+    service.set_times(args.id, actor, **_moments(service, args))
 
 
 def _acknowledge(service, _settings, args, actor: str, _catalog) -> None:
@@ -198,6 +234,9 @@ def _show(service, _settings, args, _actor, catalog: Catalog) -> None:
             declared=local_time(record.declared_at),
         )
     )
+    if record.started_at is not None and record.detected_at is not None:
+        began, seen = local_time(record.started_at), local_time(record.detected_at)
+        print(t("cli.show_times", started=began, detected=seen))
     for deadline in view.plan.deadlines:
         if deadline.met_at is not None:
             state = t("cli.deadline_met", at=local_time(deadline.met_at))

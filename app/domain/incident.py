@@ -41,6 +41,25 @@ class AlreadyDone(IncidentError):
     the TUI, a no-op that exits 0 for scripts."""
 
 
+def impact_times(
+    declared_at: datetime,
+    now: datetime,
+    started_at: datetime | None,
+    detected_at: datetime | None,
+) -> tuple[datetime, datetime]:
+    """When the impact began and when the first signal came: the first signal defaults to the
+    declaration, the impact to the first signal; impact ≤ signal ≤ declaration ≤ now."""
+    detected = detected_at or declared_at
+    started = started_at or min(detected, declared_at)
+    if max(started, detected) > now:
+        raise IncidentError("refusal.time_in_future")
+    if detected > declared_at:
+        raise IncidentError("refusal.detected_after_declared")
+    if started > detected:
+        raise IncidentError("refusal.started_after_detected")
+    return started, detected
+
+
 @dataclass(frozen=True)
 class Incident:
     """One incident as stored: what the services hand out (never the database row itself)."""
@@ -61,6 +80,10 @@ class Incident:
     ladder_started_at: datetime | None
     first_round: int
     version: int
+    started_at: datetime | None = None
+    detected_at: datetime | None = None
+    first_acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

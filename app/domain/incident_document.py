@@ -26,6 +26,10 @@ def view_document(view: IncidentView, now: datetime) -> dict:
         "declared_at": _iso(record.declared_at),
         "acknowledged_at": _iso(record.acknowledged_at),
         "resolved_at": _iso(record.resolved_at),
+        "started_at": _iso(record.started_at),
+        "detected_at": _iso(record.detected_at),
+        "first_acknowledged_at": _iso(record.first_acknowledged_at),
+        "mitigated_at": _iso(record.mitigated_at),
         "deadlines": [
             {
                 "kind": deadline.kind.value,

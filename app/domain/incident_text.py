@@ -154,6 +154,13 @@ def _page(data, _entry, catalog):
     return catalog.t(key, channel=data["channel"], attempt=data["attempt"], error=data["error"])
 
 
+def _times(data, _entry, catalog):
+    def utc(text: str) -> str:
+        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M UTC")
+
+    return catalog.t("timeline.times", started=utc(data["started"]), detected=utc(data["detected"]))
+
+
 _SAYINGS = {
     "declared": _declared,
     "acknowledged": _acknowledged,
@@ -166,6 +173,7 @@ _SAYINGS = {
     "escalation": _escalation,
     "ack_timed_out": _ack_timed_out,
     "page": _page,
+    "times": _times,
 }
 
 

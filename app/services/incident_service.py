@@ -3,6 +3,8 @@ checklists and notes, and the views the board and the detail screen show."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.escalation import (
@@ -24,6 +26,7 @@ from app.domain.incident import (
     IncidentError,
     IncidentView,
     TimelineEntry,
+    impact_times,
 )
 from app.domain.playbooks import playbook
 from app.domain.policy.model import Policy
@@ -103,6 +106,8 @@ class IncidentService(EscalationFiring):
         type_key: str | None = None,
         impact: str = "",
         commander: str | None = None,
+        started_at: datetime | None = None,
+        detected_at: datetime | None = None,
     ) -> str:
         title = title.strip()
         if not title:
@@ -121,6 +126,7 @@ class IncidentService(EscalationFiring):
         stored = self.policies.snapshot(policy)
         policy_id = self.policies.record_id(policy.name, stored.version)
         now = self.clock.now()
+        started_at, detected_at = impact_times(now, now, started_at, detected_at)
         prefix = f"INC-{now.year}-"
         for _attempt in range(5):
             with self.database.session() as session:
@@ -136,6 +142,8 @@ class IncidentService(EscalationFiring):
                     status="investigating",
                     policy_id=policy_id,
                     declared_at=now,
+                    started_at=started_at,
+                    detected_at=detected_at,
                 )
                 session.add(record)
                 try:
@@ -165,7 +173,8 @@ class IncidentService(EscalationFiring):
             if record.acknowledged_at is not None:
                 raise AlreadyDone("refusal.already_acknowledged", code=code)
             unpaged = self._unpaged_steps(session, record, now, "acknowledged")
-            update_incident(session, record, acknowledged_at=now)
+            first = record.first_acknowledged_at or now
+            update_incident(session, record, acknowledged_at=now, first_acknowledged_at=first)
             self._record_unpaged(session, record, unpaged, now, "acknowledged", actor)
             return "acknowledged", f"acknowledged by {actor}", {}
 
@@ -181,7 +190,10 @@ class IncidentService(EscalationFiring):
         def change(session, record, now):
             if record.resolved_at is not None:
                 raise IncidentError("refusal.reopen_first", code=code)
-            update_incident(session, record, status=status, last_update_at=now)
+            changes = {"status": status, "last_update_at": now}
+            if status == "mitigating" and record.mitigated_at is None:
+                changes["mitigated_at"] = now
+            update_incident(session, record, **changes)
             return "status_update", f"{status}: {text}".strip(), {"status": status, "text": text}
 
         self._change(code, actor, change)
@@ -239,6 +251,37 @@ class IncidentService(EscalationFiring):
                 first_round=self._next_round(session, record),
             )
             return "reopened", f"reopened by {actor}", {}
+
+        self._change(code, actor, change)
+
+    def set_times(
+        self,
+        code: str,
+        actor: str,
+        started_at: datetime | None = None,
+        detected_at: datetime | None = None,
+    ) -> None:
+        """Correct when the impact began and when the first signal came (the metrics measure
+        from them); logged with what they were."""
+
+        def change(session, record, now):
+            started, detected = impact_times(
+                record.declared_at,
+                now,
+                started_at or record.started_at,
+                detected_at or record.detected_at,
+            )
+            if (started, detected) == (record.started_at, record.detected_at):
+                raise AlreadyDone("refusal.times_unchanged", code=code)
+            data = {
+                "started": started.isoformat(),
+                "detected": detected.isoformat(),
+                "was_started": _iso(record.started_at),
+                "was_detected": _iso(record.detected_at),
+            }
+            update_incident(session, record, started_at=started, detected_at=detected)
+            text = f"impact began {data['started']}, first signal {data['detected']}"
+            return "times", text, data
 
         self._change(code, actor, change)
 
@@ -324,6 +367,10 @@ class IncidentService(EscalationFiring):
             kind, text, data = change(session, record, now)
             self._log(session, record, now, kind, actor, text, certainty, data)
             session.commit()
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
 
 
 def _check_data(policy_id, checklist: str, item: str, done: bool, policies) -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.domain.clock import Clock
 from app.domain.policy.document import policy_to_toml
 from app.domain.policy.model import (
+    TARGET_MEASURES,
     EscalationStep,
     IncidentType,
     LocalText,
@@ -86,6 +87,7 @@ def to_rows(policy: Policy, version: int, stored_at: datetime) -> PolicyRows:
                 ack_timeout_s=severity.ack_timeout_s,
                 rounds=severity.rounds,
                 repeat_after_s=severity.repeat_after_s,
+                targets=dict(severity.targets) or None,
             )
         )
         for step_position, step in enumerate(severity.ladder):
@@ -156,6 +158,9 @@ def from_rows(rows: PolicyRows) -> Policy:
                 ack_timeout_s=s.ack_timeout_s,
                 rounds=s.rounds,
                 repeat_after_s=s.repeat_after_s,
+                targets=tuple(
+                    (m, (s.targets or {})[m]) for m in TARGET_MEASURES if m in (s.targets or {})
+                ),
             )
             for s in rows.severities
         ),

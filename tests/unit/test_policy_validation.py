@@ -225,3 +225,28 @@ def test_ladder_defaults_repeat_at_the_update_cadence(tmp_path):
         )
         == sev1
     )
+
+
+def test_metric_targets_are_read_and_fall_back_to_response_and_resolution(tmp_path):
+    text = MINIMAL.replace(
+        'response = "5m"', 'response = "5m"\ntargets = { detect = "2m", resolve = "1h" }'
+    )
+    policy = load_policy_file(write(tmp_path, text))
+    assert policy.severity("SEV-1").metric_targets == {
+        "detect": 120,
+        "resolve": 3600,
+        "acknowledge": 300,  # the response time, as no acknowledge target is set
+    }
+    assert parse_policy_text(policy_to_toml(policy), "again.toml") == policy
+
+
+def test_bad_metric_targets_are_refused_with_the_key(tmp_path):
+    unknown = MINIMAL.replace('response = "5m"', 'response = "5m"\ntargets = { respond = "5m" }')
+    message = refusal(tmp_path, unknown)
+    assert "key severities[0].targets.respond" in message
+    assert "known keys: acknowledge, detect, mitigate, resolve" in message
+    zero = MINIMAL.replace('response = "5m"', 'response = "5m"\ntargets = { detect = "0s" }')
+    assert "must be longer than zero" in refusal(tmp_path, zero)
+    assert "must be a table, not a string" in refusal(
+        tmp_path, MINIMAL.replace('response = "5m"', 'response = "5m"\ntargets = "fast"')
+    )

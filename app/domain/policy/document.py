@@ -12,6 +12,17 @@ from app.domain.durations import format_duration
 from app.domain.policy.model import LocalText, Policy
 
 
+def _severity_durations(severity) -> dict[str, str]:
+    """response, resolution, update_every and postmortem_due, in the file's order."""
+    entry = {"response": format_duration(severity.response_s)}
+    if severity.resolution_s is not None:
+        entry["resolution"] = format_duration(severity.resolution_s)
+    entry["update_every"] = format_duration(severity.update_every_s)
+    if severity.postmortem_due_s is not None:
+        entry["postmortem_due"] = format_duration(severity.postmortem_due_s)
+    return entry
+
+
 def policy_document(policy: Policy) -> dict[str, Any]:
     """The policy as a plain TOML / JSON-ready document; parse_policy_text reads it back equal."""
 
@@ -34,12 +45,7 @@ def policy_document(policy: Policy) -> dict[str, Any]:
         entry: dict[str, Any] = {"key": severity.key, "name": severity.name.to_document()}
         optional(entry, "impact", severity.impact and severity.impact.to_document())
         optional(entry, "definition", texts(severity.definition))
-        entry["response"] = format_duration(severity.response_s)
-        if severity.resolution_s is not None:
-            entry["resolution"] = format_duration(severity.resolution_s)
-        entry["update_every"] = format_duration(severity.update_every_s)
-        if severity.postmortem_due_s is not None:
-            entry["postmortem_due"] = format_duration(severity.postmortem_due_s)
+        entry.update(_severity_durations(severity))
         optional(
             entry,
             "postmortem_note",
@@ -50,6 +56,8 @@ def policy_document(policy: Policy) -> dict[str, Any]:
         entry["rounds"] = severity.rounds
         if severity.repeat_after_s is not None:
             entry["repeat_after"] = format_duration(severity.repeat_after_s)
+        if severity.targets:
+            entry["targets"] = {m: format_duration(s) for m, s in severity.targets}
         severities.append(entry)
         for step in severity.ladder:
             step_entry: dict[str, Any] = {

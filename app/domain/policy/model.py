@@ -44,6 +44,10 @@ class LocalText:
         return table
 
 
+# What the metrics measure (app.domain.metrics), and what a severity may set targets for.
+TARGET_MEASURES = ("detect", "acknowledge", "mitigate", "resolve")
+
+
 @dataclass(frozen=True)
 class EscalationStep:
     after_s: int
@@ -67,6 +71,19 @@ class Severity:
     ack_timeout_s: int | None = None
     rounds: int = DEFAULT_ROUNDS
     repeat_after_s: int | None = None
+    # Metric targets: (measure, seconds) for detect / acknowledge / mitigate / resolve.
+    targets: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def metric_targets(self) -> dict[str, int]:
+        """The targets the metrics compare against: those the policy sets, else the response
+        time for acknowledging (when it is not immediate) and the resolution time."""
+        chosen = dict(self.targets)
+        if "acknowledge" not in chosen and self.response_s > 0:
+            chosen["acknowledge"] = self.response_s
+        if "resolve" not in chosen and self.resolution_s is not None:
+            chosen["resolve"] = self.resolution_s
+        return chosen
 
     @property
     def repeat_pause_s(self) -> int:

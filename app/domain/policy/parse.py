@@ -16,6 +16,7 @@ from app.domain.policy.model import (
     DEFAULT_ROUNDS,
     LANGUAGES,
     MAX_ROUNDS,
+    TARGET_MEASURES,
     EscalationStep,
     IncidentType,
     LocalText,
@@ -226,6 +227,7 @@ class _Reader:
                 "ack_timeout",
                 "rounds",
                 "repeat_after",
+                "targets",
             },
             path,
         )
@@ -245,6 +247,22 @@ class _Reader:
             else None,
             rounds=self.rounds(table, path),
             repeat_after_s=self.optional_duration(table, "repeat_after", path),
+            targets=self.targets(table, path),
+        )
+
+    def targets(self, table, path) -> tuple[tuple[str, int], ...]:
+        """`targets = { detect = "5m", acknowledge = "5m", resolve = "1h" }`"""
+        if "targets" not in table:
+            return ()
+        value = table["targets"]
+        where = (*path, "targets")
+        if not isinstance(value, dict):
+            raise self.fail(where, "not_table", kind=_kind(value))
+        self.no_unknown(value, TARGET_MEASURES, where)
+        return tuple(
+            (measure, self.positive(value, measure, where))
+            for measure in TARGET_MEASURES
+            if measure in value
         )
 
     def rounds(self, table, path) -> int:

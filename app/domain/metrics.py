@@ -1,0 +1,286 @@
+"""Incident metrics over a period: how long incidents took to detect, acknowledge, mitigate and
+resolve, per severity, against the policy's targets — with the median, the 90th percentile and
+the spread beside the mean (incident durations are skewed; a mean alone misleads) and the
+incidents behind every figure.
+
+Definitions (the README and the help say the same):
+- time to detect      = first signal (detected_at) − impact began (started_at)
+- time to acknowledge = first explicit acknowledgement − declaration; an incident resolved
+  without one has no time to acknowledge (a resolve implies no ack, as PagerDuty counts it)
+- time to mitigate    = first "mitigating" status update − impact began
+- time to resolve     = resolution − impact began (a reopened incident counts once, with its
+  final resolution; one still open has none yet)
+
+Percentiles are nearest-rank: p90 is the smallest time that at least 90 % of the incidents
+took no longer than — always a time some incident really had.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+
+from app.domain.policy.model import TARGET_MEASURES
+
+MEASURES = TARGET_MEASURES
+HISTOGRAM_BINS = 8
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    """What the metrics need of one incident (one row, no timeline)."""
+
+    code: str
+    title: str
+    policy: str
+    severity: str
+    type_key: str
+    declared_at: datetime
+    started_at: datetime | None = None
+    detected_at: datetime | None = None
+    first_acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+    def seconds(self, measure: str) -> float | None:
+        started = self.started_at or self.declared_at
+        begin, end = {
+            "detect": (started, self.detected_at or self.declared_at),
+            "acknowledge": (self.declared_at, self.first_acknowledged_at),
+            "mitigate": (started, self.mitigated_at),
+            "resolve": (started, self.resolved_at),
+        }[measure]
+        if end is None:
+            return None
+        return max(0.0, (end - begin).total_seconds())
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measure for one severity: the distribution and how many met the target."""
+
+    severity: str
+    measure: str
+    samples: tuple[tuple[str, float], ...]  # (incident code, seconds), shortest first
+    target_s: int | None = None
+    missing: tuple[str, ...] = ()  # incidents without this time (not acknowledged, still open)
+
+    @property
+    def count(self) -> int:
+        return len(self.samples)
+
+    @property
+    def values(self) -> list[float]:
+        return [seconds for _code, seconds in self.samples]
+
+    @property
+    def median(self) -> float | None:
+        values = self.values
+        if not values:
+            return None
+        middle = len(values) // 2
+        if len(values) % 2:
+            return values[middle]
+        return (values[middle - 1] + values[middle]) / 2
+
+    def percentile(self, fraction: float) -> float | None:
+        values = self.values
+        if not values:
+            return None
+        return values[max(0, math.ceil(fraction * len(values)) - 1)]
+
+    @property
+    def p90(self) -> float | None:
+        return self.percentile(0.9)
+
+    @property
+    def mean(self) -> float | None:
+        values = self.values
+        return sum(values) / len(values) if values else None
+
+    @property
+    def maximum(self) -> float | None:
+        return self.values[-1] if self.samples else None
+
+    @property
+    def met(self) -> int | None:
+        """How many took no longer than the target (None without a target)."""
+        if self.target_s is None:
+            return None
+        return sum(1 for seconds in self.values if seconds <= self.target_s)
+
+    def codes(self, which: str = "all") -> list[str]:
+        """The incidents behind the figure: all, those that missed the target, or those that
+        have no time for it yet; longest first."""
+        if which == "missing":
+            return list(self.missing)
+        chosen = self.samples
+        if which == "missed" and self.target_s is not None:
+            chosen = tuple(s for s in self.samples if s[1] > self.target_s)
+        return [code for code, _seconds in reversed(chosen)]
+
+    def histogram(self, bins: int = HISTOGRAM_BINS) -> list[int]:
+        """Counts in `bins` equal slices from 0 to the longest time."""
+        if not self.samples:
+            return [0] * bins
+        top = self.values[-1] or 1.0
+        counts = [0] * bins
+        for seconds in self.values:
+            counts[min(bins - 1, int(seconds / top * bins))] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    """One follow-up of a postmortem."""
+
+    item_id: int
+    incident: str
+    title: str
+    owner: str
+    due: date | None
+    status: str
+    priority: str = "medium"
+
+    def overdue(self, today: date) -> bool:
+        return self.status != "done" and self.due is not None and self.due < today
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    total: int
+    done: int
+    open: int
+    overdue: tuple[ActionFacts, ...]  # oldest due first
+
+    @property
+    def completion(self) -> float | None:
+        return self.done / self.total if self.total else None
+
+    @property
+    def oldest_overdue(self) -> ActionFacts | None:
+        return self.overdue[0] if self.overdue else None
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    code: str
+    earlier: str
+    days_between: float
+
+
+@dataclass(frozen=True)
+class MetricsReport:
+    since: datetime
+    until: datetime
+    policy: str | None
+    severities: tuple[str, ...]
+    figures: Mapping[tuple[str, str], Figure]  # (severity, measure) → figure
+    counts: Mapping[str, int]  # severity → incidents declared in the period
+    weekly: tuple[tuple[date, int], ...]
+    recurrences: tuple[Recurrence, ...]
+    actions: ActionSummary
+    incidents: Mapping[str, IncidentFacts] = field(default_factory=dict)
+
+    def figure(self, severity: str, measure: str) -> Figure:
+        return self.figures[(severity, measure)]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def report(
+    facts: Iterable[IncidentFacts],
+    since: datetime,
+    until: datetime,
+    targets: Mapping[str, Mapping[str, int]],
+    actions: Sequence[ActionFacts] = (),
+    today: date | None = None,
+    policy: str | None = None,
+    severity_order: Sequence[str] = (),
+    recurrence_within: timedelta = timedelta(days=30),
+) -> MetricsReport:
+    """The figures for incidents declared in [since, until). `targets` maps a severity to
+    {measure: seconds}; `severity_order` lists severities to show even when none happened."""
+    chosen = [f for f in facts if since <= f.declared_at < until]
+    counts = Counter(f.severity for f in chosen)
+    severities = tuple(dict.fromkeys([*severity_order, *sorted(counts)]))
+    figures = {}
+    for severity in severities:
+        group = [f for f in chosen if f.severity == severity]
+        for measure in MEASURES:
+            figures[(severity, measure)] = _figure(group, severity, measure, targets)
+    return MetricsReport(
+        since=since,
+        until=until,
+        policy=policy,
+        severities=severities,
+        figures=figures,
+        counts={severity: counts.get(severity, 0) for severity in severities},
+        weekly=weekly_counts(chosen, since, until),
+        recurrences=recurrences(chosen, recurrence_within),
+        actions=summarize_actions(actions, today or until.date()),
+        incidents={f.code: f for f in chosen},
+    )
+
+
+def _figure(group, severity: str, measure: str, targets) -> Figure:
+    timed, missing = [], []
+    for facts in group:
+        seconds = facts.seconds(measure)
+        if seconds is None:
+            missing.append(facts.code)
+        else:
+            timed.append((facts.code, seconds))
+    timed.sort(key=lambda sample: (sample[1], sample[0]))
+    target = targets.get(severity, {}).get(measure)
+    return Figure(severity, measure, tuple(timed), target, tuple(missing))
+
+
+def week_start(moment: datetime) -> date:
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_counts(
+    facts: Iterable[IncidentFacts], since: datetime, until: datetime
+) -> tuple[tuple[date, int], ...]:
+    """Incidents declared in each week (Monday first) of the period, empty weeks included."""
+    counts = Counter(week_start(f.declared_at) for f in facts)
+    weeks = []
+    monday = week_start(since)
+    while datetime.combine(monday, datetime.min.time(), since.tzinfo) < until:
+        weeks.append((monday, counts.get(monday, 0)))
+        monday += timedelta(days=7)
+    return tuple(weeks)
+
+
+def recurrence_key(facts: IncidentFacts) -> tuple[str, str, str]:
+    """Same policy, type and title (case and spacing aside): the same thing happening again —
+    a monitor's alert, a missed heartbeat, a failure someone names the same way."""
+    return (facts.policy, facts.type_key, " ".join(facts.title.casefold().split()))
+
+
+def recurrences(facts: Iterable[IncidentFacts], within: timedelta) -> tuple[Recurrence, ...]:
+    """Each incident declared within `within` of an earlier one with the same key."""
+    by_key: dict[tuple, list[IncidentFacts]] = defaultdict(list)
+    for item in sorted(facts, key=lambda f: f.declared_at):
+        by_key[recurrence_key(item)].append(item)
+    found = []
+    for group in by_key.values():
+        for earlier, later in pairwise(group):
+            gap = later.declared_at - earlier.declared_at
+            if gap <= within:
+                found.append(Recurrence(later.code, earlier.code, gap.total_seconds() / 86400))
+    return tuple(sorted(found, key=lambda r: r.code))
+
+
+def summarize_actions(actions: Sequence[ActionFacts], today: date) -> ActionSummary:
+    done = sum(1 for a in actions if a.status == "done")
+    overdue = sorted((a for a in actions if a.overdue(today)), key=lambda a: (a.due, a.item_id))
+    return ActionSummary(len(actions), done, len(actions) - done, tuple(overdue))
