@@ -161,6 +161,11 @@ def _times(data, _entry, catalog):
     return catalog.t("timeline.times", started=utc(data["started"]), detected=utc(data["detected"]))
 
 
+def _follow_up(data, _entry, catalog):
+    status = catalog.t(f"pm.value.{data['status']}")
+    return catalog.t("timeline.follow_up", title=data["title"], status=status)
+
+
 _SAYINGS = {
     "declared": _declared,
     "acknowledged": _acknowledged,
@@ -174,6 +179,7 @@ _SAYINGS = {
     "ack_timed_out": _ack_timed_out,
     "page": _page,
     "times": _times,
+    "follow_up": _follow_up,
 }
 
 

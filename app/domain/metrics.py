@@ -284,3 +284,20 @@ def summarize_actions(actions: Sequence[ActionFacts], today: date) -> ActionSumm
     done = sum(1 for a in actions if a.status == "done")
     overdue = sorted((a for a in actions if a.overdue(today)), key=lambda a: (a.due, a.item_id))
     return ActionSummary(len(actions), done, len(actions) - done, tuple(overdue))
+
+
+PERIODS = ("month", "quarter", "year")
+
+
+def period_bounds(kind: str, now: datetime, back: int = 0) -> tuple[datetime, datetime]:
+    """[start, end) of this month / quarter / year in `now`'s time zone, or `back` of them ago."""
+    if kind not in PERIODS:
+        raise ValueError(kind)
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    first = (now.year * 12 + now.month - 1) // months * months - back * months
+    start = now.replace(
+        year=first // 12, month=first % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    following = first + months
+    end = start.replace(year=following // 12, month=following % 12 + 1)
+    return start, end

@@ -14,6 +14,7 @@ from app.services.library.cart import CartService
 from app.services.library.catalog import StoryService
 from app.services.library.exchange import LibraryExchange
 from app.services.library.week import StoryWeek
+from app.services.metrics_service import MetricsService
 from app.services.paging_status import PagingStatus
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
@@ -33,6 +34,7 @@ class Services:
     policy_versions: PolicyStore
     paging: PagingStatus
     maintenance: MaintenanceService
+    metrics: MetricsService
 
     @classmethod
     def open(
@@ -61,6 +63,7 @@ class Services:
                 policy_versions=policy_versions,
                 paging=PagingStatus(database, paging),
                 maintenance=MaintenanceService(database, clock),
+                metrics=MetricsService(database, clock),
             )
         except BaseException:
             database.close()

@@ -1,0 +1,75 @@
+"""The metrics of a policy over a period, and the follow-ups of every postmortem: read from the
+database in two queries, computed by app.domain.metrics against the policy's targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from app.domain.clock import Clock
+from app.domain.metrics import ActionFacts, IncidentFacts, MetricsReport, report
+from app.domain.policy.model import Policy
+from app.domain.postmortem.model import ACTION_STATUSES
+from app.domain.textsafe import printable
+from storage.database import Database
+from storage.metric_rows import follow_ups, incident_times, set_follow_up_status
+from storage.tables import TimelineEntryRecord
+
+RECURRENCE_WITHIN = timedelta(days=30)
+
+
+class FollowUpError(ValueError):
+    pass
+
+
+class MetricsService:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+
+    def report(self, policy: Policy, since: datetime, until: datetime) -> MetricsReport:
+        with self.database.session() as session:
+            rows = incident_times(session, since, until, policy.name)
+            codes = [row[0] for row in rows]
+            actions = follow_ups(session, codes) if codes else []
+        facts = [IncidentFacts(*row) for row in rows]
+        return report(
+            facts,
+            since,
+            until,
+            {severity.key: severity.metric_targets for severity in policy.severities},
+            [ActionFacts(*row) for row in actions],
+            today=self.today(),
+            policy=policy.name,
+            severity_order=[severity.key for severity in policy.severities],
+            recurrence_within=RECURRENCE_WITHIN,
+        )
+
+    def today(self) -> date:
+        return self.clock.now().astimezone().date()
+
+    def follow_ups(self) -> list[ActionFacts]:
+        """Every action item of every postmortem, oldest incident first."""
+        with self.database.session() as session:
+            return [ActionFacts(*row) for row in follow_ups(session)]
+
+    def set_follow_up(self, item_id: int, status: str, actor: str) -> None:
+        """Mark a follow-up open / in progress / done; the incident's timeline says so."""
+        if status not in ACTION_STATUSES:
+            raise FollowUpError(f"{status!r} is not one of {', '.join(ACTION_STATUSES)}")
+        now = self.clock.now()
+        with self.database.session() as session:
+            changed = set_follow_up_status(session, item_id, status)
+            if changed is None:
+                raise FollowUpError(f"there is no follow-up {item_id}")
+            incident_id, title = changed
+            session.add(
+                TimelineEntryRecord(
+                    incident_id=incident_id,
+                    at=now,
+                    kind="follow_up",
+                    actor=printable(actor),
+                    text=f"follow-up {title!r}: {status}",
+                    data={"title": title, "status": status},
+                )
+            )
+            session.commit()
