@@ -19,6 +19,7 @@ from app.cli.incident import add_incident_parsers
 from app.cli.intake import add_intake_parsers
 from app.cli.kiosk import add_kiosk_parser
 from app.cli.maintenance import add_maintenance_parsers
+from app.cli.metrics import add_metrics_parsers
 from app.cli.policy import add_policy_parsers
 from app.cli.postmortem import add_exchange_parsers
 from app.cli.run import add_run_parser, cmd_run
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_alert_parsers(commands, common)
     add_intake_parsers(commands, common)
     add_maintenance_parsers(commands, common)
+    add_metrics_parsers(commands, common)
     return parser
 
 

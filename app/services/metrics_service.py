@@ -55,12 +55,12 @@ class MetricsService:
     def set_follow_up(self, item_id: int, status: str, actor: str) -> None:
         """Mark a follow-up open / in progress / done; the incident's timeline says so."""
         if status not in ACTION_STATUSES:
-            raise FollowUpError(f"{status!r} is not one of {', '.join(ACTION_STATUSES)}")
+            raise FollowUpError(f"{status!r} is not one of {', '.join(ACTION_STATUSES)}.")
         now = self.clock.now()
         with self.database.session() as session:
             changed = set_follow_up_status(session, item_id, status)
             if changed is None:
-                raise FollowUpError(f"there is no follow-up {item_id}")
+                raise FollowUpError(f"There is no follow-up {item_id}.")
             incident_id, title = changed
             session.add(
                 TimelineEntryRecord(

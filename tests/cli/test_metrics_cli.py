@@ -1,0 +1,99 @@
+"""`storycart metrics` and `storycart follow-ups` as real processes on a database filled through
+the services: JSON, CSV and text in the reader's language, the follow-ups list closed from the
+command line, and bad input refused in one sentence."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from app.domain.clock import FakeClock
+from app.domain.postmortem.model import ActionItem
+from app.services.incident_service import IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.services.postmortem_service import PostmortemService
+from storage.database import Database
+from tests.postmortem_helpers import complete_postmortem
+
+STORYCART = [sys.executable, "-m", "app.cli"]
+WEB = load_policies(policy_sources(None)).get("web-service")
+OCTOBER = ["--since", "2026-10-01T00:00+00:00", "--until", "2026-11-01T00:00+00:00"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*STORYCART, *args], capture_output=True, text=True, timeout=60)
+
+
+def seeded(tmp_path) -> list[str]:
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    database = Database.open(url)
+    clock = FakeClock(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    postmortems = PostmortemService(database, clock)
+    codes = []
+    for title, minutes in (("Checkout down", 40), ("결제 지연", 100), ("ログイン不可", 25)):
+        code = incidents.declare(WEB, title, "SEV-1", "ops")
+        clock.advance(timedelta(minutes=minutes))
+        incidents.resolve(code, "ops")
+        codes.append(code)
+        clock.advance(timedelta(days=2))
+    complete_postmortem(
+        postmortems,
+        codes[1],
+        "민지",
+        "ko",
+        actions=[ActionItem("갱신 자동화", "민지", "2026-10-09")],
+    )
+    database.close()
+    return ["--db", url]
+
+
+def test_metrics_as_json_csv_and_korean_text(tmp_path):
+    db = seeded(tmp_path)
+    document = json.loads(run("metrics", *OCTOBER, "--json", *db).stdout)
+    resolve = document["severities"]["SEV-1"]["resolve"]
+    assert (resolve["count"], resolve["median_s"], resolve["p90_s"]) == (3, 2400, 6000)
+    assert (resolve["target_s"], resolve["met"]) == (3600, 2)
+    assert [i["seconds"] for i in resolve["incidents"]] == [1500, 2400, 6000]
+    assert document["severities"]["SEV-1"]["acknowledge"]["without"] == [
+        "INC-2026-0001",
+        "INC-2026-0002",
+        "INC-2026-0003",
+    ]  # resolved without an acknowledgement: no time to acknowledge
+    assert document["follow_ups"]["total"] == 1
+    rows = list(csv.DictReader(io.StringIO(run("metrics", *OCTOBER, "--csv", *db).stdout)))
+    sev1 = {row["measure"]: row for row in rows if row["severity"] == "SEV-1"}
+    assert (sev1["resolve"]["median_s"], sev1["resolve"]["met"]) == ("2400", "2")
+    text = run("metrics", *OCTOBER, "--lang", "ko", *db).stdout
+    assert "web-service · 2026-10-01 – 2026-10-31 · 인시던트 3건" in text
+    assert "해결 시간" in text and "2/3 (67%)" in text
+
+
+def test_follow_ups_are_listed_filtered_and_closed(tmp_path):
+    db = seeded(tmp_path)
+    (item,) = json.loads(run("follow-ups", "--overdue", "--json", *db).stdout)
+    assert (item["title"], item["owner"], item["status"]) == ("갱신 자동화", "민지", "open")
+    assert run("follow-ups", "--owner", "nobody", "--json", *db).stdout.strip() == "[]"
+    assert run("follow-ups", "set", str(item["item"]), "done", *db).returncode == 0
+    (after,) = json.loads(run("follow-ups", "--json", *db).stdout)
+    assert after["status"] == "done" and after["overdue"] is False
+    shown = run("incident", "show", item["incident"], "--lang", "ja", *db).stdout
+    assert "フォローアップ「갱신 자동화」: 完了" in shown
+
+
+def test_bad_input_is_refused_in_one_sentence(tmp_path):
+    db = seeded(tmp_path)
+    for args, said in (
+        (["metrics", "--since", "last tuesday", *db], "'last tuesday' is not a time"),
+        (["metrics", "--since", "2026-11-01", "--until", "2026-10-01", *db], "--since earlier"),
+        (["follow-ups", "set", "999", "done", *db], "There is no follow-up 999."),
+        (["metrics", "--policy", "nope", *db], "nope"),
+    ):
+        refused = run(*args)
+        assert refused.returncode != 0, args
+        assert said in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
