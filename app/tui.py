@@ -74,6 +74,8 @@ class StoryCartApp(App[int]):
         ("i", "show_board", "binding.board", False),
         ("l", "show_library", "binding.library", True),
         ("w", "show_week", "binding.week", True),
+        ("M", "show_metrics", "binding.metrics", False),
+        ("F", "show_follow_ups", "binding.follow_ups", False),
         ("K", "kiosk", "binding.kiosk", True),
         ("f6", "print", "binding.print", False, True),
     )
@@ -271,6 +273,21 @@ class StoryCartApp(App[int]):
         self.action_show_board()
         self.push_screen(LibraryScreen(self.catalog))
 
+    def action_show_metrics(self) -> None:
+        from screens.metrics import MetricsScreen
+
+        if not self._services_ready() or self._go_back_to(MetricsScreen):
+            return
+        self.action_show_board()
+        self.push_screen(MetricsScreen(self.catalog))
+
+    def action_show_follow_ups(self) -> None:
+        from screens.follow_ups import FollowUpsScreen
+
+        if not self._services_ready() or self._go_back_to(FollowUpsScreen):
+            return
+        self.push_screen(FollowUpsScreen(self.catalog))
+
     def action_show_week(self) -> None:
         from screens.reader import ReaderScreen
 
@@ -326,10 +343,14 @@ class StoryCartApp(App[int]):
             self.push_screen(HelpScreen(self.catalog, help_rows(self, self.screen)))
 
     def action_use_policy(self, name: str) -> None:
+        self.use_policy(name)
+        self.action_show_matrix()
+
+    def use_policy(self, name: str) -> None:
+        """Make `name` the active policy; the screens that show one follow."""
         self.active_policy = name
         policy = self.policies.get(name)
         self.policy_changed.publish(None)
-        self.action_show_matrix()
         self.notify(
             self.catalog.t("notice.policy_switched", title=policy.title.get(self.catalog.lang)),
             markup=False,
@@ -339,7 +360,7 @@ class StoryCartApp(App[int]):
     def action_next_policy(self) -> None:
         names = self.policies.names()
         following = names[(names.index(self.active_policy) + 1) % len(names)]
-        self.action_use_policy(following)
+        self.use_policy(following)  # on the screen it was asked from (the matrix, the metrics)
 
     # -- command palette ----------------------------------------------------------------------
 

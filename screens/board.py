@@ -24,11 +24,14 @@ FLASH_SECONDS = 10.0
 
 
 class BoardLoaded(Message):
-    def __init__(self, items: list[BoardItem], broken_paging: list, windows: list) -> None:
+    def __init__(
+        self, items: list[BoardItem], broken_paging: list, windows: list, overdue_follow_ups: int
+    ) -> None:
         super().__init__()
         self.items = items
         self.broken_paging = broken_paging  # ChannelStatus of channels whose last page failed
         self.windows = windows  # maintenance windows open now
+        self.overdue_follow_ups = overdue_follow_ups  # postmortem action items past their date
 
 
 class BoardScreen(IncidentCommandsScreen):
@@ -55,6 +58,7 @@ class BoardScreen(IncidentCommandsScreen):
         self._flash_timer = None
         self._flash_code: str | None = None
         self._summary = ""
+        self._overdue_follow_ups = 0
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -97,14 +101,16 @@ class BoardScreen(IncidentCommandsScreen):
                 services.incidents.board(),
                 services.paging.broken(),
                 services.maintenance.active(),
+                services.metrics.overdue_follow_ups(),
             )
         )
 
     def on_board_loaded(self, message: BoardLoaded) -> None:
+        self._overdue_follow_ups = message.overdue_follow_ups
         self.show_items(message.items)
-        self.show_broken_paging(message.broken_paging, message.windows)
+        self.show_banners(message.broken_paging, message.windows)
 
-    def show_broken_paging(self, broken: list, windows: list) -> None:
+    def show_banners(self, broken: list, windows: list) -> None:
         """A silent pager is the worst failure: say which channel fails, until a page gets
         through; and which maintenance windows keep intake alerts from paging."""
         lines = [
@@ -165,6 +171,8 @@ class BoardScreen(IncidentCommandsScreen):
             resolved=len(rows) - len(open_rows),
             overdue=overdue,
         )
+        if self._overdue_follow_ups:
+            summary += " · " + self.catalog.t("follow_ups.board", count=self._overdue_follow_ups)
         if summary != self._summary:  # an update re-lays the screen out: only on a change
             self._summary = summary
             self.query_one("#board-summary", Static).update(Content(summary))

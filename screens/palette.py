@@ -24,6 +24,8 @@ def palette_commands(app: App, screen: Screen, catalog: Catalog) -> Iterator[Sys
     yield command("matrix", app.action_show_matrix)
     yield command("library", app.action_show_library)
     yield command("week", app.action_show_week)
+    yield command("metrics", app.action_show_metrics)
+    yield command("follow_ups", app.action_show_follow_ups)
     yield SystemCommand(
         catalog.t("kiosk.command"), catalog.t("kiosk.command_help"), app.action_kiosk
     )

@@ -3,9 +3,9 @@ timeline, one query) and every follow-up of every postmortem. Rows in, tuples ou
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from storage.errors import StaleWrite
@@ -63,6 +63,16 @@ def follow_ups(session: Session, incident_codes: list[str] | None = None) -> lis
     if incident_codes is not None:
         statement = statement.where(col(IncidentRecord.code).in_(incident_codes))
     return [tuple(row) for row in session.execute(statement)]
+
+
+def count_overdue(session: Session, today: date) -> int:
+    """Action items not done whose due date is before today."""
+    statement = select(func.count(ActionItemRecord.id)).where(
+        ActionItemRecord.status != "done",
+        col(ActionItemRecord.due).is_not(None),
+        col(ActionItemRecord.due) < today,
+    )
+    return session.execute(statement).scalar_one()
 
 
 def set_follow_up_status(session: Session, item_id: int, status: str) -> tuple[int, str] | None:

@@ -11,7 +11,12 @@ from app.domain.policy.model import Policy
 from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
 from storage.database import Database
-from storage.metric_rows import follow_ups, incident_times, set_follow_up_status
+from storage.metric_rows import (
+    count_overdue,
+    follow_ups,
+    incident_times,
+    set_follow_up_status,
+)
 from storage.tables import TimelineEntryRecord
 
 RECURRENCE_WITHIN = timedelta(days=30)
@@ -46,6 +51,11 @@ class MetricsService:
 
     def today(self) -> date:
         return self.clock.now().astimezone().date()
+
+    def overdue_follow_ups(self) -> int:
+        """How many follow-ups are past their due date and not done (one counting query)."""
+        with self.database.session() as session:
+            return count_overdue(session, self.today())
 
     def follow_ups(self) -> list[ActionFacts]:
         """Every action item of every postmortem, oldest incident first."""
