@@ -169,6 +169,45 @@ class UpdateDialog(Dialog):
         self.dismiss((str(self.query_one("#update-status", Select).value), text))
 
 
+class TimesDialog(Dialog):
+    """When the impact began and when the first signal came: (started, detected), aware."""
+
+    def __init__(self, catalog: Catalog, code: str, record, now) -> None:
+        super().__init__(catalog, catalog.t("times.title", code=code))
+        self.record = record
+        self.now = now
+
+    def fields(self) -> ComposeResult:
+        def local(moment) -> str:
+            return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+
+        declared = self.record.declared_at
+        yield self.label("times.started")
+        yield TextField(value=local(self.record.started_at or declared), id="times-started")
+        yield self.label("times.detected")
+        yield TextField(value=local(self.record.detected_at or declared), id="times-detected")
+
+    def hint(self) -> str:
+        return self.catalog.t("times.hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#times-started", Input).focus()
+
+    def action_submit(self) -> None:
+        from app.domain.i18n import said_in
+        from app.domain.incident import IncidentError, impact_times
+        from app.domain.moments import MomentError, parse_moment
+
+        try:
+            started = parse_moment(self.value_of("#times-started"), self.now)
+            detected = parse_moment(self.value_of("#times-detected"), self.now)
+            impact_times(self.record.declared_at, self.now, started, detected)
+        except (MomentError, IncidentError) as error:
+            self.show_error(said_in(error, self.catalog))
+            return
+        self.dismiss((started, detected))
+
+
 class TextDialog(Dialog):
     """One line of text (resolution summary); empty allowed when `required` is False."""
 

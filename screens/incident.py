@@ -45,6 +45,7 @@ class IncidentScreen(IncidentCommandsScreen):
         ("s", "change_severity", "binding.severity", True),
         ("e", "escalate", "binding.escalate", True),
         ("t", "add_note", "binding.note", True),
+        ("T", "set_times", "binding.times", False),
         ("g", "assign_role", "binding.role", False),
         ("space", "toggle_check", "binding.tick", False),
         ("c", "copy_template", "binding.copy", False),

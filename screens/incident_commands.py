@@ -26,6 +26,7 @@ class IncidentCommandsScreen(StoryCartScreen):
         yield ("severity", self.action_change_severity)
         yield ("escalate", self.action_escalate)
         yield ("note", self.action_add_note)
+        yield ("times", self.action_set_times)
         yield ("coach", self.action_coach)
         yield ("postmortem", self.action_write_postmortem)
         yield ("write_story", self.action_write_story)
@@ -108,6 +109,25 @@ class IncidentCommandsScreen(StoryCartScreen):
 
         question = self.catalog.t("escalate.question", code=code)
         self.app.push_screen(dialogs.ConfirmDialog(self.catalog, question), confirmed)
+
+    def action_set_times(self) -> None:
+        """Correct when the impact began and when the first signal came (the metrics)."""
+        if not (code := self._target()):
+            return
+        record, _policy = self.incident_item(code)
+        if record is None:
+            return
+        user = self.host.settings.user
+
+        def answered(result) -> None:
+            if result is not None:
+                started, detected = result
+                self._change(
+                    lambda s: s.incidents.set_times(code, user, started, detected), "notice.times"
+                )
+
+        dialog = dialogs.TimesDialog(self.catalog, code, record, self.host.clock.now())
+        self.app.push_screen(dialog, answered)
 
     def action_add_note(self) -> None:
         if not (code := self._target()):

@@ -4,11 +4,11 @@ optimistic concurrency, move through review, export to and import from Markdown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from app.domain.clock import Clock
 from app.domain.i18n import Catalog
-from app.domain.incident import IncidentError
+from app.domain.incident import IncidentError, impact_times
 from app.domain.incident_text import entry_text
 from app.domain.paging import POSTMORTEM_PUBLISHED, PagingChannel, broadcast_payload
 from app.domain.postmortem.markdown import from_markdown, to_markdown
@@ -23,12 +23,12 @@ from app.domain.postmortem.model import (
 )
 from app.domain.postmortem.review import change_status
 from storage.database import Database
-from storage.incident_rows import by_code, enqueue_broadcast, timeline_for
+from storage.incident_rows import by_code, enqueue_broadcast, timeline_for, update_incident
 from storage.postmortem_rows import action_items, postmortem_for, save_postmortem
-from storage.tables import ActionItemRecord, PostmortemRecord
+from storage.tables import ActionItemRecord, PostmortemRecord, TimelineEntryRecord
 
 # Timeline kinds that are the system's bookkeeping rather than the story of the incident.
-NOT_IN_POSTMORTEM = {"checklist", "role"}
+NOT_IN_POSTMORTEM = {"checklist", "role", "times", "follow_up"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,31 @@ class Draft:
 
 def _stamp(at) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _moment(stamp: str) -> datetime | None:
+    """A timeline row's time as typed (local time unless it says otherwise), or None."""
+    try:
+        moment = datetime.fromisoformat(stamp.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def _with_impact_and_signal(timeline: list, incident, catalog: Catalog) -> list:
+    """The draft's timeline opens with when the impact began and the first signal (marked as
+    the detection) when they came before the declaration; else the declaration is marked."""
+    declared = incident.declared_at
+    rows = []
+    if incident.started_at is not None and incident.started_at < (incident.detected_at or declared):
+        text = catalog.t("pm.impact_began")
+        rows.append(TimelineItem(_stamp(incident.started_at), text, "", "fact", ""))
+    if incident.detected_at is not None and incident.detected_at < declared:
+        text = catalog.t("pm.first_signal")
+        rows.append(TimelineItem(_stamp(incident.detected_at), text, "", "fact", "detection"))
+    elif timeline:
+        timeline[0].marker = "detection"
+    return rows + timeline
 
 
 class PostmortemService:
@@ -91,9 +116,9 @@ class PostmortemService:
             for e in timeline_for(session, incident.id)
             if e.kind not in NOT_IN_POSTMORTEM
         ]
-        if timeline:
-            timeline[0].marker = "detection"
-        when = f"{_stamp(incident.declared_at)} – {_stamp(incident.resolved_at)}"
+        timeline = _with_impact_and_signal(timeline, incident, catalog)
+        when = f"{_stamp(incident.started_at or incident.declared_at)} – "
+        when += _stamp(incident.resolved_at)
         return Postmortem(
             incident=incident.code,
             title=incident.title,
@@ -101,6 +126,41 @@ class PostmortemService:
             when=when,
             who=incident.impact,
             timeline=timeline,
+        )
+
+    def _follow_detection_marker(self, session, incident, postmortem, actor: str) -> None:
+        marked = [item for item in postmortem.timeline if item.marker == "detection"]
+        detected = _moment(marked[0].at) if marked else None
+        if detected is None or incident.detected_at is None:
+            return
+        if abs((detected - incident.detected_at).total_seconds()) < 1:
+            return
+        try:
+            started, detected = impact_times(
+                incident.declared_at,
+                self.clock.now(),
+                min(incident.started_at or detected, detected),
+                detected,
+            )
+        except IncidentError:
+            return  # a marker after the declaration: the draft is kept, the times are not moved
+        data = {
+            "started": started.isoformat(),
+            "detected": detected.isoformat(),
+            "was_started": incident.started_at.isoformat() if incident.started_at else "",
+            "was_detected": incident.detected_at.isoformat(),
+            "from": "postmortem",
+        }
+        update_incident(session, incident, started_at=started, detected_at=detected)
+        session.add(
+            TimelineEntryRecord(
+                incident_id=incident.id,
+                at=self.clock.now(),
+                kind="times",
+                actor=actor,
+                text=f"impact began {data['started']}, first signal {data['detected']}",
+                data=data,
+            )
         )
 
     @staticmethod
@@ -133,13 +193,15 @@ class PostmortemService:
         return Draft(from_document(document), record.version, tuple(record.history))
 
     def save(self, postmortem: Postmortem, expected_version: int, actor: str) -> int:
-        """Save the whole draft; refused (StaleWrite) when someone saved in between."""
+        """Save the whole draft; refused (StaleWrite) when someone saved in between. A moved
+        detection marker moves the incident's first-signal time (the metrics use it)."""
         validate(postmortem)
         with self.database.session() as session:
             incident = self._incident(session, postmortem.incident)
             record = postmortem_for(session, incident.id)
             if record is None:
                 raise IncidentError("refusal.no_postmortem", code=postmortem.incident)
+            self._follow_detection_marker(session, incident, postmortem, actor)
             version = save_postmortem(
                 session,
                 record,

@@ -134,3 +134,43 @@ def test_incidents_stored_before_the_metrics_get_their_times_from_the_timeline(d
     assert record.first_acknowledged_at == START + timedelta(seconds=300)
     assert record.mitigated_at == START + timedelta(seconds=600)
     database.close()
+
+
+def test_the_postmortem_opens_on_the_impact_and_its_detection_marker_moves_the_times(world):
+    from dataclasses import replace
+
+    from app.services.postmortem_service import PostmortemService
+
+    clock, service = world
+    began, seen = START - timedelta(minutes=30), START - timedelta(minutes=12)
+    code = service.declare(WEB, "결제 지연", "SEV-2", "민지", started_at=began, detected_at=seen)
+    clock.advance(3600)
+    service.resolve(code, "민지")
+    postmortems = PostmortemService(service.database, clock)
+    draft = postmortems.open(code, "ko", "민지")
+    rows = draft.postmortem.timeline
+    assert [(r.at, r.text, r.marker) for r in rows[:3]] == [
+        ("2026-11-24 08:30:00", "영향 시작", ""),
+        ("2026-11-24 08:48:00", "첫 신호", "detection"),
+        ("2026-11-24 09:00:00", "SEV-2 선언: 결제 지연", ""),
+    ]
+    assert draft.postmortem.when.startswith("2026-11-24 08:30:00 – ")
+    # The review finds the first alert came earlier: the marker moves to a row at 08:40.
+    moved = [replace(row, marker="") for row in rows]
+    moved.insert(
+        1, replace(rows[1], at="2026-11-24 08:40:00", text="알람 발생", marker="detection")
+    )
+    postmortems.save(replace(draft.postmortem, timeline=moved), draft.version, "민지")
+    record = service.view(code).record
+    assert record.detected_at == START - timedelta(minutes=20)
+    assert record.started_at == began
+    assert service.view(code).timeline[-1].kind == "times"
+    # A marker after the declaration keeps the draft and leaves the times alone.
+    draft = postmortems.open(code, "ko", "민지")
+    last = len(draft.postmortem.timeline) - 1  # the resolution, an hour after declaring
+    late = [
+        replace(row, marker="detection" if n == last else "")
+        for n, row in enumerate(draft.postmortem.timeline)
+    ]
+    postmortems.save(replace(draft.postmortem, timeline=late), draft.version, "민지")
+    assert service.view(code).record.detected_at == START - timedelta(minutes=20)

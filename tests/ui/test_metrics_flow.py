@@ -125,3 +125,35 @@ async def test_follow_ups_are_closed_from_one_list_by_keyboard(tmp_path):
         await pilot.press("escape")
         await settle(app, pilot)
         assert "후속 조치" not in text_of(app, "#board-summary")
+
+
+async def test_when_the_impact_began_is_corrected_from_the_incident_screen(tmp_path):
+    from app.services.incident_service import IncidentService as Service
+    from tests.ui.helpers import seed
+
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ja")
+    (code,) = seed(settings, clock, [dict(title="決済API障害", severity="SEV-2")])
+    clock.advance(timedelta(minutes=20))
+    app = make_app(tmp_path, lang="ja", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("T")
+        await settle(app, pilot)
+        started = app.screen.query_one("#times-started")
+        assert started.value == "2026-11-24 09:00"
+        started.value = "2026-11-24 09:10"  # after the first signal: refused in the dialog
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "影響の開始は最初の検知より後にはできません" in text_of(app, ".dialog-error")
+        started.value = "45m ago"
+        app.screen.query_one("#times-detected").value = "2026-11-24 08:55"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    database = Database.open(settings.db_url)
+    record = Service(database, clock, PolicyStore(database, clock)).view(code).record
+    database.close()
+    assert record.started_at == START - timedelta(minutes=25)
+    assert record.detected_at == START - timedelta(minutes=5)
