@@ -79,7 +79,7 @@ class BoardScreen(IncidentCommandsScreen):
         self.query_one("#flash").display = False
         self.query_one("#paging-broken").display = False
         self.query_one("#maintenance").display = False
-        self.set_interval(1.0, self.refresh_clocks)
+        self.set_interval(1.0, self._tick)
         self.refresh_clocks()
         host = self.host
         host.services_ready.subscribe(self, lambda _services: self.load_items())
@@ -152,6 +152,14 @@ class BoardScreen(IncidentCommandsScreen):
             for item in items
         ):
             self._end_flash()  # its incident was resolved: the warning no longer holds
+        self.refresh_clocks()
+
+    def _tick(self) -> None:
+        # Under another screen nobody sees the countdowns: the screen on top gets the time.
+        if self.is_current:
+            self.refresh_clocks()
+
+    def on_screen_resume(self) -> None:
         self.refresh_clocks()
 
     def refresh_clocks(self) -> None:

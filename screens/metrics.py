@@ -138,7 +138,7 @@ class MetricsScreen(StoryCartScreen):
 
         figure = self._selected()
         if figure is not None and self.report is not None:
-            self.app.push_screen(DrillDialog(self.catalog, figure, self.report.incidents))
+            self.app.push_screen(DrillDialog(self.catalog, figure, self.report.titles))
 
     def action_earlier(self) -> None:
         self.back += 1

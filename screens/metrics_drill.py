@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from app.domain.i18n import Catalog
-from app.domain.metrics import Figure, IncidentFacts
+from app.domain.metrics import Figure
 from app.domain.metrics_view import span_text
 from app.domain.textsafe import printable
 
@@ -22,13 +22,11 @@ MISSED_STYLE = "bold #FFFFFF on #B3261E"
 class DrillDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", show=False)]
 
-    def __init__(
-        self, catalog: Catalog, figure: Figure, incidents: dict[str, IncidentFacts]
-    ) -> None:
+    def __init__(self, catalog: Catalog, figure: Figure, titles: dict[str, str]) -> None:
         super().__init__()
         self.catalog = catalog
         self.figure = figure
-        self.incidents = incidents
+        self.titles = titles
 
     def compose(self) -> ComposeResult:
         t = self.catalog.t
@@ -50,8 +48,7 @@ class DrillDialog(ModalScreen[None]):
         for code in self.figure.codes():
             seconds = seconds_of[code]
             style = MISSED_STYLE if target is not None and seconds > target else ""
-            facts = self.incidents.get(code)
-            title = printable(facts.title) if facts else ""
+            title = printable(self.titles.get(code, ""))
             table.add_row(code, Text(span_text(seconds), style=style), Text(title), key=code)
         notes = [] if self.figure.samples else [t("metrics.drill_none")]
         if self.figure.missing:

@@ -5,48 +5,74 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, cast, func, select
 from sqlmodel import Session, col
 
 from storage.errors import StaleWrite
 from storage.tables import ActionItemRecord, IncidentRecord, PolicyRecord, PostmortemRecord
 from storage.versioned import versioned_update
 
-METRIC_COLUMNS = (
-    IncidentRecord.code,
-    IncidentRecord.title,
-    PolicyRecord.name,
-    IncidentRecord.severity,
-    IncidentRecord.type_key,
-    IncidentRecord.declared_at,
-    IncidentRecord.started_at,
-    IncidentRecord.detected_at,
-    IncidentRecord.first_acknowledged_at,
-    IncidentRecord.mitigated_at,
-    IncidentRecord.resolved_at,
-)
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+def _epoch(column, dialect: str):
+    """The moment as seconds since the epoch, computed by the database."""
+    if dialect == "sqlite":
+        return (func.julianday(column) - UNIX_EPOCH_JULIAN_DAY) * 86400.0
+    return cast(func.extract("epoch", column), Float)
+
+
+def _seconds_between(start, end, dialect: str):
+    """end − start in seconds (NULL when end is NULL), computed by the database: tens of
+    thousands of rows come back as plain numbers instead of datetimes to parse. SQLite's
+    julianday arithmetic is exact to tens of microseconds: rounded to the millisecond."""
+    if dialect == "sqlite":
+        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)
+    return cast(func.extract("epoch", end - start), Float)
+
+
+def _in_period(statement, since: datetime, until: datetime, policy: str | None):
+    statement = statement.join(PolicyRecord, PolicyRecord.id == IncidentRecord.policy_id).where(
+        col(IncidentRecord.declared_at) >= since, col(IncidentRecord.declared_at) < until
+    )
+    return statement if policy is None else statement.where(PolicyRecord.name == policy)
 
 
 def incident_times(
     session: Session, since: datetime, until: datetime, policy: str | None = None
 ) -> list[tuple]:
-    """(code, title, policy, severity, type, declared, started, detected, first ack,
-    mitigated, resolved) of incidents declared in [since, until), by the declaration index."""
-    statement = (
-        select(*METRIC_COLUMNS)
-        .join(PolicyRecord, PolicyRecord.id == IncidentRecord.policy_id)
-        .where(col(IncidentRecord.declared_at) >= since, col(IncidentRecord.declared_at) < until)
-        .order_by(IncidentRecord.declared_at)
+    """(code, title, policy, severity, type, declared as epoch seconds, then the seconds to
+    detect, acknowledge, mitigate and resolve or None — app.domain.metrics.Timed's fields) of
+    incidents declared in [since, until), found by the declaration index."""
+    dialect = session.get_bind().dialect.name
+    declared = IncidentRecord.declared_at
+    began = func.coalesce(IncidentRecord.started_at, declared)
+    statement = select(
+        IncidentRecord.code,
+        IncidentRecord.title,
+        PolicyRecord.name,
+        IncidentRecord.severity,
+        IncidentRecord.type_key,
+        _epoch(declared, dialect),
+        _seconds_between(began, func.coalesce(IncidentRecord.detected_at, declared), dialect),
+        _seconds_between(declared, IncidentRecord.first_acknowledged_at, dialect),
+        _seconds_between(began, IncidentRecord.mitigated_at, dialect),
+        _seconds_between(began, IncidentRecord.resolved_at, dialect),
     )
-    if policy is not None:
-        statement = statement.where(PolicyRecord.name == policy)
-    return [tuple(row) for row in session.execute(statement)]
+    return list(session.execute(_in_period(statement, since, until, policy)))
 
 
-def follow_ups(session: Session, incident_codes: list[str] | None = None) -> list[tuple]:
-    """(item id, incident code, title, owner, due, status, priority) of every action item (or
-    those of these incidents), oldest incident first, in the postmortem's order."""
-    statement = (
+def follow_ups_in_period(
+    session: Session, since: datetime, until: datetime, policy: str | None = None
+) -> list[tuple]:
+    """follow_ups() of the postmortems of incidents declared in [since, until)."""
+    return [
+        tuple(row) for row in session.execute(_in_period(_follow_up_query(), since, until, policy))
+    ]
+
+
+def _follow_up_query():
+    return (
         select(
             ActionItemRecord.id,
             IncidentRecord.code,
@@ -60,9 +86,12 @@ def follow_ups(session: Session, incident_codes: list[str] | None = None) -> lis
         .join(IncidentRecord, IncidentRecord.id == PostmortemRecord.incident_id)
         .order_by(IncidentRecord.declared_at, ActionItemRecord.position)
     )
-    if incident_codes is not None:
-        statement = statement.where(col(IncidentRecord.code).in_(incident_codes))
-    return [tuple(row) for row in session.execute(statement)]
+
+
+def follow_ups(session: Session) -> list[tuple]:
+    """(item id, incident code, title, owner, due, status, priority) of every action item,
+    oldest incident first, in the postmortem's order."""
+    return [tuple(row) for row in session.execute(_follow_up_query())]
 
 
 def count_overdue(session: Session, today: date) -> int:

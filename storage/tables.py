@@ -114,6 +114,8 @@ class IncidentRecord(SQLModel, table=True):
     """An incident; it follows the policy version it was declared under (policy_id)."""
 
     __tablename__ = "incident"
+    # The metrics read a policy's incidents declared in a period.
+    __table_args__ = (Index("ix_incident_policy_declared", "policy_id", "declared_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String, nullable=False, unique=True))
@@ -126,7 +128,7 @@ class IncidentRecord(SQLModel, table=True):
     policy_id: int = Field(
         sa_column=Column(Integer, ForeignKey("policy.id"), nullable=False, index=True)
     )
-    declared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    declared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # For the metrics: when the impact began and when the first signal came (both set at
     # declare, editable), the first explicit acknowledgement (kept when a reopen clears

@@ -23,16 +23,38 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from operator import itemgetter
+from typing import NamedTuple
 
 from app.domain.policy.model import TARGET_MEASURES
 
 MEASURES = TARGET_MEASURES
+_FIRST_TIME = 6  # Timed's field holding the first of the MEASURES
+_TIME = itemgetter(1)  # of a (code, seconds) sample
+_DECLARED = itemgetter(5)  # of a Timed
 HISTOGRAM_BINS = 8
+
+
+class Timed(NamedTuple):
+    """One incident as the metrics read it from storage: plain numbers, no datetimes (a
+    year of incidents is tens of thousands of rows). `declared` is seconds since the epoch;
+    the others are the four times in seconds, None where the incident has none."""
+
+    code: str
+    title: str
+    policy: str
+    severity: str
+    type_key: str
+    declared: float
+    detect: float | None
+    acknowledge: float | None
+    mitigate: float | None
+    resolve: float | None
 
 
 @dataclass(frozen=True)
 class IncidentFacts:
-    """What the metrics need of one incident (one row, no timeline)."""
+    """One incident's moments as datetimes (tests and small callers); .timed() for report."""
 
     code: str
     title: str
@@ -57,6 +79,17 @@ class IncidentFacts:
         if end is None:
             return None
         return max(0.0, (end - begin).total_seconds())
+
+    def timed(self) -> Timed:
+        return Timed(
+            self.code,
+            self.title,
+            self.policy,
+            self.severity,
+            self.type_key,
+            self.declared_at.timestamp(),
+            *(self.seconds(measure) for measure in MEASURES),
+        )
 
 
 @dataclass(frozen=True)
@@ -184,7 +217,7 @@ class MetricsReport:
     weekly: tuple[tuple[date, int], ...]
     recurrences: tuple[Recurrence, ...]
     actions: ActionSummary
-    incidents: Mapping[str, IncidentFacts] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)  # incident code → title
 
     def figure(self, severity: str, measure: str) -> Figure:
         return self.figures[(severity, measure)]
@@ -195,7 +228,7 @@ class MetricsReport:
 
 
 def report(
-    facts: Iterable[IncidentFacts],
+    facts: Iterable[Timed | IncidentFacts],
     since: datetime,
     until: datetime,
     targets: Mapping[str, Mapping[str, int]],
@@ -207,39 +240,40 @@ def report(
 ) -> MetricsReport:
     """The figures for incidents declared in [since, until). `targets` maps a severity to
     {measure: seconds}; `severity_order` lists severities to show even when none happened."""
-    chosen = [f for f in facts if since <= f.declared_at < until]
-    counts = Counter(f.severity for f in chosen)
-    severities = tuple(dict.fromkeys([*severity_order, *sorted(counts)]))
+    start, end = since.timestamp(), until.timestamp()
+    chosen = [
+        timed
+        for timed in (f if isinstance(f, Timed) else f.timed() for f in facts)
+        if start <= timed.declared < end
+    ]
+    by_severity: dict[str, list[Timed]] = defaultdict(list)
+    for timed in chosen:
+        by_severity[timed.severity].append(timed)
+    severities = tuple(dict.fromkeys([*severity_order, *sorted(by_severity)]))
     figures = {}
     for severity in severities:
-        group = [f for f in chosen if f.severity == severity]
-        for measure in MEASURES:
-            figures[(severity, measure)] = _figure(group, severity, measure, targets)
+        group = by_severity.get(severity, [])
+        for index, measure in enumerate(MEASURES, start=_FIRST_TIME):
+            # Comprehensions and a C sort key: a year can be ~100,000 incidents.
+            timed_ = sorted([(t[0], t[index]) for t in group if t[index] is not None], key=_TIME)
+            missing = tuple(t[0] for t in group if t[index] is None)
+            target = targets.get(severity, {}).get(measure)
+            figures[(severity, measure)] = Figure(severity, measure, tuple(timed_), target, missing)
     return MetricsReport(
         since=since,
         until=until,
         policy=policy,
         severities=severities,
         figures=figures,
-        counts={severity: counts.get(severity, 0) for severity in severities},
+        counts={severity: len(by_severity.get(severity, ())) for severity in severities},
         weekly=weekly_counts(chosen, since, until),
         recurrences=recurrences(chosen, recurrence_within),
         actions=summarize_actions(actions, today or until.date()),
-        incidents={f.code: f for f in chosen},
+        titles={t.code: t.title for t in chosen},
     )
 
 
-def _figure(group, severity: str, measure: str, targets) -> Figure:
-    timed, missing = [], []
-    for facts in group:
-        seconds = facts.seconds(measure)
-        if seconds is None:
-            missing.append(facts.code)
-        else:
-            timed.append((facts.code, seconds))
-    timed.sort(key=lambda sample: (sample[1], sample[0]))
-    target = targets.get(severity, {}).get(measure)
-    return Figure(severity, measure, tuple(timed), target, tuple(missing))
+WEEK_S = 7 * 86400
 
 
 def week_start(moment: datetime) -> date:
@@ -248,35 +282,43 @@ def week_start(moment: datetime) -> date:
 
 
 def weekly_counts(
-    facts: Iterable[IncidentFacts], since: datetime, until: datetime
+    facts: Iterable[Timed], since: datetime, until: datetime
 ) -> tuple[tuple[date, int], ...]:
-    """Incidents declared in each week (Monday first) of the period, empty weeks included."""
-    counts = Counter(week_start(f.declared_at) for f in facts)
+    """Incidents declared in each week (Monday first, in the period's time zone) of the
+    period, empty weeks included."""
+    first = week_start(since)
+    origin = datetime.combine(first, datetime.min.time(), since.tzinfo).timestamp()
+    counts = Counter(int((t.declared - origin) // WEEK_S) for t in facts)
     weeks = []
-    monday = week_start(since)
-    while datetime.combine(monday, datetime.min.time(), since.tzinfo) < until:
-        weeks.append((monday, counts.get(monday, 0)))
-        monday += timedelta(days=7)
+    number = 0
+    while origin + number * WEEK_S < until.timestamp():
+        weeks.append((first + timedelta(days=7 * number), counts.get(number, 0)))
+        number += 1
     return tuple(weeks)
 
 
-def recurrence_key(facts: IncidentFacts) -> tuple[str, str, str]:
+def recurrence_key(facts: Timed) -> tuple[str, str, str]:
     """Same policy, type and title (case and spacing aside): the same thing happening again —
     a monitor's alert, a missed heartbeat, a failure someone names the same way."""
     return (facts.policy, facts.type_key, " ".join(facts.title.casefold().split()))
 
 
-def recurrences(facts: Iterable[IncidentFacts], within: timedelta) -> tuple[Recurrence, ...]:
+def recurrences(facts: Iterable[Timed], within: timedelta) -> tuple[Recurrence, ...]:
     """Each incident declared within `within` of an earlier one with the same key."""
-    by_key: dict[tuple, list[IncidentFacts]] = defaultdict(list)
-    for item in sorted(facts, key=lambda f: f.declared_at):
-        by_key[recurrence_key(item)].append(item)
+    by_key: dict[tuple, list[Timed]] = defaultdict(list)
+    folded: dict[str, str] = {}  # titles repeat: fold each once
+    for item in sorted(facts, key=_DECLARED):
+        title = folded.get(item.title)
+        if title is None:
+            title = folded[item.title] = " ".join(item.title.casefold().split())
+        by_key[(item.policy, item.type_key, title)].append(item)
+    limit = within.total_seconds()
     found = []
     for group in by_key.values():
         for earlier, later in pairwise(group):
-            gap = later.declared_at - earlier.declared_at
-            if gap <= within:
-                found.append(Recurrence(later.code, earlier.code, gap.total_seconds() / 86400))
+            gap = later.declared - earlier.declared
+            if gap <= limit:
+                found.append(Recurrence(later.code, earlier.code, gap / 86400))
     return tuple(sorted(found, key=lambda r: r.code))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from app.domain.clock import Clock
-from app.domain.metrics import ActionFacts, IncidentFacts, MetricsReport, report
+from app.domain.metrics import ActionFacts, MetricsReport, Timed, report
 from app.domain.policy.model import Policy
 from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
@@ -14,6 +14,7 @@ from storage.database import Database
 from storage.metric_rows import (
     count_overdue,
     follow_ups,
+    follow_ups_in_period,
     incident_times,
     set_follow_up_status,
 )
@@ -34,11 +35,9 @@ class MetricsService:
     def report(self, policy: Policy, since: datetime, until: datetime) -> MetricsReport:
         with self.database.session() as session:
             rows = incident_times(session, since, until, policy.name)
-            codes = [row[0] for row in rows]
-            actions = follow_ups(session, codes) if codes else []
-        facts = [IncidentFacts(*row) for row in rows]
+            actions = follow_ups_in_period(session, since, until, policy.name)
         return report(
-            facts,
+            [Timed._make(row) for row in rows],
             since,
             until,
             {severity.key: severity.metric_targets for severity in policy.severities},

@@ -18,6 +18,7 @@ TINY = {
     "bench_firing.py": ["--steps", "3", "--spread", "1", "--page"],
     "bench_intake.py": ["--alerts", "20", "--groups", "3", "--senders", "2"],
     "bench_kiosk.py": ["20"],
+    "bench_metrics.py": ["--incidents", "300", "--runs", "1", "--no-postgres"],
     "bench_postmortem.py": ["--keys", "3"],
     "bench_sheets.py": ["--runs", "1", "--stories", "2"],
     "bench_startup.py": ["--runs", "1", "--settle", "0.2"],

@@ -26,7 +26,7 @@ COLUMNS = ("started_at", "detected_at", "first_acknowledged_at", "mitigated_at")
 def upgrade() -> None:
     for name in COLUMNS:
         op.add_column("incident", sa.Column(name, UTCDateTime(), nullable=True))
-    op.create_index("ix_incident_declared_at", "incident", ["declared_at"])
+    op.create_index("ix_incident_policy_declared", "incident", ["policy_id", "declared_at"])
     op.add_column("severity", sa.Column("targets", sa.JSON(), nullable=True))
     op.execute("UPDATE incident SET started_at = declared_at, detected_at = declared_at")
     op.execute(
@@ -42,6 +42,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("severity", "targets")
-    op.drop_index("ix_incident_declared_at", "incident")
+    op.drop_index("ix_incident_policy_declared", "incident")
     for name in reversed(COLUMNS):
         op.drop_column("incident", name)
