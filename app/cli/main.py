@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.cli.alert import add_alert_parsers
 from app.cli.database import add_db_parsers
+from app.cli.demo import add_demo_parser
 from app.cli.errors import CommandError
 from app.cli.incident import add_incident_parsers
 from app.cli.intake import add_intake_parsers
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_intake_parsers(commands, common)
     add_maintenance_parsers(commands, common)
     add_metrics_parsers(commands, common)
+    add_demo_parser(commands, common)
     return parser
 
 

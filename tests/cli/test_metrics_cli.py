@@ -97,3 +97,30 @@ def test_bad_input_is_refused_in_one_sentence(tmp_path):
         refused = run(*args)
         assert refused.returncode != 0, args
         assert said in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+
+
+def test_the_demo_fills_its_own_database_and_never_a_used_one(tmp_path):
+    import os
+
+    environment = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    environment.pop("STORYCART_DB", None)
+    loaded = subprocess.run(
+        [*STORYCART, "demo", "--incidents", "40", "--lang", "ja"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    demo_db = tmp_path / "data" / "storycart" / "demo.db"
+    assert f"sqlite:///{demo_db}" in loaded.stdout and "架空のインシデント 40 件" in loaded.stdout
+    assert not (tmp_path / "data" / "storycart" / "storycart.db").exists()
+    db = ["--db", f"sqlite:///{demo_db}"]
+    document = json.loads(run("metrics", "--period", "year", "--json", *db).stdout)
+    assert 0 < document["incidents"] <= 40
+    assert document["severities"]["SEV-4"]["resolve"]["count"] > 0
+    used = seeded(tmp_path)
+    refused = run("demo", *used)
+    assert refused.returncode == 1 and "already holds incidents" in refused.stderr
+    listing = json.loads(run("incident", "list", "--all", "--json", *used).stdout)
+    assert len(listing) == 3  # nothing added to the database in use
