@@ -65,10 +65,10 @@ def _replay(item: DemoIncident, policy, clock, incidents, postmortems, metrics, 
         clock.set(max(moment, clock.now()))
         step()
     if item.actions and item.resolved_at is not None:
-        _postmortem(code, item, clock, postmortems, metrics, lang)
+        _postmortem(code, item, postmortems, metrics, lang)
 
 
-def _postmortem(code: str, item: DemoIncident, clock, postmortems, metrics, lang: str) -> None:
+def _postmortem(code: str, item: DemoIncident, postmortems, metrics, lang: str) -> None:
     draft = postmortems.open(code, lang, DEMO_ACTOR)
     actions = [ActionItem(a.title, a.owner, a.due.isoformat()) for a in item.actions]
     filled = replace(
