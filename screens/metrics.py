@@ -34,6 +34,7 @@ class MetricsScreen(StoryCartScreen):
         ("t", "next_period", "binding.metrics_period", True),
         ("p", "app.next_policy", "binding.next_policy", True),
         ("F", "app.show_follow_ups", "binding.follow_ups", True),
+        ("e", "app.print", "binding.print", True),
         ("escape", "app.show_board", "binding.board", True),
     )
 
@@ -71,6 +72,17 @@ class MetricsScreen(StoryCartScreen):
             ("metrics_period", self.action_next_period),
         ]
         yield from commands
+
+    def print_jobs(self) -> list:
+        from app.export.printing import SheetRequest
+
+        request = SheetRequest(
+            "metrics",
+            self.catalog.lang,
+            ref=self.host.active_policy,
+            period=(self.period, self.back),
+        )
+        return [(request, self.catalog.t("print.review")), *super().print_jobs()]
 
     # -- data in ------------------------------------------------------------------------------
 

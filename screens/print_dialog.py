@@ -54,6 +54,15 @@ def sheet_file_name(job: SheetRequest, day: str) -> str:
     return "-".join(part for part in parts if part) + ".pdf"
 
 
+def _review(host, job: SheetRequest):
+    """The metrics report a review sheet prints (its policy in `ref`, its period)."""
+    from app.domain.metrics import period_bounds
+
+    kind, back = job.period
+    since, until = period_bounds(kind, host.clock.now().astimezone(), back)
+    return host.services.metrics.report(host.policies.get(job.ref), since, until)
+
+
 class PrintProgress(Message):
     def __init__(self, done: int, total: int) -> None:
         super().__init__()
@@ -117,6 +126,7 @@ class PrintDialog(ModalScreen[None]):
             weeks=services.week,
             postmortems=services.postmortems,
             policy=host.policies.get(job.ref) if job.kind == "poster" else None,
+            metrics=_review(host, job) if job.kind == "metrics" else None,
             actor=host.settings.user,
             progress=lambda done, total: self.post_message(PrintProgress(done, total)),
         )

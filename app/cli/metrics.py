@@ -55,7 +55,7 @@ def add_metrics_parsers(commands, common) -> None:
     setter.set_defaults(handler=cmd_set_follow_up)
 
 
-def _metrics_service(settings: Settings):
+def metrics_service(settings: Settings):
     from app.domain.clock import SystemClock
     from app.services.metrics_service import MetricsService
     from storage.database import Database
@@ -81,7 +81,7 @@ def cmd_metrics(settings: Settings, args) -> int:
 
     catalog = Catalog(settings.lang)
     policy = policy_named(command_policies(settings), settings.policy or "web-service")
-    service = _metrics_service(settings)
+    service = metrics_service(settings)
     try:
         since, until = _period(args, service.clock.now())
         report = service.report(policy, since, until)
@@ -138,7 +138,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 
 def cmd_follow_ups(settings: Settings, args) -> int:
-    service = _metrics_service(settings)
+    service = metrics_service(settings)
     try:
         items = service.follow_ups()
         today = service.today()
@@ -184,7 +184,7 @@ def cmd_set_follow_up(settings: Settings, args) -> int:
     from app.services.metrics_service import FollowUpError
     from storage.errors import StaleWrite
 
-    service = _metrics_service(settings)
+    service = metrics_service(settings)
     try:
         service.set_follow_up(args.item, args.status, settings.user)
     except (FollowUpError, StaleWrite) as error:

@@ -78,6 +78,15 @@ def add_sheet_parsers(kinds, common) -> None:
     booklet.add_argument("--theme", default="")
     booklet.add_argument("--lens", choices=LENSES, default="engineering")
     booklet.add_argument("--limit", type=int, metavar="N", help="at most N stories")
+    review = sheet(
+        "metrics",
+        "the incident review of a quarter (PDF) for the executive dashboard",
+        "Headline figures against the targets, incidents per week and per severity, each "
+        "severity's times with their spread, recurrences and overdue follow-ups, for the "
+        "active policy (--policy).",
+    )
+    review.add_argument("--period", choices=("month", "quarter", "year"), default="quarter")
+    review.add_argument("--back", type=int, default=0, help="so many periods before this one")
 
 
 def sheet_pdf(settings: Settings, args) -> bytes:
@@ -100,6 +109,8 @@ def sheet_pdf(settings: Settings, args) -> bytes:
     try:
         if request.kind == "poster":
             printed = render(request, today, policy=_policy(settings, args.name))
+        elif request.kind == "metrics":
+            printed = render(request, today, metrics=_metrics_report(settings, args))
         elif request.kind == "report":
             printed = _report(settings, request, today)
         elif request.needs_stories:
@@ -123,6 +134,19 @@ def _policy(settings: Settings, name: str | None):
     if wanted not in policies.policies:
         raise CommandError(f"There is no policy {wanted!r}; known: {', '.join(policies.names())}.")
     return policies.get(wanted)
+
+
+def _metrics_report(settings: Settings, args):
+    from app.cli.metrics import metrics_service
+    from app.domain.metrics import period_bounds
+
+    policy = _policy(settings, None)
+    service = metrics_service(settings)
+    try:
+        since, until = period_bounds(args.period, service.clock.now().astimezone(), args.back)
+        return service.report(policy, since, until)
+    finally:
+        service.database.close()
 
 
 def _report(settings: Settings, request, today):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from app.domain.story.bank import prompt_bank, theme_name
 from app.domain.story.model import StoryError
 
-KINDS = ("story", "cards", "prompts", "template", "poster", "report", "booklet")
+KINDS = ("story", "cards", "prompts", "template", "poster", "report", "booklet", "metrics")
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,11 @@ class SheetRequest:
     lens: str = "engineering"
     theme: str = ""
     limit: int | None = None
+    period: tuple[str, int] = ("quarter", 0)  # the review's period: kind, and how many back
 
     @property
     def needs_stories(self) -> bool:
-        return self.kind not in ("template", "poster", "report")
+        return self.kind not in ("template", "poster", "report", "metrics")
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,13 @@ def booklet_pdf(
     return finish(booklet(views, lang, today, title, lens, paper, progress))
 
 
+def metrics_pdf(report, lang: str, paper: str) -> Printed:
+    """The quarterly review of a metrics report (app.services.metrics_service)."""
+    from app.export.metrics_review import metrics_review
+
+    return finish(metrics_review(report, lang, paper))
+
+
 def render(
     request: SheetRequest,
     today,
@@ -151,14 +159,18 @@ def render(
     policy=None,
     actor: str = "",
     progress=None,
+    metrics=None,
 ) -> Printed:
     """The sheet a request names; `stories` and `weeks` (the story and week services) when
-    `needs_stories`, `postmortems` for a report, `policy` for a poster."""
+    `needs_stories`, `postmortems` for a report, `policy` for a poster, `metrics` (a
+    MetricsReport) for the review."""
     kind, lang, paper = request.kind, request.lang, request.paper
     if kind == "template":
         return template_pdf(lang, paper)
     if kind == "poster":
         return poster_pdf(policy, lang, paper)
+    if kind == "metrics":
+        return metrics_pdf(metrics, lang, paper)
     if kind == "report":
         return report_pdf(postmortems, request.ref, lang, actor, paper, today)
     if kind == "story":

@@ -157,3 +157,24 @@ async def test_when_the_impact_began_is_corrected_from_the_incident_screen(tmp_p
     database.close()
     assert record.started_at == START - timedelta(minutes=25)
     assert record.detected_at == START - timedelta(minutes=5)
+
+
+async def test_the_review_of_the_quarter_shown_is_printed_from_the_metrics_screen(tmp_path):
+    from tests.export.pdf_checks import squeeze
+    from tests.ui.test_print_flow import choose, written
+
+    clock = FakeClock(START)
+    history(tmp_path, clock, "ko")
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("M")
+        await settle(app, pilot)
+        await pilot.press("left_square_bracket")  # last quarter: one incident
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        reader, path = written(await choose(app, pilot, "인시던트 리뷰"))
+    assert "/exports/metrics-web-service-ko-" in path
+    text = squeeze("".join(page.extract_text() for page in reader.pages))
+    assert squeeze("2026-07-01 – 2026-09-30 · 인시던트 1건") in text

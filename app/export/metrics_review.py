@@ -1,0 +1,185 @@
+"""The quarterly incident review for the executive dashboard (seed 003 §7): the headline tiles
+(time to resolve and acknowledge of the most severe level against their targets, incidents,
+follow-ups done), a bar chart of incidents per week and one of incidents per severity, then per
+severity the median, p90, mean and max of each time beside its target with the spread of the
+time to resolve drawn as bars, recurrences and the overdue follow-ups. Labels in the reader's
+language; charts are drawn in the PDF (no image files)."""
+
+from __future__ import annotations
+
+from app.domain.i18n import Catalog
+from app.domain.metrics import MetricsReport
+from app.domain.metrics_view import completion_text, last_day, report_rows, span_text
+from app.export.layout import BODY, HEADING, SMALL, TITLE, Fill, Sheet, Style
+
+GOOD = (46, 125, 50)
+BAD = (183, 28, 28)
+BAR = (48, 88, 160)
+LABEL = Style(9, True)
+TILE = Style(16, True, 1.2)
+MISSED = Fill(BAD)
+MET_ALL = Fill(GOOD)
+ACTION_TARGET = 0.9  # seed 003 §7: more than 90 % of action items completed
+BAR_CHART_HEIGHT = 32.0  # millimetres
+
+
+def metrics_review(report: MetricsReport, lang: str, paper: str = "a4") -> Sheet:
+    catalog = Catalog(lang)
+    t = catalog.t
+    sheet = Sheet(paper, page_label=lambda page: t("review.page", page=page))
+    sheet.page()
+    title = t("review.title", policy=report.policy or "")
+    sheet.pdf.set_title(title)
+    sheet.text(title, TITLE, after=1)
+    period = f"{report.since.date().isoformat()} – {last_day(report)}"
+    sheet.text(t("review.period", period=period, count=report.total), BODY, after=4)
+    _tiles(sheet, report, catalog)
+    sheet.text(t("metrics.weekly"), HEADING, after=1)
+    weeks = [(week.strftime("%m-%d"), n) for week, n in report.weekly]
+    _bars(sheet, weeks, label_every=max(1, -(-len(weeks) // 13)))  # about 13 labels
+    sheet.text(t("review.by_severity"), HEADING, after=1)
+    _bars(sheet, [(s, report.counts[s]) for s in report.severities])
+    for severity in report.severities:
+        _severity(sheet, report, severity, catalog)
+    _recurrences_and_follow_ups(sheet, report, catalog)
+    sheet.text(t("review.definitions"), HEADING, after=1)
+    sheet.text(t("metrics.definitions"), SMALL, after=2)
+    return sheet
+
+
+def _headline_severity(report: MetricsReport) -> str | None:
+    """The most severe level that had incidents (the policy lists the most severe first)."""
+    return next((s for s in report.severities if report.counts[s]), None)
+
+
+def _tiles(sheet: Sheet, report: MetricsReport, catalog: Catalog) -> None:
+    t = catalog.t
+    tiles = []
+    severity = _headline_severity(report)
+    if severity is not None:
+        for measure in ("resolve", "acknowledge"):
+            figure = report.figure(severity, measure)
+            met = figure.target_s is None or (figure.median or 0) <= figure.target_s
+            target = span_text(figure.target_s) if figure.target_s else "–"
+            tiles.append(
+                (
+                    f"{severity} · {t(f'metrics.measure_{measure}')}",
+                    span_text(figure.median),
+                    t("review.tile_target", target=target),
+                    met,
+                )
+            )
+    tiles.append((t("review.incidents"), str(report.total), "", True))
+    completion = report.actions.completion
+    done = "–" if completion is None else f"{round(100 * completion)}%"
+    met = completion is None or completion >= ACTION_TARGET
+    tiles.append((t("review.follow_ups_done"), done, t("review.tile_target", target="90%"), met))
+    pdf = sheet.pdf
+    gap = 4.0
+    width = (sheet.width - gap * (len(tiles) - 1)) / len(tiles)
+    top = pdf.get_y()
+    for number, (label, value, target, met) in enumerate(tiles):
+        x = pdf.l_margin + number * (width + gap)
+        pdf.set_draw_color(*(GOOD if met else BAD))
+        pdf.set_line_width(0.6)
+        pdf.rect(x, top, width, 24)
+        pdf.set_xy(x + 2, top + 2)
+        for text, style in ((label, SMALL), (value, TILE), (target, SMALL)):
+            lines = sheet.lines(text, style, width - 4) or [""]
+            height = sheet.use(style)
+            pdf.set_x(x + 2)
+            pdf.cell(width - 4, height, lines[0], new_x="LEFT", new_y="NEXT")
+    pdf.set_line_width(0.2)
+    pdf.set_y(top + 24 + 6)
+
+
+def _bars(
+    sheet: Sheet, values: list[tuple[str, float]], label_every: int = 1, height: float = 0
+) -> None:
+    """A bar chart: one bar per value, its count above it and its label below."""
+    pdf = sheet.pdf
+    height = height or BAR_CHART_HEIGHT
+    sheet.keep(height + 14)
+    top = pdf.get_y() + 4
+    base = top + height
+    top_value = max((v for _l, v in values), default=0) or 1
+    slot = sheet.width / max(1, len(values))
+    bar = slot * 0.7
+    sheet.use(SMALL)
+    for number, (label, value) in enumerate(values):
+        x = pdf.l_margin + number * slot + (slot - bar) / 2
+        tall = height * value / top_value
+        pdf.set_fill_color(*BAR)
+        if tall:
+            pdf.rect(x, base - tall, bar, tall, style="F")
+        if value:
+            pdf.set_xy(x - 2, base - tall - 4)
+            pdf.cell(bar + 4, 4, f"{value:g}", align="C")
+        if number % label_every == 0:
+            pdf.set_xy(x - 3, base + 0.5)
+            pdf.cell(bar + 6, 4, label, align="C")
+    pdf.set_draw_color(120, 120, 120)
+    pdf.line(pdf.l_margin, base, pdf.l_margin + sheet.width, base)
+    pdf.set_y(base + 8)
+
+
+def _severity(sheet: Sheet, report: MetricsReport, severity: str, catalog: Catalog) -> None:
+    t = catalog.t
+    rows = [row for row in report_rows(report, catalog) if row.severity == severity]
+    sheet.keep(60)
+    sheet.text(
+        t("metrics.incidents_of", severity=severity, count=report.counts[severity]),
+        HEADING,
+        after=1,
+    )
+    columns = ("measure", "count", "median", "p90", "mean", "max", "target", "met")
+    widths = [w * sheet.width for w in (0.26, 0.07, 0.1, 0.1, 0.1, 0.1, 0.1, 0.17)]
+    sheet.row([(t(f"metrics.column_{c}"), LABEL) for c in columns], widths)
+    for row in rows:
+        cells = [
+            row.label,
+            row.count,
+            row.median,
+            row.p90,
+            row.mean,
+            row.maximum,
+            row.target,
+            row.met,
+        ]
+        tone = {"bad": MISSED, "good": MET_ALL}.get(row.tone)
+        fills = [None] * 7 + [tone] if tone else None
+        sheet.row([(cell, SMALL) for cell in cells], widths, fills=fills)
+    resolve = report.figure(severity, "resolve")
+    if resolve.count >= 2:
+        sheet.pdf.ln(1)
+        top = resolve.maximum or 0
+        bins = resolve.histogram()
+        labels = [span_text(top * (n + 1) / len(bins)) for n in range(len(bins))]
+        sheet.text(t("review.spread", measure=t("metrics.measure_resolve")), SMALL, after=0)
+        _bars(sheet, list(zip(labels, bins, strict=True)), height=16)
+    sheet.pdf.ln(2)
+
+
+def _recurrences_and_follow_ups(sheet: Sheet, report: MetricsReport, catalog: Catalog) -> None:
+    t = catalog.t
+    sheet.text(t("metrics.recurrences", count=len(report.recurrences)), HEADING, after=1)
+    for found in report.recurrences[:12]:
+        days = f"{found.days_between:.1f}"
+        sheet.text(
+            "• " + t("metrics.recurrence", code=found.code, earlier=found.earlier, days=days),
+            SMALL,
+            after=0.5,
+        )
+    sheet.pdf.ln(2)
+    sheet.text(t("follow_ups.title"), HEADING, after=1)
+    sheet.text(completion_text(report, catalog), BODY, after=1)
+    overdue = report.actions.overdue
+    if overdue:
+        widths = [w * sheet.width for w in (0.2, 0.14, 0.2, 0.46)]
+        columns = ("incident", "due", "owner", "title")
+        sheet.row([(t(f"follow_ups.column_{c}"), LABEL) for c in columns], widths)
+        for item in overdue[:20]:
+            due = item.due.isoformat() if item.due else "–"
+            cells = [item.incident, due, item.owner or "–", item.title]
+            sheet.row([(c, SMALL) for c in cells], widths, fills=[None, MISSED, None, None])
+    sheet.pdf.ln(3)
