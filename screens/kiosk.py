@@ -136,11 +136,16 @@ class KioskScreen(Screen):
 
     def _read(self) -> dict[str, KioskContent]:
         from app.domain.kiosk_playlist import load_content
+        from app.domain.metrics import period_bounds
 
         services = self.connect()
-        today = self.clock.now().astimezone().date()
+        now = self.clock.now().astimezone()
+        policy = self.options.policy
+        quarter = (
+            services.metrics.report(policy, *period_bounds("quarter", now)) if policy else None
+        )
         return {
-            lang: load_content(services.stories, services.week, self.options.policy, lang, today)
+            lang: load_content(services.stories, services.week, policy, lang, now.date(), quarter)
             for lang in self.options.languages
         }
 

@@ -15,7 +15,7 @@ from app.domain.textsafe import printable
 if TYPE_CHECKING:  # app.domain.story loads its banks: not needed to read the settings
     from app.domain.story.follow_ups import LoopSummary
 
-SLIDES = ("story", "highlight", "prompts", "near_misses", "follow_ups", "matrix")
+SLIDES = ("story", "highlight", "prompts", "near_misses", "follow_ups", "metrics", "matrix")
 NEAR_MISSES = 3
 PAST_STORIES = 4
 # After the database went away: try again after 5 s, then 10, 20, … up to a minute.
@@ -77,6 +77,8 @@ class KioskContent:
     past: tuple[PastLoop, ...] = ()
     matrix_title: str = ""
     matrix: tuple[MatrixRow, ...] = ()
+    metrics_title: str = ""  # this quarter's figures: a block per severity that had incidents
+    metrics: tuple[tuple[str, str], ...] = ()
 
     def slides(self) -> tuple[str, ...]:
         """The slides that have something to show, in playlist order."""
@@ -88,6 +90,7 @@ class KioskContent:
             "near_misses": bool(self.near_misses),
             "follow_ups": bool(self.past),
             "matrix": bool(self.matrix),
+            "metrics": bool(self.metrics),
         }
         return tuple(kind for kind in SLIDES if present[kind])
 
@@ -162,6 +165,8 @@ def slide_text(content: KioskContent, kind: str) -> SlideText:
             for row in content.matrix
         )
         return SlideText(t("kiosk.matrix"), content.matrix_title, blocks=blocks)
+    if kind == "metrics":
+        return SlideText(t("kiosk.metrics"), content.metrics_title, blocks=content.metrics)
     raise KeyError(kind)
 
 
@@ -244,9 +249,40 @@ def retry_after(failures: int) -> int:
 # -- loading ------------------------------------------------------------------------------
 
 
-def load_content(stories, weeks, policy, lang: str, today) -> KioskContent:
-    """One language's content from the story and week services (app.services.library) and the
-    active policy. Blocking: runs in a worker."""
+def metrics_blocks(report, catalog: Catalog) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The quarter's figures for the cart: (title, one block per severity that had incidents
+    — median against the target for acknowledging and resolving — and the follow-ups)."""
+    from app.domain.metrics_view import completion_text, figure_row, last_day
+
+    t = catalog.t
+    if report is None or not report.total:
+        return "", ()
+    blocks = []
+    for severity in report.severities:
+        if not report.counts[severity]:
+            continue
+        lines = []
+        for measure in ("acknowledge", "resolve"):
+            row = figure_row(report.figure(severity, measure), catalog)
+            lines.append(
+                t(
+                    "kiosk.metrics_line",
+                    measure=row.label,
+                    median=row.median,
+                    target=row.target,
+                    met=row.met,
+                )
+            )
+        title = t("metrics.incidents_of", severity=severity, count=report.counts[severity])
+        blocks.append((title, "\n".join(lines)))
+    blocks.append((t("follow_ups.title"), completion_text(report, catalog)))
+    period = f"{report.since.date().isoformat()} – {last_day(report)}"
+    return t("kiosk.metrics_title", period=period, count=report.total), tuple(blocks)
+
+
+def load_content(stories, weeks, policy, lang: str, today, metrics=None) -> KioskContent:
+    """One language's content from the story and week services (app.services.library), the
+    active policy and this quarter's metrics report. Blocking: runs in a worker."""
     from app.domain.story.follow_ups import SCREEN_LOOP_MARKS, loop_lines
 
     catalog = Catalog(lang)
@@ -288,6 +324,7 @@ def load_content(stories, weeks, policy, lang: str, today) -> KioskContent:
                 tuple(printable(line) for line in lines),
             )
         )
+    metrics_title, metrics_shown = metrics_blocks(metrics, catalog)
     return KioskContent(
         lang,
         week,
@@ -295,6 +332,8 @@ def load_content(stories, weeks, policy, lang: str, today) -> KioskContent:
         tuple(past),
         printable(policy.title.get(lang)) if policy is not None else "",
         matrix_rows(policy, catalog) if policy is not None else (),
+        metrics_title,
+        tuple((title, printable(text)) for title, text in metrics_shown),
     )
 
 

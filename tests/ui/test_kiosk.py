@@ -300,3 +300,22 @@ async def test_at_80x24_every_line_of_the_story_is_on_some_page(tmp_path, lang):
         story = slide_text(screen.contents[lang], "story")
         every_line = paginate(story.body, body.content_size.width, 10_000)[0]
         assert shown_lines == [line for line in every_line if line]
+
+
+async def test_the_quarters_figures_have_a_slide_of_their_own(tmp_path):
+    from tests.ui.test_metrics_flow import history
+
+    clock = FakeClock(START)
+    history(tmp_path, clock, "ko")  # three SEV-1s this quarter: 25, 40 and 100 minutes
+    app = kiosk_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await shown(app, pilot)
+        assert "metrics" in screen.playlist.slides()
+        while screen.playlist.slide != "metrics":
+            await next_slide(app, pilot, clock)
+        heading, title, _body = slide(app)
+        assert (heading, title) == ("이번 분기", "2026-10-01 – 2026-12-31 · 인시던트 3건")
+        shown_blocks = "\n".join(blocks(app))
+        assert "SEV-1: 인시던트 3건" in shown_blocks
+        assert "해결 시간: 중앙값 40m (목표 1h) · 달성 2/3 (67%)" in shown_blocks
+        assert "후속 조치: 1건, 완료 0건 (0%), 기한 초과 1건" in shown_blocks
