@@ -340,7 +340,8 @@ class StoryCartApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.catalog, help_rows(self, self.screen)))
+            note = self.screen.help_note() if isinstance(self.screen, StoryCartScreen) else ""
+            self.push_screen(HelpScreen(self.catalog, help_rows(self, self.screen), note))
 
     def action_use_policy(self, name: str) -> None:
         self.use_policy(name)

@@ -127,6 +127,10 @@ class StoryCartScreen(Screen):
         yield ("examples", self.action_toggle_examples)
         yield ("maintenance", self.action_start_maintenance)
 
+    def help_note(self) -> str:
+        """A paragraph the help screen shows under the keys (none by default)."""
+        return ""
+
     def print_jobs(self) -> list:
         """The sheets the print dialog offers on this screen, most specific first."""
         from screens.print_dialog import standard_sheets

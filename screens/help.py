@@ -22,15 +22,20 @@ class HelpScreen(ModalScreen[None]):
         Binding("m", "app.show_matrix", show=False),
     ]
 
-    def __init__(self, catalog: Catalog, bindings: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, catalog: Catalog, bindings: Sequence[tuple[str, str]], note: str = ""
+    ) -> None:
         super().__init__(name="help")
         self.catalog = catalog
         self.bindings_shown = list(bindings)
+        self.note = note  # what the screen's figures mean (the metrics' definitions)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static(Content(self.catalog.t("help.title")), id="help-title")
             yield DataTable(id="help-table", cursor_type="row", show_cursor=False)
+            if self.note:
+                yield Static(Content(self.note), id="help-note")
             yield Static(Content(self.catalog.t("help.close_hint")), id="help-hint")
 
     def on_mount(self) -> None:

@@ -73,6 +73,9 @@ class MetricsScreen(StoryCartScreen):
         ]
         yield from commands
 
+    def help_note(self) -> str:
+        return self.catalog.t("metrics.definitions")
+
     def print_jobs(self) -> list:
         from app.export.printing import SheetRequest
 

@@ -100,6 +100,9 @@ async def test_the_quarters_figures_drill_into_the_incidents_behind_them(tmp_pat
         await settle(app, pilot)
         heading = text_of(app, "#metrics-heading")
         assert "2026-07-01 – 2026-09-30 · incidents: 1" in heading, heading
+        await pilot.press("question_mark")  # the keys, and what the figures mean
+        await settle(app, pilot)
+        assert "a resolve is not an acknowledgement" in text_of(app, "#help-note")
 
 
 async def test_follow_ups_are_closed_from_one_list_by_keyboard(tmp_path):

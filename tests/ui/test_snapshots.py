@@ -263,3 +263,29 @@ def test_story_editor_with_content(snap_compare, tmp_path, lang):
     published_postmortem(tmp_path, clock, lang=lang)
     app = make_app(tmp_path, lang=lang, clock=clock)
     assert snap_compare(app, terminal_size=SIZE, run_before=_steady(_story_editor()))
+
+
+def _metrics():
+    async def run_before(pilot):
+        from tests.ui.helpers import settle, wait_ready
+
+        await wait_ready(pilot.app, pilot)
+        await pilot.press("M")
+        await settle(pilot.app, pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot.app, pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_metrics(snap_compare, tmp_path, lang):
+    """The quarter's figures of the metrics screen, its spread and weekly sparklines."""
+    from app.domain.clock import FakeClock
+    from tests.ui.helpers import START
+    from tests.ui.test_metrics_flow import history
+
+    clock = FakeClock(START)
+    history(tmp_path, clock, lang)
+    app = make_app(tmp_path, lang=lang, clock=clock)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_steady(_metrics()))
