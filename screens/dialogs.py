@@ -208,6 +208,41 @@ class TimesDialog(Dialog):
         self.dismiss((started, detected))
 
 
+class PeriodDialog(Dialog):
+    """A custom period for the metrics: (since, until), aware, since before until."""
+
+    def __init__(self, catalog: Catalog, since, until, now) -> None:
+        super().__init__(catalog, catalog.t("metrics.custom_title"))
+        self.since, self.until, self.now = since, until, now
+
+    def fields(self) -> ComposeResult:
+        yield self.label("metrics.custom_since")
+        yield TextField(value=self.since.strftime("%Y-%m-%d"), id="period-since")
+        yield self.label("metrics.custom_until")
+        yield TextField(value=self.until.strftime("%Y-%m-%d"), id="period-until")
+
+    def hint(self) -> str:
+        return self.catalog.t("metrics.custom_hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#period-since", Input).focus()
+
+    def action_submit(self) -> None:
+        from app.domain.i18n import said_in
+        from app.domain.moments import MomentError, parse_moment
+
+        try:
+            since = parse_moment(self.value_of("#period-since"), self.now)
+            until = parse_moment(self.value_of("#period-until"), self.now)
+        except MomentError as error:
+            self.show_error(said_in(error, self.catalog))
+            return
+        if since >= until:
+            self.show_error(self.catalog.t("metrics.bad_custom"))
+            return
+        self.dismiss((since, until))
+
+
 class TextDialog(Dialog):
     """One line of text (resolution summary); empty allowed when `required` is False."""
 

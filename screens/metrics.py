@@ -32,6 +32,7 @@ class MetricsScreen(StoryCartScreen):
         ("left_square_bracket", "earlier", "binding.metrics_earlier", True),
         ("right_square_bracket", "later", "binding.metrics_later", True),
         ("t", "next_period", "binding.metrics_period", True),
+        ("c", "custom_period", "binding.metrics_custom", True),
         ("p", "app.next_policy", "binding.next_policy", True),
         ("F", "app.show_follow_ups", "binding.follow_ups", True),
         ("e", "app.print", "binding.print", True),
@@ -43,6 +44,7 @@ class MetricsScreen(StoryCartScreen):
         self.catalog = catalog
         self.period = "quarter"
         self.back = 0
+        self.custom: tuple | None = None  # (since, until) typed by the user, when chosen
         self.report: MetricsReport | None = None
         bind_localized(self, catalog, self.BINDING_SPECS)
 
@@ -70,6 +72,7 @@ class MetricsScreen(StoryCartScreen):
             ("metrics_earlier", self.action_earlier),
             ("metrics_later", self.action_later),
             ("metrics_period", self.action_next_period),
+            ("metrics_custom", self.action_custom_period),
         ]
         yield from commands
 
@@ -91,7 +94,9 @@ class MetricsScreen(StoryCartScreen):
 
     def reload(self) -> None:
         policy = self.host.policies.get(self.host.active_policy)
-        since, until = period_bounds(self.period, self.host.clock.now().astimezone(), self.back)
+        since, until = self.custom or period_bounds(
+            self.period, self.host.clock.now().astimezone(), self.back
+        )
         self._load(policy, since, until)
 
     @work(thread=True, exit_on_error=False, group="metrics", exclusive=True)
@@ -102,7 +107,9 @@ class MetricsScreen(StoryCartScreen):
         report = self.report = message.report
         t = self.catalog.t
         period = t(f"metrics.period_{self.period}")
-        if self.back:
+        if self.custom is not None:
+            period = t("metrics.period_custom")
+        elif self.back:
             period = t("metrics.period_back", period=period, back=self.back)
         heading = t(
             "metrics.heading",
@@ -156,15 +163,30 @@ class MetricsScreen(StoryCartScreen):
             self.app.push_screen(DrillDialog(self.catalog, figure, self.report.titles))
 
     def action_earlier(self) -> None:
+        self.custom = None
         self.back += 1
         self.reload()
 
     def action_later(self) -> None:
-        if self.back:
-            self.back -= 1
+        if self.back or self.custom:
+            self.back = max(0, self.back - 1) if self.custom is None else self.back
+            self.custom = None
             self.reload()
 
     def action_next_period(self) -> None:
         self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
-        self.back = 0
+        self.back, self.custom = 0, None
         self.reload()
+
+    def action_custom_period(self) -> None:
+        from screens.base import dialogs
+
+        now = self.host.clock.now().astimezone()
+        since, until = self.custom or period_bounds(self.period, now, self.back)
+
+        def chosen(period) -> None:
+            if period is not None:
+                self.custom = period
+                self.reload()
+
+        self.app.push_screen(dialogs.PeriodDialog(self.catalog, since, until, now), chosen)

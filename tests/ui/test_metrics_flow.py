@@ -100,6 +100,18 @@ async def test_the_quarters_figures_drill_into_the_incidents_behind_them(tmp_pat
         await settle(app, pilot)
         heading = text_of(app, "#metrics-heading")
         assert "2026-07-01 – 2026-09-30 · incidents: 1" in heading, heading
+        await pilot.press("c")  # a period of one's own: October only
+        await settle(app, pilot)
+        app.screen.query_one("#period-since").value = "2026-10-01"
+        app.screen.query_one("#period-until").value = "2026-09-01"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "The start must come before the end." in text_of(app, ".dialog-error")
+        app.screen.query_one("#period-until").value = "2026-11-01"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        heading = text_of(app, "#metrics-heading")
+        assert "custom period · web-service · 2026-10-01 – 2026-10-31 · incidents: 1" in heading
         await pilot.press("question_mark")  # the keys, and what the figures mean
         await settle(app, pilot)
         assert "a resolve is not an acknowledgement" in text_of(app, "#help-note")
