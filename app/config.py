@@ -24,6 +24,7 @@ from app.domain.durations import DurationError, parse_duration
 from app.domain.i18n import LANGUAGES, detect_language
 from app.domain.intake import DEFAULT_SEVERITIES, HeartbeatRule, IntakeMapping
 from app.domain.paging import PagingChannel
+from app.domain.roster import Roster, RosterError, parse_roster
 
 APP_NAME = "storycart"
 KIOSK_SECONDS_RANGE = range(5, 3601)
@@ -230,6 +231,13 @@ def _heartbeats(value: dict, where: str) -> tuple[HeartbeatRule, ...]:
     return tuple(rules)
 
 
+def _roster(value: Any, where: str) -> Roster:
+    try:
+        return parse_roster(value)
+    except RosterError as error:
+        raise ConfigError(f"{where}: {error}") from None
+
+
 def _claim_lease(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
         raise ConfigError(f"claim_lease in {where} must be 1 to 3600 seconds, not {value!r}.")
@@ -363,6 +371,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_heartbeats,
     ),
     Setting(
+        "roster",
+        dict,
+        'who is on call: [roster.people.NAME], [roster.levels."TARGET"] rotations, overrides',
+        default=lambda _env: {},
+        check=_roster,
+    ),
+    Setting(
         "claim_lease",
         int,
         "seconds an alert stays with a process delivering it; after a crash another takes it",
@@ -417,6 +432,7 @@ class Settings:
     intake: IntakeMapping = field(default_factory=IntakeMapping)
     heartbeats: tuple[HeartbeatRule, ...] = ()
     claim_lease: int = 60
+    roster: Roster = field(default_factory=Roster)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:

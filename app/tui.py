@@ -288,6 +288,13 @@ class StoryCartApp(App[int]):
             return
         self.push_screen(FollowUpsScreen(self.catalog))
 
+    def action_show_oncall(self) -> None:
+        from screens.oncall import OnCallDialog
+
+        roster = self.settings.roster
+        held = roster.on_call(self.clock.now()) if roster else []
+        self.push_screen(OnCallDialog(self.catalog, held, bool(roster)))
+
     def action_show_week(self) -> None:
         from screens.reader import ReaderScreen
 

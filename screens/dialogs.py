@@ -445,16 +445,30 @@ class CoachDialog(ModalScreen[None]):
         )
         lines = []
         for severity in severities:
-            names = ", ".join(printable(who.get(lang)) for who in severity.first_notify)
+            names = ", ".join(self._who(who, lang) for who in severity.first_notify)
             lines.append(f"  {severity.key}: {names or '—'}")
         with Vertical(classes="dialog-box coach-box"):
             yield Static(Content(catalog.t("coach.title")), classes="dialog-title")
-            for number in range(1, 5):
+            for number in range(1, 6):
                 yield Static(Content(catalog.t(f"coach.point{number}")), classes="coach-point")
                 if number == 1:
                     yield Static(Content("\n".join(lines)), classes="coach-notify")
             yield Static(Content(catalog.t("coach.after")), classes="coach-after")
             yield Static(Content(catalog.t("dialog.close_hint")), classes="dialog-hint")
+
+    def _who(self, target, lang: str) -> str:
+        """A ladder target, and who holds it now when the settings have a roster."""
+        name = printable(target.get(lang))
+        settings = getattr(self.app, "settings", None)
+        roster = getattr(settings, "roster", None)
+        if not roster:
+            return name
+        held = roster.holder([text for _lang, text in target.values], self.app.clock.now())
+        if held is None:
+            return name
+        person = held.person
+        contact = f" ({printable(person.contact)})" if person.contact else ""
+        return f"{name} → {printable(person.name)}{contact}"
 
     def action_close(self) -> None:
         self.dismiss(None)

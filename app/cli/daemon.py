@@ -57,7 +57,12 @@ async def run_daemon(
 ) -> None:
     database = await asyncio.to_thread(Database.open, settings.db_url)
     service = IncidentService(
-        database, clock, PolicyStore(database, clock), alert_channels(settings), settings.channels
+        database,
+        clock,
+        PolicyStore(database, clock),
+        alert_channels(settings),
+        settings.channels,
+        settings.roster,
     )
     # No screen here: the bell and the flash are left for a board to show.
     deliverer = AlertDeliverer(

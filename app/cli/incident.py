@@ -121,7 +121,9 @@ def _service(settings: Settings):
     database = Database.open(settings.db_url)
     clock = SystemClock()
     store = PolicyStore(database, clock)
-    return IncidentService(database, clock, store, alert_channels(settings), settings.channels)
+    return IncidentService(
+        database, clock, store, alert_channels(settings), settings.channels, settings.roster
+    )
 
 
 def cmd_incident(settings: Settings, args) -> int:

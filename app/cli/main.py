@@ -21,6 +21,7 @@ from app.cli.intake import add_intake_parsers
 from app.cli.kiosk import add_kiosk_parser
 from app.cli.maintenance import add_maintenance_parsers
 from app.cli.metrics import add_metrics_parsers
+from app.cli.oncall import add_oncall_parser
 from app.cli.policy import add_policy_parsers
 from app.cli.postmortem import add_exchange_parsers
 from app.cli.run import add_run_parser, cmd_run
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_maintenance_parsers(commands, common)
     add_metrics_parsers(commands, common)
     add_demo_parser(commands, common)
+    add_oncall_parser(commands, common)
     return parser
 
 

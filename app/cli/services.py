@@ -25,6 +25,7 @@ def open_services(settings: Settings, clock: Clock | None = None) -> Iterator[Se
         rotation_weeks=settings.rotation_weeks,
         alert_channels=alert_channels(settings),
         paging=settings.channels,
+        roster=settings.roster,
     )
     try:
         yield services

@@ -107,6 +107,12 @@ def page_text(payload: dict, channel: str, catalog: Catalog) -> tuple[str, str]:
     ]
     if missed:
         lines.append(t("page.missed", target=missed))
+    people = [
+        f"{held['name']} ({held['contact']})" if held.get("contact") else held["name"]
+        for held in payload.get("people", ())
+    ]
+    if people:
+        lines.append(t("page.on_call", people=", ".join(people)))
     lines.append(t("page.ack", command=f"storycart incident ack {payload['incident']}"))
     lines.append(t("page.key", page_key=idempotency_key(payload, channel)))
     return title, "\n".join(lines)

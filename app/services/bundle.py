@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.domain.clock import Clock
 from app.domain.paging import PagingChannel
+from app.domain.roster import Roster
 from app.services.incident_service import IncidentService
 from app.services.library.cart import CartService
 from app.services.library.catalog import StoryService
@@ -45,6 +46,7 @@ class Services:
         rotation_weeks: int,
         alert_channels: tuple[str, ...],
         paging: tuple[PagingChannel, ...] = (),
+        roster: Roster | None = None,
     ) -> Services:
         """Open (and migrate) the database and make sure the starter stories are there."""
         database = Database.open(db_url)
@@ -54,7 +56,9 @@ class Services:
             stories.ensure_starters()
             return cls(
                 database=database,
-                incidents=IncidentService(database, clock, policy_versions, alert_channels, paging),
+                incidents=IncidentService(
+                    database, clock, policy_versions, alert_channels, paging, roster
+                ),
                 postmortems=PostmortemService(database, clock, paging),
                 stories=stories,
                 week=StoryWeek(database, clock, rotation_weeks),
@@ -84,6 +88,7 @@ def connection_for(settings, clock: Clock) -> Connection:
             rotation_weeks=settings.rotation_weeks,
             alert_channels=alert_channels(settings),
             paging=settings.channels,
+            roster=settings.roster,
         )
     )
 

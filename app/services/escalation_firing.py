@@ -180,7 +180,22 @@ class EscalationFiring(IncidentStore):
             "actor": actor,
         }
         targets = [dict((lang, who.get(lang)) for lang in LANGUAGES) for who in step.step.notify]
-        paged = [channel.outbox_channel for channel in self.paging if channel.takes(targets)]
+        holders = [h for t in targets if (h := self.roster.holder(t.values(), now)) is not None]
+        payload["people"] = [
+            {
+                "level": held.level,
+                "name": held.person.name,
+                "contact": held.person.contact,
+                "until": held.until.isoformat(),
+            }
+            for held in holders
+        ]
+        own = {name for held in holders for name in held.person.channels}
+        paged = [
+            channel.outbox_channel
+            for channel in self.paging
+            if channel.takes(targets) or channel.name in own
+        ]
         for channel in (*self.alert_channels, *paged):
             session.add(
                 OutboxRecord(

@@ -20,6 +20,7 @@ from app.domain.incident import (
 )
 from app.domain.paging import BROADCAST_TEMPLATES, PagingChannel, broadcast_payload
 from app.domain.policy.model import Policy
+from app.domain.roster import Roster
 from app.services.frozen import frozen_copy
 from app.services.policy_versions import PolicyStore
 from storage.database import Database
@@ -51,6 +52,7 @@ class IncidentStore:
         policies: PolicyStore,
         alert_channels: tuple[str, ...] = ALERT_CHANNELS,
         paging: tuple[PagingChannel, ...] = (),
+        roster: Roster | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -61,6 +63,8 @@ class IncidentStore:
         self.paging = tuple(channel for channel in paging if not channel.broadcast)
         # Incident channels: declare, severity changes, updates and resolve are posted there.
         self.broadcast = tuple(channel for channel in paging if channel.broadcast)
+        # Who holds each ladder level: pages name them and use their own channels.
+        self.roster = roster or Roster()
         # Incidents whose clocks could not be computed, and why (for the caller to say).
         self.unplannable: dict[str, str] = {}
         self._policy_cache: dict[int, tuple[Policy, int]] = {}

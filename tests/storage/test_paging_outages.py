@@ -127,3 +127,39 @@ def test_an_incident_channel_hears_each_incident_in_order_even_after_a_failed_tr
     assert heard[0].startswith(f"🚨 INCIDENT DECLARED — {code}"), heard[0]
     assert "an expired certificate" in heard[1] and "certificate renewed" in heard[2]
     database.close()
+
+
+def test_a_page_names_who_is_on_call_and_reaches_their_own_channel(database_url, receiver):
+    from app.domain.clock import FakeClock
+    from app.domain.roster import parse_roster
+    from app.services.incident_service import IncidentService
+    from app.services.policy_versions import PolicyStore
+    from storage.database import Database
+
+    team = PagingChannel("team", url=f"json://127.0.0.1:{receiver.port}/team", pages=("nobody",))
+    phone = PagingChannel("minji-phone", url=f"json://127.0.0.1:{receiver.port}/minji", lang="ko")
+    roster = parse_roster(
+        {
+            "people": {
+                "minji": {"name": "민지", "contact": "010-1234-5678", "channels": ["minji-phone"]}
+            },
+            "levels": {
+                "L1 on-call engineer": {"rotation": ["minji"], "start": "2026-11-02T10:00+09:00"}
+            },
+        }
+    )
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(
+        database, clock, PolicyStore(database, clock), (), (team, phone), roster
+    )
+    deliverer = AlertDeliverer(database, clock, (), paging=(team, phone), environ={})
+    code = service.declare(WEB, "결제 API 장애", "SEV-4", actor="ops")  # L1 at once
+    service.fire_due()
+    assert [d.error for d in deliverer.deliver_pending()] == [None]
+    (page,) = receiver.requests  # only her channel: the team channel pages "nobody"
+    assert page.path == "/minji"
+    assert "당번: 민지 (010-1234-5678)" in json.loads(page.body)["message"]
+    (row,) = outbox(database, code)
+    assert row.payload["people"][0]["name"] == "민지"  # the alert command sees it too
+    database.close()
