@@ -268,9 +268,14 @@ class StoryCartScreen(Screen):
     # -- background jobs ----------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="incident-actions")
-    def change_incidents(self, change, notice_key: str | None, select_result: bool = False):
-        """Carry out a change; a refused one becomes a notification in the error handler."""
+    def change_incidents(
+        self, change, notice_key: str | None, select_result: bool = False, after=None
+    ):
+        """Carry out a change; a refused one becomes a notification in the error handler.
+        `after` runs on the app's loop once the change is done."""
         result = change(self.host.services)
+        if after is not None:
+            self.app.call_from_thread(after)
         code = getattr(result, "code", result) if result is not None else ""
         notice = self.catalog.t(notice_key, code=code) if notice_key is not None else ""
         # To the app, not this screen: the user may have left it before the change is done.

@@ -70,13 +70,27 @@ class IncidentCommandsScreen(StoryCartScreen):
             return
         user = self.host.settings.user
 
+        record, policy = self.incident_item(code)
+
         def answered(text: str | None) -> None:
             if text is not None:
-                self._change(lambda s: s.incidents.resolve(code, user, text), "notice.resolved")
+                self.change_incidents(
+                    lambda s: s.incidents.resolve(code, user, text),
+                    "notice.resolved",
+                    after=self._care_after(record, policy),
+                )
 
         title = self.catalog.t("resolve.title", code=code)
         dialog = dialogs.TextDialog(self.catalog, title, "resolve.text", False)
         self.app.push_screen(dialog, answered)
+
+    def _care_after(self, record, policy):
+        """Seed 002: after a hard incident, a self-care card for whoever resolved it."""
+        from screens.self_care import SelfCareDialog, deserves_care
+
+        if record is None or policy is None or not deserves_care(policy, record.severity):
+            return None
+        return lambda: self.app.push_screen(SelfCareDialog(self.catalog))
 
     def action_change_severity(self) -> None:
         if not (code := self._target()):

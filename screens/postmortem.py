@@ -338,6 +338,17 @@ class PostmortemScreen(StoryCartScreen):
         )
         self.post_message(PostmortemLoaded(draft))
         self.notify(self.catalog.t(notice), timeout=4)
+        if status == "published" and self._hard_incident():
+            from screens.self_care import SelfCareDialog
+
+            self.app.call_from_thread(self.app.push_screen, SelfCareDialog(self.catalog))
+
+    def _hard_incident(self) -> bool:
+        """Whether the incident was one of its policy's two most severe levels (a worker)."""
+        from screens.self_care import deserves_care
+
+        view = self.host.services.incidents.view(self.code)
+        return deserves_care(view.policy, view.record.severity)
 
     # -- navigation ---------------------------------------------------------------------------
 

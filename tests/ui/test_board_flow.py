@@ -217,6 +217,10 @@ async def test_acknowledge_update_severity_resolve_and_reopen_by_keyboard(tmp_pa
         await pilot.press("r", *"rolled back", "enter")
         await settle(app, pilot)
         assert board_cell(app, code, "status") == "resolved"
+        # A SEV-1 is behind whoever resolved it: seed 002's self-care card, then back.
+        assert "the cause is usually a system" in text_of(app, "#care-system")
+        await pilot.press("escape")
+        await settle(app, pilot)
         await pilot.press("o")
         await settle(app, pilot)
         assert board_cell(app, code, "status") == "investigating"

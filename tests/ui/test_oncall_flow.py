@@ -56,3 +56,43 @@ async def test_the_first_report_guide_names_who_to_call(tmp_path):
         assert "L1 オンコールエンジニア → 민지 (010-1234-5678)" in notify, notify
         points = " ".join(p.render().plain for p in app.screen.query(".coach-point"))
         assert "一人で暴走しない" in points
+
+
+async def test_a_minor_incident_gets_no_care_card_a_published_hard_one_does(tmp_path):
+    from app.services.incident_service import IncidentService
+    from app.services.policy_versions import PolicyStore
+    from app.services.postmortem_service import PostmortemService
+    from storage.database import Database
+    from tests.postmortem_helpers import complete_postmortem
+    from tests.ui.helpers import make_app, seed
+
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ja")
+    minor, hard = seed(
+        settings,
+        clock,
+        [dict(title="誤字", severity="SEV-4"), dict(title="決済API障害", severity="SEV-2")],
+    )
+    database = Database.open(settings.db_url)
+    IncidentService(database, clock, PolicyStore(database, clock)).resolve(hard, "はると")
+    complete_postmortem(
+        PostmortemService(database, clock), hard, "はると", "ja", status="in_review"
+    )
+    database.close()
+    app = make_app(tmp_path, lang="ja", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        app.screen_stack[0].select_code(minor)
+        await pilot.press("r", "enter")
+        await settle(app, pilot)
+        assert not app.screen.query("#care-system")  # a SEV-4: no card
+        app.screen_stack[0].select_code(hard)
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"ポストモーテムを公開")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert "人のミスを見逃すシステム" in text_of(app, "#care-system")
