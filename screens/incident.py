@@ -46,6 +46,7 @@ class IncidentScreen(IncidentCommandsScreen):
         ("e", "escalate", "binding.escalate", True),
         ("t", "add_note", "binding.note", True),
         ("T", "set_times", "binding.times", False),
+        ("R", "report_duty", "binding.report_duty", False),
         ("g", "assign_role", "binding.role", False),
         ("space", "toggle_check", "binding.tick", False),
         ("c", "copy_template", "binding.copy", False),
@@ -120,6 +121,17 @@ class IncidentScreen(IncidentCommandsScreen):
 
     def incident_code(self) -> str:
         return self.code
+
+    def print_jobs(self) -> list:
+        """The report to a regulator, for an incident whose type has that clock."""
+        from app.domain.escalation import DeadlineKind
+        from app.export.printing import SheetRequest
+
+        jobs = super().print_jobs()
+        if self.view is not None and self.view.plan.deadline(DeadlineKind.REGULATORY_REPORT):
+            request = SheetRequest("regulator", self.catalog.lang, ref=self.code)
+            jobs.insert(0, (request, self.catalog.t("print.regulator")))
+        return jobs
 
     def incident_item(self, code: str):
         if self.view is not None and code == self.code:

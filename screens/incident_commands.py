@@ -27,6 +27,7 @@ class IncidentCommandsScreen(StoryCartScreen):
         yield ("escalate", self.action_escalate)
         yield ("note", self.action_add_note)
         yield ("times", self.action_set_times)
+        yield ("report_duty", self.action_report_duty)
         yield ("coach", self.action_coach)
         yield ("postmortem", self.action_write_postmortem)
         yield ("write_story", self.action_write_story)
@@ -142,6 +143,30 @@ class IncidentCommandsScreen(StoryCartScreen):
 
         dialog = dialogs.TimesDialog(self.catalog, code, record, self.host.clock.now())
         self.app.push_screen(dialog, answered)
+
+    def action_report_duty(self) -> None:
+        """Seed 001 §3-2: decide whether the regulator must be told, or record the filing."""
+        if not (code := self._target()):
+            return
+        user = self.host.settings.user
+        t = self.catalog.t
+        options = [
+            (t("report.required"), "required"),
+            (t("report.not_required"), "not_required"),
+            (t("report.filed"), "filed"),
+        ]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "filed":
+                self._change(lambda s: s.incidents.file_report(code, user), "notice.report")
+            elif choice is not None:
+                required = choice == "required"
+                self._change(
+                    lambda s: s.incidents.decide_report(code, user, required), "notice.report"
+                )
+
+        title = t("report.title", code=code)
+        self.app.push_screen(dialogs.ChoiceDialog(title, options, None), chosen)
 
     def action_add_note(self) -> None:
         if not (code := self._target()):

@@ -125,6 +125,7 @@ class PrintDialog(ModalScreen[None]):
             stories=services.stories,
             weeks=services.week,
             postmortems=services.postmortems,
+            incidents=services.incidents,
             policy=host.policies.get(job.ref) if job.kind == "poster" else None,
             metrics=_review(host, job) if job.kind == "metrics" else None,
             actor=host.settings.user,

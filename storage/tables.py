@@ -137,6 +137,12 @@ class IncidentRecord(SQLModel, table=True):
     detected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     first_acknowledged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     mitigated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Regulatory duty (seed 001 §3-2): the decision whether to report (required / not
+    # required), who made it and when, and when the report was filed.
+    report_duty: str | None = None
+    report_decided_by: str | None = None
+    report_decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    report_filed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_update_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     ladder_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

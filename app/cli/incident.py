@@ -42,6 +42,18 @@ def add_incident_parsers(commands, common) -> None:
     _add_time_flags(declare)
     declare.add_argument("--actor", help=ACTOR_HELP)
     declare.set_defaults(handler=cmd_incident, incident_action=_declare)
+    report = actions.add_parser(
+        "report",
+        parents=[common],
+        help="the regulatory report: required, not-required, or filed",
+        description="Decide whether the incident must be reported to a regulator (its clock "
+        "keeps running, or stops), or record that the report was filed (--at, default now).",
+    )
+    report.add_argument("id")
+    report.add_argument("decision", choices=("required", "not-required", "filed"))
+    report.add_argument("--at", help="when it was filed (ISO 8601 or '2h ago')")
+    report.add_argument("--actor", help=ACTOR_HELP)
+    report.set_defaults(handler=cmd_incident, incident_action=_report)
     times = actions.add_parser(
         "times",
         parents=[common],
@@ -155,6 +167,16 @@ def _declare(service, settings: Settings, args, actor: str, _catalog: Catalog) -
         **_moments(service, args),
     )
     print(code)
+
+
+def _report(service, _settings, args, actor: str, _catalog) -> None:
+    from app.domain.moments import parse_moment
+
+    if args.decision == "filed":
+        at = parse_moment(args.at, service.clock.now()) if args.at else None
+        service.file_report(args.id, actor, at)
+    else:
+        service.decide_report(args.id, actor, required=args.decision == "required")
 
 
 def _times(service, _settings, args, actor: str, _catalog) -> None:

@@ -78,6 +78,13 @@ def add_sheet_parsers(kinds, common) -> None:
     booklet.add_argument("--theme", default="")
     booklet.add_argument("--lens", choices=LENSES, default="engineering")
     booklet.add_argument("--limit", type=int, metavar="N", help="at most N stories")
+    regulator = sheet(
+        "regulator",
+        "the report to a regulator (PDF), from an incident (seed 001 §3-2)",
+        "The checklist (regulation, whether a report is required, the 72 h deadline from the "
+        "discovery) and the required items, filled from the incident and its postmortem.",
+    )
+    regulator.add_argument("id", help="the incident id, e.g. INC-2026-0001")
     review = sheet(
         "metrics",
         "the incident review of a quarter (PDF) for the executive dashboard",
@@ -111,7 +118,7 @@ def sheet_pdf(settings: Settings, args) -> bytes:
             printed = render(request, today, policy=_policy(settings, args.name))
         elif request.kind == "metrics":
             printed = render(request, today, metrics=_metrics_report(settings, args))
-        elif request.kind == "report":
+        elif request.kind in ("report", "regulator"):
             printed = _report(settings, request, today)
         elif request.needs_stories:
             with open_services(settings) as services:
@@ -156,6 +163,12 @@ def _report(settings: Settings, request, today):
 
     with open_services(settings, SystemClock()) as services:
         try:
-            return render(request, today, postmortems=services.postmortems, actor=settings.user)
+            return render(
+                request,
+                today,
+                postmortems=services.postmortems,
+                incidents=services.incidents,
+                actor=settings.user,
+            )
         except IncidentError as error:
             raise CommandError(str(error)) from None

@@ -86,6 +86,10 @@ class IncidentFacts:
     firings: tuple[Firing, ...] = ()
     # When the postmortem was handed in for review: that meets its clock.
     postmortem_submitted_at: datetime | None = None
+    # The regulatory clock runs from the discovery and stops when the report is filed or
+    # judged not required.
+    detected_at: datetime | None = None
+    report_closed_at: datetime | None = None
 
     @property
     def ladder_start(self) -> datetime:
@@ -312,7 +316,14 @@ def _deadlines(facts: IncidentFacts, policy: Policy, severity: Severity) -> tupl
         )
     report = policy.incident_type(facts.type_key).regulatory_report_s
     if report is not None:
-        deadlines.append(Deadline(DeadlineKind.REGULATORY_REPORT, declared + _seconds(report)))
+        discovered = facts.detected_at or declared
+        deadlines.append(
+            Deadline(
+                DeadlineKind.REGULATORY_REPORT,
+                discovered + _seconds(report),
+                facts.report_closed_at,
+            )
+        )
     if (
         severity.ack_timeout_s is not None
         and facts.acknowledged_at is not None

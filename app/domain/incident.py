@@ -84,6 +84,10 @@ class Incident:
     detected_at: datetime | None = None
     first_acknowledged_at: datetime | None = None
     mitigated_at: datetime | None = None
+    report_duty: str | None = None  # "required" / "not_required" once decided
+    report_decided_by: str | None = None
+    report_decided_at: datetime | None = None
+    report_filed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -174,4 +178,19 @@ def incident_facts(
         first_round=record.first_round,
         firings=tuple(Firing(e.step_id, e.round, e.due_at, e.fired_at, e.reason) for e in events),
         postmortem_submitted_at=postmortem_submitted_at,
+        detected_at=record.detected_at,
+        report_closed_at=report_closed_at(record),
     )
+
+
+REPORT_DUTIES = ("required", "not_required")
+
+
+def report_closed_at(record: Incident) -> datetime | None:
+    """When the regulatory clock stopped: the report was filed, or it was decided that none
+    is required."""
+    if record.report_filed_at is not None:
+        return record.report_filed_at
+    if record.report_duty == "not_required":
+        return record.report_decided_at
+    return None

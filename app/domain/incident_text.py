@@ -166,6 +166,15 @@ def _follow_up(data, _entry, catalog):
     return catalog.t("timeline.follow_up", title=data["title"], status=status)
 
 
+def _report_duty(data, _entry, catalog):
+    return catalog.t(f"timeline.report_{data['duty']}")
+
+
+def _report_filed(data, _entry, catalog):
+    at = datetime.fromisoformat(data["at"]).strftime("%Y-%m-%d %H:%M UTC")
+    return catalog.t("timeline.report_filed", at=at)
+
+
 _SAYINGS = {
     "declared": _declared,
     "acknowledged": _acknowledged,
@@ -180,6 +189,8 @@ _SAYINGS = {
     "page": _page,
     "times": _times,
     "follow_up": _follow_up,
+    "report_duty": _report_duty,
+    "report_filed": _report_filed,
 }
 
 

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from app.domain.story.bank import prompt_bank, theme_name
 from app.domain.story.model import StoryError
 
-KINDS = ("story", "cards", "prompts", "template", "poster", "report", "booklet", "metrics")
+KINDS = (
+    "story",
+    "cards",
+    "prompts",
+    "template",
+    "poster",
+    "report",
+    "booklet",
+    "metrics",
+    "regulator",
+)
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class SheetRequest:
 
     @property
     def needs_stories(self) -> bool:
-        return self.kind not in ("template", "poster", "report", "metrics")
+        return self.kind not in ("template", "poster", "report", "metrics", "regulator")
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,13 @@ def booklet_pdf(
     return finish(booklet(views, lang, today, title, lens, paper, progress))
 
 
+def regulator_pdf(incidents, postmortems, code: str, lang: str, paper: str) -> Printed:
+    """The report to a regulator, filled from the incident and its postmortem if any."""
+    from app.export.regulator_report import regulator_report
+
+    return finish(regulator_report(incidents.view(code), postmortems.existing(code), lang, paper))
+
+
 def metrics_pdf(report, lang: str, paper: str) -> Printed:
     """The quarterly review of a metrics report (app.services.metrics_service)."""
     from app.export.metrics_review import metrics_review
@@ -160,6 +177,7 @@ def render(
     actor: str = "",
     progress=None,
     metrics=None,
+    incidents=None,
 ) -> Printed:
     """The sheet a request names; `stories` and `weeks` (the story and week services) when
     `needs_stories`, `postmortems` for a report, `policy` for a poster, `metrics` (a
@@ -171,6 +189,8 @@ def render(
         return poster_pdf(policy, lang, paper)
     if kind == "metrics":
         return metrics_pdf(metrics, lang, paper)
+    if kind == "regulator":
+        return regulator_pdf(incidents, postmortems, request.ref, lang, paper)
     if kind == "report":
         return report_pdf(postmortems, request.ref, lang, actor, paper, today)
     if kind == "story":

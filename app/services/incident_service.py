@@ -285,6 +285,50 @@ class IncidentService(EscalationFiring):
 
         self._change(code, actor, change)
 
+    def decide_report(self, code: str, actor: str, required: bool) -> None:
+        """The regulatory duty decided: a report is required (the clock keeps running until it
+        is filed) or not (the clock stops); who decided is logged."""
+        duty = "required" if required else "not_required"
+
+        def change(session, record, now):
+            self._needs_report_clock(record)
+            if record.report_duty == duty:
+                raise AlreadyDone("refusal.duty_unchanged", code=code)
+            update_incident(
+                session, record, report_duty=duty, report_decided_by=actor, report_decided_at=now
+            )
+            return "report_duty", f"regulatory report {duty.replace('_', ' ')}", {"duty": duty}
+
+        self._change(code, actor, change)
+
+    def file_report(self, code: str, actor: str, filed_at: datetime | None = None) -> None:
+        """The report to the regulator was filed (now, or at `filed_at`): its clock is met."""
+
+        def change(session, record, now):
+            self._needs_report_clock(record)
+            if record.report_filed_at is not None:
+                raise AlreadyDone("refusal.report_already_filed", code=code)
+            at = filed_at or now
+            if at > now:
+                raise IncidentError("refusal.time_in_future")
+            changes = {"report_filed_at": at}
+            if record.report_duty != "required":
+                changes.update(report_duty="required", report_decided_by=actor)
+                changes["report_decided_at"] = record.report_decided_at or at
+            update_incident(session, record, **changes)
+            return (
+                "report_filed",
+                f"regulatory report filed at {at.isoformat()}",
+                {"at": at.isoformat()},
+            )
+
+        self._change(code, actor, change)
+
+    def _needs_report_clock(self, record) -> None:
+        policy, _version = self._policy(record.policy_id)
+        if policy.incident_type(record.type_key).regulatory_report_s is None:
+            raise IncidentError("refusal.no_report_duty", code=record.code, type=record.type_key)
+
     def assign_role(self, code: str, actor: str, role: str, person: str) -> None:
         if role not in ROLES:
             raise IncidentError("refusal.unknown_role", role=role, known=", ".join(ROLES))

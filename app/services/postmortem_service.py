@@ -82,6 +82,13 @@ class PostmortemService:
             raise IncidentError("refusal.no_incident", code=code)
         return record
 
+    def existing(self, code: str) -> Postmortem | None:
+        """The incident's postmortem if one was started (never creates one)."""
+        with self.database.session() as session:
+            incident = self._incident(session, code)
+            record = postmortem_for(session, incident.id)
+            return None if record is None else self._draft(session, record).postmortem
+
     def open(self, code: str, lang: str, actor: str) -> Draft:
         """The incident's postmortem; the first time, a draft pre-filled from the incident."""
         with self.database.session() as session:

@@ -1,0 +1,28 @@
+"""The regulatory duty of an incident: whether a report is required, who decided and when, and
+when it was filed.
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.types import UTCDateTime
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("incident", sa.Column("report_duty", sa.String(), nullable=True))
+    op.add_column("incident", sa.Column("report_decided_by", sa.String(), nullable=True))
+    op.add_column("incident", sa.Column("report_decided_at", UTCDateTime(), nullable=True))
+    op.add_column("incident", sa.Column("report_filed_at", UTCDateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    for name in ("report_filed_at", "report_decided_at", "report_decided_by", "report_duty"):
+        op.drop_column("incident", name)

@@ -1,0 +1,36 @@
+"""The regulatory duty by keyboard: R on a data incident decides "not required" and the board's
+regulatory clock shows it met."""
+
+from __future__ import annotations
+
+from app.domain.clock import FakeClock
+from app.services.incident_service import IncidentService
+from app.services.policy_versions import PolicyStore
+from storage.database import Database
+from tests.conftest import make_settings
+from tests.ui.helpers import START, make_app, seed, settle, wait_ready
+
+SIZE = (140, 40)
+
+
+async def test_r_decides_that_no_report_is_required(tmp_path):
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ko")
+    (code,) = seed(
+        settings,
+        clock,
+        [dict(title="로그에 이메일 노출", severity="P1", type_key="data", policy="ai-ops")],
+    )
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")  # not required
+        await settle(app, pilot)
+    database = Database.open(settings.db_url)
+    record = IncidentService(database, clock, PolicyStore(database, clock)).view(code).record
+    database.close()
+    assert (record.report_duty, record.report_decided_by) == ("not_required", settings.user)
