@@ -64,6 +64,7 @@ class SeverityRecord(SQLModel, table=True):
     rounds: int = 3
     repeat_after_s: int | None = None
     targets: Any = _json(nullable=True)  # {measure: seconds}
+    declared: bool = True  # False: handled as standard work (seed 003 §2.1)
 
 
 class IncidentTypeRecord(SQLModel, table=True):

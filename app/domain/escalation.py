@@ -297,7 +297,7 @@ def _deadlines(facts: IncidentFacts, policy: Policy, severity: Severity) -> tupl
             facts.acknowledged_at or resolved,
         )
     ]
-    if resolved is None:
+    if resolved is None and severity.declared:
         last_update = facts.last_update_at or declared
         deadlines.append(
             Deadline(DeadlineKind.STATUS_UPDATE, last_update + _seconds(severity.update_every_s))

@@ -111,6 +111,15 @@ class IncidentStore:
         with self.database.session() as session:
             return open_signature(session)
 
+    def _declared(self, record: IncidentRecord) -> bool:
+        """Whether the incident's level is a declared incident (the others are standard work
+        and are not posted to the incident channel)."""
+        policy, _version = self._policy(record.policy_id)
+        try:
+            return policy.severity(record.severity).declared
+        except KeyError:
+            return True
+
     @staticmethod
     def _get(session, code: str) -> IncidentRecord:
         record = by_code(session, code)
@@ -144,6 +153,6 @@ class IncidentStore:
             )
         )
         template = BROADCAST_TEMPLATES.get(kind)
-        if template is not None:
+        if template is not None and self._declared(record):
             payload = broadcast_payload(template, record.code, record.severity, at)
             enqueue_broadcast(session, record.id, self.broadcast, payload, at)

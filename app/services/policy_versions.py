@@ -88,6 +88,7 @@ def to_rows(policy: Policy, version: int, stored_at: datetime) -> PolicyRows:
                 rounds=severity.rounds,
                 repeat_after_s=severity.repeat_after_s,
                 targets=dict(severity.targets) or None,
+                declared=severity.declared,
             )
         )
         for step_position, step in enumerate(severity.ladder):
@@ -158,6 +159,7 @@ def from_rows(rows: PolicyRows) -> Policy:
                 ack_timeout_s=s.ack_timeout_s,
                 rounds=s.rounds,
                 repeat_after_s=s.repeat_after_s,
+                declared=s.declared,
                 targets=tuple(
                     (m, (s.targets or {})[m]) for m in TARGET_MEASURES if m in (s.targets or {})
                 ),

@@ -147,6 +147,7 @@ def test_sev1_has_the_seed_phases_and_the_phase_follows_the_clock():
         "rollback",
         "data-leak",
         "data-loss",
+        "quick",  # seed 003 §9.1, for every incident
     ]
     assert [c.title.get("ko") for c in sev1[:4]] == [
         "즉시 조치 (0–5분)",
@@ -158,7 +159,7 @@ def test_sev1_has_the_seed_phases_and_the_phase_follows_the_clock():
     assert current_phase(sev1, timedelta(minutes=20)).key == "sev1-diagnosis"
     assert current_phase(sev1, timedelta(hours=2)) is None
     sev3 = checklists_for("web-service", "SEV-3", "service")
-    assert [c.key for c in sev3] == ["rollback", "data-leak", "data-loss"]
+    assert [c.key for c in sev3] == ["quick"]  # standard work (seed 003 §2.1): no war-room lists
 
 
 def test_every_checklist_item_is_written_in_three_languages_with_unique_keys():

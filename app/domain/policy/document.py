@@ -56,6 +56,8 @@ def policy_document(policy: Policy) -> dict[str, Any]:
         entry["rounds"] = severity.rounds
         if severity.repeat_after_s is not None:
             entry["repeat_after"] = format_duration(severity.repeat_after_s)
+        if not severity.declared:
+            entry["declared"] = False
         if severity.targets:
             entry["targets"] = {m: format_duration(s) for m, s in severity.targets}
         severities.append(entry)

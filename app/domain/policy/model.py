@@ -73,6 +73,9 @@ class Severity:
     repeat_after_s: int | None = None
     # Metric targets: (measure, seconds) for detect / acknowledge / mitigate / resolve.
     targets: tuple[tuple[str, int], ...] = ()
+    # Seed 003 §2.1: only some levels are declared incidents; the others are handled as
+    # standard work (no incident-channel posts, no status-update clock).
+    declared: bool = True
 
     @property
     def metric_targets(self) -> dict[str, int]:

@@ -228,9 +228,13 @@ class _Reader:
                 "rounds",
                 "repeat_after",
                 "targets",
+                "declared",
             },
             path,
         )
+        declared = table.get("declared", True)
+        if not isinstance(declared, bool):
+            raise self.fail((*path, "declared"), "not_boolean", kind=_kind(declared))
         return Severity(
             key=table["key"],
             name=self.local(self.require(table, "name", path), (*path, "name")),
@@ -248,6 +252,7 @@ class _Reader:
             rounds=self.rounds(table, path),
             repeat_after_s=self.optional_duration(table, "repeat_after", path),
             targets=self.targets(table, path),
+            declared=declared,
         )
 
     def targets(self, table, path) -> tuple[tuple[str, int], ...]:
