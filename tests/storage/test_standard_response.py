@@ -49,3 +49,22 @@ def test_a_policy_file_marks_which_levels_are_declared(tmp_path):
     assert [s.declared for s in policy.severities] == [True, False]
     said = refusal(tmp_path, MINIMAL.replace('response = "30m"', 'response = "30m"\ndeclared = 0'))
     assert "must be true or false, not an integer" in said
+
+
+def test_the_matrix_says_which_levels_are_standard_work():
+    from app.domain.i18n import Catalog
+    from app.domain.policy.view import severity_sections
+
+    def handling(key: str, lang: str) -> list[str]:
+        sections = severity_sections(WEB.severity(key), Catalog(lang))
+        return [
+            line
+            for s in sections
+            if s.title == Catalog(lang).t("detail.handling")
+            for line in s.lines
+        ]
+
+    assert handling("SEV-1", "en") == []
+    assert handling("SEV-3", "ko") == [
+        "선언하지 않는 표준 대응: 인시던트 채널 공지와 상태 업데이트 기한 없음 (시드 003 §2.1)"
+    ]

@@ -49,6 +49,8 @@ def severity_sections(severity: Severity, catalog: Catalog) -> list[Section]:
         sections.append(
             Section(catalog.t("detail.definition"), tuple(d.get(lang) for d in severity.definition))
         )
+    if not severity.declared:
+        sections.append(Section(catalog.t("detail.handling"), (catalog.t("detail.standard"),)))
     sections += [
         Section(catalog.t("detail.response"), (catalog.duration(severity.response_s),)),
         Section(catalog.t("detail.resolution"), (catalog.duration(severity.resolution_s),)),
