@@ -18,6 +18,8 @@ from app.domain.moments import MomentError, parse_moment
 from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
 
+RECURRENCES_SHOWN = 10  # in the text output; --json carries every one
+
 
 def add_metrics_parsers(commands, common) -> None:
     metrics = commands.add_parser(
@@ -123,9 +125,11 @@ def _print_report(report, catalog: Catalog) -> None:
         print(f"  {_pad(row.label, 22)}{row.count:>4}  {values}")
     print()
     print(t("metrics.recurrences", count=len(report.recurrences)))
-    for found in report.recurrences:
+    for found in report.recurrences[:RECURRENCES_SHOWN]:
         days = f"{found.days_between:.1f}"
         print("  " + t("metrics.recurrence", code=found.code, earlier=found.earlier, days=days))
+    if len(report.recurrences) > RECURRENCES_SHOWN:
+        print("  …")  # --json lists every one
     print(printable(completion_text(report, catalog)))
 
 
