@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from pathlib import Path
 
 from app.config import SETTINGS, Settings
@@ -25,8 +26,12 @@ def add_settings_parser(commands, common) -> None:
 def _plain(value):
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
     if dataclasses.is_dataclass(value):
         document = {key: _plain(item) for key, item in dataclasses.asdict(value).items()}
         if document.get("url"):  # a channel's URL may hold a token: only its kind is shown
