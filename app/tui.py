@@ -76,6 +76,7 @@ class StoryCartApp(App[int]):
         ("w", "show_week", "binding.week", True),
         ("M", "show_metrics", "binding.metrics", False),
         ("F", "show_follow_ups", "binding.follow_ups", False),
+        ("C", "show_curator", "binding.curator", False),
         ("K", "kiosk", "binding.kiosk", True),
         ("f6", "print", "binding.print", False, True),
     )
@@ -287,6 +288,13 @@ class StoryCartApp(App[int]):
         if not self._services_ready() or self._go_back_to(FollowUpsScreen):
             return
         self.push_screen(FollowUpsScreen(self.catalog))
+
+    def action_show_curator(self) -> None:
+        from screens.curator import CuratorScreen
+
+        if not self._services_ready() or self._go_back_to(CuratorScreen):
+            return
+        self.push_screen(CuratorScreen(self.catalog))
 
     def action_show_oncall(self) -> None:
         from screens.oncall import OnCallDialog

@@ -172,12 +172,36 @@ class StoryCartScreen(Screen):
         )
 
     def action_move_cart(self) -> None:
-        self._ask_then_write(
-            "story.cart_title",
-            "story.cart_hint",
-            lambda services, place: services.cart.move_cart(place, self.host.settings.user),
-            lambda place: self.catalog.t("story.cart_moved", place=place),
-        )
+        """Where the cart stands now, then the lens its reader opens on there."""
+        if self.ready_services() is None:
+            return
+        t = self.catalog.t
+
+        def placed(place: str | None) -> None:
+            if not place:
+                return
+
+            def lens_chosen(lens: str | None) -> None:
+                if lens is None:
+                    return
+                chosen = None if lens == "-" else lens
+                self.write_stories(
+                    lambda s: s.cart.move_cart(place, self.host.settings.user, chosen),
+                    t("story.cart_moved", place=place),
+                    reload=True,
+                )
+
+            from app.domain.story.model import LENSES
+
+            options = [(t("story.lens_default"), "-")]
+            options += [(t(f"story.lens.{lens}"), lens) for lens in LENSES]
+            self.app.push_screen(
+                dialogs.ChoiceDialog(t("story.lens_title", place=place), options, "-"),
+                lens_chosen,
+            )
+
+        dialog = dialogs.TextDialog(self.catalog, t("story.cart_title"), "story.cart_hint", True)
+        self.app.push_screen(dialog, placed)
 
     def action_unpin_story(self) -> None:
         if self.ready_services() is not None:

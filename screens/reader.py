@@ -49,6 +49,7 @@ class ReaderScreen(StoryScreen):
         self.view = None
         self.week = None
         self.lens = LENSES[0]
+        self.lens_chosen = False  # the place's lens applies until the reader picks one
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -77,10 +78,21 @@ class ReaderScreen(StoryScreen):
     @work(thread=True, exit_on_error=False, group="story")
     def _load_week(self) -> None:
         week = self.host.services.week.week(self.catalog.lang, self.host.settings.user)
+        self._lens_of_the_place()
         self.post_message(StoryLoaded(week.view if week else None, week))
+
+    def _lens_of_the_place(self) -> None:
+        """The first time, the lens of the place the cart stands (the product area: product)."""
+        if self.lens_chosen:
+            return
+        self.lens_chosen = True
+        lens = self.host.services.cart.current_lens()
+        if lens is not None:
+            self.lens = lens
 
     @work(thread=True, exit_on_error=False, group="story")
     def _load_story(self, ref: str) -> None:
+        self._lens_of_the_place()
         self.post_message(StoryLoaded(self.host.services.stories.view(ref, self.catalog.lang)))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:

@@ -20,7 +20,9 @@ from storage.tables import (
     CartLocationRecord,
     FeatureRecord,
     FeedbackRecord,
+    IncidentRecord,
     NominationRecord,
+    PostmortemRecord,
     StoryRecord,
 )
 from storage.versioned import versioned_update
@@ -171,3 +173,36 @@ def feedback_entries(session: Session) -> list[FeedbackRecord]:
 
 def locations(session: Session) -> list[CartLocationRecord]:
     return list(session.exec(select(CartLocationRecord).order_by(CartLocationRecord.since)))
+
+
+def mark_feedback_handled(session: Session, feedback_id: int, actor: str, now) -> bool:
+    """True when there was such feedback not yet handled."""
+    statement = (
+        update(FeedbackRecord)
+        .where(FeedbackRecord.id == feedback_id, col(FeedbackRecord.handled_at).is_(None))
+        .values(handled_at=now, handled_by=actor)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def newest_story_at(session: Session):
+    """When the newest published story (not a shipped example) was written, or None."""
+    statement = select(func.max(StoryRecord.created_at)).where(
+        StoryRecord.status == "published", col(StoryRecord.example).is_(False)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def incidents_without_story(session: Session) -> list[tuple[str, str]]:
+    """(code, title) of incidents whose postmortem is published and that have no story yet."""
+    has_story = select(StoryRecord.incident_code).where(col(StoryRecord.incident_code).is_not(None))
+    statement = (
+        select(IncidentRecord.code, IncidentRecord.title)
+        .join(PostmortemRecord, PostmortemRecord.incident_id == IncidentRecord.id)
+        .where(
+            PostmortemRecord.status == "published",
+            col(IncidentRecord.code).not_in(has_story),
+        )
+        .order_by(IncidentRecord.declared_at)
+    )
+    return [tuple(row) for row in session.execute(statement)]

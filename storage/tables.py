@@ -356,6 +356,8 @@ class FeedbackRecord(SQLModel, table=True):
     given_by: str
     given_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     location: str | None = None
+    handled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    handled_by: str | None = None
 
 
 class CartLocationRecord(SQLModel, table=True):
@@ -365,6 +367,7 @@ class CartLocationRecord(SQLModel, table=True):
     name: str
     since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     moved_by: str
+    lens: str | None = None  # the lens the reader opens on while the cart stands here
 
 
 class IntakeKeyRecord(SQLModel, table=True):

@@ -13,6 +13,7 @@ from app.domain.roster import Roster
 from app.services.incident_service import IncidentService
 from app.services.library.cart import CartService
 from app.services.library.catalog import StoryService
+from app.services.library.curator import CuratorService
 from app.services.library.exchange import LibraryExchange
 from app.services.library.week import StoryWeek
 from app.services.metrics_service import MetricsService
@@ -36,6 +37,7 @@ class Services:
     paging: PagingStatus
     maintenance: MaintenanceService
     metrics: MetricsService
+    curator: CuratorService
 
     @classmethod
     def open(
@@ -68,6 +70,7 @@ class Services:
                 paging=PagingStatus(database, paging),
                 maintenance=MaintenanceService(database, clock),
                 metrics=MetricsService(database, clock),
+                curator=CuratorService(database, clock, rotation_weeks),
             )
         except BaseException:
             database.close()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.story.model import (
+    LENSES,
     StoryError,
 )
 from app.services.frozen import frozen_copy
@@ -15,6 +16,7 @@ from storage.incident_rows import by_code
 from storage.story_rows import (
     feedback_entries,
     locations,
+    mark_feedback_handled,
     open_nominations,
 )
 from storage.tables import (
@@ -42,6 +44,8 @@ class Feedback:
     given_by: str
     given_at: datetime
     location: str | None
+    handled_at: datetime | None = None
+    handled_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class CartPlace:
     name: str
     since: datetime
     moved_by: str
+    lens: str | None = None
 
 
 class CartService(StoryStore):
@@ -99,15 +104,32 @@ class CartService(StoryStore):
         with self.database.session() as session:
             return [frozen_copy(Feedback, row) for row in feedback_entries(session)]
 
-    def move_cart(self, name: str, actor: str) -> CartPlace:
-        """Record where the cart stands from now (a named place or one of your own)."""
+    def move_cart(self, name: str, actor: str, lens: str | None = None) -> CartPlace:
+        """Record where the cart stands from now (a named place or one of your own), and the
+        lens its reader opens on there (the product area: the product lens)."""
         if not name.strip():
             raise StoryError("Name the place the cart stands now.", "refusal.no_place")
+        if lens is not None and lens not in LENSES:
+            raise StoryError(f"The lens {lens!r} is not one of {', '.join(LENSES)}.")
         with self.database.session() as session:
-            record = CartLocationRecord(name=name.strip(), since=self.clock.now(), moved_by=actor)
+            record = CartLocationRecord(
+                name=name.strip(), since=self.clock.now(), moved_by=actor, lens=lens
+            )
             session.add(record)
             session.commit()
             return frozen_copy(CartPlace, record)
+
+    def handle_feedback(self, feedback_id: int, actor: str) -> bool:
+        """Mark feedback handled (the curator read it and acted); False if it already was."""
+        with self.database.session() as session:
+            changed = mark_feedback_handled(session, feedback_id, actor, self.clock.now())
+            session.commit()
+            return changed
+
+    def current_lens(self) -> str | None:
+        """The lens of the place the cart stands now, if one was chosen there."""
+        places = self.locations()
+        return places[-1].lens if places else None
 
     def locations(self) -> list[CartPlace]:
         with self.database.session() as session:
