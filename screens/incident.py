@@ -80,6 +80,7 @@ class IncidentScreen(IncidentCommandsScreen):
                 yield DataTable(id="timeline-table", cursor_type="row")
             with TabPane(t("incident.tab_roles"), id="roles"):
                 yield DataTable(id="roles-table", cursor_type="row")
+                yield Static(id="role-duties")
             with TabPane(t("incident.tab_checklists"), id="checklists"):
                 yield Static(id="phase-line")
                 yield DataTable(id="checklist-table", cursor_type="row")
@@ -239,6 +240,12 @@ class IncidentScreen(IncidentCommandsScreen):
                 table.update_cell(role, "person", person)
             else:
                 table.add_row(self.catalog.t(f"role.{role}"), person, key=role)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Under the roles: what the role under the cursor does (seed 003 §3.1, §3.2)."""
+        if event.data_table.id == "roles-table" and event.row_key is not None:
+            duties = self.catalog.t(f"role_duty.{event.row_key.value}")
+            self.query_one("#role-duties", Static).update(Content(duties))
 
     def _show_checklists(self, view: IncidentView) -> None:
         record, lang = view.record, self.catalog.lang

@@ -1,5 +1,6 @@
-"""Message templates (declaration, status update, resolution, customer notice) filled from an
-incident, in the user's language. Unknown parts stay as bracketed hints for the author."""
+"""Message templates (declaration, status update, resolution, customer notice, the status page's
+text for the incident's state) filled from an incident, in the user's language. Unknown parts
+stay as bracketed hints for the author."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from app.domain.incident import IncidentView
 from app.domain.incident_text import entry_text
 from app.domain.textsafe import printable
 
-TEMPLATE_KINDS = ("declaration", "status_update", "resolution", "customer_notice")
+TEMPLATE_KINDS = ("declaration", "status_update", "resolution", "customer_notice", "status_page")
+# Seed 003 §4.3: the status page's colour for each state of an incident.
+STATUS_PAGE_COLOURS = {
+    "investigating": "yellow",
+    "identified": "orange",
+    "mitigating": "orange",
+    "resolved": "green",
+}
 
 
 @cache
@@ -66,6 +74,12 @@ def fill(
     )
     if record.impact:
         values["impact"] = printable(record.impact)
+    state = record.status if record.status in STATUS_PAGE_COLOURS else "investigating"
+    values["status_page_title"] = catalog.t(f"status_page.title_{state}")
+    values["status_page_colour"] = catalog.t(f"status_page.{STATUS_PAGE_COLOURS[state]}")
+    values["status_page_message"] = catalog.t(
+        f"status_page.message_{state}", issue=printable(record.impact or record.title)
+    )
     for role in ("commander", "tech_lead", "comms_lead"):
         if view.roles.get(role):
             values[role] = "@" + printable(view.roles[role])

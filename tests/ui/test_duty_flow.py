@@ -34,3 +34,23 @@ async def test_r_decides_that_no_report_is_required(tmp_path):
     record = IncidentService(database, clock, PolicyStore(database, clock)).view(code).record
     database.close()
     assert (record.report_duty, record.report_decided_by) == ("not_required", settings.user)
+
+
+async def test_the_roles_tab_says_what_each_role_does(tmp_path):
+    from tests.ui.helpers import text_of
+
+    clock = FakeClock(START)
+    seed(make_settings(tmp_path, lang="ja"), clock, [dict(title="決済API障害", severity="SEV-1")])
+    app = make_app(tmp_path, lang="ja", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        app.screen.query_one("#roles-table").focus()
+        await pilot.press("down")
+        await settle(app, pilot)
+        duties = text_of(app, "#role-duties")
+        assert duties.startswith("テクニカルリード: 技術的な診断と解決。"), duties
+        assert "復旧手順の実行" in duties

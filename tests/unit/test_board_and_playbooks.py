@@ -236,3 +236,14 @@ def test_the_plan_cache_gives_the_same_rows_as_planning_every_tick():
     moments += [T0 + timedelta(minutes=30), T0 + timedelta(minutes=5)]  # a jump back
     for now in moments:
         assert board_rows(items, now, EN, cache) == board_rows(items, now, EN)
+
+
+def test_the_status_page_text_follows_the_incidents_state():
+    """Seed 003 §4.3: title, message and colour per state, in the reader's language."""
+    investigating = fill("status_page", _view(status="investigating"), EN, T0)
+    assert investigating.startswith("Investigating Issues (yellow)")
+    assert "We are currently investigating reports of" in investigating
+    mitigating = fill("status_page", _view(status="mitigating"), KO, T0)
+    assert mitigating.startswith("수정 진행 중 (주황)")
+    resolved = fill("status_page", _view(status="resolved"), Catalog("ja"), T0)
+    assert resolved.startswith("解決済み (緑)")
