@@ -234,7 +234,7 @@ class IncidentScreen(IncidentCommandsScreen):
 
     def _show_roles(self, view: IncidentView) -> None:
         table = self.query_one("#roles-table", DataTable)
-        for role in ROLES:
+        for role in (*ROLES, *view.policy.roles):
             person = Text(printable(view.roles.get(role, "—")))
             if role in table.rows:
                 table.update_cell(role, "person", person)

@@ -39,6 +39,7 @@ class PolicyRecord(SQLModel, table=True):
     scheme: str
     title: Any = _json()
     description: Any = _json(nullable=True)
+    roles: Any = _json(nullable=True)  # roles the policy adds, e.g. ["legal"]
     source: str
     content_hash: str
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -330,11 +330,13 @@ class IncidentService(EscalationFiring):
             raise IncidentError("refusal.no_report_duty", code=record.code, type=record.type_key)
 
     def assign_role(self, code: str, actor: str, role: str, person: str) -> None:
-        if role not in ROLES:
-            raise IncidentError("refusal.unknown_role", role=role, known=", ".join(ROLES))
         person = printable(person).strip()
 
         def change(session, record, now):
+            policy, _version = self._policy(record.policy_id)
+            known = (*ROLES, *policy.roles)
+            if role not in known:
+                raise IncidentError("refusal.unknown_role", role=role, known=", ".join(known))
             previous = set_role(session, record.id, role, person, now, actor)
             if role == "commander":
                 update_incident(session, record, commander=person or None)

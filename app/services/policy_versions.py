@@ -66,6 +66,7 @@ def to_rows(policy: Policy, version: int, stored_at: datetime) -> PolicyRows:
         scheme=policy.scheme,
         title=_text(policy.title),
         description=_text(policy.description),
+        roles=list(policy.roles) or None,
         source=policy.source,
         content_hash=content_hash(policy),
         created_at=stored_at,
@@ -144,6 +145,7 @@ def from_rows(rows: PolicyRows) -> Policy:
         scheme=rows.policy.scheme,
         title=LocalText.of(rows.policy.title),
         description=_local(rows.policy.description),
+        roles=tuple(rows.policy.roles or ()),
         severities=tuple(
             Severity(
                 key=s.key,

@@ -86,3 +86,13 @@ def test_filing_in_the_future_or_for_a_type_without_a_clock_is_refused(world):
     web = service.declare(WEB, "Checkout down", "SEV-1", "a")
     with pytest.raises(IncidentError, match="no regulatory report clock"):
         service.decide_report(web, "a", required=True)
+
+
+def test_ai_ops_incidents_have_a_legal_role_web_service_ones_do_not(world):
+    _clock, service = world
+    code = service.declare(AI, "데이터 국경 위반", "P1", "민지", type_key="data")
+    service.assign_role(code, "민지", "legal", "법무팀 김")
+    assert service.view(code).roles["legal"] == "법무팀 김"
+    web = service.declare(WEB, "Checkout down", "SEV-2", "ops")
+    with pytest.raises(IncidentError, match="Role 'legal' is not one of"):
+        service.assign_role(web, "ops", "legal", "someone")

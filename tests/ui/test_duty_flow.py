@@ -1,5 +1,5 @@
-"""The regulatory duty by keyboard: R on a data incident decides "not required" and the board's
-regulatory clock shows it met."""
+"""The regulatory duty by keyboard: R on a data incident decides "not required" (who decided is
+recorded); its roles include legal / compliance; the roles tab says what each role does."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ async def test_r_decides_that_no_report_is_required(tmp_path):
         await settle(app, pilot)
         await pilot.press("down", "enter")  # not required
         await settle(app, pilot)
+        await pilot.press("3")  # roles: ai-ops adds legal / compliance (seed 001 §2-1)
+        await settle(app, pilot)
+        roles = app.screen.query_one("#roles-table")
+        assert str(roles.get_row_at(roles.row_count - 1)[0]) == "법무/컴플라이언스"
     database = Database.open(settings.db_url)
     record = IncidentService(database, clock, PolicyStore(database, clock)).view(code).record
     database.close()

@@ -247,3 +247,11 @@ def test_the_status_page_text_follows_the_incidents_state():
     assert mitigating.startswith("수정 진행 중 (주황)")
     resolved = fill("status_page", _view(status="resolved"), Catalog("ja"), T0)
     assert resolved.startswith("解決済み (緑)")
+
+
+def test_every_ai_ops_type_has_its_own_runbook():
+    """Seed 001 §1-2: a runbook per incident type, and only for its type."""
+    for type_key in ("data", "model", "security", "regulatory", "operational"):
+        keys = [c.key for c in checklists_for("ai-ops", "P2", type_key)]
+        runbooks = [key for key in keys if key.startswith("runbook-")]
+        assert runbooks == [f"runbook-{type_key}"], (type_key, keys)

@@ -250,3 +250,14 @@ def test_bad_metric_targets_are_refused_with_the_key(tmp_path):
     assert "must be a table, not a string" in refusal(
         tmp_path, MINIMAL.replace('response = "5m"', 'response = "5m"\ntargets = "fast"')
     )
+
+
+def test_a_policy_may_add_the_legal_role_and_nothing_unknown(tmp_path):
+    text = MINIMAL.replace('title = "Tiny policy"', 'title = "Tiny policy"\nroles = ["legal"]')
+    policy = load_policy_file(write(tmp_path, text))
+    assert policy.roles == ("legal",)
+    assert parse_policy_text(policy_to_toml(policy), "again.toml") == policy
+    said = refusal(
+        tmp_path, MINIMAL.replace('title = "Tiny policy"', 'title = "T"\nroles = ["cfo"]')
+    )
+    assert "names the unknown role 'cfo' (known: legal)" in said and "key policy.roles[0]" in said

@@ -39,6 +39,7 @@ def policy_document(policy: Policy) -> dict[str, Any]:
         "title": policy.title.to_document(),
     }
     optional(header, "description", policy.description and policy.description.to_document())
+    optional(header, "roles", list(policy.roles))
     severities = []
     ladder = []
     for severity in policy.severities:

@@ -44,6 +44,9 @@ class LocalText:
         return table
 
 
+# Roles a policy may add to the five every incident has (seed 001 §2-1 calls in legal /
+# compliance).
+OPTIONAL_ROLES = ("legal",)
 # What the metrics measure (app.domain.metrics), and what a severity may set targets for.
 TARGET_MEASURES = ("detect", "acknowledge", "mitigate", "resolve")
 
@@ -133,6 +136,7 @@ class Policy:
     cells: tuple[MatrixCell, ...]
     description: LocalText | None = None
     source: str = field(default="", compare=False)
+    roles: tuple[str, ...] = ()  # of OPTIONAL_ROLES, shown after the standard roles
 
     def severity(self, key: str) -> Severity:
         for severity in self.severities:

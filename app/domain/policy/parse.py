@@ -16,6 +16,7 @@ from app.domain.policy.model import (
     DEFAULT_ROUNDS,
     LANGUAGES,
     MAX_ROUNDS,
+    OPTIONAL_ROLES,
     TARGET_MEASURES,
     EscalationStep,
     IncidentType,
@@ -163,7 +164,7 @@ class _Reader:
         document = self.document
         self.no_unknown(document, self.TOP_KEYS, ())
         header = self.table(self.require(document, "policy", ()), ("policy",))
-        self.no_unknown(header, {"name", "scheme", "title", "description"}, ("policy",))
+        self.no_unknown(header, {"name", "scheme", "title", "description", "roles"}, ("policy",))
         name = self.string(self.require(header, "name", ("policy",)), ("policy", "name"), _NAME)
         scheme = self.string(self.require(header, "scheme", ("policy",)), ("policy", "scheme"))
         title = self.local(self.require(header, "title", ("policy",)), ("policy", "title"))
@@ -194,7 +195,18 @@ class _Reader:
             types=types,
             cells=cells,
             source=self.source,
+            roles=self.roles(header),
         )
+
+    def roles(self, header: dict) -> tuple[str, ...]:
+        """`roles = ["legal"]`: roles this policy adds to the standard five."""
+        path = ("policy", "roles")
+        values = self.array(header.get("roles", []), path)
+        for index, value in enumerate(values):
+            if value not in OPTIONAL_ROLES:
+                known = ", ".join(OPTIONAL_ROLES)
+                raise self.fail((*path, index), "unknown_role", value=value, known=known)
+        return tuple(dict.fromkeys(values))
 
     def keys(self, tables: list[Any], section: str, what: str) -> list[str]:
         keys: list[str] = []
