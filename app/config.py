@@ -231,6 +231,17 @@ def _heartbeats(value: dict, where: str) -> tuple[HeartbeatRule, ...]:
     return tuple(rules)
 
 
+def _feedback_url(value: Any, where: str) -> str:
+    if not isinstance(value, str) or (value and not value.startswith(FEEDBACK_SCHEMES)):
+        raise ConfigError(
+            f"feedback_url in {where} must be an http(s):// or mailto: address, not {value!r}."
+        )
+    return value
+
+
+FEEDBACK_SCHEMES = ("https://", "http://", "mailto:")
+
+
 def _roster(value: Any, where: str) -> Roster:
     try:
         return parse_roster(value)
@@ -371,6 +382,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_heartbeats,
     ),
     Setting(
+        "feedback_url",
+        str,
+        "where the QR code on printed story sheets points (seed 000's feedback box)",
+        default=lambda _env: "",
+        check=_feedback_url,
+    ),
+    Setting(
         "roster",
         dict,
         'who is on call: [roster.people.NAME], [roster.levels."TARGET"] rotations, overrides',
@@ -433,6 +451,7 @@ class Settings:
     heartbeats: tuple[HeartbeatRule, ...] = ()
     claim_lease: int = 60
     roster: Roster = field(default_factory=Roster)
+    feedback_url: str = ""
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def with_overrides(self, **changes: Any) -> Settings:

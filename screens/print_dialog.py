@@ -5,6 +5,7 @@ bar, then the file's path). The PDF is rendered and written by this dialog's own
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -119,6 +120,7 @@ class PrintDialog(ModalScreen[None]):
         host = cast(Host, self.app)
         services = host.services
         today = host.clock.now().astimezone().date()
+        job = replace(job, feedback_url=host.settings.feedback_url)
         printed = render(
             job,
             today,

@@ -111,6 +111,7 @@ def sheet_pdf(settings: Settings, args) -> bytes:
         lens=getattr(args, "lens", "engineering"),
         theme=getattr(args, "theme", ""),
         limit=getattr(args, "limit", None),
+        feedback_url=settings.feedback_url,
     )
     today = SystemClock().now().astimezone().date()
     try:

@@ -33,6 +33,7 @@ class SheetRequest:
     theme: str = ""
     limit: int | None = None
     period: tuple[str, int] = ("quarter", 0)  # the review's period: kind, and how many back
+    feedback_url: str = ""  # a story sheet's QR feedback box points here (none when empty)
 
     @property
     def needs_stories(self) -> bool:
@@ -74,10 +75,10 @@ def playlist_views(stories, weeks, lang: str, theme: str = "", limit: int | None
     return [stories.view(key, lang) for key in keys]
 
 
-def story_pdf(stories, ref: str, lens: str, paper: str, today) -> Printed:
+def story_pdf(stories, ref: str, lens: str, paper: str, today, feedback_url: str = "") -> Printed:
     from app.export.story_sheet import story_sheet
 
-    return finish(story_sheet(stories.view(ref), today, lens, paper))
+    return finish(story_sheet(stories.view(ref), today, lens, paper, feedback_url))
 
 
 def cards_pdf(stories, weeks, lang: str, paper: str, ref: str = "", theme: str = "") -> Printed:
@@ -194,7 +195,7 @@ def render(
     if kind == "report":
         return report_pdf(postmortems, request.ref, lang, actor, paper, today)
     if kind == "story":
-        return story_pdf(stories, request.ref, request.lens, paper, today)
+        return story_pdf(stories, request.ref, request.lens, paper, today, request.feedback_url)
     if kind == "cards":
         return cards_pdf(stories, weeks, lang, paper, request.ref, request.theme)
     if kind == "prompts":

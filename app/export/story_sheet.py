@@ -11,6 +11,7 @@ from app.domain.story.bank import story_marks
 from app.domain.story.follow_ups import loop_lines
 from app.domain.story.model import LENSES
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
+from app.export.qr import draw_qr
 
 MUTED = (95, 95, 95)
 LOOP_MARKS = {"done": "●", "open": "○", "overdue": "▲"}  # all in the shipped font
@@ -18,11 +19,39 @@ HIGHLIGHT = Style(11.5, True, 1.45)
 MAX_MOMENTS = 6
 
 
-def story_sheet(view, today: date, lens: str = "engineering", paper: str = "a4") -> Sheet:
+def story_sheet(
+    view, today: date, lens: str = "engineering", paper: str = "a4", feedback_url: str = ""
+) -> Sheet:
+    """The story on one or two pages; with a feedback address, seed 000's feedback box: a QR
+    code to it and the question the cart asks."""
     sheet = Sheet(paper)
     sheet.pdf.set_title(view.story.title)
     write_story(sheet, view, today, lens)
+    if feedback_url:
+        _feedback_box(sheet, feedback_url, Catalog(view.story.lang).t)
     return sheet
+
+
+QR_SIZE = 26.0  # millimetres: scans from an arm's length
+
+
+def _feedback_box(sheet: Sheet, url: str, t) -> None:
+    pdf = sheet.pdf
+    sheet.keep(QR_SIZE + 6)
+    top = pdf.get_y() + 2
+    draw_qr(pdf, url, pdf.l_margin, top, QR_SIZE)
+    text_x = pdf.l_margin + QR_SIZE + 4
+    room = sheet.width - QR_SIZE - 4
+    pdf.set_xy(text_x, top + 3)
+    for line in sheet.lines(t("sheet.feedback_question"), HEADING, room):
+        pdf.set_x(text_x)
+        pdf.cell(room, sheet.use(HEADING), line, new_x="LEFT", new_y="NEXT")
+    for line in sheet.lines(url, SMALL, room):
+        pdf.set_x(text_x)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(room, sheet.use(SMALL), line, new_x="LEFT", new_y="NEXT")
+        pdf.set_text_color(20, 20, 20)
+    pdf.set_xy(pdf.l_margin, top + QR_SIZE + 2)
 
 
 def write_story(sheet: Sheet, view, today: date, lens: str = "engineering") -> None:

@@ -163,3 +163,48 @@ def test_export_story_on_the_command_line(tmp_path):
     )
     assert missing.returncode == 1 and missing.stderr == "storycart: There is no story 'nope'.\n"
     assert not (tmp_path / "x.pdf").exists()
+
+
+def decoded_codes(data: bytes, tmp_path, dpi: int = 150) -> list[str]:
+    """Every QR code on the rendered pages, read by a real decoder (zxing-cpp)."""
+    import zxingcpp
+    from PIL import Image
+
+    pdf = tmp_path / "qr.pdf"
+    pdf.write_bytes(data)
+    for old in tmp_path.glob("qr-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(tmp_path / "qr")], check=True)
+    found = []
+    for page in sorted(tmp_path.glob("qr-*.png")):
+        found += [result.text for result in zxingcpp.read_barcodes(Image.open(page))]
+    return found
+
+
+def test_a_story_sheet_carries_a_qr_code_to_the_feedback_address(stories, tmp_path):
+    """Seed 000's feedback box: the code decodes back to the configured address, beside the
+    question in the story's language; without an address there is no code."""
+    key = next(k for k in starter_keys(stories) if stories.view(k).story.lang == "ko")
+    url = "https://forms.example.org/cart?from=3층-라운지"
+    data = story_sheet(stories.view(key), TODAY, feedback_url=url).output()
+    assert decoded_codes(data, tmp_path) == [url]
+    text = squeeze("".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages))
+    assert squeeze("이 카트가 더 유용해지려면 무엇이 필요할까요?") in text
+    assert_inside_margins(data, tmp_path, "a4")
+    plain = story_sheet(stories.view(key), TODAY).output()
+    assert (
+        decoded_codes(plain, tmp_path / "none" if (tmp_path / "none").mkdir() else tmp_path) == []
+    )
+
+
+def test_a_feedback_address_that_is_not_one_is_refused(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('feedback_url = "javascript:alert(1)"\n', "utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "app.cli", "settings", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "feedback_url" in refused.stderr and "http(s):// or mailto:" in refused.stderr
