@@ -64,6 +64,8 @@ ACTIONS = {
     "ja": ("アラートを追加", "ランブックを書く", "修正を自動化", "負荷試験"),
 }
 OWNERS = ("민지", "はると", "Sam", "Ana", "지훈", "さくら")
+# Where it happened: the same failure in another place is another incident, not a recurrence.
+PLACES = ("seoul", "tokyo", "us-east", "eu-west", "web", "mobile", "batch", "api")
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def demo_history(count: int, now: datetime, lang: str = "en", seed: int = 7) -> 
             )
         history.append(
             DemoIncident(
-                title=rng.choice(titles),
+                title=f"{rng.choice(titles)} ({rng.choice(PLACES)})",
                 severity=severity,
                 started_at=started,
                 detected_at=detected,
