@@ -186,6 +186,9 @@ async def test_the_flash_clears_when_its_incident_is_resolved_and_age_stops(tmp_
         assert app.screen.query_one("#flash").display
         await pilot.press("r", *"restarted the pool", "enter")
         await settle(app, pilot)
+        assert app.screen.query_one("#care-system")  # a SEV-2: the self-care card first
+        await pilot.press("escape")
+        await settle(app, pilot)
         assert not app.screen.query_one("#flash").display
         assert board_cell(app, code, "age") == "15:00"
         clock.advance(20 * 60)
