@@ -168,6 +168,18 @@ def _wizard(*keys: str):
         await settle(pilot.app, pilot)
         await pilot.press(*keys)
         await settle(pilot.app, pilot)
+        # The form is read in a worker and then focuses its step's first field: wait for that,
+        # so the snapshot never catches the moment before (no text cursor drawn yet).
+        for _ in range(100):
+            focused = pilot.app.focused
+            if (
+                focused is not None
+                and focused.id != "pm-rail"
+                and focused.screen is pilot.app.screen
+            ):
+                break
+            await pilot.pause(0.02)
+        await settle(pilot.app, pilot)
 
     return run_before
 
