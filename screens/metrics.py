@@ -13,7 +13,7 @@ from textual.widgets import Footer, Label, Sparkline, Static
 
 from app.domain.i18n import Catalog
 from app.domain.metrics import HISTOGRAM_BINS, PERIODS, MetricsReport, period_bounds
-from app.domain.metrics_view import completion_text, last_day, report_rows
+from app.domain.metrics_view import completion_text, heading_text, recurrence_text, report_rows
 from app.domain.textsafe import printable
 from screens.base import Command, StoryCartScreen
 from screens.localized import bind_localized
@@ -111,23 +111,14 @@ class MetricsScreen(StoryCartScreen):
             period = t("metrics.period_custom")
         elif self.back:
             period = t("metrics.period_back", period=period, back=self.back)
-        heading = t(
-            "metrics.heading",
-            policy=report.policy,
-            since=report.since.date().isoformat(),
-            until=last_day(report),
-            count=report.total,
-        )
+        heading = heading_text(report, self.catalog)
         self.query_one("#metrics-heading", Static).update(Content(f"{period} · {heading}"))
         table = self.query_one(MetricsTable)
         figures = {f"{s}|{m}": figure for (s, m), figure in report.figures.items()}
         table.show(report_rows(report, self.catalog), figures)
         self.query_one("#metrics-weekly", Sparkline).data = [n for _w, n in report.weekly]
         notes = [t("metrics.recurrences", count=len(report.recurrences))]
-        notes += [
-            t("metrics.recurrence", code=r.code, earlier=r.earlier, days=f"{r.days_between:.1f}")
-            for r in report.recurrences[:3]
-        ]
+        notes += [recurrence_text(r, self.catalog) for r in report.recurrences[:3]]
         notes.append(completion_text(report, self.catalog))
         self.query_one("#metrics-notes", Static).update(Content(printable("\n".join(notes))))
         self._show_spread()

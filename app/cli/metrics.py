@@ -101,18 +101,10 @@ def cmd_metrics(settings: Settings, args) -> int:
 
 
 def _print_report(report, catalog: Catalog) -> None:
-    from app.domain.metrics_view import completion_text, last_day, report_rows
+    from app.domain.metrics_view import completion_text, heading_text, recurrence_text, report_rows
 
     t = catalog.t
-    print(
-        t(
-            "metrics.heading",
-            policy=report.policy,
-            since=report.since.date().isoformat(),
-            until=last_day(report),
-            count=report.total,
-        )
-    )
+    print(heading_text(report, catalog))
     columns = ("median", "p90", "mean", "max", "target", "met")
     header = "  ".join(_pad(t(f"metrics.column_{c}"), 8, right=True) for c in columns)
     for row in report_rows(report, catalog):
@@ -126,8 +118,7 @@ def _print_report(report, catalog: Catalog) -> None:
     print()
     print(t("metrics.recurrences", count=len(report.recurrences)))
     for found in report.recurrences[:RECURRENCES_SHOWN]:
-        days = f"{found.days_between:.1f}"
-        print("  " + t("metrics.recurrence", code=found.code, earlier=found.earlier, days=days))
+        print("  " + recurrence_text(found, catalog))
     if len(report.recurrences) > RECURRENCES_SHOWN:
         print("  …")  # --json lists every one
     print(printable(completion_text(report, catalog)))
@@ -156,16 +147,10 @@ def cmd_follow_ups(settings: Settings, args) -> int:
         and (not args.overdue or item.overdue(today))
     ]
     if args.json:
+        from app.domain.metrics_view import follow_up_document
+
         rows = [
-            {
-                "item": item.item_id,
-                "incident": item.incident,
-                "title": item.title,
-                "owner": item.owner,
-                "due": item.due.isoformat() if item.due else None,
-                "status": item.status,
-                "overdue": item.overdue(today),
-            }
+            {"item": item.item_id, **follow_up_document(item), "overdue": item.overdue(today)}
             for item in chosen
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))

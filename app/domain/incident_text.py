@@ -154,11 +154,15 @@ def _page(data, _entry, catalog):
     return catalog.t(key, channel=data["channel"], attempt=data["attempt"], error=data["error"])
 
 
-def _times(data, _entry, catalog):
-    def utc(text: str) -> str:
-        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M UTC")
+def _utc(text: str) -> str:
+    """An ISO moment kept in an entry's data, as the timeline prints it."""
+    return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M UTC")
 
-    return catalog.t("timeline.times", started=utc(data["started"]), detected=utc(data["detected"]))
+
+def _times(data, _entry, catalog):
+    return catalog.t(
+        "timeline.times", started=_utc(data["started"]), detected=_utc(data["detected"])
+    )
 
 
 def _follow_up(data, _entry, catalog):
@@ -171,8 +175,7 @@ def _report_duty(data, _entry, catalog):
 
 
 def _report_filed(data, _entry, catalog):
-    at = datetime.fromisoformat(data["at"]).strftime("%Y-%m-%d %H:%M UTC")
-    return catalog.t("timeline.report_filed", at=at)
+    return catalog.t("timeline.report_filed", at=_utc(data["at"]))
 
 
 _SAYINGS = {

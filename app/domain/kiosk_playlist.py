@@ -252,7 +252,7 @@ def retry_after(failures: int) -> int:
 def metrics_blocks(report, catalog: Catalog) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The quarter's figures for the cart: (title, one block per severity that had incidents
     — median against the target for acknowledging and resolving — and the follow-ups)."""
-    from app.domain.metrics_view import completion_text, figure_row, last_day
+    from app.domain.metrics_view import completion_text, figure_row, period_text
 
     t = catalog.t
     if report is None or not report.total:
@@ -276,8 +276,8 @@ def metrics_blocks(report, catalog: Catalog) -> tuple[str, tuple[tuple[str, str]
         title = t("metrics.incidents_of", severity=severity, count=report.counts[severity])
         blocks.append((title, "\n".join(lines)))
     blocks.append((t("follow_ups.title"), completion_text(report, catalog)))
-    period = f"{report.since.date().isoformat()} – {last_day(report)}"
-    return t("kiosk.metrics_title", period=period, count=report.total), tuple(blocks)
+    title = t("kiosk.metrics_title", period=period_text(report), count=report.total)
+    return title, tuple(blocks)
 
 
 def load_content(stories, weeks, policy, lang: str, today, metrics=None) -> KioskContent:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.domain.i18n import Catalog
-from app.domain.metrics import MEASURES, Figure, MetricsReport
+from app.domain.metrics import MEASURES, ActionFacts, Figure, MetricsReport, Recurrence
 
 CSV_HEADER = (
     "policy",
@@ -53,6 +53,41 @@ def _seconds(value: float | None) -> int | None:
 def last_day(report: MetricsReport) -> str:
     """The period's last day (its end is the first moment after it)."""
     return (report.until - timedelta(microseconds=1)).date().isoformat()
+
+
+def period_text(report: MetricsReport) -> str:
+    """2026-10-01 – 2026-12-31: the period's first and last day."""
+    return f"{report.since.date().isoformat()} – {last_day(report)}"
+
+
+def heading_text(report: MetricsReport, catalog: Catalog) -> str:
+    """web-service · 2026-10-01 – 2026-12-31 · incidents: 24"""
+    return catalog.t(
+        "metrics.heading",
+        policy=report.policy,
+        since=report.since.date().isoformat(),
+        until=last_day(report),
+        count=report.total,
+    )
+
+
+def recurrence_text(found: Recurrence, catalog: Catalog) -> str:
+    return catalog.t(
+        "metrics.recurrence",
+        code=found.code,
+        earlier=found.earlier,
+        days=f"{found.days_between:.1f}",
+    )
+
+
+def follow_up_document(item: ActionFacts) -> dict:
+    return {
+        "incident": item.incident,
+        "title": item.title,
+        "owner": item.owner,
+        "due": item.due.isoformat() if item.due else None,
+        "status": item.status,
+    }
 
 
 @dataclass(frozen=True)
@@ -141,16 +176,7 @@ def report_document(report: MetricsReport) -> dict:
             "done": actions.done,
             "open": actions.open,
             "completion": actions.completion,
-            "overdue": [
-                {
-                    "incident": a.incident,
-                    "title": a.title,
-                    "owner": a.owner,
-                    "due": a.due.isoformat() if a.due else None,
-                    "status": a.status,
-                }
-                for a in actions.overdue
-            ],
+            "overdue": [follow_up_document(a) for a in actions.overdue],
         },
     }
 

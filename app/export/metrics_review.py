@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from app.domain.i18n import Catalog
 from app.domain.metrics import MetricsReport
-from app.domain.metrics_view import completion_text, last_day, report_rows, span_text
+from app.domain.metrics_view import (
+    completion_text,
+    period_text,
+    recurrence_text,
+    report_rows,
+    span_text,
+)
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Fill, Sheet, Style
 
 GOOD = (46, 125, 50)
@@ -31,8 +37,7 @@ def metrics_review(report: MetricsReport, lang: str, paper: str = "a4") -> Sheet
     title = t("review.title", policy=report.policy or "")
     sheet.pdf.set_title(title)
     sheet.text(title, TITLE, after=1)
-    period = f"{report.since.date().isoformat()} – {last_day(report)}"
-    sheet.text(t("review.period", period=period, count=report.total), BODY, after=4)
+    sheet.text(t("review.period", period=period_text(report), count=report.total), BODY, after=4)
     _tiles(sheet, report, catalog)
     sheet.text(t("metrics.weekly"), HEADING, after=1)
     weeks = [(week.strftime("%m-%d"), n) for week, n in report.weekly]
@@ -164,12 +169,7 @@ def _recurrences_and_follow_ups(sheet: Sheet, report: MetricsReport, catalog: Ca
     t = catalog.t
     sheet.text(t("metrics.recurrences", count=len(report.recurrences)), HEADING, after=1)
     for found in report.recurrences[:12]:
-        days = f"{found.days_between:.1f}"
-        sheet.text(
-            "• " + t("metrics.recurrence", code=found.code, earlier=found.earlier, days=days),
-            SMALL,
-            after=0.5,
-        )
+        sheet.text("• " + recurrence_text(found, catalog), SMALL, after=0.5)
     sheet.pdf.ln(2)
     sheet.text(t("follow_ups.title"), HEADING, after=1)
     sheet.text(completion_text(report, catalog), BODY, after=1)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from app.domain.escalation import DeadlineKind
 from app.domain.i18n import Catalog
+from app.domain.message_templates import local_time
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
 
 LABEL = Style(9.5, True)
@@ -18,7 +19,7 @@ ITEMS = ("when", "affected", "cause", "mitigation", "recurrence", "notice")
 
 
 def _stamp(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z") if moment else "—"
+    return local_time(moment) or "—"
 
 
 def regulator_report(view, postmortem, lang: str, paper: str = "a4") -> Sheet:

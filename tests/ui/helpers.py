@@ -75,6 +75,16 @@ def seed(settings: Settings, clock: FakeClock, incidents: list[dict]) -> list[st
         database.close()
 
 
+def stored(tmp_path: Path, code: str):
+    """Incident `code` as the app's database holds it now (after the app has closed)."""
+    database = Database.open(make_settings(tmp_path).db_url)
+    try:
+        clock = FakeClock(START)
+        return IncidentService(database, clock, PolicyStore(database, clock)).view(code)
+    finally:
+        database.close()
+
+
 def text_of(app: StoryCartApp, selector: str) -> str:
     return app.screen.query_one(selector).render().plain
 

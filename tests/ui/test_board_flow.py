@@ -17,7 +17,17 @@ from screens.incident import IncidentScreen
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 from tests.conftest import make_settings
-from tests.ui.helpers import START, board_of, make_app, notices, seed, settle, text_of, wait_ready
+from tests.ui.helpers import (
+    START,
+    board_of,
+    make_app,
+    notices,
+    seed,
+    settle,
+    stored,
+    text_of,
+    wait_ready,
+)
 from widgets.board_table import BoardTable
 
 SIZE = (120, 40)
@@ -30,18 +40,6 @@ def user(monkeypatch):
 
 def board_cell(app, code: str, column: str) -> str:
     return board_of(app).query_one(BoardTable).cell_text(code, column)
-
-
-def stored(tmp_path, code: str):
-    database = Database.open(make_settings(tmp_path).db_url)
-    try:
-        from app.services.incident_service import IncidentService
-        from app.services.policy_versions import PolicyStore
-
-        clock = FakeClock(START)
-        return IncidentService(database, clock, PolicyStore(database, clock)).view(code)
-    finally:
-        database.close()
 
 
 async def test_declare_in_korean_from_the_board(tmp_path):

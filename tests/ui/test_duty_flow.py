@@ -4,11 +4,8 @@ recorded); its roles include legal / compliance; the roles tab says what each ro
 from __future__ import annotations
 
 from app.domain.clock import FakeClock
-from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
-from storage.database import Database
 from tests.conftest import make_settings
-from tests.ui.helpers import START, make_app, seed, settle, wait_ready
+from tests.ui.helpers import START, make_app, seed, settle, stored, text_of, wait_ready
 
 SIZE = (140, 40)
 
@@ -34,15 +31,11 @@ async def test_r_decides_that_no_report_is_required(tmp_path):
         await settle(app, pilot)
         roles = app.screen.query_one("#roles-table")
         assert str(roles.get_row_at(roles.row_count - 1)[0]) == "법무/컴플라이언스"
-    database = Database.open(settings.db_url)
-    record = IncidentService(database, clock, PolicyStore(database, clock)).view(code).record
-    database.close()
+    record = stored(tmp_path, code).record
     assert (record.report_duty, record.report_decided_by) == ("not_required", settings.user)
 
 
 async def test_the_roles_tab_says_what_each_role_does(tmp_path):
-    from tests.ui.helpers import text_of
-
     clock = FakeClock(START)
     seed(make_settings(tmp_path, lang="ja"), clock, [dict(title="決済API障害", severity="SEV-1")])
     app = make_app(tmp_path, lang="ja", clock=clock)

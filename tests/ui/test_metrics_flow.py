@@ -143,8 +143,7 @@ async def test_follow_ups_are_closed_from_one_list_by_keyboard(tmp_path):
 
 
 async def test_when_the_impact_began_is_corrected_from_the_incident_screen(tmp_path):
-    from app.services.incident_service import IncidentService as Service
-    from tests.ui.helpers import seed
+    from tests.ui.helpers import seed, stored
 
     clock = FakeClock(START)
     settings = make_settings(tmp_path, lang="ja")
@@ -167,9 +166,7 @@ async def test_when_the_impact_began_is_corrected_from_the_incident_screen(tmp_p
         app.screen.query_one("#times-detected").value = "2026-11-24 08:55"
         await pilot.press("enter")
         await settle(app, pilot)
-    database = Database.open(settings.db_url)
-    record = Service(database, clock, PolicyStore(database, clock)).view(code).record
-    database.close()
+    record = stored(tmp_path, code).record
     assert record.started_at == START - timedelta(minutes=25)
     assert record.detected_at == START - timedelta(minutes=5)
 
