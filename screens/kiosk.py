@@ -180,6 +180,12 @@ class KioskScreen(Screen):
         if content is None:
             return
         slide = slide_text(content, self.playlist.slide)
+        if slide.diagrams:  # a diagram a page
+            self.pages = len(slide.diagrams)
+            shown = slide.diagrams[min(self.playlist.page, self.pages - 1)]
+            self.query_one(KioskSlide).show(slide, [], shown)
+            self._show_status()
+            return
         width, height = self._body_size(slide)
         pages = paginate(slide.body, width, height) if slide.body else [[]]
         self.pages = len(pages)

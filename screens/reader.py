@@ -6,26 +6,29 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
 from app.domain.i18n import Catalog
 from app.domain.story.bank import story_marks, week_until
+from app.domain.story.diagram_picture import shown_on_screen
 from app.domain.story.drafting import next_lens
 from app.domain.story.follow_ups import SCREEN_LOOP_MARKS, loop_lines
 from app.domain.story.model import LENSES
 from app.domain.textsafe import printable
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
+from widgets.diagram_view import DiagramView
 
 
 class StoryLoaded(Message):
-    def __init__(self, view, week=None) -> None:
+    def __init__(self, view, week=None, diagrams=()) -> None:
         super().__init__()
         self.view = view
         self.week = week
+        self.diagrams = diagrams  # (diagram, picture, note), see shown_on_screen
 
 
 class ReaderScreen(StoryScreen):
@@ -58,6 +61,8 @@ class ReaderScreen(StoryScreen):
         with VerticalScroll(id="reader-body"):
             yield Static(id="reader-highlight")
             yield Static(id="reader-narrative")
+            yield Static(id="reader-diagrams-title", classes="reader-heading")
+            yield Vertical(id="reader-diagrams")
             yield Static(id="reader-lens-title", classes="reader-heading")
             yield Static(id="reader-lens")
             yield Static(id="reader-loop-title", classes="reader-heading")
@@ -79,7 +84,13 @@ class ReaderScreen(StoryScreen):
     def _load_week(self) -> None:
         week = self.host.services.week.week(self.catalog.lang, self.host.settings.user)
         self._lens_of_the_place()
-        self.post_message(StoryLoaded(week.view if week else None, week))
+        view = week.view if week else None
+        self.post_message(StoryLoaded(view, week, self._diagrams(view)))
+
+    def _diagrams(self, view) -> tuple:
+        if view is None:
+            return ()
+        return shown_on_screen(view.story.diagrams, self.catalog.t)
 
     def _lens_of_the_place(self) -> None:
         """The first time, the lens of the place the cart stands (the product area: product)."""
@@ -93,10 +104,20 @@ class ReaderScreen(StoryScreen):
     @work(thread=True, exit_on_error=False, group="story")
     def _load_story(self, ref: str) -> None:
         self._lens_of_the_place()
-        self.post_message(StoryLoaded(self.host.services.stories.view(ref, self.catalog.lang)))
+        view = self.host.services.stories.view(ref, self.catalog.lang)
+        self.post_message(StoryLoaded(view, None, self._diagrams(view)))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
         self.show(message.view, message.week)
+        self._show_diagrams(message.diagrams)
+
+    def _show_diagrams(self, diagrams) -> None:
+        box = self.query_one("#reader-diagrams", Vertical)
+        box.remove_children()
+        title = self.query_one("#reader-diagrams-title", Static)
+        title.display = bool(diagrams)
+        title.update(Content(self.catalog.t("story.diagrams")))
+        box.mount_all(DiagramView(*shown) for shown in diagrams)
 
     def story_on_screen(self):
         return self.view.story if self.view is not None else None

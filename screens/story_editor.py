@@ -39,6 +39,8 @@ class StoryEditorScreen(StoryCartScreen):
     BINDING_SPECS = (
         ("f9", "publish", "binding.story_publish", True, True),
         ("ctrl+b", "add_prompt", "binding.add_prompt", True, True),
+        ("f7", "add_diagram", "binding.add_diagram", True, True),
+        ("f8", "remove_diagram", "binding.remove_diagram", True, True),
         ("escape", "back", "binding.back", True),
     )
 
@@ -74,6 +76,8 @@ class StoryEditorScreen(StoryCartScreen):
                 yield self._label(t(f"story.field_{name}"))
                 yield TextArea(id=f"story-{name}", classes="story-text", tab_behavior="focus")
             yield self._label(t("story.prompt_bank"))
+            yield self._label(t("story.field_diagrams"))
+            yield Static(id="story-diagrams")
         yield Footer(compact=True)
 
     @staticmethod
@@ -115,6 +119,7 @@ class StoryEditorScreen(StoryCartScreen):
         # The widgets post Changed for the loading too, after this returns: only a form that
         # differs from what is stored is unsaved.
         self._stored = self._form()
+        self._show_diagrams()
         code = story.incident or story.key
         title = self.catalog.t("story.edit_title", code=code)
         self.query_one("#screen-title", Static).update(
@@ -237,6 +242,67 @@ class StoryEditorScreen(StoryCartScreen):
             story_blame_phrases(form),
             lambda: self._save(publishing=True),
         )
+
+    # -- diagrams -----------------------------------------------------------------------------
+
+    def palette_commands(self):
+        yield from super().palette_commands()
+        yield ("add_diagram", self.action_add_diagram)
+        yield ("remove_diagram", self.action_remove_diagram)
+
+    def _diagram_names(self) -> list[str]:
+        t = self.catalog.t
+        names = []
+        for number, diagram in enumerate(self.story.diagrams, 1):
+            if diagram.is_image:
+                what = f"{diagram.kind} · {printable(diagram.name)}"
+            else:
+                what = t("diagram.text_item", columns=diagram.columns, lines=len(diagram.lines()))
+            caption = f" — {printable(diagram.caption)}" if diagram.caption else ""
+            names.append(f"{number}. {what}{caption}")
+        return names
+
+    def _show_diagrams(self) -> None:
+        names = self._diagram_names() or [self.catalog.t("diagram.none")]
+        self.query_one("#story-diagrams", Static).update(Content("\n".join(names)))
+
+    def _set_diagrams(self, diagrams: list) -> None:
+        self.story = replace(self.story, diagrams=diagrams)
+        self._show_diagrams()
+        self._changed()  # saved by the autosave like any other change
+
+    def action_add_diagram(self) -> None:
+        from app.domain.story.diagrams import MAX_DIAGRAMS
+        from screens.diagram_dialog import DiagramDialog
+
+        if self.story is None:
+            return
+        if len(self.story.diagrams) >= MAX_DIAGRAMS:
+            message = self.catalog.t("refusal.diagram_count", count=MAX_DIAGRAMS)
+            self.app.notify(message, severity="warning", timeout=5, markup=False)
+            return
+
+        def attach(diagram) -> None:
+            if diagram is not None:
+                self._set_diagrams([*self.story.diagrams, diagram])
+
+        self.app.push_screen(DiagramDialog(self.catalog), attach)
+
+    def action_remove_diagram(self) -> None:
+        from screens.dialogs import ChoiceDialog
+
+        if self.story is None or not self.story.diagrams:
+            return
+        options = [(name, str(n)) for n, name in enumerate(self._diagram_names())]
+
+        def remove(chosen) -> None:
+            if chosen is not None:
+                diagrams = list(self.story.diagrams)
+                del diagrams[int(chosen)]
+                self._set_diagrams(diagrams)
+
+        title = self.catalog.t("diagram.remove_title")
+        self.app.push_screen(ChoiceDialog(title, options, None), remove)
 
     def action_add_prompt(self) -> None:
         area = self.query_one("#story-prompts", TextArea)

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from app.domain.kiosk_playlist import SlideText
+from widgets.diagram_view import DiagramView
 
 BLOCKS = 8
 
@@ -20,12 +21,17 @@ class KioskSlide(Vertical):
         yield Static(id="kiosk-heading")
         yield Static(id="kiosk-title")
         yield Static(id="kiosk-body")
+        yield Vertical(id="kiosk-diagram")
         with Grid(id="kiosk-blocks"):
             for _ in range(BLOCKS):
                 yield Static(classes="kiosk-block")
         yield Static(id="kiosk-note")
 
-    def show(self, slide: SlideText, lines: list[str]) -> None:
+    shown_diagram = None
+
+    def show(self, slide: SlideText, lines: list[str], diagram=None) -> None:
+        """``diagram``: the (diagram, picture, note) of this page of a diagrams slide."""
+        self._show_diagram(diagram)
         self.query_one("#kiosk-heading", Static).update(Content(slide.heading))
         self.query_one("#kiosk-title", Static).update(Content(slide.title))
         body = self.query_one("#kiosk-body", Static)
@@ -43,3 +49,13 @@ class KioskSlide(Vertical):
                 block.update(Content.assemble((title, "bold"), "\n", text))
         self.query_one("#kiosk-blocks").display = bool(items)
         self.query_one("#kiosk-note", Static).update(Content(slide.note))
+
+    def _show_diagram(self, diagram) -> None:
+        box = self.query_one("#kiosk-diagram", Vertical)
+        box.display = diagram is not None
+        if diagram is self.shown_diagram:
+            return  # the same page again (a resize): nothing to rebuild
+        self.shown_diagram = diagram
+        box.remove_children()
+        if diagram is not None:
+            box.mount(DiagramView(*diagram))

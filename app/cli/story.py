@@ -58,7 +58,26 @@ def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
     translate.add_argument("id", help="a story's id or key (as `story list` prints)")
     translate.add_argument("--to", required=True, choices=("en", "ko", "ja"), dest="target")
     translate.add_argument("--actor", help="who is translating (default: your user name)")
+    diagram = actions.add_parser(
+        "diagram",
+        parents=[common],
+        help="a story's diagrams: list, attach an image or a text diagram, remove one",
+        description="Without options, lists the story's diagrams. --image attaches a PNG, JPEG "
+        "or SVG file (at most 2 MiB); --text a text diagram from a file ('-' reads standard "
+        "input), at most 120 columns and 60 lines, a Korean or Japanese character counting as "
+        "two columns as in a terminal. The reader, the kiosk, the story sheet and the booklet "
+        "show them (in the app: F7 / F8 in the story editor).",
+    )
+    diagram.add_argument("id", help="a story's id or key (as `story list` prints)")
+    what = diagram.add_mutually_exclusive_group()
+    what.add_argument("--image", metavar="FILE", help="attach this image file")
+    what.add_argument("--text", metavar="FILE", help="attach this text diagram ('-': stdin)")
+    what.add_argument("--remove", metavar="N", type=int, help="remove diagram N (1 is the first)")
+    diagram.add_argument("--caption", default="", help="a line under the diagram")
+    diagram.add_argument("--actor", help="who is changing the story (default: your user name)")
+    diagram.add_argument("--json", action="store_true", help="list as JSON (without the images)")
     for parser, carry_out in (
+        (diagram, _diagram),
         (listing, _list),
         (show, _show),
         (week, _week),
@@ -193,7 +212,79 @@ def _story_text(view, lang: str, today, only_lens: str | None = None) -> str:
         if story.prompts:
             lines.append(catalog.t("story.prompts"))
             lines += [f"  ? {prompt}" for prompt in story.prompts]
+        if story.diagrams:
+            lines += ["", catalog.t("story.diagrams"), *_diagram_lines(story.diagrams, catalog)]
     return printable("\n".join(lines).rstrip())
+
+
+def _diagram_lines(diagrams, catalog) -> list[str]:
+    lines = []
+    for number, diagram in enumerate(diagrams, 1):
+        if diagram.is_image:
+            key = "story.diagram_svg" if diagram.kind == "SVG" else "story.diagram_image"
+            lines.append(
+                f"{number}. "
+                + catalog.t(
+                    key,
+                    kind=diagram.kind,
+                    name=diagram.name,
+                    width=diagram.width,
+                    height=diagram.height,
+                )
+            )
+        else:
+            lines.append(f"{number}.")
+            lines += diagram.lines()
+        if diagram.caption:
+            lines.append(f"   {diagram.caption}")
+    return lines
+
+
+def _diagram(services, settings, args) -> int:
+    from app.domain.i18n import Catalog
+
+    actor = args.actor or settings.user
+    catalog = Catalog(settings.lang)
+    if args.image or args.text:
+        new = _read_diagram(args, catalog)
+        view = services.stories.add_diagram(args.id, new, actor)
+    elif args.remove is not None:
+        view = services.stories.remove_diagram(args.id, args.remove, actor)
+    else:
+        view = services.stories.view(args.id)
+    diagrams = view.story.diagrams
+    if args.json:
+        listed = [
+            {k: v for k, v in vars(d).items() if k != "image"} | {"kind": d.kind} for d in diagrams
+        ]
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
+    else:
+        print(printable("\n".join(_diagram_lines(diagrams, catalog)) or "—"))
+    return 0
+
+
+def _read_diagram(args, catalog):
+    import sys
+    from pathlib import Path
+
+    from app.domain.story.diagrams import text_diagram
+    from app.export.diagrams import attachable_image
+
+    if args.text == "-":
+        return text_diagram(sys.stdin.read(), args.caption)
+    path = Path(args.image or args.text).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(catalog.t("refusal.no_file", path=str(path))) from None
+    except OSError as error:
+        raise CommandError(f"{path}: {error.strerror}.") from None
+    if args.image:
+        return attachable_image(data, path.name, args.caption)
+    try:
+        return text_diagram(data.decode("utf-8"), args.caption)
+    except UnicodeDecodeError:
+        raise CommandError(catalog.t("cli.file_not_utf8", path=str(path))) from None
 
 
 def _week(services, settings, args) -> int:

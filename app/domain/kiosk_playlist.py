@@ -15,8 +15,18 @@ from app.domain.textsafe import printable
 if TYPE_CHECKING:  # app.domain.story loads its banks: not needed to read the settings
     from app.domain.story.follow_ups import LoopSummary
 
-SLIDES = ("story", "highlight", "prompts", "near_misses", "follow_ups", "metrics", "matrix")
+SLIDES = (
+    "story",
+    "diagrams",
+    "highlight",
+    "prompts",
+    "near_misses",
+    "follow_ups",
+    "metrics",
+    "matrix",
+)
 NEAR_MISSES = 3
+KIOSK_PICTURE = (90, 30)  # cells an image diagram may take on the cart's screen
 PAST_STORIES = 4
 # After the database went away: try again after 5 s, then 10, 20, … up to a minute.
 RETRY_FIRST_S, RETRY_MAX_S = 5, 60
@@ -79,12 +89,14 @@ class KioskContent:
     matrix: tuple[MatrixRow, ...] = ()
     metrics_title: str = ""  # this quarter's figures: a block per severity that had incidents
     metrics: tuple[tuple[str, str], ...] = ()
+    diagrams: tuple = ()  # the week's story's diagrams, ready to show (shown_on_screen)
 
     def slides(self) -> tuple[str, ...]:
         """The slides that have something to show, in playlist order."""
         story = self.week.view.story if self.week is not None else None
         present = {
             "story": True,  # says "no story yet" when there is none
+            "diagrams": bool(self.diagrams),
             "highlight": bool(story and story.highlight),
             "prompts": bool(story and story.prompts),
             "near_misses": bool(self.near_misses),
@@ -105,6 +117,7 @@ class SlideText:
     body: tuple[str, ...] = ()
     blocks: tuple[tuple[str, str], ...] = ()  # (block title, block text)
     note: str = ""
+    diagrams: tuple = ()  # one a page: (diagram, picture, note)
 
 
 def slide_text(content: KioskContent, kind: str) -> SlideText:
@@ -124,6 +137,8 @@ def slide_text(content: KioskContent, kind: str) -> SlideText:
             note=" · ".join(part for part in marks if part),
         )
     story = week.view.story if week is not None else None
+    if kind == "diagrams":
+        return SlideText(t("kiosk.diagrams"), printable(story.title), diagrams=content.diagrams)
     if kind == "highlight":
         return SlideText(
             t("kiosk.highlight"), printable(story.title), (printable(story.highlight),)
@@ -325,6 +340,11 @@ def load_content(stories, weeks, policy, lang: str, today, metrics=None) -> Kios
             )
         )
     metrics_title, metrics_shown = metrics_blocks(metrics, catalog)
+    diagrams = ()
+    if week is not None and week.view.story.diagrams:
+        from app.domain.story.diagram_picture import shown_on_screen
+
+        diagrams = shown_on_screen(week.view.story.diagrams, catalog.t, *KIOSK_PICTURE)
     return KioskContent(
         lang,
         week,
@@ -334,6 +354,7 @@ def load_content(stories, weeks, policy, lang: str, today, metrics=None) -> Kios
         matrix_rows(policy, catalog) if policy is not None else (),
         metrics_title,
         tuple((title, printable(text)) for title, text in metrics_shown),
+        diagrams,
     )
 
 

@@ -10,6 +10,7 @@ from app.domain.i18n import Catalog
 from app.domain.story.bank import story_marks
 from app.domain.story.follow_ups import loop_lines
 from app.domain.story.model import LENSES
+from app.export.diagrams import write_diagrams
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
 from app.export.qr import draw_qr
 
@@ -71,6 +72,7 @@ def write_story(sheet: Sheet, view, today: date, lens: str = "engineering") -> N
             sheet.text(lines[0], HEADING, after=0.5)
             lines = lines[1:]
         sheet.text("\n".join(lines), BODY)
+    write_diagrams(sheet, story.diagrams, t("story.diagrams"), HEADING)
     if view.moments:
         _timeline_strip(sheet, t("sheet.timeline_strip"), view.moments, t)
     sheet.text(t("story.sheet_lens", lens=t(f"story.lens.{lens}")), HEADING, after=0.5)

@@ -1,4 +1,5 @@
-"""How assets/fonts/StoryCartSans-*.ttf were made (run once by a maintainer, not at run time).
+"""How assets/fonts/StoryCartSans-*.ttf and StoryCartMono-Regular.ttf were made (run once by a
+maintainer, not at run time).
 
 Source: Noto Sans CJK JP Regular and Bold from Debian's fonts-noto-cjk (SIL Open Font License
 1.1, see OFL.txt). Kept: ASCII and Latin-1, general punctuation, arrows and shapes used on the
@@ -6,7 +7,9 @@ sheets, CJK symbols and punctuation, kana, full- and half-width forms, every Han
 jamo, and every character of KS X 1001 and JIS X 0208 (so common hanja and kanji print). The
 CFF outlines are converted to TrueType (quadratic) outlines: fpdf2 embeds and subsets them, and
 PDF text extractors read them back correctly. Renamed "StoryCart Sans" as the OFL asks of
-modified versions.
+modified versions. The monospace face (text diagrams on printed stories) is Noto Sans Mono CJK
+JP from the same collection, renamed "StoryCart Mono": Latin in one cell, CJK in two, as a
+terminal draws them, so a diagram's columns line up on paper as they do on screen.
 
     python3 assets/fonts/make_subset.py /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
         /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc
@@ -24,6 +27,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, newTable
 
 JAPANESE_FACE = "Noto Sans CJK JP"
+MONO_FACE = "Noto Sans Mono CJK JP"
 RANGES = [
     (0x20, 0x7E),
     (0xA0, 0xFF),
@@ -50,11 +54,11 @@ def wanted_characters() -> set[int]:
     return codes
 
 
-def japanese_face(collection_path: str):
+def face(collection_path: str, name: str = JAPANESE_FACE):
     for font in TTCollection(collection_path).fonts:
-        if font["name"].getDebugName(1) == JAPANESE_FACE:
+        if font["name"].getDebugName(1) == name:
             return font
-    raise SystemExit(f"{collection_path} has no {JAPANESE_FACE} face")
+    raise SystemExit(f"{collection_path} has no {name} face")
 
 
 def to_truetype(font) -> None:
@@ -93,14 +97,13 @@ def to_truetype(font) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def rename(font, style: str) -> None:
-    family = "StoryCart Sans"
+def rename(font, style: str, family: str = "StoryCart Sans", source: str = JAPANESE_FACE) -> None:
     names = {
         1: family,
         2: style,
-        3: f"{family} {style}; subset of Noto Sans CJK JP",
+        3: f"{family} {style}; subset of {source}",
         4: f"{family} {style}",
-        6: f"StoryCartSans-{style}",
+        6: f"{family.replace(' ', '')}-{style}",
     }
     table = font["name"]
     table.names = [n for n in table.names if n.nameID not in names and n.nameID not in (16, 17)]
@@ -117,14 +120,18 @@ def main(regular: str, bold: str) -> None:
     options.notdef_outline = True
     options.hinting = False
     codes = wanted_characters()
-    for source, style in ((regular, "Regular"), (bold, "Bold")):
-        font = japanese_face(source)
+    for source, style, family, name in (
+        (regular, "Regular", "StoryCart Sans", JAPANESE_FACE),
+        (bold, "Bold", "StoryCart Sans", JAPANESE_FACE),
+        (regular, "Regular", "StoryCart Mono", MONO_FACE),
+    ):
+        font = face(source, name)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=codes)
         subsetter.subset(font)
         to_truetype(font)
-        rename(font, style)
-        target = out / f"StoryCartSans-{style}.ttf"
+        rename(font, style, family, name)
+        target = out / f"{family.replace(' ', '')}-{style}.ttf"
         font.save(target)
         print(f"{target}: {target.stat().st_size / 1e6:.1f} MB, {len(font.getGlyphOrder())} glyphs")
 

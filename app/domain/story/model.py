@@ -6,18 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
-from app.domain.i18n import LANGUAGE_NAMES, LANGUAGES, KeyedRefusal
+from app.domain.i18n import LANGUAGE_NAMES, LANGUAGES
 from app.domain.postmortem.model import valid_date
+from app.domain.story.diagrams import Diagram, check_diagrams
+from app.domain.story.refusal import StoryError
 
 KINDS = ("recent", "classic", "near_miss")
 LENSES = ("engineering", "product", "support")
 STATES = ("draft", "published")
 ROTATION_WEEKS = range(1, 5)
 MAX_PROMPTS = 4
-
-
-class StoryError(KeyedRefusal):
-    """A value or a change that cannot be accepted; str() is one sentence in English."""
 
 
 @dataclass
@@ -52,6 +50,7 @@ class Story:
     status: str = "draft"
     example: bool = False
     translated_from: str = ""  # the language of the story this one was translated from
+    diagrams: list[Diagram] = field(default_factory=list)  # sketches, maps, screenshots
 
     def __post_init__(self) -> None:
         self.group = self.group or self.key
@@ -63,6 +62,7 @@ def to_document(story: Story) -> dict:
     document["prompts"] = list(story.prompts)
     document["lenses"] = dict(story.lenses)
     document["follow_ups"] = [dict(vars(item)) for item in story.follow_ups]
+    document["diagrams"] = [dict(vars(item)) for item in story.diagrams]
     return document
 
 
@@ -79,14 +79,18 @@ def from_document(document: dict) -> Story:
             key = f"refusal.story_needs_{required}_field"
             raise StoryError(f"A story needs a {required}.", key)
     values = dict(document)
-    try:
-        values["follow_ups"] = [FollowUp(**item) for item in document.get("follow_ups", [])]
-    except TypeError as error:
-        raise StoryError(
-            f"Story {document['key']!r}: a follow-up is malformed ({error}).",
-            "refusal.follow_up_malformed",
-            key=document["key"],
-        ) from None
+    for name, kind, what in (
+        ("follow_ups", FollowUp, "follow-up"),
+        ("diagrams", Diagram, "diagram"),
+    ):
+        try:
+            values[name] = [kind(**item) for item in document.get(name, [])]
+        except TypeError as error:
+            raise StoryError(
+                f"Story {document['key']!r}: a {what} is malformed ({error}).",
+                f"refusal.{what.replace('-', '_')}_malformed",
+                key=document["key"],
+            ) from None
     story = Story(**values)
     validate(story)
     return story
@@ -131,6 +135,7 @@ def validate(story: Story) -> None:
     for name, values in (("theme", story.themes), ("prompt", story.prompts)):
         if any(not isinstance(value, str) or not value.strip() for value in values):
             raise StoryError(f"A {name} cannot be empty.", f"refusal.story_empty_{name}")
+    check_diagrams(story.diagrams)
     if not isinstance(story.example, bool):
         raise StoryError("The example flag must be true or false.", "refusal.story_example")
     if story.translated_from and story.translated_from not in LANGUAGES:
@@ -167,6 +172,7 @@ def translation_draft(source: Story, lang: str) -> Story:
             "themes": list(source.themes),
             "prompts": list(source.prompts),
             "follow_ups": [FollowUp(**vars(item)) for item in source.follow_ups],
+            "diagrams": [Diagram(**vars(item)) for item in source.diagrams],
         }
     )
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain.incident import IncidentError
 from app.domain.postmortem.model import PostmortemError
+from app.domain.story.diagrams import Diagram
 from app.domain.story.drafting import draft_from_postmortem
 from app.domain.story.model import (
     Story,
@@ -18,6 +19,7 @@ from app.domain.story.model import (
 )
 from app.domain.story.starters import starter_stories
 from app.services.library.records import StoryStore, StorySummary, StoryView, summary_of, visible_in
+from storage.errors import StaleWrite
 from storage.incident_rows import by_code
 from storage.postmortem_rows import postmortem_for
 from storage.story_rows import (
@@ -133,6 +135,37 @@ class StoryService(StoryStore):
             session.add(record)
             session.commit()
             return self._view(session, record, [record])
+
+    def add_diagram(self, ref: str, diagram: Diagram, actor: str) -> StoryView:
+        """The diagram added at the end of the story's diagrams (a version conflict — someone
+        saved a moment ago — is retried on their version)."""
+        return self._change_diagrams(ref, actor, lambda diagrams: diagrams.append(diagram))
+
+    def remove_diagram(self, ref: str, number: int, actor: str) -> StoryView:
+        """Diagram ``number`` (1 is the first) taken off the story."""
+
+        def remove(diagrams: list[Diagram]) -> None:
+            if not 1 <= number <= len(diagrams):
+                raise StoryError(
+                    f"The story has no diagram {number}.", "refusal.no_diagram", number=number
+                )
+            del diagrams[number - 1]
+
+        return self._change_diagrams(ref, actor, remove)
+
+    def _change_diagrams(self, ref: str, actor: str, change) -> StoryView:
+        for attempt in range(3):
+            view = self.view(ref)
+            story = view.story
+            change(story.diagrams)
+            try:
+                self.save(story, view.version, actor)
+            except StaleWrite:
+                if attempt == 2:
+                    raise
+                continue
+            return self.view(story.key)
+        raise AssertionError("unreachable")
 
     def publish(self, story: Story, expected_version: int, actor: str) -> int:
         return self.save(publish(story), expected_version, actor)

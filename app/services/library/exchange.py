@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.domain.story.diagrams import check_image
 from app.domain.story.model import (
     StoryError,
     from_document,
@@ -93,7 +94,11 @@ class LibraryExchange(StoryStore):
             item = dict(item)
             hidden = item.pop("hidden", False)
             try:
-                stories.append((from_document(item), bool(hidden)))
+                story = from_document(item)
+                for diagram in story.diagrams:
+                    if diagram.is_image:
+                        check_image(diagram)  # opened once here, never again on reading
+                stories.append((story, bool(hidden)))
             except (StoryError, TypeError) as error:
                 raise StoryError(
                     f"Story {number}: {error}", "refusal.story_at", number=number, said=error
