@@ -61,7 +61,9 @@ class ReaderScreen(StoryScreen):
         with VerticalScroll(id="reader-body"):
             yield Static(id="reader-highlight")
             yield Static(id="reader-narrative")
-            yield Static(id="reader-diagrams-title", classes="reader-heading")
+            diagrams_title = Static(id="reader-diagrams-title", classes="reader-heading")
+            diagrams_title.display = False  # until a story with diagrams is shown
+            yield diagrams_title
             yield Vertical(id="reader-diagrams")
             yield Static(id="reader-lens-title", classes="reader-heading")
             yield Static(id="reader-lens")

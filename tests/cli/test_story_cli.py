@@ -90,3 +90,42 @@ def test_human_output_follows_lang(tmp_path):
     )
     assert imported.stdout.startswith("가져왔습니다: 스토리 18편, ")
     assert "stories" not in imported.stdout
+
+
+def test_diagrams_attached_listed_printed_and_removed_from_the_command_line(tmp_path):
+    from pypdf import PdfReader
+
+    from tests.diagram_files import TEXT_DIAGRAM, picture
+
+    db = ["--db", f"sqlite:///{tmp_path / 'cart.db'}"]
+    key = "starter-sale-pool/ko"
+    (tmp_path / "flow.txt").write_text(TEXT_DIAGRAM + "\n", encoding="utf-8")
+    (tmp_path / "map.png").write_bytes(picture())
+    (tmp_path / "map.gif").write_bytes(b"GIF89a....")
+    text = run("story", "diagram", key, "--text", str(tmp_path / "flow.txt"), "--lang", "ko", *db)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines() == ["1.", *TEXT_DIAGRAM.splitlines()]
+    image = run(
+        "story", "diagram", key, "--image", str(tmp_path / "map.png"),
+        "--caption", "지도", "--lang", "ko", *db,
+    )  # fmt: skip
+    assert image.stdout.splitlines()[-2:] == ["2. PNG 이미지 map.png, 300×150 픽셀", "   지도"]
+    refused = run("story", "diagram", key, "--image", str(tmp_path / "map.gif"), *db)
+    assert refused.returncode == 1
+    assert refused.stderr == "storycart: map.gif is not a PNG, JPEG or SVG image.\n"
+    missing = run("story", "diagram", key, "--text", str(tmp_path / "nope.txt"), *db)
+    assert missing.stderr == f"storycart: There is no file {tmp_path / 'nope.txt'}.\n"
+    listed = json.loads(run("story", "diagram", key, "--json", *db).stdout)
+    assert [(d["kind"], d["caption"]) for d in listed] == [("text", ""), ("PNG", "지도")]
+    assert "image" not in listed[1]  # the list names images, it does not print them
+
+    shown = run("story", "show", key, "--lang", "ko", *db).stdout
+    assert "다이어그램" in shown and TEXT_DIAGRAM in shown
+    sheet = tmp_path / "sheet.pdf"
+    assert run("export", "story", key, "-o", str(sheet), *db).returncode == 0
+    assert len(PdfReader(sheet).pages[0].images) == 1
+
+    removed = run("story", "diagram", key, "--remove", "1", "--json", *db)
+    assert [d["kind"] for d in json.loads(removed.stdout)] == ["PNG"]
+    gone = run("story", "diagram", key, "--remove", "5", *db)
+    assert gone.returncode == 1 and gone.stderr == "storycart: The story has no diagram 5.\n"
