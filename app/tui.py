@@ -27,6 +27,7 @@ from app.domain.policy.model import Policy
 from app.services.policy_files import PolicySet, load_policies, policy_sources
 from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
+from screens.drill_actions import DrillActions
 from screens.help import HelpScreen, help_rows
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
@@ -63,7 +64,7 @@ class IncidentsMoved(Message):
     """Someone else (another laptop, the daemon) changed the incidents."""
 
 
-class StoryCartApp(App[int]):
+class StoryCartApp(DrillActions, App[int]):
     TITLE = "Story Cart"
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
@@ -88,8 +89,12 @@ class StoryCartApp(App[int]):
         policies: PolicySet | None = None,
         start_scheduler: bool = True,
         kiosk: bool = False,
+        drill=None,
     ) -> None:
+        """``drill``: a DrillRun — the app then runs that drill, on its own database and a
+        DrillClock (``clock``), with paging stripped from ``settings`` (app.cli.drill)."""
         super().__init__()
+        self.drill_run = drill
         # `storycart kiosk`: the cart's screen from the start; the board (and the escalation
         # scheduler) only once a curator has typed the unlock keys.
         self.start_in_kiosk = kiosk
@@ -115,6 +120,9 @@ class StoryCartApp(App[int]):
         self.policy_changed: Signal[None] = Signal(self, "policy-changed")
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
+        if drill is not None:
+            self.title = f"{self.catalog.t('drill.banner_mark')} · {self.title}"
+            self.setup_drill()
         localize_palette_binding(self, self.catalog)
         self.register_theme(STORYCART_THEME)
         # Chosen before start-up: changing it in on_mount would restyle everything once more.
@@ -186,6 +194,8 @@ class StoryCartApp(App[int]):
         self.services_ready.publish(services)
         self.set_interval(1.0, self.watch_incidents)
         await self.escalations.start()
+        if self.drill_run is not None:
+            self.start_drill(services)
 
     def on_unmount(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
@@ -235,6 +245,8 @@ class StoryCartApp(App[int]):
                 self.bell()
             elif delivery.shown and delivery.channel == "flash":
                 text = flash_text(payload, self.catalog)
+                if self.drill_run is not None:  # nobody may take a drill's alert for real
+                    text = f"{self.catalog.t('drill.banner_mark')} · {text}"
                 self.alert_flashed.publish((text, payload["incident"]))
                 if not isinstance(self.screen, BoardScreen):
                     self.notify(text, severity="warning", markup=False, timeout=10)

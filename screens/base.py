@@ -101,6 +101,13 @@ dialogs = _Dialogs()
 class StoryCartScreen(Screen):
     catalog: Catalog  # set by each screen's constructor
 
+    def on_mount(self) -> None:
+        """During a drill every screen says so, on top (screens' own on_mount run as well)."""
+        if getattr(self.app, "drill_run", None) is not None:
+            from widgets.drill_banner import DrillBanner
+
+            self.mount(DrillBanner(classes="drill-banner"), before=0)
+
     @property
     def host(self) -> Host:
         return cast(Host, self.app)

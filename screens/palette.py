@@ -37,6 +37,11 @@ def palette_commands(app: App, screen: Screen, catalog: Catalog) -> Iterator[Sys
     if isinstance(screen, StoryCartScreen):
         for key, callback in screen.palette_commands():
             yield command(key, callback)
+    if getattr(app, "drill_run", None) is not None:
+        for key, callback in app.drill_palette():
+            yield command(key, callback)
+    else:
+        yield command("drill_start", app.action_start_drill)
     policies = app.policies
     for name, policy in policies.policies.items():
         yield SystemCommand(

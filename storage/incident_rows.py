@@ -59,6 +59,16 @@ def all_incidents(session: Session) -> list[IncidentRecord]:
     return list(session.exec(select(IncidentRecord).order_by(IncidentRecord.declared_at)))
 
 
+def recently_resolved(session: Session, limit: int) -> list[IncidentRecord]:
+    statement = (
+        select(IncidentRecord)
+        .where(col(IncidentRecord.resolved_at).is_not(None))
+        .order_by(col(IncidentRecord.resolved_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
 def events_by_incident(
     session: Session, incident_ids: list[int]
 ) -> dict[int, list[EscalationEventRecord]]:

@@ -15,6 +15,7 @@ from app import __version__
 from app.cli.alert import add_alert_parsers
 from app.cli.database import add_db_parsers
 from app.cli.demo import add_demo_parser
+from app.cli.drill import add_drill_parsers
 from app.cli.errors import CommandError
 from app.cli.incident import add_incident_parsers
 from app.cli.intake import add_intake_parsers
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_metrics_parsers(commands, common)
     add_demo_parser(commands, common)
     add_oncall_parser(commands, common)
+    add_drill_parsers(commands, common)
     return parser
 
 

@@ -47,3 +47,76 @@ class FakeClock:
             raise ValueError("FakeClock.set needs a timezone-aware time")
         with self._lock:
             self._now = instant.astimezone(UTC)
+
+
+class DrillClock:
+    """Drill time: runs ``speed`` times faster than the clock under it, from ``start``, and
+    stands still while paused. A 60-minute tabletop at 10× takes 6 minutes at the cart.
+
+    Everything that takes a Clock takes this one unchanged; what waits on the real clock (the
+    scheduler's wake-up job) asks `wall_time` when a drill moment will come."""
+
+    def __init__(self, base: Clock, speed: float, start: datetime | None = None) -> None:
+        if speed <= 0:
+            raise ValueError("A drill runs at a speed above zero.")
+        self.base = base
+        self._lock = threading.Lock()
+        self._speed = float(speed)
+        self._anchor_base = base.now()
+        self._anchor = (start or self._anchor_base).astimezone(UTC)
+        self._paused = False
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._at(self.base.now())
+
+    def _at(self, base_now: datetime) -> datetime:
+        if self._paused:
+            return self._anchor
+        return self._anchor + (base_now - self._anchor_base) * self._speed
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def _reanchor(self) -> None:
+        base_now = self.base.now()
+        self._anchor = self._at(base_now)
+        self._anchor_base = base_now
+
+    def pause(self) -> None:
+        with self._lock:
+            if not self._paused:
+                self._reanchor()
+                self._paused = True
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._paused:
+                self._anchor_base = self.base.now()
+                self._paused = False
+
+    def set_speed(self, speed: float) -> None:
+        if speed <= 0:
+            raise ValueError("A drill runs at a speed above zero.")
+        with self._lock:
+            self._reanchor()
+            self._speed = float(speed)
+
+    def wall_time(self, instant: datetime) -> datetime:
+        """When, on the clock under this one, drill time reaches ``instant`` (while paused: a
+        day from now — resuming re-plans)."""
+        with self._lock:
+            if self._paused:
+                return self.base.now() + timedelta(days=1)
+            return self._anchor_base + (instant - self._anchor) / self._speed
+
+
+def wall_time(clock: Clock, instant: datetime) -> datetime:
+    """When the real clock reaches ``instant`` of this clock (the same moment, but in a drill)."""
+    convert = getattr(clock, "wall_time", None)
+    return convert(instant) if convert is not None else instant

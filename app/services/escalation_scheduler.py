@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.domain.clock import wall_time
 from app.domain.incident import FiredStep
 from app.services.alert_delivery import AlertDeliverer, Delivery
 from app.services.incident_service import IncidentService
@@ -140,7 +141,8 @@ class EscalationScheduler:
         self.scheduler.add_job(
             self._wake,
             "date",
-            run_date=min(self._wakeups.values()).astimezone(UTC),
+            # a drill's deadlines are in drill time; the job waits on the real clock
+            run_date=wall_time(self.service.clock, min(self._wakeups.values())).astimezone(UTC),
             id=WAKEUP_JOB,
             replace_existing=True,
             misfire_grace_time=None,

@@ -40,6 +40,7 @@ from storage.incident_rows import (
     events_by_incident,
     events_for,
     open_incidents,
+    recently_resolved,
     roles_for,
     set_role,
     ticks_for,
@@ -96,6 +97,11 @@ class IncidentService(EscalationFiring):
         with self.database.session() as session:
             records = all_incidents(session) if include_resolved else open_incidents(session)
         return [self.view(record.code) for record in records]
+
+    def recently_resolved(self, limit: int = 10) -> list[tuple[str, str]]:
+        """(code, title) of the incidents resolved last, newest first."""
+        with self.database.session() as session:
+            return [(r.code, r.title) for r in recently_resolved(session, limit)]
 
     def declare(
         self,
