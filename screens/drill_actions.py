@@ -52,6 +52,8 @@ class DrillActions:
         from app.services.drill_conductor import DrillConductor
 
         self.drill = DrillConductor(self.drill_run, services.incidents, self.policies)
+        if self.drill_run.ended_at is None and not self.drill_run.delivered:
+            self.clock.resume()  # drill time starts with the board, not with the process
         self.set_interval(TICK_SECONDS, self.drill_tick)
         self.drill_tick()
 
@@ -63,7 +65,7 @@ class DrillActions:
         else:
             self.call_from_thread(self._publish_banner)
 
-    def on_drill_events_told(self, message: DrillEventsTold) -> None:
+    async def on_drill_events_told(self, message: DrillEventsTold) -> None:
         t = self.catalog.t
         for item in message.told:
             line = self.drill.event_line(item, self.catalog.lang)
@@ -77,6 +79,8 @@ class DrillActions:
             )
         self._publish_banner()
         self.incidents_changed.publish(None)
+        if self.escalations is not None:
+            await self.escalations.sweep_now()  # a monitor's declaration: its first steps now
 
     def _banner_text(self) -> str:
         t, run = self.catalog.t, self.drill_run

@@ -113,9 +113,9 @@ def _scenario(settings: Settings, args, policies):
 
 
 def _start(settings: Settings, args) -> int:
+    from app.cli.run import run_drill
     from app.domain.clock import DrillClock, SystemClock
     from app.services.drill_run import DrillRun
-    from app.tui import StoryCartApp
 
     catalog = Catalog(settings.lang)
     low, high = SPEEDS
@@ -123,18 +123,12 @@ def _start(settings: Settings, args) -> int:
         raise CommandError(catalog.t("drill.bad_speed", low=f"{low:g}", high=f"{high:g}"))
     policies = command_policies(settings)
     scenario = _scenario(settings, args, policies)
-    clock = DrillClock(SystemClock(), args.speed)
+    clock = DrillClock(SystemClock(), args.speed, paused=True)  # runs once the board is up
     run = DrillRun.create(drills_dir(args), scenario, args.speed, settings.lang, clock)
-    policy = scenario.policy
-    app = StoryCartApp(
-        drill_settings(settings, run.db_url).with_overrides(policy=policy),
-        clock=clock,
-        policies=policies,
-        drill=run,
-    )
-    app.run()
+    drill_app_settings = drill_settings(settings, run.db_url).with_overrides(policy=scenario.policy)
+    code = run_drill(drill_app_settings, clock, policies, run)
     print(printable(catalog.t("drill.folder", path=str(run.directory))))
-    return app.return_code or 0
+    return code
 
 
 def _scenarios(settings: Settings, _args) -> int:
@@ -158,7 +152,7 @@ def _check(settings: Settings, args) -> int:
     scenario = load_file(Path(args.file).expanduser())
     check_against(scenario, command_policies(settings))
     catalog = Catalog(settings.lang)
-    print(printable(catalog.t("drill.checked", key=scenario.key, count=len(scenario.events))))
+    print(printable(catalog.t("drill.checked", name=scenario.key, count=len(scenario.events))))
     return 0
 
 

@@ -23,3 +23,15 @@ def cmd_run(settings: Settings, _args, kiosk: bool = False) -> int:
     from app.tui import run_tui
 
     return run_tui(settings, kiosk=kiosk)
+
+
+def run_drill(settings: Settings, clock, policies, drill) -> int:
+    """The TUI running a drill (`storycart drill start`): its settings already point at the
+    drill database and reach nobody (app.cli.drill.drill_settings)."""
+    if not settings.kitty_keyboard:
+        os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
+    from app.tui import StoryCartApp
+
+    app = StoryCartApp(settings, clock=clock, policies=policies, drill=drill)
+    app.run()
+    return app.return_code or 0

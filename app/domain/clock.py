@@ -56,7 +56,11 @@ class DrillClock:
     Everything that takes a Clock takes this one unchanged; what waits on the real clock (the
     scheduler's wake-up job) asks `wall_time` when a drill moment will come."""
 
-    def __init__(self, base: Clock, speed: float, start: datetime | None = None) -> None:
+    def __init__(
+        self, base: Clock, speed: float, start: datetime | None = None, paused: bool = False
+    ) -> None:
+        """``paused``: standing still until `resume` (a drill app starts it once it is ready,
+        so its start-up is not drill time)."""
         if speed <= 0:
             raise ValueError("A drill runs at a speed above zero.")
         self.base = base
@@ -64,7 +68,7 @@ class DrillClock:
         self._speed = float(speed)
         self._anchor_base = base.now()
         self._anchor = (start or self._anchor_base).astimezone(UTC)
-        self._paused = False
+        self._paused = paused
 
     def now(self) -> datetime:
         with self._lock:
