@@ -308,6 +308,13 @@ class StoryCartApp(DrillActions, App[int]):
             return
         self.push_screen(CuratorScreen(self.catalog))
 
+    def action_show_training(self) -> None:
+        from screens.training import TrainingScreen
+
+        if not self._services_ready() or self._go_back_to(TrainingScreen):
+            return
+        self.push_screen(TrainingScreen(self.catalog))
+
     def action_show_oncall(self) -> None:
         from screens.oncall import OnCallDialog
 

@@ -100,6 +100,7 @@ class DebriefScreen(StoryCartScreen):
         )
         if not self.card.incident:
             summary += "\n" + t("drill.no_incident")
+        summary += "\n" + t("training.drill_hint")  # the team's database: from the real board
         self.query_one("#debrief-score", Static).update(Content(summary))
         table = self.query_one("#debrief-timeline", DataTable)
         table.clear()

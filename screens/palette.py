@@ -28,6 +28,7 @@ def palette_commands(app: App, screen: Screen, catalog: Catalog) -> Iterator[Sys
     yield command("follow_ups", app.action_show_follow_ups)
     yield command("oncall", app.action_show_oncall)
     yield command("curator", app.action_show_curator)
+    yield command("training", app.action_show_training)
     yield SystemCommand(
         catalog.t("kiosk.command"), catalog.t("kiosk.command_help"), app.action_kiosk
     )

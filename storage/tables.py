@@ -361,6 +361,20 @@ class FeedbackRecord(SQLModel, table=True):
     handled_by: str | None = None
 
 
+class TrainingRecord(SQLModel, table=True):
+    """Someone did a training item (seed 003 §8.1) at a time; kept, never overwritten."""
+
+    __tablename__ = "training_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    checklist: str
+    item: str
+    person: str = Field(index=True)
+    done_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    recorded_by: str
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class CartLocationRecord(SQLModel, table=True):
     __tablename__ = "cart_location"
 

@@ -28,6 +28,7 @@ from app.cli.postmortem import add_exchange_parsers
 from app.cli.run import add_run_parser, cmd_run
 from app.cli.settings import add_settings_parser
 from app.cli.story import add_story_parsers
+from app.cli.training import add_training_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
 from app.domain.i18n import Catalog, said_in
 from app.domain.policy.errors import PolicyError
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(commands, common)
     add_oncall_parser(commands, common)
     add_drill_parsers(commands, common)
+    add_training_parsers(commands, common)
     return parser
 
 

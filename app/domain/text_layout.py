@@ -102,3 +102,8 @@ def hanging(text: str, width: int, marker: str = "• ") -> str:
     indent = " " * cell_len(marker)
     lines = wrap(text, width - cell_len(marker))
     return "\n".join((marker if n == 0 else indent) + line for n, line in enumerate(lines))
+
+
+def pad_cells(text: str, width: int) -> str:
+    """The text padded with spaces to `width` terminal cells (a wide character counts two)."""
+    return text + " " * max(0, width - cell_len(text))

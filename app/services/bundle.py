@@ -20,6 +20,7 @@ from app.services.metrics_service import MetricsService
 from app.services.paging_status import PagingStatus
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
+from app.services.training_service import TrainingService
 from app.services.watch_service import MaintenanceService
 from storage.database import Database
 
@@ -38,6 +39,7 @@ class Services:
     maintenance: MaintenanceService
     metrics: MetricsService
     curator: CuratorService
+    training: TrainingService
 
     @classmethod
     def open(
@@ -71,6 +73,7 @@ class Services:
                 maintenance=MaintenanceService(database, clock),
                 metrics=MetricsService(database, clock),
                 curator=CuratorService(database, clock, rotation_weeks),
+                training=TrainingService(database, clock),
             )
         except BaseException:
             database.close()

@@ -190,3 +190,19 @@ def test_a_drill_in_a_real_terminal_escalates_on_drill_time(tmp_path):
 
 def parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp)
+
+
+def test_training_is_recorded_and_listed_from_the_command_line(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}"]
+    done = run("training", "done", "quarterly/tabletop", "--person", "민지", "--person", "준호",
+               "--at", "2d ago", "--lang", "ko", *db)  # fmt: skip
+    assert done.stdout == "민지, 준호: quarterly/tabletop 완료를 기록했습니다.\n"
+    listed = json.loads(run("training", "--json", "--person", "Sam", *db).stdout)
+    current = [(e["person"], e["item"]) for e in listed if e["current"]]
+    assert current == [("민지", "quarterly/tabletop"), ("준호", "quarterly/tabletop")]
+    assert {e["person"] for e in listed} == {"민지", "준호", "Sam"}
+    shown = run("training", "--lang", "ja", *db).stdout.splitlines()
+    assert shown[4].startswith("✓ 민지") and "インシデントシミュレーション（机上訓練）" in shown[4]
+    refused = run("training", "done", "quarterly/yoga", "--person", "x", *db)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("storycart: There is no training item 'quarterly/yoga'")
