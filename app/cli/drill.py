@@ -157,14 +157,17 @@ def _check(settings: Settings, args) -> int:
 
 
 def _conductor(settings: Settings, folder: str):
-    """The drill in `folder`, its services on the drill database, read for a score."""
-    from app.domain.clock import SystemClock
+    """The drill in `folder`, its services on the drill database, read for a score — at the
+    drill time it ended (one that never ended, a crash: at the last event it told)."""
+    from app.domain.clock import FakeClock
     from app.services.bundle import Services
     from app.services.drill_conductor import DrillConductor
     from app.services.drill_run import DrillRun
 
     run = DrillRun.open(Path(folder).expanduser())
-    services = Services.open(run.db_url, SystemClock(), rotation_weeks=2, alert_channels=())
+    told = run.told()
+    stopped = run.ended_at or (told[-1].at if told else run.started_at)
+    services = Services.open(run.db_url, FakeClock(stopped), rotation_weeks=2, alert_channels=())
     return run, services, DrillConductor(run, services.incidents, command_policies(settings))
 
 
@@ -225,7 +228,6 @@ def _score(settings: Settings, args) -> int:
 
 
 def _debrief(settings: Settings, args) -> int:
-    from app.domain.clock import SystemClock
     from app.export.drill_debrief import debrief_pdf
     from app.services.files import write_file
 
@@ -233,7 +235,7 @@ def _debrief(settings: Settings, args) -> int:
     try:
         card = conductor.score()
         view = services.incidents.view(card.incident) if card.incident else None
-        printed = debrief_pdf(run, card, view, settings.lang, SystemClock().now())
+        printed = debrief_pdf(run, card, view, settings.lang, conductor.clock.now())
     finally:
         services.close()
     write_file(Path(args.output), printed.data, "pdf")

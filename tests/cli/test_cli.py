@@ -268,3 +268,25 @@ def test_settings_says_each_value_and_where_it_came_from(tmp_path, monkeypatch):
     ).stdout
     assert "rotation_weeks" in human and "the story of the week changes" in human
     assert "s3cret" not in human
+
+
+def test_db_backup_and_restore_from_the_command_line(tmp_path):
+    source = ["--db", f"sqlite:///{tmp_path / 'cart.db'}"]
+    declared = run("incident", "declare", "--title", "결제 장애", "--severity", "SEV-2", *source)
+    assert declared.returncode == 0
+    backup_file = tmp_path / "cart.backup"
+    made = run("db", "backup", str(backup_file), "--lang", "ko", *source)
+    assert made.returncode == 0
+    assert made.stdout.startswith(f"{backup_file}에 백업했습니다 (sqlite, ")
+    again = run("db", "backup", str(backup_file), *source)
+    assert again.returncode == 1
+    refusal = f"{backup_file} exists already; a backup never overwrites a file."
+    assert again.stderr == f"storycart: {refusal}\n"
+    target = ["--db", f"sqlite:///{tmp_path / 'restored.db'}"]
+    restored = run("db", "restore", str(backup_file), *target)
+    assert restored.returncode == 0
+    assert restored.stdout == f"Restored {backup_file}; schema {HEAD}.\n"
+    listed = json.loads(run("incident", "list", "--json", *target).stdout)
+    assert [i["title"] for i in listed] == ["결제 장애"]
+    twice = run("db", "restore", str(backup_file), *target)
+    assert twice.returncode == 1 and "restored only into an empty database" in twice.stderr

@@ -97,6 +97,9 @@ async def pause_then_end(app, pilot, base, clock) -> None:
     await settle(app, pilot)
     await pilot.pause(0.5)
     await settle(app, pilot)
+    await pilot.press("o")  # the drill incident, for its drill postmortem
+    await settle(app, pilot)
+    assert app.screen.name == "incident" and app.screen.code == app.drill_run.incident
 
 
 async def test_a_sev1_tabletop_at_600x_is_played_scored_and_touches_nothing_real(tmp_path):
