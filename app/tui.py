@@ -64,8 +64,32 @@ class IncidentsMoved(Message):
     """Someone else (another laptop, the daemon) changed the incidents."""
 
 
+class TeamChanged(Message):
+    """Another laptop committed a change to these tables (PostgreSQL's NOTIFY); None: the
+    listener (re)connected and everything shown should be read again."""
+
+    def __init__(self, tables: set[str] | None) -> None:
+        super().__init__()
+        self.tables = tables
+
+
+# Tables whose change the board, the incident screen and the follow-ups show.
+INCIDENT_TABLES = {
+    "incident",
+    "timeline_entry",
+    "escalation_event",
+    "role_assignment",
+    "checklist_tick",
+    "postmortem",
+    "action_item",
+}
+STORY_TABLES = {"story", "feature", "nomination", "feedback", "cart_location"}
+
+
 class StoryCartApp(DrillActions, App[int]):
     TITLE = "Story Cart"
+    POLL_SECONDS = 1.0  # how often the board looks for changes made elsewhere (SQLite)
+    FALLBACK_POLL_SECONDS = 5.0  # the same on PostgreSQL, where NOTIFY wakes it at once
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
         # Help and quit first: the footer is cut at the right edge on a narrow terminal.
@@ -118,6 +142,8 @@ class StoryCartApp(DrillActions, App[int]):
         self.incidents_changed: Signal[str | None] = Signal(self, "incidents-changed")
         self.alert_flashed: Signal[tuple[str, str]] = Signal(self, "alert-flashed")
         self.policy_changed: Signal[None] = Signal(self, "policy-changed")
+        self.stories_changed: Signal[None] = Signal(self, "stories-changed")
+        self._listener = None
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
         if drill is not None:
@@ -192,12 +218,40 @@ class StoryCartApp(DrillActions, App[int]):
             on_delivered=self.on_alerts_delivered,
         )
         self.services_ready.publish(services)
-        self.set_interval(1.0, self.watch_incidents)
+        listening = self._listen_to_the_team(services)
+        # With the team's NOTIFY heard at once, the poll is only the fallback.
+        self.set_interval(
+            self.FALLBACK_POLL_SECONDS if listening else self.POLL_SECONDS, self.watch_incidents
+        )
         await self.escalations.start()
         if self.drill_run is not None:
             self.start_drill(services)
 
+    def _listen_to_the_team(self, services) -> bool:
+        """On a team database, hear other laptops' commits at once; True when listening."""
+        if services.database.engine.dialect.name != "postgresql":
+            return False
+        from storage.change_feed import ChangeListener
+
+        self._listener = ChangeListener(
+            services.database.url,
+            on_change=lambda tables: self.post_message(TeamChanged(tables)),
+            on_connected=lambda: self.post_message(TeamChanged(None)),
+            on_lost=lambda _reason: None,  # it reconnects by itself; the poll covers the gap
+        )
+        self._listener.start()
+        return True
+
+    def on_team_changed(self, message: TeamChanged) -> None:
+        tables = message.tables
+        if tables is None or tables & INCIDENT_TABLES:
+            self.incidents_changed.publish(None)
+        if tables is None or tables & STORY_TABLES:
+            self.stories_changed.publish(None)
+
     def on_unmount(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         if self._connection is not None:

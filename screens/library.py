@@ -79,6 +79,7 @@ class LibraryScreen(StoryScreen):
     def on_mount(self) -> None:
         self.query_one("#library-search", Input).focus()
         self.search("")
+        self.host.stories_changed.subscribe(self, lambda _none: self.reload())
 
     # -- data in ------------------------------------------------------------------------------
 

@@ -75,6 +75,7 @@ class ReaderScreen(StoryScreen):
 
     def on_mount(self) -> None:
         self.reload()
+        self.host.stories_changed.subscribe(self, lambda _none: self.reload())
 
     def reload(self) -> None:
         if self.week_mode:

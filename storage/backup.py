@@ -17,9 +17,8 @@ import subprocess
 from pathlib import Path
 
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
 
-from storage.engine import create_sqlite_file, make_engine, sqlite_path
+from storage.engine import create_sqlite_file, libpq_url, make_engine, sqlite_path
 from storage.errors import StorageError
 from storage.schema import head_revision, inspect_schema
 
@@ -79,11 +78,6 @@ def _pg_binary(name: str) -> str:
     return found
 
 
-def _libpq(url: str) -> str:
-    """The SQLAlchemy URL as libpq takes it (postgresql://…)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _pg_status(url: str):
     engine = make_engine(url)
     try:
@@ -95,7 +89,7 @@ def _pg_status(url: str):
 def _pg_dump(url: str, target: Path) -> None:
     _pg_status(url)  # a Story Cart database, not newer than this app
     command = [_pg_binary("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
-    _run([*command, "--file", str(target), "--dbname", _libpq(url)], "pg_dump")
+    _run([*command, "--file", str(target), "--dbname", libpq_url(url)], "pg_dump")
     os.chmod(target, 0o600)
 
 
@@ -178,7 +172,7 @@ def _pg_restore(source: Path, url: str) -> None:
         )
     _refuse_non_empty(url)
     command = [_pg_binary("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error"]
-    _run([*command, "--dbname", _libpq(url), str(source)], "pg_restore")
+    _run([*command, "--dbname", libpq_url(url), str(source)], "pg_restore")
 
 
 def _pg_backup_revision(source: Path) -> str | None:

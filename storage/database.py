@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from storage.change_feed import announce_writes
 from storage.engine import make_engine, sqlite_path
 from storage.schema import upgrade_schema
 
@@ -16,6 +18,9 @@ class Database:
     def __init__(self, url: str, engine: Engine, created: bool = False) -> None:
         self.url = url
         self.engine = engine
+        self._sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        if engine.dialect.name == "postgresql":
+            announce_writes(self._sessions)  # other laptops hear about every commit
         # True when this open made a new SQLite file (a typo in --db makes a new, empty one).
         self.created = created
 
@@ -34,7 +39,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._sessions() as session:
             yield session
 
     def close(self) -> None:

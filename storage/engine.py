@@ -34,6 +34,11 @@ def _parse(url: str):
         ) from None
 
 
+def libpq_url(url: str) -> str:
+    """A PostgreSQL URL as libpq (psql, pg_dump, psycopg) takes it: postgresql://…"""
+    return _parse(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def create_sqlite_file(path: Path) -> bool:
     """Create the folder (0700) and an empty database file readable by its owner only (0600);
     True when the file is new. A path that cannot hold a database is one sentence."""

@@ -1,0 +1,65 @@
+"""Team mode through the real app on a real PostgreSQL server: with the fallback poll switched
+off, another laptop's declaration, acknowledgement and published story reach this board and
+this library through NOTIFY alone, each in well under a second."""
+
+from __future__ import annotations
+
+import time
+
+from app.domain.clock import FakeClock
+from app.domain.story.model import Story
+from app.services.incident_service import IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.tui import StoryCartApp
+from storage.database import Database
+from tests.conftest import library_services, make_settings
+from tests.ui.helpers import START, board_of, settle, wait_ready
+from widgets.board_table import BoardTable
+
+WEB = load_policies(policy_sources(None)).get("web-service")
+
+
+async def shown_within(pilot, seconds: float, predicate) -> float:
+    started = time.monotonic()
+    while not predicate():
+        assert time.monotonic() - started < seconds, "the other laptop's change never arrived"
+        await pilot.pause(0.01)
+    return time.monotonic() - started
+
+
+async def test_another_laptops_changes_arrive_by_notify(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setattr(StoryCartApp, "FALLBACK_POLL_SECONDS", 3600)  # NOTIFY or nothing
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ko").with_overrides(db_url=postgres_url)
+    app = StoryCartApp(settings, clock=clock, start_scheduler=False)
+    other = Database.open(postgres_url)  # the other laptop
+    incidents = IncidentService(other, clock, PolicyStore(other, clock))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(app, pilot)
+            await settle(app, pilot)
+            table = board_of(app).query_one(BoardTable)
+            code = incidents.declare(WEB, "다른 노트북에서 선언", "SEV-2", "준호")
+            declared = await shown_within(pilot, 1.0, lambda: table.row_count == 1)
+            incidents.acknowledge(code, "준호")
+            acked = await shown_within(
+                pilot, 1.0, lambda: table.cell_text(code, "ack").startswith("✓")
+            )
+            await pilot.press("l")
+            await settle(app, pilot)
+            lib = library_services(other, clock)
+            view = lib.stories.create(
+                Story(key="sync/ko", lang="ko", title="다른 노트북의 스토리", narrative="본문",
+                      highlight="요약", prompts=["질문?"]),
+                "준호",
+            )  # fmt: skip
+            lib.stories.publish(view.story, view.version, "준호")
+            library = app.screen
+            published = await shown_within(
+                pilot, 1.0, lambda: any(item.key == "sync/ko" for item in library.items)
+            )
+        print(f"\nboard {declared * 1000:.0f} ms, ack {acked * 1000:.0f} ms, "
+              f"library {published * 1000:.0f} ms")  # fmt: skip
+    finally:
+        other.close()
