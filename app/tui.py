@@ -32,6 +32,7 @@ from screens.help import HelpScreen, help_rows
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
 from screens.palette import palette_commands
+from screens.presence_actions import PresenceActions
 from screens.theme import STORYCART_THEME, STYLES
 
 if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
@@ -86,7 +87,7 @@ INCIDENT_TABLES = {
 STORY_TABLES = {"story", "feature", "nomination", "feedback", "cart_location"}
 
 
-class StoryCartApp(DrillActions, App[int]):
+class StoryCartApp(DrillActions, PresenceActions, App[int]):
     TITLE = "Story Cart"
     POLL_SECONDS = 1.0  # how often the board looks for changes made elsewhere (SQLite)
     FALLBACK_POLL_SECONDS = 5.0  # the same on PostgreSQL, where NOTIFY wakes it at once
@@ -224,6 +225,7 @@ class StoryCartApp(DrillActions, App[int]):
             self.FALLBACK_POLL_SECONDS if listening else self.POLL_SECONDS, self.watch_incidents
         )
         await self.escalations.start()
+        self.start_presence()
         if self.drill_run is not None:
             self.start_drill(services)
 
@@ -248,8 +250,11 @@ class StoryCartApp(DrillActions, App[int]):
             self.incidents_changed.publish(None)
         if tables is None or tables & STORY_TABLES:
             self.stories_changed.publish(None)
+        if tables is None or "presence" in tables:
+            self.presence_reread()
 
     def on_unmount(self) -> None:
+        self.leave_presence()
         if self._listener is not None:
             self._listener.stop()
         if self._scheduler is not None and self._scheduler.running:

@@ -27,6 +27,7 @@ from app.services.files import write_file
 from screens.base import Command, dialogs
 from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
+from screens.presence_text import presence_text
 from widgets.board_table import TONE_STYLES
 
 
@@ -73,6 +74,7 @@ class IncidentScreen(IncidentCommandsScreen):
         t = self.catalog.t
         yield Static(Content(self.code), id="screen-title")
         yield Static(id="incident-summary")
+        yield Static(id="incident-presence", classes="presence-line")
         with TabbedContent(id="incident-tabs"):
             with TabPane(t("incident.tab_ladder"), id="ladder"):
                 yield DataTable(id="ladder-table", cursor_type="row")
@@ -111,6 +113,16 @@ class IncidentScreen(IncidentCommandsScreen):
         self.set_interval(1.0, self.refresh_clocks)
         self.host.incidents_changed.subscribe(self, lambda _select: self.load_view())
         self.load_view()
+        self.app.call_later(self.host.presence_tick)  # here now, not in five seconds
+
+    def presence_place(self) -> tuple[str, str, bool]:
+        return f"incident:{self.code}", "", False
+
+    def show_presence(self, companions) -> None:
+        text = presence_text(companions, self.catalog)
+        line = self.query_one("#incident-presence", Static)
+        line.update(Content(text))
+        line.display = bool(text)
 
     @work(thread=True, exit_on_error=False, group="incident")
     def load_view(self) -> None:

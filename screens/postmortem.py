@@ -40,6 +40,7 @@ from app.domain.postmortem.review import (
 from app.domain.textsafe import printable
 from screens.base import Command, StoryCartScreen, dialogs
 from screens.localized import bind_localized
+from screens.presence_text import presence_text
 from widgets.list_editor import ListEditor
 from widgets.postmortem_steps import TEXT_FIELDS, PostmortemSteps
 
@@ -86,6 +87,7 @@ class PostmortemScreen(StoryCartScreen):
     def compose(self) -> ComposeResult:
         yield Static(Content(self.code), id="screen-title")
         yield Static(id="pm-status")
+        yield Static(id="pm-presence", classes="presence-line")
         with Horizontal(id="pm-body"):
             yield OptionList(id="pm-rail")
             yield PostmortemSteps(self.catalog, id="pm-steps", initial="step-summary")
@@ -237,8 +239,48 @@ class PostmortemScreen(StoryCartScreen):
             self.query_one("#pm-hints", Static).update(Content(text))
 
     def _mark_dirty(self) -> None:
+        starting = not self.dirty
         self.dirty = True
         self.autosaver.changed(self.host.clock.now())
+        if starting:
+            self._warn_if_shared()
+            self.host.presence_tick()  # the others see "typing" at once
+
+    # -- who else is here ---------------------------------------------------------------------
+
+    companions: tuple = ()
+    _warned: frozenset = frozenset()
+
+    def presence_place(self) -> tuple[str, str, bool]:
+        return f"postmortem:{self.code}", self.current_step(), self.dirty
+
+    def show_presence(self, companions) -> None:
+        self.companions = tuple(companions)
+        text = presence_text(companions, self.catalog, section_names=True)
+        line = self.query_one("#pm-presence", Static)
+        line.update(Content(text))
+        line.display = bool(text)
+        if self.dirty:
+            self._warn_if_shared()
+
+    def _warn_if_shared(self) -> None:
+        """Someone else is typing in the section this user is typing in: say so, once per
+        person and section, before the second save is refused as stale."""
+        section = self.current_step()
+        for companion in self.companions:
+            key = (companion.person, section)
+            if companion.editing and companion.section == section and key not in self._warned:
+                self._warned = self._warned | {key}
+                self.notify(
+                    self.catalog.t(
+                        "presence.same_section",
+                        person=companion.person,
+                        section=self.catalog.t(f"pm.section.{section}"),
+                    ),
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
 
     def autosave(self) -> None:
         """Checked often; saves once the delay after the first unsaved change has passed."""
@@ -357,6 +399,7 @@ class PostmortemScreen(StoryCartScreen):
 
     def go_to(self, section: str) -> None:
         self.query_one(ContentSwitcher).current = f"step-{section}"
+        self.host.presence_tick()
         self.query_one("#pm-rail", OptionList).highlighted = SECTIONS.index(section)
         step = self.query_one(f"#step-{section}")
         focusable = [w for w in step.query("Input, TextArea, Select, DataTable") if w.focusable]

@@ -375,6 +375,20 @@ class TrainingRecord(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class PresenceRecord(SQLModel, table=True):
+    """Where one running app (a client) is: an incident or a postmortem section, and whether
+    its user is typing there; refreshed every few seconds, stale after a short while."""
+
+    __tablename__ = "presence"
+
+    client: str = Field(primary_key=True)
+    person: str
+    place: str = Field(index=True)
+    section: str = ""
+    editing: bool = False
+    seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class CartLocationRecord(SQLModel, table=True):
     __tablename__ = "cart_location"
 

@@ -20,6 +20,7 @@ from app.services.metrics_service import MetricsService
 from app.services.paging_status import PagingStatus
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
+from app.services.presence_service import PresenceService
 from app.services.training_service import TrainingService
 from app.services.watch_service import MaintenanceService
 from storage.database import Database
@@ -40,6 +41,7 @@ class Services:
     metrics: MetricsService
     curator: CuratorService
     training: TrainingService
+    presence: PresenceService
 
     @classmethod
     def open(
@@ -74,6 +76,7 @@ class Services:
                 metrics=MetricsService(database, clock),
                 curator=CuratorService(database, clock, rotation_weeks),
                 training=TrainingService(database, clock),
+                presence=PresenceService(database, clock),
             )
         except BaseException:
             database.close()
