@@ -4,6 +4,7 @@ this library through NOTIFY alone, each in well under a second."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from app.domain.clock import FakeClock
@@ -63,3 +64,47 @@ async def test_another_laptops_changes_arrive_by_notify(tmp_path, postgres_url, 
               f"library {published * 1000:.0f} ms")  # fmt: skip
     finally:
         other.close()
+
+
+async def test_a_server_restart_mid_incident_loses_nothing_and_fires_once(tmp_path, monkeypatch):
+    """Two laptops on a real server that is stopped (immediate) and started again mid-incident:
+    both boards come back by themselves, the change made after the restart reaches the other
+    board by NOTIFY (the listener reconnected), and every ladder step fired exactly once."""
+    from sqlalchemy import text
+
+    from tests.pg_server import PostgresServer
+
+    monkeypatch.setattr(StoryCartApp, "FALLBACK_POLL_SECONDS", 3600)
+    server = PostgresServer()
+    server.start()
+    try:
+        url = server.fresh_database()
+        clock = FakeClock(START)
+        settings = make_settings(tmp_path, lang="en").with_overrides(db_url=url)
+        app = StoryCartApp(settings, clock=clock, start_scheduler=False)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await wait_ready(app, pilot)
+            table = board_of(app).query_one(BoardTable)
+            other = Database.open(url)
+            incidents = IncidentService(other, clock, PolicyStore(other, clock))
+            code = incidents.declare(WEB, "Checkout down", "SEV-1", "jun")
+            await shown_within(pilot, 1.0, lambda: table.row_count == 1)
+            await app.escalations.sweep_now()  # this laptop fires the immediate steps
+            server.pause()
+            clock.advance(16 * 60)  # L2's 15 minutes pass while the server is down
+            with contextlib.suppress(Exception):  # the server is away: this pass cannot fire
+                await app.escalations.sweep_now()
+            server.resume()
+            await pilot.pause(2.0)  # the listener's back-off: 0.5 s, 1 s …
+            incidents.acknowledge(code, "jun")  # on the other laptop, after the restart
+            await shown_within(pilot, 5.0, lambda: table.cell_text(code, "ack").startswith("✓"))
+            await app.escalations.sweep_now()
+            await app.escalations.sweep_now()
+            with other.session() as session:
+                fired = session.execute(
+                    text("SELECT step_id, count(*) FROM escalation_event GROUP BY step_id")
+                ).all()
+            other.close()
+        assert {step: count for step, count in fired} == {"SEV-1#0": 1, "SEV-1#1": 1, "SEV-1#2": 1}
+    finally:
+        server.stop()
