@@ -21,16 +21,25 @@ from screens.story_screen import StoryScreen
 from widgets.fields import TextField
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the query runs
+PAGE = 200  # rows read and drawn at a time; more when the cursor comes near the last
+NEAR_THE_END = 20
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
 COLUMNS = ("date", "severity", "kind", "title", "themes")
 
 
 class LibraryLoaded(Message):
-    def __init__(self, query: str, items: list, total: int) -> None:
+    def __init__(self, query: str, items: list, total: int, complete: bool = True) -> None:
         super().__init__()
         self.query = query
         self.items = items
         self.total = total
+        self.complete = complete  # False: the first pages of the whole library, more to come
+
+
+class LibraryMore(Message):
+    def __init__(self, items: list) -> None:
+        super().__init__()
+        self.items = items
 
 
 class LibraryScreen(StoryScreen):
@@ -50,6 +59,9 @@ class LibraryScreen(StoryScreen):
         self.items: list = []
         self.found: list = []
         self.total = 0
+        self.complete = True
+        self.rendered = 0
+        self.fetching = False
         self._timer = None
         bind_localized(self, catalog, self.BINDING_SPECS)
 
@@ -83,15 +95,38 @@ class LibraryScreen(StoryScreen):
 
     # -- data in ------------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="library", exclusive=True)
     def search(self, query: str) -> None:
+        filters = [
+            self._filter_value(s) for s in ("#filter-theme", "#filter-kind", "#filter-severity")
+        ]
+        self._search(query, paged=not query.strip() and not any(filters))
+
+    @work(thread=True, exit_on_error=False, group="library", exclusive=True)
+    def _search(self, query: str, paged: bool) -> None:
         stories, lang = self.host.services.stories, self.catalog.lang
+        if paged:  # the whole library, newest first: only its first page now
+            items, total = stories.page(lang, 0, PAGE)
+            self.post_message(LibraryLoaded(query, items, total, len(items) >= total))
+            return
         everything = stories.summaries(lang)
         found = stories.search(query, lang) if query.strip() else everything
         self.post_message(LibraryLoaded(query, found, len(everything)))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.complete = message.complete
         self.show(message.query, message.items, message.total)
+
+    @work(thread=True, exit_on_error=False, group="library-more", exclusive=True)
+    def _fetch_more(self, offset: int) -> None:
+        items, _total = self.host.services.stories.page(self.catalog.lang, offset, PAGE)
+        self.post_message(LibraryMore(items))
+
+    def on_library_more(self, message: LibraryMore) -> None:
+        self.fetching = False
+        self.items = [*self.items, *message.items]
+        self.found = [*self.found, *message.items]  # the paged library has no filter
+        self.complete = not message.items or len(self.items) >= self.total
+        self._render_more()
 
     def reload(self) -> None:
         self.search(self.current_query)
@@ -116,8 +151,20 @@ class LibraryScreen(StoryScreen):
         )
         table = self.query_one("#library-table", DataTable)
         table.clear()
-        lang = self.catalog.lang
-        for item in self.found:
+        self.rendered = 0
+        self._render_more()
+        shown = self.total if not self.complete else len(self.found)
+        count = t("story.count", shown=shown, total=self.total)
+        if not self.found:
+            count += " · " + t("story.no_match")
+        self.query_one("#library-count", Static).update(Content(count))
+
+    def _render_more(self) -> None:
+        """The next PAGE rows of what was found (drawing 100,000 rows at once takes seconds);
+        past the end of what was read, the next page is read."""
+        t, lang = self.catalog.t, self.catalog.lang
+        table = self.query_one("#library-table", DataTable)
+        for item in self.found[self.rendered : self.rendered + PAGE]:
             title = printable(item.title)
             if item.example:
                 title += f" ({t('story.example')})"
@@ -133,10 +180,16 @@ class LibraryScreen(StoryScreen):
                 Text(printable(themes)),
                 key=item.key,
             )
-        count = t("story.count", shown=len(self.found), total=self.total)
-        if not self.found:
-            count += " · " + t("story.no_match")
-        self.query_one("#library-count", Static).update(Content(count))
+        self.rendered = table.row_count
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row < self.rendered - NEAR_THE_END:
+            return
+        if self.rendered < len(self.found):
+            self._render_more()
+        elif not self.complete and not self.fetching:
+            self.fetching = True
+            self._fetch_more(len(self.items))
 
     # -- user in ------------------------------------------------------------------------------
 
@@ -149,6 +202,9 @@ class LibraryScreen(StoryScreen):
         self.query_one("#library-table", DataTable).focus()
 
     def on_select_changed(self, _event: Select.Changed) -> None:
+        if not self.complete:  # a filter needs the whole library, not its first page
+            self.search(self.current_query)
+            return
         self._apply_filters()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

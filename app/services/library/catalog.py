@@ -29,7 +29,9 @@ from storage.story_rows import (
     set_examples_hidden,
     stories_in_group,
     story_by_key,
+    story_page,
     story_summaries,
+    visible_story_count,
 )
 
 
@@ -174,6 +176,13 @@ class StoryService(StoryStore):
         with self.database.session() as session:
             rows = story_summaries(session)
         return visible_in([summary_of(row) for row in rows], lang)
+
+    def page(self, lang: str, offset: int, limit: int) -> tuple[list[StorySummary], int]:
+        """A page of the whole library as `summaries` lists it, and how many lines it has."""
+        with self.database.session() as session:
+            rows = story_page(session, lang, offset, limit)
+            total = visible_story_count(session)
+        return [summary_of(row) for row in rows], total
 
     def search(self, query: str, lang: str, limit: int | None = None) -> list[StorySummary]:
         with self.database.session() as session:

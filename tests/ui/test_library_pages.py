@@ -1,0 +1,63 @@
+"""A big library through the real app: it opens on its first 200 rows while saying how many
+stories there are, draws and reads more as the cursor comes near the last row, and a filter
+(which needs them all) reads the whole library."""
+
+from __future__ import annotations
+
+from app.domain.clock import FakeClock
+from app.domain.story.model import Story
+from app.services.library.catalog import StoryService
+from storage.database import Database
+from storage.tables import StoryRecord
+from tests.conftest import make_settings
+from tests.ui.helpers import START, make_app, settle, text_of, wait_ready
+
+STORIES = 450
+
+
+def big_library(tmp_path) -> None:
+    database = Database.open(make_settings(tmp_path).db_url)
+    service = StoryService(database, FakeClock(START))
+    service.ensure_starters()
+    with database.session() as session:
+        for number in range(STORIES):
+            story = Story(
+                key=f"many/{number}",
+                lang="en",
+                title=f"Story {number:03d}",
+                kind="near_miss" if number % 10 == 0 else "recent",
+                status="published",
+                occurred_on=f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}",
+            )
+            session.add(
+                StoryRecord(
+                    **service._columns(story), created_at=START, updated_at=START, updated_by="t"
+                )
+            )
+        session.commit()
+    database.close()
+
+
+async def test_a_big_library_opens_on_a_page_and_reads_on(tmp_path):
+    big_library(tmp_path)
+    app = make_app(tmp_path, clock=FakeClock(START))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        table = app.screen.query_one("#library-table")
+        assert table.row_count == 200
+        assert text_of(app, "#library-count") == "456 of 456 stories"
+        table.focus()
+        for expected in (400, 456):
+            await pilot.press("ctrl+end")  # the last row drawn: the next page is read and drawn
+            await settle(app, pilot)
+            assert table.row_count == expected
+        keys = [str(key.value) for key in table.rows]
+        assert len(set(keys)) == 456  # nothing read twice
+        app.screen.query_one("#filter-kind").value = "near_miss"
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        await settle(app, pilot)
+        assert table.row_count == 46  # 45 of these and one starter story
+        assert text_of(app, "#library-count") == "46 of 456 stories"
