@@ -9,6 +9,7 @@ LIKE on the base table, because a trigram index has nothing to offer for them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 
@@ -50,6 +51,22 @@ def fold(value: str) -> str:
     return unicodedata.normalize("NFKC", value).casefold()
 
 
+# Hangul jamo and syllables, kana, CJK ideographs: scripts whose words have no spaces around
+# them (Japanese) or are short (Korean 장애), indexed character by character.
+_CJK = re.compile(
+    "([\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3])"
+)
+
+
+def spaced(folded: str) -> str:
+    """Folded search text with each CJK character a word of its own."""
+    return _CJK.sub(r" \1 ", folded)
+
+
+def _all_cjk(word: str) -> bool:
+    return all(_CJK.fullmatch(character) for character in word)
+
+
 def query_words(query: str) -> list[str]:
     return [word for word in fold(query).split() if word]
 
@@ -71,6 +88,12 @@ def _search_sqlite(session: Session, words: list[str], limit: int | None) -> lis
         if len(word) >= TRIGRAM:
             params[f"m{n}"] = '"' + word.replace('"', '""') + '"'
             clauses.append(f"id IN (SELECT rowid FROM story_fts WHERE story_fts MATCH :m{n})")
+        elif _all_cjk(word):  # the characters as a phrase, through the short-word index
+            params[f"m{n}"] = '"' + " ".join(word) + '"'
+            clauses.append(
+                f"id IN (SELECT rowid FROM story_fts_short WHERE story_fts_short MATCH :m{n})"
+                f" AND instr(search_text, :w{n}) > 0"
+            )
         else:
             clauses.append(f"instr(search_text, :w{n}) > 0")
     sql = (
@@ -89,6 +112,10 @@ def _like_pattern(word: str) -> str:
 def _search_postgres(session: Session, words: list[str], limit: int | None) -> list[int]:
     statement = select(StoryRecord.id)
     for word in words:
+        if len(word) < TRIGRAM and _all_cjk(word):  # by the short-word index, then exactly
+            indexed = func.to_tsvector("simple", func.coalesce(StoryRecord.short_text, ""))
+            phrase = func.phraseto_tsquery("simple", " ".join(word))
+            statement = statement.where(indexed.op("@@")(phrase))
         statement = statement.where(col(StoryRecord.search_text).like(_like_pattern(word)))
     statement = statement.order_by(
         col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc()

@@ -314,6 +314,8 @@ class StoryRecord(SQLModel, table=True):
     content: Any = _json()
     incident_code: str | None = None
     search_text: str
+    # search_text with every CJK character set apart: one- and two-character words by index
+    short_text: str | None = None
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_by: str

@@ -1,11 +1,11 @@
 """Story search and the library screen over 10,000 stories.
 
 Search: median and p99 over 200 runs each of a 2-character Korean query (장애, the short-word
-path), a 5-character Korean query (결제 실패가, the trigram path), a 2-character Japanese query
-and an English word, on SQLite (FTS5 trigram + instr) and, when a PostgreSQL server can be
-started, on PostgreSQL (pg_trgm). Library: the real app headless (Pilot), from pressing `l`
-until the table shows its first rows (more are read as the cursor goes down); resident memory of the process afterwards. Prints a
-table; not a test.
+index), a 5-character Korean query (결제 실패가, the trigram path), a 2-character Japanese query
+and an English word, on SQLite (FTS5 trigram and unicode61) and, when a PostgreSQL server can
+be started, on PostgreSQL (pg_trgm and a full-text index). Library: the real app headless
+(Pilot), from pressing `l` until the table shows its first rows (more are read as the cursor
+goes down); resident memory of the process afterwards. Prints a table; not a test.
 
     PYTHONPATH=. .venv/bin/python tests/bench/bench_stories.py
 """

@@ -27,6 +27,7 @@ from storage.incident_rows import by_code
 from storage.postmortem_rows import action_items, postmortem_for
 from storage.story_rows import (
     fold,
+    spaced,
     story_by_key,
 )
 from storage.tables import (
@@ -200,7 +201,8 @@ class StoryStore:
             themes=list(story.themes),
             content={k: v for k, v in document.items() if k not in ROW_FIELDS},
             incident_code=story.incident or None,
-            search_text=search_text(story),
+            search_text=(folded := search_text(story)),
+            short_text=spaced(folded),
         )
 
     @staticmethod
