@@ -44,11 +44,32 @@ class EscalationFiring(IncidentStore):
         is claimed by inserting its unique EscalationEvent; a process that loses the claim skips
         the step. The event, its timeline entry and one outbox row per alert channel are written
         in one transaction."""
+        return self.fire_and_plan(catching_up, actor, codes)[0]
+
+    def fire_and_plan(
+        self,
+        catching_up: bool = False,
+        actor: str = "scheduler",
+        codes: list[str] | None = None,
+    ) -> tuple[list[FiredStep], list]:
+        """`fire_due`, and the open incidents' plans after it: those read for the firing,
+        read again only for the incidents that fired (one pass over 10,000 open incidents
+        instead of two)."""
         fired: list[FiredStep] = []
-        for record, current in self.open_plans(codes):
+        plans = self.open_plans(codes)
+        changed: set[str] = set()
+        for record, current in plans:
             if current.due() or current.ack_timed_out_at is not None:
                 fired += self._fire_incident(record.code, catching_up, actor)
-        return fired
+                changed.add(record.code)
+        if changed:
+            # The incidents that fired are planned afresh (one resolved meanwhile drops out).
+            again = {entry[0].code: entry for entry in self.open_plans(sorted(changed))}
+            plans = [
+                again.get(entry[0].code) if entry[0].code in changed else entry for entry in plans
+            ]
+            plans = [entry for entry in plans if entry is not None]
+        return fired, plans
 
     def _fire_incident(self, code: str, catching_up: bool, actor: str) -> list[FiredStep]:
         fired = []

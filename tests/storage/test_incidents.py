@@ -340,19 +340,19 @@ async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_
     code = service.declare(WEB, "Slow queue", "SEV-1", actor="ops")
     service.fire_due()  # the steps due at once have fired; the next is due in 15 min
     next_due = START + timedelta(minutes=15)
-    firing = service.fire_due
+    firing = service.fire_and_plan
 
     def slow_pass(*args, **kwargs):
         fired = firing(*args, **kwargs)
         clock.set(next_due + timedelta(milliseconds=5))  # the step comes due during the pass
         return fired
 
-    service.fire_due = slow_pass
+    service.fire_and_plan = slow_pass
     clock.set(next_due - timedelta(milliseconds=5))
     bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
     await bridge._fire(None, catching_up=False)
     assert bridge._wakeups[code] == next_due  # still to wake for, at once
-    service.fire_due = firing
+    service.fire_and_plan = firing
     await bridge._wake()
     fired = [e for e in service.view(code).events if e.due_at == next_due]
     assert len(fired) == 1 and fired[0].fired_at - next_due < timedelta(seconds=1)
