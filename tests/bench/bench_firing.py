@@ -5,6 +5,10 @@ next minute, runs one (or two) real daemon processes, and reads their JSON lines
 (fired_at - due_at) p50 / p99 / max, and duplicates (must be 0). Prints a table; not a test.
 
     .venv/bin/python tests/bench/bench_firing.py [--daemons 1|2] [--steps 1000] [--spread 60]
+        [--idle 30]
+
+With --idle N, once everything has fired each daemon's CPU is read from /proc over N seconds
+while all the incidents stay open (goal at 10,000 open incidents: under 3 % of a core).
 
 With --page, every step also pages a json:// channel served by a real HTTP server in this
 process, and the table adds due → page received (p50 / p99, goal p99 < 1 s) and pages that
@@ -65,6 +69,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the steps span")
     parser.add_argument("--page", action="store_true", help="also page a local HTTP receiver")
+    parser.add_argument("--idle", type=float, default=0.0, help="seconds of idle CPU to read")
     parser.add_argument(
         "--service-delay", type=float, default=0.0, help="seconds the receiver takes to answer"
     )
@@ -108,6 +113,7 @@ def main() -> None:
         for path in outputs
     ]
     wait_for_everything(start, args, outputs, receiver)
+    idle = [idle_cpu(daemon.pid, args.idle) for daemon in daemons] if args.idle else []
     lines = []
     for daemon, path in zip(daemons, outputs, strict=True):
         daemon.send_signal(signal.SIGTERM)
@@ -131,9 +137,28 @@ def main() -> None:
         f"{max(late_ms):6.0f} | {not_running:18d} |"
     )
     print("goal: p99 < 100 ms, duplicates 0")
+    for number, share in enumerate(idle, 1):
+        print(
+            f"daemon {number} idle with {args.steps} open incidents: {share:.2f} % of a core "
+            f"over {args.idle:.0f} s (goal < 3 %)"
+        )
     if receiver is not None:
         print_pages(receiver, start, gap, args.steps)
         receiver.__exit__(None, None, None)
+
+
+def idle_cpu(pid: int, seconds: float) -> float:
+    """A process's CPU over `seconds` of wall time, as % of one core (/proc/PID/stat)."""
+    import os
+
+    def ticks() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    hertz = os.sysconf("SC_CLK_TCK")
+    before, began = ticks(), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (ticks() - before) / hertz / (time.monotonic() - began)
 
 
 def wait_for_everything(start: datetime, args, outputs: list[Path], receiver) -> None:
