@@ -13,7 +13,8 @@ import re
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import case, text, update
+from sqlalchemy import and_, not_, or_, text, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from storage.errors import StaleWrite
@@ -150,26 +151,46 @@ def story_summaries(session: Session, ids: list[int] | None = None) -> list[tupl
 def story_page(session: Session, lang: str, offset: int, limit: int) -> list[tuple]:
     """One page of the library as `story_summaries` gives it, one story a line: hidden ones
     left out, and of a story's translations the one a reader of `lang` is shown (published in
-    their language, else published, else in their language, else the newest) — chosen by a
-    window over each group in SQL, so a page costs the same with 100 stories or 100,000."""
-    rank = func.row_number().over(
-        partition_by=StoryRecord.group_key,
-        order_by=(
-            case((StoryRecord.status == "published", 0), else_=1),
-            case((StoryRecord.lang == lang, 0), else_=1),
-            col(StoryRecord.occurred_on).desc().nulls_last(),
-            col(StoryRecord.id).desc(),
+    their language, else published, else in their language, else the newest). A line is kept
+    when no sibling in its group beats it — an indexed look-up per line — and lines are read
+    in the library's order from its index, so the first page stops after the first lines."""
+    sibling = aliased(StoryRecord)
+    newer = or_(
+        and_(col(StoryRecord.occurred_on).is_(None), col(sibling.occurred_on).is_not(None)),
+        col(sibling.occurred_on) > col(StoryRecord.occurred_on),
+        and_(
+            or_(
+                col(sibling.occurred_on) == col(StoryRecord.occurred_on),
+                and_(col(sibling.occurred_on).is_(None), col(StoryRecord.occurred_on).is_(None)),
+            ),
+            col(sibling.id) > col(StoryRecord.id),
         ),
     )
-    ranked = (
-        select(*SUMMARY_COLUMNS, rank.label("rank"))
-        .where(col(StoryRecord.hidden).is_(False))
-        .subquery()
+    published = (StoryRecord.status == "published", sibling.status == "published")
+    in_lang = (StoryRecord.lang == lang, sibling.lang == lang)
+    beaten = (
+        select(sibling.id)
+        .where(sibling.group_key == StoryRecord.group_key)
+        .where(sibling.id != StoryRecord.id)
+        .where(col(sibling.hidden).is_(False))
+        .where(
+            or_(
+                and_(published[1], not_(published[0])),
+                and_(
+                    published[1] == published[0],
+                    or_(
+                        and_(in_lang[1], not_(in_lang[0])),
+                        and_(in_lang[1] == in_lang[0], newer),
+                    ),
+                ),
+            )
+        )
     )
     statement = (
-        select(*(ranked.c[column.key] for column in SUMMARY_COLUMNS))
-        .where(ranked.c.rank == 1)
-        .order_by(ranked.c.occurred_on.desc().nulls_last(), ranked.c.id.desc())
+        select(*SUMMARY_COLUMNS)
+        .where(col(StoryRecord.hidden).is_(False))
+        .where(not_(beaten.exists()))
+        .order_by(col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc())
         .offset(offset)
         .limit(limit)
     )

@@ -298,6 +298,8 @@ class StoryRecord(SQLModel, table=True):
     trigram on SQLite, pg_trgm on PostgreSQL) — kept by the writer, never shown."""
 
     __tablename__ = "story"
+    # The library's order, newest incident first: its first page is read from here.
+    __table_args__ = (Index("ix_story_newest", "occurred_on", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String, nullable=False, unique=True))
