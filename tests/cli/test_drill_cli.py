@@ -165,16 +165,11 @@ def test_a_drill_in_a_real_terminal_escalates_on_drill_time(tmp_path):
     score = json.loads(run("drill", "score", str(folder), "--json", "--lang", "ko",
                            "--policy-file", str(tmp_path / "drill-test.toml")).stdout)  # fmt: skip
     assert score["ended"] and score["incident"].startswith("INC-")
-    assert score["lines"][0] == {
-        "measure": "declare",
-        "points": 1.0,
-        "verdict": "met",
-        "measured_s": 0,
-        "target_s": 300,
-        "done": None,
-        "of": None,
-        "detail": "",
-    }
+    declare = score["lines"][0]
+    # The monitor declares on the drill's first tick: a few real milliseconds, at 60× a few
+    # drill seconds.
+    assert (declare["measure"], declare["verdict"], declare["target_s"]) == ("declare", "met", 300)
+    assert 0 <= declare["measured_s"] <= 10
     pdf = tmp_path / "debrief.pdf"
     printed = run("drill", "debrief", str(folder), "-o", str(pdf), "--lang", "ko",
                   "--policy-file", str(tmp_path / "drill-test.toml"))  # fmt: skip
