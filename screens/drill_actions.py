@@ -57,9 +57,21 @@ class DrillActions:
         self.set_interval(TICK_SECONDS, self.drill_tick)
         self.drill_tick()
 
-    @work(thread=True, exit_on_error=False, group="drill", exclusive=True)
+    _ticking = False
+
     def drill_tick(self) -> None:
-        told = self.drill.tick()
+        # Skipped while one runs (not an exclusive worker: a cancelled one fails anyone
+        # waiting for the app's workers).
+        if not self._ticking:
+            self._ticking = True
+            self._tell_due()
+
+    @work(thread=True, exit_on_error=False, group="drill")
+    def _tell_due(self) -> None:
+        try:
+            told = self.drill.tick()
+        finally:
+            self._ticking = False
         if told:
             self.post_message(DrillEventsTold(told))
         else:

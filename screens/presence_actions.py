@@ -24,6 +24,10 @@ class PresenceSeen(Message):
 class PresenceActions:
     presence_client = ""
 
+    # Not exclusive: a cancelled worker makes anyone waiting for the app's workers fail, and
+    # a read or a beat is cheap; the busy flag keeps beats from piling up behind a slow server.
+    _beating = False
+
     def start_presence(self) -> None:
         self.presence_client = uuid.uuid4().hex
         self.set_interval(PRESENCE_SECONDS, self.presence_tick)
@@ -34,21 +38,25 @@ class PresenceActions:
         return where() if where is not None else ("board", "", False)
 
     def presence_tick(self) -> None:
-        if self.services is not None and self.presence_client:
+        if self.services is not None and self.presence_client and not self._beating:
+            self._beating = True
             self._say_where(*self._where())
 
-    @work(thread=True, exit_on_error=False, group="presence", exclusive=True)
+    @work(thread=True, exit_on_error=False, group="presence")
     def _say_where(self, place: str, section: str, editing: bool) -> None:
         presence = self.services.presence
         user = self.settings.user
-        companions = presence.here(self.presence_client, user, place, section, editing)
+        try:
+            companions = presence.here(self.presence_client, user, place, section, editing)
+        finally:
+            self._beating = False
         self.post_message(PresenceSeen(place, companions))
 
     def presence_reread(self) -> None:
         if self.services is not None and self.presence_client:
             self._read_others(self._where()[0])
 
-    @work(thread=True, exit_on_error=False, group="presence-read", exclusive=True)
+    @work(thread=True, exit_on_error=False, group="presence-read")
     def _read_others(self, place: str) -> None:
         companions = self.services.presence.others(self.presence_client, place)
         self.post_message(PresenceSeen(place, companions))

@@ -91,6 +91,8 @@ def _steady(run_before):
         await run_before(pilot)
         for field in pilot.app.screen.query("Input, TextArea"):
             field.cursor_blink = False
+            if field.has_focus:  # a focus that came during a blink's off phase kept it off
+                field._cursor_visible = True
             field.refresh()  # lines drawn while the cursor blinked off are cached
         await pilot.pause()
 
