@@ -307,7 +307,8 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
                 if self.drill_run is not None:  # nobody may take a drill's alert for real
                     text = f"{self.catalog.t('drill.banner_mark')} · {text}"
                 self.alert_flashed.publish((text, payload["incident"]))
-                if not isinstance(self.screen, BoardScreen):
+                # Quitting during a long start-up sweep: no screen is left to show it on.
+                if self.screen_stack and not isinstance(self.screen, BoardScreen):
                     self.notify(text, severity="warning", markup=False, timeout=10)
 
     # -- navigation ---------------------------------------------------------------------------
