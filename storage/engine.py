@@ -10,28 +10,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from storage.errors import DatabaseUnavailable
+from storage.urls import bad_url, sqlite_path
+
+__all__ = ["create_sqlite_file", "libpq_url", "make_engine", "sqlite_path"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a sqlite URL, or None for other databases and in-memory SQLite."""
-    parsed = _parse(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
 
 
 def _parse(url: str):
     try:
         return make_url(url)
     except ArgumentError:
-        raise DatabaseUnavailable(
-            f"{url!r} is not a database URL (use sqlite:///PATH or "
-            "postgresql+psycopg://USER@HOST/NAME).",
-            "storage.bad_url",
-            url=url,
-        ) from None
+        raise bad_url(url) from None
 
 
 def libpq_url(url: str) -> str:

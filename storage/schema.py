@@ -7,7 +7,9 @@ before anything writes to it: SQLite files are first inspected through a read-on
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -36,18 +38,32 @@ def _alembic_config():
     return config
 
 
-def _script():
-    from alembic.script import ScriptDirectory
+_REVISION_LINE = re.compile(r'^(revision|down_revision)\b[^=\n]*=\s*"([^"]*)"', re.MULTILINE)
 
-    return ScriptDirectory.from_config(_alembic_config())
+
+@functools.cache
+def revision_graph() -> dict[str, str | None]:
+    """Each migration's revision and the one it follows, read from the migration files' own
+    lines: loading Alembic takes longer than the board's first read, and it is only needed to
+    migrate (tests check this agrees with Alembic's own script directory)."""
+    graph: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            graph[found["revision"]] = found.get("down_revision")
+    return graph
 
 
 def head_revision() -> str:
-    return _script().get_current_head()
+    graph = revision_graph()
+    heads = set(graph) - set(graph.values())
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 def known_revisions() -> set[str]:
-    return {revision.revision for revision in _script().walk_revisions()}
+    return set(revision_graph())
 
 
 @dataclass(frozen=True)

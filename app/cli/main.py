@@ -150,7 +150,7 @@ def cmd_daemon(settings: Settings, args) -> int:
 def _new_database_file(settings: Settings):
     """The SQLite file the command is about to create, if it does not exist yet: a typo in
     --db would otherwise start an empty database without a word."""
-    from storage.engine import sqlite_path
+    from storage.urls import sqlite_path
 
     try:
         path = sqlite_path(settings.db_url)

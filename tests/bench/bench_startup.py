@@ -1,10 +1,12 @@
-"""Start-up benchmark: process start to first painted frame, and resident memory.
+"""Start-up benchmark: process start to the board showing its incidents, and resident memory.
 
-Runs `storycart` (the incident board on a real SQLite file) and a minimal Textual app that shows one
-Static, alternately, each in its own pseudo-terminal of 120x40, and times from spawn until the
-frame holding a marker text has been written. Prints a table; not a test.
+Runs `storycart` (the incident board on a real SQLite file holding --incidents open incidents)
+and a minimal Textual app that shows one Static, alternately, each in its own pseudo-terminal of
+120x40, and times from spawn until the frame holding a marker text has been written: for Story
+Cart the board's header (first frame) and then an incident's row (start-up as the user sees
+it). Prints a table; not a test.
 
-    .venv/bin/python tests/bench/bench_startup.py [--runs 10]
+    PYTHONPATH=. .venv/bin/python tests/bench/bench_startup.py [--runs 10] [--incidents 20]
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ import tempfile
 import termios
 import textwrap
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_board import seed
 
 MINIMAL_APP = textwrap.dedent(
     """
@@ -46,9 +52,10 @@ def rss_kib(pid: int) -> int:
 
 
 def measure(
-    command: list[str], marker: bytes, env: dict[str, str], settle: float
-) -> tuple[float, int, int]:
-    """Seconds from spawn to the marker on screen; RSS (KiB) then and `settle` seconds later."""
+    command: list[str], markers: tuple[bytes, ...], env: dict[str, str], settle: float
+) -> tuple[list[float], int, int]:
+    """Seconds from spawn to each marker on screen, in order; RSS (KiB) when the last one is on
+    screen and `settle` seconds later."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     started = time.perf_counter()
@@ -57,22 +64,21 @@ def measure(
     )
     os.close(slave)
     seen = b""
-    elapsed = None
+    elapsed: list[float] = []
     deadline = started + 30
     try:
-        while time.perf_counter() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.05)
+        while time.perf_counter() < deadline and len(elapsed) < len(markers):
+            ready, _, _ = select.select([master], [], [], 0.01)
             if ready:
                 try:
                     seen += os.read(master, 65536)
                 except OSError:
                     break
-                if marker in seen:
-                    elapsed = time.perf_counter() - started
-                    rss_at_frame = rss_kib(process.pid)
-                    break
-        if elapsed is None:
-            raise RuntimeError(f"{command[-1]}: marker {marker!r} never appeared")
+                while len(elapsed) < len(markers) and markers[len(elapsed)] in seen:
+                    elapsed.append(time.perf_counter() - started)
+                rss_at_frame = rss_kib(process.pid)
+        if len(elapsed) < len(markers):
+            raise RuntimeError(f"{command[-1]}: marker {markers[len(elapsed)]!r} never appeared")
         end = time.perf_counter() + settle
         while time.perf_counter() < end:  # keep draining so the app never blocks on output
             if select.select([master], [], [], 0.05)[0]:
@@ -91,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--settle", type=float, default=1.0, help="seconds before reading RSS")
+    parser.add_argument("--incidents", type=int, default=20, help="open incidents on the board")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="storycart-bench-"))
@@ -103,7 +110,9 @@ def main() -> None:
     }
     minimal = home / "minimal_app.py"
     minimal.write_text(MINIMAL_APP)
-    storycart = [sys.executable, "-m", "app.cli", "--lang", "en"]
+    database = f"sqlite:///{home / 'board.db'}"
+    storycart = [sys.executable, "-m", "app.cli", "--lang", "en", "--db", database]
+    board_markers = (b"Incident board", b"INC-")  # an incident code: a row
     floor = [sys.executable, str(minimal)]
 
     # Byte-code as an installed app has it: pip compiles site-packages (Textual, the floor's
@@ -113,17 +122,18 @@ def main() -> None:
     packages = [str(repo / name) for name in ("app", "screens", "widgets", "storage", "assets")]
     subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True)
 
-    # One warm-up each: the first database migration is not start-up.
-    measure(storycart, b"Incident board", env, args.settle)
-    measure(floor, b"Minimal floor ready", env, 0.1)
+    # The incidents, then one warm-up each: the first database migration is not start-up.
+    seed(database, args.incidents, datetime.now(UTC))
+    measure(storycart, board_markers, env, args.settle)
+    measure(floor, (b"Minimal floor ready",), env, 0.1)
 
-    results: dict[str, list[tuple[float, int, int]]] = {"storycart": [], "floor": []}
+    results: dict[str, list[tuple[list[float], int, int]]] = {"storycart": [], "floor": []}
     for _ in range(args.runs):
-        results["storycart"].append(measure(storycart, b"Incident board", env, args.settle))
-        results["floor"].append(measure(floor, b"Minimal floor ready", env, args.settle))
+        results["storycart"].append(measure(storycart, board_markers, env, args.settle))
+        results["floor"].append(measure(floor, (b"Minimal floor ready",), env, args.settle))
 
-    def row(name: str, label: str) -> str:
-        times = [t * 1000 for t, _, _ in results[name]]
+    def row(name: str, label: str, marker: int = -1) -> str:
+        times = [t[marker] * 1000 for t, _, _ in results[name]]
         at_frame = statistics.median(r / 1024 for _, r, _ in results[name])
         settled = statistics.median(r / 1024 for _, _, r in results[name])
         return (
@@ -131,8 +141,9 @@ def main() -> None:
             f"{max(times):7.0f} | {at_frame:14.1f} | {settled:14.1f} |"
         )
 
-    ratio = statistics.median(t for t, _, _ in results["storycart"]) / statistics.median(
-        t for t, _, _ in results["floor"]
+    floor_median = statistics.median(t[0] for t, _, _ in results["floor"])
+    header, board = (
+        statistics.median(t[n] for t, _, _ in results["storycart"]) / floor_median for n in (0, 1)
     )
     python = sys.version.split()[0]
     print(f"Start-up to first painted frame, {args.runs} runs each, 120x40 pty, Python {python}")
@@ -141,12 +152,16 @@ def main() -> None:
         "| RSS@frame MiB | RSS@+1s MiB    |"
     )
     print(f"|{'-' * 37}|{'-' * 11}|{'-' * 9}|{'-' * 9}|{'-' * 16}|{'-' * 16}|")
-    print(row("storycart", "storycart (incident board, SQLite)"))
+    print(row("storycart", "storycart: board header (first frame)", 0))
+    print(row("storycart", f"storycart: {args.incidents} incidents on screen", 1))
     print(row("floor", "minimal Textual app (one Static)"))
-    print(f"\nratio storycart / floor (median): {ratio:.2f}x   goal: <= 1.5x")
     print(
-        f"RSS@frame: when the first frame is on screen; RSS@+1s: {args.settle:.1f} s later, "
-        "after the database worker (SQLAlchemy, Alembic) has run."
+        f"\nratio storycart / floor (median): first frame {header:.2f}x, incidents on screen "
+        f"{board:.2f}x   goal: <= 1.25x"
+    )
+    print(
+        "RSS@frame: when the incidents are on screen (RSS columns of the header row are the "
+        f"same run's); RSS@+1s: {args.settle:.1f} s later. Goal: RSS@+1s < 60 MiB."
     )
 
 

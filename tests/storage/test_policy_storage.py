@@ -220,3 +220,38 @@ def test_upgrading_a_0001_database_keeps_its_policies(database_url):
     database.close()
     assert (severity.key, severity.rounds, severity.ack_timeout_s) == ("SEV-1", 3, None)
     assert (policy.name, policy.title) == ("old", "옛 정책")
+
+
+def test_the_revisions_read_from_the_files_are_alembics():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storage.schema import MIGRATIONS, known_revisions, revision_graph
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    assert head_revision() == script.get_current_head()
+    assert revision_graph() == {
+        revision.revision: revision.down_revision for revision in script.walk_revisions()
+    }
+    assert known_revisions() == set(revision_graph())
+
+
+def test_a_current_database_opens_without_loading_alembic(tmp_path):
+    """Alembic is only for migrating: a database already at head opens without it."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'cart.db'}"
+    Database.open(url).close()
+    probe = (
+        "import sys\n"
+        "from storage.database import Database\n"
+        f"Database.open({url!r}).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
