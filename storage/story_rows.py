@@ -3,8 +3,8 @@
 Search works on `story.search_text`, text folded with `fold` (NFKC, case-folded), so ｶﾀｶﾅ finds
 カタカナ and decomposed Hangul finds composed. Each word of a query must occur as a substring:
 words of three or more characters go through the trigram index (FTS5 on SQLite, pg_trgm on
-PostgreSQL); shorter ones — two-character Korean words like 장애 — are checked with instr /
-LIKE on the base table, because a trigram index has nothing to offer for them.
+PostgreSQL); one- and two-character Korean / Japanese words like 장애 through the short-word
+index (`story.short_text`, each CJK character a word); every word is then checked exactly.
 """
 
 from __future__ import annotations
@@ -72,37 +72,49 @@ def query_words(query: str) -> list[str]:
     return [word for word in fold(query).split() if word]
 
 
-def search_ids(session: Session, query: str, limit: int | None = None) -> list[int]:
+def search_ids(
+    session: Session, query: str, limit: int | None = None, offset: int = 0
+) -> list[int]:
     """Ids of stories containing every word of the query, newest incident first."""
     words = query_words(query)
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        return _search_sqlite(session, words, limit)
-    return _search_postgres(session, words, limit)
+        return _search_sqlite(session, words, limit, offset)
+    return _search_postgres(session, words, limit, offset)
 
 
-def _search_sqlite(session: Session, words: list[str], limit: int | None) -> list[int]:
-    clauses, params = [], {}
-    for n, word in enumerate(words):
-        params[f"w{n}"] = word
-        if len(word) >= TRIGRAM:
-            params[f"m{n}"] = '"' + word.replace('"', '""') + '"'
-            clauses.append(f"id IN (SELECT rowid FROM story_fts WHERE story_fts MATCH :m{n})")
-        elif _all_cjk(word):  # the characters as a phrase, through the short-word index
-            params[f"m{n}"] = '"' + " ".join(word) + '"'
-            clauses.append(
-                f"id IN (SELECT rowid FROM story_fts_short WHERE story_fts_short MATCH :m{n})"
-                f" AND instr(search_text, :w{n}) > 0"
-            )
-        else:
-            clauses.append(f"instr(search_text, :w{n}) > 0")
-    sql = (
-        f"SELECT id FROM story WHERE {' AND '.join(clauses)} "
-        "ORDER BY occurred_on IS NULL, occurred_on DESC, id DESC"
-    )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+# SQLite's search indexes file each story under its place in the library's order (migration
+# 0019): the day of the incident times 2**32 plus the story's id.
+ORDER_KEY_ID = 2**32
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _search_sqlite(session: Session, words: list[str], limit: int | None, offset: int) -> list[int]:
+    """Read newest first from one index — the trigram index when a word has three characters
+    or more, else the short-word index — and stop after the page; every word is then checked
+    exactly on the story itself (장 애 with a space is not 장애)."""
+    params: dict[str, object] = {f"w{n}": word for n, word in enumerate(words)}
+    exact = " AND ".join(f"instr(s.search_text, :w{n}) > 0" for n in range(len(words)))
+    long_words = [word for word in words if len(word) >= TRIGRAM]
+    short_words = [" ".join(word) for word in words if len(word) < TRIGRAM and _all_cjk(word)]
+    if long_words or short_words:
+        index = "story_fts" if long_words else "story_fts_short"
+        params["match"] = " AND ".join(_phrase(word) for word in long_words or short_words)
+        sql = (
+            f"SELECT s.id FROM {index} AS f JOIN story AS s ON s.id = f.rowid % {ORDER_KEY_ID} "
+            f"WHERE {index} MATCH :match AND {exact} ORDER BY f.rowid DESC"
+        )
+    else:  # only short words in Latin script: no index can help, the stories are read
+        sql = (
+            f"SELECT s.id FROM story AS s WHERE {exact} "
+            "ORDER BY s.occurred_on DESC NULLS LAST, s.id DESC"
+        )
+    if limit is not None or offset:
+        sql += f" LIMIT {-1 if limit is None else int(limit)} OFFSET {int(offset)}"
     return [row[0] for row in session.connection().execute(text(sql), params)]
 
 
@@ -110,7 +122,9 @@ def _like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _search_postgres(session: Session, words: list[str], limit: int | None) -> list[int]:
+def _search_postgres(
+    session: Session, words: list[str], limit: int | None, offset: int
+) -> list[int]:
     statement = select(StoryRecord.id)
     for word in words:
         if len(word) < TRIGRAM and _all_cjk(word):  # by the short-word index, then exactly
@@ -123,7 +137,7 @@ def _search_postgres(session: Session, words: list[str], limit: int | None) -> l
     )
     if limit is not None:
         statement = statement.limit(limit)
-    return list(session.exec(statement))
+    return list(session.exec(statement.offset(offset)))
 
 
 # -- stories --------------------------------------------------------------------------------

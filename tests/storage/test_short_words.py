@@ -57,3 +57,59 @@ def test_short_words_are_found_exactly_and_by_the_index(database_url):
             ).all()
             assert any("ix_story_search_short" in row[0] for row in plan), plan
     database.close()
+
+
+def test_a_search_reads_newest_first_and_follows_a_changed_date(database_url):
+    """Matches come in the library's order (newest incident first, undated last, then the
+    newer story first) page after page; a story whose date is changed moves, one whose words
+    are changed stops being found."""
+    from dataclasses import replace
+
+    from sqlalchemy import event
+
+    from storage.story_rows import search_ids
+
+    database = Database.open(database_url)
+    lib = library_services(database, FakeClock(START))
+    dates = ["2024-05-01", "", "2026-01-15", "2026-01-15", "1999-12-31", "", "2025-07-04"]
+    for n, occurred in enumerate(dates):
+        story = Story(key=f"s{n}", lang="ko", title=f"s{n}", narrative=f"결제 장애 certificate {n}")
+        lib.stories.create(replace(story, occurred_on=occurred), "민지")
+    keys = [
+        f"s{n}"
+        for n, _ in sorted(enumerate(dates), key=lambda pair: (pair[1] != "", pair[1], pair[0]))
+    ][::-1]
+    for query in ("장애", "certificate", "결제 장애", "장애 certificate"):
+        assert [s.key for s in lib.stories.search(query, "ko")] == keys, query
+    with database.session() as session:
+        pages = [search_ids(session, "장애", limit=3, offset=offset) for offset in (0, 3, 6)]
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert [story_id for page in pages for story_id in page] == [
+        next(s.id for s in lib.stories.summaries("ko") if s.key == key) for key in keys
+    ]
+
+    view = lib.stories.view("s4")  # 1999: the oldest dated story becomes the newest
+    lib.stories.save(replace(view.story, occurred_on="2027-01-01"), view.version, "민지")
+    view = lib.stories.view("s2")
+    lib.stories.save(replace(view.story, narrative="디스크 부족"), view.version, "민지")
+    assert [s.key for s in lib.stories.search("장애", "ko")] == ["s4", "s3", "s6", "s0", "s5", "s1"]
+    assert [s.key for s in lib.stories.search("디스크", "ko")] == ["s2"]
+
+    if database.engine.dialect.name == "sqlite":
+        statements: list[tuple[str, dict]] = []
+        event.listen(
+            database.engine,
+            "before_cursor_execute",
+            lambda _c, _k, sql, params, _ctx, _many: statements.append((sql, params)),
+        )
+        for query in ("장애", "certificate"):
+            statements.clear()
+            lib.stories.search(query, "ko", limit=200)
+            sql, params = next(item for item in statements if "MATCH" in item[0])
+            with database.engine.connect() as connection:
+                plan = " ".join(
+                    str(row)
+                    for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+                )
+            assert "VIRTUAL TABLE INDEX" in plan and "TEMP B-TREE" not in plan, plan
+    database.close()
