@@ -28,18 +28,17 @@ COLUMNS = ("date", "severity", "kind", "title", "themes")
 
 
 class LibraryLoaded(Message):
-    def __init__(self, query: str, items: list, total: int, complete: bool = True) -> None:
+    """A page of the library or of a search; `total` is the library's size (None: unchanged)."""
+
+    def __init__(
+        self, query: str, items: list, total: int | None, offset: int, next_offset: int | None
+    ) -> None:
         super().__init__()
         self.query = query
         self.items = items
         self.total = total
-        self.complete = complete  # False: the first pages of the whole library, more to come
-
-
-class LibraryMore(Message):
-    def __init__(self, items: list) -> None:
-        super().__init__()
-        self.items = items
+        self.offset = offset  # 0: a first page (a new query); else more of the same
+        self.next_offset = next_offset  # where the next page starts; None: nothing more
 
 
 class LibraryScreen(StoryScreen):
@@ -60,6 +59,7 @@ class LibraryScreen(StoryScreen):
         self.found: list = []
         self.total = 0
         self.complete = True
+        self.next_offset: int | None = None
         self.rendered = 0
         self.fetching = False
         self._timer = None
@@ -96,68 +96,89 @@ class LibraryScreen(StoryScreen):
     # -- data in ------------------------------------------------------------------------------
 
     def search(self, query: str) -> None:
-        filters = [
-            self._filter_value(s) for s in ("#filter-theme", "#filter-kind", "#filter-severity")
-        ]
-        self._search(query, paged=not query.strip() and not any(filters))
+        self._read_page(query, 0)
 
     @work(thread=True, exit_on_error=False, group="library", exclusive=True)
-    def _search(self, query: str, paged: bool) -> None:
+    def _read_page(self, query: str, offset: int) -> None:
+        """A page of the whole library, or of what a search found, newest first: the library
+        and every search are read a page at a time, whatever their size."""
         stories, lang = self.host.services.stories, self.catalog.lang
-        if paged:  # the whole library, newest first: only its first page now
-            items, total = stories.page(lang, 0, PAGE)
-            self.post_message(LibraryLoaded(query, items, total, len(items) >= total))
-            return
-        everything = stories.summaries(lang)
-        found = stories.search(query, lang) if query.strip() else everything
-        self.post_message(LibraryLoaded(query, found, len(everything)))
+        if query.strip():
+            items, read = stories.search_page(query, lang, offset, PAGE)
+            total, more = None, read == PAGE
+        else:
+            items, total = stories.page(lang, offset, PAGE)
+            read, more = len(items), offset + len(items) < total
+        next_offset = offset + read if more else None
+        self.post_message(LibraryLoaded(query, items, total, offset, next_offset))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
-        self.complete = message.complete
-        self.show(message.query, message.items, message.total)
-
-    @work(thread=True, exit_on_error=False, group="library-more", exclusive=True)
-    def _fetch_more(self, offset: int) -> None:
-        items, _total = self.host.services.stories.page(self.catalog.lang, offset, PAGE)
-        self.post_message(LibraryMore(items))
-
-    def on_library_more(self, message: LibraryMore) -> None:
+        if message.query != self.query_one("#library-search", Input).value:
+            return  # an older query's answer; a newer one is on its way
+        if message.offset and (message.offset, message.query) != (
+            self.next_offset,
+            self.current_query,
+        ):
+            return  # more of a list that has since been read again
         self.fetching = False
-        self.items = [*self.items, *message.items]
-        self.found = [*self.found, *message.items]  # the paged library has no filter
-        self.complete = not message.items or len(self.items) >= self.total
-        self._render_more()
+        self.next_offset = message.next_offset
+        self.complete = message.next_offset is None
+        if message.total is not None:
+            self.total = message.total
+        if message.offset == 0:
+            self.current_query, self.items = message.query, []
+        shown = {item.group for item in self.items}  # a translation met on an earlier page
+        self.items = [*self.items, *(item for item in message.items if item.group not in shown)]
+        if message.offset == 0:
+            self._apply_filters()
+        else:
+            self.found = [*self.found, *self._filter(message.items, shown)]
+            self._render_more()
+            self._show_count()
 
     def reload(self) -> None:
         self.search(self.current_query)
-
-    def show(self, query: str, items: list, total: int) -> None:
-        if query != self.query_one("#library-search", Input).value:
-            return  # an older query's answer; a newer one is on its way
-        self.current_query, self.items, self.total = query, items, total
-        self._apply_filters()
 
     def _filter_value(self, selector: str) -> str:
         value = self.query_one(selector, Select).value
         return value if isinstance(value, str) else ""
 
-    def _apply_filters(self) -> None:
-        t = self.catalog.t
-        self.found = filtered(
-            self.items,
+    def _filter(self, items: list, skip_groups: set | frozenset = frozenset()) -> list:
+        return filtered(
+            [item for item in items if item.group not in skip_groups],
             self._filter_value("#filter-theme"),
             self._filter_value("#filter-kind"),
             self._filter_value("#filter-severity"),
         )
+
+    def _apply_filters(self) -> None:
+        self.found = self._filter(self.items)
         table = self.query_one("#library-table", DataTable)
         table.clear()
         self.rendered = 0
         self._render_more()
-        shown = self.total if not self.complete else len(self.found)
-        count = t("story.count", shown=shown, total=self.total)
-        if not self.found:
+        self._show_count()
+
+    def _show_count(self) -> None:
+        t = self.catalog.t
+        filtering = self.current_query.strip() or any(
+            self._filter_value(s) for s in ("#filter-theme", "#filter-kind", "#filter-severity")
+        )
+        if not filtering:
+            count = t("story.count", shown=self.total, total=self.total)
+        elif self.complete:
+            count = t("story.count", shown=len(self.found), total=self.total)
+        else:  # more matches may be further down: they are read as the cursor gets there
+            count = t("story.count_more", shown=len(self.found), total=self.total)
+        if self.complete and not self.found:
             count += " · " + t("story.no_match")
         self.query_one("#library-count", Static).update(Content(count))
+        if not self.complete and not self.fetching and len(self.found) < PAGE:
+            self._read_more()  # a filter kept too few of what was read: read on
+
+    def _read_more(self) -> None:
+        self.fetching = True
+        self._read_page(self.current_query, self.next_offset)
 
     def _render_more(self) -> None:
         """The next PAGE rows of what was found (drawing 100,000 rows at once takes seconds);
@@ -188,8 +209,7 @@ class LibraryScreen(StoryScreen):
         if self.rendered < len(self.found):
             self._render_more()
         elif not self.complete and not self.fetching:
-            self.fetching = True
-            self._fetch_more(len(self.items))
+            self._read_more()
 
     # -- user in ------------------------------------------------------------------------------
 
@@ -202,9 +222,6 @@ class LibraryScreen(StoryScreen):
         self.query_one("#library-table", DataTable).focus()
 
     def on_select_changed(self, _event: Select.Changed) -> None:
-        if not self.complete:  # a filter needs the whole library, not its first page
-            self.search(self.current_query)
-            return
         self._apply_filters()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

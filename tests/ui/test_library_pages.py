@@ -61,3 +61,44 @@ async def test_a_big_library_opens_on_a_page_and_reads_on(tmp_path):
         await settle(app, pilot)
         assert table.row_count == 46  # 45 of these and one starter story
         assert text_of(app, "#library-count") == "46 of 456 stories"
+
+
+async def test_a_search_and_a_filter_read_a_page_at_a_time(tmp_path):
+    big_library(tmp_path)
+    app = make_app(tmp_path, clock=FakeClock(START))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        table = app.screen.query_one("#library-table")
+        app.screen.query_one("#filter-kind").value = "near_miss"  # only 200 read so far
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        await settle(app, pilot)
+        assert table.row_count == 46  # the filter read the library on, a page at a time
+        assert text_of(app, "#library-count") == "46 of 456 stories"
+        app.screen.query_one("#filter-kind").clear()
+
+        await pilot.press(*"story 12")  # fewer than a page: all of them, counted
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        expected = [s.key for s in app.services.stories.search("story 12", "en")]
+        assert 10 < len(expected) < 200
+        assert [str(key.value) for key in table.rows] == expected
+        assert text_of(app, "#library-count") == f"{len(expected)} of 456 stories"
+        for _ in range(8):
+            await pilot.press("backspace")
+        await pilot.press(*"story")  # more than a page: a page, then more on demand
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        expected = [s.key for s in app.services.stories.search("story", "en")]
+        assert len(expected) > 400
+        assert [str(key.value) for key in table.rows] == expected[:200]
+        assert text_of(app, "#library-count") == ("200+ of 456 stories (more as you scroll)")
+        table.focus()
+        for shown in (400, len(expected)):
+            await pilot.press("ctrl+end")
+            await settle(app, pilot)
+            assert table.row_count == shown
+        assert [str(key.value) for key in table.rows] == expected
+        assert text_of(app, "#library-count") == f"{len(expected)} of 456 stories"

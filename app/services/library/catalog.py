@@ -184,6 +184,17 @@ class StoryService(StoryStore):
             total = visible_story_count(session)
         return [summary_of(row) for row in rows], total
 
+    def search_page(
+        self, query: str, lang: str, offset: int, limit: int
+    ) -> tuple[list[StorySummary], int]:
+        """Lines for up to `limit` matching stories from the `offset`-th match on, newest
+        first, and how many matches were read (fewer than `limit`: there are no more). A
+        story's translations on one page are one line; the screen folds later pages' in."""
+        with self.database.session() as session:
+            ids = search_ids(session, query, limit, offset)
+            rows = story_summaries(session, ids) if ids else []
+        return visible_in([summary_of(row) for row in rows], lang), len(ids)
+
     def search(self, query: str, lang: str, limit: int | None = None) -> list[StorySummary]:
         with self.database.session() as session:
             ids = search_ids(session, query, limit)
