@@ -59,6 +59,11 @@ def all_incidents(session: Session) -> list[IncidentRecord]:
     return list(session.exec(select(IncidentRecord).order_by(IncidentRecord.declared_at)))
 
 
+def first_declared_code(session: Session) -> str | None:
+    statement = select(IncidentRecord.code).order_by(IncidentRecord.declared_at, IncidentRecord.id)
+    return session.exec(statement.limit(1)).first()
+
+
 def recently_resolved(session: Session, limit: int) -> list[IncidentRecord]:
     statement = (
         select(IncidentRecord)

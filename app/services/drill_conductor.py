@@ -5,9 +5,10 @@ end, the score. Runs against the drill database only."""
 
 from __future__ import annotations
 
+from app.domain.drill.debrief import DRILL_ACTOR
 from app.domain.drill.scoring import ScoreCard, score
 from app.domain.playbooks import playbook
-from app.services.drill_run import DRILL_ACTOR, DrillRun, Told
+from app.services.drill_run import DrillRun, Told
 from app.services.incident_service import IncidentService
 
 
@@ -37,9 +38,9 @@ class DrillConductor:
         """The drill incident: the one the team (or the scenario's monitor) declared first."""
         scenario = self.run.scenario
         if not self.run.incident:
-            declared = sorted(self.incidents.list(include_resolved=True), key=_declared)
-            if declared:
-                self.run.incident = declared[0].record.code
+            first = self.incidents.first_declared()
+            if first is not None:
+                self.run.incident = first
             elif scenario.declares and any(item.event.kind == "signal" for item in told):
                 policy = self.policies.get(scenario.policy)
                 self.run.incident = self.incidents.declare(
@@ -71,7 +72,3 @@ class DrillConductor:
         policy = self.policies.get(scenario.policy)
         end = run.ended_at or self.clock.now()
         return score(scenario, policy, run.started_at, end, view, playbook(policy.name))
-
-
-def _declared(view):
-    return view.record.declared_at

@@ -14,10 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 from app.domain.clock import Clock
-from app.domain.drill.debrief import DRILL_ACTOR
 from app.domain.drill.scenario import DrillEvent, Scenario, from_document
 
-__all__ = ["DRILL_ACTOR", "DrillFolderError", "DrillRun", "Told"]
+__all__ = ["DrillFolderError", "DrillRun", "Told"]
 
 MANIFEST = "drill.json"
 DATABASE = "drill.db"

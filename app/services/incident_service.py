@@ -39,6 +39,7 @@ from storage.incident_rows import (
     codes_in_year,
     events_by_incident,
     events_for,
+    first_declared_code,
     open_incidents,
     recently_resolved,
     roles_for,
@@ -97,6 +98,11 @@ class IncidentService(EscalationFiring):
         with self.database.session() as session:
             records = all_incidents(session) if include_resolved else open_incidents(session)
         return [self.view(record.code) for record in records]
+
+    def first_declared(self) -> str | None:
+        """The code of the incident declared first (resolved or not), or None."""
+        with self.database.session() as session:
+            return first_declared_code(session)
 
     def recently_resolved(self, limit: int = 10) -> list[tuple[str, str]]:
         """(code, title) of the incidents resolved last, newest first."""

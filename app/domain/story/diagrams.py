@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 
 from app.domain.story.refusal import StoryError
+from app.domain.textsafe import first_control
 
 MAX_DIAGRAMS = 4
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -27,7 +28,6 @@ MAX_COLUMNS = 120  # cells: still 6.5 pt in the monospace font across an A4 page
 MAX_LINES = 60
 TAB_STOP = 8
 KINDS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/svg+xml": "SVG"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -85,9 +85,9 @@ def _check_text(diagram: Diagram) -> None:
             most=MAX_LINES,
         )
     for number, line in enumerate(lines, 1):
-        control = _CONTROL.search(line)
-        if control:
-            code = f"U+{ord(control.group()):04X}"
+        control = first_control(line)
+        if control is not None:
+            code = f"U+{ord(control):04X}"
             raise StoryError(
                 f"Line {number} of the text diagram holds a control character ({code}); "
                 "a diagram is plain text.",

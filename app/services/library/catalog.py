@@ -156,18 +156,20 @@ class StoryService(StoryStore):
         return self._change_diagrams(ref, actor, remove)
 
     def _change_diagrams(self, ref: str, actor: str, change) -> StoryView:
-        for attempt in range(3):
+        """Apply `change` to the story's diagrams and save; when someone else saved in between,
+        read their version and apply it again (two people adding at once both keep theirs)."""
+        tries_left = 3
+        while True:
             view = self.view(ref)
-            story = view.story
-            change(story.diagrams)
+            change(view.story.diagrams)
             try:
-                self.save(story, view.version, actor)
+                self.save(view.story, view.version, actor)
             except StaleWrite:
-                if attempt == 2:
+                tries_left -= 1
+                if not tries_left:
                     raise
                 continue
-            return self.view(story.key)
-        raise AssertionError("unreachable")
+            return self.view(view.story.key)
 
     def publish(self, story: Story, expected_version: int, actor: str) -> int:
         return self.save(publish(story), expected_version, actor)
