@@ -113,3 +113,43 @@ def test_a_search_reads_newest_first_and_follows_a_changed_date(database_url):
                 )
             assert "VIRTUAL TABLE INDEX" in plan and "TEMP B-TREE" not in plan, plan
     database.close()
+
+
+def test_a_library_searched_before_the_ordered_index_is_found_the_same_after(database_url):
+    """Stories stored under schema 0018 (search indexes keyed by id) are found, in the same
+    order, once migration 0019 has re-filed them by the library's order — and back again."""
+    from dataclasses import replace
+
+    from alembic import command
+
+    from storage.engine import make_engine
+    from storage.schema import _alembic_config, upgrade_schema
+
+    database = Database.open(database_url)
+    lib = library_services(database, FakeClock(START))
+    for n, occurred in enumerate(["2025-03-01", "", "2026-06-30", "2024-01-02"]):
+        narrative = "決済障害 timeout"
+        story = Story(key=f"old{n}", lang="ja", title=f"o{n}", narrative=narrative)
+        story = replace(story, occurred_on=occurred)
+        lib.stories.create(story, "민지")
+    before = {q: [s.key for s in lib.stories.search(q, "ja")] for q in ("障害", "timeout")}
+    assert before["障害"] == ["old2", "old0", "old3", "old1"] == before["timeout"]
+    database.close()
+    engine = make_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0018")
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:  # the id-keyed indexes of 0018, rebuilt
+            found = connection.execute(
+                text("SELECT rowid FROM story_fts_short WHERE story_fts_short MATCH '\"障 害\"'")
+            )
+            ids = connection.execute(text("SELECT id FROM story WHERE key LIKE 'old%'"))
+            assert sorted(row[0] for row in found) == sorted(row[0] for row in ids)
+    engine.dispose()
+    upgrade_schema(database_url)
+    database = Database.open(database_url)
+    lib = library_services(database, FakeClock(START))
+    assert {q: [s.key for s in lib.stories.search(q, "ja")] for q in before} == before
+    database.close()
