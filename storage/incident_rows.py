@@ -49,6 +49,13 @@ def open_signature(session: Session) -> tuple[int, int, int]:
     return int(count), int(newest), int(versions)
 
 
+def open_versions(session: Session) -> dict[str, int]:
+    statement = select(IncidentRecord.code, IncidentRecord.version).where(
+        col(IncidentRecord.resolved_at).is_(None)
+    )
+    return dict(session.exec(statement).all())
+
+
 def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:
     if not codes:
         return []

@@ -3,9 +3,11 @@
 The database is the truth. The scheduler holds one date job, at the earliest next deadline of
 all open incidents, rebuilt from the database at start and after every sweep; a job is only a
 wake-up call, never the record of a firing (the unique EscalationEvent insert is). A wake-up
-fires and re-plans only the incidents due at that moment; a periodic full sweep catches what no
-job knew about (incidents declared or changed by another process, a blocked loop). Late jobs
-always run: no misfire grace period drops them.
+fires and re-plans only the incidents due at that moment. Every second a sweep re-plans the
+incidents another process declared or changed (their versions, read when a one-query signature
+moved) and, as a safety net, the next slice of all open incidents in turn, so that each is
+re-planned every FULL_SWEEP_EVERY without one long pass ever holding the wake-ups back. Late
+jobs always run: no misfire grace period drops them.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ WAKEUP_JOB = "wakeup"
 DELIVERY_JOB = "deliver"
 # Retries of failed alerts and alerts whose deliverer died are picked up this often.
 DELIVERY_EVERY_S = 5.0
-# A safety net only: wake-ups fire on time and the signature notices other processes' changes,
-# so every open incident is re-planned this seldom (10,000 of them cost about a second).
+# A safety net only: wake-ups fire on time and the versions say what other processes changed,
+# so every open incident is re-planned this seldom — a slice each sweep (10,000 in one pass
+# take about a second, and the wake-ups due meanwhile would wait for it).
 FULL_SWEEP_EVERY = timedelta(minutes=5)
 
 
@@ -52,7 +55,8 @@ class EscalationScheduler:
         self._lock = asyncio.Lock()
         self._wakeups: dict[str, datetime] = {}
         self._signature: tuple[int, int, int] | None = None
-        self._last_full: datetime | None = None
+        self._versions: dict[str, int] | None = None
+        self._rotation: list[str] = []
 
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
@@ -98,17 +102,35 @@ class EscalationScheduler:
         await self.deliver()
 
     async def _sweep(self, catching_up: bool = False) -> None:
-        """Re-plan every open incident when another process changed one (a one-query check),
-        and every FULL_SWEEP_EVERY regardless; wake-ups handle the rest."""
+        """Re-plan the open incidents that another process declared or changed, and the next
+        slice of all of them; everything at start (catching up on what came due meanwhile)."""
         signature = await asyncio.to_thread(self.service.open_signature)
-        now = self.service.clock.now()
-        stale = self._last_full is None or now - self._last_full >= FULL_SWEEP_EVERY
-        if catching_up or stale or signature != self._signature:
+        if catching_up or self._versions is None:
+            # Read before the pass: a change landing during it still differs next time.
+            versions = await asyncio.to_thread(self.service.open_versions)
             await self._fire(None, catching_up)
-            # The signature read before the pass: a change that lands during the pass still
-            # differs from it, so the next sweep re-plans.
-            self._signature = signature
-            self._last_full = now
+            self._signature, self._versions = signature, versions
+            self._rotation = sorted(versions)  # all planned just now: the next round starts
+            return
+        if signature != self._signature:
+            versions = await asyncio.to_thread(self.service.open_versions)
+            changed = [code for code, v in versions.items() if self._versions.get(code) != v]
+            gone = [code for code in self._versions if code not in versions]
+            if changed or gone:
+                await self._fire([*changed, *gone], catching_up=False)
+        else:
+            versions = self._versions
+        self._signature, self._versions = signature, versions
+        await self._replan_slice()
+
+    async def _replan_slice(self) -> None:
+        if not self._rotation:
+            self._rotation = sorted(self._versions or ())
+        sweeps = max(1, int(FULL_SWEEP_EVERY.total_seconds() / self.sweep_seconds))
+        size = -(-len(self._versions or ()) // sweeps)  # every incident once per round
+        codes, self._rotation = self._rotation[:size], self._rotation[size:]
+        if codes:
+            await self._fire(codes, catching_up=False)
 
     async def _wake(self) -> None:
         now = self.service.clock.now()

@@ -33,6 +33,7 @@ from storage.incident_rows import (
     events_for,
     open_incidents,
     open_signature,
+    open_versions,
 )
 from storage.postmortem_rows import review_states
 from storage.tables import (
@@ -110,6 +111,11 @@ class IncidentStore:
     def open_signature(self) -> tuple[int, int, int]:
         with self.database.session() as session:
             return open_signature(session)
+
+    def open_versions(self) -> dict[str, int]:
+        """Each open incident's code and version: what changed since the last look."""
+        with self.database.session() as session:
+            return open_versions(session)
 
     def _declared(self, record: IncidentRecord) -> bool:
         """Whether the incident's level is a declared incident (the others are standard work

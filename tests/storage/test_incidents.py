@@ -357,3 +357,50 @@ async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_
     fired = [e for e in service.view(code).events if e.due_at == next_due]
     assert len(fired) == 1 and fired[0].fired_at - next_due < timedelta(seconds=1)
     database.close()
+
+
+async def test_a_sweep_replans_only_what_another_process_changed_and_a_slice_of_the_rest(
+    database_url,
+):
+    """Ten thousand open incidents must not be re-planned in one pass every time another
+    laptop or daemon touches one: a sweep re-plans the incidents whose versions moved (and
+    the new ones), plus the next slice of all of them, each once per FULL_SWEEP_EVERY."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from app.services.escalation_scheduler import FULL_SWEEP_EVERY, EscalationScheduler
+
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyStore(database, clock))
+    codes = [service.declare(WEB, f"Queue {n}", "SEV-2", actor="ops") for n in range(7)]
+    passes: list[list[str] | None] = []
+    firing = service.fire_and_plan
+
+    def recorded(catching_up=False, actor="scheduler", codes=None):
+        passes.append(None if codes is None else sorted(codes))
+        return firing(catching_up, actor, codes)
+
+    service.fire_and_plan = recorded
+    # three sweeps a round: slices of 3, 3 and 1 of the seven incidents
+    sweep_seconds = FULL_SWEEP_EVERY.total_seconds() / 3
+    bridge = EscalationScheduler(
+        service, AsyncIOScheduler(), lambda _fired: None, sweep_seconds=sweep_seconds
+    )
+    await bridge._sweep(catching_up=True)
+    assert passes[0] is None  # at start: everything
+    passes.clear()
+    await bridge._sweep()
+    await bridge._sweep()
+    await bridge._sweep()
+    assert passes == [sorted(codes)[:3], sorted(codes)[3:6], sorted(codes)[6:]]
+
+    elsewhere = IncidentService(database, clock, PolicyStore(database, clock))
+    elsewhere.acknowledge(codes[4], "mina")
+    new = elsewhere.declare(WEB, "Disk full", "SEV-1", actor="mina")
+    elsewhere.resolve(codes[5], "mina")
+    passes.clear()
+    await bridge._sweep()
+    assert passes[0] == sorted([codes[4], new, codes[5]])  # what moved, and nothing else
+    assert new in bridge._wakeups and codes[5] not in bridge._wakeups
+    assert None not in passes
+    database.close()
