@@ -225,6 +225,8 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
             self.FALLBACK_POLL_SECONDS if listening else self.POLL_SECONDS, self.watch_incidents
         )
         await self.escalations.start()
+        if not self.screen_stack:
+            return  # quit while the start-up sweep ran (2,000 fresh incidents take a while)
         self.start_presence()
         if self.drill_run is not None:
             self.start_drill(services)

@@ -34,6 +34,8 @@ class PresenceActions:
         self.presence_tick()
 
     def _where(self) -> tuple[str, str, bool]:
+        if not self.screen_stack:  # quitting while the start-up sweep still ran
+            return ("board", "", False)
         where = getattr(self.screen, "presence_place", None)
         return where() if where is not None else ("board", "", False)
 
