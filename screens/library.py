@@ -25,6 +25,7 @@ PAGE = 200  # rows read and drawn at a time; more when the cursor comes near the
 NEAR_THE_END = 20
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4", "P0", "P1", "P2", "P3")
 COLUMNS = ("date", "severity", "kind", "title", "themes")
+FILTERS = ("#filter-theme", "#filter-kind", "#filter-severity")
 
 
 class LibraryLoaded(Message):
@@ -58,8 +59,7 @@ class LibraryScreen(StoryScreen):
         self.items: list = []
         self.found: list = []
         self.total = 0
-        self.complete = True
-        self.next_offset: int | None = None
+        self.next_offset: int | None = None  # None: everything there is has been read
         self.rendered = 0
         self.fetching = False
         self._timer = None
@@ -122,7 +122,6 @@ class LibraryScreen(StoryScreen):
             return  # more of a list that has since been read again
         self.fetching = False
         self.next_offset = message.next_offset
-        self.complete = message.next_offset is None
         if message.total is not None:
             self.total = message.total
         if message.offset == 0:
@@ -143,12 +142,14 @@ class LibraryScreen(StoryScreen):
         value = self.query_one(selector, Select).value
         return value if isinstance(value, str) else ""
 
+    @property
+    def complete(self) -> bool:
+        return self.next_offset is None
+
     def _filter(self, items: list, skip_groups: set | frozenset = frozenset()) -> list:
         return filtered(
             [item for item in items if item.group not in skip_groups],
-            self._filter_value("#filter-theme"),
-            self._filter_value("#filter-kind"),
-            self._filter_value("#filter-severity"),
+            *(self._filter_value(selector) for selector in FILTERS),
         )
 
     def _apply_filters(self) -> None:
@@ -161,9 +162,7 @@ class LibraryScreen(StoryScreen):
 
     def _show_count(self) -> None:
         t = self.catalog.t
-        filtering = self.current_query.strip() or any(
-            self._filter_value(s) for s in ("#filter-theme", "#filter-kind", "#filter-severity")
-        )
+        filtering = self.current_query.strip() or any(map(self._filter_value, FILTERS))
         if not filtering:
             count = t("story.count", shown=self.total, total=self.total)
         elif self.complete:

@@ -38,14 +38,19 @@ def big_library(tmp_path) -> None:
     database.close()
 
 
+async def open_library(app, pilot):
+    """The library screen, from the board, with its first page read; its table."""
+    await wait_ready(app, pilot)
+    await pilot.press("l")
+    await settle(app, pilot)
+    return app.screen.query_one("#library-table")
+
+
 async def test_a_big_library_opens_on_a_page_and_reads_on(tmp_path):
     big_library(tmp_path)
     app = make_app(tmp_path, clock=FakeClock(START))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(app, pilot)
-        await pilot.press("l")
-        await settle(app, pilot)
-        table = app.screen.query_one("#library-table")
+        table = await open_library(app, pilot)
         assert table.row_count == 200
         assert text_of(app, "#library-count") == "456 of 456 stories"
         table.focus()
@@ -67,10 +72,7 @@ async def test_a_search_and_a_filter_read_a_page_at_a_time(tmp_path):
     big_library(tmp_path)
     app = make_app(tmp_path, clock=FakeClock(START))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(app, pilot)
-        await pilot.press("l")
-        await settle(app, pilot)
-        table = app.screen.query_one("#library-table")
+        table = await open_library(app, pilot)
         app.screen.query_one("#filter-kind").value = "near_miss"  # only 200 read so far
         await settle(app, pilot)
         await pilot.pause(0.2)

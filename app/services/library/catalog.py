@@ -187,7 +187,7 @@ class StoryService(StoryStore):
         return [summary_of(row) for row in rows], total
 
     def search_page(
-        self, query: str, lang: str, offset: int, limit: int
+        self, query: str, lang: str, offset: int, limit: int | None
     ) -> tuple[list[StorySummary], int]:
         """Lines for up to `limit` matching stories from the `offset`-th match on, newest
         first, and how many matches were read (fewer than `limit`: there are no more). A
@@ -198,7 +198,4 @@ class StoryService(StoryStore):
         return visible_in([summary_of(row) for row in rows], lang), len(ids)
 
     def search(self, query: str, lang: str, limit: int | None = None) -> list[StorySummary]:
-        with self.database.session() as session:
-            ids = search_ids(session, query, limit)
-            rows = story_summaries(session, ids) if ids else []
-        return visible_in([summary_of(row) for row in rows], lang)
+        return self.search_page(query, lang, 0, limit)[0]

@@ -39,37 +39,35 @@ def _triggers(table: str, column: str, key: str) -> tuple[str, ...]:
     )
 
 
-def _drop(table: str) -> None:
-    for trigger in ("insert", "delete", "update"):
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_{trigger}")
-    op.execute(f"DROP TABLE IF EXISTS {table}")
+def _refile(options: str, key: str, fill: str) -> None:
+    """Each search index made again with these fts5 options, triggers filing rows under `key`,
+    then filled by `fill` (a statement with {table} and {column})."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for table, column, tokenizer in INDEXES:
+        for trigger in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_{trigger}")
+        op.execute(f"DROP TABLE IF EXISTS {table}")
+        op.execute(
+            f"CREATE VIRTUAL TABLE {table} USING fts5({column}, {options}, tokenize='{tokenizer}')"
+        )
+        for statement in _triggers(table, column, key):
+            op.execute(statement)
+        op.execute(fill.format(table=table, column=column))
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for table, column, tokenizer in INDEXES:
-        _drop(table)
-        op.execute(
-            f"CREATE VIRTUAL TABLE {table} USING fts5({column}, content='', tokenize='{tokenizer}')"
-        )
-        for statement in _triggers(table, column, ORDER_KEY):
-            op.execute(statement)
-        op.execute(
-            f"INSERT INTO {table}(rowid, {column}) "
-            f"SELECT {ORDER_KEY.format(row='story')}, {column} FROM story"
-        )
+    ordered = ORDER_KEY.format(row="story")
+    _refile(
+        "content=''",
+        ORDER_KEY,
+        f"INSERT INTO {{table}}(rowid, {{column}}) SELECT {ordered}, {{column}} FROM story",
+    )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for table, column, tokenizer in INDEXES:
-        _drop(table)
-        op.execute(
-            f"CREATE VIRTUAL TABLE {table} USING fts5({column}, content='story', "
-            f"content_rowid='id', tokenize='{tokenizer}')"
-        )
-        for statement in _triggers(table, column, "{row}.id"):
-            op.execute(statement)
-        op.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    _refile(
+        "content='story', content_rowid='id'",
+        "{row}.id",
+        "INSERT INTO {table}({table}) VALUES ('rebuild')",
+    )
