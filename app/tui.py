@@ -21,7 +21,6 @@ from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
 from app.domain.incident import FiredStep
-from app.domain.incident_text import flash_text
 from app.domain.paging import channel_name
 from app.domain.policy.model import Policy
 from app.services.policy_files import PolicySet, load_policies, policy_sources
@@ -289,29 +288,22 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.incidents_changed.publish(None)
 
     def on_alerts_delivered(self, deliveries: list[Delivery]) -> None:
+        from app.services.screen_alerts import screen_alerts
+
         if any(channel_name(delivery.channel) for delivery in deliveries):
             self.incidents_changed.publish(None)  # the timeline and "paging broken" changed
-        for delivery in deliveries:
-            payload = delivery.payload
-            if delivery.error:
-                self.notify(
-                    self.catalog.t(
-                        "notice.alert_failed", channel=delivery.channel, error=delivery.error
-                    ),
-                    severity="error",
-                    markup=False,
-                    timeout=10,
-                )
-            elif delivery.shown and delivery.channel == "bell":
-                self.bell()
-            elif delivery.shown and delivery.channel == "flash":
-                text = flash_text(payload, self.catalog)
-                if self.drill_run is not None:  # nobody may take a drill's alert for real
-                    text = f"{self.catalog.t('drill.banner_mark')} · {text}"
-                self.alert_flashed.publish((text, payload["incident"]))
-                # Quitting during a long start-up sweep: no screen is left to show it on.
-                if self.screen_stack and not isinstance(self.screen, BoardScreen):
-                    self.notify(text, severity="warning", markup=False, timeout=10)
+        # Nobody may take a drill's alert for real.
+        mark = self.catalog.t("drill.banner_mark") if self.drill_run is not None else ""
+        shown = screen_alerts(deliveries, self.catalog, mark)
+        for failure in shown.failures:
+            self.notify(failure, severity="error", markup=False, timeout=10)
+        if shown.ring:
+            self.bell()
+        if shown.flash is not None:
+            self.alert_flashed.publish(shown.flash)
+            # Quitting during a long start-up sweep: no screen is left to show it on.
+            if self.screen_stack and not isinstance(self.screen, BoardScreen):
+                self.notify(shown.flash[0], severity="warning", markup=False, timeout=10)
 
     # -- navigation ---------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from app.domain.board_rows import COLUMNS, PlanCache, board_rows
+from app.domain.board_rows import COLUMNS, PlanCache, board_order, row_at
 from app.domain.clock import Clock
 from app.domain.i18n import Catalog
 from app.domain.incident import BoardItem
@@ -53,6 +53,9 @@ class BoardScreen(IncidentCommandsScreen):
         self.catalog = catalog
         self.clock = clock
         self.items: list[BoardItem] = []
+        self._order: list[str] = []  # the incidents' codes in board order
+        self._by_code: dict[str, BoardItem] = {}
+        self._open: list[BoardItem] = []
         self.plans = PlanCache()
         self.loaded = False
         self._flash_timer = None
@@ -146,6 +149,11 @@ class BoardScreen(IncidentCommandsScreen):
 
     def show_items(self, items: list[BoardItem]) -> None:
         self.items = items
+        ordered = board_order(items)
+        self._order = [item.record.code for item in ordered]
+        self._by_code = {item.record.code: item for item in items}
+        self._open = [item for item in ordered if item.record.resolved_at is None]
+        self.plans.keep_only(items)
         self.loaded = True
         if self._flash_code is not None and not any(
             item.record.code == self._flash_code and item.record.resolved_at is None
@@ -164,20 +172,18 @@ class BoardScreen(IncidentCommandsScreen):
 
     def refresh_clocks(self) -> None:
         """Re-derive every countdown from the stored deadlines and the clock."""
-        rows = board_rows(self.items, self.clock.now(), self.catalog, self.plans)
-        self.query_one(BoardTable).show(rows)
-        empty = self.loaded and not rows
+        now, catalog, plans, items = self.clock.now(), self.catalog, self.plans, self._by_code
+        self.query_one(BoardTable).show(
+            self._order, lambda code: row_at(items[code], now, catalog, plans)
+        )
+        empty = self.loaded and not self._order
         if self.query_one("#board-empty").display != empty:
             self.query_one("#board-empty").display = empty
-        open_rows = [row for row in rows if row.sort_key[0] is False]
-        overdue = sum(
-            1 for row in open_rows for cell in row.cells.values() if cell.tone == "overdue"
-        )
         summary = self.catalog.t(
             "board.summary",
-            open=len(open_rows),
-            resolved=len(rows) - len(open_rows),
-            overdue=overdue,
+            open=len(self._open),
+            resolved=len(self._order) - len(self._open),
+            overdue=sum(plans.overdue_cells(item, now) for item in self._open),
         )
         if self._overdue_follow_ups:
             summary += " · " + self.catalog.t("follow_ups.board", count=self._overdue_follow_ups)

@@ -51,3 +51,10 @@ class DatabaseUnavailable(StorageError):
 
 class StaleWrite(StorageError):
     """Someone else saved this row since it was read (optimistic concurrency)."""
+
+
+def sqlite_busy(error: Exception) -> bool:
+    """SQLite's "database is locked": a transaction that read first and then wrote found that
+    another connection wrote meanwhile. Its busy timeout does not wait in that case (WAL);
+    the transaction has to start again."""
+    return "database is locked" in str(getattr(error, "orig", error))

@@ -19,6 +19,8 @@ from storage.tables import (
 )
 from storage.versioned import versioned_update
 
+CLAIM_CHUNK = 500  # ids in one IN (...): well under SQLite's limit of bound parameters
+
 
 def codes_in_year(session: Session, prefix: str) -> list[str]:
     statement = select(IncidentRecord.code).where(col(IncidentRecord.code).startswith(prefix))
@@ -240,20 +242,21 @@ def oldest_undelivered(session: Session, channels: list[str]) -> dict[tuple[str,
     return {(channel, incident): first for channel, incident, first in session.exec(statement)}
 
 
+def _claimable(expired_before: datetime):
+    """Undelivered, and no other process holds a live claim on it."""
+    return (
+        col(OutboxRecord.delivered_at).is_(None),
+        or_(col(OutboxRecord.claimed_at).is_(None), col(OutboxRecord.claimed_at) < expired_before),
+    )
+
+
 def claim_alert(
     session: Session, alert_id: int, claimer: str, now: datetime, expired_before: datetime
 ) -> bool:
     """Take an undelivered alert for delivery unless another process holds a live claim."""
     statement = (
         update(OutboxRecord)
-        .where(
-            OutboxRecord.id == alert_id,
-            col(OutboxRecord.delivered_at).is_(None),
-            or_(
-                col(OutboxRecord.claimed_at).is_(None),
-                col(OutboxRecord.claimed_at) < expired_before,
-            ),
-        )
+        .where(OutboxRecord.id == alert_id, *_claimable(expired_before))
         .values(
             claimed_at=now,
             claimed_by=claimer,
@@ -262,6 +265,32 @@ def claim_alert(
         )
     )
     return session.execute(statement).rowcount == 1
+
+
+def claim_delivered(
+    session: Session, alert_ids: list[int], claimer: str, now: datetime, expired_before: datetime
+) -> set[int]:
+    """Claim and mark delivered at once the alerts whose delivery cannot fail (the screen's),
+    a few hundred to a statement; the ids taken (the others another process holds)."""
+    taken: set[int] = set()
+    for start in range(0, len(alert_ids), CLAIM_CHUNK):
+        chunk = alert_ids[start : start + CLAIM_CHUNK]
+        statement = (
+            update(OutboxRecord)
+            .where(col(OutboxRecord.id).in_(chunk), *_claimable(expired_before))
+            .values(
+                claimed_at=now,
+                claimed_by=claimer,
+                attempts=OutboxRecord.attempts + 1,
+                last_attempt_at=now,
+                delivered_at=now,
+                last_error=None,
+            )
+            .returning(OutboxRecord.id)
+            .execution_options(synchronize_session=False)
+        )
+        taken.update(session.execute(statement).scalars())
+    return taken
 
 
 def finish_alert(

@@ -83,36 +83,88 @@ def _ack_cell(current: Plan, now: datetime) -> Cell:
     return cell
 
 
+def _next_waiting(current: Plan):
+    return next((s for s in current.steps if s.state in (StepState.PENDING, StepState.DUE)), None)
+
+
 def _next_step_cell(current: Plan, now: datetime) -> Cell:
-    waiting = [s for s in current.steps if s.state in (StepState.PENDING, StepState.DUE)]
-    if not waiting:
+    waiting = _next_waiting(current)
+    if waiting is None:
         return NOT_APPLICABLE
-    return countdown(waiting[0].due_at, now)
+    return countdown(waiting.due_at, now)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    item: BoardItem
+    planned_at: datetime
+    plan: Plan
+    overdue_from: tuple[datetime, ...]  # when each clock cell turns overdue, as planned
 
 
 class PlanCache:
     """A plan stays right until the next instant at which something in it comes due
     (plan.next_wakeup): between two such instants only the countdown texts move, so the board
-    re-plans an incident only when one of its instants passes (or the clock went back)."""
+    re-plans an incident only when one of its instants passes (or the clock went back), or
+    when a reload brought different facts — not merely new objects for the same incident."""
 
     def __init__(self) -> None:
-        self._plans: dict[tuple[str, int], tuple[datetime, Plan]] = {}
+        self._plans: dict[str, _Planned] = {}
 
     def plan(self, item: BoardItem, now: datetime) -> Plan:
-        key = (item.record.code, id(item))
-        cached = self._plans.get(key)
-        if cached is not None:
-            planned_at, current = cached
-            if planned_at <= now and (current.next_wakeup is None or now < current.next_wakeup):
-                return current
+        return self._planned(item, now).plan
+
+    def _planned(self, item: BoardItem, now: datetime) -> _Planned:
+        code = item.record.code
+        cached = self._plans.get(code)
+        if cached is not None and (
+            cached.item is item
+            or (cached.item.facts == item.facts and cached.item.policy == item.policy)
+        ):
+            current = cached.plan
+            if cached.planned_at <= now and (
+                current.next_wakeup is None or now < current.next_wakeup
+            ):
+                if cached.item is not item:
+                    self._plans[code] = cached = _Planned(
+                        item, cached.planned_at, current, cached.overdue_from
+                    )
+                return cached
         current = item.plan(now)
-        self._plans[key] = (now, current)
-        return current
+        resolved = item.record.resolved_at is not None
+        self._plans[code] = cached = _Planned(item, now, current, overdue_from(current, resolved))
+        return cached
+
+    def overdue_cells(self, item: BoardItem, now: datetime) -> int:
+        """How many of the item's clock cells show overdue at `now` (what its row would)."""
+        try:
+            return sum(1 for at in self._planned(item, now).overdue_from if at <= now)
+        except (OverflowError, ValueError):
+            return len(CLOCK_COLUMNS)  # the unplannable row marks every clock
 
     def keep_only(self, items: list[BoardItem]) -> None:
-        wanted = {(item.record.code, id(item)) for item in items}
-        for key in [key for key in self._plans if key not in wanted]:
-            del self._plans[key]
+        wanted = {item.record.code for item in items}
+        for code in [code for code in self._plans if code not in wanted]:
+            del self._plans[code]
+
+
+def overdue_from(current: Plan, resolved: bool) -> tuple[datetime, ...]:
+    """The instants at which the row's clock cells turn overdue, while this plan holds: the
+    unmet deadlines of its clock columns and the next step's due time (the rules of
+    _ack_cell, _next_step_cell and _deadline_cell)."""
+    kinds = (
+        DeadlineKind.ACKNOWLEDGE,
+        DeadlineKind.STATUS_UPDATE,
+        DeadlineKind.POSTMORTEM if resolved else DeadlineKind.RESOLUTION,
+        DeadlineKind.REGULATORY_REPORT,
+    )
+    deadlines = [current.deadline(kind) for kind in kinds]
+    instants = [d.due_at for d in deadlines if d is not None and d.met_at is None]
+    if not resolved:
+        waiting = _next_waiting(current)
+        if waiting is not None:
+            instants.append(waiting.due_at)
+    return tuple(instants)
 
 
 def board_row(
@@ -154,35 +206,44 @@ def _record_cells(record, now: datetime, catalog: Catalog) -> dict[str, Cell]:
     }
 
 
-def _row(item: BoardItem, cells: dict[str, Cell]) -> BoardRow:
+def _sort_key(item: BoardItem) -> tuple:
+    """Worst severity first (open before resolved), then the oldest: nothing on the clock, so
+    the order holds between two loads."""
     record = item.record
     rank = item.policy.rank(record.severity)
-    return BoardRow(
-        key=record.code,
-        sort_key=(record.resolved_at is not None, rank, record.declared_at, record.code),
-        severity_rank=rank,
-        cells=cells,
-    )
+    return (record.resolved_at is not None, rank, record.declared_at, record.code)
+
+
+def _row(item: BoardItem, cells: dict[str, Cell]) -> BoardRow:
+    sort_key = _sort_key(item)
+    return BoardRow(key=item.record.code, sort_key=sort_key, severity_rank=sort_key[1], cells=cells)
+
+
+def board_order(items: list[BoardItem]) -> list[BoardItem]:
+    return sorted(items, key=_sort_key)
+
+
+def row_at(
+    item: BoardItem, now: datetime, catalog: Catalog, cache: PlanCache | None = None
+) -> BoardRow:
+    """The item's row; an incident whose policy gives a deadline no clock can hold is shown
+    with its clocks marked, so the rest of the board keeps ticking."""
+    try:
+        return board_row(item, now, catalog, cache)
+    except (OverflowError, ValueError):
+        return _unplannable_row(item, now, catalog)
 
 
 def board_rows(
     items: list[BoardItem], now: datetime, catalog: Catalog, cache: PlanCache | None = None
 ) -> list[BoardRow]:
-    """Worst severity first (open before resolved), then the oldest."""
+    """Every row, in board order (the board itself builds only the rows on screen)."""
     if cache is not None:
         cache.keep_only(items)
-    rows = []
-    for item in items:
-        try:
-            rows.append(board_row(item, now, catalog, cache))
-        except (OverflowError, ValueError):
-            rows.append(_unplannable_row(item, now, catalog))
-    return sorted(rows, key=lambda r: r.sort_key)
+    return [row_at(item, now, catalog, cache) for item in board_order(items)]
 
 
 def _unplannable_row(item: BoardItem, now: datetime, catalog: Catalog) -> BoardRow:
-    """An incident whose policy gives a deadline no clock can hold: shown, with its clocks
-    marked, so the rest of the board keeps ticking."""
     cells = _record_cells(item.record, now, catalog)
     cells.update({column: Cell("?", Tone.OVERDUE) for column in CLOCK_COLUMNS})
     return _row(item, cells)

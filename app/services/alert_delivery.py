@@ -40,6 +40,7 @@ from app.services.paging import PagingError, channel_url, delivery_url, send
 from storage.database import Database
 from storage.incident_rows import (
     claim_alert,
+    claim_delivered,
     finish_alert,
     oldest_undelivered,
     pending_alerts,
@@ -164,7 +165,12 @@ class AlertDeliverer:
         with self.database.session() as session:
             waiting = pending_alerts(session, self.channels, self.clock.now())
             heads = oldest_undelivered(session, broadcasts)
-        delivered = [self._claim_and_deliver(a) for a in waiting if a.channel not in self.paging]
+        delivered: list = self._show_on_screen([a for a in waiting if a.channel in SCREEN_CHANNELS])
+        delivered += [
+            self._claim_and_deliver(alert)
+            for alert in waiting
+            if alert.channel not in self.paging and alert.channel not in SCREEN_CHANNELS
+        ]
         runs = [[a] for a in waiting if a.channel in self.paging and a.channel not in broadcasts]
         in_order: dict[tuple[str, int], list] = {}
         for alert in waiting:
@@ -176,6 +182,24 @@ class AlertDeliverer:
                 for run_delivered in senders.map(self._deliver_in_order, runs):
                     delivered += run_delivered
         return [delivery for delivery in delivered if delivery is not None]
+
+    def _show_on_screen(self, alerts: list) -> list[Delivery]:
+        """The bell and the banner need nothing outside this process and cannot fail: their
+        alerts are claimed and marked delivered together, a few statements for a whole storm
+        of steps due at once (not two transactions per alert, which would hold SQLite's write
+        lock for seconds and make the next firing wait)."""
+        if not alerts:
+            return []
+        now = self.clock.now()
+        with self.database.session() as session:
+            ids = [alert.id for alert in alerts]
+            taken = claim_delivered(session, ids, self.claimer, now, now - self.lease)
+            session.commit()
+        return [
+            self._deliver(alert.channel, alert.payload, alert.attempts + 1, now)
+            for alert in alerts
+            if alert.id in taken
+        ]
 
     def _deliver_in_order(self, run: list) -> list[Delivery]:
         """Each alert of the run after the one before it went through; stop at the first that

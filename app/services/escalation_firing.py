@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+import time
+
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain.escalation import (
     LATE_NOT_RUNNING,
@@ -18,7 +20,7 @@ from app.domain.incident import (
 )
 from app.domain.textsafe import printable
 from app.services.incident_store import IncidentStore
-from storage.errors import StaleWrite
+from storage.errors import StaleWrite, sqlite_busy
 from storage.incident_rows import (
     events_for,
     update_incident,
@@ -28,6 +30,9 @@ from storage.tables import (
     IncidentRecord,
     OutboxRecord,
 )
+
+BUSY_RETRIES = 5
+BUSY_PAUSE_S = 0.02
 
 
 class EscalationFiring(IncidentStore):
@@ -60,7 +65,7 @@ class EscalationFiring(IncidentStore):
         changed: set[str] = set()
         for record, current in plans:
             if current.due() or current.ack_timed_out_at is not None:
-                fired += self._fire_incident(record.code, catching_up, actor)
+                fired += self._fire_retrying(record.code, catching_up, actor)
                 changed.add(record.code)
         if changed:
             # The incidents that fired are planned afresh (one resolved meanwhile drops out).
@@ -71,8 +76,22 @@ class EscalationFiring(IncidentStore):
             plans = [entry for entry in plans if entry is not None]
         return fired, plans
 
-    def _fire_incident(self, code: str, catching_up: bool, actor: str) -> list[FiredStep]:
-        fired = []
+    def _fire_retrying(self, code: str, catching_up: bool, actor: str) -> list[FiredStep]:
+        """`_fire_incident`, started again when SQLite found another connection writing (a
+        delivery, another process): each claim is its own transaction and a claimed step is
+        no longer due, so a second try fires only what the first did not."""
+        fired: list[FiredStep] = []
+        for attempt in range(BUSY_RETRIES):
+            try:
+                self._fire_incident(code, catching_up, actor, fired)
+                break
+            except OperationalError as error:
+                if not sqlite_busy(error) or attempt == BUSY_RETRIES - 1:
+                    raise
+                time.sleep(BUSY_PAUSE_S * (attempt + 1))
+        return fired
+
+    def _fire_incident(self, code: str, catching_up: bool, actor: str, fired: list) -> None:
         now = self.clock.now()
         with self.database.session() as session:
             record = self._get(session, code)
@@ -89,7 +108,7 @@ class EscalationFiring(IncidentStore):
                     )
                 except StaleWrite:
                     session.rollback()  # another process restarted the ladder; next sweep
-                    return fired
+                    return
                 self._log(session, record, now, "ack_timed_out", actor, "ack timed out", data={})
                 session.commit()
                 record = self._get(session, code)
@@ -109,7 +128,6 @@ class EscalationFiring(IncidentStore):
                     if claimed is not None:
                         fired.append(claimed)
                 record = self._get(session, code)
-        return fired
 
     def _unpaged_steps(self, session, record: IncidentRecord, now, condition: str):
         """Steps already due but never fired (nothing was running) that an acknowledgement or

@@ -187,3 +187,26 @@ def test_a_claim_left_by_a_crashed_deliverer_expires(world, tmp_path):
     clock.advance(CLAIM_LEASE + timedelta(seconds=1))
     desktop = [d for d in survivor.deliver_pending() if d.channel == "desktop"]
     assert [(d.channel, d.error) for d in desktop] == [("desktop", None)]
+
+
+def test_a_storm_of_screen_alerts_is_taken_in_chunks_once_and_not_from_a_live_claim(world):
+    from storage.incident_rows import CLAIM_CHUNK, claim_alert, pending_alerts
+
+    database, clock, service = world
+    for n in range(160):  # SEV-1 pages two steps at once: 640 alerts for the screen
+        service.declare(WEB, f"샤드 {n} 장애", "SEV-1", actor="ops")
+    service.fire_due()
+    with database.session() as session:  # another screen is showing one of them right now
+        held = pending_alerts(session, ["flash"], clock.now())[0]
+        assert claim_alert(session, held.id, "other", clock.now(), clock.now() - CLAIM_LEASE)
+        session.commit()
+    screens = [
+        AlertDeliverer(database, clock, channels=("bell", "flash"), claimer=name)
+        for name in ("a", "b")
+    ]
+    shown = [screen.deliver_pending() for screen in screens]
+    assert len(shown[0]) == 4 * 160 - 1 > CLAIM_CHUNK and shown[1] == []
+    assert {d.channel for d in shown[0]} == {"bell", "flash"}
+    with database.session() as session:
+        rows = pending_alerts(session, ["bell", "flash"], clock.now())
+    assert [(row.id, row.claimed_by) for row in rows] == [(held.id, "other")]

@@ -171,6 +171,27 @@ async def test_a_step_fires_on_time_once_with_bell_and_flash(tmp_path):
     database.close()
 
 
+async def test_a_start_after_an_outage_rings_once_and_shows_one_banner_for_all_it_fired(tmp_path):
+    clock = FakeClock(START)
+    specs = [dict(title=f"Shard {n} down", severity="SEV-2") for n in range(12)]
+    codes = seed(make_settings(tmp_path), clock, specs)
+    clock.advance(20 * 60)  # nothing ran meanwhile: every L2 step came due
+    app = make_app(tmp_path, clock=clock)
+    bells = []
+    app.bell = lambda: bells.append(clock.now())
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_ready(app, pilot)
+        await settle(app, pilot)
+        banner = app.screen.query_one("#flash")
+        assert banner.display
+        assert banner.render().plain.startswith(f"ESCALATION {codes[-1]} SEV-2")
+        assert banner.render().plain.endswith("(+11 more)")
+        assert bells == [clock.now()]  # one ring for the storm, not twelve
+        assert await notices(app, pilot) == []
+    for code in codes:
+        assert [e.step_id for e in stored(tmp_path, code).events] == ["SEV-2#0", "SEV-2#1"]
+
+
 async def test_the_flash_clears_when_its_incident_is_resolved_and_age_stops(tmp_path):
     clock = FakeClock(START)
     (code,) = seed(make_settings(tmp_path), clock, [dict(title="Login fails", severity="SEV-2")])

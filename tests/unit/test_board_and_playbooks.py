@@ -238,6 +238,31 @@ def test_the_plan_cache_gives_the_same_rows_as_planning_every_tick():
         assert board_rows(items, now, EN, cache) == board_rows(items, now, EN)
 
 
+def test_the_overdue_count_is_what_the_rows_show_and_a_reload_does_not_replan(monkeypatch):
+    from app.domain.board_rows import PlanCache
+
+    specs = [
+        dict(code="INC-2026-0001", severity="SEV-1"),
+        dict(code="INC-2026-0002", severity="SEV-2", acknowledged_at=T0 + timedelta(minutes=3)),
+        dict(code="INC-2026-0003", policy=AI, severity="P1", type_key="data"),
+        dict(code="INC-2026-0004", severity="SEV-3", resolved_at=T0, status="resolved"),
+    ]
+    items = [item(**spec) for spec in specs]
+    cache = PlanCache()
+    counts = []
+    for now in [T0 + timedelta(seconds=s) for s in range(0, 4 * 86400, 613)]:
+        rows = board_rows(items, now, EN)
+        shown = sum(1 for r in rows for cell in r.cells.values() if cell.tone is Tone.OVERDUE)
+        assert sum(cache.overdue_cells(i, now) for i in items) == shown, now
+        counts.append(shown)
+    assert len(set(counts)) >= 3  # clocks run out, are met, start again: the count moves
+    planned = []
+    monkeypatch.setattr(BoardItem, "plan", lambda *call: planned.append(call))
+    reloaded = [item(**spec) for spec in specs]  # a reload: new objects, the same facts
+    assert [cache.plan(i, now) for i in reloaded] == [cache.plan(i, now) for i in items]
+    assert planned == []
+
+
 def test_the_status_page_text_follows_the_incidents_state():
     """Seed 003 §4.3: title, message and colour per state, in the reader's language."""
     investigating = fill("status_page", _view(status="investigating"), EN, T0)
