@@ -404,3 +404,28 @@ async def test_a_sweep_replans_only_what_another_process_changed_and_a_slice_of_
     assert new in bridge._wakeups and codes[5] not in bridge._wakeups
     assert None not in passes
     database.close()
+
+
+def test_a_firing_that_finds_sqlite_locked_waits_its_turn_and_fires_once(tmp_path, monkeypatch):
+    import sqlite3
+    import threading
+
+    import storage.engine
+
+    monkeypatch.setattr(storage.engine, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "locked.db"
+    database = Database.open(f"sqlite:///{path}")
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyStore(database, clock), ("flash",))
+    code = service.declare(WEB, "결제 API 장애", "SEV-1", actor="ops")
+    # Another process, writing for 150 ms.
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.15, other.execute, ("COMMIT",)).start()
+    try:
+        fired = service.fire_due()  # each try gives up after 50 ms; the third one gets in
+    finally:
+        other.close()
+        database.close()
+    assert sorted(step.step.step_id for step in fired) == ["SEV-1#0", "SEV-1#1"]
+    assert all(step.code == code for step in fired)
