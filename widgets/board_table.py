@@ -140,7 +140,8 @@ class BoardTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         # An incident to put the cursor on as soon as its row arrives (a new declaration).
         self._wanted: str | None = None
-        self._strips: dict[str, Strip] = {}
+        self._segments: dict[str, list[Segment]] = {}  # each row's cells, until it changes
+        self._backgrounds: dict[str, Style] = {}
         # The finished line of each row, for its shade, horizontal scroll and width.
         self._drawn: dict[str, tuple[tuple, Strip]] = {}
 
@@ -150,7 +151,7 @@ class BoardTable(ScrollView, can_focus=True):
 
     def lay_out(self, widths: dict[str, int], compact: bool = False) -> None:
         self.widths, self.compact = widths, compact
-        self._strips.clear()
+        self._segments.clear()
         self._drawn.clear()
         self.refresh()
 
@@ -161,7 +162,7 @@ class BoardTable(ScrollView, can_focus=True):
             row = self._fresh[code] = self._row_of(code)
             if self.rows.get(code) != row:
                 self.rows[code] = row
-                self._strips.pop(code, None)
+                self._segments.pop(code, None)
                 self._drawn.pop(code, None)
         return row
 
@@ -192,7 +193,7 @@ class BoardTable(ScrollView, can_focus=True):
             wanted = set(order)
             for gone in [key for key in self.rows if key not in wanted]:
                 del self.rows[gone]
-                self._strips.pop(gone, None)
+                self._segments.pop(gone, None)
                 self._drawn.pop(gone, None)
             self.order = order
             self.virtual_size = Size(sum(self.widths.values()), len(order))
@@ -203,45 +204,75 @@ class BoardTable(ScrollView, can_focus=True):
         elif selected not in order:
             self.cursor_row = min(self.cursor_row, max(len(order) - 1, 0))
         top = self.scroll_offset.y
-        for code in order[top : top + self.size.height]:
+        moved = []
+        for y, code in enumerate(order[top : top + self.size.height], start=top):
             before = self.rows.get(code)
             self.row(code)
-            changed |= self.rows[code] is not before  # replaced: its cells changed
+            if self.rows[code] is not before:  # replaced: its cells changed
+                moved.append(y)
         if changed:
             self.refresh()
+        else:
+            # Rows whose clocks show hours and days change once a minute: drawn only then.
+            for y in moved:
+                self.refresh_line(y)
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.size.width
         if index >= len(self.order):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._background("odd:blur"))
         key = self.order[index]
-        row = self.row(key)  # first: a changed row drops its kept lines
+        self.row(key)  # first: a changed row drops its kept segments and line
         shade = "cursor" if index == self.cursor_row else "even" if index % 2 else "odd"
-        shade += ":focus" if self.has_focus else ""
+        shade += ":focus" if self.has_focus else ":blur"
+        scroll_x = self.scroll_offset.x
         drawn = self._drawn.get(key)
-        if drawn is not None and drawn[0] == (shade, self.scroll_offset.x, width):
+        if drawn is not None and drawn[0] == (shade, scroll_x, width):
             return drawn[1]
-        strip = self._strips.get(key)
-        if strip is None:
-            segments = []
-            for column in COLUMNS:
-                segments += cell_segments(
+        segments = self._segments.get(key)
+        if segments is None:
+            row = self.rows[key]
+            segments = self._segments[key] = [
+                segment
+                for column in COLUMNS
+                for segment in cell_segments(
                     column,
                     row.cells[column],
                     row.severity_rank,
                     self.widths[column],
                     self.compact,
                 )
-            strip = self._strips[key] = Strip(segments)
-        background = self.rich_style
-        if not shade.startswith("odd"):
-            background += self.get_component_rich_style(f"board-table--{shade.split(':')[0]}")
-        line = strip.apply_style(background).crop_extend(
-            self.scroll_offset.x, self.scroll_offset.x + width, background
-        )
-        self._drawn[key] = ((shade, self.scroll_offset.x, width), line)
+            ]
+        # One Strip a line, the shade folded into each segment's style: every countdown changes
+        # every second, and each Strip operation (style, crop) builds another one.
+        background = self._background(shade)
+        styled = [Segment(text, background + style) for text, style, _control in segments]
+        length = sum(self.widths.values())
+        if scroll_x == 0 and length <= width:
+            styled.append(Segment(" " * (width - length), background))
+            line = Strip(styled, width)
+        else:
+            line = Strip(styled, length).crop_extend(scroll_x, scroll_x + width, background)
+        self._drawn[key] = ((shade, scroll_x, width), line)
         return line
+
+    def _background(self, shade: str) -> Style:
+        """The line's style for its shade (cursor, even or odd, and the focus), kept until the
+        styles change."""
+        style = self._backgrounds.get(shade)
+        if style is None:
+            style = self.rich_style
+            if not shade.startswith("odd"):
+                part = shade.split(":")[0]
+                style += self.get_component_rich_style(f"board-table--{part}")
+            self._backgrounds[shade] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        self._backgrounds.clear()
+        self._drawn.clear()
+        super().notify_style_update()
 
     def _move_to(self, index: int) -> None:
         if not self.order:
