@@ -298,7 +298,8 @@ class StoryRecord(SQLModel, table=True):
     trigram on SQLite, pg_trgm on PostgreSQL) — kept by the writer, never shown."""
 
     __tablename__ = "story"
-    # The library's order, newest incident first: its first page is read from here.
+    # The library's order, newest incident first: its first page is read from here. PostgreSQL
+    # holds it as (occurred_on DESC NULLS LAST, id DESC) — migration 0020.
     __table_args__ = (Index("ix_story_newest", "occurred_on", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -112,6 +112,24 @@ def test_a_search_reads_newest_first_and_follows_a_changed_date(database_url):
                     for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
                 )
             assert "VIRTUAL TABLE INDEX" in plan and "TEMP B-TREE" not in plan, plan
+    else:  # PostgreSQL can walk the library's order and stop at the page, sorting nothing
+        statements = []
+        event.listen(
+            database.engine,
+            "before_cursor_execute",
+            lambda _c, _k, sql, params, _ctx, _many: statements.append((sql, params)),
+        )
+        lib.stories.search("장애", "ko", limit=200)
+        lib.stories.page("ko", 0, 200)
+        paged = [(sql, params) for sql, params in statements if "LIMIT" in sql]
+        assert len(paged) == 2
+        for sql, params in paged:
+            with database.engine.connect() as connection:
+                connection.exec_driver_sql("SET enable_sort = off")  # a tiny table: ask
+                plan = " ".join(
+                    row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", params)
+                )
+            assert "ix_story_newest" in plan and "Sort" not in plan, plan
     database.close()
 
 
