@@ -16,6 +16,7 @@ from app.domain.incident import BoardItem
 from app.domain.intake import window_text
 from app.domain.message_templates import local_time
 from app.domain.textsafe import printable
+from app.services.board_reader import BoardReader
 from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from widgets.board_table import BoardHeader, BoardTable, board_layout
@@ -57,6 +58,7 @@ class BoardScreen(IncidentCommandsScreen):
         self._by_code: dict[str, BoardItem] = {}
         self._open: list[BoardItem] = []
         self.plans = PlanCache()
+        self._reader: BoardReader | None = None
         self.loaded = False
         self._flash_timer = None
         self._flash_code: str | None = None
@@ -99,9 +101,11 @@ class BoardScreen(IncidentCommandsScreen):
     @work(thread=True, exit_on_error=False, group="board", exclusive=True)
     def load_items(self) -> None:
         services = self.host.services
+        if self._reader is None or self._reader.incidents is not services.incidents:
+            self._reader = BoardReader(services.incidents)
         self.post_message(
             BoardLoaded(
-                services.incidents.board(),
+                self._reader.read(),
                 services.paging.broken(),
                 services.maintenance.active(),
                 services.metrics.overdue_follow_ups(),

@@ -145,6 +145,37 @@ def board_incidents(session: Session, resolved_since: datetime) -> list[Incident
     return list(session.exec(statement))
 
 
+def board_heads(session: Session, resolved_since: datetime) -> dict[str, tuple]:
+    """Each board incident's code with what moves when the board must read it again: its
+    version, how many of its steps fired, and its postmortem's review state (a draft saving
+    every few seconds changes nothing on the board)."""
+    fired = (
+        select(func.count(EscalationEventRecord.id))
+        .where(EscalationEventRecord.incident_id == IncidentRecord.id)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            IncidentRecord.code,
+            IncidentRecord.version,
+            fired,
+            PostmortemRecord.status,
+            PostmortemRecord.updated_at,
+        )
+        .outerjoin(PostmortemRecord, col(PostmortemRecord.incident_id) == IncidentRecord.id)
+        .where(
+            or_(
+                col(IncidentRecord.resolved_at).is_(None),
+                col(IncidentRecord.resolved_at) >= resolved_since,
+            )
+        )
+    )
+    return {
+        code: (version, fired, None if status in (None, "draft") else (status, updated_at))
+        for code, version, fired, status, updated_at in session.exec(statement)
+    }
+
+
 def board_signature(session: Session, resolved_since: datetime) -> tuple:
     """Changes whenever anything the board shows changes: an incident declared, changed,
     resolved or reopened (by this process or another), or a step fired."""

@@ -35,7 +35,9 @@ from app.services.escalation_firing import EscalationFiring
 from app.services.frozen import frozen_copy
 from storage.incident_rows import (
     all_incidents,
+    board_heads,
     board_incidents,
+    by_codes,
     codes_in_year,
     events_by_incident,
     events_for,
@@ -84,9 +86,24 @@ class IncidentService(EscalationFiring):
         """Open incidents and recently resolved ones, ready to be re-planned at every tick."""
         with self.database.session() as session:
             records = board_incidents(session, self.clock.now() - RESOLVED_ON_BOARD)
-            ids = [record.id for record in records]
-            events = events_by_incident(session, ids)
-            submitted = self._submitted(session, ids)
+            return self._board_items(session, records)
+
+    def board_changes(self, known: dict[str, tuple]) -> tuple[dict[str, tuple], list[BoardItem]]:
+        """The board's incidents by what moves them (`board_heads`), and the items of those
+        whose heads differ from `known`: read after the heads, so never older than them."""
+        with self.database.session() as session:
+            heads = board_heads(session, self.clock.now() - RESOLVED_ON_BOARD)
+            stale = [code for code, head in heads.items() if known.get(code) != head]
+            if len(stale) == len(heads):  # the first read: all of them, without naming each
+                records = board_incidents(session, self.clock.now() - RESOLVED_ON_BOARD)
+            else:
+                records = by_codes(session, stale)
+            return heads, self._board_items(session, records)
+
+    def _board_items(self, session, records: list) -> list[BoardItem]:
+        ids = [record.id for record in records]
+        events = events_by_incident(session, ids)
+        submitted = self._submitted(session, ids)
         items = []
         for record in records:
             policy, _version = self._policy(record.policy_id)
