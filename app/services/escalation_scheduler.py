@@ -5,9 +5,9 @@ all open incidents, rebuilt from the database at start and after every sweep; a 
 wake-up call, never the record of a firing (the unique EscalationEvent insert is). A wake-up
 fires and re-plans only the incidents due at that moment. Every second a sweep re-plans the
 incidents another process declared or changed (their versions, read when a one-query signature
-moved) and, as a safety net, the next slice of all open incidents in turn, so that each is
-re-planned every FULL_SWEEP_EVERY without one long pass ever holding the wake-ups back. Late
-jobs always run: no misfire grace period drops them.
+moved) and, as a safety net every SLICE_EVERY, the next slice of all open incidents in turn,
+so that each is re-planned every FULL_SWEEP_EVERY without one long pass ever holding the
+wake-ups back. Late jobs always run: no misfire grace period drops them.
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ DELIVERY_EVERY_S = 5.0
 # so every open incident is re-planned this seldom — a slice each sweep (10,000 in one pass
 # take about a second, and the wake-ups due meanwhile would wait for it).
 FULL_SWEEP_EVERY = timedelta(minutes=5)
+# ... in slices this far apart: each pass has a fixed cost (a thread, a session, a query)
+# that one incident a second would pay 300 times a round.
+SLICE_EVERY = timedelta(seconds=10)
 
 
 class EscalationScheduler:
@@ -57,6 +60,8 @@ class EscalationScheduler:
         self._signature: tuple[int, int, int] | None = None
         self._versions: dict[str, int] | None = None
         self._rotation: list[str] = []
+        self._sweeps_to_slice = 0
+        self._wakeup_at: datetime | None = None  # when the wake-up job is set to run
 
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
@@ -124,10 +129,15 @@ class EscalationScheduler:
         await self._replan_slice()
 
     async def _replan_slice(self) -> None:
+        self._sweeps_to_slice -= 1
+        if self._sweeps_to_slice > 0:
+            return
+        every = max(1, round(SLICE_EVERY.total_seconds() / self.sweep_seconds))
+        self._sweeps_to_slice = every
         if not self._rotation:
             self._rotation = sorted(self._versions or ())
-        sweeps = max(1, int(FULL_SWEEP_EVERY.total_seconds() / self.sweep_seconds))
-        size = -(-len(self._versions or ()) // sweeps)  # every incident once per round
+        slices = max(1, int(FULL_SWEEP_EVERY.total_seconds() / (self.sweep_seconds * every)))
+        size = -(-len(self._versions or ()) // slices)  # every incident once per round
         codes, self._rotation = self._rotation[:size], self._rotation[size:]
         if codes:
             await self._fire(codes, catching_up=False)
@@ -160,14 +170,19 @@ class EscalationScheduler:
 
     def _schedule_next(self) -> None:
         if not self._wakeups:
+            self._wakeup_at = None
             if self.scheduler.get_job(WAKEUP_JOB):
                 self.scheduler.remove_job(WAKEUP_JOB)
             return
+        # a drill's deadlines are in drill time; the job waits on the real clock
+        run_date = wall_time(self.service.clock, min(self._wakeups.values())).astimezone(UTC)
+        if run_date == self._wakeup_at and self.scheduler.get_job(WAKEUP_JOB):
+            return  # most passes leave the earliest wake-up where it was
+        self._wakeup_at = run_date
         self.scheduler.add_job(
             self._wake,
             "date",
-            # a drill's deadlines are in drill time; the job waits on the real clock
-            run_date=wall_time(self.service.clock, min(self._wakeups.values())).astimezone(UTC),
+            run_date=run_date,
             id=WAKEUP_JOB,
             replace_existing=True,
             misfire_grace_time=None,
