@@ -63,6 +63,7 @@ class BoardScreen(IncidentCommandsScreen):
         self._flash_timer = None
         self._flash_code: str | None = None
         self._summary = ""
+        self._banners: dict[str, str] = {}  # what each banner shows
         self._overdue_follow_ups = 0
         bind_localized(self, catalog, self.BINDING_SPECS)
 
@@ -130,13 +131,14 @@ class BoardScreen(IncidentCommandsScreen):
             for status in broken
         ]
 
-        banner = self.query_one("#paging-broken", Static)
-        banner.update(Content(printable("\n".join(lines))))
-        banner.display = bool(lines)
         quiet = [window_text(window, self.catalog) for window in windows]
-        note = self.query_one("#maintenance", Static)
-        note.update(Content(printable("\n".join(quiet))))
-        note.display = bool(quiet)
+        for name, shown in (("#paging-broken", lines), ("#maintenance", quiet)):
+            text = printable("\n".join(shown))
+            if self._banners.get(name) != text:  # an update lays the screen out again
+                self._banners[name] = text
+                banner = self.query_one(name, Static)
+                banner.update(Content(text))
+                banner.display = bool(shown)
 
     def lay_out(self, width: int) -> None:
         t = self.catalog.t

@@ -227,7 +227,7 @@ class BoardTable(ScrollView, can_focus=True):
         if changed:
             self.refresh()
         else:
-            # Rows whose clocks show hours and days change once a minute: drawn only then.
+            # Rows whose clocks are far from their deadlines change once a minute: drawn then.
             for y in moved:
                 self.refresh_line(y)
 

@@ -59,10 +59,23 @@ def clock_text(delta: timedelta) -> str:
     return f"{sign}{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
 
 
+# The board shows a clock's seconds only near its deadline, before and after: the rows about
+# to fire are the ones that move, and a board of 200 incidents is not redrawn every second.
+SECONDS_SHOWN = timedelta(minutes=5)
+
+
+def board_clock(delta: timedelta, seconds_within: timedelta = SECONDS_SHOWN) -> str:
+    """clock_text, with minutes only (34m, +25m) when further than `seconds_within` from 0."""
+    seconds = int(delta.total_seconds())
+    if abs(delta) < seconds_within or abs(seconds) >= 3600:
+        return clock_text(delta)
+    return f"{'+' if seconds < 0 else ''}{abs(seconds) // 60}m"
+
+
 def countdown(due_at: datetime, now: datetime) -> Cell:
     if now >= due_at:
-        return Cell(clock_text(due_at - now), Tone.OVERDUE)
-    return Cell(clock_text(due_at - now))
+        return Cell(board_clock(due_at - now), Tone.OVERDUE)
+    return Cell(board_clock(due_at - now))
 
 
 def _deadline_cell(current: Plan, kind: DeadlineKind, now: datetime) -> Cell:
@@ -79,7 +92,7 @@ def _ack_cell(current: Plan, now: datetime) -> Cell:
     timeout = current.deadline(DeadlineKind.ACK_TIMEOUT)
     if cell.tone is Tone.MET and timeout is not None:
         # Acknowledged but still open: how long until the ladder starts again.
-        return Cell(f"✓ {clock_text(max(timeout.due_at - now, timedelta()))}", Tone.MET)
+        return Cell(f"✓ {board_clock(max(timeout.due_at - now, timedelta()))}", Tone.MET)
     return cell
 
 
@@ -200,7 +213,9 @@ def _record_cells(record, now: datetime, catalog: Catalog) -> dict[str, Cell]:
         ),
         # A resolved incident's age is how long it was open, not how long ago it was declared.
         "age": Cell(
-            clock_text((record.resolved_at if resolved else now) - record.declared_at).lstrip("+"),
+            board_clock(
+                (record.resolved_at if resolved else now) - record.declared_at, timedelta(0)
+            ).lstrip("+"),
             Tone.MUTED if resolved else Tone.NORMAL,
         ),
     }

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.domain.board_rows import Tone, board_row, board_rows, clock_text
+from app.domain.board_rows import Tone, board_clock, board_row, board_rows, clock_text
 from app.domain.escalation import Firing, IncidentFacts
 from app.domain.i18n import Catalog
 from app.domain.incident import BoardItem, IncidentView
@@ -85,14 +85,36 @@ def test_fresh_sev2_counts_down_to_each_clock():
         "code": "INC-2026-0001",
         "title": "결제 API 장애",
         "status": "investigating",
-        "age": "02:30",
-        "ack": "12:30",
-        "next_step": "12:30",
-        "update": "12:30",
+        "age": "2m",
+        "ack": "12m",
+        "next_step": "12m",
+        "update": "12m",
         "resolution": "3h57m",
         "regulatory": "—",
     }
     assert all(cell.tone is not Tone.OVERDUE for cell in row.cells.values())
+    # Within five minutes of a deadline its seconds tick; the age stays in minutes.
+    row = board_row(item(firings=fired), T0 + timedelta(minutes=10, seconds=30), EN)
+    shown = {column: cell.text for column, cell in row.cells.items()}
+    assert (shown["age"], shown["ack"], shown["next_step"]) == ("10m", "04:30", "04:30")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (754, "12m"),
+        (300, "5m"),
+        (299, "04:59"),
+        (0, "00:00"),
+        (-299, "+04:59"),
+        (-300, "+5m"),
+        (-3599, "+59m"),
+        (3723, "1h02m"),
+        (-(2 * 86400), "+2d00h"),
+    ],
+)
+def test_the_board_shows_seconds_only_near_a_deadline(seconds, shown):
+    assert board_clock(timedelta(seconds=seconds)) == shown
 
 
 def test_a_missed_clock_turns_red_and_counts_up():
@@ -106,7 +128,7 @@ def test_a_missed_clock_turns_red_and_counts_up():
 def test_acknowledged_shows_the_ack_timeout_and_resolved_shows_the_postmortem_clock():
     acked = item(acknowledged_at=T0 + timedelta(minutes=5))
     row = board_row(acked, T0 + timedelta(minutes=10), EN)
-    assert (row.cells["ack"].text, row.cells["ack"].tone) == ("✓ 55:00", Tone.MET)  # 1 h timeout
+    assert (row.cells["ack"].text, row.cells["ack"].tone) == ("✓ 55m", Tone.MET)  # 1 h timeout
     resolved = item(severity="SEV-1", resolved_at=T0 + timedelta(minutes=40), status="resolved")
     row = board_row(resolved, T0 + timedelta(hours=1), KO)
     assert row.cells["status"].text == "해결됨"
