@@ -64,6 +64,11 @@ def test_short_words_are_found_exactly_and_by_the_index(database_url):
         # Found by the index, and without a phrase: checking one would re-parse each
         # candidate story's whole text (the index holds no word positions).
         assert "ix_story_search_short" in plan and "<->" not in plan, plan
+        # With a word of three characters the trigram index answers, and the short word is
+        # checked by LIKE alone (as a filter, to_tsvector would parse every candidate).
+        statements.clear()
+        assert [s.key for s in lib.stories.search("결제 장애가", "ko")] == ["together/ko"]
+        assert not any("to_tsvector" in sql for sql, _params in statements)
     database.close()
 
 
