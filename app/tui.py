@@ -28,6 +28,7 @@ from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_n
 from screens.board import BoardScreen
 from screens.drill_actions import DrillActions
 from screens.help import HelpScreen, help_rows
+from screens.library_preview import LibraryPreview
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
 from screens.palette import palette_commands
@@ -143,6 +144,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.alert_flashed: Signal[tuple[str, str]] = Signal(self, "alert-flashed")
         self.policy_changed: Signal[None] = Signal(self, "policy-changed")
         self.stories_changed: Signal[None] = Signal(self, "stories-changed")
+        self.library_preview = LibraryPreview()
         self._listener = None
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
@@ -218,6 +220,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
             on_delivered=self.on_alerts_delivered,
         )
         self.services_ready.publish(services)
+        self.library_preview.start(self)
         listening = self._listen_to_the_team(services)
         # With the team's NOTIFY heard at once, the poll is only the fallback.
         self.set_interval(
@@ -338,7 +341,9 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         if not self._services_ready() or self._go_back_to(LibraryScreen):
             return
         self.action_show_board()
-        self.push_screen(LibraryScreen(self.catalog))
+        self.push_screen(
+            LibraryScreen(self.catalog, self.library_preview.for_lang(self.catalog.lang))
+        )
 
     def action_show_metrics(self) -> None:
         from screens.metrics import MetricsScreen

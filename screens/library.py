@@ -29,17 +29,22 @@ FILTERS = ("#filter-theme", "#filter-kind", "#filter-severity")
 
 
 class LibraryLoaded(Message):
-    """A page of the library or of a search; `total` is the library's size (None: unchanged)."""
+    """A page of the library or of a search."""
 
-    def __init__(
-        self, query: str, items: list, total: int | None, offset: int, next_offset: int | None
-    ) -> None:
+    def __init__(self, query: str, items: list, offset: int, next_offset: int | None) -> None:
         super().__init__()
         self.query = query
         self.items = items
-        self.total = total
         self.offset = offset  # 0: a first page (a new query); else more of the same
         self.next_offset = next_offset  # where the next page starts; None: nothing more
+
+
+class LibraryCounted(Message):
+    """The library's size, read after its first page is on screen."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__()
+        self.total = total
 
 
 class LibraryScreen(StoryScreen):
@@ -52,13 +57,14 @@ class LibraryScreen(StoryScreen):
         ("escape", "app.show_board", "binding.board", True),
     )
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, preview: tuple[list, int] | None = None) -> None:
         super().__init__(name="library")
         self.catalog = catalog
+        self._preview = preview  # the first page and size read in the background, if any
         self.current_query = ""
         self.items: list = []
         self.found: list = []
-        self.total = 0
+        self.total: int | None = None  # the library's size, once counted
         self.next_offset: int | None = None  # None: everything there is has been read
         self.rendered = 0
         self.fetching = False
@@ -90,6 +96,11 @@ class LibraryScreen(StoryScreen):
 
     def on_mount(self) -> None:
         self.query_one("#library-search", Input).focus()
+        if self._preview is not None:  # rows in the first frame; read again just below
+            items, self.total = self._preview
+            self.on_library_loaded(
+                LibraryLoaded("", items, 0, len(items) if len(items) == PAGE else None)
+            )
         self.search("")
         self.host.stories_changed.subscribe(self, lambda _none: self.reload())
 
@@ -105,12 +116,18 @@ class LibraryScreen(StoryScreen):
         stories, lang = self.host.services.stories, self.catalog.lang
         if query.strip():
             items, read = stories.search_page(query, lang, offset, PAGE)
-            total, more = None, read == PAGE
         else:
-            items, total = stories.page(lang, offset, PAGE)
-            read, more = len(items), offset + len(items) < total
-        next_offset = offset + read if more else None
-        self.post_message(LibraryLoaded(query, items, total, offset, next_offset))
+            items = stories.page(lang, offset, PAGE)
+            read = len(items)
+        next_offset = offset + read if read == PAGE else None
+        self.post_message(LibraryLoaded(query, items, offset, next_offset))
+        if offset == 0 and not query.strip():
+            # Counting 100,000 stories takes longer than reading the first page: rows first.
+            self.post_message(LibraryCounted(stories.count()))
+
+    def on_library_counted(self, message: LibraryCounted) -> None:
+        self.total = message.total
+        self._show_count()
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         if message.query != self.query_one("#library-search", Input).value:
@@ -121,9 +138,12 @@ class LibraryScreen(StoryScreen):
         ):
             return  # more of a list that has since been read again
         self.fetching = False
+        if (message.offset, message.query) == (0, self.current_query) and message.items == (
+            self.items
+        ):
+            self.next_offset = message.next_offset
+            return  # the page on screen, read again unchanged: the cursor stays where it is
         self.next_offset = message.next_offset
-        if message.total is not None:
-            self.total = message.total
         if message.offset == 0:
             self.current_query, self.items = message.query, []
         shown = {item.group for item in self.items}  # a translation met on an earlier page
@@ -163,14 +183,16 @@ class LibraryScreen(StoryScreen):
     def _show_count(self) -> None:
         t = self.catalog.t
         filtering = self.current_query.strip() or any(map(self._filter_value, FILTERS))
-        if not filtering:
+        if self.total is None:
+            count = ""  # a moment after the first rows
+        elif not filtering:
             count = t("story.count", shown=self.total, total=self.total)
         elif self.complete:
             count = t("story.count", shown=len(self.found), total=self.total)
         else:  # more matches may be further down: they are read as the cursor gets there
             count = t("story.count_more", shown=len(self.found), total=self.total)
         if self.complete and not self.found:
-            count += " · " + t("story.no_match")
+            count = (count + " · " if count else "") + t("story.no_match")
         self.query_one("#library-count", Static).update(Content(count))
         if not self.complete and not self.fetching and len(self.found) < PAGE:
             self._read_more()  # a filter kept too few of what was read: read on

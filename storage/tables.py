@@ -300,7 +300,11 @@ class StoryRecord(SQLModel, table=True):
     __tablename__ = "story"
     # The library's order, newest incident first: its first page is read from here. PostgreSQL
     # holds it as (occurred_on DESC NULLS LAST, id DESC) — migration 0020.
-    __table_args__ = (Index("ix_story_newest", "occurred_on", "id"),)
+    # The library's size is counted from ix_story_visible_group alone.
+    __table_args__ = (
+        Index("ix_story_newest", "occurred_on", "id"),
+        Index("ix_story_visible_group", "group_key", "hidden"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String, nullable=False, unique=True))

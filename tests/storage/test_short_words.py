@@ -125,6 +125,14 @@ def test_a_search_reads_newest_first_and_follows_a_changed_date(database_url):
                     for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
                 )
             assert "VIRTUAL TABLE INDEX" in plan and "TEMP B-TREE" not in plan, plan
+        statements.clear()
+        lib.stories.page("ko", 0, 200)  # the library's first page: read in order, no sort
+        sql, params = next(item for item in statements if "LIMIT" in item[0])
+        with database.engine.connect() as connection:
+            plan = " ".join(
+                str(row) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+            )
+        assert "ix_story_newest" in plan and "TEMP B-TREE" not in plan, plan
     else:  # PostgreSQL can walk the library's order and stop at the page, sorting nothing
         statements = []
         event.listen(

@@ -104,3 +104,41 @@ async def test_a_search_and_a_filter_read_a_page_at_a_time(tmp_path):
             assert table.row_count == shown
         assert [str(key.value) for key in table.rows] == expected
         assert text_of(app, "#library-count") == f"{len(expected)} of 456 stories"
+
+
+async def test_the_library_opens_on_the_page_read_in_the_background_then_reads_it_again(
+    tmp_path,
+):
+    """A moment after start-up the first page is read in the background, so `l` shows rows
+    at once; the screen reads the page again as it opens, so a story published meanwhile
+    (by another laptop, unannounced) is there too, and an unchanged page keeps the cursor."""
+    big_library(tmp_path)
+    app = make_app(tmp_path, clock=FakeClock(START))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        app.library_preview.read(app)
+        await settle(app, pilot)
+        preview = app.library_preview.for_lang(app.catalog.lang)
+        assert preview is not None and len(preview[0]) == 200 and preview[1] == 456
+        database = Database.open(make_settings(tmp_path).db_url)
+        newest = Story(
+            key="news/0",
+            lang="en",
+            title="Published elsewhere",
+            status="published",
+            occurred_on="2026-11-30",
+        )
+        StoryService(database, FakeClock(START)).create(newest, "haruto")
+        database.close()
+        await pilot.press("l")
+        screen = app.screen
+        assert screen._preview == preview  # opened on what was read in the background
+        await settle(app, pilot)
+        table = screen.query_one("#library-table")
+        assert table.get_row_at(0)[3].plain == "Published elsewhere"
+        assert text_of(app, "#library-count") == "457 of 457 stories"
+        table.focus()
+        await pilot.press("down", "down")
+        screen.reload()  # read again, unchanged: the cursor stays on its row
+        await settle(app, pilot)
+        assert table.cursor_row == 2

@@ -179,12 +179,16 @@ class StoryService(StoryStore):
             rows = story_summaries(session)
         return visible_in([summary_of(row) for row in rows], lang)
 
-    def page(self, lang: str, offset: int, limit: int) -> tuple[list[StorySummary], int]:
-        """A page of the whole library as `summaries` lists it, and how many lines it has."""
+    def page(self, lang: str, offset: int, limit: int) -> list[StorySummary]:
+        """A page of the whole library as `summaries` lists it."""
         with self.database.session() as session:
             rows = story_page(session, lang, offset, limit)
-            total = visible_story_count(session)
-        return [summary_of(row) for row in rows], total
+        return [summary_of(row) for row in rows]
+
+    def count(self) -> int:
+        """How many lines the whole library has (stories, not translations; hidden not)."""
+        with self.database.session() as session:
+            return visible_story_count(session)
 
     def search_page(
         self, query: str, lang: str, offset: int, limit: int | None
