@@ -136,13 +136,14 @@ def update_incident(session: Session, record: IncidentRecord, **changes) -> None
 
 def board_incidents(session: Session, resolved_since: datetime) -> list[IncidentRecord]:
     """Open incidents and those resolved since the given moment (their postmortem clock)."""
-    statement = select(IncidentRecord).where(
-        or_(
-            col(IncidentRecord.resolved_at).is_(None),
-            col(IncidentRecord.resolved_at) >= resolved_since,
-        )
+    return list(session.exec(select(IncidentRecord).where(_on_board(resolved_since))))
+
+
+def _on_board(resolved_since: datetime):
+    return or_(
+        col(IncidentRecord.resolved_at).is_(None),
+        col(IncidentRecord.resolved_at) >= resolved_since,
     )
-    return list(session.exec(statement))
 
 
 def board_heads(session: Session, resolved_since: datetime) -> dict[str, tuple]:
@@ -163,12 +164,7 @@ def board_heads(session: Session, resolved_since: datetime) -> dict[str, tuple]:
             PostmortemRecord.updated_at,
         )
         .outerjoin(PostmortemRecord, col(PostmortemRecord.incident_id) == IncidentRecord.id)
-        .where(
-            or_(
-                col(IncidentRecord.resolved_at).is_(None),
-                col(IncidentRecord.resolved_at) >= resolved_since,
-            )
-        )
+        .where(_on_board(resolved_since))
     )
     return {
         code: (version, fired, None if status in (None, "draft") else (status, updated_at))
@@ -179,15 +175,11 @@ def board_heads(session: Session, resolved_since: datetime) -> dict[str, tuple]:
 def board_signature(session: Session, resolved_since: datetime) -> tuple:
     """Changes whenever anything the board shows changes: an incident declared, changed,
     resolved or reopened (by this process or another), or a step fired."""
-    on_board = or_(
-        col(IncidentRecord.resolved_at).is_(None),
-        col(IncidentRecord.resolved_at) >= resolved_since,
-    )
     incidents = select(
         func.count(IncidentRecord.id),
         func.coalesce(func.max(IncidentRecord.id), 0),
         func.coalesce(func.sum(IncidentRecord.version), 0),
-    ).where(on_board)
+    ).where(_on_board(resolved_since))
     newest_event = select(func.coalesce(func.max(EscalationEventRecord.id), 0))
     # A postmortem handed in for review meets the postmortem clock; drafts saving every second
     # do not change anything on the board.
