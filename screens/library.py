@@ -28,6 +28,12 @@ COLUMNS = ("date", "severity", "kind", "title", "themes")
 FILTERS = ("#filter-theme", "#filter-kind", "#filter-severity")
 
 
+def next_page(offset: int, read: int) -> int | None:
+    """Where the page after one of `read` lines read from `offset` starts; None: a short page
+    was the last."""
+    return offset + read if read == PAGE else None
+
+
 class LibraryLoaded(Message):
     """A page of the library or of a search."""
 
@@ -98,9 +104,7 @@ class LibraryScreen(StoryScreen):
         self.query_one("#library-search", Input).focus()
         if self._preview is not None:  # rows in the first frame; read again just below
             items, self.total = self._preview
-            self.on_library_loaded(
-                LibraryLoaded("", items, 0, len(items) if len(items) == PAGE else None)
-            )
+            self.on_library_loaded(LibraryLoaded("", items, 0, next_page(0, len(items))))
         self.search("")
         self.host.stories_changed.subscribe(self, lambda _none: self.reload())
 
@@ -119,8 +123,7 @@ class LibraryScreen(StoryScreen):
         else:
             items = stories.page(lang, offset, PAGE)
             read = len(items)
-        next_offset = offset + read if read == PAGE else None
-        self.post_message(LibraryLoaded(query, items, offset, next_offset))
+        self.post_message(LibraryLoaded(query, items, offset, next_page(offset, read)))
         if offset == 0 and not query.strip():
             # Counting 100,000 stories takes longer than reading the first page: rows first.
             self.post_message(LibraryCounted(stories.count()))
@@ -138,12 +141,11 @@ class LibraryScreen(StoryScreen):
         ):
             return  # more of a list that has since been read again
         self.fetching = False
+        self.next_offset = message.next_offset
         if (message.offset, message.query) == (0, self.current_query) and message.items == (
             self.items
         ):
-            self.next_offset = message.next_offset
             return  # the page on screen, read again unchanged: the cursor stays where it is
-        self.next_offset = message.next_offset
         if message.offset == 0:
             self.current_query, self.items = message.query, []
         shown = {item.group for item in self.items}  # a translation met on an earlier page

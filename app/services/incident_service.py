@@ -91,11 +91,12 @@ class IncidentService(EscalationFiring):
     def board_changes(self, known: dict[str, tuple]) -> tuple[dict[str, tuple], list[BoardItem]]:
         """The board's incidents by what moves them (`board_heads`), and the items of those
         whose heads differ from `known`: read after the heads, so never older than them."""
+        since = self.clock.now() - RESOLVED_ON_BOARD
         with self.database.session() as session:
-            heads = board_heads(session, self.clock.now() - RESOLVED_ON_BOARD)
+            heads = board_heads(session, since)
             stale = [code for code, head in heads.items() if known.get(code) != head]
             if len(stale) == len(heads):  # the first read: all of them, without naming each
-                records = board_incidents(session, self.clock.now() - RESOLVED_ON_BOARD)
+                records = board_incidents(session, since)
             else:
                 records = by_codes(session, stale)
             return heads, self._board_items(session, records)

@@ -3,17 +3,16 @@ PostgreSQL database, and what it shows stays equal to reading everything again."
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from app.domain.clock import FakeClock
-from app.domain.postmortem.model import ActionItem
 from app.services.board_reader import BoardReader
 from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
+from tests.postmortem_helpers import complete_postmortem
 
 WEB = load_policies(policy_sources(None)).get("web-service")
 START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -48,15 +47,7 @@ def test_a_reread_loads_only_what_moved_and_equals_a_full_read(database_url):
     assert newest in by_code(reader.read())
 
     postmortems = PostmortemService(database, clock)
-    draft = postmortems.open(codes[1], "en", "민지")
-    ready = replace(
-        draft.postmortem,
-        what="Checkout failed",
-        users_affected="1200",
-        root_cause="Expired certificate",
-        actions=[ActionItem("Automate renewal", "민지", "2026-12-20")],
-    )
-    version = postmortems.save(ready, draft.version, "민지")
+    version = complete_postmortem(postmortems, codes[1], "민지", status="draft")
     assert reader.read() and reader.loaded == 0  # a draft's saves do not move the board
     postmortems.set_status(codes[1], "in_review", "민지", version)
     assert by_code(reader.read()) == by_code(board.board()) and reader.loaded == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story
@@ -21,6 +21,28 @@ TEXTS = {
     "mid/ja": "本番の決済障害が起きた",  # 障害 inside a run of kanji and kana
     "other/en": "the disk filled up",
 }
+
+
+def recorded_statements(database) -> list[tuple[str, dict]]:
+    """Every statement sent to the database from now on, with its parameters."""
+    statements: list[tuple[str, dict]] = []
+    event.listen(
+        database.engine,
+        "before_cursor_execute",
+        lambda _c, _k, sql, params, _ctx, _many: statements.append((sql, params)),
+    )
+    return statements
+
+
+def plan_of(database, sql: str, params, setting: str | None = None) -> str:
+    """The database's plan for a statement, as one string (PostgreSQL: `setting` first)."""
+    with database.engine.connect() as connection:
+        if database.engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+            return " ".join(str(row) for row in rows)
+        if setting is not None:
+            connection.exec_driver_sql(setting)
+        return " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", params))
 
 
 def test_short_words_are_found_exactly_and_by_the_index(database_url):
@@ -48,19 +70,10 @@ def test_short_words_are_found_exactly_and_by_the_index(database_url):
             ).all()
             assert any("story_fts_short VIRTUAL TABLE INDEX" in str(row) for row in plan), plan
     if database.engine.dialect.name == "postgresql":
-        from sqlalchemy import event
-
-        statements = []
-        event.listen(
-            database.engine,
-            "before_cursor_execute",
-            lambda _c, _k, sql, params, _ctx, _many: statements.append((sql, params)),
-        )
+        statements = recorded_statements(database)
         lib.stories.search("장애", "ko", limit=200)
         sql, params = next(item for item in statements if "to_tsvector" in item[0])
-        with database.engine.connect() as connection:
-            connection.exec_driver_sql("SET enable_seqscan = off")  # a tiny table: ask
-            plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", params))
+        plan = plan_of(database, sql, params, "SET enable_seqscan = off")  # a tiny table: ask
         # Found by the index, and without a phrase: checking one would re-parse each
         # candidate story's whole text (the index holds no word positions).
         assert "ix_story_search_short" in plan and "<->" not in plan, plan
@@ -77,8 +90,6 @@ def test_a_search_reads_newest_first_and_follows_a_changed_date(database_url):
     newer story first) page after page; a story whose date is changed moves, one whose words
     are changed stops being found."""
     from dataclasses import replace
-
-    from sqlalchemy import event
 
     from storage.story_rows import search_ids
 
@@ -108,48 +119,26 @@ def test_a_search_reads_newest_first_and_follows_a_changed_date(database_url):
     assert [s.key for s in lib.stories.search("장애", "ko")] == ["s4", "s3", "s6", "s0", "s5", "s1"]
     assert [s.key for s in lib.stories.search("디스크", "ko")] == ["s2"]
 
+    statements = recorded_statements(database)
     if database.engine.dialect.name == "sqlite":
-        statements: list[tuple[str, dict]] = []
-        event.listen(
-            database.engine,
-            "before_cursor_execute",
-            lambda _c, _k, sql, params, _ctx, _many: statements.append((sql, params)),
-        )
         for query in ("장애", "certificate"):
             statements.clear()
             lib.stories.search(query, "ko", limit=200)
             sql, params = next(item for item in statements if "MATCH" in item[0])
-            with database.engine.connect() as connection:
-                plan = " ".join(
-                    str(row)
-                    for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-                )
+            plan = plan_of(database, sql, params)
             assert "VIRTUAL TABLE INDEX" in plan and "TEMP B-TREE" not in plan, plan
         statements.clear()
         lib.stories.page("ko", 0, 200)  # the library's first page: read in order, no sort
         sql, params = next(item for item in statements if "LIMIT" in item[0])
-        with database.engine.connect() as connection:
-            plan = " ".join(
-                str(row) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-            )
+        plan = plan_of(database, sql, params)
         assert "ix_story_newest" in plan and "TEMP B-TREE" not in plan, plan
     else:  # PostgreSQL can walk the library's order and stop at the page, sorting nothing
-        statements = []
-        event.listen(
-            database.engine,
-            "before_cursor_execute",
-            lambda _c, _k, sql, params, _ctx, _many: statements.append((sql, params)),
-        )
         lib.stories.search("장애", "ko", limit=200)
         lib.stories.page("ko", 0, 200)
         paged = [(sql, params) for sql, params in statements if "LIMIT" in sql]
         assert len(paged) == 2
         for sql, params in paged:
-            with database.engine.connect() as connection:
-                connection.exec_driver_sql("SET enable_sort = off")  # a tiny table: ask
-                plan = " ".join(
-                    row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", params)
-                )
+            plan = plan_of(database, sql, params, "SET enable_sort = off")  # a tiny table: ask
             assert "ix_story_newest" in plan and "Sort" not in plan, plan
     database.close()
 
