@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.tables import HeartbeatRecord, IntakeKeyRecord, MaintenanceRecord
+from storage.watch_tables import HeartbeatRecord, IntakeKeyRecord, MaintenanceRecord
 
 
 def intake_key(session: Session, dedup_key: str) -> IntakeKeyRecord | None:

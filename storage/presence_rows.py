@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.tables import PresenceRecord
+from storage.watch_tables import PresenceRecord
 
 
 def set_presence(session: Session, record: PresenceRecord) -> None:

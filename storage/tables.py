@@ -384,20 +384,6 @@ class TrainingRecord(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class PresenceRecord(SQLModel, table=True):
-    """Where one running app (a client) is: an incident or a postmortem section, and whether
-    its user is typing there; refreshed every few seconds, stale after a short while."""
-
-    __tablename__ = "presence"
-
-    client: str = Field(primary_key=True)
-    person: str
-    place: str = Field(index=True)
-    section: str = ""
-    editing: bool = False
-    seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-
-
 class CartLocationRecord(SQLModel, table=True):
     __tablename__ = "cart_location"
 
@@ -408,41 +394,6 @@ class CartLocationRecord(SQLModel, table=True):
     lens: str | None = None  # the lens the reader opens on while the cart stands here
 
 
-class IntakeKeyRecord(SQLModel, table=True):
-    """A monitor's alert (its dedup key) and the incident it opened: the same key again adds to
-    that incident instead of opening a second one."""
-
-    __tablename__ = "intake_key"
-
-    id: int | None = Field(default=None, primary_key=True)
-    dedup_key: str = Field(sa_column=Column(String, nullable=False, unique=True))
-    source: str
-    incident_code: str
-    count: int = 1
-    first_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    last_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    last_status: str = "firing"
-
-
-class HeartbeatRecord(SQLModel, table=True):
-    """The last ping of a heartbeat, and the incident its silence opened (while open)."""
-
-    __tablename__ = "heartbeat"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(sa_column=Column(String, nullable=False, unique=True))
-    last_ping_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    missed_code: str | None = None
-
-
-class MaintenanceRecord(SQLModel, table=True):
-    """A maintenance window: intake alerts that match are recorded but page nobody."""
-
-    __tablename__ = "maintenance_window"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str
-    match: str = ""  # a piece of the dedup key or title; empty: every alert
-    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    created_by: str
+# Who is watching and what came in from outside live in their own module; importing it here
+# registers them on SQLModel.metadata with the rest (migrations and the schema test read it here).
+import storage.watch_tables  # noqa: E402, F401

@@ -51,6 +51,7 @@ class IntakeMapping:
     severities: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
     severity_label: str = "severity"  # the Alertmanager / Grafana label holding the word
     resolve: bool = False  # a monitor's "resolved" resolves the incident (else: only recorded)
+    public_url: str = ""  # where people reach the intake: pages' acknowledge links start here
 
     def severity_for(self, word: str, known: list[str]) -> str:
         """The policy's severity for a monitor's word; refuses a word that maps nowhere."""

@@ -11,7 +11,7 @@ from app.domain.clock import Clock
 from app.domain.textsafe import printable
 from storage.database import Database
 from storage.presence_rows import present, remove_presence, set_presence
-from storage.tables import PresenceRecord
+from storage.watch_tables import PresenceRecord
 
 PRESENCE_TTL = timedelta(seconds=20)
 

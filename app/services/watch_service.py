@@ -20,7 +20,7 @@ from storage.intake_rows import (
     heartbeat,
     save_heartbeat,
 )
-from storage.tables import MaintenanceRecord
+from storage.watch_tables import MaintenanceRecord
 
 
 class MaintenanceService:

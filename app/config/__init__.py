@@ -10,8 +10,6 @@ are created by storage when the app first opens them.
 
 from __future__ import annotations
 
-import getpass
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -20,22 +18,31 @@ from typing import Any
 
 import platformdirs
 
-from app.domain.durations import DurationError, parse_duration
-from app.domain.i18n import LANGUAGES, detect_language
-from app.domain.intake import DEFAULT_SEVERITIES, HeartbeatRule, IntakeMapping
+from app.config.checks import (
+    DEFAULT_KIOSK_SECONDS,
+    DEFAULT_UNLOCK,
+    _alert_command,
+    _claim_lease,
+    _db_url,
+    _feedback_url,
+    _language,
+    _login_name,
+    _rotation_weeks,
+    _same,
+    check_seconds,
+    parse_languages,
+    parse_unlock,
+)
+from app.config.errors import ConfigError
+from app.config.tables import _channels, _engine, _heartbeats, _intake, _roster
+from app.domain.i18n import detect_language
+from app.domain.intake import HeartbeatRule, IntakeMapping
 from app.domain.paging import PagingChannel
-from app.domain.roster import Roster, RosterError, parse_roster
+from app.domain.roster import Roster
+from app.domain.watchers import EngineSettings
 
 APP_NAME = "storycart"
-KIOSK_SECONDS_RANGE = range(5, 3601)
-DEFAULT_KIOSK_SECONDS = 20
-DEFAULT_UNLOCK = "ctrl+k u n l o c k"
-MIN_UNLOCK_KEYS = 3
-_KEY_NAME = re.compile(r"^((ctrl|shift|alt|meta)\+)*([a-z0-9_]+|[^\s+])$")
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; str() is one sentence."""
+__all__ = ["ConfigError", "Flags", "Settings", "check_seconds", "load_settings", "parse_languages"]
 
 
 def config_dir() -> Path:
@@ -48,222 +55,6 @@ def data_dir() -> Path:
 
 def default_db_url(directory: Path | None = None) -> str:
     return f"sqlite:///{(directory or data_dir()) / 'storycart.db'}"
-
-
-# -- checks: (value, where it came from) -> the value to use ----------------------------------
-
-
-def parse_unlock(text: str, where: str = "kiosk_unlock") -> tuple[str, ...]:
-    """Key names separated by spaces, as Textual names keys: `ctrl+k u n l o c k`."""
-    keys = tuple(str(text).split())
-    bad = [key for key in keys if not _KEY_NAME.match(key)]
-    if bad:
-        raise ConfigError(f"{where}: {bad[0]!r} is not a key name (write keys like ctrl+k or u).")
-    if len(keys) < MIN_UNLOCK_KEYS:
-        raise ConfigError(
-            f"{where} needs at least {MIN_UNLOCK_KEYS} keys separated by spaces, "
-            f"so passers-by do not type it by chance; got {text!r}."
-        )
-    return keys
-
-
-def parse_languages(values, where: str = "kiosk_languages") -> tuple[str, ...]:
-    """The languages a kiosk cycles through, in order; empty means the app's language."""
-    if isinstance(values, str):
-        values = [part for part in re.split(r"[\s,]+", values) if part]
-    languages = tuple(values)
-    unknown = [lang for lang in languages if lang not in LANGUAGES]
-    if unknown:
-        raise ConfigError(
-            f"{where}: {unknown[0]!r} is not a language; use some of {', '.join(LANGUAGES)}."
-        )
-    return tuple(dict.fromkeys(languages))
-
-
-def check_seconds(value, where: str = "kiosk_seconds") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value not in KIOSK_SECONDS_RANGE:
-        raise ConfigError(
-            f"{where} must be a whole number of seconds from {KIOSK_SECONDS_RANGE.start} "
-            f"to {KIOSK_SECONDS_RANGE.stop - 1}, not {value!r}."
-        )
-    return value
-
-
-def _rotation_weeks(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        raise ConfigError(f"{where} must be a whole number from 1 to 4, not {value!r}.")
-    return value
-
-
-def _alert_command(value: list, where: str) -> tuple[str, ...]:
-    if not all(isinstance(part, str) and part for part in value):
-        raise ConfigError(
-            f"{where}: 'alert_command' must be a list of non-empty strings "
-            "(program and arguments, no shell)."
-        )
-    return tuple(value)
-
-
-def _language(value: str, where: str) -> str:
-    if value not in LANGUAGES:
-        raise ConfigError(
-            f"Language {value!r} from {where} is not supported; use one of {', '.join(LANGUAGES)}."
-        )
-    return value
-
-
-def _db_url(value: str, _where: str) -> str:
-    return value if "://" in value else f"sqlite:///{Path(value).expanduser().resolve()}"
-
-
-CHANNEL_KEYS = {"url", "url_env", "url_file", "lang", "pages", "priority", "broadcast"}
-_CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
-
-def _channels(value: dict, where: str) -> tuple[PagingChannel, ...]:
-    """[channels.NAME] tables: each names exactly one of url / url_env / url_file."""
-    return tuple(
-        _channel(name, table, f"{where}: channel {name!r}") for name, table in value.items()
-    )
-
-
-def _channel(name: str, table: Any, here: str) -> PagingChannel:
-    if not _CHANNEL_NAME.match(name):
-        raise ConfigError(f"{here}: a name is lower-case letters, digits, - or _.")
-    if not isinstance(table, dict):
-        raise ConfigError(f"{here} must be a table ([channels.{name}]).")
-    unknown = sorted(set(table) - CHANNEL_KEYS)
-    if unknown:
-        known = ", ".join(sorted(CHANNEL_KEYS))
-        raise ConfigError(f"{here}: {unknown[0]!r} is not a channel setting (known: {known}).")
-    _channel_strings(table, here)
-    pages = table.get("pages", [])
-    if not isinstance(pages, list) or not all(isinstance(p, str) and p for p in pages):
-        raise ConfigError(f"{here}: 'pages' must be a list of ladder targets.")
-    priority = table.get("priority", {})
-    if not isinstance(priority, dict) or not all(
-        isinstance(v, str) and v for v in priority.values()
-    ):
-        raise ConfigError(f"{here}: 'priority' must map severities to names, like SEV-1 = \"max\".")
-    broadcast = table.get("broadcast", False)
-    if not isinstance(broadcast, bool):
-        raise ConfigError(f"{here}: 'broadcast' must be true or false.")
-    return PagingChannel(
-        name=name,
-        url=table.get("url", ""),
-        url_env=table.get("url_env", ""),
-        url_file=table.get("url_file", ""),
-        lang=table.get("lang", ""),
-        pages=tuple(pages),
-        priority=dict(priority),
-        broadcast=broadcast,
-    )
-
-
-def _channel_strings(table: dict, here: str) -> None:
-    """Where the URL is (exactly one place) and the page language."""
-    sources = [key for key in ("url", "url_env", "url_file") if table.get(key)]
-    if len(sources) != 1:
-        raise ConfigError(
-            f"{here} needs exactly one of url, url_env (a variable holding the URL) or "
-            "url_file (a 0600 file holding it)."
-        )
-    for key in ("url", "url_env", "url_file", "lang"):
-        if key in table and not isinstance(table[key], str):
-            raise ConfigError(f"{here}: {key!r} must be a string.")
-    url = table.get("url", "")
-    if url and "://" not in url:
-        raise ConfigError(f"{here}: {url!r} is not an Apprise URL (like ntfy://host/topic).")
-    lang = table.get("lang", "")
-    if lang and lang not in LANGUAGES:
-        raise ConfigError(f"{here}: language {lang!r} is not one of {', '.join(LANGUAGES)}.")
-
-
-INTAKE_KEYS = {"policy", "type", "severities", "severity_label", "resolve"}
-
-
-def _intake(value: dict, where: str) -> IntakeMapping:
-    """The [intake] table: how alerts from monitors become incidents."""
-    unknown = sorted(set(value) - INTAKE_KEYS)
-    if unknown:
-        known = ", ".join(sorted(INTAKE_KEYS))
-        raise ConfigError(f"{where}: {unknown[0]!r} is not an intake setting (known: {known}).")
-    for key in ("policy", "type", "severity_label"):
-        if key in value and not isinstance(value[key], str):
-            raise ConfigError(f"{where}: intake {key!r} must be a string.")
-    severities = value.get("severities", {})
-    if not isinstance(severities, dict) or not all(
-        isinstance(v, str) and v for v in severities.values()
-    ):
-        raise ConfigError(
-            f"{where}: intake 'severities' must map monitor words to levels, like "
-            'critical = "SEV-1".'
-        )
-    if not isinstance(value.get("resolve", False), bool):
-        raise ConfigError(f"{where}: intake 'resolve' must be true or false.")
-    return IntakeMapping(
-        policy=value.get("policy", ""),
-        type_key=value.get("type", ""),
-        severities={**DEFAULT_SEVERITIES, **{k.casefold(): v for k, v in severities.items()}},
-        severity_label=value.get("severity_label", "severity"),
-        resolve=value.get("resolve", False),
-    )
-
-
-def _heartbeats(value: dict, where: str) -> tuple[HeartbeatRule, ...]:
-    """[heartbeats.NAME] tables: interval (like "5m") and severity; title optional."""
-    rules = []
-    for name, table in value.items():
-        here = f"{where}: heartbeat {name!r}"
-        if not _CHANNEL_NAME.match(name) or not isinstance(table, dict):
-            raise ConfigError(f"{here} must be a table named with letters, digits, - or _.")
-        unknown = sorted(set(table) - {"interval", "severity", "title"})
-        if unknown:
-            raise ConfigError(f"{here}: {unknown[0]!r} is not a heartbeat setting.")
-        try:
-            interval = parse_duration(table.get("interval"))
-        except DurationError as error:
-            raise ConfigError(f"{here}: interval: {error}") from None
-        severity, title = table.get("severity"), table.get("title", "")
-        if not isinstance(severity, str) or not severity or not isinstance(title, str):
-            raise ConfigError(f'{here} needs a severity (like "SEV-2").')
-        rules.append(HeartbeatRule(name, max(1, interval), severity, title))
-    return tuple(rules)
-
-
-def _feedback_url(value: Any, where: str) -> str:
-    if not isinstance(value, str) or (value and not value.startswith(FEEDBACK_SCHEMES)):
-        raise ConfigError(
-            f"feedback_url in {where} must be an http(s):// or mailto: address, not {value!r}."
-        )
-    return value
-
-
-FEEDBACK_SCHEMES = ("https://", "http://", "mailto:")
-
-
-def _roster(value: Any, where: str) -> Roster:
-    try:
-        return parse_roster(value)
-    except RosterError as error:
-        raise ConfigError(f"{where}: {error}") from None
-
-
-def _claim_lease(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
-        raise ConfigError(f"claim_lease in {where} must be 1 to 3600 seconds, not {value!r}.")
-    return value
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in containers without a passwd entry
-        return "unknown"
-
-
-def _same(value: Any, _where: str) -> Any:
-    return value
 
 
 @dataclass(frozen=True)
@@ -382,6 +173,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_heartbeats,
     ),
     Setting(
+        "engine",
+        dict,
+        "the escalation engine: heartbeat_url pinged by a healthy watcher (a dead-man's switch)",
+        default=lambda _env: {},
+        check=_engine,
+    ),
+    Setting(
         "feedback_url",
         str,
         "where the QR code on printed story sheets points (seed 000's feedback box)",
@@ -449,6 +247,7 @@ class Settings:
     channels: tuple[PagingChannel, ...] = ()
     intake: IntakeMapping = field(default_factory=IntakeMapping)
     heartbeats: tuple[HeartbeatRule, ...] = ()
+    engine: EngineSettings = field(default_factory=EngineSettings)
     claim_lease: int = 60
     roster: Roster = field(default_factory=Roster)
     feedback_url: str = ""
