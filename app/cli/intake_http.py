@@ -29,6 +29,8 @@ from app.cli.intake_limits import (
     PATHS,
     RateLimit,
 )
+from app.domain.incident import IncidentError
+from app.domain.intake import IntakeError, parse
 from app.domain.textsafe import printable
 
 ENQUEUE = "/v2/enqueue"  # PagerDuty's own path: PagerDuty's own answers
@@ -132,9 +134,6 @@ class IntakeRequests:
 
     def _take(self, source: str, raw: bytes, authorized: bool, path: str) -> Answer:
         """In a pool thread: decode, check a PagerDuty routing key, parse, take."""
-        from app.domain.incident import IncidentError
-        from app.domain.intake import IntakeError, parse
-
         body = decode(raw)
         if not authorized and not self._routing_key(body):
             raise Refused(
@@ -158,8 +157,6 @@ class IntakeRequests:
         return Answer(status, {"incident": first.incident, "result": first.result})
 
     def _ping(self, name: str) -> Answer:
-        from app.domain.intake import IntakeError
-
         if self.heartbeats is None:
             raise Refused(404, "No heartbeats are set; add [heartbeats.NAME] to the settings.")
         try:
