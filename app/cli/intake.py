@@ -167,6 +167,7 @@ def cmd_intake(settings: Settings, args) -> int:
 def serve_in_background(settings: Settings, listen: str):
     """Start the intake in its own thread (for `storycart daemon --intake`); returns what stops
     it. The announcement goes to stderr: the daemon's stdout carries its firing lines."""
+    from app.cli.intake_server import ListenError
     from app.cli.services import open_services
 
     context = open_services(settings)
@@ -175,6 +176,9 @@ def serve_in_background(settings: Settings, listen: str):
         server, heartbeats, announcement = build_intake(
             settings, listen, services, option="--intake"
         )
+    except ListenError as error:
+        context.__exit__(None, None, None)
+        raise CommandError(f"the intake's {error}") from None
     except BaseException:
         context.__exit__(None, None, None)
         raise

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
+import os
 import ssl
 import sys
 import threading
@@ -59,7 +60,8 @@ class ListenError(CommandError):
         if error.errno == errno.EADDRINUSE:
             what = "is already in use; stop what holds it or choose another port"
         else:
-            what = f"cannot be listened on ({error.strerror or error}); choose another address"
+            reason = os.strerror(error.errno) if error.errno else str(error)
+            what = f"cannot be listened on ({reason}); choose another address"
         super().__init__(f"{_hostport(host, port)} {what} with {option} HOST:PORT.")
 
 
@@ -69,6 +71,12 @@ def _hostport(host: str, port: int) -> str:
 
 class _Connection(web.RequestHandler):
     """aiohttp's connection handler, saying its own refusals in JSON."""
+
+    over_cap = False  # answered 503 on arrival: what it sends is read and dropped
+
+    def data_received(self, data: bytes) -> None:
+        if not self.over_cap:
+            super().data_received(data)
 
     def handle_error(
         self,
@@ -94,8 +102,13 @@ class _Server(web.Server):
     def connection_made(self, handler, transport) -> None:
         super().connection_made(handler, transport)
         if len(self.connections) > MAX_CONNECTIONS:
+            # Answered and half-closed at once; closed a moment later, once what the client
+            # sent meanwhile was read (closing on unread data would reset the connection, and
+            # the client could lose the answer).
+            handler.over_cap = True
             transport.write(_BUSY_RESPONSE)
-            handler.force_close()  # the buffered answer is sent before the socket closes
+            transport.write_eof()
+            asyncio.get_running_loop().call_later(LINGER_S, handler.force_close)
 
 
 class IntakeServer:

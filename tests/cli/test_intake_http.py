@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.intake_limits import BODY_TIMEOUT_S, IDLE_TIMEOUT_S, LINGER_S
+from app.cli.intake_limits import BODY_TIMEOUT_S, IDLE_TIMEOUT_S, LINGER_S, MAX_CONNECTIONS
 from tests.cli.test_intake_cli import run, start
 
 
@@ -144,6 +144,30 @@ def test_200_idle_connections_hold_no_thread_and_a_real_alert_is_answered_at_onc
         for sock in idle:
             sock.close()
     assert intake.alert("after-idle")[0] == 202
+
+
+def test_one_connection_over_the_cap_is_answered_503_in_json(intake):
+    held = []
+    try:
+        for _ in range(MAX_CONNECTIONS):
+            held.append(socket.create_connection(("127.0.0.1", intake.port), timeout=10))
+            held[-1].sendall(b"POST /v1/alerts/generic HTTP/1.1\r\nHost: held\r\n")
+        request = (
+            "POST /v1/alerts/generic HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {intake.token}\r\nContent-Length: 2\r\n\r\n{{}}"
+        )
+        answer = raw_request(intake.port, request.encode())  # accepted after the held ones
+        assert answer.startswith(b"HTTP/1.1 503 ") and b"Connection: close" in answer
+        assert json.loads(answer.partition(b"\r\n\r\n")[2]) == {
+            "error": "The intake has too many open connections; try again."
+        }
+    finally:
+        for sock in held:
+            sock.close()
+    deadline = time.monotonic() + 10  # the server notices the closed ones and takes alerts again
+    while (status := intake.alert("after-the-cap")[0]) == 503 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status == 202
 
 
 def test_a_body_that_stalls_is_refused_and_its_connection_closed_after_the_timeout(intake):
