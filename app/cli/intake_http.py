@@ -98,7 +98,8 @@ class IntakeRequests:
                 response.headers["Allow"] = ", ".join(METHODS)
             return response
         except Exception as error:  # a bug or the database away: say it, keep serving
-            print(f"storycart intake: an alert was not taken ({error!r})", file=sys.stderr)
+            said = printable(repr(error))[:300]
+            print(f"storycart intake: an alert was not taken ({said})", file=sys.stderr)
             sentence = "The intake could not take the alert; send it again."
             return json_response(503, refusal_document(request.path, 503, sentence))
         return json_response(answer.status, answer.document)

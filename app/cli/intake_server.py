@@ -38,6 +38,7 @@ from app.cli.intake_limits import (
     MAX_CONNECTIONS,
     WORKERS,
 )
+from app.domain.textsafe import printable
 
 _HEAD_REFUSALS = {
     400: "The request is not well-formed HTTP (its request line, a header, its Content-Length "
@@ -60,7 +61,8 @@ class ListenError(CommandError):
         if error.errno == errno.EADDRINUSE:
             what = "is already in use; stop what holds it or choose another port"
         else:
-            reason = os.strerror(error.errno) if error.errno else str(error)
+            known = isinstance(error.errno, int) and error.errno > 0  # not getaddrinfo's
+            reason = os.strerror(error.errno) if known else (error.strerror or str(error))
             what = f"cannot be listened on ({reason}); choose another address"
         super().__init__(f"{_hostport(host, port)} {what} with {option} HOST:PORT.")
 
@@ -88,7 +90,8 @@ class _Connection(web.RequestHandler):
         if request.writer.output_size > 0:  # as aiohttp's: the answer has begun, nothing to say
             raise ConnectionError("the response was already started")
         if status >= 500 and status != 501:
-            print(f"storycart intake: a request failed ({exc!r})", file=sys.stderr)
+            said = printable(repr(exc))[:300]
+            print(f"storycart intake: a request failed ({said})", file=sys.stderr)
         sentence = _HEAD_REFUSALS.get(status, "The intake could not answer this request.")
         return json_response(status, {"error": sentence}, close=True)
 
