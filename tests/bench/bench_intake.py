@@ -173,7 +173,9 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--senders", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=100.0, help="alerts per second, in all")
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="alerts per second, in all (0: all at once)"
+    )
     parser.add_argument("--idle", type=int, default=200, help="slow connections held open")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
@@ -186,7 +188,10 @@ def main() -> None:
             holder.start()
             began = time.perf_counter() + 0.5  # the idle connections are open by then
             plan = [
-                (began + n / args.rate, notification(n % args.groups, n))
+                (
+                    began + (n / args.rate if args.rate > 0 else 0.0),
+                    notification(n % args.groups, n),
+                )
                 for n in range(args.alerts)
             ]
             senders = [
@@ -210,7 +215,8 @@ def main() -> None:
     ok = sum(1 for status in tally.statuses if status in (200, 202))
     print(
         f"intake of {args.alerts:,} Alertmanager notifications in {args.groups} groups, "
-        f"{args.senders} senders at {args.rate:g}/s, {args.idle} slow connections held, SQLite"
+        f"{args.senders} senders at {f'{args.rate:g}/s' if args.rate > 0 else 'once'}, "
+        f"{args.idle} slow connections held, SQLite"
     )
     print(f"{'measure':<44}{'value':>12}")
     print(f"{'all taken in, s':<44}{elapsed:>12.2f}")
