@@ -100,6 +100,7 @@ class _Server(web.Server):
     """aiohttp's low-level server with `_Connection`s and a cap on open connections."""
 
     def __call__(self) -> web.RequestHandler:
+        # aiohttp's protocol factory (web.Server.__call__), with our class in it.
         return _Connection(self, loop=self._loop, **self._kwargs)
 
     def connection_made(self, handler, transport) -> None:
@@ -110,7 +111,8 @@ class _Server(web.Server):
             # the client could lose the answer).
             handler.over_cap = True
             transport.write(_BUSY_RESPONSE)
-            transport.write_eof()
+            if transport.can_write_eof():  # not over TLS
+                transport.write_eof()
             asyncio.get_running_loop().call_later(LINGER_S, handler.force_close)
 
 
