@@ -12,7 +12,7 @@ import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from app.domain.page_html import mail_html
 from app.domain.paging import PagingChannel
@@ -85,7 +85,8 @@ def delivery_url(
         extra["priority"] = priority
     if not extra:
         return url
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(extra)}"
+    # %20 for a space: Apprise reads a "+" in a value as a plus sign.
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(extra, quote_via=quote)}"
 
 
 def ntfy_actions(label: str, link: str) -> str:
