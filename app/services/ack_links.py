@@ -73,7 +73,9 @@ class AckLinks:
         self._keep(token, code, paged, channel, ttl or self.ttl)
         return token
 
-    def page_link(self, outbox_id: int, created_at: datetime, code: str, paged: str, channel: str):
+    def page_link(
+        self, outbox_id: int, created_at: datetime, code: str, paged: str, channel: str
+    ) -> str:
         """The link a page (outbox row `outbox_id`) carries: the same on every try of the page;
         "" when pages carry no link (no `[intake] public_url`, or no key)."""
         if not self.public_url or not self.secret:
