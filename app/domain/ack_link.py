@@ -64,10 +64,11 @@ class AckLinkRefused(KeyedRefusal):
     """A link that cannot acknowledge: str() is one English sentence; `catalog_key` says it in
     the link's language (app.domain.i18n.said_in); `http_status` is the answer that fits."""
 
-    def __init__(self, reason: str, **values: object) -> None:
+    def __init__(self, reason: str, channel: str = "", **values: object) -> None:
         super().__init__(_ENGLISH[reason].format(**values), f"ack_link.{reason}", **values)
         self.reason = reason
         self.http_status = HTTP_STATUS[reason]
+        self.channel = channel  # the page's channel (its language is the link's); "" if unknown
 
 
 def refusal_for(view: AckLinkView) -> AckLinkRefused | None:
@@ -76,9 +77,9 @@ def refusal_for(view: AckLinkView) -> AckLinkRefused | None:
     actor = view.acknowledged_by or "—"
     if view.used_at is not None:
         used = local_time(view.used_at) or ""
-        return AckLinkRefused(USED, code=view.code, at=used, actor=actor)
+        return AckLinkRefused(USED, view.channel, code=view.code, at=used, actor=actor)
     if view.resolved_at is not None:
-        return AckLinkRefused(RESOLVED, code=view.code)
+        return AckLinkRefused(RESOLVED, view.channel, code=view.code)
     if view.acknowledged_at is not None:
-        return AckLinkRefused(ACKNOWLEDGED, code=view.code, actor=actor, at=at)
+        return AckLinkRefused(ACKNOWLEDGED, view.channel, code=view.code, actor=actor, at=at)
     return None

@@ -93,7 +93,9 @@ class AckLinks:
         """What the link's page shows; changes nothing (a GET: link previews fetch it)."""
         link = self._find(token)
         if link.used_at is None and self.clock.now() >= link.expires_at:
-            raise AckLinkRefused(EXPIRED, code=link.incident_code, at=_at(link.expires_at))
+            raise AckLinkRefused(
+                EXPIRED, link.channel, code=link.incident_code, at=_at(link.expires_at)
+            )
         return self._view(link)
 
     def acknowledge(self, token: str, *, remote: str = "") -> AckLinkView:
@@ -110,7 +112,9 @@ class AckLinks:
         link = self._find(token)
         if not spent:
             if link.used_at is None:
-                raise AckLinkRefused(EXPIRED, code=link.incident_code, at=_at(link.expires_at))
+                raise AckLinkRefused(
+                    EXPIRED, link.channel, code=link.incident_code, at=_at(link.expires_at)
+                )
             raise refusal_for(self._view(link)) or AckLinkRefused(UNKNOWN)
         try:
             self._acknowledge(link)
@@ -118,6 +122,7 @@ class AckLinks:
             view = self._view(link)
             raise AckLinkRefused(
                 ACKNOWLEDGED,
+                view.channel,
                 code=view.code,
                 actor=view.acknowledged_by or "—",
                 at=_at(view.acknowledged_at),
@@ -125,7 +130,7 @@ class AckLinks:
         except IncidentError:
             view = self._view(link)
             if view.resolved_at is not None:
-                raise AckLinkRefused(RESOLVED, code=view.code) from None
+                raise AckLinkRefused(RESOLVED, view.channel, code=view.code) from None
             self._give_back(hashed, now)
             raise
         except BaseException:

@@ -139,6 +139,7 @@ def test_an_expired_a_reused_and_a_tampered_link_are_refused_and_change_nothing(
     clock.advance(timedelta(hours=1))
     expired = refused(lambda: links.acknowledge(short))
     assert (expired.reason, expired.http_status) == ("expired", 410)
+    assert expired.channel == "phone"  # the page's channel: its language is the link's
     assert str(expired) == (
         f"This acknowledge link for {code} expired at 2026-11-24 10:00 UTC. Nothing was changed; "
         f"acknowledge on the board or with `storycart incident ack {code}`."
