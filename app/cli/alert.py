@@ -75,15 +75,16 @@ def cmd_alert_list(settings: Settings, args) -> int:
     if not rows:
         print(printable(t("alert.none")))
     for row in rows:
-        pages = ", ".join(row["pages"]) or t("alert.every_step")
+        says = Catalog(row["lang"]).t  # each channel's status in the language of its pages
+        pages = ", ".join(row["pages"]) or says("alert.every_step")
         print(printable(f"{row['name']}  {row['source']}  {row['lang']}  {pages}"))
         from app.domain.message_templates import local_time
 
         ok = local_time(_parse(row["last_ok_at"])) or "—"
         failed = local_time(_parse(row["last_failed_at"])) or "—"
-        line = t("alert.last", ok=ok, failed=failed)
+        line = says("alert.last", ok=ok, failed=failed)
         if row["broken"]:
-            line += "  " + t("alert.broken", error=row["last_error"])
+            line += "  " + says("alert.broken", error=row["last_error"])
         print(printable(f"  {line}"))
     return 0
 

@@ -14,9 +14,12 @@ from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.cli.errors import CommandError
 from app.config import Settings
 from app.domain.clock import Clock
 from app.domain.incident import COMMAND_CHANNEL, FiredStep, alert_channels
+from app.services.ack_links import page_links
+from app.services.ack_secret import AckSecretError
 from app.services.alert_delivery import AlertDeliverer, Delivery, desktop_notifier
 from app.services.escalation_scheduler import EscalationScheduler
 from app.services.incident_service import IncidentService
@@ -52,6 +55,17 @@ def delivery_failure_line(delivery: Delivery) -> str:
     )
 
 
+def ack_links(settings: Settings, database: Database, clock: Clock, incidents):
+    """The acknowledge links pages carry ([intake] public_url), or None; a key file nobody
+    may read is one sentence, before anything is paged."""
+    try:
+        return page_links(
+            database, clock, incidents, settings.intake.public_url, settings.config_path
+        )
+    except AckSecretError as error:
+        raise CommandError(str(error)) from None
+
+
 async def run_daemon(
     settings: Settings, clock: Clock, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> None:
@@ -75,6 +89,7 @@ async def run_daemon(
         lang=settings.lang,
         views=service.view,
         lease=timedelta(seconds=settings.claim_lease),
+        links=ack_links(settings, database, clock, service),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -93,7 +93,9 @@ def _declared(data, _entry, catalog):
     return catalog.t("timeline.declared", severity=data["severity"], title=data["title"])
 
 
-def _acknowledged(_data, entry, catalog):
+def _acknowledged(data, entry, catalog):
+    if data.get("via"):  # with the acknowledge link a page carried
+        return catalog.t("timeline.acknowledged_via", actor=entry.actor, channel=data["via"])
     return catalog.t("timeline.acknowledged", actor=entry.actor)
 
 

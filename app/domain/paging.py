@@ -6,11 +6,11 @@ at night must read to act, and the key that makes a repeated delivery recognisab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from app.domain.durations import format_duration
 from app.domain.i18n import Catalog
+from app.domain.page_context import alert_lines, one_line
 
 if TYPE_CHECKING:  # read by the settings at start-up: keep this module light
     from app.domain.incident import IncidentView
@@ -80,42 +80,61 @@ def idempotency_key(payload: dict, channel: str) -> str:
     return f"storycart:{payload['incident']}:{what}:{channel}"
 
 
-def page_text(payload: dict, channel: str, catalog: Catalog) -> tuple[str, str]:
+def page_text(
+    payload: dict,
+    channel: str,
+    catalog: Catalog,
+    now: datetime | None = None,
+    ack_url: str = "",
+) -> tuple[str, str]:
     """(title, body) of a page in the catalog's language: incident, severity, title, step and
-    round, how long it has been open, the target that was missed, how to acknowledge, and the
-    page's key."""
+    round, how long the incident has been open when the page is sent (`now`; a page held up by
+    an outage says so), the target that was missed, what the monitor saw, who is on call, how
+    to acknowledge (the link, when the page carries one, and the command), and the page's key.
+    One line per thing: mail keeps them as lines, and nothing from outside spans two."""
     t, lang = catalog.t, catalog.lang
     notify = payload.get("notify_by_language", {}).get(lang) or payload["notify"]
     declared = datetime.fromisoformat(payload["declared_at"])
-    fired = datetime.fromisoformat(payload["fired_at"])
-    open_for = format_duration(max(0, int((fired - declared).total_seconds())))
+    sent = now if now is not None else datetime.fromisoformat(payload["fired_at"])
     missed = (payload.get("note_by_language") or {}).get(lang) or ""
     title = t(
         "page.title",
         code=payload["incident"],
         severity=payload["severity"],
-        title=payload["title"],
+        title=one_line(payload["title"]),
     )
     lines = [
         t(
             "page.step",
             step=int(payload.get("position", 0)) + 1,
             round=int(payload["round"]) + 1,
-            notify=", ".join(notify),
+            notify=", ".join(one_line(name) for name in notify),
         ),
-        t("page.open_for", duration=open_for),
+        t("page.open_for", duration=open_for(sent - declared, catalog)),
     ]
     if missed:
-        lines.append(t("page.missed", target=missed))
+        lines.append(t("page.missed", target=one_line(missed)))
+    lines += alert_lines(payload, catalog)
     people = [
-        f"{held['name']} ({held['contact']})" if held.get("contact") else held["name"]
+        one_line(f"{held['name']} ({held['contact']})" if held.get("contact") else held["name"])
         for held in payload.get("people", ())
     ]
     if people:
         lines.append(t("page.on_call", people=", ".join(people)))
-    lines.append(t("page.ack", command=f"storycart incident ack {payload['incident']}"))
+    command = f"storycart incident ack {payload['incident']}"
+    if ack_url:
+        lines += [t("page.ack_link", url=ack_url), t("page.ack_or", command=command)]
+    else:
+        lines.append(t("page.ack", command=command))
     lines.append(t("page.key", page_key=idempotency_key(payload, channel)))
     return title, "\n".join(lines)
+
+
+def open_for(elapsed: timedelta, catalog: Catalog) -> str:
+    """How long an incident has been open, in the catalog's words ("0 s" rather than
+    "immediate" for a page sent the moment it was declared)."""
+    seconds = max(0, int(elapsed.total_seconds()))
+    return catalog.duration(seconds) if seconds else catalog.t("duration.s", n=0)
 
 
 def trial_page_text(channel: str, catalog: Catalog, now: datetime) -> tuple[str, str]:

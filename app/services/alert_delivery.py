@@ -25,10 +25,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.clock import Clock
 from app.domain.i18n import Catalog
 from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS, IncidentView
+from app.domain.page_context import paged_names
 from app.domain.paging import (
     PagingChannel,
     broadcast_text,
@@ -141,6 +145,7 @@ class AlertDeliverer:
         environ: Mapping[str, str] = os.environ,
         views: Callable[[str], IncidentView] | None = None,
         lease: timedelta = CLAIM_LEASE,
+        links: PageLinks | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -154,6 +159,7 @@ class AlertDeliverer:
         self.environ = environ
         self.views = views  # an incident's current view, for incident-channel messages
         self.lease = lease  # a claim older than this was left by a process that died
+        self.links = links  # acknowledge links for pages (app.services.ack_links), or none
 
     def deliver_pending(self) -> list[Delivery]:
         """Deliver every alert this process can take; blocking (run it off the event loop).
@@ -196,9 +202,7 @@ class AlertDeliverer:
             taken = claim_delivered(session, ids, self.claimer, now, now - self.lease)
             session.commit()
         return [
-            self._deliver(alert.channel, alert.payload, alert.attempts + 1, now)
-            for alert in alerts
-            if alert.id in taken
+            self._deliver(alert, alert.attempts + 1, now) for alert in alerts if alert.id in taken
         ]
 
     def _deliver_in_order(self, run: list) -> list[Delivery]:
@@ -222,7 +226,7 @@ class AlertDeliverer:
         if not claimed:
             return None  # another process is delivering it
         attempt = alert.attempts + 1
-        delivery = self._deliver(alert.channel, alert.payload, attempt, now)
+        delivery = self._deliver(alert, attempt, now)
         paging = alert.channel in self.paging
         limit = PAGE_MAX_ATTEMPTS if paging else MAX_ATTEMPTS
         retry = delivery.error is not None and attempt < limit
@@ -260,7 +264,8 @@ class AlertDeliverer:
             data=data,
         )
 
-    def _deliver(self, channel: str, payload: dict, attempt: int, now: datetime) -> Delivery:
+    def _deliver(self, alert, attempt: int, now: datetime) -> Delivery:
+        channel, payload = alert.channel, alert.payload
         if channel in SCREEN_CHANNELS:
             fired_at = datetime.fromisoformat(payload["fired_at"])
             if now - fired_at > SCREEN_ALERT_MAX_AGE:
@@ -272,7 +277,7 @@ class AlertDeliverer:
                     raise AlertFailed("no alert command is configured")
                 run_alert_command(self.command, payload)
             elif channel in self.paging:
-                self._page(self.paging[channel], payload)
+                self._page(self.paging[channel], alert, now)
             elif channel == "desktop":
                 if self.notifier is None:
                     return Delivery(channel, payload, shown=False)
@@ -283,19 +288,50 @@ class AlertDeliverer:
             else:
                 raise AlertFailed(f"unknown alert channel {channel!r}")
         except AlertFailed as failure:
+            if channel in self.paging:  # its timeline line says which attempt it was
+                return Delivery(channel, payload, error=str(failure))
             return Delivery(channel, payload, error=f"{failure} (attempt {attempt})")
         return Delivery(channel, payload)
 
-    def _page(self, channel: PagingChannel, payload: dict) -> None:
+    def _page(self, channel: PagingChannel, alert, now: datetime) -> None:
+        """Send a page in the channel's language, saying how long the incident has been open
+        now, with its acknowledge link when pages carry one."""
+        payload = alert.payload
         key = idempotency_key(payload, channel.outbox_channel)
         catalog = Catalog(channel.lang or self.lang)
+        ack = None
         if "broadcast" in payload:
             view = self.views(payload["incident"]) if self.views is not None else None
             title, body = broadcast_text(payload, view, catalog)
         else:
-            title, body = page_text(payload, channel.outbox_channel, catalog)
+            link = self._ack_link(channel, alert, catalog)
+            ack = (catalog.t("page.ack_button"), link) if link else None
+            title, body = page_text(payload, channel.outbox_channel, catalog, now, link)
         try:
             url = channel_url(channel, self.environ)
-            send(delivery_url(url, channel, key, payload["severity"]), title, body, channel.name)
+            target = delivery_url(url, channel, key, payload["severity"], ack)
+            send(target, title, body, channel.name)
         except PagingError as error:
             raise AlertFailed(str(error)) from None
+
+    def _ack_link(self, channel: PagingChannel, alert, catalog: Catalog) -> str:
+        """The page's acknowledge link, the same on every try; "" without links, or when it
+        cannot be stored now (the page goes out with the command to acknowledge instead: a
+        page without a link beats no page)."""
+        if self.links is None:
+            return ""
+        paged = paged_names(alert.payload, catalog.lang)
+        try:
+            return self.links.page_link(
+                alert.id, alert.created_at, alert.payload["incident"], paged, channel.name
+            )
+        except (SQLAlchemyError, OSError):
+            return ""
+
+
+class PageLinks(Protocol):
+    """What delivery needs of app.services.ack_links.AckLinks."""
+
+    def page_link(
+        self, outbox_id: int, created_at: datetime, code: str, paged: str, channel: str
+    ) -> str: ...

@@ -196,7 +196,7 @@ class IncidentService(EscalationFiring):
                 return code
         raise IncidentError("refusal.numbering")
 
-    def acknowledge(self, code: str, actor: str) -> None:
+    def acknowledge(self, code: str, actor: str, via: str = "") -> None:
         def change(session, record, now):
             if record.resolved_at is not None:
                 raise IncidentError("refusal.already_resolved", code=code)
@@ -206,7 +206,7 @@ class IncidentService(EscalationFiring):
             first = record.first_acknowledged_at or now
             update_incident(session, record, acknowledged_at=now, first_acknowledged_at=first)
             self._record_unpaged(session, record, unpaged, now, "acknowledged", actor)
-            return "acknowledged", f"acknowledged by {actor}", {}
+            return "acknowledged", f"acknowledged by {actor}{via and f' via {via}'}", {"via": via}
 
         self._change(code, actor, change)
 

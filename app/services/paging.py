@@ -5,14 +5,16 @@ a log line."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
+from app.domain.page_html import mail_html
 from app.domain.paging import PagingChannel
 
 # Services where Apprise passes a header we name (+Header=value in the URL); mail carries it as
@@ -20,6 +22,7 @@ from app.domain.paging import PagingChannel
 HEADER_SCHEMES = {"json", "jsons", "form", "forms", "xml", "xmls", "mailto", "mailtos"}
 NTFY_SCHEMES = {"ntfy", "ntfys"}
 PRIORITY_SCHEMES = NTFY_SCHEMES | {"pover", "pushover"}
+MAIL_SCHEMES = {"mailto", "mailtos"}
 KEY_HEADER = "X-Storycart-Idempotency-Key"
 _LOG_LINE = re.compile(r"^.*? - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - (.*)$")
 _ERRNO = re.compile(r"\[Errno -?\d+\][^\"')(]+")
@@ -59,21 +62,39 @@ def channel_url(channel: PagingChannel, environ: Mapping[str, str] = os.environ)
     return value
 
 
-def delivery_url(url: str, channel: PagingChannel, key: str, severity: str = "") -> str:
+def delivery_url(
+    url: str,
+    channel: PagingChannel,
+    key: str,
+    severity: str = "",
+    ack: tuple[str, str] | None = None,
+) -> str:
     """The channel's URL with this page's idempotency key (as a header where the service takes
-    headers, as a tag on ntfy) and its priority for this severity where the service has one."""
+    headers, as a tag on ntfy), its priority for this severity where the service has one, and
+    on ntfy the page's acknowledge button (`ack`: its label and the link it POSTs to)."""
     scheme = url.split("://", 1)[0].lower()
     extra: dict[str, str] = {}
     if scheme in HEADER_SCHEMES:
         extra[f"+{KEY_HEADER}"] = key
     if scheme in NTFY_SCHEMES:
         extra["tags"] = key.replace(":", "_")
+        if ack is not None:
+            extra["actions"] = ntfy_actions(*ack)
     priority = channel.priority.get(severity)
     if priority and scheme in PRIORITY_SCHEMES:
         extra["priority"] = priority
     if not extra:
         return url
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(extra)}"
+    # %20 for a space: Apprise reads a "+" in a value as a plus sign.
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(extra, quote_via=quote)}"
+
+
+def ntfy_actions(label: str, link: str) -> str:
+    """ntfy's action buttons as a JSON array (its X-Actions header takes one): an `http` action
+    that POSTs to the acknowledge link and clears the notification when it worked. Written in
+    ASCII (the label's letters as \\u escapes): a header cannot carry UTF-8 everywhere."""
+    action = {"action": "http", "label": label, "url": link, "method": "POST", "clear": True}
+    return json.dumps([action], ensure_ascii=True, separators=(",", ":"))
 
 
 def send(url: str, title: str, body: str, channel_name: str) -> None:
@@ -85,7 +106,14 @@ def send(url: str, title: str, body: str, channel_name: str) -> None:
     if service is None:
         raise PagingError(f"the URL of channel {channel_name!r} is not one Apprise knows")
     with apprise.LogCapture(level=logging.DEBUG) as log:
-        result = service.notify(body=body, title=title)
+        if url.split("://", 1)[0].lower() in MAIL_SCHEMES:
+            # Mail is HTML by default, built from the body as HTML: plain text would lose its
+            # line breaks in both parts. Given as HTML, the lines stay lines in the HTML part,
+            # and Apprise's plain part (made from it) keeps them too.
+            html = mail_html(body)
+            result = service.notify(body=html, title=title, body_format=apprise.NotifyFormat.HTML)
+        else:
+            result = service.notify(body=body, title=title)
     if not result:
         raise PagingError(_without(_what_went_wrong(log.getvalue()), url))
 

@@ -55,7 +55,7 @@ def test_a_page_through_json_carries_what_to_do_and_its_key(database_url, receiv
     assert document["title"] == f"{code} SEV-1: Checkout down"
     message = document["message"]
     assert "Escalation step 1, round 1: paging L1 on-call engineer" in message
-    assert "Open for 1m30s" in message
+    assert "Open for 1 min 30 s" in message  # the catalog's words for durations
     assert f"Acknowledge: storycart incident ack {code}" in message
     key = idempotency_key(outbox(database, code)[0].payload, "page:hook")
     assert key.startswith(f"storycart:{code}:") and key.endswith(":0:page:hook")
