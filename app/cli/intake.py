@@ -101,8 +101,10 @@ def _loopback(host: str) -> bool:
 def build_intake(settings: Settings, listen: str, services, tls=None, option: str = "--listen"):
     """The intake server listening on `listen` and its heartbeats, over open services;
     `tls` is (certificate, key) files for https. ListenError when the address is taken."""
+    from app.cli.ack_http import AckPages
     from app.cli.intake_server import make_server, tls_context
     from app.cli.policy import command_policies, policy_named
+    from app.services.ack_links import AckLinks
     from app.services.intake_service import IntakeService
     from app.services.watch_service import HeartbeatService
 
@@ -116,7 +118,9 @@ def build_intake(settings: Settings, listen: str, services, tls=None, option: st
     intake = IntakeService(services.incidents, policy, mapping)
     heartbeats = HeartbeatService(services.incidents, policy, settings.heartbeats, mapping)
     label = mapping.severity_label
-    server = make_server(host, port, token, intake, label, heartbeats, context, option)
+    links = AckLinks(services.database, services.incidents.clock, services.incidents)
+    acks = AckPages(links, settings.channels, settings.lang)
+    server = make_server(host, port, token, intake, label, heartbeats, context, option, acks)
     where = "" if _loopback(host) else " (reachable from other hosts)"
     shown = f"[{host}]" if ":" in host else host
     scheme = "https" if context else "http"

@@ -80,16 +80,21 @@ def refusal_document(path: str, status: int, sentence: str) -> dict:
 class IntakeRequests:
     """The handler aiohttp calls for each request (see the module docstring)."""
 
-    def __init__(self, token: str, intake, severity_label: str, heartbeats, pool) -> None:
+    def __init__(
+        self, token: str, intake, severity_label: str, heartbeats, pool, acks=None
+    ) -> None:
         self.token = token.encode("utf-8")
         self.intake = intake
         self.heartbeats = heartbeats
+        self.acks = acks  # the acknowledge links' pages (app.cli.ack_http.AckPages), or None
         self.severity_label = severity_label
         self.pool = pool
         self.limits = RateLimit()
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
         try:
+            if self.acks is not None and self.acks.wants(request.path):
+                return await self._ack_page(request)
             answer = await self._answer(request)
         except Refused as refused:
             document = refusal_document(request.path, refused.status, refused.sentence)
@@ -121,6 +126,19 @@ class IntakeRequests:
         if source == "heartbeat":
             return await loop.run_in_executor(self.pool, self._ping, path[len(HEARTBEAT_PREFIX) :])
         return await loop.run_in_executor(self.pool, self._take, source, raw, authorized, path)
+
+    async def _ack_page(self, request: web.BaseRequest) -> web.StreamResponse:
+        """GET shows the link's page, POST acknowledges (the token in the path is the
+        credential); an HTML page either way, for a person's browser."""
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise Refused(405, "Open the link, or press its Acknowledge button.")
+        if not self.limits.allow(request.remote or ""):
+            raise Refused(429, "Too many requests from this address; slow down.")
+        if request.method == "POST":
+            await read_body(request)  # the form's empty body: read so the connection is reused
+        loop = asyncio.get_running_loop()
+        method, remote = request.method, request.remote or ""
+        return await loop.run_in_executor(self.pool, self.acks.answer, method, request.path, remote)
 
     def _bearer(self, header: str) -> bool:
         scheme, _, credentials = header.strip().partition(" ")

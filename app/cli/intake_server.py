@@ -195,8 +195,9 @@ def make_server(
     heartbeats=None,
     ssl_context=None,
     option: str = "--listen",
+    acks=None,
 ) -> IntakeServer:
     def requests_for(pool) -> IntakeRequests:
-        return IntakeRequests(token, intake, severity_label, heartbeats, pool)
+        return IntakeRequests(token, intake, severity_label, heartbeats, pool, acks)
 
     return IntakeServer(host, port, requests_for, ssl_context, option)
