@@ -95,7 +95,7 @@ def service_groups(world, code: str) -> list[dict]:
         ({"default": "SEV-4"}, "SEV-4"),
     ],
 )
-def test_default_severity_from_the_settings_per_source(world, tmp_path, setting, expected):
+def test_default_severity_from_the_settings_per_source(world, setting, expected):
     from app.config.tables import _intake
 
     _database, incidents, service = world
@@ -267,7 +267,7 @@ def test_truncated_alerts_are_counted_and_shown(world):
 
 
 def test_a_storm_keeps_at_most_fifty_alerts_per_group(world):
-    _database, incidents, service = world
+    service = world[2]
     storm = [(f"web-{n}", "warning", "firing") for n in range(80)]
     code = take(service, "alertmanager", warning_group(storm)).incident
     (group,) = service_groups(world, code)
@@ -280,7 +280,7 @@ def test_a_storm_keeps_at_most_fifty_alerts_per_group(world):
 
 
 def test_control_codes_from_a_sender_are_never_kept(world):
-    _database, incidents, service = world
+    service = world[2]
     body = {"dedup_key": "evil", "title": "boom\x1b[31m", "host": "db\x1b]0;pwned\x07-1"}
     code = take(service, "generic", body).incident
     (group,) = service_groups(world, code)
