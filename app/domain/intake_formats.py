@@ -84,8 +84,8 @@ def group_alerts(source: str, body: dict, label: str) -> list[IncomingAlert]:
     title = (
         common_notes.get("summary")
         or common.get("alertname")
-        or first["annotations"].get("summary")
-        or first["labels"].get("alertname")
+        or first.get("annotations", {}).get("summary")
+        or first.get("labels", {}).get("alertname")
         or bounded(body.get("title"))
         or group
     )
@@ -114,7 +114,7 @@ def group_alerts(source: str, body: dict, label: str) -> list[IncomingAlert]:
             status=status,
             title=bounded(title, MAX_TITLE),
             severity=firing[0]["severity"],
-            details={"alerts": len(alerts), "labels": {**first["labels"], **common}},
+            details={"alerts": len(alerts), "labels": {**first.get("labels", {}), **common}},
             alerts=tuple(items),
             context=context,
         )

@@ -81,3 +81,17 @@ def group_level(
     levels = [level_for(a.get("severity", ""), source, mapping, policy) for a in firing]
     chosen = most_severe(levels, policy)
     return chosen or level_for(fallback_word, source, mapping, policy)
+
+
+def setting_problem(mapping: IntakeMapping, policy: Policy) -> str | None:
+    """One sentence when [intake] default_severity names a level the policy lacks (the intake
+    then uses the policy's default for alerts), for whoever starts the intake to say; else
+    None."""
+    known = [severity.key for severity in policy.severities]
+    for source, level in mapping.default_severity.items():
+        if level not in known:
+            return (
+                f"[intake] default_severity {level!r} (for {source}) is not a level of policy "
+                f"{policy.name}: use one of {', '.join(known)}."
+            )
+    return None
