@@ -1,32 +1,28 @@
 """`storycart intake --listen HOST:PORT`: take alerts from monitors over HTTP, and
 `storycart intake token [--rotate]`: the bearer token they must send.
 
-POST /v1/alerts/alertmanager | grafana | pagerduty | generic. Localhost unless told otherwise; a
-body over 1 MiB, a wrong token, malformed JSON or an alert that maps nowhere is refused with a
-4xx and one sentence in JSON, and nothing is stored; a 2xx means the alert is committed."""
+POST (or PUT) /v1/alerts/alertmanager | grafana | pagerduty | generic, /v2/enqueue (PagerDuty
+Events API v2, answered as PagerDuty does) and /v1/heartbeat/NAME. Localhost unless told
+otherwise; a body over 1 MiB, a wrong token, malformed JSON or an alert that maps nowhere is
+refused with a 4xx and one sentence in JSON, and nothing is stored; a 2xx means the alert is
+committed. The server itself is `app.cli.intake_server` (aiohttp), loaded only here."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import secrets
+import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 from app.cli.errors import CommandError
+from app.cli.intake_limits import DEFAULT_LISTEN, MAX_BODY, RateLimit
 from app.config import Settings
 
-MAX_BODY = 1024 * 1024
-RATE_PER_SECOND = 200.0  # per sending address; a burst of twice that is let through
-DEFAULT_LISTEN = "127.0.0.1:8787"
-HEARTBEAT_PREFIX = "/v1/heartbeat/"
+__all__ = ["MAX_BODY", "RateLimit", "build_intake", "cmd_intake", "serve_in_background"]
 CHECK_EVERY_S = 5.0
-PATHS = {f"/v1/alerts/{source}": source for source in ("alertmanager", "grafana")} | {
-    "/v1/alerts/pagerduty": "pagerduty",
-    "/v1/alerts/generic": "generic",
-}
 
 
 def add_intake_parsers(commands, common) -> None:
@@ -34,12 +30,21 @@ def add_intake_parsers(commands, common) -> None:
         "intake",
         parents=[common],
         help="take alerts from monitors over HTTP (Alertmanager, Grafana, PagerDuty, generic)",
-        description="Serve POST /v1/alerts/alertmanager, /grafana, /pagerduty (Events API v2) "
-        "and /generic; each request needs 'Authorization: Bearer TOKEN' (see `intake token`).",
+        description="Serve POST (or PUT) /v1/alerts/alertmanager, /grafana, /pagerduty, "
+        "/generic, /v2/enqueue (PagerDuty Events API v2: a PagerDuty sender changes only its "
+        "URL) and /v1/heartbeat/NAME; each request needs 'Authorization: Bearer TOKEN' or, "
+        "PagerDuty's way, the token as 'routing_key' (see `intake token`).",
     )
     intake.add_argument(
-        "--listen", default=DEFAULT_LISTEN, metavar="HOST:PORT", help=f"default {DEFAULT_LISTEN}"
+        "--listen",
+        default=DEFAULT_LISTEN,
+        metavar="HOST:PORT",
+        help=f"where to listen (default {DEFAULT_LISTEN}; the kiosk's --serve uses 8787)",
     )
+    intake.add_argument(
+        "--tls-cert", metavar="FILE", help="serve https with this certificate (PEM)"
+    )
+    intake.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
     intake.set_defaults(handler=cmd_intake)
     actions = intake.add_subparsers(dest="intake_command", metavar="ACTION")
     token = actions.add_parser(
@@ -78,26 +83,6 @@ def cmd_token(settings: Settings, args) -> int:
     return 0
 
 
-class RateLimit:
-    """A token bucket per sending address."""
-
-    def __init__(self, per_second: float = RATE_PER_SECOND) -> None:
-        self.per_second = per_second
-        self.buckets: dict[str, tuple[float, float]] = {}
-        self.lock = threading.Lock()
-
-    def allow(self, source: str) -> bool:
-        now = time.monotonic()
-        with self.lock:
-            tokens, since = self.buckets.get(source, (2 * self.per_second, now))
-            tokens = min(2 * self.per_second, tokens + (now - since) * self.per_second)
-            if tokens < 1:
-                self.buckets[source] = (tokens, now)
-                return False
-            self.buckets[source] = (tokens - 1, now)
-            return True
-
-
 def _address(listen: str) -> tuple[str, int]:
     host, _, port = listen.rpartition(":")
     try:
@@ -106,9 +91,17 @@ def _address(listen: str) -> tuple[str, int]:
         raise CommandError(f"--listen {listen!r} is not HOST:PORT.") from None
 
 
-def build_intake(settings: Settings, listen: str, services):
-    """The intake server on `listen` and its heartbeats, over open services."""
-    from app.cli.intake_server import make_server
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def build_intake(settings: Settings, listen: str, services, tls=None, option: str = "--listen"):
+    """The intake server listening on `listen` and its heartbeats, over open services;
+    `tls` is (certificate, key) files for https. ListenError when the address is taken."""
+    from app.cli.intake_server import make_server, tls_context
     from app.cli.policy import command_policies, policy_named
     from app.services.intake_service import IntakeService
     from app.services.watch_service import HeartbeatService
@@ -119,48 +112,78 @@ def build_intake(settings: Settings, listen: str, services):
     policy = policy_named(
         command_policies(settings), mapping.policy or settings.policy or "web-service"
     )
+    context = tls_context(*tls) if tls else None
     intake = IntakeService(services.incidents, policy, mapping)
     heartbeats = HeartbeatService(services.incidents, policy, settings.heartbeats, mapping)
-    server = make_server(host, port, token, intake, mapping.severity_label, heartbeats)
-    where = "" if ipaddress.ip_address(host).is_loopback else " (reachable from other hosts)"
-    announcement = f"storycart intake listening on http://{host}:{server.server_port}{where}"
+    label = mapping.severity_label
+    server = make_server(host, port, token, intake, label, heartbeats, context, option)
+    where = "" if _loopback(host) else " (reachable from other hosts)"
+    shown = f"[{host}]" if ":" in host else host
+    scheme = "https" if context else "http"
+    announcement = f"storycart intake listening on {scheme}://{shown}:{server.server_port}{where}"
     return server, heartbeats, announcement
 
 
+def _tls(args) -> tuple[str, str] | None:
+    cert, key = getattr(args, "tls_cert", None), getattr(args, "tls_key", None)
+    if bool(cert) != bool(key):
+        raise CommandError("--tls-cert and --tls-key go together.")
+    return (cert, key) if cert else None
+
+
+def _stop_on_sigterm(*_args) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_intake(settings: Settings, args) -> int:
+    from app.cli.intake_server import ListenError
     from app.cli.services import open_services
 
     with open_services(settings) as services:
-        server, heartbeats, announcement = build_intake(settings, args.listen, services)
+        try:
+            server, heartbeats, announcement = build_intake(
+                settings, args.listen, services, _tls(args)
+            )
+        except ListenError as error:
+            print(f"storycart intake: {error}", file=sys.stderr)
+            return 1
         stop = threading.Event()
         threading.Thread(target=watch_heartbeats, args=(heartbeats, stop), daemon=True).start()
         print(announcement)
         sys.stdout.flush()
+        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGTERM, previous)
             stop.set()
+            server.shutdown()
             server.server_close()
     return 0
 
 
 def serve_in_background(settings: Settings, listen: str):
-    """Start the intake in threads (for `storycart daemon --intake`); returns what stops it.
-    The announcement goes to stderr: the daemon's stdout carries its firing lines."""
+    """Start the intake in its own thread (for `storycart daemon --intake`); returns what stops
+    it. The announcement goes to stderr: the daemon's stdout carries its firing lines."""
+    from app.cli.intake_server import ListenError
     from app.cli.services import open_services
 
     context = open_services(settings)
     services = context.__enter__()
     try:
-        server, heartbeats, announcement = build_intake(settings, listen, services)
+        server, heartbeats, announcement = build_intake(
+            settings, listen, services, option="--intake"
+        )
+    except ListenError as error:
+        context.__exit__(None, None, None)
+        raise CommandError(f"the intake's {error}") from None
     except BaseException:
         context.__exit__(None, None, None)
         raise
     stop = threading.Event()
     threading.Thread(target=watch_heartbeats, args=(heartbeats, stop), daemon=True).start()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     print(announcement, file=sys.stderr)
     sys.stderr.flush()
 

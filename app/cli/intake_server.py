@@ -1,123 +1,202 @@
-"""The intake's HTTP server: token, path, rate and size checks, JSON in and out. Loaded only
-by `storycart intake` (http.server costs start-up time every other command would pay)."""
+"""The intake's HTTP server: aiohttp's low-level server on an event loop of its own, in one
+thread, with a bounded pool of threads for the database. Loaded only by `storycart intake` and
+`storycart daemon --intake` (aiohttp costs start-up time every other command would pay).
+
+Why a loop in one thread rather than the daemon's loop: the same object serves `storycart
+intake` (which has no loop of its own) and `storycart daemon --intake`, and keeps the blocking
+`serve_forever() / shutdown()` shape the callers and tests use; the daemon's loop stays the
+escalation scheduler's alone, so an alert storm cannot delay a firing. One thread holds every
+connection (an idle or stalled one costs a socket, never a thread); the database work is in
+`WORKERS` threads.
+
+What the server guards, beyond aiohttp's own framing (Content-Length, chunked, keep-alive):
+a connection that sends no whole request head within IDLE_TIMEOUT_S is closed (aiohttp's
+keep-alive timer runs from the connection's start), the body has BODY_TIMEOUT_S
+(`intake_http.read_body`), at most MAX_CONNECTIONS are open (one more gets 503), the listen
+backlog is BACKLOG, and aiohttp's own refusals (a malformed head, a bogus Content-Length) are
+one JSON sentence like every other, never the request's bytes echoed."""
 
 from __future__ import annotations
 
-import hmac
+import asyncio
+import errno
 import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import os
+import ssl
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from app.cli.intake import HEARTBEAT_PREFIX, MAX_BODY, PATHS, RateLimit
+from aiohttp import web
+
+from app.cli.errors import CommandError
+from app.cli.intake_http import IntakeRequests, json_response
+from app.cli.intake_limits import (
+    BACKLOG,
+    IDLE_TIMEOUT_S,
+    LINGER_S,
+    MAX_CONNECTIONS,
+    WORKERS,
+)
+from app.domain.textsafe import printable
+
+_HEAD_REFUSALS = {
+    400: "The request is not well-formed HTTP (its request line, a header, its Content-Length "
+    "or its chunks).",
+    413: "The request line or a header is too long.",
+    431: "The request's headers are too large.",
+    501: "The request uses a transfer coding the intake does not take.",
+}
+_BUSY = json.dumps({"error": "The intake has too many open connections; try again."}).encode()
+_BUSY_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+    b"Connection: close\r\nContent-Length: " + str(len(_BUSY)).encode() + b"\r\n\r\n" + _BUSY
+)
 
 
-class IntakeServer(ThreadingHTTPServer):
-    def __init__(self, address, token: str, intake, severity_label: str, heartbeats=None) -> None:
-        super().__init__(address, IntakeHandler)
-        self.expected = f"Bearer {token}".encode()
-        self.intake = intake
-        self.heartbeats = heartbeats
-        self.severity_label = severity_label
-        self.limits = RateLimit()
+class ListenError(CommandError):
+    """The address cannot be listened on; str() is the sentence (without the command name)."""
+
+    def __init__(self, host: str, port: int, error: OSError, option: str) -> None:
+        if error.errno == errno.EADDRINUSE:
+            what = "is already in use; stop what holds it or choose another port"
+        else:
+            known = isinstance(error.errno, int) and error.errno > 0  # not getaddrinfo's
+            reason = os.strerror(error.errno) if known else (error.strerror or str(error))
+            what = f"cannot be listened on ({reason}); choose another address"
+        super().__init__(f"{_hostport(host, port)} {what} with {option} HOST:PORT.")
 
 
-_REFUSED = object()
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-class IntakeHandler(BaseHTTPRequestHandler):
-    server: IntakeServer
-    server_version = "storycart-intake"
+class _Connection(web.RequestHandler):
+    """aiohttp's connection handler, saying its own refusals in JSON."""
 
-    def do_GET(self) -> None:
-        self._refuse(405, "Send alerts with POST.")
+    over_cap = False  # answered 503 on arrival: what it sends is read and dropped
 
-    def do_POST(self) -> None:
-        source = self._admitted()
-        if source is None:
-            return
-        if source == "heartbeat":
-            self._ping(self.path.split("?", 1)[0].removeprefix(HEARTBEAT_PREFIX))
-            return
-        body = self._body()
-        if body is not _REFUSED:
-            self._take(source, body)
+    def data_received(self, data: bytes) -> None:
+        if not self.over_cap:
+            super().data_received(data)
 
-    def _admitted(self) -> str | None:
-        """The source this request is for, or None once it was refused (path, token, rate)."""
-        path = self.path.split("?", 1)[0]
-        source = PATHS.get(path) or ("heartbeat" if path.startswith(HEARTBEAT_PREFIX) else None)
-        if source is None:
-            self._refuse(404, f"There is no intake at {self.path[:100]}.")
-            return None
-        given = (self.headers.get("Authorization") or "").encode()
-        if not hmac.compare_digest(given, self.server.expected):
-            self._refuse(401, "A valid 'Authorization: Bearer TOKEN' header is required.")
-            return None
-        if not self.server.limits.allow(self.client_address[0]):
-            self._refuse(429, "Too many alerts from this address; slow down.")
-            return None
-        return source
+    def handle_error(
+        self,
+        request,
+        status=500,
+        exc=None,
+        message=None,  # noqa: ARG002 (aiohttp's text)
+    ) -> web.StreamResponse:
+        if request.writer.output_size > 0:  # as aiohttp's: the answer has begun, nothing to say
+            raise ConnectionError("the response was already started")
+        if status >= 500 and status != 501:
+            said = printable(repr(exc))[:300]
+            print(f"storycart intake: a request failed ({said})", file=sys.stderr)
+        sentence = _HEAD_REFUSALS.get(status, "The intake could not answer this request.")
+        return json_response(status, {"error": sentence}, close=True)
 
-    def _body(self):
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self._refuse(411, "The request needs a Content-Length.")
-            return _REFUSED
-        if int(length) > MAX_BODY:
-            self.close_connection = True  # the rest of the body is not read
-            self._refuse(413, f"The body is larger than {MAX_BODY // 1024 // 1024} MiB.")
-            return _REFUSED
+
+class _Server(web.Server):
+    """aiohttp's low-level server with `_Connection`s and a cap on open connections."""
+
+    def __call__(self) -> web.RequestHandler:
+        # aiohttp's protocol factory (web.Server.__call__), with our class in it.
+        return _Connection(self, loop=self._loop, **self._kwargs)
+
+    def connection_made(self, handler, transport) -> None:
+        super().connection_made(handler, transport)
+        if len(self.connections) > MAX_CONNECTIONS:
+            # Answered and half-closed at once; closed a moment later, once what the client
+            # sent meanwhile was read (closing on unread data would reset the connection, and
+            # the client could lose the answer).
+            handler.over_cap = True
+            transport.write(_BUSY_RESPONSE)
+            if transport.can_write_eof():  # not over TLS
+                transport.write_eof()
+            asyncio.get_running_loop().call_later(LINGER_S, handler.force_close)
+
+
+class IntakeServer:
+    """Listening from construction (so `server_port` is the real port, also for port 0) until
+    `shutdown()`; `serve_forever()` only waits for that. `server_close()` ends the thread."""
+
+    def __init__(
+        self, host: str, port: int, requests_for, ssl_context=None, option="--listen"
+    ) -> None:
+        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="intake-db")
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="intake-http")
+        self.thread.daemon = True
+        self.thread.start()
+        self.stopped = threading.Event()
+        requests = requests_for(self.pool)
         try:
-            return json.loads(self.rfile.read(int(length)).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            self._refuse(400, "The body is not JSON.")
-            return _REFUSED
+            self.runner = self._call(self._start(host, port, requests, ssl_context))
+        except OSError as error:
+            self.server_close()
+            raise ListenError(host, port, error, option) from None
+        self.server_port = self.runner.addresses[0][1]
 
-    def _take(self, source: str, body) -> None:
-        from app.domain.incident import IncidentError
-        from app.domain.intake import IntakeError, parse
+    def _call(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
+    async def _start(self, host, port, requests, ssl_context) -> web.ServerRunner:
+        server = _Server(
+            requests,
+            keepalive_timeout=IDLE_TIMEOUT_S,
+            lingering_time=LINGER_S,
+            access_log=None,
+        )
+        runner = web.ServerRunner(server, shutdown_timeout=5.0)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port, ssl_context=ssl_context, backlog=BACKLOG)
         try:
-            alerts = parse(source, body, self.server.severity_label)
-            taken = [self.server.intake.take(alert) for alert in alerts]
-        except IntakeError as error:
-            self._refuse(422, str(error))
-            return
-        except IncidentError as error:
-            self._refuse(409, str(error))
-            return
-        first = taken[0]
-        status = 202 if first.result == "declared" else 200
-        self._answer(status, {"incident": first.incident, "result": first.result})
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        return runner
 
-    def _ping(self, name: str) -> None:
-        from app.domain.intake import IntakeError
+    def serve_forever(self) -> None:
+        self.stopped.wait()
 
-        if self.server.heartbeats is None:
-            self._refuse(404, "No heartbeats are set; add [heartbeats.NAME] to the settings.")
-            return
-        try:
-            recovered = self.server.heartbeats.ping(name)
-        except IntakeError as error:
-            self._refuse(404, str(error))
-            return
-        self._answer(200, {"heartbeat": name, "recovered": recovered})
+    def shutdown(self) -> None:
+        """Stop listening, let answers under way finish (up to 5 s), close the connections."""
+        if not self.stopped.is_set():
+            self._call(self.runner.cleanup())
+            self.stopped.set()
 
-    def _answer(self, status: int, document: dict) -> None:
-        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+    def server_close(self) -> None:
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+        if not self.loop.is_running():
+            self.loop.close()
+        self.pool.shutdown(wait=True)
+        self.stopped.set()
 
-    def _refuse(self, status: int, sentence: str) -> None:
-        self._answer(status, {"error": sentence})
 
-    def log_message(self, *_args) -> None:
-        pass
+def tls_context(certificate: str, key: str) -> ssl.SSLContext:
+    """For `--tls-cert` / `--tls-key`: senders that insist on https (PagerDuty's clients)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certificate, key)
+    except (OSError, ssl.SSLError) as error:
+        raise CommandError(f"The TLS certificate or key cannot be read ({error}).") from None
+    return context
 
 
 def make_server(
-    host: str, port: int, token: str, intake, severity_label: str, heartbeats=None
+    host: str,
+    port: int,
+    token: str,
+    intake,
+    severity_label: str,
+    heartbeats=None,
+    ssl_context=None,
+    option: str = "--listen",
 ) -> IntakeServer:
-    return IntakeServer((host, port), token, intake, severity_label, heartbeats)
+    def requests_for(pool) -> IntakeRequests:
+        return IntakeRequests(token, intake, severity_label, heartbeats, pool)
+
+    return IntakeServer(host, port, requests_for, ssl_context, option)

@@ -14,6 +14,7 @@ import pytest
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 TINY = {
+    "bench_chain.py": ["--alerts", "2", "--wait", "20"],
     "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
     "bench_firing.py": ["--steps", "3", "--spread", "1", "--page"],
     "bench_intake.py": ["--alerts", "20", "--groups", "3", "--senders", "2"],
