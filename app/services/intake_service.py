@@ -24,6 +24,7 @@ from app.domain.policy.model import Policy
 from app.services.incident_service import IncidentService
 from app.services.intake_log import IntakeLog
 from app.services.watch_service import MaintenanceService
+from storage.incident_rows import by_code
 from storage.intake_claims import (
     CLAIMING,
     claim_again,
@@ -162,7 +163,10 @@ class IntakeService:
         """A rise above both what the alerts asked before and the incident's level raises it
         (logged and re-planned by change_severity); a fall is logged, never applied — so a
         level someone lowered by hand is not raised again by the same alerts."""
-        current = self.incidents.view(code).record.severity
+        if level.key == asked_before:
+            return  # the alerts ask for what they asked before: nothing to weigh
+        with self.database.session() as session:
+            current = by_code(session, code).severity
         policy = self.policy
         asked = rank(policy, asked_before) if asked_before else rank(policy, current) + 1
         if rank(policy, level.key) < min(asked, rank(policy, current)):
