@@ -25,6 +25,7 @@ from app.domain.playbooks import checklists_for, current_phase
 from app.domain.textsafe import printable
 from app.services.files import write_file
 from screens.base import Command, dialogs
+from screens.incident_alerts import IncidentAlerts
 from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from screens.presence_text import presence_text
@@ -59,6 +60,7 @@ class IncidentScreen(IncidentCommandsScreen):
         ("3", "tab('roles')", "binding.tab_roles", False),
         ("4", "tab('checklists')", "binding.tab_checklists", False),
         ("5", "tab('templates')", "binding.tab_templates", False),
+        ("6", "tab('alerts')", "binding.tab_alerts", False),
         ("escape,b", "app.show_board", "binding.board", True),
     )
 
@@ -96,6 +98,8 @@ class IncidentScreen(IncidentCommandsScreen):
                     id="template-kind",
                 )
                 yield TextArea(id="template-text", soft_wrap=True)
+            with TabPane(t("intake.tab"), id="alerts"):
+                yield IncidentAlerts(self.catalog, self.code, id="alerts-view")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -308,6 +312,7 @@ class IncidentScreen(IncidentCommandsScreen):
             "roles": "#roles-table",
             "checklists": "#checklist-table",
             "templates": "#template-kind",
+            "alerts": "#alerts-view",
         }[tab]
         self.query_one(focus).focus()
 

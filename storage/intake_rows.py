@@ -60,9 +60,19 @@ def heartbeat(session: Session, name: str) -> HeartbeatRecord | None:
     return session.exec(select(HeartbeatRecord).where(HeartbeatRecord.name == name)).first()
 
 
-def save_heartbeat(session: Session, name: str, last_ping_at: datetime, missed: str | None):
+_KEEP = object()
+
+
+def save_heartbeat(
+    session: Session, name: str, last_ping_at: datetime, missed: str | None, incident=_KEEP
+):
+    """The heartbeat's last ping and the incident its current silence opened (`missed`, None
+    once it pinged again); `incident`, when given, is the incident the latest silence opened,
+    kept after the recovery."""
     record = heartbeat(session, name) or HeartbeatRecord(name=name, last_ping_at=last_ping_at)
     record.last_ping_at, record.missed_code = last_ping_at, missed
+    if incident is not _KEEP:
+        record.incident_code = incident
     session.add(record)
     session.commit()
 

@@ -239,12 +239,16 @@ def _list(service, _settings, args, _actor, catalog: Catalog) -> None:
 def _show(service, _settings, args, _actor, catalog: Catalog) -> None:
     from app.domain.incident_document import view_document
     from app.domain.incident_text import entry_text, step_state_text
+    from app.domain.intake_text import context_lines
     from app.domain.message_templates import local_clock, local_time
+    from app.services.alert_groups import AlertGroups
 
     view = service.view(args.id)
     now = service.clock.now()
+    groups = AlertGroups(service.database).for_incident(view.record.code)
     if args.json:
-        print(json.dumps(view_document(view, now), ensure_ascii=False, indent=2))
+        document = view_document(view, now) | {"alerts": [g.document() for g in groups]}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
         return
     t = catalog.t
     record = view.record
@@ -276,3 +280,6 @@ def _show(service, _settings, args, _actor, catalog: Catalog) -> None:
         print(f"  {heading} {notify}: {step_state_text(step, now, catalog, local_clock)}")
     for entry in view.timeline:
         print(f"  {local_time(entry.at)}  {printable(entry.actor)}: {entry_text(entry, catalog)}")
+    for group in groups:
+        for line in context_lines(group.context, catalog):
+            print(line)

@@ -10,7 +10,7 @@ from typing import Any
 from app.config.errors import ConfigError
 from app.domain.durations import DurationError, parse_duration
 from app.domain.i18n import LANGUAGES
-from app.domain.intake import DEFAULT_SEVERITIES, HeartbeatRule, IntakeMapping
+from app.domain.intake import DEFAULT_SEVERITIES, SOURCES, HeartbeatRule, IntakeMapping
 from app.domain.paging import PagingChannel
 from app.domain.roster import Roster, RosterError, parse_roster
 from app.domain.watchers import EngineSettings
@@ -78,7 +78,15 @@ def _channel_strings(table: dict, here: str) -> None:
         raise ConfigError(f"{here}: language {lang!r} is not one of {', '.join(LANGUAGES)}.")
 
 
-INTAKE_KEYS = {"policy", "type", "severities", "severity_label", "resolve", "public_url"}
+INTAKE_KEYS = {
+    "policy",
+    "type",
+    "severities",
+    "severity_label",
+    "default_severity",
+    "resolve",
+    "public_url",
+}
 
 
 def _intake(value: dict, where: str) -> IntakeMapping:
@@ -110,12 +118,34 @@ def _intake(value: dict, where: str) -> IntakeMapping:
         )
     return IntakeMapping(
         policy=value.get("policy", ""),
+        default_severity=_default_severity(value.get("default_severity", {}), where),
         type_key=value.get("type", ""),
         severities={**DEFAULT_SEVERITIES, **{k.casefold(): v for k, v in severities.items()}},
         severity_label=value.get("severity_label", "severity"),
         resolve=value.get("resolve", False),
         public_url=public_url.rstrip("/"),
     )
+
+
+def _default_severity(value: Any, where: str) -> dict[str, str]:
+    """[intake] default_severity: one level for every source ("SEV-3"), or a table by source
+    ({ grafana = "SEV-2", default = "SEV-3" }); checked against the policy when the intake
+    starts (the table does not know which policy it will serve)."""
+    if isinstance(value, str):
+        value = {"default": value} if value else {}
+    known = (*SOURCES, "default")
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
+        raise ConfigError(
+            f"{where}: intake 'default_severity' must be a level, like \"SEV-3\", or a table "
+            f'by source, like {{ grafana = "SEV-2", default = "SEV-3" }}.'
+        )
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"{where}: intake default_severity: {unknown[0]!r} is not a source "
+            f"(known: {', '.join(known)})."
+        )
+    return dict(value)
 
 
 def _heartbeats(value: dict, where: str) -> tuple[HeartbeatRule, ...]:

@@ -21,6 +21,7 @@ from app.domain.escalation import (
     StepState,
 )
 from app.domain.i18n import Catalog
+from app.domain.intake_text import intake_line
 from app.domain.textsafe import printable
 
 REASON_KEYS = {
@@ -196,6 +197,7 @@ _SAYINGS = {
     "follow_up": _follow_up,
     "report_duty": _report_duty,
     "report_filed": _report_filed,
+    "intake": intake_line,
 }
 
 

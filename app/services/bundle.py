@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from app.domain.clock import Clock
 from app.domain.paging import PagingChannel
 from app.domain.roster import Roster
+from app.services.alert_groups import AlertGroups
 from app.services.incident_service import IncidentService
 from app.services.library.cart import CartService
 from app.services.library.catalog import StoryService
@@ -42,6 +43,11 @@ class Services:
     curator: CuratorService
     training: TrainingService
     presence: PresenceService
+
+    @property
+    def alerts(self) -> AlertGroups:
+        """The alert groups behind an incident (the incident screen's Alerts tab)."""
+        return AlertGroups(self.database)
 
     @classmethod
     def open(

@@ -19,6 +19,7 @@ from app.domain.incident import (
     FiredStep,
 )
 from app.domain.textsafe import printable
+from app.services.alert_payload import alert_essentials
 from app.services.incident_store import IncidentStore
 from storage.errors import StaleWrite, sqlite_busy
 from storage.incident_rows import (
@@ -218,6 +219,9 @@ class EscalationFiring(IncidentStore):
             "reason": reason,
             "actor": actor,
         }
+        alert = alert_essentials(session, record.code)
+        if alert:
+            payload["alert"] = alert
         targets = [dict((lang, who.get(lang)) for lang in LANGUAGES) for who in step.step.notify]
         holders = [h for t in targets if (h := self.roster.holder(t.values(), now)) is not None]
         payload["people"] = [

@@ -139,6 +139,15 @@ class IncidentStore:
             record = by_code(session, code)
             return record is not None and record.resolved_at is None
 
+    def record_entry(self, code: str, actor: str, kind: str, text: str, data: dict) -> None:
+        """A timeline line with data of its own (an intake's reasons), on any incident, resolved
+        or not; `text` is its English sentence, `data` what app.domain.incident_text reads."""
+        now = self.clock.now()
+        with self.database.session() as session:
+            record = self._get(session, code)
+            self._log(session, record, now, kind, actor, text, "fact", data)
+            session.commit()
+
     @staticmethod
     def _next_round(session, record: IncidentRecord) -> int:
         used = [event.round for event in events_for(session, record.id)]

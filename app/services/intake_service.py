@@ -1,25 +1,50 @@
 """Taking in alerts from monitors: a firing alert with a new dedup key declares an incident (and
 so pages per the ladder); the same key again adds one timeline line with its count, never a
-second incident; a monitor's acknowledgement acknowledges; its "resolved" is recorded, and
-resolves only when the mapping says so. Each answer is given once the change is committed."""
+second incident; the group's most severe firing alert sets the incident's severity (a rise
+re-plans the ladder, a fall is only logged); each alert's context is kept on the incident; a
+monitor's acknowledgement acknowledges; its "resolved" is recorded, and resolves only when the
+mapping says so. Each answer is given once the change is committed.
+
+Two intakes taking the same alert at once agree through the database: the key is claimed
+(storage.intake_claims) before the incident is declared, so the one that loses the claim never
+declares; it waits for the winner's incident and adds to it."""
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
-from app.domain.incident import AlreadyDone
-from app.domain.intake import IncomingAlert, IntakeError, IntakeMapping
+from app.domain.alert_context import firing_count, merge
+from app.domain.incident import AlreadyDone, IncidentError
+from app.domain.intake import IncomingAlert, IntakeBusy, IntakeMapping
+from app.domain.intake_levels import Level, group_level, rank
 from app.domain.policy.model import Policy
 from app.services.incident_service import IncidentService
+from app.services.intake_log import IntakeLog
 from app.services.watch_service import MaintenanceService
-from storage.intake_rows import count_key, intake_key, remember_key, repoint_key
+from storage.incident_rows import by_code
+from storage.intake_claims import (
+    CLAIMING,
+    claim_again,
+    claim_new,
+    release_claim,
+    remember_suppressed,
+    settle_claim,
+    touch_key,
+)
+from storage.intake_rows import intake_key
+
+CLAIM_LEASE_S = 10  # a claim older than this belongs to a process that died before declaring
+WAIT_POLL_S = 0.05
+WAIT_POLLS = 240  # how long a loser waits for the winner's incident: 12 s, past one lease
 
 
 @dataclass(frozen=True)
 class Taken:
     incident: str | None
-    result: str  # declared, repeated, acknowledged, resolved, recorded, unknown
+    result: str  # declared, repeated, acknowledged, resolved, recorded, unknown, suppressed …
 
 
 class IntakeService:
@@ -30,8 +55,10 @@ class IntakeService:
         self.policy = policy
         self.mapping = mapping
         self.maintenance = MaintenanceService(self.database, self.clock)
+        self.log = IntakeLog(incidents)
+        self.wait_polls, self.wait_poll_s = WAIT_POLLS, WAIT_POLL_S
         # One alert at a time per process: a storm's repeats queue up instead of racing to
-        # declare. Several processes still agree through the unique dedup key.
+        # declare. Several processes agree through the claimed dedup key.
         self._lock = threading.Lock()
 
     def take(self, alert: IncomingAlert) -> Taken:
@@ -41,60 +68,132 @@ class IntakeService:
             return self._settled(alert)
 
     def _firing(self, alert: IncomingAlert) -> Taken:
-        actor = f"intake: {alert.source}"
-        now = self.clock.now()
-        with self.database.session() as session:
-            known = intake_key(session, alert.dedup_key)
-        if known is not None and self._open(known.incident_code):
+        level = group_level(alert.alerts, alert.severity, alert.source, self.mapping, self.policy)
+        for _look in range(self.wait_polls):
+            now = self.clock.now()
             with self.database.session() as session:
-                count = count_key(session, alert.dedup_key, "firing", now)
-            self.incidents.add_note(
-                known.incident_code, actor, f"{alert.source} fired again (×{count}): {alert.title}"
-            )
-            return Taken(known.incident_code, "repeated")
-        window = self.maintenance.covering(alert.dedup_key, alert.title)
-        if window is not None:
-            # Recorded (the key and its count) but nobody is paged: no incident is declared.
+                known = intake_key(session, alert.dedup_key)
+            if known is not None and known.incident_code and self._open(known.incident_code):
+                return self._repeat(alert, level)
+            claiming = known is not None and known.last_status == CLAIMING
+            stale = claiming and now - known.last_at > timedelta(seconds=CLAIM_LEASE_S)
+            if claiming and not stale:
+                time.sleep(self.wait_poll_s)  # another intake is declaring: wait for it
+                continue
+            window = self.maintenance.covering(alert.dedup_key, alert.title)
+            if window is not None:
+                # Recorded (the key and its count) but nobody is paged: no incident.
+                with self.database.session() as session:
+                    remember_suppressed(session, alert.dedup_key, alert.source, now)
+                return Taken(None, f"suppressed by maintenance {window.name}")
             with self.database.session() as session:
                 if known is None:
-                    remember_key(session, alert.dedup_key, alert.source, "", now)
+                    won = claim_new(session, alert.dedup_key, alert.source, now)
                 else:
-                    count_key(session, alert.dedup_key, "suppressed", now)
-            return Taken(None, f"suppressed by maintenance {window.name}")
-        code = self._declare(alert, actor)
+                    stale_before = now - timedelta(seconds=CLAIM_LEASE_S)
+                    won = claim_again(
+                        session, alert.dedup_key, known.incident_code, now, stale_before
+                    )
+            if won:
+                return self._declare_claimed(alert, level)
+            # Another intake changed the key between the look and the claim: look again.
+        raise IntakeBusy(
+            "Another intake is still declaring the incident for this alert; send it again."
+        )
+
+    def _declare_claimed(self, alert: IncomingAlert, level: Level) -> Taken:
+        actor = f"intake: {alert.source}"
+        now = self.clock.now()
+        try:
+            code = self._declare(alert, level, actor)
+        except BaseException:
+            with self.database.session() as session:
+                release_claim(session, alert.dedup_key, now)
+            raise
+        context, _resolved = merge(None, alert, now.isoformat())
         with self.database.session() as session:
-            if known is not None:
-                repoint_key(session, alert.dedup_key, code, now)
-            elif remember_key(session, alert.dedup_key, alert.source, code, now) is None:
-                # Another receiver declared for this key a moment ago: keep theirs.
-                self.incidents.resolve(code, actor, "duplicate of an alert taken at once")
-                theirs = intake_key(session, alert.dedup_key).incident_code
-                return Taken(theirs, "repeated")
+            kept = settle_claim(session, alert.dedup_key, code, now, level.key, context)
+        if not kept:
+            # Slower than the claim's lease: another intake took the key over and declared.
+            self.incidents.resolve(code, actor, "duplicate of an alert taken at once")
+            return Taken(None, "repeated")
+        self.log.truncated(code, actor, context)
         return Taken(code, "declared")
 
-    def _declare(self, alert: IncomingAlert, actor: str) -> str:
+    def _declare(self, alert: IncomingAlert, level: Level, actor: str) -> str:
         policy = self.policy
-        severity = self.mapping.severity_for(alert.severity, [s.key for s in policy.severities])
         types = [t.key for t in policy.types]
-        type_key = alert.type_key if alert.type_key in types else self.mapping.type_key or None
+        fallback = self.mapping.type_key if self.mapping.type_key in types else types[0]
+        type_key = alert.type_key if alert.type_key in types else fallback
+        code = self.incidents.declare(
+            policy, alert.title, level.key, actor=actor, type_key=type_key
+        )
+        self.log.level_reason(code, actor, level, alert.source)
         if alert.type_key and alert.type_key not in types:
-            raise IntakeError(
-                f"The type {alert.type_key!r} is not one of policy {policy.name}: "
-                f"{', '.join(types)}."
-            )
-        return self.incidents.declare(policy, alert.title, severity, actor=actor, type_key=type_key)
+            self.log.type_unknown(code, actor, alert.type_key, policy.name, type_key)
+        return code
 
     def _open(self, code: str) -> bool:
         return bool(code) and self.incidents.is_open(code)
 
+    def _repeat(self, alert: IncomingAlert, level: Level) -> Taken:
+        actor = f"intake: {alert.source}"
+        now = self.clock.now()
+
+        def change(record):
+            asked_before = record.severity
+            record.context, resolved = merge(record.context, alert, now.isoformat())
+            record.severity = level.key
+            return asked_before, resolved
+
+        with self.database.session() as session:
+            touched = touch_key(session, alert.dedup_key, "firing", now, change)
+        record, (asked_before, resolved) = touched
+        code = record.incident_code
+        self.incidents.add_note(
+            code, actor, f"{alert.source} fired again (×{record.count}): {alert.title}"
+        )
+        for item in resolved:
+            self.log.alert_resolved(code, actor, item, firing_count(record.context))
+        self._follow_severity(code, actor, level, asked_before)
+        self.log.truncated(code, actor, record.context)
+        return Taken(code, "repeated")
+
+    def _follow_severity(self, code: str, actor: str, level: Level, asked_before: str) -> None:
+        """A rise above both what the alerts asked before and the incident's level raises it
+        (logged and re-planned by change_severity); a fall is logged, never applied — so a
+        level someone lowered by hand is not raised again by the same alerts."""
+        if level.key == asked_before:
+            return  # the alerts ask for what they asked before: nothing to weigh
+        with self.database.session() as session:
+            current = by_code(session, code).severity
+        policy = self.policy
+        asked = rank(policy, asked_before) if asked_before else rank(policy, current) + 1
+        if rank(policy, level.key) < min(asked, rank(policy, current)):
+            try:
+                self.incidents.change_severity(code, actor, level.key)
+            except AlreadyDone:
+                return
+            self.log.severity_rose(code, actor, level, current)
+        elif asked_before and rank(policy, level.key) > asked:
+            self.log.severity_fell(code, actor, level.key, asked_before, current)
+
     def _settled(self, alert: IncomingAlert) -> Taken:
         actor = f"intake: {alert.source}"
+        now = self.clock.now()
+
+        def change(record):
+            if alert.status == "resolved":
+                record.context, _resolved = merge(record.context, alert, now.isoformat())
+
         with self.database.session() as session:
-            known = intake_key(session, alert.dedup_key)
-            if known is None:
-                return Taken(None, "unknown")
-            count_key(session, alert.dedup_key, alert.status, self.clock.now())
-        code = known.incident_code
+            touched = touch_key(session, alert.dedup_key, alert.status, now, change)
+        if touched is None:
+            return Taken(None, "unknown")
+        code = touched[0].incident_code
+        if not code:
+            # Taken during maintenance (no incident) or still being declared: recorded.
+            return Taken(None, "recorded")
         try:
             if alert.status == "acknowledged":
                 self.incidents.acknowledge(code, actor)
@@ -103,6 +202,16 @@ class IntakeService:
                 self.incidents.resolve(code, actor, f"{alert.source} says resolved")
                 return Taken(code, "resolved")
         except AlreadyDone:
+            if alert.status == "resolved":
+                self.log.already_resolved(code, actor, alert.source)
+                return Taken(code, "recorded")
             return Taken(code, alert.status)
+        except IncidentError:
+            # Acknowledging an incident resolved meanwhile: recorded, nothing reopened.
+            self.log.already_resolved(code, actor, alert.source)
+            return Taken(code, "recorded")
+        if not self.incidents.is_open(code):
+            self.log.already_resolved(code, actor, alert.source)
+            return Taken(code, "recorded")
         self.incidents.add_note(code, actor, f"{alert.source} says resolved")
         return Taken(code, "recorded")

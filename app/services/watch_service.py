@@ -12,6 +12,7 @@ from app.domain.intake import HeartbeatRule, IntakeError, IntakeMapping, Window
 from app.domain.policy.model import Policy
 from app.services.frozen import frozen_copy
 from app.services.incident_service import IncidentService
+from app.services.intake_log import IntakeLog
 from storage.database import Database
 from storage.intake_rows import (
     active_windows,
@@ -96,23 +97,36 @@ class HeartbeatService:
 
     def check(self) -> list[str]:
         """Declare an incident for each heartbeat silent for longer than its interval (once per
-        silence); a heartbeat never pinged is given one interval from the first check."""
+        silence); a heartbeat never pinged is given one interval from the first check. A lapse
+        while the previous lapse's incident is still open adds a line to it instead."""
         declared = []
-        now = self.clock.now()
         for rule in self.rules.values():
-            with self._lock, self.database.session() as session:
-                record = heartbeat(session, rule.name)
-                if record is None:
-                    save_heartbeat(session, rule.name, now, None)
-                    continue
-                late = now - record.last_ping_at > timedelta(seconds=rule.interval_s)
-                if not late or record.missed_code is not None:
-                    continue
-                if self.maintenance.covering(rule.name) is not None:
-                    continue
-                code = self.incidents.declare(
-                    self.policy, rule.missed_title(), rule.severity, actor=f"heartbeat: {rule.name}"
-                )
-                save_heartbeat(session, rule.name, record.last_ping_at, code)
+            with self._lock:
+                code = self._check(rule)
+            if code is not None:
                 declared.append(code)
         return declared
+
+    def _check(self, rule: HeartbeatRule) -> str | None:
+        now = self.clock.now()
+        with self.database.session() as session:
+            record = heartbeat(session, rule.name)
+            if record is None:
+                save_heartbeat(session, rule.name, now, None)
+                return None
+            last_ping, previous = record.last_ping_at, record.incident_code
+            late = now - last_ping > timedelta(seconds=rule.interval_s)
+            if not late or record.missed_code is not None:
+                return None
+        if self.maintenance.covering(rule.name) is not None:
+            return None
+        actor = f"heartbeat: {rule.name}"
+        if previous and self.incidents.is_open(previous):
+            IntakeLog(self.incidents).heartbeat_again(previous, actor, rule.name)
+            with self.database.session() as session:
+                save_heartbeat(session, rule.name, last_ping, previous)
+            return None
+        code = self.incidents.declare(self.policy, rule.missed_title(), rule.severity, actor=actor)
+        with self.database.session() as session:
+            save_heartbeat(session, rule.name, last_ping, code, incident=code)
+        return code

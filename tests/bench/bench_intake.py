@@ -36,7 +36,7 @@ from app.domain.clock import SystemClock
 from app.services.incident_service import IncidentService
 from app.services.policy_versions import PolicyStore
 from storage.database import Database
-from storage.tables import IntakeKeyRecord
+from storage.watch_tables import IntakeKeyRecord
 
 HALF_A_HEAD = b"POST /v1/alerts/alertmanager HTTP/1.1\r\nHost: slow\r\nContent-Le"
 
