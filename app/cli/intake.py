@@ -104,6 +104,7 @@ def build_intake(settings: Settings, listen: str, services, tls=None, option: st
     from app.cli.ack_http import AckPages
     from app.cli.intake_server import make_server, tls_context
     from app.cli.policy import command_policies, policy_named
+    from app.domain.intake_levels import setting_problem
     from app.services.ack_links import AckLinks
     from app.services.intake_service import IntakeService
     from app.services.watch_service import HeartbeatService
@@ -114,6 +115,9 @@ def build_intake(settings: Settings, listen: str, services, tls=None, option: st
     policy = policy_named(
         command_policies(settings), mapping.policy or settings.policy or "web-service"
     )
+    problem = setting_problem(mapping, policy)
+    if problem:  # the intake still takes every alert (at the policy's default): say it, go on
+        print(f"storycart intake: {problem}", file=sys.stderr)
     context = tls_context(*tls) if tls else None
     intake = IntakeService(services.incidents, policy, mapping)
     heartbeats = HeartbeatService(services.incidents, policy, settings.heartbeats, mapping)

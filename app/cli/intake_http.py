@@ -4,11 +4,11 @@ An aiohttp low-level handler (`IntakeRequests`): the body is read on the event l
 deadline; decoding, parsing and `IntakeService.take` (a database transaction) run in the
 server's bounded thread pool, never on the loop. PUT is taken as POST (Grafana offers it).
 
-PagerDuty Events API v2: `/v2/enqueue` answers exactly as events.pagerduty.com does (202
-`{"status": "success", "message": "Event processed", "dedup_key": …}`, 400 `{"status":
-"invalid event", "message": …, "errors": [...]}`), so a sender switches by changing only its
-base URL; `/v1/alerts/pagerduty` takes the same bodies and answers like the other Story Cart
-paths. On both, the token may come as the body's `routing_key` instead of the header.
+PagerDuty Events API v2: `/v2/enqueue` and `/v1/alerts/pagerduty` answer as
+events.pagerduty.com does (202 `{"status": "success", "message": "Event processed",
+"dedup_key": …}` and nothing else; 400 `{"status": "invalid event",
+"message": …, "errors": [...]}`), so a sender switches by changing only its base URL. On both,
+the token may come as the body's `routing_key` instead of the header.
 
 Every refusal is JSON with an "error" sentence; a 4xx only for what the sender can fix."""
 
@@ -26,14 +26,16 @@ from app.cli.intake_limits import (
     BODY_TIMEOUT_S,
     HEARTBEAT_PREFIX,
     MAX_BODY,
+    PAGERDUTY_PATHS,
     PATHS,
     RateLimit,
 )
 from app.domain.incident import IncidentError
-from app.domain.intake import IntakeError, parse
+from app.domain.intake import IntakeBusy, IntakeError, parse
 from app.domain.textsafe import printable
 
-ENQUEUE = "/v2/enqueue"  # PagerDuty's own path: PagerDuty's own answers
+# PagerDuty's own path and Story Cart's: both answer as events.pagerduty.com does.
+PAGERDUTY_STYLE = frozenset(PAGERDUTY_PATHS)
 METHODS = ("POST", "PUT")
 _PAGERDUTY_STATUS = {400: "invalid event", 401: "unauthorized", 413: "invalid event"}
 _CLOSE = {408, 413}  # the rest of the body is not read: the connection cannot be reused
@@ -70,7 +72,7 @@ def json_response(status: int, document: dict, close: bool = False) -> web.Respo
 
 
 def refusal_document(path: str, status: int, sentence: str) -> dict:
-    if path != ENQUEUE:
+    if path not in PAGERDUTY_STYLE:
         return {"error": sentence}
     message = "Event object is invalid" if status == 400 else sentence
     pagerduty = _PAGERDUTY_STATUS.get(status, "error")
@@ -163,15 +165,24 @@ class IntakeRequests:
             alerts = parse(source, body, self.severity_label)
             taken = [self.intake.take(alert) for alert in alerts]
         except IntakeError as error:
-            raise Refused(400 if path == ENQUEUE else 422, str(error)) from None
+            raise Refused(400 if path in PAGERDUTY_STYLE else 422, str(error)) from None
         except IncidentError as error:
             raise Refused(409, str(error)) from None
-        if path == ENQUEUE:
-            key = sender_key(alerts[0].dedup_key)
-            return Answer(
-                202, {"status": "success", "message": "Event processed", "dedup_key": key}
-            )
+        except IntakeBusy:
+            # Another intake holds this alert's claim and has not finished: a 5xx, so the
+            # sender tries again (Alertmanager, Grafana and PagerDuty's clients retry a 5xx).
+            busy = "Another intake is taking this alert right now; send it again."
+            raise Refused(503, busy) from None
         first = taken[0]
+        if path in PAGERDUTY_STYLE:
+            return Answer(
+                202,
+                {
+                    "status": "success",
+                    "message": "Event processed",
+                    "dedup_key": sender_key(alerts[0].dedup_key),
+                },
+            )
         status = 202 if first.result == "declared" else 200
         return Answer(status, {"incident": first.incident, "result": first.result})
 
