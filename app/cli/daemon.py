@@ -9,19 +9,13 @@ import asyncio
 import json
 import signal
 import sys
-from datetime import timedelta
 from typing import TextIO
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.config import Settings
 from app.domain.clock import Clock
-from app.domain.incident import COMMAND_CHANNEL, FiredStep, alert_channels
-from app.services.alert_delivery import AlertDeliverer, Delivery, desktop_notifier
-from app.services.escalation_scheduler import EscalationScheduler
-from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
-from storage.database import Database
+from app.domain.incident import FiredStep
+from app.services.alert_delivery import Delivery
+from app.services.watching import watching
 
 
 def firing_line(fired: FiredStep) -> str:
@@ -53,29 +47,12 @@ def delivery_failure_line(delivery: Delivery) -> str:
 
 
 async def run_daemon(
-    settings: Settings, clock: Clock, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    settings: Settings,
+    clock: Clock,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    kind: str = "daemon",
 ) -> None:
-    database = await asyncio.to_thread(Database.open, settings.db_url)
-    service = IncidentService(
-        database,
-        clock,
-        PolicyStore(database, clock),
-        alert_channels(settings),
-        settings.channels,
-        settings.roster,
-    )
-    # No screen here: the bell and the flash are left for a board to show.
-    deliverer = AlertDeliverer(
-        database,
-        clock,
-        channels=("desktop", COMMAND_CHANNEL),
-        command=settings.alert_command,
-        notifier=desktop_notifier() if settings.desktop_notifications else None,
-        paging=settings.channels,
-        lang=settings.lang,
-        views=service.view,
-        lease=timedelta(seconds=settings.claim_lease),
-    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -92,14 +69,10 @@ async def run_daemon(
                 err.write(delivery_failure_line(delivery) + "\n")
         err.flush()
 
-    scheduler = AsyncIOScheduler()
-    bridge = EscalationScheduler(
-        service, scheduler, report, deliverer=deliverer, on_delivered=delivered
-    )
-    scheduler.start()
-    try:
-        await bridge.start()
+    def problem(text: str) -> None:
+        err.write(json.dumps({"engine_problem": text}, ensure_ascii=False) + "\n")
+        err.flush()
+
+    # No screen here: the bell and the flash are left for a board to show.
+    async with watching(settings, clock, kind, report, delivered, problem):
         await stop.wait()
-    finally:
-        scheduler.shutdown(wait=False)
-        database.close()
