@@ -130,6 +130,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.services: Services | None = None
         self._connection: Connection | None = None
         self.escalations = None
+        self.engine = None
         self._scheduler = None
         self._incidents_signature: tuple | None = None
         self.clock = clock or SystemClock()
@@ -189,36 +190,27 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.post_message(DatabaseReady(services))
 
     async def on_database_ready(self, message: DatabaseReady) -> None:
-        """Start the escalation scheduler on this loop and tell the screens."""
+        """Start the escalation engine on this loop (this board watches) and tell the screens."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS
-        from app.services.alert_delivery import AlertDeliverer, desktop_notifier
-        from app.services.escalation_scheduler import EscalationScheduler
+        from app.services.engine import build_engine
 
         services = self.services = message.services
-        settings = self.settings
-        deliverer = AlertDeliverer(
-            services.database,
-            self.clock,
-            channels=(*SCREEN_CHANNELS, "desktop", COMMAND_CHANNEL),
-            command=settings.alert_command,
-            notifier=desktop_notifier() if settings.desktop_notifications else None,
-            paging=settings.channels,
-            lang=settings.lang,
-            views=services.incidents.view,
-            lease=timedelta(seconds=settings.claim_lease),
-        )
         self._scheduler = AsyncIOScheduler()
         if self.start_scheduler:
             self._scheduler.start()
-        self.escalations = EscalationScheduler(
+        kind = "kiosk" if self.start_in_kiosk else "board"
+        self.engine = build_engine(
+            self.settings,
             services.incidents,
+            kind,
             self._scheduler,
             self.on_escalations_fired,
-            deliverer=deliverer,
-            on_delivered=self.on_alerts_delivered,
+            self.on_alerts_delivered,
+            screen=True,
+            watch=self.drill_run is None,  # a drill's database is its own: nobody to tell
         )
+        self.escalations = self.engine.bridge
         self.services_ready.publish(services)
         self.library_preview.start(self)
         listening = self._listen_to_the_team(services)
@@ -226,7 +218,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.set_interval(
             self.FALLBACK_POLL_SECONDS if listening else self.POLL_SECONDS, self.watch_incidents
         )
-        await self.escalations.start()
+        await self.engine.start()
         if not self.screen_stack:
             return  # quit while the start-up sweep ran (2,000 fresh incidents take a while)
         self.start_presence()

@@ -27,6 +27,7 @@ from app.cli.policy import add_policy_parsers
 from app.cli.postmortem import add_exchange_parsers
 from app.cli.run import add_run_parser, cmd_run
 from app.cli.settings import add_settings_parser
+from app.cli.status import add_status_parser
 from app.cli.story import add_story_parsers
 from app.cli.training import add_training_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_oncall_parser(commands, common)
     add_drill_parsers(commands, common)
     add_training_parsers(commands, common)
+    add_status_parser(commands, common)
     return parser
 
 
@@ -140,7 +142,8 @@ def cmd_daemon(settings: Settings, args) -> int:
 
         stop_intake = serve_in_background(settings, args.intake)
     try:
-        asyncio.run(run_daemon(settings, SystemClock()))
+        kind = "daemon-intake" if stop_intake is not None else "daemon"
+        asyncio.run(run_daemon(settings, SystemClock(), kind=kind))
     finally:
         if stop_intake is not None:
             stop_intake()

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-WATCHER_KINDS = ("board", "daemon", "intake", "kiosk")
+# daemon-intake: `storycart daemon --intake`, one process firing and taking alerts.
+WATCHER_KINDS = ("board", "daemon", "daemon-intake", "intake", "kiosk")
+INTAKE_KINDS = ("intake", "daemon-intake")
 DEFAULT_INTERVAL_S = 30
 
 
