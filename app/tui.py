@@ -5,7 +5,6 @@ screen carries out its own actions (screens/)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -1,5 +1,6 @@
 """A real HTTP server in a thread that records every request: the far end of json:// and
-ntfy:// paging channels and of the engine's heartbeat pings (GET) in tests. It can be told to fail (HTTP 500) until told otherwise."""
+ntfy:// paging channels and of the engine's heartbeat pings (GET) in tests. It can be told to
+fail (HTTP 500) until told otherwise."""
 
 from __future__ import annotations
 
