@@ -65,7 +65,7 @@ class Engine:
         self.healthy = False  # the last pass's verdict
         self.pings = 0  # heartbeats that went through
         self.ping_error: str | None = None
-        self._pinging: asyncio.Future | None = None
+        self.ping_task: asyncio.Future | None = None
 
     @property
     def scheduler(self) -> AsyncIOScheduler:
@@ -108,9 +108,9 @@ class Engine:
         self.healthy = problem is None
         if problem is not None:
             self.on_problem(problem)
-        elif self.heartbeat_url and (self._pinging is None or self._pinging.done()):
+        elif self.heartbeat_url and (self.ping_task is None or self.ping_task.done()):
             loop = asyncio.get_running_loop()
-            self._pinging = loop.run_in_executor(None, self._ping_once)
+            self.ping_task = loop.run_in_executor(None, self._ping_once)
 
     def _swept_within(self) -> timedelta:
         return max(SWEPT_WITHIN, timedelta(seconds=self.bridge.sweep_seconds * 3))

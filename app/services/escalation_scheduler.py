@@ -109,6 +109,7 @@ class EscalationScheduler:
     async def sweep_now(self) -> None:
         """A full pass at once (after a local change, or when a test moved the clock)."""
         await self._fire(None, catching_up=False)
+        self._swept()
         await self.deliver()
 
     async def _sweep_job(self) -> None:
