@@ -167,8 +167,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         for problem in self.policies.problems:
             self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
         if self.start_in_kiosk:
-            self.action_kiosk()
-            return
+            self.action_kiosk()  # the kiosk fires escalations too: the database opens behind it
         # Importing SQLAlchemy and Alembic in a thread competes for the GIL with the first
         # paint; the database can wait until the board is on screen.
         self.call_after_refresh(self.open_database)
@@ -250,6 +249,8 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
 
     def on_unmount(self) -> None:
         self.leave_presence()
+        if self.engine is not None:
+            self.engine.leave()  # a clean exit: nobody counts on this board any more
         if self._listener is not None:
             self._listener.stop()
         if self._scheduler is not None and self._scheduler.running:
@@ -300,6 +301,11 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
                 self.notify(shown.flash[0], severity="warning", markup=False, timeout=10)
 
     # -- navigation ---------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        from screens.quit_guard import quit_or_ask
+
+        quit_or_ask(self)  # the last watcher asks before it leaves open incidents unwatched
 
     def _go_back_to(self, screen_type: type[Screen]) -> bool:
         """Pop back to the screen of this type if it is open; False when it is not."""

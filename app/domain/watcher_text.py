@@ -27,10 +27,12 @@ def watcher_line(
     interval_s: float,
     catalog: Catalog,
     this: str | None,
+    this_watches: bool = True,
 ) -> tuple[str, bool]:
-    """(text, nobody): who fires escalations — this board (instance `this`, when it watches)
-    and the others still there, each with the age of its last pass; `nobody` when none is."""
-    names = [catalog.t("watchers.this_board")] if this else []
+    """(text, nobody): who fires escalations — this board (when its engine runs; its own row
+    is instance `this`) and the others still there, each with the age of its last pass;
+    `nobody` when none is."""
+    names = [catalog.t("watchers.this_board")] if this_watches else []
     for watcher in alive_watchers(watchers, now, interval_s, but=this):
         name = watcher_name(watcher.kind, watcher.host, watcher.user, catalog)
         age = age_text(watcher.age(now).total_seconds(), catalog)

@@ -23,6 +23,7 @@ from app.services.postmortem_service import PostmortemService
 from app.services.presence_service import PresenceService
 from app.services.training_service import TrainingService
 from app.services.watch_service import MaintenanceService
+from app.services.watchers import WatcherService
 from storage.database import Database
 
 
@@ -42,6 +43,7 @@ class Services:
     curator: CuratorService
     training: TrainingService
     presence: PresenceService
+    watchers: WatcherService
 
     @classmethod
     def open(
@@ -77,6 +79,7 @@ class Services:
                 curator=CuratorService(database, clock, rotation_weeks),
                 training=TrainingService(database, clock),
                 presence=PresenceService(database, clock),
+                watchers=WatcherService(database, clock),
             )
         except BaseException:
             database.close()

@@ -62,7 +62,7 @@ class Engine:
         self.on_problem = on_problem or (lambda _problem: None)
         self._ping = ping
         self.watcher: Watcher | None = None
-        self.healthy = False  # the last pass's verdict
+        self.healthy = True  # the last pass's verdict (none failed before the first)
         self.pings = 0  # heartbeats that went through
         self.ping_error: str | None = None
         self.ping_task: asyncio.Future | None = None
@@ -127,13 +127,25 @@ class Engine:
         self.ping_error = None
 
     async def stop(self) -> None:
-        """A clean exit: the row says stopped (a reader knows at once, not intervals later)."""
-        if self.scheduler.get_job(PASS_JOB):
+        """A clean exit: the row says stopped, so a reader knows at once, not intervals later."""
+        self._stop_passing()
+        await asyncio.to_thread(self._say_stopped)
+
+    def leave(self) -> None:
+        """`stop`, blocking (the app's last moments, on its loop)."""
+        self._stop_passing()
+        self._say_stopped()
+
+    def _stop_passing(self) -> None:
+        with contextlib.suppress(Exception):  # the scheduler shut down already
             self.scheduler.remove_job(PASS_JOB)
-        if self.watcher is not None:
+
+    def _say_stopped(self) -> None:
+        watcher, self.watcher = self.watcher, None
+        if watcher is not None:
             # The database may be away: then the row simply goes stale.
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.watchers.stop, self.watcher)
+                self.watchers.stop(watcher)
 
 
 def build_engine(
