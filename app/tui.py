@@ -27,6 +27,7 @@ from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_n
 from screens.board import BoardScreen
 from screens.drill_actions import DrillActions
 from screens.help import HelpScreen, help_rows
+from screens.kiosk_watch import open_behind_kiosk
 from screens.library_preview import LibraryPreview
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
@@ -167,7 +168,9 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         for problem in self.policies.problems:
             self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
         if self.start_in_kiosk:
-            self.action_kiosk()  # the kiosk fires escalations too: the database opens behind it
+            self.action_kiosk()
+            open_behind_kiosk(self)  # the kiosk fires escalations too
+            return
         # Importing SQLAlchemy and Alembic in a thread competes for the GIL with the first
         # paint; the database can wait until the board is on screen.
         self.call_after_refresh(self.open_database)
