@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.cli.alert import add_alert_parsers
+from app.cli.daemon_parsers import add_daemon_parsers
 from app.cli.database import add_db_parsers
 from app.cli.demo import add_demo_parser
 from app.cli.drill import add_drill_parsers
@@ -89,20 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_parsers(commands, common)
     add_incident_parsers(commands, common)
 
-    daemon = commands.add_parser(
-        "daemon",
-        parents=[common],
-        help="fire escalations without a screen",
-        description="Run the escalation scheduler without a screen; one JSON line per firing "
-        "on stdout; SIGTERM or SIGINT stops it.",
-    )
-
-    daemon.add_argument(
-        "--intake",
-        metavar="HOST:PORT",
-        help="also take alerts from monitors there (as `storycart intake --listen`)",
-    )
-    daemon.set_defaults(handler=cmd_daemon)
+    add_daemon_parsers(commands, common, cmd_daemon)
     add_exchange_parsers(commands, common)
     add_story_parsers(commands, common)
     add_db_parsers(commands, common)
