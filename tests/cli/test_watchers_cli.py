@@ -208,3 +208,22 @@ async def test_two_daemons_and_an_engine_in_process_fire_each_step_once(tmp_path
     assert len(fired) == len(set(fired)) == 9, fired  # each step once, whoever fired it
     assert {code for code, _ in fired} == set(codes)
     assert [d.returncode for d in daemons] == [0, 0]
+
+
+def test_the_kiosk_server_watches_with_no_browser_connected(tmp_path):
+    from tests.cli.test_kiosk_cli import _free_port
+
+    db = ["--db", f"sqlite:///{tmp_path / 'cart.db'}"]
+    assert cli("db", "upgrade", *db).returncode == 0
+    server = subprocess.Popen(
+        [*STORYCART, *db, "kiosk", "--serve", "--port", str(_free_port())],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        report = wait_for(lambda: (r := status(db))[1]["watchers"] and r[1])
+        assert [(w["kind"], w["pid"]) for w in report["watchers"]] == [("kiosk", server.pid)]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
