@@ -3,7 +3,9 @@ incidents are open, the next step waiting and how each paging channel is doing."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.escalation import StepState
@@ -32,9 +34,13 @@ class EngineReport:
     open_incidents: int
     next_step: NextStep | None
     channels: list[ChannelStatus]
+    # Watchers of this machine whose process is gone (killed, crashed): gone at once, not
+    # intervals later.
+    dead: frozenset[str] = field(default_factory=frozenset)
 
     def alive(self, but: str | None = None) -> list[Watcher]:
-        return alive_watchers(self.watchers, self.now, self.interval_s, but)
+        alive = alive_watchers(self.watchers, self.now, self.interval_s, but)
+        return [watcher for watcher in alive if watcher.instance not in self.dead]
 
     @property
     def unwatched(self) -> bool:
@@ -68,11 +74,24 @@ def engine_report(
     if first is not None:
         due_at, code, step = first
         next_step = NextStep(code, step.step_id, tuple(step.step.notify), due_at)
+    current = watchers.current()
+    here = socket.gethostname()
     return EngineReport(
         now=incidents.clock.now(),
         interval_s=interval_s,
-        watchers=watchers.current(),
+        watchers=current,
         open_incidents=len(plans),
         next_step=next_step,
         channels=paging.statuses() if paging is not None else [],
+        dead=frozenset(w.instance for w in current if w.host == here and not _running(w.pid)),
     )
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only whether the process is there
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, and someone else's
+        return True
+    return True
