@@ -131,6 +131,8 @@ def main() -> None:
     parser.add_argument("--interval", type=int, default=5, help="[engine] interval, seconds")
     parser.add_argument("--step-after", type=int, default=15, help="the second step's delay")
     args = parser.parse_args()
+    if args.step_after < args.interval * 1.5 + 4:  # the kill must come before the step is due
+        parser.error("--step-after must be at least 1.5 intervals + 4 s")
     os.environ.setdefault("STORYCART_LANG", "en")
     rows = run(args.interval, args.step_after)
     width = max(len(name) for name, _ in rows)
