@@ -5,7 +5,6 @@ screen carries out its own actions (screens/)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_n
 from screens.board import BoardScreen
 from screens.drill_actions import DrillActions
 from screens.help import HelpScreen, help_rows
+from screens.kiosk_watch import open_behind_kiosk
 from screens.library_preview import LibraryPreview
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
@@ -89,7 +89,7 @@ STORY_TABLES = {"story", "feature", "nomination", "feedback", "cart_location"}
 
 class StoryCartApp(DrillActions, PresenceActions, App[int]):
     TITLE = "Story Cart"
-    POLL_SECONDS = 1.0  # how often the board looks for changes made elsewhere (SQLite)
+    POLL_SECONDS = 0.5  # how often the board looks for changes made elsewhere (SQLite)
     FALLBACK_POLL_SECONDS = 5.0  # the same on PostgreSQL, where NOTIFY wakes it at once
     CSS_PATH = [STYLES]
     BINDING_SPECS = (
@@ -130,6 +130,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.services: Services | None = None
         self._connection: Connection | None = None
         self.escalations = None
+        self.engine = None
         self._scheduler = None
         self._incidents_signature: tuple | None = None
         self.clock = clock or SystemClock()
@@ -168,6 +169,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
             self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
         if self.start_in_kiosk:
             self.action_kiosk()
+            open_behind_kiosk(self)  # the kiosk fires escalations too
             return
         # Importing SQLAlchemy and Alembic in a thread competes for the GIL with the first
         # paint; the database can wait until the board is on screen.
@@ -189,36 +191,27 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.post_message(DatabaseReady(services))
 
     async def on_database_ready(self, message: DatabaseReady) -> None:
-        """Start the escalation scheduler on this loop and tell the screens."""
+        """Start the escalation engine on this loop (this board watches) and tell the screens."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS
-        from app.services.alert_delivery import AlertDeliverer, desktop_notifier
-        from app.services.escalation_scheduler import EscalationScheduler
+        from app.services.engine import build_engine
 
         services = self.services = message.services
-        settings = self.settings
-        deliverer = AlertDeliverer(
-            services.database,
-            self.clock,
-            channels=(*SCREEN_CHANNELS, "desktop", COMMAND_CHANNEL),
-            command=settings.alert_command,
-            notifier=desktop_notifier() if settings.desktop_notifications else None,
-            paging=settings.channels,
-            lang=settings.lang,
-            views=services.incidents.view,
-            lease=timedelta(seconds=settings.claim_lease),
-        )
         self._scheduler = AsyncIOScheduler()
         if self.start_scheduler:
             self._scheduler.start()
-        self.escalations = EscalationScheduler(
+        kind = "kiosk" if self.start_in_kiosk else "board"
+        self.engine = build_engine(
+            self.settings,
             services.incidents,
+            kind,
             self._scheduler,
             self.on_escalations_fired,
-            deliverer=deliverer,
-            on_delivered=self.on_alerts_delivered,
+            self.on_alerts_delivered,
+            screen=True,
+            watch=self.drill_run is None,  # a drill's database is its own: nobody to tell
         )
+        self.escalations = self.engine.bridge
         self.services_ready.publish(services)
         self.library_preview.start(self)
         listening = self._listen_to_the_team(services)
@@ -226,7 +219,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.set_interval(
             self.FALLBACK_POLL_SECONDS if listening else self.POLL_SECONDS, self.watch_incidents
         )
-        await self.escalations.start()
+        await self.engine.start()
         if not self.screen_stack:
             return  # quit while the start-up sweep ran (2,000 fresh incidents take a while)
         self.start_presence()
@@ -259,6 +252,8 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
 
     def on_unmount(self) -> None:
         self.leave_presence()
+        if self.engine is not None:
+            self.engine.leave()  # a clean exit: nobody counts on this board any more
         if self._listener is not None:
             self._listener.stop()
         if self._scheduler is not None and self._scheduler.running:
@@ -309,6 +304,11 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
                 self.notify(shown.flash[0], severity="warning", markup=False, timeout=10)
 
     # -- navigation ---------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        from screens.quit_guard import quit_or_ask
+
+        quit_or_ask(self)  # the last watcher asks before it leaves open incidents unwatched
 
     def _go_back_to(self, screen_type: type[Screen]) -> bool:
         """Pop back to the screen of this type if it is open; False when it is not."""

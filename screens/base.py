@@ -20,6 +20,7 @@ from app.services.policy_files import PolicySet
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
     from app.services.bundle import Services
+    from app.services.engine import Engine
 
 
 class Host(Protocol):
@@ -31,6 +32,7 @@ class Host(Protocol):
     policies: PolicySet
     active_policy: str
     services: Services | None
+    engine: Engine | None  # this process's escalation engine, once the database is open
     incidents_changed: Signal[str | None]
     alert_flashed: Signal[tuple[str, str]]
     services_ready: Signal[Services]

@@ -20,8 +20,16 @@ from app.services.board_reader import BoardReader
 from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from widgets.board_table import BoardHeader, BoardTable, board_layout
+from widgets.watcher_line import WatcherLine
 
 FLASH_SECONDS = 10.0
+WATCHERS_EVERY_S = 5.0  # how often the board reads who fires escalations
+
+
+class WatchersLoaded(Message):
+    def __init__(self, watchers: list) -> None:
+        super().__init__()
+        self.watchers = watchers  # app.domain.watchers.Watcher, the latest pass first
 
 
 class BoardLoaded(Message):
@@ -65,12 +73,14 @@ class BoardScreen(IncidentCommandsScreen):
         self._summary = ""
         self._banners: dict[str, str] = {}  # what each banner shows
         self._overdue_follow_ups = 0
+        self._watchers: list | None = None  # None: not read yet
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
         t = self.catalog.t
         yield Static(Content(t("board.title")), id="screen-title")
         yield Static(id="board-summary")
+        yield WatcherLine(id="watcher-line")
         yield Static(id="paging-broken")
         yield Static(id="maintenance")
         yield Static(id="flash")
@@ -86,13 +96,44 @@ class BoardScreen(IncidentCommandsScreen):
         self.query_one("#paging-broken").display = False
         self.query_one("#maintenance").display = False
         self.set_interval(1.0, self._tick)
+        self.set_interval(WATCHERS_EVERY_S, self.load_watchers)
         self.refresh_clocks()
         host = self.host
-        host.services_ready.subscribe(self, lambda _services: self.load_items())
+        host.services_ready.subscribe(self, lambda _services: self.load_everything())
         host.incidents_changed.subscribe(self, self._incidents_changed)
         host.alert_flashed.subscribe(self, lambda flash: self.flash(*flash))
         if host.services is not None:
-            self.load_items()
+            self.load_everything()
+
+    def load_everything(self) -> None:
+        self.load_items()
+        self.load_watchers()
+
+    @work(thread=True, exit_on_error=False, group="watchers", exclusive=True)
+    def load_watchers(self) -> None:
+        if self.host.services is not None:
+            self.post_message(WatchersLoaded(self.host.services.watchers.current()))
+
+    def on_watchers_loaded(self, message: WatchersLoaded) -> None:
+        self._watchers = message.watchers
+        self.show_watchers()
+
+    def show_watchers(self) -> None:
+        """Who fires escalations: this board, the others still passing, or nobody."""
+        if self._watchers is None:
+            return
+        from app.domain.watcher_text import watcher_line
+
+        engine = self.host.engine
+        text, nobody = watcher_line(
+            self._watchers,
+            self.clock.now(),
+            self.host.settings.engine.interval_s,
+            self.catalog,
+            engine.instance if engine is not None else None,
+            this_watches=engine is not None and engine.healthy,
+        )
+        self.query_one(WatcherLine).show(text, nobody)
 
     def _incidents_changed(self, select: str | None) -> None:
         if select is not None:
@@ -196,6 +237,7 @@ class BoardScreen(IncidentCommandsScreen):
         if summary != self._summary:  # an update re-lays the screen out: only on a change
             self._summary = summary
             self.query_one("#board-summary", Static).update(Content(summary))
+        self.show_watchers()  # the others' ages; redrawn only when the text changes
 
     def selected_code(self) -> str | None:
         return self.query_one(BoardTable).selected_code()

@@ -1,5 +1,6 @@
 """A real HTTP server in a thread that records every request: the far end of json:// and
-ntfy:// paging channels in tests. It can be told to fail (HTTP 500) until told otherwise."""
+ntfy:// paging channels and of the engine's heartbeat pings (GET) in tests. It can be told to
+fail (HTTP 500) until told otherwise."""
 
 from __future__ import annotations
 
@@ -39,6 +40,15 @@ class Receiver:
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"error": "down"}' if receiver.failing else b'{"id": "1"}')
+
+            def do_GET(self) -> None:  # a heartbeat ping (the engine's dead-man's switch)
+                receiver.requests.append(
+                    Received("GET", self.path, dict(self.headers.items()), b"", time.time())
+                )
+                self.send_response(500 if receiver.failing else 200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"OK")
 
             def log_message(self, *_args) -> None:
                 pass

@@ -9,22 +9,14 @@ import asyncio
 import json
 import signal
 import sys
-from datetime import timedelta
 from typing import TextIO
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-from app.cli.errors import CommandError
+from app.cli.services import check_ack_key
 from app.config import Settings
 from app.domain.clock import Clock
-from app.domain.incident import COMMAND_CHANNEL, FiredStep, alert_channels
-from app.services.ack_links import page_links
-from app.services.ack_secret import AckSecretError
-from app.services.alert_delivery import AlertDeliverer, Delivery, desktop_notifier
-from app.services.escalation_scheduler import EscalationScheduler
-from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
-from storage.database import Database
+from app.domain.incident import FiredStep
+from app.services.alert_delivery import Delivery
+from app.services.watching import watching
 
 
 def firing_line(fired: FiredStep) -> str:
@@ -55,42 +47,13 @@ def delivery_failure_line(delivery: Delivery) -> str:
     )
 
 
-def ack_links(settings: Settings, database: Database, clock: Clock, incidents):
-    """The acknowledge links pages carry ([intake] public_url), or None; a key file nobody
-    may read is one sentence, before anything is paged."""
-    try:
-        return page_links(
-            database, clock, incidents, settings.intake.public_url, settings.config_path
-        )
-    except AckSecretError as error:
-        raise CommandError(str(error)) from None
-
-
 async def run_daemon(
-    settings: Settings, clock: Clock, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    settings: Settings,
+    clock: Clock,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    kind: str = "daemon",
 ) -> None:
-    database = await asyncio.to_thread(Database.open, settings.db_url)
-    service = IncidentService(
-        database,
-        clock,
-        PolicyStore(database, clock),
-        alert_channels(settings),
-        settings.channels,
-        settings.roster,
-    )
-    # No screen here: the bell and the flash are left for a board to show.
-    deliverer = AlertDeliverer(
-        database,
-        clock,
-        channels=("desktop", COMMAND_CHANNEL),
-        command=settings.alert_command,
-        notifier=desktop_notifier() if settings.desktop_notifications else None,
-        paging=settings.channels,
-        lang=settings.lang,
-        views=service.view,
-        lease=timedelta(seconds=settings.claim_lease),
-        links=ack_links(settings, database, clock, service),
-    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -107,14 +70,11 @@ async def run_daemon(
                 err.write(delivery_failure_line(delivery) + "\n")
         err.flush()
 
-    scheduler = AsyncIOScheduler()
-    bridge = EscalationScheduler(
-        service, scheduler, report, deliverer=deliverer, on_delivered=delivered
-    )
-    scheduler.start()
-    try:
-        await bridge.start()
+    def problem(text: str) -> None:
+        err.write(json.dumps({"engine_problem": text}, ensure_ascii=False) + "\n")
+        err.flush()
+
+    check_ack_key(settings)
+    # No screen here: the bell and the flash are left for a board to show.
+    async with watching(settings, clock, kind, report, delivered, problem):
         await stop.wait()
-    finally:
-        scheduler.shutdown(wait=False)
-        database.close()

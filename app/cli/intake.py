@@ -20,6 +20,7 @@ from pathlib import Path
 from app.cli.errors import CommandError
 from app.cli.intake_limits import DEFAULT_LISTEN, MAX_BODY, RateLimit
 from app.config import Settings
+from app.domain.textsafe import printable
 
 __all__ = ["MAX_BODY", "RateLimit", "build_intake", "cmd_intake", "serve_in_background"]
 CHECK_EVERY_S = 5.0
@@ -145,8 +146,10 @@ def _stop_on_sigterm(*_args) -> None:
 
 def cmd_intake(settings: Settings, args) -> int:
     from app.cli.intake_server import ListenError
-    from app.cli.services import open_services
+    from app.cli.services import check_ack_key, open_services
+    from app.services.watching import watch_in_thread
 
+    check_ack_key(settings)
     with open_services(settings) as services:
         try:
             server, heartbeats, announcement = build_intake(
@@ -157,6 +160,16 @@ def cmd_intake(settings: Settings, args) -> int:
             return 1
         stop = threading.Event()
         threading.Thread(target=watch_heartbeats, args=(heartbeats, stop), daemon=True).start()
+        try:
+            # The intake alone must page: it fires the ladders of what it declares (and every
+            # other incident's) as a watcher of its own, with or without a daemon or a board.
+            stop_watching = watch_in_thread(settings, "intake", on_problem=_say_problem)
+            server.requests.after_take = stop_watching.fire_now
+        except BaseException:
+            stop.set()
+            server.shutdown()
+            server.server_close()
+            raise
         print(announcement)
         sys.stdout.flush()
         previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -169,7 +182,13 @@ def cmd_intake(settings: Settings, args) -> int:
             stop.set()
             server.shutdown()
             server.server_close()
+            stop_watching()
     return 0
+
+
+def _say_problem(text: str) -> None:
+    print(f"storycart intake: {printable(text)}", file=sys.stderr)
+    sys.stderr.flush()
 
 
 def serve_in_background(settings: Settings, listen: str):

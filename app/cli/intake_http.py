@@ -18,6 +18,7 @@ import asyncio
 import hmac
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -89,6 +90,9 @@ class IntakeRequests:
         self.intake = intake
         self.heartbeats = heartbeats
         self.acks = acks  # the acknowledge links' pages (app.cli.ack_http.AckPages), or None
+        # Told the incidents each alert declared or changed, so this process's engine plans
+        # them at once (their first page does not wait for the next sweep); from pool threads.
+        self.after_take: Callable[[list[str]], None] | None = None
         self.severity_label = severity_label
         self.pool = pool
         self.limits = RateLimit()
@@ -173,6 +177,9 @@ class IntakeRequests:
             # sender tries again (Alertmanager, Grafana and PagerDuty's clients retry a 5xx).
             busy = "Another intake is taking this alert right now; send it again."
             raise Refused(503, busy) from None
+        changed = sorted({t.incident for t in taken if t.incident})
+        if changed and self.after_take is not None:
+            self.after_take(changed)
         first = taken[0]
         if path in PAGERDUTY_STYLE:
             return Answer(

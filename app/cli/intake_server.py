@@ -129,7 +129,7 @@ class IntakeServer:
         self.thread.daemon = True
         self.thread.start()
         self.stopped = threading.Event()
-        requests = requests_for(self.pool)
+        requests = self.requests = requests_for(self.pool)
         try:
             self.runner = self._call(self._start(host, port, requests, ssl_context))
         except OSError as error:

@@ -94,14 +94,20 @@ def serve(settings: Settings, args) -> int:
         )
     from textual_serve.server import Server
 
+    from app.services.watching import watch_in_thread
+
     title = "Story Cart"
     server = Server(served_command(settings, args), host=args.host, port=args.port, title=title)
+    # The server fires escalations too, with or without a browser watching the slides.
+    stop_watching = watch_in_thread(settings, kind="kiosk")
     try:
         server.serve()
     except OSError as error:
         raise CommandError(
             f"Cannot serve on {args.host}:{args.port} ({error.strerror or error})."
         ) from None
+    finally:
+        stop_watching()
     return 0
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.cli.alert import add_alert_parsers
+from app.cli.daemon_parsers import add_daemon_parsers
 from app.cli.database import add_db_parsers
 from app.cli.demo import add_demo_parser
 from app.cli.drill import add_drill_parsers
@@ -27,6 +28,7 @@ from app.cli.policy import add_policy_parsers
 from app.cli.postmortem import add_exchange_parsers
 from app.cli.run import add_run_parser, cmd_run
 from app.cli.settings import add_settings_parser
+from app.cli.status import add_status_parser
 from app.cli.story import add_story_parsers
 from app.cli.training import add_training_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
@@ -88,20 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_parsers(commands, common)
     add_incident_parsers(commands, common)
 
-    daemon = commands.add_parser(
-        "daemon",
-        parents=[common],
-        help="fire escalations without a screen",
-        description="Run the escalation scheduler without a screen; one JSON line per firing "
-        "on stdout; SIGTERM or SIGINT stops it.",
-    )
-
-    daemon.add_argument(
-        "--intake",
-        metavar="HOST:PORT",
-        help="also take alerts from monitors there (as `storycart intake --listen`)",
-    )
-    daemon.set_defaults(handler=cmd_daemon)
+    add_daemon_parsers(commands, common, cmd_daemon)
     add_exchange_parsers(commands, common)
     add_story_parsers(commands, common)
     add_db_parsers(commands, common)
@@ -114,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_oncall_parser(commands, common)
     add_drill_parsers(commands, common)
     add_training_parsers(commands, common)
+    add_status_parser(commands, common)
     return parser
 
 
@@ -140,7 +130,8 @@ def cmd_daemon(settings: Settings, args) -> int:
 
         stop_intake = serve_in_background(settings, args.intake)
     try:
-        asyncio.run(run_daemon(settings, SystemClock()))
+        kind = "daemon-intake" if stop_intake is not None else "daemon"
+        asyncio.run(run_daemon(settings, SystemClock(), kind=kind))
     finally:
         if stop_intake is not None:
             stop_intake()

@@ -31,3 +31,17 @@ def open_services(settings: Settings, clock: Clock | None = None) -> Iterator[Se
         yield services
     finally:
         services.close()
+
+
+def check_ack_key(settings: Settings) -> None:
+    """Before a long-running command starts paging: the key its pages' acknowledge links are
+    made with ([intake] public_url) must be usable, or one sentence says what to do."""
+    from app.cli.errors import CommandError
+    from app.services.ack_secret import AckSecretError, read_secret, secret_path
+
+    if not settings.intake.public_url:
+        return
+    try:
+        read_secret(secret_path(settings.config_path))
+    except AckSecretError as error:
+        raise CommandError(str(error)) from None

@@ -146,6 +146,7 @@ class AlertDeliverer:
         views: Callable[[str], IncidentView] | None = None,
         lease: timedelta = CLAIM_LEASE,
         links: PageLinks | None = None,
+        actor: str | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -155,6 +156,8 @@ class AlertDeliverer:
         self.command = tuple(command)
         self.notifier = notifier
         self.claimer = claimer or process_name()
+        # Who the timeline names for the pages this process sends ("daemon on team-server").
+        self.actor = actor or self.claimer
         self.lang = lang  # of pages from channels that do not name their own
         self.environ = environ
         self.views = views  # an incident's current view, for incident-channel messages
@@ -258,7 +261,7 @@ class AlertDeliverer:
             incident_id=alert.incident_id,
             at=now,
             kind="page",
-            actor=self.claimer,
+            actor=self.actor,
             text=text,
             certainty="fact",
             data=data,

@@ -24,6 +24,7 @@ from app.services.postmortem_service import PostmortemService
 from app.services.presence_service import PresenceService
 from app.services.training_service import TrainingService
 from app.services.watch_service import MaintenanceService
+from app.services.watchers import WatcherService
 from storage.database import Database
 
 
@@ -43,6 +44,7 @@ class Services:
     curator: CuratorService
     training: TrainingService
     presence: PresenceService
+    watchers: WatcherService
 
     @property
     def alerts(self) -> AlertGroups:
@@ -83,6 +85,7 @@ class Services:
                 curator=CuratorService(database, clock, rotation_weeks),
                 training=TrainingService(database, clock),
                 presence=PresenceService(database, clock),
+                watchers=WatcherService(database, clock),
             )
         except BaseException:
             database.close()

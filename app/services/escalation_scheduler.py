@@ -46,7 +46,12 @@ class EscalationScheduler:
         sweep_seconds: float = 1.0,
         deliverer: AlertDeliverer | None = None,
         on_delivered: Callable[[list[Delivery]], None] | None = None,
+        actor: str = "scheduler",
     ) -> None:
+        self.actor = actor  # who the timeline names for this process's firings
+        # The last sweep's outcome: when it last went through, and what stopped the last one.
+        self.swept_at: datetime | None = None
+        self.problem: str | None = None
         self.deliverer = deliverer
         self.on_delivered = on_delivered
         self._delivery_lock = asyncio.Lock()
@@ -79,7 +84,7 @@ class EscalationScheduler:
                 max_instances=1,
             )
         self.scheduler.add_job(
-            self._sweep,
+            self._sweep_job,
             "interval",
             seconds=self.sweep_seconds,
             id=SWEEP_JOB,
@@ -104,7 +109,21 @@ class EscalationScheduler:
     async def sweep_now(self) -> None:
         """A full pass at once (after a local change, or when a test moved the clock)."""
         await self._fire(None, catching_up=False)
+        self._swept()
         await self.deliver()
+
+    async def fire_now(self, codes: list[str]) -> None:
+        """Plan (and fire what is due of) these incidents at once: what this process just
+        declared or changed outside the scheduler (an alert taken by the intake), so its
+        first page does not wait for the next sweep to notice it."""
+        await self._fire(list(codes), catching_up=False)
+
+    async def _sweep_job(self) -> None:
+        try:
+            await self._sweep()
+        except Exception as error:  # the database is away: the next sweep tries again
+            self.problem = f"{type(error).__name__}: {error}"
+            raise
 
     async def _sweep(self, catching_up: bool = False) -> None:
         """Re-plan the open incidents that another process declared or changed, and the next
@@ -116,6 +135,7 @@ class EscalationScheduler:
             await self._fire(None, catching_up)
             self._signature, self._versions = signature, versions
             self._rotation = sorted(versions)  # all planned just now: the next round starts
+            self._swept()
             return
         if signature != self._signature:
             versions = await asyncio.to_thread(self.service.open_versions)
@@ -127,6 +147,10 @@ class EscalationScheduler:
             versions = self._versions
         self._signature, self._versions = signature, versions
         await self._replan_slice()
+        self._swept()
+
+    def _swept(self) -> None:
+        self.swept_at, self.problem = self.service.clock.now(), None
 
     async def _replan_slice(self) -> None:
         self._sweeps_to_slice -= 1
@@ -151,7 +175,7 @@ class EscalationScheduler:
         async with self._lock:  # one pass at a time in this process
             started = self.service.clock.now()
             fired, plans = await asyncio.to_thread(
-                self.service.fire_and_plan, catching_up, "scheduler", codes
+                self.service.fire_and_plan, catching_up, self.actor, codes
             )
             if fired:
                 self.on_fired(fired)

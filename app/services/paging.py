@@ -97,6 +97,13 @@ def ntfy_actions(label: str, link: str) -> str:
     return json.dumps([action], ensure_ascii=True, separators=(",", ":"))
 
 
+def load_sender() -> None:
+    """Import Apprise ahead of the first page (its ~100 plugins take most of a second): a
+    process that pages calls this in a thread at start, so the first alert is not the one
+    that waits for it."""
+    import apprise  # noqa: F401
+
+
 def send(url: str, title: str, body: str, channel_name: str) -> None:
     """Deliver one message; raises PagingError with what the service (or Apprise) said."""
     import apprise  # loads ~100 service plugins: only when something is sent

@@ -26,6 +26,7 @@ TINY = {
     "bench_startup.py": ["--runs", "1", "--settle", "0.2", "--incidents", "2"],
     "bench_stories.py": ["--stories", "30", "--runs", "2", "--no-postgres"],
     "bench_sync.py": ["--laptops", "1", "--changes", "2"],
+    "bench_watchers.py": ["--interval", "5", "--step-after", "12"],
 }
 
 
