@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 
 from app.cli.errors import CommandError
+from app.cli.intake_limits import DEFAULT_LISTEN
 from app.config import Settings, data_dir
 from app.domain.i18n import Catalog
 
 UNIT_NAME = "storycart.service"
 AGENT_LABEL = "org.storycart.daemon"
-DEFAULT_INTAKE = "127.0.0.1:8787"  # as `storycart intake --listen`
+DEFAULT_INTAKE = DEFAULT_LISTEN  # as `storycart intake --listen`
 
 
 def add_install_parser(actions, common) -> None:

@@ -119,7 +119,7 @@ def test_daemon_install_writes_a_systemd_user_unit_once(tmp_path):
     text = unit.read_text()
     (exec_start,) = [line for line in text.splitlines() if line.startswith("ExecStart=")]
     assert exec_start.endswith(
-        f'daemon --intake 127.0.0.1:8787 --db "{url}" --config {config.resolve()}'
+        f'daemon --intake 127.0.0.1:9787 --db "{url}" --config {config.resolve()}'
     )
     assert "WantedBy=default.target" in text and "Restart=on-failure" in text
     assert oct(unit.stat().st_mode & 0o777) == "0o600"
@@ -145,7 +145,7 @@ def test_daemon_install_writes_a_launchd_agent_and_prints_it(tmp_path):
     assert agent["ProgramArguments"][-5:] == [
         "daemon",
         "--intake",
-        "127.0.0.1:8787",
+        "127.0.0.1:9787",
         "--db",
         f"sqlite:///{tmp_path / 'team.db'}",
     ]
