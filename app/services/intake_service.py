@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,6 +43,30 @@ WAIT_POLL_S = 0.05
 WAIT_POLLS = 240  # how long a loser waits for the winner's incident: 12 s, past one lease
 
 
+class KeyLocks:
+    """A lock per key, made while someone holds or waits for it and dropped after."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def holding(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key) or (threading.Lock(), 0)
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
 @dataclass(frozen=True)
 class Taken:
     incident: str | None
@@ -57,12 +83,14 @@ class IntakeService:
         self.maintenance = MaintenanceService(self.database, self.clock)
         self.log = IntakeLog(incidents)
         self.wait_polls, self.wait_poll_s = WAIT_POLLS, WAIT_POLL_S
-        # One alert at a time per process: a storm's repeats queue up instead of racing to
-        # declare. Several processes agree through the claimed dedup key.
-        self._lock = threading.Lock()
+        # One alert of a group at a time in this process (its count and severity follow the
+        # alerts in order); other groups go on meanwhile. Several processes agree through the
+        # claimed dedup key. Declarations take turns: each numbers its incident from the last.
+        self._keys = KeyLocks()
+        self._declaring = threading.Lock()
 
     def take(self, alert: IncomingAlert) -> Taken:
-        with self._lock:
+        with self._keys.holding(alert.dedup_key):
             if alert.status == "firing":
                 return self._firing(alert)
             return self._settled(alert)
@@ -105,7 +133,8 @@ class IntakeService:
         actor = f"intake: {alert.source}"
         now = self.clock.now()
         try:
-            code = self._declare(alert, level, actor)
+            with self._declaring:
+                code = self._declare(alert, level, actor)
         except BaseException:
             with self.database.session() as session:
                 release_claim(session, alert.dedup_key, now)
