@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.cli.daemon_install import add_install_parser
+from app.cli.intake_limits import DEFAULT_LISTEN
 
 
 def add_daemon_parsers(commands, common, handler) -> None:
@@ -16,8 +17,11 @@ def add_daemon_parsers(commands, common, handler) -> None:
     )
     daemon.add_argument(
         "--intake",
+        nargs="?",
+        const=DEFAULT_LISTEN,
         metavar="HOST:PORT",
-        help="also take alerts from monitors there (as `storycart intake --listen`)",
+        help="also take alerts from monitors and serve the pages' acknowledge links there (as "
+        f"`storycart intake --listen`; default {DEFAULT_LISTEN})",
     )
     daemon.set_defaults(handler=handler)
     actions = daemon.add_subparsers(dest="daemon_command", metavar="ACTION")

@@ -38,6 +38,8 @@ def add_intake_parsers(commands, common) -> None:
     )
     intake.add_argument(
         "--listen",
+        nargs="?",
+        const=DEFAULT_LISTEN,
         default=DEFAULT_LISTEN,
         metavar="HOST:PORT",
         help=f"where to listen (default {DEFAULT_LISTEN}; the kiosk's --serve uses 8787)",

@@ -20,7 +20,8 @@ def add_status_parser(commands, common) -> None:
         help="who fires escalations, what is open, whether paging works (exit 1 if not)",
         description="Show the processes that fire escalations (watchers), the open incidents, "
         "the next escalation step waiting, each paging channel and the intake. Exits 1, with "
-        "the reason on stderr, when open incidents have no watcher or a channel is broken.",
+        "the reason on stderr, when open incidents have no watcher, a channel is broken, or "
+        "pages carry acknowledge links ([intake] public_url) that no running intake serves.",
     )
     status.add_argument("--json", action="store_true", help="machine-readable JSON")
     status.set_defaults(handler=cmd_status)
@@ -52,19 +53,22 @@ def read_report(settings: Settings, clock=None):
         database.close()
 
 
-def problems(report, catalog: Catalog) -> list[str]:
+def problems(report, catalog: Catalog, public_url: str = "") -> list[str]:
     said = []
     if report.unwatched:
         said.append(catalog.t("health.unwatched", count=report.open_incidents))
     for status in report.broken:
         said.append(catalog.t("health.broken", channel=status.name, error=status.last_error))
+    if public_url and not report.intake():
+        # Pages still go out, but the button on them fails: found now, not at 3 am.
+        said.append(catalog.t("health.links_dead", url=public_url))
     return [printable(sentence) for sentence in said]
 
 
 def cmd_status(settings: Settings, args) -> int:
     catalog = Catalog(settings.lang)
     report = read_report(settings)
-    said = problems(report, catalog)
+    said = problems(report, catalog, settings.intake.public_url)
     if args.json:
         print(json.dumps(report_json(report, said), ensure_ascii=False, indent=2))
     else:

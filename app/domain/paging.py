@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # read by the settings at start-up: keep this module light
     from app.domain.incident import IncidentView
 
 CHANNEL_PREFIX = "page:"
+# A page sent this long after its step fired says it was held up.
+HELD_UP_AFTER = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,13 @@ def page_text(
         ),
         t("page.open_for", duration=open_for(sent - declared, catalog)),
     ]
-    if missed:
+    from app.domain.escalation import MANUAL  # here: the settings load this module at start
+
+    if payload.get("reason") == MANUAL:
+        lines.append(t("page.by_hand", actor=one_line(str(payload.get("actor") or "—"))))
+    elif missed:
         lines.append(t("page.missed", target=one_line(missed)))
+    lines += held_up(payload, sent, catalog)
     lines += alert_lines(payload, catalog)
     people = [
         one_line(f"{held['name']} ({held['contact']})" if held.get("contact") else held["name"])
@@ -128,6 +135,19 @@ def page_text(
         lines.append(t("page.ack", command=command))
     lines.append(t("page.key", page_key=idempotency_key(payload, channel)))
     return title, "\n".join(lines)
+
+
+def held_up(payload: dict, sent: datetime, catalog: Catalog) -> list[str]:
+    """A line when the page goes out well after its step fired (the channel was failing, or
+    the process that fired it died before sending): the reader knows the clock has run."""
+    from app.domain.message_templates import local_time
+
+    fired = datetime.fromisoformat(payload["fired_at"])
+    delay = sent - fired
+    if delay < HELD_UP_AFTER:
+        return []
+    said = catalog.t("page.delayed", at=local_time(fired), delay=open_for(delay, catalog))
+    return [said]
 
 
 def open_for(elapsed: timedelta, catalog: Catalog) -> str:

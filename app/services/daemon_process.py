@@ -9,10 +9,14 @@ import sys
 from pathlib import Path
 
 
-def daemon_command(db_url: str, config: Path | None, lang: str) -> list[str]:
+def daemon_command(db_url: str, config: Path | None, lang: str, intake: bool = False) -> list[str]:
+    """`intake`: the daemon also serves the intake on its default address — for pages whose
+    acknowledge links ([intake] public_url) would otherwise lead nowhere."""
     command = [sys.executable, "-m", "app.cli", "daemon", "--db", db_url, "--lang", lang]
     if config is not None:
         command += ["--config", str(config)]
+    if intake:
+        command.append("--intake")
     return command
 
 

@@ -199,6 +199,27 @@ def test_a_taken_port_is_one_sentence_naming_it_and_a_failure_exit(tmp_path):
     ]
 
 
+def test_a_bare_listen_flag_listens_on_the_default_port(tmp_path):
+    """`storycart intake --listen`, as the README writes it: the default address (held here,
+    so the answer names it without the test needing that port free)."""
+    from app.cli.intake_limits import DEFAULT_LISTEN
+
+    host, port = DEFAULT_LISTEN.rsplit(":", 1)
+    run(tmp_path, "intake", "token")
+    run(tmp_path, "incident", "list")
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            holder.bind((host, int(port)))
+        except OSError:
+            pass  # something else holds it already: the answer is the same
+        else:
+            holder.listen()
+        done = run(tmp_path, "intake", "--listen")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"storycart intake: {DEFAULT_LISTEN} is already in use")
+
+
 def test_the_routing_key_in_the_body_is_the_token_and_a_wrong_one_is_refused(intake):
     event = {"event_action": "trigger", "dedup_key": "rk", "payload": {}}
     event["payload"] = {"summary": "routing key only", "source": "db-2", "severity": "info"}

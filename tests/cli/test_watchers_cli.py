@@ -104,6 +104,19 @@ def test_status_fails_when_a_paging_channel_is_broken(tmp_path, receiver):
     assert err.startswith("storycart: Paging channel hook is broken (last error:")
 
 
+def test_status_fails_while_pages_carry_links_that_no_intake_serves(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[intake]\npublic_url = "https://oncall.example.org:9787"\n')
+    db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", "--config", str(config)]
+    assert cli("db", "upgrade", *db).returncode == 0
+    returncode, report, err = status(db)
+    assert returncode == 1 and not report["intake"]["listening"]
+    assert err.startswith(
+        "storycart: Pages carry acknowledge links to https://oncall.example.org:9787, but no "
+        "intake is listening there"
+    )
+
+
 def test_daemon_install_writes_a_systemd_user_unit_once(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("desktop_notifications = false\n")

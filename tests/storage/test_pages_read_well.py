@@ -48,18 +48,19 @@ def test_a_mail_page_keeps_its_lines_in_the_plain_and_the_html_part(database_url
     database, clock, service, deliverer = world(database_url, (mail_channel(mailbox.port, "ko"),))
     code = service.declare(WEB, "결제 <b>API</b> & 카드 장애", "SEV-4", actor="민지")
     service.fire_due()
-    clock.advance(65)  # sent a little after the firing
+    clock.advance(65)  # sent a while after the firing (held up)
     assert [d.error for d in deliverer.deliver_pending()] == [None]
     (message,) = mailbox.messages
     plain = part(message, "text/plain").splitlines()
     assert plain == [
         "에스컬레이션 1단계, 1회차: L1 온콜 엔지니어 호출",
         "발생 후 1분 5초 경과",
+        "지연됨: 단계는 2026-11-24 09:00 UTC에 발동했고 이 호출은 1분 5초 늦게 나갔습니다",
         f"확인(Ack): storycart incident ack {code}",
         f"호출 키: storycart:{code}:SEV-4#0:0:page:mail",
     ]
     html = part(message, "text/html")
-    assert html.count("<br>") == 3  # one break between each two lines
+    assert html.count("<br>") == 4  # one break between each two lines
     assert f"확인(Ack): storycart incident ack {code}<br>" in html
     assert "<b>" not in html  # the title is data: escaped where it appears, never markup
     database.close()

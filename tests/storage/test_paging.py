@@ -86,7 +86,7 @@ def test_ntfy_pages_in_the_channels_language_with_priority_by_severity(database_
     assert document["topic"] == "oncall"
     assert document["title"] == f"{code} SEV-1: 決済API障害"
     assert "エスカレーション第3段階、1巡目: L2 テックリード を呼び出し" in document["message"]
-    assert "守れなかった目標: 15分以内に応答なし" in document["message"]
+    assert "呼び出し理由: 15分以内に応答なし" in document["message"]
     assert page.headers["X-Priority"] == "max"
     (row,) = outbox(database, code)
     assert page.headers["X-Tags"] == idempotency_key(row.payload, "page:phone").replace(":", "_")

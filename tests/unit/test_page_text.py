@@ -45,7 +45,8 @@ def lines(page: dict, lang: str, **kwargs) -> list[str]:
 
 def test_the_monitors_essentials_are_lines_in_the_channels_language():
     now = DECLARED.replace(minute=4)
-    assert lines(payload(alert=ALERT), "en", now=now)[1:7] == [
+    fired_late = {"fired_at": now.isoformat()}  # the step fired 4 min in, sent at once
+    assert lines(payload(alert=ALERT, **fired_late), "en", now=now)[1:7] == [
         "Open for 4 min",
         "Alert from: alertmanager",
         "Host: db-7.prod",
@@ -53,14 +54,34 @@ def test_the_monitors_essentials_are_lines_in_the_channels_language():
         "Runbook: https://wiki.example.org/runbooks/replication",
         "Dashboard: https://grafana.example.org/d/db?var-host=db-7",
     ]
-    assert lines(payload(alert=ALERT), "ko", now=now)[2:7] == [
+    assert lines(payload(alert=ALERT, **fired_late), "ko", now=now)[2:7] == [
         "알림 출처: alertmanager",
         "호스트: db-7.prod",
         "요약: Replication lag above 30 s",
         "런북: https://wiki.example.org/runbooks/replication",
         "대시보드: https://grafana.example.org/d/db?var-host=db-7",
     ]
-    assert lines(payload(alert=ALERT), "ja", now=now)[3] == "ホスト: db-7.prod"
+    assert lines(payload(alert=ALERT, **fired_late), "ja", now=now)[3] == "ホスト: db-7.prod"
+
+
+def test_a_page_held_up_says_so_and_one_sent_at_once_does_not():
+    """A page that went out long after its step fired (a failing channel, a dead process)
+    says when the step fired, so the reader knows the clock has run."""
+    late = lines(payload(), "en", now=DECLARED.replace(minute=7))
+    assert late[1:3] == [
+        "Open for 7 min",
+        "Held up: the step fired at 2026-11-24 09:00 UTC; this page went out 7 min later",
+    ]
+    prompt = lines(payload(), "en", now=DECLARED.replace(second=59))
+    assert not [line for line in prompt if line.startswith("Held up")]
+
+
+def test_a_step_fired_by_hand_says_who_not_what_was_missed():
+    manual = payload(reason="manual", actor="minji", note_by_language={"en": "no answer"})
+    said = lines(manual, "en", now=DECLARED)
+    assert "Escalated by hand by minji" in said and not [x for x in said if "no answer" in x]
+    ruled = lines(payload(reason="on time", note_by_language={"en": "no answer"}), "en")
+    assert "Why: no answer" in ruled
 
 
 def test_what_the_monitor_left_out_is_left_out():
