@@ -61,7 +61,7 @@ class QuitDialog(ModalScreen[str]):
                 t(
                     "watchers.quit_next",
                     incident=step.incident,
-                    step=step.step,
+                    step=step.label(self.catalog),
                     notify=", ".join(who.get(self.catalog.lang) for who in step.notify),
                     at=local_time(step.due_at),
                     when=t(when, duration=duration),

@@ -233,7 +233,9 @@ def _list(service, _settings, args, _actor, catalog: Catalog) -> None:
         return
     for record in (view.record for view in views):
         status = catalog.t(f"status.{record.status}")
-        print(f"{record.code}  {record.severity:<6} {status:<13} {printable(record.title)}")
+        # ✓ as on the board: someone answered (a script can tell who still waits for one).
+        acked = "✓" if record.acknowledged_at else "·"
+        print(f"{record.code}  {record.severity:<6} {acked} {status:<13} {printable(record.title)}")
 
 
 def _show(service, _settings, args, _actor, catalog: Catalog) -> None:

@@ -109,6 +109,8 @@ def report_json(report, said: list[str]) -> dict:
         else {
             "incident": step.incident,
             "step": step.step,
+            "position": step.position + 1,  # as the ladder tab and the pages count
+            "round": step.round + 1,
             "notify": [who.get("en") for who in step.notify],
             "due_at": step.due_at.isoformat(),
             "due_in_s": round((step.due_at - report.now).total_seconds(), 1),
@@ -161,7 +163,7 @@ def report_text(report, catalog: Catalog, ok: bool) -> str:
             t(
                 "health.next_step",
                 incident=step.incident,
-                step=step.step,
+                step=step.label(catalog),
                 notify=", ".join(who.get(catalog.lang) for who in step.notify),
                 at=local_time(step.due_at),
                 when=t("health.in", duration=catalog.duration(max(1, left)))

@@ -24,6 +24,12 @@ class NextStep:
     step: str
     notify: tuple[LocalText, ...]
     due_at: datetime
+    position: int = 0  # counted from 0, as stored; people read position + 1
+    round: int = 0
+
+    def label(self, catalog) -> str:
+        """ "step 3, round 1" as the ladder tab, the incident screen and the pages say it."""
+        return catalog.t("health.step_label", step=self.position + 1, round=self.round + 1)
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,9 @@ def engine_report(
     next_step = None
     if first is not None:
         due_at, code, step = first
-        next_step = NextStep(code, step.step_id, tuple(step.step.notify), due_at)
+        next_step = NextStep(
+            code, step.step_id, tuple(step.step.notify), due_at, step.position, step.round
+        )
     current = watchers.current()
     here = socket.gethostname()
     return EngineReport(

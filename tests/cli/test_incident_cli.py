@@ -40,6 +40,7 @@ def test_declare_ack_update_resolve_and_show_json(tmp_path):
     )
     listing = run("incident", "list", *db).stdout
     assert code in listing and "mitigating" in listing and "결제 API 지연" in listing
+    assert f"{code}  SEV-2  ✓ " in listing  # acknowledged, as the board's ✓
 
     document = json.loads(run("incident", "show", code, "--json", *db).stdout)
     assert document["policy"] == {"name": "web-service", "version": 1}

@@ -57,7 +57,7 @@ def test_status_fails_while_open_incidents_have_nobody_watching(tmp_path):
         "(start `storycart daemon`)."
     )
     # Nobody fired the first step: it waits, overdue.
-    assert f"Next step: {code} SEV-1#0 (L1 on-call engineer) due" in done.stdout
+    assert f"Next step: {code} step 1, round 1 (L1 on-call engineer) due" in done.stdout
     assert "overdue by" in done.stdout
     assert "Intake: not listening" in done.stdout
 

@@ -81,7 +81,7 @@ async def test_quitting_the_last_watcher_asks_and_stays_or_quits_anyway(tmp_path
         await until(pilot, lambda: isinstance(app.screen, QuitDialog))
         said = app.screen.query_one("#quit-said").render().plain
         assert "Open incidents that will not page: 1." in said
-        assert f"Next step due: {code} SEV-1#2 (L2 tech lead)" in said
+        assert f"Next step due: {code} step 3, round 1 (L2 tech lead)" in said
         assert "in 15 min" in said and "daemon.log" in said
         await pilot.press("s")  # stay
         await until(pilot, lambda: not isinstance(app.screen, QuitDialog))
