@@ -123,6 +123,7 @@ def build_intake(settings: Settings, listen: str, services, tls=None, option: st
         print(f"storycart intake: {problem}", file=sys.stderr)
     context = tls_context(*tls) if tls else None
     intake = IntakeService(services.incidents, policy, mapping)
+    intake.warm_up()  # before the port opens: the first alert is answered as fast as the rest
     heartbeats = HeartbeatService(services.incidents, policy, settings.heartbeats, mapping)
     label = mapping.severity_label
     links = AckLinks(services.database, services.incidents.clock, services.incidents)

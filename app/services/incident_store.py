@@ -70,6 +70,10 @@ class IncidentStore:
         self.unplannable: dict[str, str] = {}
         self._policy_cache: dict[int, tuple[Policy, int]] = {}
 
+    def policy_version(self, policy_id: int) -> tuple[Policy, int]:
+        """The stored policy version `policy_id` (read once, then kept)."""
+        return self._policy(policy_id)
+
     def _policy(self, policy_id: int) -> tuple[Policy, int]:
         if policy_id not in self._policy_cache:
             stored = self.policies.load_by_id(policy_id)
