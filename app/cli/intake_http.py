@@ -90,8 +90,8 @@ class IntakeRequests:
         self.intake = intake
         self.heartbeats = heartbeats
         self.acks = acks  # the acknowledge links' pages (app.cli.ack_http.AckPages), or None
-        # Told the incidents each alert declared or changed, so this process's engine plans
-        # them at once (their first page does not wait for the next sweep); from pool threads.
+        # Told the incidents an alert declared or raised, so this process's engine plans them
+        # at once (their first page does not wait for the next sweep); from pool threads.
         self.after_take: Callable[[list[str]], None] | None = None
         self.severity_label = severity_label
         self.pool = pool
@@ -177,7 +177,7 @@ class IntakeRequests:
             # sender tries again (Alertmanager, Grafana and PagerDuty's clients retry a 5xx).
             busy = "Another intake is taking this alert right now; send it again."
             raise Refused(503, busy) from None
-        changed = sorted({t.incident for t in taken if t.incident})
+        changed = sorted({t.incident for t in taken if t.incident and t.replan})
         if changed and self.after_take is not None:
             self.after_take(changed)
         first = taken[0]

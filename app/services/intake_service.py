@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -43,34 +41,12 @@ WAIT_POLL_S = 0.05
 WAIT_POLLS = 240  # how long a loser waits for the winner's incident: 12 s, past one lease
 
 
-class KeyLocks:
-    """A lock per key, made while someone holds or waits for it and dropped after."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}
-
-    @contextmanager
-    def holding(self, key: str) -> Iterator[None]:
-        with self._guard:
-            lock, users = self._locks.get(key) or (threading.Lock(), 0)
-            self._locks[key] = (lock, users + 1)
-        try:
-            with lock:
-                yield
-        finally:
-            with self._guard:
-                lock, users = self._locks[key]
-                if users == 1:
-                    del self._locks[key]
-                else:
-                    self._locks[key] = (lock, users - 1)
-
-
 @dataclass(frozen=True)
 class Taken:
     incident: str | None
     result: str  # declared, repeated, acknowledged, resolved, recorded, unknown, suppressed …
+    # Its ladder must be planned at once: a new incident, or one whose level the alerts raised.
+    replan: bool = False
 
 
 class IntakeService:
@@ -83,11 +59,11 @@ class IntakeService:
         self.maintenance = MaintenanceService(self.database, self.clock)
         self.log = IntakeLog(incidents)
         self.wait_polls, self.wait_poll_s = WAIT_POLLS, WAIT_POLL_S
-        # One alert of a group at a time in this process (its count and severity follow the
-        # alerts in order); other groups go on meanwhile. Several processes agree through the
-        # claimed dedup key. Declarations take turns: each numbers its incident from the last.
-        self._keys = KeyLocks()
-        self._declaring = threading.Lock()
+        # One alert at a time in this process: a group's count and severity follow its alerts
+        # in order, and SQLite's one writer is not fought over by this process's own threads
+        # (measured: a lock per group let them wait on each other in SQLite's busy handler, and
+        # the tail grew). Several processes agree through the claimed dedup key.
+        self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         """At start, what the first alert would otherwise pay for (the policy's stored version,
@@ -102,7 +78,7 @@ class IntakeService:
         self.incidents.is_open("")
 
     def take(self, alert: IncomingAlert) -> Taken:
-        with self._keys.holding(alert.dedup_key):
+        with self._lock:
             if alert.status == "firing":
                 return self._firing(alert)
             return self._settled(alert)
@@ -145,8 +121,7 @@ class IntakeService:
         actor = f"intake: {alert.source}"
         now = self.clock.now()
         try:
-            with self._declaring:
-                code = self._declare(alert, level, actor)
+            code = self._declare(alert, level, actor)
         except BaseException:
             with self.database.session() as session:
                 release_claim(session, alert.dedup_key, now)
@@ -159,7 +134,7 @@ class IntakeService:
             self.incidents.resolve(code, actor, "duplicate of an alert taken at once")
             return Taken(None, "repeated")
         self.log.truncated(code, actor, context)
-        return Taken(code, "declared")
+        return Taken(code, "declared", replan=True)
 
     def _declare(self, alert: IncomingAlert, level: Level, actor: str) -> str:
         policy = self.policy
@@ -196,16 +171,16 @@ class IntakeService:
         )
         for item in resolved:
             self.log.alert_resolved(code, actor, item, firing_count(record.context))
-        self._follow_severity(code, actor, level, asked_before)
+        raised = self._follow_severity(code, actor, level, asked_before)
         self.log.truncated(code, actor, record.context)
-        return Taken(code, "repeated")
+        return Taken(code, "repeated", replan=raised)
 
-    def _follow_severity(self, code: str, actor: str, level: Level, asked_before: str) -> None:
+    def _follow_severity(self, code: str, actor: str, level: Level, asked_before: str) -> bool:
         """A rise above both what the alerts asked before and the incident's level raises it
         (logged and re-planned by change_severity); a fall is logged, never applied — so a
         level someone lowered by hand is not raised again by the same alerts."""
         if level.key == asked_before:
-            return  # the alerts ask for what they asked before: nothing to weigh
+            return False  # the alerts ask for what they asked before: nothing to weigh
         with self.database.session() as session:
             current = by_code(session, code).severity
         policy = self.policy
@@ -214,10 +189,12 @@ class IntakeService:
             try:
                 self.incidents.change_severity(code, actor, level.key)
             except AlreadyDone:
-                return
+                return False
             self.log.severity_rose(code, actor, level, current)
-        elif asked_before and rank(policy, level.key) > asked:
+            return True
+        if asked_before and rank(policy, level.key) > asked:
             self.log.severity_fell(code, actor, level.key, asked_before, current)
+        return False
 
     def _settled(self, alert: IncomingAlert) -> Taken:
         actor = f"intake: {alert.source}"
