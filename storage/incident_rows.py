@@ -51,11 +51,29 @@ def open_signature(session: Session) -> tuple[int, int, int]:
     return int(count), int(newest), int(versions)
 
 
-def open_versions(session: Session) -> dict[str, int]:
-    statement = select(IncidentRecord.code, IncidentRecord.version).where(
+# The columns an escalation plan is made from (app.domain.incident.incident_facts): a note or a
+# role changes an incident's version but none of these, and re-plans nothing.
+PLAN_COLUMNS = (
+    IncidentRecord.policy_id,
+    IncidentRecord.severity,
+    IncidentRecord.type_key,
+    IncidentRecord.acknowledged_at,
+    IncidentRecord.last_update_at,
+    IncidentRecord.ladder_started_at,
+    IncidentRecord.first_round,
+    IncidentRecord.detected_at,
+    IncidentRecord.report_duty,
+    IncidentRecord.report_decided_at,
+    IncidentRecord.report_filed_at,
+)
+
+
+def open_plan_keys(session: Session) -> dict[str, tuple]:
+    """Each open incident's code → what its escalation plan is made from."""
+    statement = select(IncidentRecord.code, *PLAN_COLUMNS).where(
         col(IncidentRecord.resolved_at).is_(None)
     )
-    return dict(session.exec(statement).all())
+    return {code: tuple(facts) for code, *facts in session.exec(statement).all()}
 
 
 def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:

@@ -4,10 +4,11 @@ The database is the truth. The scheduler holds one date job, at the earliest nex
 all open incidents, rebuilt from the database at start and after every sweep; a job is only a
 wake-up call, never the record of a firing (the unique EscalationEvent insert is). A wake-up
 fires and re-plans only the incidents due at that moment. Every second a sweep re-plans the
-incidents another process declared or changed (their versions, read when a one-query signature
-moved) and, as a safety net every SLICE_EVERY, the next slice of all open incidents in turn,
-so that each is re-planned every FULL_SWEEP_EVERY without one long pass ever holding the
-wake-ups back. Late jobs always run: no misfire grace period drops them.
+incidents another process declared or changed in what their plans are made from (read when a
+one-query signature moved; a note or a repeated alert changes nothing there) and, as a safety
+net every SLICE_EVERY, the next slice of all open incidents in turn, so that each is re-planned
+every FULL_SWEEP_EVERY without one long pass ever holding the wake-ups back. Late jobs always
+run: no misfire grace period drops them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ WAKEUP_JOB = "wakeup"
 DELIVERY_JOB = "deliver"
 # Retries of failed alerts and alerts whose deliverer died are picked up this often.
 DELIVERY_EVERY_S = 5.0
-# A safety net only: wake-ups fire on time and the versions say what other processes changed,
+# A safety net only: wake-ups fire on time and the plan keys say what other processes changed,
 # so every open incident is re-planned this seldom — a slice each sweep (10,000 in one pass
 # take about a second, and the wake-ups due meanwhile would wait for it).
 FULL_SWEEP_EVERY = timedelta(minutes=5)
@@ -63,7 +64,7 @@ class EscalationScheduler:
         self._lock = asyncio.Lock()
         self._wakeups: dict[str, datetime] = {}
         self._signature: tuple[int, int, int] | None = None
-        self._versions: dict[str, int] | None = None
+        self._plan_keys: dict[str, tuple] | None = None
         self._rotation: list[str] = []
         self._sweeps_to_slice = 0
         self._wakeup_at: datetime | None = None  # when the wake-up job is set to run
@@ -129,23 +130,23 @@ class EscalationScheduler:
         """Re-plan the open incidents that another process declared or changed, and the next
         slice of all of them; everything at start (catching up on what came due meanwhile)."""
         signature = await asyncio.to_thread(self.service.open_signature)
-        if catching_up or self._versions is None:
+        if catching_up or self._plan_keys is None:
             # Read before the pass: a change landing during it still differs next time.
-            versions = await asyncio.to_thread(self.service.open_versions)
+            plan_keys = await asyncio.to_thread(self.service.open_plan_keys)
             await self._fire(None, catching_up)
-            self._signature, self._versions = signature, versions
-            self._rotation = sorted(versions)  # all planned just now: the next round starts
+            self._signature, self._plan_keys = signature, plan_keys
+            self._rotation = sorted(plan_keys)  # all planned just now: the next round starts
             self._swept()
             return
         if signature != self._signature:
-            versions = await asyncio.to_thread(self.service.open_versions)
-            changed = [code for code, v in versions.items() if self._versions.get(code) != v]
-            gone = [code for code in self._versions if code not in versions]
+            plan_keys = await asyncio.to_thread(self.service.open_plan_keys)
+            changed = [code for code, k in plan_keys.items() if self._plan_keys.get(code) != k]
+            gone = [code for code in self._plan_keys if code not in plan_keys]
             if changed or gone:
                 await self._fire([*changed, *gone], catching_up=False)
         else:
-            versions = self._versions
-        self._signature, self._versions = signature, versions
+            plan_keys = self._plan_keys
+        self._signature, self._plan_keys = signature, plan_keys
         await self._replan_slice()
         self._swept()
 
@@ -159,9 +160,9 @@ class EscalationScheduler:
         every = max(1, round(SLICE_EVERY.total_seconds() / self.sweep_seconds))
         self._sweeps_to_slice = every
         if not self._rotation:
-            self._rotation = sorted(self._versions or ())
+            self._rotation = sorted(self._plan_keys or ())
         slices = max(1, int(FULL_SWEEP_EVERY.total_seconds() / (self.sweep_seconds * every)))
-        size = -(-len(self._versions or ()) // slices)  # every incident once per round
+        size = -(-len(self._plan_keys or ()) // slices)  # every incident once per round
         codes, self._rotation = self._rotation[:size], self._rotation[size:]
         if codes:
             await self._fire(codes, catching_up=False)

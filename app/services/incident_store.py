@@ -32,8 +32,8 @@ from storage.incident_rows import (
     events_by_incident,
     events_for,
     open_incidents,
+    open_plan_keys,
     open_signature,
-    open_versions,
 )
 from storage.postmortem_rows import review_states
 from storage.tables import (
@@ -116,10 +116,10 @@ class IncidentStore:
         with self.database.session() as session:
             return open_signature(session)
 
-    def open_versions(self) -> dict[str, int]:
-        """Each open incident's code and version: what changed since the last look."""
+    def open_plan_keys(self) -> dict[str, tuple]:
+        """Each open incident → what its plan is made from (a note changes none of it)."""
         with self.database.session() as session:
-            return open_versions(session)
+            return open_plan_keys(session)
 
     def _declared(self, record: IncidentRecord) -> bool:
         """Whether the incident's level is a declared incident (the others are standard work
