@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,6 +43,30 @@ WAIT_POLL_S = 0.05
 WAIT_POLLS = 240  # how long a loser waits for the winner's incident: 12 s, past one lease
 
 
+class KeyLocks:
+    """A lock per key, made while someone holds or waits for it and dropped after."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def holding(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key) or (threading.Lock(), 0)
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
 @dataclass(frozen=True)
 class Taken:
     incident: str | None
@@ -59,11 +85,11 @@ class IntakeService:
         self.maintenance = MaintenanceService(self.database, self.clock)
         self.log = IntakeLog(incidents)
         self.wait_polls, self.wait_poll_s = WAIT_POLLS, WAIT_POLL_S
-        # One alert at a time in this process: a group's count and severity follow its alerts
-        # in order, and SQLite's one writer is not fought over by this process's own threads
-        # (measured: a lock per group let them wait on each other in SQLite's busy handler, and
-        # the tail grew). Several processes agree through the claimed dedup key.
-        self._lock = threading.Lock()
+        # One alert of a group at a time in this process (its count and severity follow its
+        # alerts in order); other groups go on meanwhile, and declarations take turns (each
+        # numbers its incident from the last). Several processes agree through the claimed key.
+        self._keys = KeyLocks()
+        self._declaring = threading.Lock()
 
     def warm_up(self) -> None:
         """At start, what the first alert would otherwise pay for (the policy's stored version,
@@ -78,7 +104,7 @@ class IntakeService:
         self.incidents.is_open("")
 
     def take(self, alert: IncomingAlert) -> Taken:
-        with self._lock:
+        with self._keys.holding(alert.dedup_key):
             if alert.status == "firing":
                 return self._firing(alert)
             return self._settled(alert)
@@ -121,7 +147,8 @@ class IntakeService:
         actor = f"intake: {alert.source}"
         now = self.clock.now()
         try:
-            code = self._declare(alert, level, actor)
+            with self._declaring:
+                code = self._declare(alert, level, actor)
         except BaseException:
             with self.database.session() as session:
                 release_claim(session, alert.dedup_key, now)
