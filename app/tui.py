@@ -210,15 +210,14 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
             self.on_alerts_delivered,
             screen=True,
             watch=self.drill_run is None,  # a drill's database is its own: nobody to tell
+            on_problem=lambda said: self.notify(said, severity="error", markup=False),
         )
         self.escalations = self.engine.bridge
         self.services_ready.publish(services)
         self.library_preview.start(self)
-        listening = self._listen_to_the_team(services)
         # With the team's NOTIFY heard at once, the poll is only the fallback.
-        self.set_interval(
-            self.FALLBACK_POLL_SECONDS if listening else self.POLL_SECONDS, self.watch_incidents
-        )
+        poll = self.FALLBACK_POLL_SECONDS if self._listen_to_the_team(services) else None
+        self.set_interval(poll or self.POLL_SECONDS, self.watch_incidents)
         await self.engine.start()
         if not self.screen_stack:
             return  # quit while the start-up sweep ran (2,000 fresh incidents take a while)

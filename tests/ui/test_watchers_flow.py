@@ -131,3 +131,20 @@ async def test_start_the_daemon_and_quit_leaves_a_daemon_watching(tmp_path):
         assert log.exists() and oct(log.stat().st_mode & 0o777) == "0o600"
     finally:
         database.close()
+
+
+async def test_a_key_file_others_may_read_is_said_on_the_board_and_pages_still_go(tmp_path):
+    """Pages carry acknowledge links ([intake] public_url) made with ack.secret; when nobody but
+    its owner may read it is not true, the board says so in one sentence (pages go out with the
+    command to acknowledge, never not at all)."""
+    config = tmp_path / "config.toml"
+    config.write_text('[intake]\npublic_url = "https://oncall.example.org"\n', "utf-8")
+    secret = tmp_path / "ack.secret"
+    secret.write_text("k" * 64 + "\n", "utf-8")
+    secret.chmod(0o644)
+    app = make_app(tmp_path, config=str(config))
+    async with app.run_test() as pilot:
+        await wait_ready(app, pilot)
+        said = [n.message for n in app._notifications if n.severity == "error"]
+        assert any(str(secret) in message for message in said), said
+        assert app.engine.bridge.deliverer.links is None
