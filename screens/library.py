@@ -18,7 +18,7 @@ from app.domain.textsafe import printable
 from app.services.library.records import filtered
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
-from widgets.fields import TextField
+from widgets.fields import SearchField
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the query runs
 PAGE = 200  # rows read and drawn at a time; more when the cursor comes near the last
@@ -81,7 +81,7 @@ class LibraryScreen(StoryScreen):
         t = self.catalog.t
         lang = self.catalog.lang
         yield Static(Content(t("story.library")), id="screen-title")
-        yield TextField(placeholder=t("story.search"), id="library-search")
+        yield SearchField(placeholder=t("story.search"), id="library-search")
         with Horizontal(id="library-filters"):
             themes = [(theme_name(key, lang), key) for key in builtin_themes(lang)]
             yield Select(themes, prompt=f"{t('story.theme')}: {t('story.all')}", id="filter-theme")
