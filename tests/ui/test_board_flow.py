@@ -481,8 +481,10 @@ async def test_a_paging_channel_that_fails_shows_on_the_board_until_a_page_gets_
             await settle(app, pilot)
             banner = board_of(app).query_one("#paging-broken")
             assert banner.display
-            assert "呼び出し不能: hook (最後のエラー" in text_of(app, "#paging-broken")
-            assert "Internal server error" in text_of(app, "#paging-broken")
+            said = text_of(app, "#paging-broken")
+            assert said.startswith("呼び出し不能: 呼び出しチャネル hook が "), said
+            assert "に失敗しました: 「" in said and "Internal server error" in said, said
+            assert said.endswith("」"), said
             receiver.failing = False
             clock.advance(10)  # the retry's pause
             await app.escalations.deliver()
