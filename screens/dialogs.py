@@ -15,6 +15,7 @@ from app.domain.i18n import Catalog
 from app.domain.incident import CERTAINTIES, ROLES, STATUSES
 from app.domain.policy.model import Policy
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 from widgets.fields import Choice, TextField
 
 
@@ -376,7 +377,7 @@ class CoachDialog(ModalScreen[None]):
         )
         lines = []
         for severity in severities:
-            names = ", ".join(self._who(who, lang) for who in severity.first_notify)
+            names = joined((self._who(who, lang) for who in severity.first_notify), lang)
             lines.append(f"  {severity.key}: {names or '—'}")
         with Vertical(classes="dialog-box coach-box"):
             yield Static(Content(catalog.t("coach.title")), classes="dialog-title")

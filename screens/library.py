@@ -15,6 +15,7 @@ from app.domain.i18n import Catalog
 from app.domain.story.bank import builtin_themes, theme_name
 from app.domain.story.model import KINDS
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 from app.services.library.records import filtered
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
@@ -214,7 +215,7 @@ class LibraryScreen(StoryScreen):
                 title += f" ({t('story.example')})"
             if item.status != "published":
                 title += f" ({t('story.draft')})"
-            themes = ", ".join(theme_name(theme, lang) for theme in item.themes)
+            themes = joined((theme_name(theme, lang) for theme in item.themes), lang)
             # Text(): user text is data, never markup.
             table.add_row(
                 item.occurred_on or "—",

@@ -408,7 +408,7 @@ async def test_first_report_guide_lists_whom_to_notify_first(tmp_path):
         await pilot.press("f")
         assert isinstance(app.screen, CoachDialog)
         text = " ".join(w.render().plain for w in app.screen.query(".coach-point, .coach-notify"))
-        assert "SEV-1: L1 オンコールエンジニア, L3 エンジニアリングマネージャー" in text
+        assert "SEV-1: L1 オンコールエンジニア、L3 エンジニアリングマネージャー" in text
         assert "痕跡は見つからなかったが、可能性は否定できない" in text
 
 
