@@ -170,7 +170,9 @@ class StoryCartScreen(Screen):
                     select_result=True,
                 )
 
-        self.app.push_screen(dialogs.DeclareDialog(self.catalog, policy), declared)
+        from screens.declare_dialog import DeclareDialog
+
+        self.app.push_screen(DeclareDialog(self.catalog, policy), declared)
 
     def action_give_feedback(self) -> None:
         self._ask_then_write(

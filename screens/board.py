@@ -15,6 +15,7 @@ from app.domain.i18n import Catalog
 from app.domain.incident import BoardItem
 from app.domain.intake import window_text
 from app.domain.message_templates import local_time
+from app.domain.service_words import service_said
 from app.domain.textsafe import printable
 from app.services.board_reader import BoardReader
 from screens.incident_commands import IncidentCommandsScreen
@@ -167,7 +168,7 @@ class BoardScreen(IncidentCommandsScreen):
                 "board.paging_broken",
                 channel=status.name,
                 at=local_time(status.last_failed_at),
-                error=status.last_error,
+                error=service_said(status.last_error or "", self.catalog),
             )
             for status in broken
         ]

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from app.domain.drill.debrief import clock_text, moments, participants, practise_next, score_rows
 from app.domain.i18n import Catalog
+from app.domain.word_lists import joined
 from screens.base import StoryCartScreen
 from screens.localized import bind_localized
 
@@ -96,7 +97,7 @@ class DebriefScreen(StoryCartScreen):
             percent=self.card.percent,
             speed=f"{run.speed:g}",
             length=clock_text(run.elapsed_s(self.app.clock.now())),
-            names=", ".join(names) or "—",
+            names=joined(names, self.catalog.lang) or "—",
         )
         if not self.card.incident:
             summary += "\n" + t("drill.no_incident")

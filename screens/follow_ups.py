@@ -16,7 +16,7 @@ from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
 from screens.base import Command, IncidentsChanged, StoryCartScreen
 from screens.localized import bind_localized
-from widgets.fields import TextField
+from widgets.fields import SearchField
 
 COLUMNS = ("incident", "due", "status", "owner", "title")
 OVERDUE_STYLE = "bold #FFFFFF on #B3261E"
@@ -60,7 +60,7 @@ class FollowUpsScreen(StoryCartScreen):
     def compose(self) -> ComposeResult:
         t = self.catalog.t
         yield Static(Content(t("follow_ups.title")), id="screen-title")
-        yield TextField(placeholder=t("follow_ups.filter"), id="follow-ups-filter")
+        yield SearchField(placeholder=t("follow_ups.filter"), id="follow-ups-filter")
         yield Static(id="follow-ups-count")
         table = DataTable(id="follow-ups-table", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:

@@ -23,6 +23,7 @@ from app.domain.incident_text import entry_text, step_state_text
 from app.domain.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time, war_room
 from app.domain.playbooks import checklists_for, current_phase
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 from app.services.files import write_file
 from screens.base import Command, dialogs
 from screens.incident_alerts import IncidentAlerts
@@ -197,7 +198,7 @@ class IncidentScreen(IncidentCommandsScreen):
             if key in table.rows:
                 table.update_cell(key, "state", state)
                 continue
-            notify = ", ".join(printable(who.get(lang)) for who in step.step.notify)
+            notify = joined((printable(who.get(lang)) for who in step.step.notify), lang)
             table.add_row(
                 str(step.round + 1),
                 str(step.position + 1),

@@ -15,10 +15,11 @@ from app.domain.i18n import Catalog
 from app.domain.story.bank import builtin_themes, theme_name
 from app.domain.story.model import KINDS
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 from app.services.library.records import filtered
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
-from widgets.fields import TextField
+from widgets.fields import SearchField
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the query runs
 PAGE = 200  # rows read and drawn at a time; more when the cursor comes near the last
@@ -81,7 +82,7 @@ class LibraryScreen(StoryScreen):
         t = self.catalog.t
         lang = self.catalog.lang
         yield Static(Content(t("story.library")), id="screen-title")
-        yield TextField(placeholder=t("story.search"), id="library-search")
+        yield SearchField(placeholder=t("story.search"), id="library-search")
         with Horizontal(id="library-filters"):
             themes = [(theme_name(key, lang), key) for key in builtin_themes(lang)]
             yield Select(themes, prompt=f"{t('story.theme')}: {t('story.all')}", id="filter-theme")
@@ -214,7 +215,7 @@ class LibraryScreen(StoryScreen):
                 title += f" ({t('story.example')})"
             if item.status != "published":
                 title += f" ({t('story.draft')})"
-            themes = ", ".join(theme_name(theme, lang) for theme in item.themes)
+            themes = joined((theme_name(theme, lang) for theme in item.themes), lang)
             # Text(): user text is data, never markup.
             table.add_row(
                 item.occurred_on or "—",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 
 def presence_text(companions, catalog: Catalog, section_names: bool = False) -> str:
@@ -18,5 +19,5 @@ def presence_text(companions, catalog: Catalog, section_names: bool = False) -> 
         if companion.editing:
             details.append(t("presence.typing"))
         name = printable(companion.person)
-        people.append(f"{name} ({', '.join(details)})" if details else name)
-    return t("presence.also_here", people=", ".join(people))
+        people.append(f"{name} ({joined(details, catalog.lang)})" if details else name)
+    return t("presence.also_here", people=joined(people, catalog.lang))

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from app.domain.i18n import Catalog
 from app.domain.message_templates import local_time
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 ANSWERS = (
     ("d", "daemon", "watchers.quit_daemon"),
@@ -62,7 +63,9 @@ class QuitDialog(ModalScreen[str]):
                     "watchers.quit_next",
                     incident=step.incident,
                     step=step.label(self.catalog),
-                    notify=", ".join(who.get(self.catalog.lang) for who in step.notify),
+                    notify=joined(
+                        (who.get(self.catalog.lang) for who in step.notify), self.catalog.lang
+                    ),
                     at=local_time(step.due_at),
                     when=t(when, duration=duration),
                 )

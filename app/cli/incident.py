@@ -16,6 +16,7 @@ from app.domain.i18n import Catalog, said_in
 from app.domain.incident import AlreadyDone, IncidentError
 from app.domain.moments import MomentError
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 ACTOR_HELP = "who is acting (default: your user name)"
 
@@ -210,7 +211,7 @@ def _print_escalation(fired, catalog: Catalog) -> None:
     from app.domain.message_templates import local_clock
 
     step = replace(fired.step, state=StepState.FIRED, fired_at=fired.fired_at)
-    notify = ", ".join(printable(who.get(catalog.lang)) for who in step.step.notify)
+    notify = joined((printable(who.get(catalog.lang)) for who in step.step.notify), catalog.lang)
     print(
         catalog.t(
             "cli.escalated",
@@ -277,7 +278,9 @@ def _show(service, _settings, args, _actor, catalog: Catalog) -> None:
         kind = t(f"cli.deadline.{deadline.kind.value}")
         print(f"  {kind}: {local_time(deadline.due_at)} · {state}")
     for step in view.plan.steps:
-        notify = ", ".join(printable(who.get(catalog.lang)) for who in step.step.notify)
+        notify = joined(
+            (printable(who.get(catalog.lang)) for who in step.step.notify), catalog.lang
+        )
         heading = t("cli.show_step", step=step.position + 1, round=step.round + 1)
         print(f"  {heading} {notify}: {step_state_text(step, now, catalog, local_clock)}")
     for entry in view.timeline:

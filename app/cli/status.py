@@ -11,6 +11,7 @@ import sys
 from app.config import Settings
 from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 
 def add_status_parser(commands, common) -> None:
@@ -164,7 +165,7 @@ def report_text(report, catalog: Catalog, ok: bool) -> str:
                 "health.next_step",
                 incident=step.incident,
                 step=step.label(catalog),
-                notify=", ".join(who.get(catalog.lang) for who in step.notify),
+                notify=joined((who.get(catalog.lang) for who in step.notify), catalog.lang),
                 at=local_time(step.due_at),
                 when=t("health.in", duration=catalog.duration(max(1, left)))
                 if left > 0
@@ -183,7 +184,7 @@ def report_text(report, catalog: Catalog, ok: bool) -> str:
     if not report.channels:
         lines.append(t("health.no_channels"))
     takers = report.intake()
-    who = ", ".join(watcher_name(w.kind, w.host, w.user, catalog) for w in takers)
+    who = joined((watcher_name(w.kind, w.host, w.user, catalog) for w in takers), catalog.lang)
     lines.append(t("health.intake_on", who=who) if takers else t("health.intake_off"))
     if ok:
         lines.append(t("health.healthy"))

@@ -10,6 +10,7 @@ from app.cli.errors import CommandError
 from app.cli.services import open_services
 from app.config import Settings
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 
 def add_story_parsers(commands, common: argparse.ArgumentParser) -> None:
@@ -176,7 +177,7 @@ def _story_text(view, lang: str, today, only_lens: str | None = None) -> str:
     from app.domain.story.model import LENSES
 
     catalog, story = Catalog(lang), view.story
-    themes = ", ".join(theme_name(t, lang) for t in story.themes)
+    themes = joined((theme_name(t, lang) for t in story.themes), lang)
     lines = [
         story.title,
         " · ".join(

@@ -10,6 +10,7 @@ from app.cli.services import open_services
 from app.config import Settings
 from app.domain.i18n import Catalog, said_in
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 
 def add_training_parsers(commands, common) -> None:
@@ -81,5 +82,7 @@ def _done(services, settings, args) -> int:
     except MomentError as error:
         raise CommandError(str(error)) from None
     names = services.training.record(args.item, args.person, args.actor or settings.user, at)
-    print(printable(catalog.t("training.recorded", item=args.item, names=", ".join(names))))
+    print(
+        printable(catalog.t("training.recorded", item=args.item, names=joined(names, catalog.lang)))
+    )
     return 0

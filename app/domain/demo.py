@@ -63,6 +63,8 @@ ACTIONS = {
     "ko": ("알람 추가", "런북 작성", "수정 자동화", "부하 테스트"),
     "ja": ("アラートを追加", "ランブックを書く", "修正を自動化", "負荷試験"),
 }
+# The status update each mitigated incident gets, as its responder would have written it.
+MITIGATION = {"en": "rolled back", "ko": "롤백함", "ja": "ロールバックした"}
 OWNERS = ("민지", "はると", "Sam", "Ana", "지훈", "さくら")
 # Where it happened: the same failure in another place is another incident, not a recurrence.
 PLACES = ("seoul", "tokyo", "us-east", "eu-west", "web", "mobile", "batch", "api")

@@ -79,6 +79,10 @@ class _Formatter(string.Formatter):
         if format_spec in KOREAN_PARTICLES:
             text = str(value)
             return text + korean_particle(text, format_spec)
+        if "/" in format_spec and isinstance(value, int):
+            # "{pages:page/pages}" writes "1 page", "2 pages" (English counts).
+            one, many = format_spec.split("/", 1)
+            return f"{value} {one if value == 1 else many}"
         return super().format_field(value, format_spec)
 
 

@@ -23,6 +23,7 @@ from app.domain.escalation import (
 from app.domain.i18n import Catalog
 from app.domain.intake_text import intake_line
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 REASON_KEYS = {
     ON_TIME: "timeline.reason_on_time",
@@ -139,7 +140,7 @@ def _escalation(data, _entry, catalog):
     names = data["notify"].get(catalog.lang) or data["notify"]["en"]
     return catalog.t(
         "timeline.escalation",
-        notify=", ".join(names),
+        notify=joined(names, catalog.lang),
         step=data["position"] + 1,
         round=data["round"] + 1,
         reason=reason_text(data["reason"], catalog),
@@ -208,5 +209,5 @@ def flash_text(payload: dict, catalog: Catalog) -> str:
         "board.flash",
         code=payload["incident"],
         severity=payload["severity"],
-        notify=", ".join(notify or payload["notify"]),
+        notify=joined(notify or payload["notify"], catalog.lang),
     )

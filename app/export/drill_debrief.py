@@ -10,6 +10,7 @@ from datetime import datetime
 from app.domain.drill.debrief import clock_text, moments, participants, practise_next, score_rows
 from app.domain.i18n import Catalog
 from app.domain.message_templates import local_time
+from app.domain.word_lists import joined
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Fill, Sheet, Style
 from app.export.printing import Printed, finish
 
@@ -42,7 +43,7 @@ def debrief_sheet(run, card, view, lang: str, now: datetime, paper: str = "a4") 
     sheet.rule()
     sheet.text(t("drill.score_big", percent=card.percent), SCORE, after=1)
     names = participants(view)
-    sheet.text(t("drill.participants", names=", ".join(names) or "—"), BODY, after=3)
+    sheet.text(t("drill.participants", names=joined(names, lang) or "—"), BODY, after=3)
     if not card.incident:
         sheet.text(t("drill.no_incident"), BODY, after=3)
     _lines(sheet, card, catalog)

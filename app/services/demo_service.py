@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from app.domain.clock import FakeClock
-from app.domain.demo import DemoIncident, demo_history
+from app.domain.demo import MITIGATION, DemoIncident, demo_history
 from app.domain.policy.model import Policy
 from app.domain.postmortem.model import ActionItem, Why
 from app.services.incident_service import IncidentService
@@ -57,7 +57,9 @@ def _replay(item: DemoIncident, policy, clock, incidents, postmortems, metrics, 
         (item.acknowledged_at, lambda: incidents.acknowledge(code, DEMO_ACTOR)),
         (
             item.mitigated_at,
-            lambda: incidents.post_update(code, DEMO_ACTOR, "mitigating", "rolled back"),
+            lambda: incidents.post_update(
+                code, DEMO_ACTOR, "mitigating", MITIGATION.get(lang, MITIGATION["en"])
+            ),
         ),
         (item.resolved_at, lambda: incidents.resolve(code, DEMO_ACTOR)),
     ]

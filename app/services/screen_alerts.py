@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.domain.i18n import Catalog
 from app.domain.incident_text import flash_text
+from app.domain.service_words import service_said
 from app.services.alert_delivery import Delivery
 
 
@@ -30,7 +31,8 @@ def screen_alerts(deliveries: list[Delivery], catalog: Catalog, mark: str = "") 
     )
     failures = []
     for (channel, error), count in failed.items():
-        notice = catalog.t("notice.alert_failed", channel=channel, error=error)
+        said = service_said(error, catalog)
+        notice = catalog.t("notice.alert_failed", channel=channel, error=said)
         failures.append(notice if count == 1 else f"{notice} (×{count})")
     shown = [delivery for delivery in deliveries if delivery.shown and not delivery.error]
     flashes = [delivery.payload for delivery in shown if delivery.channel == "flash"]

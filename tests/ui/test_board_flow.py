@@ -12,7 +12,8 @@ from app.domain.clock import FakeClock
 from app.domain.escalation import LATE_NOT_RUNNING, MANUAL, ON_TIME
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
-from screens.dialogs import CoachDialog, DeclareDialog
+from screens.declare_dialog import DeclareDialog
+from screens.dialogs import CoachDialog
 from screens.incident import IncidentScreen
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
@@ -50,7 +51,8 @@ async def test_declare_in_korean_from_the_board(tmp_path):
         await pilot.press("n")
         assert isinstance(app.screen, DeclareDialog)
         await pilot.press(*"결제 API 장애")
-        await pilot.press("tab", "space", "down", "enter")  # severity: SEV-2
+        # Nothing is preselected: the list opens on its prompt, two downs reach SEV-2.
+        await pilot.press("tab", "space", "down", "down", "enter")  # severity: SEV-2
         await pilot.press("tab", "tab", *"카드 결제 실패 12%")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -74,6 +76,7 @@ async def test_enter_on_a_list_submits_and_tab_back_keeps_what_was_typed(tmp_pat
             await pilot.press("tab")
         await pilot.press(*" in EU")
         await pilot.press("tab")  # on the severity list now
+        await pilot.press("space", "down", "down", "down", "enter")  # SEV-3
         await pilot.press("enter")  # submits, as Enter does in a text field
         await settle(app, pilot)
         assert isinstance(app.screen, BoardScreen)
@@ -94,7 +97,7 @@ async def test_a_new_declaration_is_selected_and_the_next_action_applies_to_it(t
         await wait_ready(app, pilot)
         assert app.screen.selected_code() == "INC-2026-0001"
         await pilot.press("n", *"Typo on pricing page")
-        await pilot.press("enter")
+        await pilot.press("tab", "space", "down", "down", "down", "enter", "enter")  # SEV-3
         await settle(app, pilot)
         assert app.screen.selected_code() == "INC-2026-0003"
         await pilot.press("u", *"fixing the copy", "enter")
@@ -116,6 +119,27 @@ async def test_declaring_without_a_title_says_so_and_keeps_the_dialog(tmp_path):
         assert isinstance(app.screen, CoachDialog)
         await pilot.press("escape", "escape")
         assert isinstance(app.screen, BoardScreen)
+
+
+async def test_a_stray_enter_declares_nothing_and_asks_for_a_severity(tmp_path):
+    app = make_app(tmp_path, lang="ko")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("n", *"결제 API 장애", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeclareDialog)
+        assert text_of(app, ".dialog-error") == "심각도를 고르세요 (F2: 단계별 호출 대상)."
+        assert app.focused is app.screen.query_one("#declare-severity")
+        assert app.services.incidents.list() == []
+        await pilot.press("enter")  # Enter again on the untouched list: still nothing
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeclareDialog)
+        assert app.services.incidents.list() == []
+        await pilot.press("space", "down", "down", "down", "down", "enter", "enter")  # SEV-4
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert board_cell(app, "INC-2026-0001", "severity") == "SEV-4"
+        assert board_cell(app, "INC-2026-0001", "title") == "결제 API 장애"
 
 
 async def test_countdowns_tick_in_place_and_turn_red_when_missed(tmp_path):
@@ -384,7 +408,7 @@ async def test_first_report_guide_lists_whom_to_notify_first(tmp_path):
         await pilot.press("f")
         assert isinstance(app.screen, CoachDialog)
         text = " ".join(w.render().plain for w in app.screen.query(".coach-point, .coach-notify"))
-        assert "SEV-1: L1 オンコールエンジニア, L3 エンジニアリングマネージャー" in text
+        assert "SEV-1: L1 オンコールエンジニア、L3 エンジニアリングマネージャー" in text
         assert "痕跡は見つからなかったが、可能性は否定できない" in text
 
 
@@ -457,8 +481,10 @@ async def test_a_paging_channel_that_fails_shows_on_the_board_until_a_page_gets_
             await settle(app, pilot)
             banner = board_of(app).query_one("#paging-broken")
             assert banner.display
-            assert "呼び出し不能: hook (最後のエラー" in text_of(app, "#paging-broken")
-            assert "Internal server error" in text_of(app, "#paging-broken")
+            said = text_of(app, "#paging-broken")
+            assert said.startswith("呼び出し不能: 呼び出しチャネル hook が "), said
+            assert "に失敗しました: 「" in said and "Internal server error" in said, said
+            assert said.endswith("」"), said
             receiver.failing = False
             clock.advance(10)  # the retry's pause
             await app.escalations.deliver()

@@ -125,7 +125,8 @@ async def test_a_sev1_tabletop_at_600x_is_played_scored_and_touches_nothing_real
 
             await pilot.press("n")
             await settle(app, pilot)
-            await pilot.press(*"체크아웃 전면 장애", "ctrl+s")  # SEV-1, the first choice
+            await pilot.press(*"체크아웃 전면 장애", "tab", "space", "down", "enter")  # SEV-1
+            await pilot.press("ctrl+s")
             await settle(app, pilot)
             assert len(app.services.incidents.list()) == 1
             base.advance(0.3)  # three drill minutes: the support tickets

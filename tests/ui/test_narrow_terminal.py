@@ -81,7 +81,8 @@ async def test_the_declare_dialog_fits_an_80x24_terminal(tmp_path):
         for part in parts:
             region = part.region
             assert region.height >= 1 and region.bottom <= NARROW[1], (part, region)
-        await pilot.press(*"결제 장애", "tab", "tab", "tab", *"카드 결제", "tab", *"민지")
+        await pilot.press(*"결제 장애", "tab", "space", "down", "enter")  # SEV-1, chosen
+        await pilot.press("tab", "tab", *"카드 결제", "tab", *"민지")
         await pilot.press("enter")
         await settle(app, pilot)
         _header, rows = _board_lines(app)

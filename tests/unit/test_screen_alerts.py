@@ -19,8 +19,8 @@ def test_failures_are_one_notice_per_channel_and_error_with_their_count():
     ]
     shown = screen_alerts(deliveries, Catalog("ko"))
     assert shown.failures == [
-        "command 알림 실패: exit status 2 (×3)",
-        "page:ops 알림 실패: HTTP 503",
+        "알림 채널 command이(가) 실패했습니다: “exit status 2” (×3)",
+        "알림 채널 page:ops이(가) 실패했습니다: “HTTP 503”",
     ]
     assert shown.flash == ("에스컬레이션 INC-2026-0007 P1: 결제팀에게 알림", "INC-2026-0007")
     assert not shown.ring

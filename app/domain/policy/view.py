@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app.domain.i18n import Catalog
 from app.domain.policy.model import BELOW_PREFIX, EscalationStep, IncidentType, Policy, Severity
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def conditions_text(step: EscalationStep, catalog: Catalog) -> str:
 
 def step_text(step: EscalationStep, catalog: Catalog) -> str:
     lang = catalog.lang
-    notify = ", ".join(who.get(lang) for who in step.notify)
+    notify = joined((who.get(lang) for who in step.notify), lang)
     if step.after_s == 0:
         text = catalog.t("detail.step_now", notify=notify)
     else:
@@ -56,7 +57,7 @@ def severity_sections(severity: Severity, catalog: Catalog) -> list[Section]:
         Section(catalog.t("detail.resolution"), (catalog.duration(severity.resolution_s),)),
         Section(
             catalog.t("detail.first_notify"),
-            (", ".join(who.get(lang) for who in severity.first_notify),),
+            (joined((who.get(lang) for who in severity.first_notify), lang),),
         ),
         Section(
             catalog.t("detail.ladder"),

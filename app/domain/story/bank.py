@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 
 from app.domain.story.model import Story
+from app.domain.word_lists import joined
 
 
 @cache
@@ -27,7 +28,7 @@ def theme_name(theme: str, lang: str) -> str:
 def story_marks(story: Story, lang: str, t) -> list[str]:
     """Severity, kind, date and themes (in `lang`): the strip under a story's title on every
     screen and sheet. Empty parts stay in the list; callers join the non-empty ones."""
-    themes = ", ".join(theme_name(theme, lang) for theme in story.themes)
+    themes = joined((theme_name(theme, lang) for theme in story.themes), lang)
     return [story.severity, t(f"story.kind.{story.kind}"), story.occurred_on, themes]
 
 
