@@ -28,22 +28,7 @@ T = TypeVar("T")
 
 def claim_new(session: Session, dedup_key: str, source: str, at: datetime) -> bool:
     """Insert the key as claimed; False when it is already there (another intake has it)."""
-    session.add(
-        IntakeKeyRecord(
-            dedup_key=dedup_key,
-            source=source,
-            incident_code="",
-            first_at=at,
-            last_at=at,
-            last_status=CLAIMING,
-        )
-    )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return _insert_without_incident(session, dedup_key, source, at, CLAIMING)
 
 
 def claim_again(
@@ -112,6 +97,14 @@ def release_claim(session: Session, dedup_key: str, at: datetime) -> None:
 
 def remember_suppressed(session: Session, dedup_key: str, source: str, at: datetime) -> None:
     """An alert taken during maintenance: its key is kept (counted), with no incident."""
+    if not _insert_without_incident(session, dedup_key, source, at, SUPPRESSED):
+        touch_key(session, dedup_key, SUPPRESSED, at, lambda _record: None)
+
+
+def _insert_without_incident(
+    session: Session, dedup_key: str, source: str, at: datetime, status: str
+) -> bool:
+    """Insert the key, pointing at no incident yet; False when it is already there."""
     session.add(
         IntakeKeyRecord(
             dedup_key=dedup_key,
@@ -119,14 +112,15 @@ def remember_suppressed(session: Session, dedup_key: str, source: str, at: datet
             incident_code="",
             first_at=at,
             last_at=at,
-            last_status=SUPPRESSED,
+            last_status=status,
         )
     )
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        touch_key(session, dedup_key, SUPPRESSED, at, lambda _record: None)
+        return False
+    return True
 
 
 def touch_key(
