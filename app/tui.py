@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.command import CommandPalette
-from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
@@ -23,6 +22,15 @@ from app.domain.incident import FiredStep
 from app.domain.paging import channel_name
 from app.domain.policy.model import Policy
 from app.services.policy_files import PolicySet, load_policies, policy_sources
+from screens.app_messages import (
+    INCIDENT_TABLES,
+    STORY_TABLES,
+    DatabaseReady,
+    IncidentsMoved,
+    PoliciesReloaded,
+    PolicyRecovered,
+    TeamChanged,
+)
 from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
 from screens.drill_actions import DrillActions
@@ -34,57 +42,11 @@ from screens.matrix import MatrixScreen
 from screens.palette import palette_commands
 from screens.presence_actions import PresenceActions
 from screens.theme import STORYCART_THEME, STYLES
+from screens.typed_ahead import KeyTurnEnded, TypedAhead
 
 if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
     from app.services.alert_delivery import Delivery
     from app.services.bundle import Connection, Services
-
-
-class PolicyRecovered(Message):
-    """A broken policy file was replaced by its last good version from the database."""
-
-    def __init__(self, policy: Policy, stored_at_text: str) -> None:
-        super().__init__()
-        self.policy = policy
-        self.stored_at_text = stored_at_text
-
-
-class DatabaseReady(Message):
-    def __init__(self, services: Services) -> None:
-        super().__init__()
-        self.services = services
-
-
-class PoliciesReloaded(Message):
-    def __init__(self, policies: PolicySet) -> None:
-        super().__init__()
-        self.policies = policies
-
-
-class IncidentsMoved(Message):
-    """Someone else (another laptop, the daemon) changed the incidents."""
-
-
-class TeamChanged(Message):
-    """Another laptop committed a change to these tables (PostgreSQL's NOTIFY); None: the
-    listener (re)connected and everything shown should be read again."""
-
-    def __init__(self, tables: set[str] | None) -> None:
-        super().__init__()
-        self.tables = tables
-
-
-# Tables whose change the board, the incident screen and the follow-ups show.
-INCIDENT_TABLES = {
-    "incident",
-    "timeline_entry",
-    "escalation_event",
-    "role_assignment",
-    "checklist_tick",
-    "postmortem",
-    "action_item",
-}
-STORY_TABLES = {"story", "feature", "nomination", "feedback", "cart_location"}
 
 
 class StoryCartApp(DrillActions, PresenceActions, App[int]):
@@ -146,6 +108,7 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.policy_changed: Signal[None] = Signal(self, "policy-changed")
         self.stories_changed: Signal[None] = Signal(self, "stories-changed")
         self.library_preview = LibraryPreview()
+        self.typed_ahead = TypedAhead(self)
         self._listener = None
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
@@ -164,7 +127,14 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         # restyle the whole app again.
         return BoardScreen(self.catalog, self.clock)
 
+    async def on_event(self, event: events.Event) -> None:
+        await self.typed_ahead.take(event, super().on_event)
+
+    async def on_key_turn_ended(self, marker: KeyTurnEnded) -> None:
+        await self.typed_ahead.marker_arrived(marker)
+
     def on_mount(self) -> None:
+        self.typed_ahead.start()
         for problem in self.policies.problems:
             self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
         if self.start_in_kiosk:
