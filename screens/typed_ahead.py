@@ -34,11 +34,11 @@ class KeyTurnEnded(Message):
 
 
 class TypedAhead:
-    """Holds the keys that arrive while an earlier key is still being handled."""
+    """Holds the keys (and pastes) that arrive while an earlier key is still being handled."""
 
     def __init__(self, app: App) -> None:
         self._app = app
-        self._held: deque[events.Key] = deque()
+        self._held: deque[events.Key | events.Paste] = deque()
         self._turn = 0
         self._busy = False
         self._give_up: Timer | None = None
@@ -51,7 +51,7 @@ class TypedAhead:
     async def take(self, event: events.Event, handle: Callable[[events.Event], Awaitable]) -> None:
         """The App's on_event: a key it reads from the terminal is handled (`handle`: Textual's
         own on_event) only when the keys before it have been."""
-        if not isinstance(event, events.Key) or event.is_forwarded:
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
             await handle(event)
         elif self._busy:
             self._held.append(event)

@@ -22,10 +22,11 @@ def key_event(key: str) -> events.Key:
     return events.Key(key, char)
 
 
-async def send_burst(app, pilot, *keys: str) -> None:
-    """Queue every key on the app at once, then wait until the app has handled them all."""
+async def send_burst(app, pilot, *keys: str | events.Paste) -> None:
+    """Queue every key (or paste) on the app at once, then wait until the app has handled
+    them all."""
     for key in keys:
-        event = key_event(key)
+        event = key if isinstance(key, events.Paste) else key_event(key)
         event.set_sender(app)
         app._driver.send_message(event)
     await settle(app, pilot)

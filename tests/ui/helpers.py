@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
+
+from textual.worker import WorkerCancelled
 
 from app.config import Settings
 from app.domain.clock import FakeClock
@@ -52,7 +55,9 @@ async def wait_ready(app: StoryCartApp, pilot) -> None:
 async def settle(app: StoryCartApp, pilot) -> None:
     """Let workers finish and their messages arrive (twice: a message can start a worker)."""
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        # A worker replaced by a newer one (an exclusive autosave) is not a failure.
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
 
 
