@@ -93,7 +93,10 @@ def _steady(run_before):
             field.cursor_blink = False
             if field.has_focus:  # a focus that came during a blink's off phase kept it off
                 field._cursor_visible = True
-            field.refresh()  # lines drawn while the cursor blinked off are cached
+            # Lines drawn while the cursor blinked off are cached under a key that ignores the
+            # cursor once blinking stops; a style update empties that cache.
+            field.notify_style_update()
+            field.refresh()
         await pilot.pause()
 
     return steady
@@ -172,7 +175,7 @@ def _wizard(*keys: str):
         await settle(pilot.app, pilot)
         # The form is read in a worker and then focuses its step's first field: wait for that,
         # so the snapshot never catches the moment before (no text cursor drawn yet).
-        for _ in range(100):
+        for _ in range(500):  # a loaded machine reads the form slowly
             focused = pilot.app.focused
             if (
                 focused is not None
@@ -181,6 +184,8 @@ def _wizard(*keys: str):
             ):
                 break
             await pilot.pause(0.02)
+        else:
+            raise AssertionError("the postmortem never focused its step's first field")
         await settle(pilot.app, pilot)
 
     return run_before
