@@ -93,6 +93,7 @@ class PostmortemSteps(ContentSwitcher):
             yield from self._text("root_cause")
             yield Static(Content(t("pm.md.five_whys")), classes="pm-label")
             yield ListEditor(
+                self.catalog,
                 [Column("why", t("pm.field.why")), Column("because", t("pm.field.because"))],
                 [],
                 Why,
@@ -103,6 +104,7 @@ class PostmortemSteps(ContentSwitcher):
             yield from self._text(attr)
         if section == "timeline":
             yield ListEditor(
+                self.catalog,
                 [
                     Column("at", t("pm.field.at"), width=19),
                     Column("text", t("pm.field.event")),
@@ -116,6 +118,7 @@ class PostmortemSteps(ContentSwitcher):
             )
         elif section == "factors":
             yield ListEditor(
+                self.catalog,
                 [
                     Column(
                         "category", t("pm.field.category"), self._choices(FACTOR_CATEGORIES), 16
@@ -128,6 +131,7 @@ class PostmortemSteps(ContentSwitcher):
             )
         elif section == "actions":
             yield ListEditor(
+                self.catalog,
                 [
                     Column("title", t("pm.field.action")),
                     Column("owner", t("pm.field.owner"), width=12),
