@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Label, Select
 
 from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
+from widgets.column_widths import share
 from widgets.fields import TextField
 from widgets.keys import bind_localized, typed
 
@@ -38,6 +39,7 @@ class Column:
     label: str
     choices: tuple[tuple[str, str], ...] = ()  # (label, value); empty for free text
     width: int = 0  # 0: share the rest
+    shrink: int = 0  # on a narrow screen the lowest shrinks first (widgets.column_widths)
 
 
 class ListTable(DataTable):
@@ -82,6 +84,7 @@ class ListEditor(Vertical):
         self.items = items
         self.new_item = new_item
         self._loading = False
+        self._widths: list[int] = []
         self.editable = True  # False: a read-only record (a published postmortem)
         self.typing_into: Input | None = None  # the field a row started by typing fills
         bind_localized(self, catalog, KEYS)
@@ -91,11 +94,10 @@ class ListEditor(Vertical):
         with Horizontal(classes="list-fields"):
             for column in self.columns:
                 field = Vertical(classes="list-field")
-                # Columns with a width keep it (a choice must show its longest label); the
-                # free-text ones share what is left.
+                # Laid out for the width there is (on_resize); text columns keep their room.
                 field.styles.width = column.width + 4 if column.width else "1fr"
                 with field:
-                    yield Label(column.label)
+                    yield Label(Text(column.label, no_wrap=True, overflow="ellipsis"))
                     if column.choices:
                         yield Select(
                             column.choices,
@@ -109,10 +111,34 @@ class ListEditor(Vertical):
                         yield TextField(id=f"{self.id}-{column.attr}", compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for column in self.columns:
-            table.add_column(column.label, key=column.attr, width=column.width or 34)
-        self._fill()
+        self._lay_out(share(self._wanted, self._shrink, 120))
+
+    @property
+    def _wanted(self) -> list[int]:
+        return [column.width + 4 if column.width else 0 for column in self.columns]
+
+    @property
+    def _shrink(self) -> list[int]:
+        return [column.shrink for column in self.columns]
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Two cells stay free for the table's scroll bar.
+        widths = share(self._wanted, self._shrink, max(event.size.width - 2, 0))
+        if widths != self._widths:
+            self._lay_out(widths)
+
+    def _lay_out(self, widths: list[int]) -> None:
+        """The fields and the table's columns, each as wide as its share (in cells)."""
+        self._widths = widths
+        for field, width in zip(self.query(".list-field"), widths, strict=True):
+            field.styles.width = width
+        table = self.table
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for column, width in zip(self.columns, widths, strict=True):
+            label = Text(column.label, no_wrap=True, overflow="ellipsis")
+            table.add_column(label, key=column.attr, width=max(width - 2, 1))
+        self._fill(cursor)
 
     @property
     def table(self) -> DataTable:
