@@ -137,7 +137,11 @@ class StoryCartScreen(Screen):
         yield ("maintenance", self.action_start_maintenance)
 
     def help_note(self) -> str:
-        """A paragraph the help screen shows under the keys (none by default)."""
+        """A paragraph the help screen shows under the keys: where letters are typing (a
+        form, a text field), that only ctrl and F keys act and which of them quits."""
+        focused = self.focused
+        if focused and any(node.check_consume_key("q", "q") for node in focused.ancestors):
+            return self.catalog.t("help.in_form")
         return ""
 
     def print_jobs(self) -> list:

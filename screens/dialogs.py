@@ -16,7 +16,7 @@ from app.domain.incident import CERTAINTIES, ROLES, STATUSES
 from app.domain.policy.model import Policy
 from app.domain.textsafe import printable
 from app.domain.word_lists import joined
-from widgets.fields import Choice, TextField
+from widgets.fields import Choice, Form, TextField
 
 
 class Dialog(ModalScreen):
@@ -36,7 +36,7 @@ class Dialog(ModalScreen):
         self.dialog_title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
+        with Form(classes="dialog-box"):  # letters typed anywhere in it are text
             yield Static(Content(self.dialog_title), classes="dialog-title")
             yield from self.fields()
             yield Static("", classes="dialog-error")

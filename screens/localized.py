@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from app.domain.i18n import Catalog
+from widgets.keys import bind_localized
 
-
-def bind_localized(node: DOMNode, catalog: Catalog, specs: Iterable[tuple]) -> None:
-    """Bind (keys, action, catalog key of the description, show in footer[, priority]).
-    A footer label kept short has its full name under `<key>_long`, shown by the help screen.
-
-    Textual's BINDINGS are class-level and English-only; the footer must speak the user's
-    language, so the bindings are added per instance, the way App.bind does it.
-    """
-    for keys, action, description_key, show, *priority in specs:
-        description = catalog.t(description_key)
-        for key in (key.strip() for key in keys.split(",")):
-            # BindingsMap.bind() has no tooltip; the same Binding it would make, with one.
-            node._bindings.key_to_bindings.setdefault(key, []).append(
-                Binding(
-                    key,
-                    action,
-                    description,
-                    show=bool(show),
-                    tooltip=catalog.get(f"{description_key}_long") or "",
-                    priority=bool(priority and priority[0]),
-                )
-            )
+__all__ = ["bind_localized", "command_palette", "localize_palette_binding", "textual_commands"]
 
 
 def localize_palette_binding(app: App, catalog: Catalog) -> None:
-    """Textual adds its command-palette key in App.__init__ with an English label; same key,
-    action and priority, in the user's language."""
+    """Textual adds its command-palette key and ctrl+q in App.__init__ with English labels;
+    same keys, actions and priority, in the user's language."""
     key = app.COMMAND_PALETTE_BINDING
     app._bindings.key_to_bindings[key] = [
         Binding(
@@ -51,6 +30,11 @@ def localize_palette_binding(app: App, catalog: Catalog) -> None:
             priority=True,
             tooltip=catalog.t("command.palette_tooltip"),
         )
+    ]
+    # Textual's own ctrl+q quits from everywhere, forms too (where `q` is typing): said in the
+    # user's language beside `q` in the footer and the help screen.
+    app._bindings.key_to_bindings["ctrl+q"] = [
+        Binding("ctrl+q", "quit", catalog.t("binding.quit"), show=False, priority=True)
     ]
 
 

@@ -5,7 +5,6 @@ a completeness checklist."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from copy import deepcopy
 from datetime import timedelta
 
 from textual import work
@@ -40,7 +39,9 @@ from app.domain.postmortem.review import (
 from app.domain.textsafe import printable
 from screens.base import Command, StoryCartScreen, dialogs
 from screens.localized import bind_localized
-from screens.presence_text import presence_text
+from screens.postmortem_lists import fill_lists, list_words, lock, stored_copy
+from screens.presence_text import presence_text, same_section
+from widgets.form import Form
 from widgets.list_editor import ListEditor
 from widgets.postmortem_steps import TEXT_FIELDS, PostmortemSteps
 
@@ -88,7 +89,7 @@ class PostmortemScreen(StoryCartScreen):
         yield Static(Content(self.code), id="screen-title")
         yield Static(id="pm-status")
         yield Static(id="pm-presence", classes="presence-line")
-        with Horizontal(id="pm-body"):
+        with Form(id="pm-form"), Horizontal(id="pm-body"):  # every key typed here is text
             yield OptionList(id="pm-rail")
             yield PostmortemSteps(self.catalog, id="pm-steps", initial="step-summary")
         yield Static(id="pm-hints")
@@ -123,10 +124,7 @@ class PostmortemScreen(StoryCartScreen):
             else:
                 widget.value = getattr(postmortem, attr)
         self.query_one("#pm-sla_breach", Select).value = postmortem.sla_breach
-        for attr in ("timeline", "whys", "factors", "actions"):
-            editor = self.query_one(f"#pm-{attr}", ListEditor)
-            editor.items = getattr(postmortem, attr)
-            editor._fill()
+        self.lists = fill_lists(self, postmortem)
         self.query_one("#screen-title", Static).update(
             Content(f"{self.code} · {printable(postmortem.title)}")
         )
@@ -134,18 +132,10 @@ class PostmortemScreen(StoryCartScreen):
         self.refresh_progress()
         self._show_status()
         self._show_hints(" ".join(text for _section, text in all_text(postmortem)))
-        self.lock_if_published()
-        if postmortem.status != "published":
+        if postmortem.status == "published":
+            lock(self)
+        else:
             self.query_one("#pm-what").focus()
-
-    def lock_if_published(self) -> None:
-        """A published postmortem is the record: its fields become read-only, and `s` turns it
-        into a story."""
-        if self.postmortem is None or self.postmortem.status != "published":
-            return
-        for widget in self.query("Input, TextArea, Select"):
-            widget.disabled = True
-        self.query_one("#pm-rail").focus()
 
     def refresh_progress(self) -> None:
         postmortem = self.postmortem
@@ -223,8 +213,7 @@ class PostmortemScreen(StoryCartScreen):
 
     def on_list_editor_changed(self, event: ListEditor.Changed) -> None:
         self._mark_dirty()
-        texts = [getattr(item, a, "") for item in event.editor.items for a in ("text", "title")]
-        self._show_hints(" ".join(str(text) for text in texts))
+        self._show_hints(list_words(event.editor))
         self.refresh_progress()
         self._show_status()
 
@@ -267,20 +256,9 @@ class PostmortemScreen(StoryCartScreen):
         """Someone else is typing in the section this user is typing in: say so, once per
         person and section, before the second save is refused as stale."""
         section = self.current_step()
-        for companion in self.companions:
-            key = (companion.person, section)
-            if companion.editing and companion.section == section and key not in self._warned:
-                self._warned = self._warned | {key}
-                self.notify(
-                    self.catalog.t(
-                        "presence.same_section",
-                        person=companion.person,
-                        section=self.catalog.t(f"pm.section.{section}"),
-                    ),
-                    severity="warning",
-                    timeout=10,
-                    markup=False,
-                )
+        for warning in same_section(self.companions, section, self._warned, self.catalog):
+            self._warned = self._warned | {warning.key}
+            self.notify(warning.text, severity="warning", timeout=10, markup=False)
 
     def autosave(self) -> None:
         """Checked often; saves once the delay after the first unsaved change has passed."""
@@ -295,7 +273,7 @@ class PostmortemScreen(StoryCartScreen):
     @work(thread=True, exit_on_error=False, group="postmortem-save")
     def _save(self, postmortem: Postmortem, version: int) -> None:
         """Save a copy of the form's draft; a refusal keeps the form as typed."""
-        snapshot = self.app.call_from_thread(deepcopy, postmortem)
+        snapshot = self.app.call_from_thread(stored_copy, self.lists, postmortem)
         services, user = self.host.services, self.host.settings.user
         saved = self.save_form(self, lambda: services.postmortems.save(snapshot, version, user))
         if saved is not None:
@@ -320,7 +298,8 @@ class PostmortemScreen(StoryCartScreen):
         services = self.host.services
         if services is not None:
             try:
-                services.postmortems.save(self.postmortem, self.version, self.host.settings.user)
+                kept = stored_copy(self.lists, self.postmortem)
+                services.postmortems.save(kept, self.version, self.host.settings.user)
             except Exception as error:  # reported, never lost silently
                 self.app.notify(said_in(error, self.catalog), severity="error", markup=False)
 

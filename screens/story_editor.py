@@ -22,7 +22,7 @@ from app.domain.textsafe import printable
 from screens.base import StoryCartScreen
 from screens.dialogs import publish_unless_blaming
 from screens.localized import bind_localized
-from widgets.fields import TextField
+from widgets.fields import Form, TextField
 
 AUTOSAVE_DELAY = timedelta(seconds=1)  # after the first unsaved change
 AUTOSAVE_CHECK_SECONDS = 0.1
@@ -62,7 +62,7 @@ class StoryEditorScreen(StoryCartScreen):
         t = self.catalog.t
         yield Static(id="screen-title")
         yield Static(id="story-status")
-        with VerticalScroll(id="story-fields"):
+        with Form(id="story-form"), VerticalScroll(id="story-fields"):  # typing, never keys
             yield self._label(t("story.field_title"))
             yield TextField(id="story-title")
             yield self._label(t("story.field_kind"))

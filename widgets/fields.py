@@ -12,6 +12,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Select
 
+from widgets.form import Form
+
+__all__ = ["Choice", "Form", "SearchField", "TextField"]  # Form: what every form's fields go in
+
 
 class TextField(Input):
     def __init__(self, *args, **kwargs) -> None:

@@ -93,6 +93,7 @@ class PostmortemSteps(ContentSwitcher):
             yield from self._text("root_cause")
             yield Static(Content(t("pm.md.five_whys")), classes="pm-label")
             yield ListEditor(
+                self.catalog,
                 [Column("why", t("pm.field.why")), Column("because", t("pm.field.because"))],
                 [],
                 Why,
@@ -102,13 +103,16 @@ class PostmortemSteps(ContentSwitcher):
         for attr in texts:
             yield from self._text(attr)
         if section == "timeline":
+            certain = self._choices(CERTAINTIES)
             yield ListEditor(
+                self.catalog,
                 [
-                    Column("at", t("pm.field.at"), width=19),
+                    # On a narrow screen the marker shrinks first, the time last.
+                    Column("at", t("pm.field.at"), width=19, shrink=4),
                     Column("text", t("pm.field.event")),
-                    Column("actor", t("pm.field.actor"), width=12),
-                    Column("certainty", t("pm.field.certainty"), self._choices(CERTAINTIES), 12),
-                    Column("marker", t("pm.field.marker"), self._choices(MARKERS), 12),
+                    Column("actor", t("pm.field.actor"), width=12, shrink=3),
+                    Column("certainty", t("pm.field.certainty"), certain, 12, shrink=2),
+                    Column("marker", t("pm.field.marker"), self._choices(MARKERS), 12, 1),
                 ],
                 [],
                 TimelineItem,
@@ -116,6 +120,7 @@ class PostmortemSteps(ContentSwitcher):
             )
         elif section == "factors":
             yield ListEditor(
+                self.catalog,
                 [
                     Column(
                         "category", t("pm.field.category"), self._choices(FACTOR_CATEGORIES), 16
@@ -127,16 +132,17 @@ class PostmortemSteps(ContentSwitcher):
                 id="pm-factors",
             )
         elif section == "actions":
+            kinds, statuses = self._choices(ACTION_CATEGORIES), self._choices(ACTION_STATUSES)
             yield ListEditor(
+                self.catalog,
                 [
                     Column("title", t("pm.field.action")),
-                    Column("owner", t("pm.field.owner"), width=12),
-                    Column("due", t("pm.field.due"), width=11),
-                    Column("priority", t("pm.field.priority"), self._choices(PRIORITIES), 8),
-                    Column(
-                        "category", t("pm.field.category"), self._choices(ACTION_CATEGORIES), 14
-                    ),
-                    Column("status", t("pm.field.status"), self._choices(ACTION_STATUSES), 10),
+                    # On a narrow screen priority and owner shrink first, the due date last.
+                    Column("owner", t("pm.field.owner"), width=12, shrink=2),
+                    Column("due", t("pm.field.due"), width=11, shrink=5),
+                    Column("priority", t("pm.field.priority"), self._choices(PRIORITIES), 8, 1),
+                    Column("category", t("pm.field.category"), kinds, 14, shrink=3),
+                    Column("status", t("pm.field.status"), statuses, 10, 4),
                 ],
                 [],
                 ActionItem,
