@@ -6,6 +6,7 @@ that need it fail with one sentence saying so — a browser test never turns int
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import queue
@@ -190,10 +191,8 @@ class Chromium:
 
     def close(self) -> list[dict]:
         """Stop the browser; returns every request its network stack started (the net log)."""
-        try:
+        with contextlib.suppress(AssertionError, OSError):  # already gone
             self.send("Browser.close", session=False)
-        except AssertionError:
-            pass
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
