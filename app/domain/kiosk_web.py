@@ -24,6 +24,11 @@ BODY_LINES = 10  # with a one-line title and note; each further line of them cos
 TITLE_COLUMNS = 40
 NOTE_COLUMNS = 90
 BLOCKS = 8  # boxes a slide shows; more are listed in the last one
+# Boxes in two columns: about 46 cells a line at the roomy size (more at the smaller ones);
+# a slide has room for about 14 lines of roomy boxes, 17 dense, 20 denser (past that the
+# boxes' ends are cut, as in the terminal).
+BOX_COLUMNS = 44
+DENSE_LINES = (13, 16)
 FONTS = {  # the kiosk serves these from assets/fonts and nothing else
     "StoryCartSans-Regular.ttf": "StoryCart Sans",
     "StoryCartSans-Bold.ttf": "StoryCart Sans",
@@ -65,7 +70,12 @@ def body_pages(slide: SlideText) -> list[list[tuple[str, bool]]]:
     pages: list[list[tuple[str, bool]]] = [[]]
     for line in lines:
         if len(pages[-1]) >= height:
-            pages.append([])
+            last = pages[-1]
+            # A paragraph's first line (its heading) never stays alone at a page's foot.
+            orphan = len(last) > 2 and last[-2] == ("", False) and line != ("", False)
+            pages.append([last.pop()] if orphan else [])
+            if orphan:
+                last.pop()  # the blank line before it
         if line == ("", False) and not pages[-1]:
             continue
         pages[-1].append(line)
@@ -151,8 +161,26 @@ def _blocks(blocks: tuple[tuple[str, str], ...]) -> str:
         f'<section class="block"><h2>{_text(title)}</h2><p>{_text(text)}</p></section>'
         for title, text in items
     )
-    wide = " few" if len(items) <= 2 else ""
-    return f'<div class="blocks{wide}">{boxes}</div>'
+    return f'<div class="blocks {_density(items)}">{boxes}</div>'
+
+
+def _density(items: list[tuple[str, str]]) -> str:
+    """How tightly the boxes are set: one column of large type for one or two, two columns
+    for more, smaller when the tallest row of boxes would not fit (follow-ups run long)."""
+    if len(items) <= 2:
+        return "few"
+    tallest = [
+        max(_box_lines(title, text) for title, text in items[row : row + 2])
+        for row in range(0, len(items), 2)
+    ]
+    lines = sum(tallest) + len(tallest)  # a line's worth of padding around each row
+    if lines > DENSE_LINES[1]:
+        return "denser"
+    return "dense" if lines > DENSE_LINES[0] else "roomy"
+
+
+def _box_lines(title: str, text: str) -> int:
+    return sum(len(wrap(line, BOX_COLUMNS) or [""]) for line in (title, *text.split("\n")))
 
 
 def _diagram(shown: tuple, src: str) -> str:
