@@ -86,7 +86,11 @@ def kiosk_web_app(feed: KioskFeed) -> web.Application:
             },
         )
 
+    async def no_icon(_request: web.Request) -> web.Response:
+        return web.Response(status=204, headers={"Cache-Control": _STATIC_CACHE})
+
     app.router.add_get("/", page)
+    app.router.add_get("/favicon.ico", no_icon)  # browsers ask; the kiosk has none
     app.router.add_get("/slide", slide)
     app.router.add_get("/fonts/{name}", font)
     app.router.add_get("/{name:kiosk\\.(?:css|js)}", static)

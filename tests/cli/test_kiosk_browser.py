@@ -99,9 +99,12 @@ def _first_content_ms(browser: Chromium, url: str, width: int, height: int) -> f
     """Milliseconds from the navigation's start until the story's title is on the page in
     its own font and painted (two animation frames later), or None after 10 s."""
     browser.open(url, width, height)
+    # Both faces the slide uses loaded (document.fonts.status alone says "loaded" before a
+    # font was even asked for), the title on the page.
     shown = browser.wait_for(
-        f"!!{TITLE_JS} && {TITLE_JS}.textContent.includes({KO_WEEK!r})"
-        " && document.fonts.status === 'loaded'",
+        f"!!{TITLE_JS} && {TITLE_JS}.textContent.includes({KO_WEEK!r}) && (() => {{"
+        " const sans = [...document.fonts].filter(f => f.family.includes('StoryCart Sans'));"
+        " return sans.length === 2 && sans.every(f => f.status === 'loaded'); })()",
         10,
     )
     if not shown:
@@ -148,7 +151,7 @@ def _measure(browser: Chromium, shot: Path, width: int, height: int) -> dict:
     assert image.size == (width, height)
     mask = _ink(image)
     everything = _ink_box(mask)
-    assert everything is not None, "the screenshot is empty"
+    assert everything is not None, f"the screenshot is empty: {shot}"
     title, body = _rect(browser, TITLE_JS), _rect(browser, BODY_JS)
     title_ink = _ink_box(mask, (0, title["top"], width, title["bottom"]))
     # The first line of the body: a strip one line high.

@@ -60,6 +60,22 @@ def test_nothing_on_the_page_points_off_the_machine():
     assert "letter-spacing: normal" in style and "ch;" not in style and "ch)" not in style
 
 
+def test_a_diagram_page_shows_the_text_as_typed_or_the_image_from_the_kiosk():
+    from app.domain.story.diagrams import Diagram
+
+    text = Diagram(caption="흐름 <1>", text="[LB] --> [app]\n  └─ <db>")
+    shown = fragment(Showing("ko", SlideText("h", "t"), diagram=(text, None, "")))
+    assert '<pre class="diagram">[LB] --&gt; [app]\n  └─ &lt;db&gt;</pre>' in shown
+    assert "<figcaption>흐름 &lt;1&gt;</figcaption>" in shown
+    image = Diagram(caption="c", image="iVBORw0KGgo=", media_type="image/png", name="a.png")
+    shown = fragment(
+        Showing(
+            "ko", SlideText("h", "t"), diagram=(image, None, "PNG"), diagram_src="/diagram/ko/0"
+        )
+    )
+    assert '<img src="/diagram/ko/0" alt="c">' in shown
+
+
 def test_story_pages_keep_every_word_and_line_in_each_language():
     for text in (KO, JA, EN):
         slide = SlideText("h", "title", (text, text))
@@ -134,3 +150,38 @@ def _wait(condition, limit: int = 600) -> None:
             return
         event.wait(0.05)
     raise AssertionError("the kiosk's reading thread never got there")
+
+
+async def test_the_server_serves_its_fonts_and_diagrams_and_nothing_else():
+    import base64
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from app.cli.kiosk_web_server import kiosk_web_app
+    from app.domain.story.diagrams import Diagram
+
+    png = b"\x89PNG\r\n\x1a\n-not-decoded-here"
+    diagram = Diagram(image=base64.b64encode(png).decode(), media_type="image/png")
+
+    class Feed:
+        def showing(self):
+            return Showing("ja", SlideText("今週のストーリー", "健康そうに見えたカナリア"))
+
+        def diagram_image(self, lang, index):
+            return diagram if (lang, index) == ("ja", 0) else None
+
+    async with TestClient(TestServer(kiosk_web_app(Feed()))) as client:
+        page = await client.get("/")
+        assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert "<h1>健康そうに見えたカナリア</h1>" in await page.text()
+        font = await client.get("/fonts/StoryCartSans-Bold.ttf")
+        assert font.status == 200 and font.headers["Content-Type"] == "font/ttf"
+        assert font.headers["Cache-Control"] == "public, max-age=86400" and font.headers["ETag"]
+        assert len(await font.read()) > 1_000_000  # the CJK subset, whole
+        for refused in ("/fonts/OFL.txt", "/fonts/..%2Fi18n%2Fen.toml", "/diagram/ja/1", "/x"):
+            assert (await client.get(refused)).status == 404, refused
+        image = await client.get("/diagram/ja/0")
+        assert image.headers["Content-Type"] == "image/png" and await image.read() == png
+        assert image.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        style = await client.get("/kiosk.css")
+        assert style.headers["Content-Type"] == "text/css; charset=utf-8"
