@@ -29,6 +29,7 @@ BLOCKS = 8  # boxes a slide shows; more are listed in the last one
 # boxes' ends are cut, as in the terminal).
 BOX_COLUMNS = 44
 DENSE_LINES = (13, 16)
+FIRST_FONT = "StoryCartSans-Regular.ttf"  # all the story slide needs (4.5 MB with the CJK)
 FONTS = {  # the kiosk serves these from assets/fonts and nothing else
     "StoryCartSans-Regular.ttf": "StoryCart Sans",
     "StoryCartSans-Bold.ttf": "StoryCart Sans",
@@ -84,10 +85,9 @@ def body_pages(slide: SlideText) -> list[list[tuple[str, bool]]]:
 
 def document(showing: Showing, title: str) -> str:
     """The whole page: fonts preloaded, the style and script from the kiosk, the slide."""
-    preload = "".join(
-        f'<link rel="preload" href="/fonts/{name}" as="font" type="font/ttf" crossorigin>'
-        for name in FONTS
-        if "Mono" not in name
+    # The first slide's one face, asked for with the page rather than after the style.
+    preload = (
+        f'<link rel="preload" href="/fonts/{FIRST_FONT}" as="font" type="font/ttf" crossorigin>'
     )
     return (
         "<!DOCTYPE html>"

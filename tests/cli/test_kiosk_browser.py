@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,16 +23,16 @@ from tests.browser import Chromium
 
 FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 KO_WEEK = "건강해 보였던 카나리"  # the newest starter story is featured first
+JA_WEEK = "健康そうに見えたカナリア"
 FIRST_CONTENT_S = 2.0
 TITLE_JS = "document.querySelector('h1')"
 BODY_JS = "document.querySelector('.body p')"
 
 
-@pytest.fixture(scope="module")
-def kiosk(tmp_path_factory):
-    """The real `storycart kiosk --serve` on a free port, in Korean, on a fresh database (the
+@contextmanager
+def _served(folder: Path, lang: str):
+    """The real `storycart kiosk --serve` on a free port, in `lang`, on a fresh database (the
     starter stories in ko / ja / en); yields its address once it answers."""
-    folder = tmp_path_factory.mktemp("kiosk")
     port = _free_port()
     (folder / "config.toml").write_text("", "utf-8")
     server = subprocess.Popen(
@@ -44,7 +45,7 @@ def kiosk(tmp_path_factory):
             "--config",
             str(folder / "config.toml"),
             "--lang",
-            "ko",
+            lang,
             "kiosk",
             "--serve",
             "--seconds",
@@ -64,6 +65,12 @@ def kiosk(tmp_path_factory):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def kiosk(tmp_path_factory):
+    with _served(tmp_path_factory.mktemp("kiosk"), "ko") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -95,16 +102,18 @@ def _wait_until_it_answers(url: str, server: subprocess.Popen) -> None:
     raise AssertionError("the kiosk server never answered")
 
 
-def _first_content_ms(browser: Chromium, url: str, width: int, height: int) -> float | None:
+def _first_content_ms(
+    browser: Chromium, url: str, width: int, height: int, title: str = KO_WEEK
+) -> float | None:
     """Milliseconds from the navigation's start until the story's title is on the page in
     its own font and painted (two animation frames later), or None after 10 s."""
     browser.open(url, width, height)
-    # Both faces the slide uses loaded (document.fonts.status alone says "loaded" before a
-    # font was even asked for), the title on the page.
+    # The face the title and body are set in loaded (document.fonts.status alone says
+    # "loaded" before a font was even asked for), the title on the page.
     shown = browser.wait_for(
-        f"!!{TITLE_JS} && {TITLE_JS}.textContent.includes({KO_WEEK!r}) && (() => {{"
-        " const sans = [...document.fonts].filter(f => f.family.includes('StoryCart Sans'));"
-        " return sans.length === 2 && sans.every(f => f.status === 'loaded'); })()",
+        f"!!{TITLE_JS} && {TITLE_JS}.textContent.includes({title!r}) && [...document.fonts]"
+        ".some(f => f.family.includes('StoryCart Sans') && f.weight === '400'"
+        " && f.status === 'loaded')",
         10,
     )
     if not shown:
@@ -121,7 +130,7 @@ def _rect(browser: Chromium, element: str) -> dict:
         f" const s = getComputedStyle({element});"
         " return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,"
         " size: parseFloat(s.fontSize), line: parseFloat(s.lineHeight),"
-        " spacing: s.letterSpacing, family: s.fontFamily}; })()"
+        " spacing: s.letterSpacing, family: s.fontFamily, weight: s.fontWeight}; })()"
     )
 
 
@@ -169,6 +178,20 @@ def _measure(browser: Chromium, shot: Path, width: int, height: int) -> dict:
     }
 
 
+def _at_the_fonts_own_width(figures: dict, text: str) -> None:
+    """The title's ink is as wide as StoryCart Sans says `text` is at that size: no
+    spacing between letters, no cells twice a Latin letter's width around each syllable or
+    kana (which made `카 드 한 장 을` of the terminal in a browser)."""
+    title = figures["title"]
+    assert title["spacing"] == "normal"
+    assert title["family"].startswith('"StoryCart Sans"')
+    assert title["weight"] == "400"
+    font = ImageFont.truetype(str(FONTS / "StoryCartSans-Regular.ttf"), round(title["size"]))
+    advances = font.getlength(text)
+    ink_width = figures["title_ink"][2] - figures["title_ink"][0]
+    assert 0.9 * advances <= ink_width <= 1.01 * advances, (ink_width, advances)
+
+
 def _only_this_machine(urls: list[str]) -> list[str]:
     """The URLs that would leave the machine."""
     outside = []
@@ -192,19 +215,22 @@ def test_the_kiosk_in_a_browser_fills_a_1080p_tv_at_once_and_offline(kiosk, brow
     assert figures["body_px"] >= 36, f"body text {figures['body_px']} px tall at 1080p"
     assert figures["title_px"] > figures["body_px"]
 
-    # Hangul at the font's own advances: the title's ink is as wide as StoryCart Sans Bold says
-    # the string is at that size (terminal cells or letter-spacing would make it wider).
-    title = figures["title"]
-    assert title["spacing"] == "normal"
-    assert title["family"].startswith('"StoryCart Sans"')
-    font = ImageFont.truetype(str(FONTS / "StoryCartSans-Bold.ttf"), round(title["size"]))
-    advances = font.getlength(KO_WEEK)
-    ink_width = figures["title_ink"][2] - figures["title_ink"][0]
-    assert 0.9 * advances <= ink_width <= 1.01 * advances, (ink_width, advances)
+    # Hangul at the font's own advances (terminal cells or letter-spacing would spread it).
+    _at_the_fonts_own_width(figures, KO_WEEK)
 
     requested = browser.requested_urls()
     assert any("/fonts/" in url for url in requested), requested  # served by the kiosk
     assert _only_this_machine(requested) == []
+
+
+def test_kana_sit_at_their_own_width_too(browser, tmp_path_factory, tmp_path):
+    with _served(tmp_path_factory.mktemp("kiosk-ja"), "ja") as url:
+        elapsed = _first_content_ms(browser, url, 1920, 1080, title=JA_WEEK)
+        assert elapsed is not None, "the Japanese story never appeared as text on the page"
+        figures = _measure(browser, tmp_path / "kiosk-ja.png", 1920, 1080)
+    assert figures["body"]["family"].startswith('"StoryCart Sans"')
+    assert figures["body_px"] >= 36 and figures["width_share"] > 0.7
+    _at_the_fonts_own_width(figures, JA_WEEK)
 
 
 def test_the_kiosk_scales_with_a_4k_tv(kiosk, browser, tmp_path):
