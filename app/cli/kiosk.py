@@ -13,6 +13,7 @@ from app.config import ConfigError, Settings, check_seconds, parse_languages
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
+FIRST_READ_S = 60.0  # --serve listens once the slides are read (or after this, saying "loading")
 
 
 def add_kiosk_parser(commands, common: argparse.ArgumentParser) -> None:
@@ -90,6 +91,7 @@ def serve(settings: Settings, args) -> int:
     # The server fires escalations too, with or without a browser watching the slides.
     stop_watching = watch_in_thread(settings, kind="kiosk", clock=clock)
     try:
+        feed.wait_first_read(FIRST_READ_S)
         run(feed, args.host, args.port)
     except OSError as error:
         raise CommandError(

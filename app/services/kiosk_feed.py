@@ -64,6 +64,7 @@ class KioskFeed:
         self.reading = False
         self.pages = 1
         self._lock = threading.Lock()
+        self._first_read = threading.Event()  # set once the first reading ended, either way
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -71,6 +72,11 @@ class KioskFeed:
         """Begin reading at once, so the first page a TV asks for already has the story."""
         with self._lock:
             self._read_in_thread()
+
+    def wait_first_read(self, seconds: float) -> bool:
+        """Until the first reading has ended (or `seconds` passed): the server listens after
+        it, so the first page a TV gets has the story in it."""
+        return self._first_read.wait(seconds)
 
     def _read_in_thread(self) -> None:  # holding the lock
         if self.reading:
@@ -91,6 +97,7 @@ class KioskFeed:
                 self.problem = str(error).splitlines()[0] if str(error) else "unavailable"
                 delay = retry_after(self.failures)
                 self.retry_at = self.clock.now() + timedelta(seconds=delay)
+            self._first_read.set()
             return
         with self._lock:
             self.reading = False
@@ -101,6 +108,7 @@ class KioskFeed:
                 self.playlist.set_slides(lang, content.slides())
             if first:
                 self.playlist.start(self.clock.now())
+        self._first_read.set()
 
     # -- what a page shows --------------------------------------------------------------------
 
