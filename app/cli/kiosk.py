@@ -1,11 +1,10 @@
-"""`storycart kiosk`: the cart's screen in this terminal, or served to a browser on the cart's
-TV through textual-serve (loopback unless told otherwise)."""
+"""`storycart kiosk`: the cart's screen in this terminal, or served as a web page to the browser
+on the cart's TV (app.cli.kiosk_web_server; loopback unless told otherwise)."""
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
-import shlex
 import sys
 
 from app.cli.errors import CommandError
@@ -14,6 +13,7 @@ from app.config import ConfigError, Settings, check_seconds, parse_languages
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
+FIRST_READ_S = 60.0  # --serve listens once the slides are read (or after this, saying "loading")
 
 
 def add_kiosk_parser(commands, common: argparse.ArgumentParser) -> None:
@@ -40,7 +40,9 @@ def add_kiosk_parser(commands, common: argparse.ArgumentParser) -> None:
         help="languages to cycle through, e.g. ko,ja,en (default: --lang)",
     )
     option(
-        "--serve", action="store_true", help="serve the kiosk to a browser through textual-serve"
+        "--serve",
+        action="store_true",
+        help="serve the kiosk as a web page for the cart's TV (read-only, works offline)",
     )
     option("--host", default=DEFAULT_HOST, help=f"with --serve (default {DEFAULT_HOST})")
     option("--port", type=int, default=DEFAULT_PORT, help=f"with --serve (default {DEFAULT_PORT})")
@@ -58,31 +60,6 @@ def kiosk_settings(settings: Settings, args) -> Settings:
     return settings.with_overrides(**changes)
 
 
-def served_command(settings: Settings, args) -> str:
-    """The command textual-serve starts for each browser: this kiosk, same settings."""
-    command = [
-        sys.executable,
-        "-m",
-        "app.cli",
-        "kiosk",
-        "--db",
-        settings.db_url,
-        "--lang",
-        settings.lang,
-        "--seconds",
-        str(settings.kiosk_seconds),
-    ]
-    if settings.kiosk_languages:
-        command += ["--languages", ",".join(settings.kiosk_languages)]
-    if getattr(args, "config", None):
-        command += ["--config", args.config]
-    if settings.policy:
-        command += ["--policy", settings.policy]
-    for path in settings.policy_files:
-        command += ["--policy-file", str(path)]
-    return shlex.join(command)
-
-
 def serve(settings: Settings, args) -> int:
     if not 1 <= args.port <= 65535:
         raise CommandError(f"--port must be from 1 to 65535, not {args.port}.")
@@ -92,22 +69,37 @@ def serve(settings: Settings, args) -> int:
             f"port {args.port} there sees it (read-only).",
             file=sys.stderr,
         )
-    from textual_serve.server import Server
-
+    from app.cli.kiosk_web_server import run
+    from app.domain.clock import SystemClock
+    from app.services.bundle import connection_for
+    from app.services.kiosk_feed import KioskFeed
+    from app.services.policy_files import load_policies, policy_sources
     from app.services.watching import watch_in_thread
 
-    title = "Story Cart"
-    server = Server(served_command(settings, args), host=args.host, port=args.port, title=title)
+    clock = SystemClock()
+    policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
+    connection = connection_for(settings, clock)
+    connection.get()  # opened (and migrated) once, before the engine opens it too
+    feed = KioskFeed(
+        connection.get,
+        policies.choose(settings.policy or "web-service"),
+        settings.kiosk_languages or (settings.lang,),
+        settings.kiosk_seconds,
+        clock,
+    )
+    feed.start()  # read while the engine starts: the first page already has the story
     # The server fires escalations too, with or without a browser watching the slides.
-    stop_watching = watch_in_thread(settings, kind="kiosk")
+    stop_watching = watch_in_thread(settings, kind="kiosk", clock=clock)
     try:
-        server.serve()
+        feed.wait_first_read(FIRST_READ_S)
+        run(feed, args.host, args.port)
     except OSError as error:
         raise CommandError(
             f"Cannot serve on {args.host}:{args.port} ({error.strerror or error})."
         ) from None
     finally:
         stop_watching()
+        connection.close()
     return 0
 
 

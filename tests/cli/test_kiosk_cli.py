@@ -1,5 +1,5 @@
 """`storycart kiosk` as a real process: bad options refused in one sentence, and `--serve`
-serving the kiosk to a browser (the page, then the app's screen over its websocket)."""
+serving the kiosk to a browser (the page with the slide in it, then each next slide)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 import aiohttp
 
@@ -43,30 +42,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def _page_and_screen(port: int) -> tuple[str, str]:
+async def _page_and_slide(port: int) -> tuple[str, dict, dict]:
     async with aiohttp.ClientSession() as session:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 async with session.get(f"http://127.0.0.1:{port}/") as response:
                     page = await response.text()
+                    headers = dict(response.headers)
                     break
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.1)
         else:
             raise AssertionError("the kiosk server never answered")
-        received = b""
-        async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=110&height=36") as ws:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and WEEK_TITLE.encode() not in received:
-                try:
-                    message = await ws.receive(timeout=2)
-                except TimeoutError:
-                    continue
-                if message.type == aiohttp.WSMsgType.BINARY:
-                    received += message.data
-                elif message.type != aiohttp.WSMsgType.TEXT:
-                    break
-        return page, received.decode("utf-8", "replace")
+        async with session.get(f"http://127.0.0.1:{port}/slide") as response:
+            slide = await response.json()
+        return page, headers, slide
 
 
 def test_serve_shows_the_kiosk_in_a_browser_on_loopback(tmp_path):
@@ -88,11 +78,13 @@ def test_serve_shows_the_kiosk_in_a_browser_on_loopback(tmp_path):
         start_new_session=True,
     )
     try:
-        page, screen = asyncio.run(_page_and_screen(port))
-        assert f"ws://127.0.0.1:{port}/ws" in page  # loopback by default
-        assert "<div>Story Cart</div>" in page  # the name shown until the app connects
-        assert "今週のストーリー" in screen and WEEK_TITLE in screen
-        assert "Traceback" not in screen
+        page, headers, slide = asyncio.run(_page_and_slide(port))
+        # The page itself carries the story (no terminal, no websocket, no splash) and lets
+        # nothing load from anywhere but the kiosk.
+        assert "今週のストーリー" in page and f"<h1>{WEEK_TITLE}</h1>" in page
+        assert "Traceback" not in page and "http" not in page
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert slide["lang"] == "ja" and WEEK_TITLE in slide["html"] and slide["next"] > 0
         with socket.socket() as probe:  # nothing listens on the machine's other addresses
             outside = probe.connect_ex((_outside_address(), port)) if _outside_address() else 1
         assert outside != 0
