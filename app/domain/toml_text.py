@@ -34,7 +34,7 @@ KIND_NAMES = {
 
 
 class TomlReadError(ValueError):
-    """The file cannot be read as TOML. `reason` is missing, directory, unreadable, not_utf8 or
+    """The file cannot be read as TOML. `reason` is missing, unreadable, not_utf8 or
     not_toml; `detail` the OS's or the TOML parser's words; `line` where known. Each reader
     turns it into its own sentence."""
 
@@ -65,8 +65,6 @@ def read_toml(path: Path) -> TomlText:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise TomlReadError(path, "missing") from None
-    except IsADirectoryError:
-        raise TomlReadError(path, "directory") from None
     except OSError as error:
         raise TomlReadError(path, "unreadable", error.strerror or str(error)) from None
     return parse_toml(raw, path)
