@@ -5,6 +5,7 @@ the roster inside it and drill scenarios."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -26,7 +27,7 @@ def test_defaults_are_the_models_field_defaults_and_what_settings_shows(tmp_path
     }
     shown = subprocess.run(
         [sys.executable, "-m", "app.cli", "settings", "--json"],
-        env={**environ, "PYTHONPATH": sys.path[0] if sys.path[0] else "."},
+        env={**environ, "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
         capture_output=True,
         text=True,
         check=True,
@@ -76,7 +77,7 @@ def test_a_bad_config_value_names_its_line(tmp_path):
         f"rotation_weeks in {config} (line 3) must be a whole number from 1 to 4, not 6."
     )
     config.write_text('theme = "storycart"\ncolour = 1\n', "utf-8")
-    with pytest.raises(ConfigError, match=rf"^Config file .*config.toml \(line 2\): 'colour' is"):
+    with pytest.raises(ConfigError, match=r"^Config file .*config.toml \(line 2\): 'colour' is"):
         load_settings(Flags(config=str(config)), {})
 
 
