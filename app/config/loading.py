@@ -121,12 +121,15 @@ def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:
                 sources=sources,
             )
     except ValidationError as error:
-        raise _first_refusal(error) from None
+        raise _first_refusal(error, layers[0]) from None
 
 
-def _first_refusal(error: ValidationError) -> Exception:
+def _first_refusal(error: ValidationError, first: _Layer) -> Exception:
     for problem in error.errors():
         cause = problem.get("ctx", {}).get("error")
+        key_path = getattr(cause, "key_path", ())
+        if key_path and isinstance(first, ConfigFile) and first.document and key_path[0] in first():
+            return ConfigError(f"{first.document.where(key_path)}: {cause.sentence}")
         if isinstance(cause, ConfigError):
             return cause
     return ConfigError(str(error).splitlines()[0])

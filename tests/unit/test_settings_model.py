@@ -97,7 +97,7 @@ def test_a_bad_roster_value_names_its_line_like_config(tmp_path):
     with pytest.raises(ConfigError) as refused:
         load_settings(Flags(config=str(config)), {})
     assert str(refused.value) == (
-        f"{config} (line 6): roster level 'L1 on-call engineer': 'start' 'soon' is not a time "
+        f"{config} (line 4): roster level 'L1 on-call engineer': 'start' 'soon' is not a time "
         "(like 2026-11-02T10:00)."
     )
 
