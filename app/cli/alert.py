@@ -46,7 +46,7 @@ def _source(channel: PagingChannel) -> str:
         return f"url_env {channel.url_env}"
     if channel.url_file:
         return f"url_file {channel.url_file}"
-    return f"url {channel.url.split('://', 1)[0]}://…"
+    return f"url {channel.url.get_secret_value().split('://', 1)[0]}://…"
 
 
 def cmd_alert_list(settings: Settings, args) -> int:

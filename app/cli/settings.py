@@ -7,6 +7,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from app.config import SETTINGS, Settings
 from app.domain.textsafe import printable
 
@@ -24,6 +26,9 @@ def add_settings_parser(commands, common) -> None:
 
 
 def _plain(value):
+    if isinstance(value, SecretStr):  # a channel's URL may hold a token: only its kind is shown
+        secret = value.get_secret_value()
+        return secret.split("://", 1)[0] + "://…" if secret else ""
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, datetime):

@@ -173,7 +173,9 @@ def _roster(value: Any, where: str) -> Roster:
     try:
         return parse_roster(value)
     except RosterError as error:
-        raise ConfigError(f"{where}: {error}") from None
+        refusal = ConfigError(f"{where}: {error}")
+        refusal.key_path, refusal.sentence = ("roster", *error.path), str(error)
+        raise refusal from None
 
 
 ENGINE_KEYS = {"heartbeat_url", "interval"}

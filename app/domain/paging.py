@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
 from app.domain.i18n import Catalog
 from app.domain.page_context import alert_lines, one_line
 
@@ -24,13 +26,17 @@ HELD_UP_AFTER = timedelta(seconds=60)
 class PagingChannel:
     name: str
     # Exactly one of these says where the Apprise URL is.
-    url: str = ""
+    url: SecretStr | str = ""  # may hold a token: kept as a SecretStr, never in repr or str
     url_env: str = ""
     url_file: str = ""
     lang: str = ""  # the language of its pages; empty: the app's
     pages: tuple[str, ...] = ()  # ladder targets it pages (any language); empty: every step
     priority: dict[str, str] = field(default_factory=dict)  # severity key -> service priority
     broadcast: bool = False  # the incident channel: declare, updates, resolve (not pages)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.url, SecretStr):
+            object.__setattr__(self, "url", SecretStr(self.url))
 
     @property
     def outbox_channel(self) -> str:

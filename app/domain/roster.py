@@ -23,7 +23,8 @@ In config.toml:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +33,10 @@ from app.domain.durations import DurationError, parse_duration
 
 
 class RosterError(ValueError):
-    """A roster that cannot be read; str() is one sentence naming the part."""
+    """A roster that cannot be read; str() is one sentence naming the part; `path` is the part's
+    place in the [roster] table (("levels", "L1 on-call engineer")), for a line number."""
+
+    path: tuple[str | int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,19 +116,37 @@ def parse_roster(table: Any, timezone=None) -> Roster:
         raise RosterError(
             f"roster: {unknown[0]!r} is not a roster part (people, levels, overrides)."
         )
-    people = {key: _person(key, value) for key, value in _table(table, "people").items()}
-    levels = tuple(
-        _level(target, value, people, timezone) for target, value in _table(table, "levels").items()
-    )
+    with _part("people") as place:
+        people = {}
+        for key, value in _table(table, "people").items():
+            place.append(key)
+            people[key] = _person(key, value)
+    with _part("levels") as place:
+        levels = []
+        for target, value in _table(table, "levels").items():
+            place.append(target)
+            levels.append(_level(target, value, people, timezone))
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list):
         raise RosterError("roster: 'overrides' must be a list of [[roster.overrides]] tables.")
     names = {level.target.casefold() for level in levels}
-    return Roster(
-        people,
-        levels,
-        tuple(_override(n, o, people, names, timezone) for n, o in enumerate(overrides, 1)),
-    )
+    with _part("overrides") as place:
+        kept = []
+        for number, override in enumerate(overrides, 1):
+            place.append(number - 1)
+            kept.append(_override(number, override, people, names, timezone))
+    return Roster(people, tuple(levels), tuple(kept))
+
+
+@contextmanager
+def _part(name: str) -> Iterator[list]:
+    """Marks a RosterError with the part being read (the last name appended)."""
+    place: list = []
+    try:
+        yield place
+    except RosterError as error:
+        error.path = (name, *place[-1:])
+        raise
 
 
 def _table(table: dict, key: str) -> dict:

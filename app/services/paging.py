@@ -35,7 +35,7 @@ class PagingError(Exception):
 
 def channel_url(channel: PagingChannel, environ: Mapping[str, str] = os.environ) -> str:
     if channel.url:
-        return channel.url
+        return channel.url.get_secret_value()
     if channel.url_env:
         value = environ.get(channel.url_env, "").strip()
         if not value:

@@ -78,7 +78,9 @@ def test_kiosk_settings_from_the_config_file(tmp_path):
     assert settings.kiosk_languages == ("ko", "ja", "en")
     assert settings.kiosk_unlock == ("f9", "o", "k")
     config.write_text('kiosk_unlock = "x"\n', "utf-8")
-    with pytest.raises(ConfigError, match=f"kiosk_unlock in {config} needs at least 3 keys"):
+    with pytest.raises(
+        ConfigError, match=rf"kiosk_unlock in {config} \(line 1\) needs at least 3 keys"
+    ):
         load_settings(Flags(config=str(config)), {})
 
 

@@ -20,6 +20,7 @@ from app.domain.durations import DurationError, parse_duration
 from app.domain.i18n import KeyedRefusal
 from app.domain.policy.model import LocalText
 from app.domain.textsafe import printable
+from app.domain.toml_text import TomlReadError, TomlText, first_unknown, read_toml
 
 EVENT_KINDS = ("signal", "fact", "inject", "customer", "update", "severity")
 MAX_EVENTS = 200
@@ -101,13 +102,18 @@ def _seconds(value: object, where: str, name: str) -> int:
         raise _refuse(where, f"{name} is not a duration ({error}).") from None
 
 
-def from_document(document: dict, where: str) -> Scenario:
+def _at(where: str, text: TomlText | None, path: tuple[str | int, ...]) -> str:
+    """The file with the line of a key path, when the scenario's text is known."""
+    return text.where(path) if text else where
+
+
+def from_document(document: dict, where: str, text: TomlText | None = None) -> Scenario:
     if not isinstance(document, dict):
         raise _refuse(where, "a scenario is a table.")
     known = {"key", "title", "summary", "policy", "severity", "type", "length", "declares"}
-    unknown = sorted(set(document) - known - {"events"})
+    unknown = first_unknown(document, known | {"events"})
     if unknown:
-        raise _refuse(where, f"unknown field {unknown[0]!r}.")
+        raise _refuse(_at(where, text, (unknown,)), f"unknown field {unknown!r}.")
     for name in ("key", "policy", "severity", "type"):
         if not isinstance(document.get(name), str) or not document[name].strip():
             raise _refuse(where, f"the scenario needs a {name}.")
@@ -119,7 +125,7 @@ def from_document(document: dict, where: str) -> Scenario:
         raise _refuse(where, "the scenario needs at least one [[events]].")
     if len(raw_events) > MAX_EVENTS:
         raise _refuse(where, f"a scenario has at most {MAX_EVENTS} events.")
-    events = [_event(raw, f"{where}, event {n}") for n, raw in enumerate(raw_events, 1)]
+    events = [_event(raw, where, text, n) for n, raw in enumerate(raw_events, 1)]
     events.sort(key=lambda event: event.at_s)
     if events[0].kind != "signal":
         raise _refuse(where, "the first event must be the signal that starts the incident.")
@@ -141,20 +147,23 @@ def from_document(document: dict, where: str) -> Scenario:
     )
 
 
-def _event(raw: object, where: str) -> DrillEvent:
+def _event(raw: object, source: str, text: TomlText | None, number: int) -> DrillEvent:
+    def where(*key: str) -> str:
+        return f"{_at(source, text, ('events', number - 1, *key))}, event {number}"
+
     if not isinstance(raw, dict):
-        raise _refuse(where, "an event is a table.")
-    unknown = sorted(set(raw) - {"at", "kind", "text", "source"})
+        raise _refuse(where(), "an event is a table.")
+    unknown = first_unknown(raw, {"at", "kind", "text", "source"})
     if unknown:
-        raise _refuse(where, f"unknown field {unknown[0]!r}.")
+        raise _refuse(where(unknown), f"unknown field {unknown!r}.")
     kind = raw.get("kind", "fact")
     if kind not in EVENT_KINDS:
-        raise _refuse(where, f"the kind {kind!r} is not one of {', '.join(EVENT_KINDS)}.")
+        raise _refuse(where("kind"), f"the kind {kind!r} is not one of {', '.join(EVENT_KINDS)}.")
     return DrillEvent(
-        at_s=_seconds(raw.get("at"), where, "at"),
+        at_s=_seconds(raw.get("at"), where("at"), "at"),
         kind=kind,
-        text=_local(raw.get("text"), where, "text"),
-        source=_local(raw.get("source"), where, "source", required=False),
+        text=_local(raw.get("text"), where("text"), "text"),
+        source=_local(raw.get("source"), where("source"), "source", required=False),
     )
 
 
@@ -175,14 +184,17 @@ def check_against(scenario: Scenario, policies) -> None:
 
 def load_file(path: Path) -> Scenario:
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise _refuse(str(path), "there is no such file.") from None
-    except UnicodeDecodeError:
-        raise _refuse(str(path), "the file is not UTF-8 text.") from None
-    except tomllib.TOMLDecodeError as error:
-        raise _refuse(str(path), f"not valid TOML ({error}).") from None
-    return from_document(document, str(path))
+        document = read_toml(path)
+    except TomlReadError as error:
+        said = {
+            "missing": "there is no such file.",
+            "not_utf8": "the file is not UTF-8 text.",
+            "not_toml": f"not valid TOML ({error.detail}).",
+        }.get(error.reason)
+        if said is None:
+            raise  # unreadable: an OSError's own words, as before
+        raise _refuse(str(path), said) from None
+    return from_document(document.data, str(path), document)
 
 
 @cache
