@@ -64,3 +64,26 @@ def test_settings_hide_a_password_given_by_flag_or_environment(tmp_path):
         assert done.returncode == 0, done.stderr
         assert "s3cretPW" not in done.stdout + done.stderr
         assert "alice:***@db.example.org" in done.stdout
+
+
+def test_daemon_install_keeps_the_password_off_the_services_command_line(tmp_path):
+    import os
+    import plistlib
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    common = ["--db", PG_URL, "daemon", "install", "--manager"]
+    done = subprocess.run(
+        [*STORYCART, *common, "systemd"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    unit = tmp_path / "config" / "systemd" / "user" / "storycart.service"
+    assert "s3cretPW" not in unit.read_text() + done.stdout + done.stderr
+    environment = unit.with_name("storycart.env")
+    assert environment.read_text() == f'STORYCART_DB="{PG_URL}"\n'
+    assert oct(environment.stat().st_mode & 0o777) == "0o600"
+    printed = subprocess.run(
+        [*STORYCART, *common, "launchd", "--print"], capture_output=True, timeout=60, env=env
+    )
+    agent = plistlib.loads(printed.stdout)
+    assert not [word for word in agent["ProgramArguments"] if "s3cretPW" in word]
+    assert agent["EnvironmentVariables"]["STORYCART_DB"] == PG_URL
