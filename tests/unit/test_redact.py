@@ -92,3 +92,64 @@ def test_text_without_secrets_is_left_as_it_was():
 
 def test_a_broken_url_shows_nothing_after_its_scheme():
     assert redact_url("https://alice:s3cret@host:notaport/x") == f"https://{MASK}"
+
+
+LEAKY = "Failed to send to https://hooks.example.org/hook?token=hookS3cret (Bearer eyJS3cretT0k)"
+
+
+def test_a_services_error_sentence_is_quoted_without_its_secrets():
+    from app.domain.i18n import Catalog
+    from app.domain.service_words import service_said
+
+    for lang in ("en", "ko", "ja"):
+        said = service_said(LEAKY, Catalog(lang))
+        assert "hookS3cret" not in said and "eyJS3cretT0k" not in said
+        assert "hooks.example.org/hook" in said
+
+
+def test_status_says_a_broken_channel_without_the_secrets_in_its_error():
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from app.cli.status import problems, report_json, report_text
+    from app.domain.i18n import Catalog
+
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    channel = SimpleNamespace(
+        name="team", broken=True, last_ok_at=None, last_failed_at=now, last_error=LEAKY
+    )
+    report = SimpleNamespace(
+        now=now,
+        watchers=[],
+        alive=lambda **_but: [],
+        unwatched=False,
+        open_incidents=0,
+        next_step=None,
+        broken=[channel],
+        channels=[channel],
+        intake=lambda: [],
+    )
+    catalog = Catalog("en")
+    said = problems(report, catalog)
+    shown = "\n".join(
+        [*said, report_text(report, catalog, ok=False), str(report_json(report, said))]
+    )
+    assert "hookS3cret" not in shown and "eyJS3cretT0k" not in shown
+    assert "team" in shown and "hooks.example.org/hook" in shown
+
+
+def test_a_failed_heartbeat_is_said_without_the_urls_token():
+    from app.services.engine import Engine
+
+    url = "https://hc.example.org/ping/0a1b2c3d4e5f6a7b?token=hbS3cret"
+    problems = []
+
+    def refused(address: str) -> None:
+        raise OSError(f"refused by {address}")
+
+    engine = Engine(None, None, None, 60, url, on_problem=problems.append, ping=refused)
+    engine._ping_once()
+    (said,) = problems
+    assert said.startswith("heartbeat ping failed (OSError: refused by https://hc.example.org/")
+    assert "hbS3cret" not in said + engine.ping_error
+    assert "0a1b2c3d4e5f6a7b" not in said + engine.ping_error
