@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Select
 
 from app.domain.i18n import Catalog
+from app.services.child_process import with_database
 from screens.dialogs import Dialog
 from widgets.fields import Choice, TextField
 
@@ -56,14 +57,21 @@ class DrillSetupDialog(Dialog):
 
 def drill_command(settings, kind: str, key: str, speed: float) -> list[str]:
     """The `storycart drill start` that runs the chosen drill with this app's settings (a
-    replay reads its incident from this app's database, and only reads it)."""
+    replay reads its incident from this app's database, and only reads it). The database is
+    not on it (a password would show in `ps`): `drill_environment` carries it."""
     command = [sys.executable, "-m", "app.cli", "drill", "start", f"--{kind}", key]
-    command += ["--speed", f"{speed:g}", "--lang", settings.lang, "--db", settings.db_url]
+    command += ["--speed", f"{speed:g}", "--lang", settings.lang]
     command += ["--config", str(settings.config_path)]
     return command
 
 
+def drill_environment(settings) -> dict[str, str]:
+    """The drill's environment: this process's, with this app's database."""
+    return with_database(settings.db_url)
+
+
 def run_in_terminal(app, command: list[str]) -> int:
     """The drill in this terminal while the board waits (Textual's suspend)."""
+    environment = drill_environment(app.settings)
     with app.suspend():
-        return subprocess.run(command, check=False).returncode
+        return subprocess.run(command, check=False, env=environment).returncode

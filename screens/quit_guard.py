@@ -60,7 +60,7 @@ def _start_daemon(app) -> None:
     settings, catalog, log = app.settings, app.catalog, daemon_log()
     config = settings.config_path if settings.config_path.exists() else None
     serve = bool(settings.intake.public_url)  # the pages' acknowledge links need an intake
-    process = start_daemon(daemon_command(settings.db_url, config, settings.lang, serve), log)
+    process = start_daemon(daemon_command(config, settings.lang, serve), log, settings.db_url)
     deadline = time.monotonic() + DAEMON_START_TIMEOUT_S
     while time.monotonic() < deadline:
         mine = [w for w in app.services.watchers.current() if w.pid == process.pid]

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from storage.engine import create_sqlite_file, libpq_url, make_engine, sqlite_path
+from app.domain.redact import redact_text
+from storage.engine import create_sqlite_file, libpq_command_url, make_engine, sqlite_path
 from storage.errors import StorageError
 from storage.schema import head_revision, inspect_schema
 
@@ -89,14 +90,19 @@ def _pg_status(url: str):
 def _pg_dump(url: str, target: Path) -> None:
     _pg_status(url)  # a Story Cart database, not newer than this app
     command = [_pg_binary("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
-    _run([*command, "--file", str(target), "--dbname", libpq_url(url)], "pg_dump")
+    where, password = libpq_command_url(url)  # the password in the environment, not in argv
+    _run([*command, "--file", str(target), "--dbname", where], "pg_dump", password)
     os.chmod(target, 0o600)
 
 
-def _run(command: list[str], tool: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run(command: list[str], tool: str, environment: dict[str, str]) -> None:
+    """`environment`: added to this process's (PGPASSWORD), which only its user can read."""
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ, **environment}
+    )
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        detail = redact_text(detail)
         raise BackupError(
             f"{tool} failed: {detail}", "storage.pg_tool_failed", tool=tool, detail=detail
         )
@@ -172,7 +178,8 @@ def _pg_restore(source: Path, url: str) -> None:
         )
     _refuse_non_empty(url)
     command = [_pg_binary("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error"]
-    _run([*command, "--dbname", libpq_url(url), str(source)], "pg_restore")
+    where, password = libpq_command_url(url)
+    _run([*command, "--dbname", where, str(source)], "pg_restore", password)
 
 
 def _pg_backup_revision(source: Path) -> str | None:

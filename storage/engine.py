@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.domain.redact import redact_url
 from storage.errors import DatabaseUnavailable
 from storage.urls import bad_url, sqlite_path
 
-__all__ = ["create_sqlite_file", "libpq_url", "make_engine", "sqlite_path"]
+__all__ = ["create_sqlite_file", "libpq_command_url", "libpq_url", "make_engine", "sqlite_path"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -25,8 +26,25 @@ def _parse(url: str):
 
 
 def libpq_url(url: str) -> str:
-    """A PostgreSQL URL as libpq (psql, pg_dump, psycopg) takes it: postgresql://…"""
+    """A PostgreSQL URL as libpq (psql, pg_dump, psycopg) takes it: postgresql://…, password
+    and all — for a connection made in this process, never for a command line."""
     return _parse(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def libpq_command_url(url: str) -> tuple[str, dict[str, str]]:
+    """A PostgreSQL URL for a child process's arguments (pg_dump, pg_restore), which `ps` shows
+    to every user: without its password, and the environment (PGPASSWORD) that carries it."""
+    parsed = _parse(url).set(drivername="postgresql")
+    password = parsed.password
+    query = dict(parsed.query)
+    password = query.pop("password", None) or password
+    if isinstance(password, tuple):
+        password = password[-1]
+    bare = URL.create(  # set() keeps a password given as None: a new URL without one
+        "postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database, query
+    )
+    environment = {"PGPASSWORD": str(password)} if password is not None else {}
+    return bare.render_as_string(hide_password=False), environment
 
 
 def create_sqlite_file(path: Path) -> bool:
@@ -82,10 +100,10 @@ def make_engine(url: str) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True)
     raise DatabaseUnavailable(
-        f"Story Cart stores data in SQLite or PostgreSQL, not {backend!r} ({url}).",
+        f"Story Cart stores data in SQLite or PostgreSQL, not {backend!r} ({redact_url(url)}).",
         "storage.unsupported",
         backend=backend,
-        url=url,
+        url=redact_url(url),
     )
 
 

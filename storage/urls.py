@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from app.domain.redact import redact_text
 from storage.errors import DatabaseUnavailable
 
 _URL = re.compile(
@@ -23,6 +24,7 @@ _URL = re.compile(
 
 
 def bad_url(url: str) -> DatabaseUnavailable:
+    url = redact_text(url)  # what the user meant may still carry a password
     return DatabaseUnavailable(
         f"{url!r} is not a database URL (use sqlite:///PATH or "
         "postgresql+psycopg://USER@HOST/NAME).",

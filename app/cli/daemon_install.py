@@ -1,12 +1,17 @@
 """`storycart daemon install`: `storycart daemon --intake` as a service of this user — a systemd
 user unit on Linux, a launchd agent on macOS — with the current --db and --config; says where it
 wrote it and the one command that starts it. An existing file is kept unless --force; --print
-writes the file to stdout instead."""
+writes the file to stdout instead.
+
+The database URL (a PostgreSQL one may carry a password) is never on the service's command line,
+which `ps` shows to every user: systemd reads STORYCART_DB from an EnvironmentFile beside the
+unit, launchd from the agent's EnvironmentVariables — both files readable by their owner only."""
 
 from __future__ import annotations
 
 import os
 import plistlib
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -15,8 +20,10 @@ from app.cli.errors import CommandError
 from app.cli.intake_limits import DEFAULT_LISTEN
 from app.config import Settings, data_dir
 from app.domain.i18n import Catalog
+from app.services.child_process import DB_ENV
 
 UNIT_NAME = "storycart.service"
+ENV_FILE_NAME = "storycart.env"  # beside the unit: STORYCART_DB for the service
 AGENT_LABEL = "org.storycart.daemon"
 DEFAULT_INTAKE = DEFAULT_LISTEN  # as `storycart intake --listen`
 
@@ -46,10 +53,11 @@ def add_install_parser(actions, common) -> None:
 
 
 def daemon_argv(settings: Settings, intake: str) -> list[str]:
-    """The service's command: this installation's `storycart`, the same database and file."""
+    """The service's command: this installation's `storycart` and the same settings file (the
+    database is in its environment, `daemon_environment`)."""
     script = Path(sys.executable).with_name("storycart")
     argv = [str(script)] if script.exists() else [sys.executable, "-m", "app.cli"]
-    argv += ["daemon", "--intake", intake, "--db", settings.db_url]
+    argv += ["daemon", "--intake", intake]
     if settings.config_path.exists():
         argv += ["--config", str(settings.config_path.resolve())]
     return argv
@@ -63,7 +71,17 @@ def _systemd_word(word: str) -> str:
     return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def systemd_unit(argv: list[str]) -> str:
+def daemon_environment(settings: Settings) -> dict[str, str]:
+    return {DB_ENV: settings.db_url}
+
+
+def environment_file(environment: dict[str, str]) -> str:
+    """systemd.exec(5)'s EnvironmentFile: KEY="VALUE", with \\ " $ and ` escaped."""
+    escaped = {key: re.sub(r'([\\"$`])', r"\\\1", value) for key, value in environment.items()}
+    return "".join(f'{key}="{value}"\n' for key, value in escaped.items())
+
+
+def systemd_unit(argv: list[str], environment_path: Path) -> str:
     return "\n".join(
         [
             "[Unit]",
@@ -77,6 +95,8 @@ def systemd_unit(argv: list[str]) -> str:
             "Restart=on-failure",
             "RestartSec=5",
             "Environment=PYTHONUNBUFFERED=1",
+            "# The database (STORYCART_DB), readable by its owner only: never on ExecStart.",
+            "EnvironmentFile=" + _systemd_word(str(environment_path)),
             "",
             "[Install]",
             "WantedBy=default.target",
@@ -85,7 +105,7 @@ def systemd_unit(argv: list[str]) -> str:
     )
 
 
-def launchd_agent(argv: list[str], log: Path) -> bytes:
+def launchd_agent(argv: list[str], log: Path, environment: dict[str, str]) -> bytes:
     return plistlib.dumps(
         {
             "Label": AGENT_LABEL,
@@ -94,7 +114,7 @@ def launchd_agent(argv: list[str], log: Path) -> bytes:
             "KeepAlive": True,
             "StandardOutPath": str(log),
             "StandardErrorPath": str(log),
-            "EnvironmentVariables": {"PYTHONUNBUFFERED": "1"},
+            "EnvironmentVariables": {"PYTHONUNBUFFERED": "1", **environment},
         }
     )
 
@@ -108,25 +128,24 @@ def service_file(manager: str, environ=os.environ) -> Path:
 
 def cmd_install(settings: Settings, args) -> int:
     manager = args.manager or ("launchd" if sys.platform == "darwin" else "systemd")
-    argv = daemon_argv(settings, args.intake)
+    argv, environment = daemon_argv(settings, args.intake), daemon_environment(settings)
+    path = service_file(manager)
+    environment_path = path.with_name(ENV_FILE_NAME)
     if manager == "launchd":
-        content = launchd_agent(argv, data_dir() / "daemon.log")
+        content = launchd_agent(argv, data_dir() / "daemon.log", environment)
     else:
-        content = systemd_unit(argv).encode("utf-8")
+        content = systemd_unit(argv, environment_path).encode("utf-8")
     if args.print:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return 0
     t = Catalog(settings.lang).t
-    path = service_file(manager)
     if path.exists() and not args.force:
         raise CommandError(t("daemon_install.exists", path=str(path)))
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Owner only: a PostgreSQL URL in it may carry a password.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
-    os.chmod(path, 0o600)
+    if manager == "systemd":
+        _write_private(environment_path, environment_file(environment).encode("utf-8"))
+    _write_private(path, content)
     print(t("daemon_install.wrote", path=str(path)))
     if manager == "launchd":
         command = f"launchctl load -w {shlex.quote(str(path))}"
@@ -134,3 +153,11 @@ def cmd_install(settings: Settings, args) -> int:
         command = f"systemctl --user enable --now {UNIT_NAME}"
     print(t("daemon_install.start", command=command))
     return 0
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Owner only: a PostgreSQL URL in it may carry a password."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    os.chmod(path, 0o600)

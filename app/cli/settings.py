@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import SecretStr
 
 from app.config import SETTINGS, Settings
+from app.domain.redact import redact_text, redact_url, url_kind
 from app.domain.textsafe import printable
 
 
@@ -25,10 +27,15 @@ def add_settings_parser(commands, common) -> None:
     shown.set_defaults(handler=cmd_settings)
 
 
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
 def _plain(value):
-    if isinstance(value, SecretStr):  # a channel's URL may hold a token: only its kind is shown
-        secret = value.get_secret_value()
-        return secret.split("://", 1)[0] + "://…" if secret else ""
+    """The value as JSON has it, with every URL and credential in it redacted."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if isinstance(value, str):
+        return redact_url(value) if _URL.match(value) else redact_text(value)
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, datetime):
@@ -40,7 +47,9 @@ def _plain(value):
     if dataclasses.is_dataclass(value):
         document = {key: _plain(item) for key, item in dataclasses.asdict(value).items()}
         if document.get("url"):  # a channel's URL may hold a token: only its kind is shown
-            document["url"] = document["url"].split("://", 1)[0] + "://…"
+            url = value.url
+            plain_url = url.get_secret_value() if isinstance(url, SecretStr) else url
+            document["url"] = url_kind(plain_url)
         return document
     return value
 

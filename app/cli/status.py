@@ -10,6 +10,7 @@ import sys
 
 from app.config import Settings
 from app.domain.i18n import Catalog
+from app.domain.redact import redact_text
 from app.domain.textsafe import printable
 from app.domain.word_lists import joined
 
@@ -59,7 +60,8 @@ def problems(report, catalog: Catalog, public_url: str = "") -> list[str]:
     if report.unwatched:
         said.append(catalog.t("health.unwatched", count=report.open_incidents))
     for status in report.broken:
-        said.append(catalog.t("health.broken", channel=status.name, error=status.last_error))
+        error = redact_text(status.last_error or "")
+        said.append(catalog.t("health.broken", channel=status.name, error=error))
     if public_url and not report.intake():
         # Pages still go out, but the button on them fails: found now, not at 3 am.
         said.append(catalog.t("health.links_dead", url=public_url))
@@ -122,7 +124,9 @@ def report_json(report, said: list[str]) -> dict:
                 "state": "broken" if status.broken else "ok" if status.last_ok_at else "unused",
                 "last_ok_at": _iso(status.last_ok_at),
                 "last_failed_at": _iso(status.last_failed_at),
-                "last_error": status.last_error,
+                "last_error": redact_text(status.last_error)
+                if status.last_error is not None
+                else None,
             }
             for status in report.channels
         ],
@@ -180,7 +184,8 @@ def report_text(report, catalog: Catalog, ok: bool) -> str:
             key, at = "health.channel_ok", status.last_ok_at
         else:
             key, at = "health.channel_unused", None
-        lines.append(t(key, channel=status.name, at=local_time(at), error=status.last_error))
+        error = redact_text(status.last_error or "")
+        lines.append(t(key, channel=status.name, at=local_time(at), error=error))
     if not report.channels:
         lines.append(t("health.no_channels"))
     takers = report.intake()

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.services.child_process import with_database
 
-def daemon_command(db_url: str, config: Path | None, lang: str, intake: bool = False) -> list[str]:
+
+def daemon_command(config: Path | None, lang: str, intake: bool = False) -> list[str]:
     """`intake`: the daemon also serves the intake on its default address — for pages whose
-    acknowledge links ([intake] public_url) would otherwise lead nowhere."""
-    command = [sys.executable, "-m", "app.cli", "daemon", "--db", db_url, "--lang", lang]
+    acknowledge links ([intake] public_url) would otherwise lead nowhere. The database is not
+    on it (a password would show in `ps`): `start_daemon` hands it over in the environment."""
+    command = [sys.executable, "-m", "app.cli", "daemon", "--lang", lang]
     if config is not None:
         command += ["--config", str(config)]
     if intake:
@@ -20,9 +23,10 @@ def daemon_command(db_url: str, config: Path | None, lang: str, intake: bool = F
     return command
 
 
-def start_daemon(command: list[str], log: Path) -> subprocess.Popen:
+def start_daemon(command: list[str], log: Path, db_url: str) -> subprocess.Popen:
     """The daemon in a session of its own (closing the terminal does not stop it), reading
-    nothing, writing to `log` (made 0600: its lines name incidents)."""
+    nothing, writing to `log` (made 0600: its lines name incidents), on the database `db_url`
+    (given in its environment, never on its command line)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
@@ -33,6 +37,7 @@ def start_daemon(command: list[str], log: Path) -> subprocess.Popen:
             stderr=descriptor,
             start_new_session=True,
             close_fds=True,
+            env=with_database(db_url),
         )
     finally:
         os.close(descriptor)

@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from app import __version__
 from app.domain.i18n import Catalog
 from app.domain.incident import COMMAND_CHANNEL, SCREEN_CHANNELS, FiredStep
+from app.domain.redact import redact_text
 from app.domain.watcher_text import watcher_name
 from app.domain.watchers import Watcher
 from app.services.ack_links import page_links
@@ -126,8 +127,9 @@ class Engine:
             self._ping(self.heartbeat_url)
         except Exception as error:  # said once per outage, tried again next pass
             if self.ping_error is None:
-                self.on_problem(f"heartbeat ping failed ({type(error).__name__}: {error})")
-            self.ping_error = str(error)
+                said = redact_text(f"{type(error).__name__}: {error}")
+                self.on_problem(f"heartbeat ping failed ({said})")
+            self.ping_error = redact_text(str(error))
             return
         self.pings += 1
         self.ping_error = None

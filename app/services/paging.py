@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 
 from app.domain.page_html import mail_html
 from app.domain.paging import PagingChannel
+from app.domain.redact import redact_text
 
 # Services where Apprise passes a header we name (+Header=value in the URL); mail carries it as
 # a message header.
@@ -147,5 +148,5 @@ def _innermost(cause: str) -> str:
 
 
 def _without(text: str, url: str) -> str:
-    """The text with the URL (and so any secret in it) taken out."""
-    return text.replace(url, "<url>")[:300]
+    """The text with the URL taken out, and any other URL or credential in it redacted."""
+    return redact_text(text.replace(url, "<url>"))[:300]

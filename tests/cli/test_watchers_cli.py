@@ -131,9 +131,12 @@ def test_daemon_install_writes_a_systemd_user_unit_once(tmp_path):
     ]
     text = unit.read_text()
     (exec_start,) = [line for line in text.splitlines() if line.startswith("ExecStart=")]
-    assert exec_start.endswith(
-        f'daemon --intake 127.0.0.1:9787 --db "{url}" --config {config.resolve()}'
-    )
+    assert exec_start.endswith(f"daemon --intake 127.0.0.1:9787 --config {config.resolve()}")
+    # The database is in the environment file beside the unit, never on ExecStart (`ps`).
+    environment = unit.with_name("storycart.env")
+    assert f"EnvironmentFile={environment}" in text.splitlines()
+    assert environment.read_text() == f'STORYCART_DB="{url}"\n'
+    assert oct(environment.stat().st_mode & 0o777) == "0o600"
     assert "WantedBy=default.target" in text and "Restart=on-failure" in text
     assert oct(unit.stat().st_mode & 0o777) == "0o600"
     again = cli("daemon", "install", "--manager", "systemd", *db)
@@ -155,13 +158,8 @@ def test_daemon_install_writes_a_launchd_agent_and_prints_it(tmp_path):
     assert printed.returncode == 0, printed.stderr
     agent = plistlib.loads(printed.stdout)
     assert agent["Label"] == "org.storycart.daemon"
-    assert agent["ProgramArguments"][-5:] == [
-        "daemon",
-        "--intake",
-        "127.0.0.1:9787",
-        "--db",
-        f"sqlite:///{tmp_path / 'team.db'}",
-    ]
+    assert agent["ProgramArguments"][-3:] == ["daemon", "--intake", "127.0.0.1:9787"]
+    assert agent["EnvironmentVariables"]["STORYCART_DB"] == f"sqlite:///{tmp_path / 'team.db'}"
     assert agent["RunAtLoad"] is True and agent["KeepAlive"] is True
     assert agent["StandardErrorPath"].endswith("daemon.log")
     home = {**os.environ, "HOME": str(tmp_path / "home")}
