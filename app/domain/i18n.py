@@ -96,10 +96,15 @@ class LocalizedError(ValueError):
     def __init__(self, key: str, **values: object) -> None:
         self.key = key
         self.values = values
-        super().__init__(Catalog(DEFAULT_LANGUAGE).t(key, **values))
+        super().__init__(self.in_language(Catalog(DEFAULT_LANGUAGE)))
 
     def in_language(self, catalog: Catalog) -> str:
-        return catalog.t(self.key, **self.values)
+        """A value written in several languages (a policy's LocalText) is said in the catalog's."""
+        values = {
+            name: value.get(catalog.lang) if hasattr(value, "languages") else value
+            for name, value in self.values.items()
+        }
+        return catalog.t(self.key, **values)
 
 
 class KeyedRefusal(ValueError):

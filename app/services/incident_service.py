@@ -355,8 +355,9 @@ class IncidentService(EscalationFiring):
 
     def _needs_report_clock(self, record) -> None:
         policy, _version = self._policy(record.policy_id)
-        if policy.incident_type(record.type_key).regulatory_report_s is None:
-            raise IncidentError("refusal.no_report_duty", code=record.code, type=record.type_key)
+        kind = policy.incident_type(record.type_key)  # named in the reader's language
+        if kind.regulatory_report_s is None:
+            raise IncidentError("refusal.no_report_duty", code=record.code, type=kind.name)
 
     def assign_role(self, code: str, actor: str, role: str, person: str) -> None:
         person = printable(person).strip()
