@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 
 from app.domain.durations import split_duration
+from app.domain.word_lists import joined
 
 LANGUAGES = ("en", "ko", "ja")
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어", "ja": "日本語"}  # each in its own language
@@ -150,6 +151,10 @@ class Catalog:
     def get(self, key: str) -> str | None:
         """The message, or None when no catalog has the key (optional texts)."""
         return self._messages.get(key)
+
+    def joined(self, items) -> str:
+        """Items listed in a sentence of this language (、 in Japanese)."""
+        return joined(items, self.lang)
 
     def duration(self, seconds: int | None) -> str:
         if seconds is None:

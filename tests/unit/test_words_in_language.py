@@ -40,3 +40,32 @@ def test_no_template_leaves_an_english_field_name_for_a_hint(lang, kind):
         assert FIELD_NAME.findall(text) == [], text
         if lang != "en":
             assert ENGLISH_HINT.findall(text) == [], text
+
+
+def test_counts_of_one_story_are_singular_in_english():
+    en = Catalog("en")
+    assert en.t("sheet.booklet_count", count=1) == "1 story"  # the booklet's cover
+    assert en.t("sheet.booklet_count", count=3) == "3 stories"
+    assert en.t("story.count", shown=1, total=1) == "1 of 1 story"  # the library's count
+    assert en.t("story.count_more", shown=1, total=1).startswith("1+ of 1 story ")
+    assert Catalog("ko").t("story.count", shown=1, total=1) == "스토리 1개 중 1개"
+
+
+def test_a_japanese_page_and_kiosk_slide_list_people_with_the_ideographic_comma():
+    from app.domain.kiosk_playlist import matrix_rows
+    from app.domain.page_context import paged_names
+    from app.domain.paging import page_text
+    from app.services.policy_files import load_policies, policy_sources
+    from tests.unit.test_page_text import payload
+
+    ja = Catalog("ja")
+    two = payload(notify=["L1", "L2"], notify_by_language={"ja": ["L1 オンコール", "L2 シニア"]})
+    _title, body = page_text(two, "hook", ja)
+    assert "L1 オンコール、L2 シニア" in body and "L1 オンコール, L2" not in body
+    people = [{"name": "美咲", "contact": "090"}, {"name": "健太", "contact": "080"}]
+    _title, body = page_text(payload(people=people), "hook", ja)
+    assert "美咲 (090)、健太 (080)" in body
+    assert paged_names(two, "ja") == "L1 オンコール、L2 シニア"
+    policy = load_policies(policy_sources(None)).get("web-service")
+    first = matrix_rows(policy, ja)[0].first_notify  # the kiosk's severity slide, SEV-1
+    assert first == "L1 オンコールエンジニア、L3 エンジニアリングマネージャー"
