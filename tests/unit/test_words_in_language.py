@@ -69,3 +69,12 @@ def test_a_japanese_page_and_kiosk_slide_list_people_with_the_ideographic_comma(
     policy = load_policies(policy_sources(None)).get("web-service")
     first = matrix_rows(policy, ja)[0].first_notify  # the kiosk's severity slide, SEV-1
     assert first == "L1 オンコールエンジニア、L3 エンジニアリングマネージャー"
+
+
+def test_counts_of_one_alert_or_event_are_singular_in_english():
+    en = Catalog("en")
+    assert en.t("intake.truncated", count=1).startswith("The sender left 1 alert of this group")
+    assert en.t("intake.ctx_left_out", count=1).startswith("1 more alert not kept")
+    assert en.t("intake.ctx_left_out", count=2).startswith("2 more alerts not kept")
+    assert en.t("drill.checked", name="x", count=1) == "Scenario x is fine: 1 event."
+    assert en.t("demo.loaded", count=1, url="u").startswith("Loaded 1 made-up incident into u.")
