@@ -80,10 +80,11 @@ class _Formatter(string.Formatter):
         if format_spec in KOREAN_PARTICLES:
             text = str(value)
             return text + korean_particle(text, format_spec)
-        if "/" in format_spec and isinstance(value, int):
-            # "{pages:page/pages}" writes "1 page", "2 pages" (English counts).
+        if "/" in format_spec and (isinstance(value, int) or str(value).isdigit()):
+            # "{pages:page/pages}" writes "1 page", "2 pages" (English counts; a count kept
+            # in an entry's data may come back as text).
             one, many = format_spec.split("/", 1)
-            return f"{value} {one if value == 1 else many}"
+            return f"{value} {one if int(value) == 1 else many}"
         return super().format_field(value, format_spec)
 
 

@@ -78,3 +78,9 @@ def test_counts_of_one_alert_or_event_are_singular_in_english():
     assert en.t("intake.ctx_left_out", count=2).startswith("2 more alerts not kept")
     assert en.t("drill.checked", name="x", count=1) == "Scenario x is fine: 1 event."
     assert en.t("demo.loaded", count=1, url="u").startswith("Loaded 1 made-up incident into u.")
+
+
+def test_a_count_kept_as_text_in_an_entrys_data_still_reads_right():
+    en = Catalog("en")
+    assert en.t("intake.truncated", count="1").startswith("The sender left 1 alert of")
+    assert en.t("intake.truncated", count="3").startswith("The sender left 3 alerts of")
