@@ -15,12 +15,13 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane, TextArea
 
 from app.domain.board_rows import Tone, clock_text
+from app.domain.checklist_text import checklist_item_text
 from app.domain.clock import Clock
 from app.domain.escalation import PlannedStep, StepState, plan
 from app.domain.i18n import Catalog
 from app.domain.incident import ROLES, IncidentView, incident_facts
 from app.domain.incident_text import entry_text, step_state_text
-from app.domain.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time, war_room
+from app.domain.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time
 from app.domain.playbooks import checklists_for, current_phase
 from app.domain.textsafe import printable
 from app.domain.word_lists import joined
@@ -283,7 +284,7 @@ class IncidentScreen(IncidentCommandsScreen):
             for item in checklist.items:
                 key = f"{checklist.key}/{item.key}"
                 done = (checklist.key, item.key) in view.ticks
-                label = item.text.get(lang).replace("{date}", war_room(record))
+                label = checklist_item_text(item, lang, record)
                 text = Text(f"  [{'x' if done else ' '}] {label}")
                 if done:
                     text.stylize("#7FB77E")

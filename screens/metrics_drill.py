@@ -52,7 +52,7 @@ class DrillDialog(ModalScreen[None]):
             table.add_row(code, Text(span_text(seconds), style=style), Text(title), key=code)
         notes = [] if self.figure.samples else [t("metrics.drill_none")]
         if self.figure.missing:
-            notes.append(t("metrics.drill_without", codes=", ".join(self.figure.missing)))
+            notes.append(t("metrics.drill_without", codes=self.catalog.joined(self.figure.missing)))
         self.query_one("#drill-note", Static).update(Content("\n".join(notes)))
         table.focus()
 

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from app.domain.i18n import Catalog
+from app.domain.i18n import LANGUAGE_NAMES, Catalog
 from app.domain.story.bank import story_marks, week_until
 from app.domain.story.diagram_picture import shown_on_screen
 from app.domain.story.drafting import next_lens
@@ -143,7 +143,8 @@ class ReaderScreen(StoryScreen):
         if story.status != "published":
             marks.append(t("story.draft"))
         if view.translations:
-            marks.append(t("story.translations", langs=", ".join(view.translations)))
+            names = (LANGUAGE_NAMES.get(lang, lang) for lang in view.translations)
+            marks.append(t("story.translations", langs=self.catalog.joined(names)))
         self._set("#reader-strip", " · ".join(printable(m) for m in marks if m))
         self._set("#reader-highlight", printable(story.highlight))
         self._set("#reader-narrative", printable(story.narrative))

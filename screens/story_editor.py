@@ -16,8 +16,8 @@ from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
 from app.domain.autosave import Autosave
 from app.domain.i18n import LANGUAGE_NAMES, Catalog, said_in
-from app.domain.story.bank import builtin_themes, prompt_bank
-from app.domain.story.model import KINDS, LENSES, parse_themes
+from app.domain.story.bank import builtin_themes, prompt_bank, theme_names, themes_from_text
+from app.domain.story.model import KINDS, LENSES
 from app.domain.textsafe import printable
 from screens.base import StoryCartScreen
 from screens.dialogs import publish_unless_blaming
@@ -69,7 +69,7 @@ class StoryEditorScreen(StoryCartScreen):
             yield Select(
                 [(t(f"story.kind.{k}"), k) for k in KINDS], allow_blank=False, id="story-kind"
             )
-            builtin = ", ".join(builtin_themes(self.catalog.lang))
+            builtin = theme_names(builtin_themes(self.catalog.lang), self.catalog.lang)
             yield self._label(t("story.field_themes", builtin=builtin))
             yield TextField(id="story-themes")
             for name in TEXTS:
@@ -105,7 +105,8 @@ class StoryEditorScreen(StoryCartScreen):
         story = view.story
         self.query_one("#story-title", Input).value = story.title
         self.query_one("#story-kind", Select).value = story.kind
-        self.query_one("#story-themes", Input).value = ", ".join(story.themes)
+        themes = theme_names(story.themes, self.catalog.lang)
+        self.query_one("#story-themes", Input).value = themes
         values = {
             "highlight": story.highlight,
             "narrative": story.narrative,
@@ -153,7 +154,7 @@ class StoryEditorScreen(StoryCartScreen):
             self.story,
             title=self.query_one("#story-title", Input).value,
             kind=kind if isinstance(kind, str) else self.story.kind,
-            themes=parse_themes(self.query_one("#story-themes", Input).value),
+            themes=themes_from_text(self.query_one("#story-themes", Input).value),
             highlight=texts["highlight"],
             narrative=texts["narrative"],
             lenses={lens: texts[lens] for lens in LENSES if texts[lens].strip()},

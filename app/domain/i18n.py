@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 
 from app.domain.durations import split_duration
+from app.domain.word_lists import joined
 
 LANGUAGES = ("en", "ko", "ja")
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어", "ja": "日本語"}  # each in its own language
@@ -79,10 +80,11 @@ class _Formatter(string.Formatter):
         if format_spec in KOREAN_PARTICLES:
             text = str(value)
             return text + korean_particle(text, format_spec)
-        if "/" in format_spec and isinstance(value, int):
-            # "{pages:page/pages}" writes "1 page", "2 pages" (English counts).
+        if "/" in format_spec and (isinstance(value, int) or str(value).isdigit()):
+            # "{pages:page/pages}" writes "1 page", "2 pages" (English counts; a count kept
+            # in an entry's data may come back as text).
             one, many = format_spec.split("/", 1)
-            return f"{value} {one if value == 1 else many}"
+            return f"{value} {one if int(value) == 1 else many}"
         return super().format_field(value, format_spec)
 
 
@@ -96,10 +98,15 @@ class LocalizedError(ValueError):
     def __init__(self, key: str, **values: object) -> None:
         self.key = key
         self.values = values
-        super().__init__(Catalog(DEFAULT_LANGUAGE).t(key, **values))
+        super().__init__(self.in_language(Catalog(DEFAULT_LANGUAGE)))
 
     def in_language(self, catalog: Catalog) -> str:
-        return catalog.t(self.key, **self.values)
+        """A value written in several languages (a policy's LocalText) is said in the catalog's."""
+        values = {
+            name: value.get(catalog.lang) if hasattr(value, "languages") else value
+            for name, value in self.values.items()
+        }
+        return catalog.t(self.key, **values)
 
 
 class KeyedRefusal(ValueError):
@@ -145,6 +152,10 @@ class Catalog:
     def get(self, key: str) -> str | None:
         """The message, or None when no catalog has the key (optional texts)."""
         return self._messages.get(key)
+
+    def joined(self, items) -> str:
+        """Items listed in a sentence of this language (、 in Japanese)."""
+        return joined(items, self.lang)
 
     def duration(self, seconds: int | None) -> str:
         if seconds is None:

@@ -375,7 +375,7 @@ def matrix_rows(policy, catalog: Catalog) -> tuple[MatrixRow, ...]:
                 else catalog.t(
                     "kiosk.resolve_within", time=catalog.duration(severity.resolution_s)
                 ),
-                printable(", ".join(who.get(lang) for who in severity.first_notify)),
+                printable(catalog.joined(who.get(lang) for who in severity.first_notify)),
             )
         )
     return tuple(rows)

@@ -31,11 +31,26 @@ def _templates(lang: str) -> dict[str, str]:
     return tomllib.loads(text)
 
 
+ROLE_FIELDS = ("commander", "tech_lead", "comms_lead")
+
+
 class _Hints(dict):
-    """Leaves a placeholder the incident cannot fill as [name]."""
+    """Leaves a placeholder the incident cannot fill as a bracketed hint in the reader's words
+    ([영향], [影響], [what is affected]), never as the field's English name."""
+
+    def __init__(self, catalog: Catalog, **values: object) -> None:
+        super().__init__(**values)
+        self.catalog = catalog
 
     def __missing__(self, key: str) -> str:
-        return f"[{key}]"
+        return f"[{hint(key, self.catalog)}]"
+
+
+def hint(field: str, catalog: Catalog) -> str:
+    """What a template field the incident cannot fill yet asks the author for."""
+    if field in ROLE_FIELDS:
+        return catalog.t(f"role.{field}")
+    return catalog.get(f"template.hint_{field}") or catalog.t("template.hint_other")
 
 
 def local_time(instant: datetime | None, zone: tzinfo | None = None) -> str | None:
@@ -62,6 +77,7 @@ def fill(
     record, lang = view.record, catalog.lang
     severity = view.policy.severity(record.severity)
     values = _Hints(
+        catalog,
         code=record.code,
         title=printable(record.title),
         severity=record.severity,
@@ -80,7 +96,7 @@ def fill(
     values["status_page_message"] = catalog.t(
         f"status_page.message_{state}", issue=printable(record.impact or record.title)
     )
-    for role in ("commander", "tech_lead", "comms_lead"):
+    for role in ROLE_FIELDS:
         if view.roles.get(role):
             values[role] = "@" + printable(view.roles[role])
     updates = [e for e in view.timeline if e.kind == "status_update"]

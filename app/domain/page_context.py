@@ -11,6 +11,7 @@ import re
 
 from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 # The monitor's context the firing copies into a page's payload ("alert"), in reading order.
 ALERT_LINES = (
@@ -58,6 +59,6 @@ def paged_names(payload: dict, lang: str) -> str:
         if held.get("name")
     ]
     if people:
-        return ", ".join(people)
+        return joined(people, lang)
     notify = payload.get("notify_by_language", {}).get(lang) or payload.get("notify") or []
-    return ", ".join(one_line(name) for name in notify if name)
+    return joined((one_line(name) for name in notify if name), lang)

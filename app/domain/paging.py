@@ -116,7 +116,7 @@ def page_text(
             "page.step",
             step=int(payload.get("position", 0)) + 1,
             round=int(payload["round"]) + 1,
-            notify=", ".join(one_line(name) for name in notify),
+            notify=catalog.joined(one_line(name) for name in notify),
         ),
         t("page.open_for", duration=open_for(sent - declared, catalog)),
     ]
@@ -133,7 +133,7 @@ def page_text(
         for held in payload.get("people", ())
     ]
     if people:
-        lines.append(t("page.on_call", people=", ".join(people)))
+        lines.append(t("page.on_call", people=catalog.joined(people)))
     command = f"storycart incident ack {payload['incident']}"
     if ack_url:
         lines += [t("page.ack_link", url=ack_url), t("page.ack_or", command=command)]

@@ -31,7 +31,7 @@ def regulator_report(view, postmortem, lang: str, paper: str = "a4") -> Sheet:
     title = t("regulator.title", title=record.title)
     sheet.pdf.set_title(title)
     sheet.text(title, TITLE, after=2)
-    _checklist(sheet, view, t)
+    _checklist(sheet, view, t, lang)
     answers = _answers(record, postmortem, t)
     for number, item in enumerate(ITEMS, 1):
         sheet.keep(30)
@@ -44,8 +44,9 @@ def regulator_report(view, postmortem, lang: str, paper: str = "a4") -> Sheet:
     return sheet
 
 
-def _checklist(sheet: Sheet, view, t) -> None:
+def _checklist(sheet: Sheet, view, t, lang: str) -> None:
     record = view.record
+    type_name = view.policy.incident_type(record.type_key).name.get(lang)
     deadline = view.plan.deadline(DeadlineKind.REGULATORY_REPORT)
     if record.report_duty is not None:
         duty = t(f"regulator.duty_{record.report_duty}")
@@ -57,7 +58,7 @@ def _checklist(sheet: Sheet, view, t) -> None:
     else:
         duty = t("regulator.undecided")
     rows = [
-        (t("regulator.incident"), f"{record.code} · {record.severity} · {record.type_key}"),
+        (t("regulator.incident"), f"{record.code} · {record.severity} · {type_name}"),
         (t("regulator.regulation"), t("regulator.regulation_choices")),
         (t("regulator.duty"), duty),
         (t("regulator.deadline"), _stamp(deadline.due_at) if deadline else "—"),

@@ -12,7 +12,6 @@ from app.domain.escalation import (
     StepState,
     plan,
 )
-from app.domain.i18n import LANGUAGES
 from app.domain.incident import (
     CERTAINTIES,
     RESOLVED_ON_BOARD,
@@ -28,9 +27,9 @@ from app.domain.incident import (
     TimelineEntry,
     impact_times,
 )
-from app.domain.playbooks import playbook
 from app.domain.policy.model import Policy
 from app.domain.textsafe import printable
+from app.services.checklist_data import check_data
 from app.services.escalation_firing import EscalationFiring
 from app.services.frozen import frozen_copy
 from storage.incident_rows import (
@@ -356,8 +355,9 @@ class IncidentService(EscalationFiring):
 
     def _needs_report_clock(self, record) -> None:
         policy, _version = self._policy(record.policy_id)
-        if policy.incident_type(record.type_key).regulatory_report_s is None:
-            raise IncidentError("refusal.no_report_duty", code=record.code, type=record.type_key)
+        kind = policy.incident_type(record.type_key)  # named in the reader's language
+        if kind.regulatory_report_s is None:
+            raise IncidentError("refusal.no_report_duty", code=record.code, type=kind.name)
 
     def assign_role(self, code: str, actor: str, role: str, person: str) -> None:
         person = printable(person).strip()
@@ -385,9 +385,7 @@ class IncidentService(EscalationFiring):
                 return (
                     "checklist",
                     f"{checklist}/{item}: unticked",
-                    _check_data(
-                        record.policy_id, checklist, item, done=False, policies=self._policy
-                    ),
+                    check_data(record, checklist, item, done=False, policies=self._policy),
                 )
             session.add(
                 ChecklistTickRecord(
@@ -402,7 +400,7 @@ class IncidentService(EscalationFiring):
             return (
                 "checklist",
                 f"{checklist}/{item}: done",
-                _check_data(record.policy_id, checklist, item, done=True, policies=self._policy),
+                check_data(record, checklist, item, done=True, policies=self._policy),
             )
 
         self._change(code, actor, change)
@@ -447,17 +445,3 @@ class IncidentService(EscalationFiring):
 
 def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
-
-
-def _check_data(policy_id, checklist: str, item: str, done: bool, policies) -> dict:
-    """The checklist's and the item's names in every language, as the playbook had them."""
-    policy, _version = policies(policy_id)
-    data: dict = {"checklist": checklist, "item": item, "done": done}
-    for entry in playbook(policy.name):
-        if entry.key != checklist:
-            continue
-        data["checklist_names"] = {lang: entry.title.get(lang) for lang in LANGUAGES}
-        for candidate in entry.items:
-            if candidate.key == item:
-                data["item_names"] = {lang: candidate.text.get(lang) for lang in LANGUAGES}
-    return data

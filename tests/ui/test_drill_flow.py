@@ -93,6 +93,8 @@ async def pause_then_end(app, pilot, base, clock) -> None:
     rows = [[str(cell) for cell in table.get_row_at(r)] for r in range(table.row_count)]
     assert rows[0][0] == "선언까지 걸린 시간" and rows[0][3] == "달성"
     assert rows[2][0] == "확인까지 걸린 시간" and rows[2][3] == "미달"  # paused at 15m
+    practise = text_of(app, "#debrief-practise")  # the missed war room item, its channel filled
+    assert "#incident-2026" in practise and "{date}" not in practise
     assert "종료됨" in banner(app)
     await pilot.press("e")
     await settle(app, pilot)

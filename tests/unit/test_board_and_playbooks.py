@@ -232,7 +232,7 @@ def test_declaration_template_uses_the_incident_and_leaves_hints_for_the_unknown
     text = fill("declaration", _view(), KO, T0)
     assert "심각도: SEV-2 (높음)" in text
     assert "인시던트 커맨더: @민지" in text
-    assert "테크니컬 리드: [tech_lead]" in text  # not assigned yet: a hint to fill in
+    assert "테크니컬 리드: [테크니컬 리드]" in text  # not assigned yet: a hint, in Korean
     assert "워룸: #incident-20261124-0001" in text
     assert "15분마다 업데이트합니다." in text
 

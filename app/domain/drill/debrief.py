@@ -11,6 +11,7 @@ from datetime import datetime
 from app.domain.i18n import Catalog
 from app.domain.incident_text import entry_text
 from app.domain.textsafe import printable
+from app.domain.word_lists import joined
 
 DRILL_ACTOR = "drill"
 TEAM_KINDS = (
@@ -123,6 +124,6 @@ def practise_next(card, catalog: Catalog) -> list[str]:
                 t(f"role.{item}") if isinstance(item, str) else item.get(catalog.lang)
                 for item in line.missing
             ]
-            detail = printable(", ".join(names))
+            detail = printable(joined(names, catalog.lang))
         lines.append(t(f"drill.practise.{line.measure}", detail=detail or "—"))
     return lines

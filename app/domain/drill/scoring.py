@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.domain.checklist_text import filled_item
 from app.domain.incident import ROLES
 
 # Without a target of its own, declaring and acknowledging a level that asks for an immediate
@@ -168,7 +169,7 @@ def _checklists(view, checklists, severity: str, type_key: str, end: datetime) -
             if offset is not None and (checklist.ends_s is None or offset < checklist.ends_s):
                 in_phase += 1
             else:
-                missed.append(item.text)
+                missed.append(filled_item(item, view.record))
     if not due:
         return ScoreLine("checklists", 1.0, done=0, of=0)
     return ScoreLine("checklists", in_phase / due, done=in_phase, of=due, missing=tuple(missed))

@@ -6,7 +6,8 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-from app.domain.story.model import Story
+from app.domain.i18n import LANGUAGES
+from app.domain.story.model import Story, parse_themes
 from app.domain.word_lists import joined
 
 
@@ -25,10 +26,31 @@ def theme_name(theme: str, lang: str) -> str:
     return bank(lang)["themes"].get(theme, {}).get("name", theme)
 
 
+def theme_names(themes, lang: str) -> str:
+    """Themes as the reader reads them: built-in ones by their names, joined in `lang`."""
+    return joined((theme_name(theme, lang) for theme in themes), lang)
+
+
+def theme_key(typed: str) -> str:
+    """A theme as typed: a built-in theme's key when it is that key or its name in any language
+    (any case); a theme of the team's own as typed."""
+    folded = typed.strip().casefold()
+    for lang in LANGUAGES:
+        for key, theme in bank(lang)["themes"].items():
+            if folded in (key.casefold(), theme.get("name", key).casefold()):
+                return key
+    return typed.strip()
+
+
+def themes_from_text(text: str) -> list[str]:
+    """The keys of the themes typed as a comma-separated list of names or keys, each once."""
+    return list(dict.fromkeys(theme_key(theme) for theme in parse_themes(text)))
+
+
 def story_marks(story: Story, lang: str, t) -> list[str]:
     """Severity, kind, date and themes (in `lang`): the strip under a story's title on every
     screen and sheet. Empty parts stay in the list; callers join the non-empty ones."""
-    themes = joined((theme_name(theme, lang) for theme in story.themes), lang)
+    themes = theme_names(story.themes, lang)
     return [story.severity, t(f"story.kind.{story.kind}"), story.occurred_on, themes]
 
 

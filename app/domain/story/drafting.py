@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from app.domain.postmortem.model import Postmortem
 from app.domain.postmortem.review import blame_phrases_in, blameless_hints
 from app.domain.story.bank import bank, prompt_bank, suggest_themes
 from app.domain.story.model import LENSES, Story, StoryError
+from app.domain.story.response import response_lines
 
 
-def draft_from_postmortem(postmortem: Postmortem, severity: str, occurred_on: date) -> Story:
+def draft_from_postmortem(
+    postmortem: Postmortem, severity: str, occurred_on: date, declared_at: datetime | None = None
+) -> Story:
     """A plain-language first draft for the author to edit: what happened, why it mattered, how
-    the team responded and why it happened, plus a highlight, the three lenses, suggested
-    themes and the two prompt cards seed 000 names."""
+    the team responded (the whole timeline, timed from `declared_at`) and why it happened, plus
+    a highlight, the three lenses, suggested themes and the two prompt cards seed 000 names."""
     p, words = postmortem, bank(postmortem.lang)["draft"]
     happened = _paragraph(
         p.what, p.when and f"{words['when']}: {p.when}", p.who and f"{words['who']}: {p.who}"
@@ -26,10 +29,7 @@ def draft_from_postmortem(postmortem: Postmortem, severity: str, occurred_on: da
         p.business_impact,
         p.brand_impact,
     )
-    key_moments = [t for t in p.timeline if t.marker] or [
-        t for t in p.timeline if t.certainty == "fact"
-    ]
-    responded = "\n".join(f"- {t.at} {t.text}".replace("-  ", "- ") for t in key_moments[:8])
+    responded = "\n".join(response_lines(p.timeline, declared_at, p.lang))
     responded = _paragraph(
         responded, p.temporary and f"{words['temporary']}: {p.temporary}", p.went_well
     )

@@ -108,7 +108,9 @@ class StoryService(StoryStore):
                 return self._view(session, existing, [existing])
         draft = PostmortemService(self.database, self.clock).open(code, lang, actor)
         occurred = incident.declared_at.astimezone().date()
-        story = draft_from_postmortem(draft.postmortem, incident.severity, occurred)
+        story = draft_from_postmortem(
+            draft.postmortem, incident.severity, occurred, incident.declared_at
+        )
         with self.database.session() as session:
             record = self._add_once(session, story, actor)
             return self._view(session, record, [record])
