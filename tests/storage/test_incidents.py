@@ -449,3 +449,33 @@ def test_a_firing_that_finds_sqlite_locked_waits_its_turn_and_fires_once(tmp_pat
         database.close()
     assert sorted(step.step.step_id for step in fired) == ["SEV-1#0", "SEV-1#1"]
     assert all(step.code == code for step in fired)
+
+
+def test_declarations_at_once_from_four_processes_take_each_number_once(database_url):
+    """Four laptops declaring at the same moment: every declaration gets its own code, and the
+    codes run 0001..0020 with no gap and no repeat."""
+    Database.open(database_url).close()  # the schema, once
+    clock = FakeClock(START)
+
+    def declare_five(laptop: int) -> list[str]:
+        database = Database.open(database_url)
+        try:
+            service = IncidentService(database, clock, PolicyStore(database, clock))
+            return [service.declare(WEB, f"{laptop}/{n}", "SEV-3", actor="a") for n in range(5)]
+        finally:
+            database.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = [code for batch in pool.map(declare_five, range(4)) for code in batch]
+    assert sorted(codes) == [f"INC-2026-{n:04d}" for n in range(1, 21)]
+
+
+def test_the_ten_thousandth_incident_of_a_year_follows_the_9999th(world):
+    database, _clock, service = world
+    code = service.declare(WEB, "first", "SEV-3", actor="a")
+    with database.session() as session:
+        record = by_code(session, code)
+        update_incident(session, record, code="INC-2026-9999")
+        session.commit()
+    assert service.declare(WEB, "next", "SEV-3", actor="a") == "INC-2026-10000"
+    assert service.declare(WEB, "and the next", "SEV-3", actor="a") == "INC-2026-10001"
