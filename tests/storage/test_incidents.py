@@ -479,3 +479,33 @@ def test_the_ten_thousandth_incident_of_a_year_follows_the_9999th(world):
         session.commit()
     assert service.declare(WEB, "next", "SEV-3", actor="a") == "INC-2026-10000"
     assert service.declare(WEB, "and the next", "SEV-3", actor="a") == "INC-2026-10001"
+
+
+def test_listing_incidents_reads_them_together_not_one_by_one(world):
+    """`incident list` over 30 incidents: the same views as reading each, from a handful of
+    statements (one per kind of row), not a few per incident."""
+    from sqlalchemy import event
+
+    database, clock, service = world
+    codes = []
+    for n in range(30):
+        codes.append(service.declare(WEB, f"장애 {n}", "SEV-2", actor="민지"))
+        clock.advance(timedelta(seconds=1))
+    service.fire_due()
+    service.assign_role(codes[3], "민지", "commander", "haruto")
+    service.resolve(codes[7], "민지")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        listed = service.list()
+        everything = service.list(include_resolved=True)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert [view.record.code for view in listed] == [c for c in codes if c != codes[7]]
+    assert listed == [service.view(code) for code in codes if code != codes[7]]
+    assert [view.record.code for view in everything] == codes
+    assert len(statements) <= 2 * 8  # two lists, each a handful of queries
