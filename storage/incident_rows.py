@@ -22,11 +22,6 @@ from storage.versioned import versioned_update
 CLAIM_CHUNK = 500  # ids in one IN (...): well under SQLite's limit of bound parameters
 
 
-def codes_in_year(session: Session, prefix: str) -> list[str]:
-    statement = select(IncidentRecord.code).where(col(IncidentRecord.code).startswith(prefix))
-    return list(session.exec(statement))
-
-
 def by_code(session: Session, code: str) -> IncidentRecord | None:
     return session.exec(select(IncidentRecord).where(IncidentRecord.code == code)).first()
 

@@ -1,4 +1,12 @@
-"""Escalation steps fired exactly once, claimed in the database, with their alerts in the outbox."""
+"""Escalation steps fired exactly once, claimed in the database, with their alerts in the outbox.
+
+The verbs, from the scheduler's to the user's:
+- `fire_due`: fire every step due now (all open incidents, or those named); the steps fired.
+- `fire_due_and_plan`: `fire_due`, and the plans it read, for the scheduler's next wake-ups.
+- `fire_next_step`: fire one incident's next pending step at once (a user's "escalate now").
+- `steps_stopped_by` / `record_stopped`: inside an acknowledge's or resolve's transaction, the
+  due steps it stops from paging, recorded as skipped.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +16,21 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain.escalation import (
     LATE_NOT_RUNNING,
+    MANUAL,
     MISSED,
     ON_TIME,
+    Plan,
     PlannedStep,
+    StepState,
     plan,
     recorded_skip,
 )
 from app.domain.i18n import LANGUAGES
-from app.domain.incident import (
-    FiredStep,
-)
+from app.domain.incident import FiredStep, Incident, IncidentError, incident_facts
 from app.domain.textsafe import printable
 from app.services.alert_payload import alert_essentials
-from app.services.incident_store import IncidentStore
+from app.services.incident_context import IncidentContext
+from app.services.incident_queries import IncidentQueries
 from storage.errors import StaleWrite, sqlite_busy
 from storage.incident_rows import (
     events_for,
@@ -36,9 +46,13 @@ BUSY_RETRIES = 5
 BUSY_PAUSE_S = 0.02
 
 
-class EscalationFiring(IncidentStore):
+class EscalationFiring:
     """Fires each escalation step that has come due exactly once: the step is claimed by
     inserting its unique event, in one transaction with its timeline entry and its alerts."""
+
+    def __init__(self, context: IncidentContext, queries: IncidentQueries) -> None:
+        self.context = context
+        self.queries = queries
 
     def fire_due(
         self,
@@ -50,19 +64,19 @@ class EscalationFiring(IncidentStore):
         is claimed by inserting its unique EscalationEvent; a process that loses the claim skips
         the step. The event, its timeline entry and one outbox row per alert channel are written
         in one transaction."""
-        return self.fire_and_plan(catching_up, actor, codes)[0]
+        return self.fire_due_and_plan(catching_up, actor, codes)[0]
 
-    def fire_and_plan(
+    def fire_due_and_plan(
         self,
         catching_up: bool = False,
         actor: str = "scheduler",
         codes: list[str] | None = None,
-    ) -> tuple[list[FiredStep], list]:
+    ) -> tuple[list[FiredStep], list[tuple[Incident, Plan]]]:
         """`fire_due`, and the open incidents' plans after it: those read for the firing,
         read again only for the incidents that fired (one pass over 10,000 open incidents
         instead of two)."""
         fired: list[FiredStep] = []
-        plans = self.open_plans(codes)
+        plans = self.queries.open_plans(codes)
         changed: set[str] = set()
         for record, current in plans:
             if current.due() or current.ack_timed_out_at is not None:
@@ -70,7 +84,7 @@ class EscalationFiring(IncidentStore):
                 changed.add(record.code)
         if changed:
             # The incidents that fired are planned afresh (one resolved meanwhile drops out).
-            again = {entry[0].code: entry for entry in self.open_plans(sorted(changed))}
+            again = {entry[0].code: entry for entry in self.queries.open_plans(sorted(changed))}
             plans = [
                 again.get(entry[0].code) if entry[0].code in changed else entry for entry in plans
             ]
@@ -93,11 +107,11 @@ class EscalationFiring(IncidentStore):
         return fired
 
     def _fire_incident(self, code: str, catching_up: bool, actor: str, fired: list) -> None:
-        now = self.clock.now()
-        with self.database.session() as session:
-            record = self._get(session, code)
-            policy, _version = self._policy(record.policy_id)
-            current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+        now = self.context.clock.now()
+        with self.context.database.session() as session:
+            record = self.context.get(session, code)
+            policy, _version = self.context.policy(record.policy_id)
+            current = plan(incident_facts(record, events_for(session, record.id)), policy, now)
             if current.ack_timed_out_at is not None:
                 try:
                     update_incident(
@@ -105,15 +119,17 @@ class EscalationFiring(IncidentStore):
                         record,
                         acknowledged_at=None,
                         ladder_started_at=current.ack_timed_out_at,
-                        first_round=self._next_round(session, record),
+                        first_round=self.context.next_round(session, record),
                     )
                 except StaleWrite:
                     session.rollback()  # another process restarted the ladder; next sweep
                     return
-                self._log(session, record, now, "ack_timed_out", actor, "ack timed out", data={})
+                self.context.log(
+                    session, record, now, "ack_timed_out", actor, "ack timed out", data={}
+                )
                 session.commit()
-                record = self._get(session, code)
-                current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+                record = self.context.get(session, code)
+                current = plan(incident_facts(record, events_for(session, record.id)), policy, now)
             due = current.due()
             # Several rounds of one step missed while nothing ran page its people once: the
             # latest round fires, the earlier ones are recorded as missed.
@@ -128,20 +144,20 @@ class EscalationFiring(IncidentStore):
                     claimed = self._claim_step(session, record, step, now, reason, actor)
                     if claimed is not None:
                         fired.append(claimed)
-                record = self._get(session, code)
+                record = self.context.get(session, code)
 
-    def _unpaged_steps(self, session, record: IncidentRecord, now, condition: str):
+    def steps_stopped_by(self, session, record: IncidentRecord, now, condition: str):
         """Steps already due but never fired (nothing was running) that an acknowledgement or
         resolution now stops; read before the change is written."""
-        policy, _version = self._policy(record.policy_id)
-        current = plan(self.facts(record, events_for(session, record.id)), policy, now)
+        policy, _version = self.context.policy(record.policy_id)
+        current = plan(incident_facts(record, events_for(session, record.id)), policy, now)
         return [
             step
             for step in current.due()
             if condition == "resolved" or condition in step.step.unless
         ]
 
-    def _record_unpaged(self, session, record, steps, now, condition: str, actor) -> None:
+    def record_stopped(self, session, record, steps, now, condition: str, actor) -> None:
         """Recorded as skipped, so the record says they never paged; called after the change
         was written, inside its transaction."""
         for step in steps:
@@ -155,6 +171,23 @@ class EscalationFiring(IncidentStore):
                 page=False,
                 commit=False,
             )
+
+    def fire_next_step(self, code: str, actor: str) -> FiredStep:
+        """Fire the next pending step of the incident's ladder at once (manual escalation)."""
+        now = self.context.clock.now()
+        with self.context.database.session() as session:
+            record = self.context.get(session, code)
+            if record.resolved_at is not None:
+                raise IncidentError("refusal.reopen_first", code=code)
+            policy, _version = self.context.policy(record.policy_id)
+            current = plan(incident_facts(record, events_for(session, record.id)), policy, now)
+            waiting = [s for s in current.steps if s.state in (StepState.DUE, StepState.PENDING)]
+            if not waiting:
+                raise IncidentError("refusal.no_step_left", code=code)
+            fired = self._claim_step(session, record, waiting[0], now, MANUAL, actor)
+            if fired is None:
+                raise IncidentError("refusal.step_raced", step=waiting[0].step_id, code=code)
+            return fired
 
     def _claim_step(
         self,
@@ -184,7 +217,7 @@ class EscalationFiring(IncidentStore):
                     session.add(event)
             except IntegrityError:
                 return None  # another process recorded this step a moment ago
-            self._log(session, record, now, "escalation", actor, *_event_text(step, reason))
+            self.context.log(session, record, now, "escalation", actor, *_event_text(step, reason))
             return None
         session.add(event)
         try:
@@ -192,7 +225,7 @@ class EscalationFiring(IncidentStore):
         except IntegrityError:
             session.rollback()  # another process fired this step first
             return None
-        self._log(session, record, now, "escalation", actor, *_event_text(step, reason))
+        self.context.log(session, record, now, "escalation", actor, *_event_text(step, reason))
         if not page:
             session.commit()
             return None
@@ -223,7 +256,9 @@ class EscalationFiring(IncidentStore):
         if alert:
             payload["alert"] = alert
         targets = [dict((lang, who.get(lang)) for lang in LANGUAGES) for who in step.step.notify]
-        holders = [h for t in targets if (h := self.roster.holder(t.values(), now)) is not None]
+        holders = [
+            h for t in targets if (h := self.context.roster.holder(t.values(), now)) is not None
+        ]
         payload["people"] = [
             {
                 "level": held.level,
@@ -236,10 +271,10 @@ class EscalationFiring(IncidentStore):
         own = {name for held in holders for name in held.person.channels}
         paged = [
             channel.outbox_channel
-            for channel in self.paging
+            for channel in self.context.paging
             if channel.takes(targets) or channel.name in own
         ]
-        for channel in (*self.alert_channels, *paged):
+        for channel in (*self.context.alert_channels, *paged):
             session.add(
                 OutboxRecord(
                     incident_id=record.id,

@@ -9,6 +9,11 @@ one-query signature moved; a note or a repeated alert changes nothing there) and
 net every SLICE_EVERY, the next slice of all open incidents in turn, so that each is re-planned
 every FULL_SWEEP_EVERY without one long pass ever holding the wake-ups back. Late jobs always
 run: no misfire grace period drops them.
+
+The verbs: `start` (catch up, then the jobs), `catch_up` (every open incident, what came due
+while nothing ran marked late), `sweep` (the every-second job: what another process changed,
+and the next slice), `sweep_now` (every open incident at once), `fire_now` (the incidents
+named, at once), `wake` (the wake-up job: the incidents whose next deadline has come).
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ class EscalationScheduler:
 
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
-        await self._sweep(catching_up=True)
+        await self.catch_up()
         await self.deliver()
         if self.deliverer is not None:
             self.scheduler.add_job(
@@ -107,8 +112,14 @@ class EscalationScheduler:
         if deliveries and self.on_delivered is not None:
             self.on_delivered(deliveries)
 
+    @property
+    def next_wakeup_at(self) -> datetime | None:
+        """When the wake-up job is set to run (on the real clock), or None with nothing ahead."""
+        return self._wakeup_at
+
     async def sweep_now(self) -> None:
-        """A full pass at once (after a local change, or when a test moved the clock)."""
+        """Re-plan every open incident at once and fire what is due (after a local change, or
+        when a test moved the clock)."""
         await self._fire(None, catching_up=False)
         self._swept()
         await self.deliver()
@@ -121,23 +132,32 @@ class EscalationScheduler:
 
     async def _sweep_job(self) -> None:
         try:
-            await self._sweep()
+            await self.sweep()
         except Exception as error:  # the database is away: the next sweep tries again
             self.problem = f"{type(error).__name__}: {error}"
             raise
 
-    async def _sweep(self, catching_up: bool = False) -> None:
-        """Re-plan the open incidents that another process declared or changed, and the next
-        slice of all of them; everything at start (catching up on what came due meanwhile)."""
+    async def catch_up(self) -> None:
+        """Re-plan every open incident and fire what came due while nothing ran (marked late;
+        earlier rounds of a step recorded as missed): the first pass of a process."""
+        await self._plan_everything(catching_up=True)
+
+    async def _plan_everything(self, catching_up: bool) -> None:
         signature = await asyncio.to_thread(self.service.open_signature)
-        if catching_up or self._plan_keys is None:
-            # Read before the pass: a change landing during it still differs next time.
-            plan_keys = await asyncio.to_thread(self.service.open_plan_keys)
-            await self._fire(None, catching_up)
-            self._signature, self._plan_keys = signature, plan_keys
-            self._rotation = sorted(plan_keys)  # all planned just now: the next round starts
-            self._swept()
+        # Read before the pass: a change landing during it still differs next time.
+        plan_keys = await asyncio.to_thread(self.service.open_plan_keys)
+        await self._fire(None, catching_up)
+        self._signature, self._plan_keys = signature, plan_keys
+        self._rotation = sorted(plan_keys)  # all planned just now: the next round starts
+        self._swept()
+
+    async def sweep(self) -> None:
+        """The every-second job: re-plan the open incidents that another process declared or
+        changed, and the next slice of all of them (everything, the first time)."""
+        if self._plan_keys is None:
+            await self._plan_everything(catching_up=False)
             return
+        signature = await asyncio.to_thread(self.service.open_signature)
         if signature != self._signature:
             plan_keys = await asyncio.to_thread(self.service.open_plan_keys)
             changed = [code for code, k in plan_keys.items() if self._plan_keys.get(code) != k]
@@ -167,7 +187,8 @@ class EscalationScheduler:
         if codes:
             await self._fire(codes, catching_up=False)
 
-    async def _wake(self) -> None:
+    async def wake(self) -> None:
+        """The wake-up job: fire and re-plan the incidents whose next deadline has come."""
         now = self.service.clock.now()
         due = [code for code, at in self._wakeups.items() if at <= now]
         await self._fire(due, catching_up=False)
@@ -176,7 +197,7 @@ class EscalationScheduler:
         async with self._lock:  # one pass at a time in this process
             started = self.service.clock.now()
             fired, plans = await asyncio.to_thread(
-                self.service.fire_and_plan, catching_up, self.actor, codes
+                self.service.fire_due_and_plan, catching_up, self.actor, codes
             )
             if fired:
                 self.on_fired(fired)
@@ -205,7 +226,7 @@ class EscalationScheduler:
             return  # most passes leave the earliest wake-up where it was
         self._wakeup_at = run_date
         self.scheduler.add_job(
-            self._wake,
+            self.wake,
             "date",
             run_date=run_date,
             id=WAKEUP_JOB,

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from app.domain.clock import FakeClock
-from app.domain.escalation import LATE_NOT_RUNNING, MISSED, ON_TIME, StepState
+from app.domain.escalation import LATE_NOT_RUNNING, MISSED, ON_TIME, SKIPPED_PREFIX, StepState
 from app.domain.incident import IncidentError
 from app.domain.policy.document import policy_to_toml
 from app.domain.policy.parse import parse_policy_text
@@ -325,6 +325,19 @@ def test_an_ack_timeout_restarts_the_ladder_from_the_timeout_not_from_the_late_s
     assert due["SEV-2#2"] == timed_out_at + timedelta(minutes=30)
 
 
+class SlowClock(FakeClock):
+    """Each read is a little later than the one before: a pass that takes time."""
+
+    def __init__(self, start: datetime, tick: timedelta) -> None:
+        super().__init__(start)
+        self.tick = tick
+
+    def now(self) -> datetime:
+        now = super().now()
+        self.advance(self.tick)
+        return now
+
+
 async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_sweep(
     database_url,
 ):
@@ -335,27 +348,22 @@ async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_
     from app.services.escalation_scheduler import EscalationScheduler
 
     database = Database.open(database_url)
-    clock = FakeClock(START)
+    clock = SlowClock(START, tick=timedelta(0))
     service = IncidentService(database, clock, PolicyStore(database, clock))
     code = service.declare(WEB, "Slow queue", "SEV-1", actor="ops")
     service.fire_due()  # the steps due at once have fired; the next is due in 15 min
     next_due = START + timedelta(minutes=15)
-    firing = service.fire_and_plan
-
-    def slow_pass(*args, **kwargs):
-        fired = firing(*args, **kwargs)
-        clock.set(next_due + timedelta(milliseconds=5))  # the step comes due during the pass
-        return fired
-
-    service.fire_and_plan = slow_pass
     clock.set(next_due - timedelta(milliseconds=5))
+    clock.tick = timedelta(milliseconds=4)  # the step comes due during the pass
     bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
-    await bridge._fire(None, catching_up=False)
-    assert bridge._wakeups[code] == next_due  # still to wake for, at once
-    service.fire_and_plan = firing
-    await bridge._wake()
+    await bridge.fire_now([code])
+    assert bridge.next_wakeup_at == next_due  # still to wake for, at once
+    clock.tick = timedelta(0)
+    clock.set(next_due + timedelta(milliseconds=5))
+    await bridge.wake()  # the wake-up job alone, no sweep
     fired = [e for e in service.view(code).events if e.due_at == next_due]
     assert len(fired) == 1 and fired[0].fired_at - next_due < timedelta(seconds=1)
+    assert [e.kind for e in service.view(code).timeline].count("escalation") == 3
     database.close()
 
 
@@ -364,7 +372,8 @@ async def test_a_sweep_replans_only_what_another_process_changed_and_a_slice_of_
 ):
     """Ten thousand open incidents must not be re-planned in one pass every time another
     laptop or daemon touches one: a sweep re-plans the incidents whose versions moved (and
-    the new ones), plus the next slice of all of them, each once per FULL_SWEEP_EVERY."""
+    the new ones), plus the next slice of all of them, each once per FULL_SWEEP_EVERY. Seen
+    from outside: a due step fires when its incident's turn comes, not before."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from app.services.escalation_scheduler import FULL_SWEEP_EVERY, EscalationScheduler
@@ -372,37 +381,48 @@ async def test_a_sweep_replans_only_what_another_process_changed_and_a_slice_of_
     database = Database.open(database_url)
     clock = FakeClock(START)
     service = IncidentService(database, clock, PolicyStore(database, clock))
-    codes = [service.declare(WEB, f"Queue {n}", "SEV-2", actor="ops") for n in range(7)]
-    passes: list[list[str] | None] = []
-    firing = service.fire_and_plan
+    codes = sorted(service.declare(WEB, f"Queue {n}", "SEV-2", actor="ops") for n in range(7))
 
-    def recorded(catching_up=False, actor="scheduler", codes=None):
-        passes.append(None if codes is None else sorted(codes))
-        return firing(catching_up, actor, codes)
+    def fired(step_id: str) -> list[str]:
+        """The incidents whose step `step_id` has fired (paged), in code order."""
+        return [
+            code
+            for code in sorted(codes + extra)
+            if any(
+                e.step_id == step_id and not e.reason.startswith(SKIPPED_PREFIX)
+                for e in service.view(code).events
+            )
+        ]
 
-    service.fire_and_plan = recorded
+    extra: list[str] = []
     # three sweeps a round: slices of 3, 3 and 1 of the seven incidents
     sweep_seconds = FULL_SWEEP_EVERY.total_seconds() / 3
     bridge = EscalationScheduler(
         service, AsyncIOScheduler(), lambda _fired: None, sweep_seconds=sweep_seconds
     )
-    await bridge._sweep(catching_up=True)
-    assert passes[0] is None  # at start: everything
-    passes.clear()
-    await bridge._sweep()
-    await bridge._sweep()
-    await bridge._sweep()
-    assert passes == [sorted(codes)[:3], sorted(codes)[3:6], sorted(codes)[6:]]
+    await bridge.catch_up()  # at start: everything
+    assert fired("SEV-2#0") == codes
+    clock.advance(timedelta(minutes=15))  # every incident's L2 step is due now
+    await bridge.sweep()
+    assert fired("SEV-2#1") == codes[:3]
+    await bridge.sweep()
+    assert fired("SEV-2#1") == codes[:6]
+    await bridge.sweep()
+    assert fired("SEV-2#1") == codes
 
+    clock.advance(timedelta(minutes=15))  # every incident's L3 step is due now
     elsewhere = IncidentService(database, clock, PolicyStore(database, clock))
     elsewhere.acknowledge(codes[4], "mina")
     new = elsewhere.declare(WEB, "Disk full", "SEV-1", actor="mina")
+    extra.append(new)
     elsewhere.resolve(codes[5], "mina")
-    passes.clear()
-    await bridge._sweep()
-    assert passes[0] == sorted([codes[4], new, codes[5]])  # what moved, and nothing else
-    assert new in bridge._wakeups and codes[5] not in bridge._wakeups
-    assert None not in passes
+    await bridge.sweep()
+    # what moved (the acknowledged one; the new one pages at once; the resolved one never
+    # again) and the next slice of all of them (the first three), nothing else
+    assert fired("SEV-2#2") == [*codes[:3], codes[4]]
+    assert fired("SEV-1#0") == [new]
+    view = service.view(codes[5])
+    assert [e.reason for e in view.events if e.step_id == "SEV-2#2"] == ["skipped: resolved"]
     database.close()
 
 
@@ -429,3 +449,63 @@ def test_a_firing_that_finds_sqlite_locked_waits_its_turn_and_fires_once(tmp_pat
         database.close()
     assert sorted(step.step.step_id for step in fired) == ["SEV-1#0", "SEV-1#1"]
     assert all(step.code == code for step in fired)
+
+
+def test_declarations_at_once_from_four_processes_take_each_number_once(database_url):
+    """Four laptops declaring at the same moment: every declaration gets its own code, and the
+    codes run 0001..0020 with no gap and no repeat."""
+    Database.open(database_url).close()  # the schema, once
+    clock = FakeClock(START)
+
+    def declare_five(laptop: int) -> list[str]:
+        database = Database.open(database_url)
+        try:
+            service = IncidentService(database, clock, PolicyStore(database, clock))
+            return [service.declare(WEB, f"{laptop}/{n}", "SEV-3", actor="a") for n in range(5)]
+        finally:
+            database.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = [code for batch in pool.map(declare_five, range(4)) for code in batch]
+    assert sorted(codes) == [f"INC-2026-{n:04d}" for n in range(1, 21)]
+
+
+def test_the_ten_thousandth_incident_of_a_year_follows_the_9999th(world):
+    database, _clock, service = world
+    code = service.declare(WEB, "first", "SEV-3", actor="a")
+    with database.session() as session:
+        record = by_code(session, code)
+        update_incident(session, record, code="INC-2026-9999")
+        session.commit()
+    assert service.declare(WEB, "next", "SEV-3", actor="a") == "INC-2026-10000"
+    assert service.declare(WEB, "and the next", "SEV-3", actor="a") == "INC-2026-10001"
+
+
+def test_listing_incidents_reads_them_together_not_one_by_one(world):
+    """`incident list` over 30 incidents: the same views as reading each, from a handful of
+    statements (one per kind of row), not a few per incident."""
+    from sqlalchemy import event
+
+    database, clock, service = world
+    codes = []
+    for n in range(30):
+        codes.append(service.declare(WEB, f"장애 {n}", "SEV-2", actor="민지"))
+        clock.advance(timedelta(seconds=1))
+    service.fire_due()
+    service.assign_role(codes[3], "민지", "commander", "haruto")
+    service.resolve(codes[7], "민지")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        listed = service.list()
+        everything = service.list(include_resolved=True)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert [view.record.code for view in listed] == [c for c in codes if c != codes[7]]
+    assert listed == [service.view(code) for code in codes if code != codes[7]]
+    assert [view.record.code for view in everything] == codes
+    assert len(statements) <= 2 * 8  # two lists, each a handful of queries
