@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane, TextArea
 
 from app.domain.board_rows import Tone, clock_text
 from app.domain.clock import Clock
@@ -31,6 +31,7 @@ from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from screens.presence_text import presence_text
 from widgets.board_table import TONE_STYLES
+from widgets.fit_footer import FitFooter
 
 
 class IncidentLoaded(Message):
@@ -101,7 +102,7 @@ class IncidentScreen(IncidentCommandsScreen):
                 yield TextArea(id="template-text", soft_wrap=True)
             with TabPane(t("intake.tab"), id="alerts"):
                 yield IncidentAlerts(self.catalog, self.code, id="alerts-view")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         t = self.catalog.t

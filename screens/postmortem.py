@@ -15,7 +15,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import (
     ContentSwitcher,
-    Footer,
     Input,
     OptionList,
     Select,
@@ -41,6 +40,7 @@ from app.domain.textsafe import printable
 from screens.base import Command, StoryCartScreen, dialogs
 from screens.localized import bind_localized
 from screens.presence_text import presence_text
+from widgets.fit_footer import FitFooter
 from widgets.list_editor import ListEditor
 from widgets.postmortem_steps import TEXT_FIELDS, PostmortemSteps
 
@@ -93,7 +93,7 @@ class PostmortemScreen(StoryCartScreen):
             yield PostmortemSteps(self.catalog, id="pm-steps", initial="step-summary")
         yield Static(id="pm-hints")
         yield Static(id="pm-meter")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.set_interval(AUTOSAVE_CHECK_SECONDS, self.autosave)
