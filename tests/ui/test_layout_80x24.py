@@ -85,14 +85,14 @@ async def test_the_incident_header_keeps_its_policy_and_the_ladder_reads_whole(t
 async def test_a_day_old_incident_shows_its_age_whole_on_a_narrow_board(tmp_path):
     clock = FakeClock(START)
     settings = make_settings(tmp_path, lang="en")
-    seed(settings, clock, [dict(title="Checkout slow", severity="SEV-4")])
+    seed(settings, clock, [dict(title="Slow", severity="SEV-4")])
     clock.advance(timedelta(hours=22, minutes=50))
     seed(settings, clock, [])
     app = make_app(tmp_path, clock=clock)
     async with app.run_test(size=NARROW) as pilot:
         await wait_ready(app, pilot)
         row = next(line for line in screen_lines(app) if "0001" in line)
-        assert "…" not in row.split("Checkout")[1][:20], row
+        assert "…" not in row, row
         assert " 22h " in row or " 22h50m " in row, row
 
 
