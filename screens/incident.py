@@ -72,6 +72,7 @@ class IncidentScreen(IncidentCommandsScreen):
         self.code = code
         self.view: IncidentView | None = None
         self.ladder = Ladder(catalog)
+        self._template_filled = ""  # the message as last filled in, before any edit
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -265,16 +266,18 @@ class IncidentScreen(IncidentCommandsScreen):
                 else:
                     table.add_row(text, key=key)
 
-    def _show_template(self) -> None:
-        if self.view is None:
+    def _show_template(self, kind_changed: bool = False) -> None:
+        """The message filled from the incident; a re-read (someone else's change, a drill's
+        event) leaves a message the user has started editing as they left it."""
+        field = self.query_one("#template-text", TextArea)
+        if self.view is None or (not kind_changed and field.text != self._template_filled):
             return
         kind = str(self.query_one("#template-kind", Select).value)
-        text = fill(kind, self.view, self.catalog, self.clock.now())
-        self.query_one("#template-text", TextArea).text = text
+        field.text = self._template_filled = fill(kind, self.view, self.catalog, self.clock.now())
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "template-kind":
-            self._show_template()
+            self._show_template(kind_changed=True)
 
     # -- actions ------------------------------------------------------------------------------
 

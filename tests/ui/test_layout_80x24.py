@@ -145,3 +145,26 @@ async def test_a_notice_never_covers_the_dialog_being_typed_in(tmp_path):
         assert app.screen.query_one("#declare-title").value == "결제 장애"
         assert app.focused is app.screen.query_one("#declare-title")
         assert any("결제 API 오류율" in line for line in screen_lines(app))
+
+
+async def test_a_message_being_edited_survives_a_re_read(tmp_path):
+    """A drill (or anyone else) changing incidents re-reads the incident screen: the message
+    the user is editing under Messages keeps what they typed."""
+    clock = FakeClock(START)
+    seed(make_settings(tmp_path), clock, [dict(title="Checkout down", severity="SEV-2")])
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("5", "tab", "end", *" ETA 10m")
+        await settle(app, pilot)
+        field = app.screen.query_one("#template-text")
+        assert field.has_focus and " ETA 10m\n" in field.text, field.text
+        app.notify("Drill: error rate up", timeout=20)
+        app.incidents_changed.publish(None)  # what a drill's event does
+        await settle(app, pilot)
+        await pilot.press(*" (drill)")
+        await settle(app, pilot)
+        assert field.has_focus
+        assert " ETA 10m (drill)\n" in field.text, field.text
