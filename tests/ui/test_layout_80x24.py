@@ -168,3 +168,20 @@ async def test_a_message_being_edited_survives_a_re_read(tmp_path):
         await settle(app, pilot)
         assert field.has_focus
         assert " ETA 10m (drill)\n" in field.text, field.text
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+async def test_the_metrics_keep_how_many_met_their_target_at_80_columns(tmp_path, lang):
+    from tests.ui.test_metrics_flow import history
+
+    clock = FakeClock(START)
+    history(tmp_path, clock, lang)
+    app = make_app(tmp_path, lang=lang, clock=clock)
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("M")
+        await settle(app, pilot)
+        lines = screen_lines(app)
+        met = [line for line in lines if "3/3" in line]
+        assert met and "3/3 (100%)" in met[0], lines
+        assert any("2/3 (67%)" in line for line in lines), lines
