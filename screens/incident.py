@@ -19,8 +19,7 @@ from app.domain.clock import Clock
 from app.domain.escalation import plan
 from app.domain.i18n import Catalog
 from app.domain.incident import ROLES, IncidentView, incident_facts
-from app.domain.incident_text import entry_text
-from app.domain.message_templates import TEMPLATE_KINDS, fill, local_time, war_room
+from app.domain.message_templates import TEMPLATE_KINDS, fill, war_room
 from app.domain.playbooks import checklists_for, current_phase
 from app.domain.textsafe import printable
 from app.services.files import write_file
@@ -28,6 +27,7 @@ from screens.base import Command, dialogs
 from screens.incident_alerts import IncidentAlerts
 from screens.incident_commands import IncidentCommandsScreen
 from screens.incident_ladder import Ladder
+from screens.incident_timeline import Timeline
 from screens.localized import bind_localized
 from screens.presence_text import presence_text
 from widgets.fit_footer import FitFooter
@@ -72,6 +72,7 @@ class IncidentScreen(IncidentCommandsScreen):
         self.code = code
         self.view: IncidentView | None = None
         self.ladder = Ladder(catalog)
+        self.timeline = Timeline(catalog)
         self._template_filled = ""  # the message as last filled in, before any edit
         bind_localized(self, catalog, self.BINDING_SPECS)
 
@@ -107,9 +108,6 @@ class IncidentScreen(IncidentCommandsScreen):
 
     def on_mount(self) -> None:
         t = self.catalog.t
-        timeline = self.query_one("#timeline-table", DataTable)
-        for key in ("at", "certainty", "actor", "text"):
-            timeline.add_column(t(f"incident.timeline_{key}"), key=key)
         roles = self.query_one("#roles-table", DataTable)
         roles.add_column(t("role.role"), key="role")
         roles.add_column(t("role.person"), key="person")
@@ -170,7 +168,7 @@ class IncidentScreen(IncidentCommandsScreen):
     def show(self, view: IncidentView) -> None:
         first = self.view is None
         self.view = view
-        self._show_timeline(view)
+        self.timeline.draw(self.query_one("#timeline-table", DataTable), view, self.clock.now())
         self._show_roles(view)
         self._show_checklists(view)
         self._show_template()
@@ -190,7 +188,12 @@ class IncidentScreen(IncidentCommandsScreen):
         self.ladder.draw(self.query_one("#ladder-table", DataTable), current.steps, now)
 
     def on_resize(self, _event) -> None:
-        self.refresh_clocks()  # the ladder laid out for its new width
+        """The ladder and the timeline laid out for the new width."""
+        self.refresh_clocks()
+        if self.view is not None:
+            self.timeline.draw(
+                self.query_one("#timeline-table", DataTable), self.view, self.clock.now()
+            )
 
     def _show_summary(self, view: IncidentView, now: datetime) -> None:
         record, t = view.record, self.catalog.t
@@ -206,22 +209,6 @@ class IncidentScreen(IncidentCommandsScreen):
             version=view.policy_version,
         )
         self.query_one("#incident-summary", Static).update(Content(line))
-
-    def _show_timeline(self, view: IncidentView) -> None:
-        table = self.query_one("#timeline-table", DataTable)
-        t = self.catalog.t
-        for entry in view.timeline:
-            key = str(entry.id)
-            if key in table.rows:
-                continue
-            style = "" if entry.certainty == "fact" else "italic #E0A458"
-            table.add_row(
-                local_time(entry.at),
-                Text(t(f"certainty.{entry.certainty}"), style=style),
-                Text(printable(entry.actor)),
-                Text(entry_text(entry, self.catalog), style=style),
-                key=key,
-            )
 
     def _show_roles(self, view: IncidentView) -> None:
         table = self.query_one("#roles-table", DataTable)

@@ -185,3 +185,21 @@ async def test_the_metrics_keep_how_many_met_their_target_at_80_columns(tmp_path
         met = [line for line in lines if "3/3" in line]
         assert met and "3/3 (100%)" in met[0], lines
         assert any("2/3 (67%)" in line for line in lines), lines
+
+
+async def test_the_timeline_wraps_what_happened_instead_of_cutting_it(tmp_path):
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path, lang="ko")
+    seed(settings, clock, [dict(title="결제 API 장애: 카드 결제 실패", severity="SEV-1")])
+    clock.advance(timedelta(minutes=20))
+    seed(settings, clock, [])
+    app = make_app(tmp_path, lang="ko", clock=clock)
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("enter", "2")
+        await settle(app, pilot)
+        lines = screen_lines(app)
+        assert any("SEV-1 선언: 결제 API 장애: 카드 결제 실패" in line for line in lines), lines
+        # Each escalation's entry, to its last word, on screen (wrapped under "What").
+        assert sum("제시간에" in line for line in lines) == 3, lines
+        assert sum(line.split() == ["호출"] or "호출" in line for line in lines) == 3, lines
