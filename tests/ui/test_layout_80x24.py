@@ -99,7 +99,7 @@ async def test_a_day_old_incident_shows_its_age_whole_on_a_narrow_board(tmp_path
 async def test_the_self_care_card_is_centred(tmp_path, size):
     from screens.self_care import SelfCareDialog
 
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, lang="ja")
     async with app.run_test(size=size) as pilot:
         await wait_ready(app, pilot)
         app.push_screen(SelfCareDialog(app.catalog))
@@ -108,6 +108,10 @@ async def test_the_self_care_card_is_centred(tmp_path, size):
         width, height = size
         assert abs(box.x - (width - box.right)) <= 1, box
         assert abs(box.y - (height - box.bottom)) <= 1, box
+        # A long Japanese point starts beside its bullet (the bullet never sits alone).
+        lines = screen_lines(app)
+        assert not [line for line in lines if line.strip(" │") == "•"], lines
+        assert any("• 身近な人に" in line for line in lines), lines
 
 
 @pytest.mark.parametrize("size", [NARROW, WIDE])
