@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from app.domain.board_rows import COLUMNS, PlanCache, board_order, row_at
 from app.domain.clock import Clock
@@ -21,6 +21,7 @@ from app.services.board_reader import BoardReader
 from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from widgets.board_table import BoardHeader, BoardTable, board_layout
+from widgets.fit_footer import FitFooter
 from widgets.watcher_line import WatcherLine
 
 FLASH_SECONDS = 10.0
@@ -88,7 +89,7 @@ class BoardScreen(IncidentCommandsScreen):
         yield BoardHeader(id="board-header")
         yield BoardTable(id="board-table")
         yield Static(Content(t("board.empty")), id="board-empty")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.lay_out(self.app.size.width)

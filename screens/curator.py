@@ -10,12 +10,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
 from screens.base import Command, Notice, StoryCartScreen
 from screens.localized import bind_localized
+from widgets.fit_footer import FitFooter
 
 DUE_STYLE = "bold #FFFFFF on #B3261E"
 
@@ -53,7 +54,7 @@ class CuratorScreen(StoryCartScreen):
         yield DataTable(id="curator-nominations", cursor_type="row", zebra_stripes=True)
         yield Label(Content(t("curator.places")), classes="curator-heading")
         yield DataTable(id="curator-places", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         t = self.catalog.t

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from app.domain.drill.debrief import clock_text, moments, participants, practise_next, score_rows
 from app.domain.i18n import Catalog
 from app.domain.word_lists import joined
 from screens.base import StoryCartScreen
 from screens.localized import bind_localized
+from widgets.fit_footer import FitFooter
 
 MISSED_STYLE = "bold #B3261E"
 
@@ -57,7 +58,7 @@ class DebriefScreen(StoryCartScreen):
             yield Static(id="debrief-practise")
             yield Static(id="debrief-timeline-title", classes="reader-heading")
             yield DataTable(id="debrief-timeline", cursor_type="row", show_cursor=False)
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         t, run = self.catalog.t, self.app.drill_run

@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from app.domain.i18n import Catalog
 from app.domain.metrics import ActionFacts
@@ -17,6 +17,7 @@ from app.domain.textsafe import printable
 from screens.base import Command, IncidentsChanged, StoryCartScreen
 from screens.localized import bind_localized
 from widgets.fields import SearchField
+from widgets.fit_footer import FitFooter
 
 COLUMNS = ("incident", "due", "status", "owner", "title")
 OVERDUE_STYLE = "bold #FFFFFF on #B3261E"
@@ -66,7 +67,7 @@ class FollowUpsScreen(StoryCartScreen):
         for column in COLUMNS:
             table.add_column(t(f"follow_ups.column_{column}"), key=column)
         yield table
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#follow-ups-table", DataTable).focus()

@@ -12,26 +12,26 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane, TextArea
 
-from app.domain.board_rows import Tone, clock_text
+from app.domain.board_rows import clock_text
 from app.domain.checklist_text import checklist_item_text
 from app.domain.clock import Clock
-from app.domain.escalation import PlannedStep, StepState, plan
+from app.domain.escalation import plan
 from app.domain.i18n import Catalog
 from app.domain.incident import ROLES, IncidentView, incident_facts
-from app.domain.incident_text import entry_text, step_state_text
-from app.domain.message_templates import TEMPLATE_KINDS, fill, local_clock, local_time
+from app.domain.message_templates import TEMPLATE_KINDS, fill
 from app.domain.playbooks import checklists_for, current_phase
 from app.domain.textsafe import printable
-from app.domain.word_lists import joined
 from app.services.files import write_file
 from screens.base import Command, dialogs
 from screens.incident_alerts import IncidentAlerts
 from screens.incident_commands import IncidentCommandsScreen
+from screens.incident_ladder import Ladder
+from screens.incident_timeline import Timeline
 from screens.localized import bind_localized
 from screens.presence_text import presence_text
-from widgets.board_table import TONE_STYLES
+from widgets.fit_footer import FitFooter
 
 
 class IncidentLoaded(Message):
@@ -72,6 +72,9 @@ class IncidentScreen(IncidentCommandsScreen):
         self.clock = clock
         self.code = code
         self.view: IncidentView | None = None
+        self.ladder = Ladder(catalog)
+        self.timeline = Timeline(catalog)
+        self._template_filled = ""  # the message as last filled in, before any edit
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -102,20 +105,15 @@ class IncidentScreen(IncidentCommandsScreen):
                 yield TextArea(id="template-text", soft_wrap=True)
             with TabPane(t("intake.tab"), id="alerts"):
                 yield IncidentAlerts(self.catalog, self.code, id="alerts-view")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         t = self.catalog.t
-        ladder = self.query_one("#ladder-table", DataTable)
-        for key in ("round", "step", "notify", "due", "state"):
-            ladder.add_column(t(f"incident.ladder_{key}"), key=key)
-        timeline = self.query_one("#timeline-table", DataTable)
-        for key in ("at", "certainty", "actor", "text"):
-            timeline.add_column(t(f"incident.timeline_{key}"), key=key)
         roles = self.query_one("#roles-table", DataTable)
         roles.add_column(t("role.role"), key="role")
         roles.add_column(t("role.person"), key="person")
         self.query_one("#checklist-table", DataTable).add_column("", key="item")
+        self.ladder.draw(self.query_one("#ladder-table", DataTable), [], self.clock.now())
         self.set_interval(1.0, self.refresh_clocks)
         self.host.incidents_changed.subscribe(self, lambda _select: self.load_view())
         self.load_view()
@@ -171,7 +169,7 @@ class IncidentScreen(IncidentCommandsScreen):
     def show(self, view: IncidentView) -> None:
         first = self.view is None
         self.view = view
-        self._show_timeline(view)
+        self.timeline.draw(self.query_one("#timeline-table", DataTable), view, self.clock.now())
         self._show_roles(view)
         self._show_checklists(view)
         self._show_template()
@@ -188,25 +186,14 @@ class IncidentScreen(IncidentCommandsScreen):
             incident_facts(view.record, view.events, view.postmortem_submitted_at), view.policy, now
         )
         self._show_summary(view, now)
-        table = self.query_one("#ladder-table", DataTable)
-        lang = self.catalog.lang
-        wanted = {f"{s.step_id}/{s.round}" for s in current.steps}
-        for key in [k.value for k in table.rows if k.value not in wanted]:
-            table.remove_row(key)
-        for step in current.steps:
-            key = f"{step.step_id}/{step.round}"
-            state = self._step_state(step, now)
-            if key in table.rows:
-                table.update_cell(key, "state", state)
-                continue
-            notify = joined((printable(who.get(lang)) for who in step.step.notify), lang)
-            table.add_row(
-                str(step.round + 1),
-                str(step.position + 1),
-                notify,
-                local_time(step.due_at),
-                state,
-                key=key,
+        self.ladder.draw(self.query_one("#ladder-table", DataTable), current.steps, now)
+
+    def on_resize(self, _event) -> None:
+        """The ladder and the timeline laid out for the new width."""
+        self.refresh_clocks()
+        if self.view is not None:
+            self.timeline.draw(
+                self.query_one("#timeline-table", DataTable), self.view, self.clock.now()
             )
 
     def _show_summary(self, view: IncidentView, now: datetime) -> None:
@@ -223,32 +210,6 @@ class IncidentScreen(IncidentCommandsScreen):
             version=view.policy_version,
         )
         self.query_one("#incident-summary", Static).update(Content(line))
-
-    def _step_state(self, step: PlannedStep, now: datetime) -> Text:
-        text = step_state_text(step, now, self.catalog, local_clock)
-        if step.state is StepState.FIRED:
-            return Text(text, style=TONE_STYLES[Tone.MET])
-        if step.state is StepState.DUE:
-            return Text(text, style=TONE_STYLES[Tone.OVERDUE])
-        if step.state is StepState.PENDING:
-            return Text(text)
-        return Text(text, style="dim")
-
-    def _show_timeline(self, view: IncidentView) -> None:
-        table = self.query_one("#timeline-table", DataTable)
-        t = self.catalog.t
-        for entry in view.timeline:
-            key = str(entry.id)
-            if key in table.rows:
-                continue
-            style = "" if entry.certainty == "fact" else "italic #E0A458"
-            table.add_row(
-                local_time(entry.at),
-                Text(t(f"certainty.{entry.certainty}"), style=style),
-                Text(printable(entry.actor)),
-                Text(entry_text(entry, self.catalog), style=style),
-                key=key,
-            )
 
     def _show_roles(self, view: IncidentView) -> None:
         table = self.query_one("#roles-table", DataTable)
@@ -293,16 +254,18 @@ class IncidentScreen(IncidentCommandsScreen):
                 else:
                     table.add_row(text, key=key)
 
-    def _show_template(self) -> None:
-        if self.view is None:
+    def _show_template(self, kind_changed: bool = False) -> None:
+        """The message filled from the incident; a re-read (someone else's change, a drill's
+        event) leaves a message the user has started editing as they left it."""
+        field = self.query_one("#template-text", TextArea)
+        if self.view is None or (not kind_changed and field.text != self._template_filled):
             return
         kind = str(self.query_one("#template-kind", Select).value)
-        text = fill(kind, self.view, self.catalog, self.clock.now())
-        self.query_one("#template-text", TextArea).text = text
+        field.text = self._template_filled = fill(kind, self.view, self.catalog, self.clock.now())
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "template-kind":
-            self._show_template()
+            self._show_template(kind_changed=True)
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from app.domain.i18n import Catalog
 from app.domain.story.bank import builtin_themes, theme_name
@@ -20,6 +20,7 @@ from app.services.library.records import filtered
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
 from widgets.fields import SearchField
+from widgets.fit_footer import FitFooter
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the query runs
 PAGE = 200  # rows read and drawn at a time; more when the cursor comes near the last
@@ -99,7 +100,7 @@ class LibraryScreen(StoryScreen):
         for column in COLUMNS:
             table.add_column(t(f"story.column.{column}"), key=column)
         yield table
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#library-search", Input).focus()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from app.domain.i18n import Catalog
 from app.domain.policy.model import Policy
@@ -15,6 +15,7 @@ from app.services.policy_files import describe_source, tier_key
 from screens.base import StoryCartScreen
 from screens.localized import bind_localized
 from widgets.definition_view import DefinitionView
+from widgets.fit_footer import FitFooter
 from widgets.severity_grid import SeverityGrid
 
 
@@ -37,7 +38,7 @@ class MatrixScreen(StoryCartScreen):
         yield Static(id="policy-line")
         yield SeverityGrid(id="grid")
         yield DefinitionView(id="definition")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.show_policy(self.policy, self.tier)

@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Label, Sparkline, Static
 
 from app.domain.i18n import Catalog
 from app.domain.metrics import HISTOGRAM_BINS, PERIODS, MetricsReport, period_bounds
@@ -17,6 +17,7 @@ from app.domain.metrics_view import completion_text, heading_text, recurrence_te
 from app.domain.textsafe import printable
 from screens.base import Command, StoryCartScreen
 from screens.localized import bind_localized
+from widgets.fit_footer import FitFooter
 from widgets.metrics_table import MetricsTable
 
 
@@ -58,7 +59,7 @@ class MetricsScreen(StoryCartScreen):
         yield Label(Content(t("metrics.weekly")), id="metrics-weekly-label")
         yield Sparkline([], id="metrics-weekly")
         yield Static(id="metrics-notes")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one(MetricsTable).focus()

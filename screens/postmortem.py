@@ -14,7 +14,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import (
     ContentSwitcher,
-    Footer,
     Input,
     OptionList,
     Select,
@@ -41,6 +40,7 @@ from screens.base import Command, StoryCartScreen, dialogs
 from screens.localized import bind_localized
 from screens.postmortem_lists import fill_lists, list_words, lock, stored_copy
 from screens.presence_text import presence_text, same_section
+from widgets.fit_footer import FitFooter
 from widgets.form import Form
 from widgets.list_editor import ListEditor
 from widgets.postmortem_steps import TEXT_FIELDS, PostmortemSteps
@@ -94,7 +94,7 @@ class PostmortemScreen(StoryCartScreen):
             yield PostmortemSteps(self.catalog, id="pm-steps", initial="step-summary")
         yield Static(id="pm-hints")
         yield Static(id="pm-meter")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.set_interval(AUTOSAVE_CHECK_SECONDS, self.autosave)

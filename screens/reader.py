@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from app.domain.i18n import LANGUAGE_NAMES, Catalog
 from app.domain.story.bank import story_marks, week_until
@@ -21,6 +21,7 @@ from app.domain.textsafe import printable
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
 from widgets.diagram_view import DiagramView
+from widgets.fit_footer import FitFooter
 
 
 class StoryLoaded(Message):
@@ -71,7 +72,7 @@ class ReaderScreen(StoryScreen):
             yield Static(id="reader-loop")
             yield Static(id="reader-prompts-title", classes="reader-heading")
             yield Static(id="reader-prompts")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.reload()

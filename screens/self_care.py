@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -34,7 +34,12 @@ class SelfCareDialog(ModalScreen[None]):
             yield Static(Content(t("care.title")), classes="dialog-title")
             yield Static(Content(t("care.system")), id="care-system")
             for number in range(1, POINTS + 1):
-                yield Static(Content(t(f"care.point{number}")), classes="care-point")
+                # The bullet hangs: a wrapped point (Japanese has no spaces to break at) keeps
+                # its lines under its text, and the bullet never sits alone on a line.
+                bullet, _space, point = t(f"care.point{number}").partition(" ")
+                with Horizontal(classes="care-point"):
+                    yield Static(Content(bullet), classes="care-bullet")
+                    yield Static(Content(point), classes="care-text")
             yield Static(Content(t("care.close")), classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from app.domain.autosave import Autosave
 from app.domain.i18n import LANGUAGE_NAMES, Catalog, said_in
@@ -23,6 +23,7 @@ from screens.base import StoryCartScreen
 from screens.dialogs import publish_unless_blaming
 from screens.localized import bind_localized
 from widgets.fields import Form, TextField
+from widgets.fit_footer import FitFooter
 
 AUTOSAVE_DELAY = timedelta(seconds=1)  # after the first unsaved change
 AUTOSAVE_CHECK_SECONDS = 0.1
@@ -78,7 +79,7 @@ class StoryEditorScreen(StoryCartScreen):
             yield self._label(t("story.prompt_bank"))
             yield self._label(t("story.field_diagrams"))
             yield Static(id="story-diagrams")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     @staticmethod
     def _label(text: str) -> Label:

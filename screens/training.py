@@ -9,12 +9,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from app.domain.i18n import Catalog
 from app.domain.training import quarter_start, training_checklists
 from screens.base import StoryCartScreen
 from screens.localized import bind_localized
+from widgets.fit_footer import FitFooter
 
 DONE_STYLE = "bold #2E7D32"
 
@@ -43,7 +44,7 @@ class TrainingScreen(StoryCartScreen):
         yield Static(Content(self.catalog.t("training.title")), id="screen-title")
         yield Static(id="training-summary")
         yield DataTable(id="training-table", cursor_type="row")
-        yield Footer(compact=True)
+        yield FitFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,6 +9,7 @@ at all. Rows are kept by row key: a tick changes rows in place, never clears and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,6 +77,19 @@ def board_layout(
     raise AssertionError("unreachable")
 
 
+_CLOCK = re.compile(r"^(\+?\d+[dh])\d{2}[hm]$")
+
+
+def shorter_clock(text: str, width: int) -> str:
+    """A clock that does not fit its column keeps its larger unit: 22h50m becomes 22h, 6d23h
+    becomes 6d (an age on a narrow board), rather than being cut into 22h5…"""
+    if cell_len(text) > width:
+        match = _CLOCK.match(text)
+        if match:
+            return match.group(1)
+    return text
+
+
 def fit(text: str, width: int) -> str:
     """Pad or cut (with an ellipsis) to exactly width cells, wide characters counted as two."""
     if cell_len(text) <= width:
@@ -97,7 +111,7 @@ def cell_segments(
             Segment(" "),
         ]
     style = Style.parse(TONE_STYLES[cell.tone]) if TONE_STYLES[cell.tone] else Style()
-    text = fit(cell.text, width - 1)
+    text = fit(shorter_clock(cell.text, width - 1), width - 1)
     shown = text.rstrip(" ")
     # The tone colours only the text, not the padding or the gap.
     return [Segment(shown, style), Segment(" " * (cell_len(text) - cell_len(shown) + 1))]
