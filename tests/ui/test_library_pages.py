@@ -5,10 +5,10 @@ stories there are, draws and reads more as the cursor comes near the last row, a
 from __future__ import annotations
 
 from app.domain.clock import FakeClock
-from app.domain.story.model import Story
+from app.domain.story.model import Story, to_document
 from app.services.library.catalog import StoryService
+from app.services.library.exchange import EXPORT_FORMAT, EXPORT_VERSION, LibraryExchange
 from storage.database import Database
-from storage.tables import StoryRecord
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, settle, text_of, wait_ready, wait_until
 
@@ -16,25 +16,27 @@ STORIES = 450
 
 
 def big_library(tmp_path) -> None:
+    """The starter stories and 450 more, brought in as a library export would be."""
     database = Database.open(make_settings(tmp_path).db_url)
-    service = StoryService(database, FakeClock(START))
-    service.ensure_starters()
-    with database.session() as session:
-        for number in range(STORIES):
-            story = Story(
-                key=f"many/{number}",
-                lang="en",
-                title=f"Story {number:03d}",
-                kind="near_miss" if number % 10 == 0 else "recent",
-                status="published",
-                occurred_on=f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}",
-            )
-            session.add(
-                StoryRecord(
-                    **service._columns(story), created_at=START, updated_at=START, updated_by="t"
-                )
-            )
-        session.commit()
+    clock = FakeClock(START)
+    StoryService(database, clock).ensure_starters()
+    stories = [
+        Story(
+            key=f"many/{number}",
+            lang="en",
+            title=f"Story {number:03d}",
+            kind="near_miss" if number % 10 == 0 else "recent",
+            status="published",
+            occurred_on=f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}",
+        )
+        for number in range(STORIES)
+    ]
+    document = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "stories": [to_document(story) for story in stories],
+    }
+    LibraryExchange(database, clock).import_document(document, "t")
     database.close()
 
 
