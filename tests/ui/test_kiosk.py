@@ -15,7 +15,7 @@ from screens.kiosk import KioskScreen
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.pg_server import PostgresServer
-from tests.ui.helpers import START, settle, text_of, wait_ready
+from tests.ui.helpers import START, palette_hit, settle, text_of, wait_ready, wait_until
 
 SIZE = (110, 36)
 KO_WEEK = "건강해 보였던 카나리"  # the newest starter story is featured first
@@ -167,7 +167,7 @@ async def test_kiosk_from_the_palette_and_a_configured_unlock(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("ctrl+p", *"Kiosk mode")
-        await pilot.pause(0.3)
+        await wait_until(pilot, palette_hit(app, "Kiosk mode"), what="the kiosk's hit")
         await pilot.press("enter")
         screen = await shown(app, pilot)
         assert slide(app)[1] == "The canary that looked healthy"
