@@ -73,6 +73,33 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> tuple[list[dict], str
     return [json.loads(line) for line in out.splitlines() if line.strip()], err, process.returncode
 
 
+def until_watching(db: list[str], daemons: list[subprocess.Popen], deadline_s=60.0) -> None:
+    """Until `storycart status` lists every daemon as a live watcher: each is up and sweeping
+    (it registers, then sweeps at once and every second)."""
+    pids = {daemon.pid for daemon in daemons}
+    deadline = time.monotonic() + deadline_s
+    while True:
+        done = cli("status", "--json", *db)
+        try:
+            watchers = json.loads(done.stdout)["watchers"]
+        except (ValueError, KeyError):
+            watchers = []  # the daemon has not created the schema yet
+        if pids <= {watcher["pid"] for watcher in watchers if watcher["alive"]}:
+            return
+        assert time.monotonic() < deadline, f"the daemons never watched: {done.stdout}"
+        time.sleep(0.1)
+
+
+def until(condition, declared: float, span_s: float, deadline_s: float = 60.0) -> None:
+    """Until `condition()` (every step fired: seen, not assumed after a fixed time), and at
+    least `span_s` after the incident was declared (`declared`, time.monotonic()): the ladder's
+    last step is due 5 s after declaring, so a step fired twice would show inside that span."""
+    deadline = time.monotonic() + deadline_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(max(0.0, declared + span_s - time.monotonic()))
+
+
 class Output:
     """A daemon's firing lines, read as it prints them."""
 
@@ -105,11 +132,13 @@ def test_daemon_fires_on_time_and_stops_cleanly(fast):
     db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", *policy]
     assert cli("db", "upgrade", *db).returncode == 0
     daemon = start_daemon(db)
-    time.sleep(1.5)  # the daemon is up and sweeping before the incident exists
+    output = Output(daemon)
+    until_watching(db, [daemon])  # the daemon is up and sweeping before the incident exists
+    declared = time.monotonic()
     code = cli("incident", "declare", "--title", "Queue stuck", "--severity", "SEV-1", *db)
     code = code.stdout.strip()
-    time.sleep(6.5)
-    lines, err, returncode = stop(daemon)
+    until(lambda: len(output.lines) >= 3, declared, span_s=6.5)
+    lines, err, returncode = output.stop()
     assert returncode == 0, err
     assert [(line["incident"], line["step"]) for line in lines] == [
         (code, "SEV-1#0"),
@@ -162,15 +191,17 @@ def test_two_daemons_on_one_database_never_fire_a_step_twice(fast, backend, requ
     db = ["--db", url, *policy]
     assert cli("db", "upgrade", *db).returncode == 0
     daemons = [start_daemon(db), start_daemon(db)]
-    time.sleep(1.5)
+    outputs = [Output(daemon) for daemon in daemons]
+    until_watching(db, daemons)
+    declared = time.monotonic()
     codes = [
         cli(
             "incident", "declare", "--title", f"incident {n}", "--severity", "SEV-1", *db
         ).stdout.strip()
         for n in range(3)
     ]
-    time.sleep(7)
-    results = [stop(daemon) for daemon in daemons]
+    until(lambda: sum(len(output.lines) for output in outputs) >= 9, declared, span_s=7)
+    results = [output.stop() for output in outputs]
     assert [returncode for _, _, returncode in results] == [0, 0], [err for _, err, _ in results]
     fired = [(line["incident"], line["step"]) for lines, _, _ in results for line in lines]
     assert len(fired) == len(set(fired)) == 9
@@ -200,10 +231,15 @@ def test_alert_command_runs_once_per_firing_with_the_incident_on_stdin(fast):
     ]
     assert cli("db", "upgrade", *db).returncode == 0
     daemons = [start_daemon(db), start_daemon(db)]
-    time.sleep(1.5)
+    until_watching(db, daemons)
+    declared = time.monotonic()
     code = cli("incident", "declare", "--title", "결제 장애", "--severity", "SEV-1", *db)
     code = code.stdout.strip()
-    time.sleep(7)
+
+    def three_alerts() -> bool:
+        return received.exists() and len(received.read_text("utf-8").splitlines()) >= 3
+
+    until(three_alerts, declared, span_s=7)
     for daemon in daemons:
         assert stop(daemon)[2] == 0
     alerts = [json.loads(line) for line in received.read_text("utf-8").splitlines()]
@@ -224,10 +260,12 @@ def test_a_failing_alert_command_is_reported_and_never_stops_the_daemon(fast):
         *_config_with_command(tmp_path, script),
     ]
     daemon = start_daemon(db)
-    time.sleep(1.5)
+    output = Output(daemon)
+    until_watching(db, [daemon])
+    declared = time.monotonic()
     cli("incident", "declare", "--title", "x", "--severity", "SEV-1", *db)
-    time.sleep(6.5)
-    lines, err, returncode = stop(daemon)
+    until(lambda: len(output.lines) >= 3, declared, span_s=6.5)
+    lines, err, returncode = output.stop()
     assert returncode == 0
     assert [line["step"] for line in lines] == ["SEV-1#0", "SEV-1#1", "SEV-1#2"]
     failures = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
@@ -251,19 +289,13 @@ def test_a_page_cut_off_by_kill_9_arrives_again_with_the_same_key(fast):
         assert code.returncode == 0, code.stderr
         receiver.delay = 30  # the page reaches the service, the answer never comes back
         first = start_daemon(db)
-        for _ in range(100):
-            if receiver.requests:
-                break
-            time.sleep(0.1)
+        until(lambda: receiver.requests, time.monotonic(), span_s=0)
         assert len(receiver.requests) == 1
         first.kill()  # kill -9 while it waits for the service's answer
         first.communicate(timeout=10)
         receiver.delay = 0
         second = start_daemon(db)
-        for _ in range(100):
-            if len(receiver.requests) >= 2:
-                break
-            time.sleep(0.1)
+        until(lambda: len(receiver.requests) >= 2, time.monotonic(), span_s=0)
         stop(second)
     first_try, second_try = receiver.requests[:2]
     key = "X-Storycart-Idempotency-Key"

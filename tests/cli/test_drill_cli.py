@@ -142,7 +142,7 @@ def test_a_drill_in_a_real_terminal_escalates_on_drill_time(tmp_path):
         # slept: on a loaded machine (a parallel test run) the app takes longer to start.
         folder = wait_for_every_step(drills, deadline_s=60 + STEPS)
         terminal.press(b"\x1b[24~")  # F12: end and score
-        time.sleep(2)
+        wait_for_the_end(folder, deadline_s=60)
         terminal.press(b"q")
         code = terminal.close()
     finally:
@@ -202,6 +202,14 @@ def wait_for_every_step(drills: Path, deadline_s: float) -> Path:
         time.sleep(0.2)
     (folder,) = [path.parent for path in drills.glob("*/drill.json")]
     return folder
+
+
+def wait_for_the_end(folder: Path, deadline_s: float) -> None:
+    """Until the drill's manifest says it ended (written atomically when F12 ends it)."""
+    deadline = time.monotonic() + deadline_s
+    while json.loads((folder / "drill.json").read_text("utf-8"))["ended_at"] is None:
+        assert time.monotonic() < deadline, "the drill never ended"
+        time.sleep(0.1)
 
 
 def parse(stamp: str) -> datetime:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.command import CommandList, CommandPalette
 from textual.worker import WorkerCancelled
 
 from app.config import Settings
@@ -42,14 +45,42 @@ def board_of(app: StoryCartApp) -> BoardScreen:
 
 async def wait_ready(app: StoryCartApp, pilot) -> None:
     """Until the database is open, the board loaded and the start-up sweep done."""
-    for _ in range(200):
-        if app.escalations is not None and board_of(app).loaded:
-            break
-        await pilot.pause(0.02)
-    else:
-        raise AssertionError("the app never opened its database")
+    await wait_until(
+        pilot,
+        lambda: app.escalations is not None and board_of(app).loaded,
+        what="the app to open its database and load the board",
+    )
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def wait_until(
+    pilot, condition: Callable[[], object], timeout: float = 5.0, what: str = "the condition"
+) -> None:
+    """Until `condition()` is true, letting the app run between looks (`pilot.pause()`); fails
+    naming `what` after `timeout` seconds of real time. The deadline only bounds a test that
+    would otherwise hang: the test passes as soon as the condition holds, however fast or slow
+    the machine."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        await pilot.pause()
+
+
+def palette_hit(app: StoryCartApp, title: str) -> Callable[[], bool]:
+    """A condition for wait_until: the command palette is open and the hit it highlights (the
+    one Enter runs) reads `title`."""
+
+    def highlighted() -> bool:
+        if not isinstance(app.screen, CommandPalette):
+            return False
+        hits = app.screen.query_one(CommandList)
+        if hits.highlighted is None or hits.highlighted >= hits.option_count:
+            return False
+        return title in str(hits.get_option_at_index(hits.highlighted).prompt)
+
+    return highlighted
 
 
 async def settle(app: StoryCartApp, pilot) -> None:

@@ -13,7 +13,7 @@ from app.services.library.week import StoryWeek
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.diagram_files import BLUE_SVG, RED, TEXT_DIAGRAM, picture
-from tests.ui.helpers import START, make_app, settle, text_of, wait_ready
+from tests.ui.helpers import START, make_app, settle, text_of, wait_ready, wait_until
 from tests.ui.test_kiosk import kiosk_app, next_slide, shown
 from tests.ui.test_story_flow import read_story_found_by
 from widgets.diagram_view import PictureView
@@ -123,8 +123,9 @@ async def test_the_editor_attaches_and_removes_diagrams_from_the_keyboard(tmp_pa
             "3. PNG · sketch.png — 손그림",
             "4. 텍스트 다이어그램, 11×1",
         ]
+        version = editor.version
         clock.advance(1)  # the autosave's second
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: editor.version > version, what="the story's autosave")
         await settle(app, pilot)
         stored = app.services.stories.view("pay/ko").story.diagrams
         assert [d.kind for d in stored] == ["text", "PNG", "PNG", "text"]

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from app.cli.drill import drill_settings
 from app.domain.clock import DrillClock, FakeClock
+from app.domain.drill.debrief import clock_text
 from app.domain.drill.scenario import find_scenario
 from app.domain.paging import PagingChannel
 from app.services.drill_run import DrillRun
@@ -24,7 +25,16 @@ from screens.drill_setup import drill_environment
 from tests.conftest import make_settings
 from tests.export.pdf_checks import squeeze
 from tests.http_receiver import Receiver
-from tests.ui.helpers import START, board_of, make_app, seed, settle, text_of, wait_ready
+from tests.ui.helpers import (
+    START,
+    board_of,
+    make_app,
+    seed,
+    settle,
+    text_of,
+    wait_ready,
+    wait_until,
+)
 
 SIZE = (120, 40)
 
@@ -67,13 +77,18 @@ async def pause_then_end(app, pilot, base, clock) -> None:
     await settle(app, pilot)
     paused_at = clock.now()
     base.advance(30)  # thirty real seconds would be five drill hours: nothing moves
-    await pilot.pause(0.4)
+    app.drill_tick()  # what the drill's interval runs, run now: it tells nothing while paused
+    await settle(app, pilot)
     assert clock.now() == paused_at and "일시정지" in banner(app)
     await pilot.press("a")  # acknowledging works while paused
     await settle(app, pilot)
     await pilot.press("f10")
     base.advance(0.6)
-    await pilot.pause(0.4)
+    await wait_until(  # the drill's interval ticks on: the banner shows drill time moving
+        pilot,
+        lambda: clock_text(app.drill_run.elapsed_s(clock.now())) in banner(app),
+        what="the banner to show the drill time after resuming",
+    )
     await settle(app, pilot)
 
     await pilot.press("m")  # every screen says DRILL
@@ -83,8 +98,7 @@ async def pause_then_end(app, pilot, base, clock) -> None:
     await settle(app, pilot)
 
     await pilot.press("f12")
-    await settle(app, pilot)
-    await pilot.pause(0.3)
+    await wait_until(pilot, lambda: app.screen.name == "drill-debrief", what="the debrief")
     await settle(app, pilot)
     assert app.screen.name == "drill-debrief"
     score = text_of(app, "#debrief-score")
@@ -97,8 +111,8 @@ async def pause_then_end(app, pilot, base, clock) -> None:
     assert "#incident-2026" in practise and "{date}" not in practise
     assert "종료됨" in banner(app)
     await pilot.press("e")
-    await settle(app, pilot)
-    await pilot.pause(0.5)
+    printed = app.drill_run.directory / "debrief-ko.pdf"
+    await wait_until(pilot, printed.exists, what="the printed debrief")
     await settle(app, pilot)
     await pilot.press("o")  # the drill incident, for its drill postmortem
     await settle(app, pilot)
@@ -118,7 +132,9 @@ async def test_a_sev1_tabletop_at_600x_is_played_scored_and_touches_nothing_real
         app = StoryCartApp(settings, clock=clock, start_scheduler=False, drill=run)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_ready(app, pilot)
-            await pilot.pause(0.4)
+            await wait_until(  # the drill's first tick tells the monitor's alert
+                pilot, lambda: "[모니터링]" in banner(app), what="the first drill event"
+            )
             assert banner(app).startswith(
                 "훈련 · 결제 API 장애: 체크아웃이 멈췄다 · 600× · T+00:00"
             )
@@ -133,7 +149,7 @@ async def test_a_sev1_tabletop_at_600x_is_played_scored_and_touches_nothing_real
             await settle(app, pilot)
             assert len(app.services.incidents.list()) == 1
             base.advance(0.3)  # three drill minutes: the support tickets
-            await pilot.pause(0.4)
+            await wait_until(pilot, lambda: "[고객지원]" in banner(app), what="the tickets")
             await settle(app, pilot)
             assert "[고객지원]" in banner(app) and "T+03:00" in banner(app)
 

@@ -15,7 +15,7 @@ from screens.kiosk import KioskScreen
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.pg_server import PostgresServer
-from tests.ui.helpers import START, settle, text_of, wait_ready
+from tests.ui.helpers import START, palette_hit, settle, text_of, wait_ready, wait_until
 
 SIZE = (110, 36)
 KO_WEEK = "건강해 보였던 카나리"  # the newest starter story is featured first
@@ -33,13 +33,14 @@ def kiosk_app(tmp_path, lang="ko", clock=None, languages=(), db=None) -> StoryCa
 
 async def shown(app, pilot) -> KioskScreen:
     """Until the kiosk has loaded its stories."""
-    for _ in range(300):
-        await pilot.pause(0.02)
+
+    def loaded() -> bool:
         screen = app.screen
-        if isinstance(screen, KioskScreen) and screen.contents and not screen.reading:
-            await pilot.pause()
-            return screen
-    raise AssertionError("the kiosk never showed its stories")
+        return isinstance(screen, KioskScreen) and bool(screen.contents) and not screen.reading
+
+    await wait_until(pilot, loaded, what="the kiosk to show its stories")
+    await pilot.pause()
+    return app.screen
 
 
 async def next_slide(app, pilot, clock: FakeClock, seconds: float = 20) -> KioskScreen:
@@ -167,7 +168,7 @@ async def test_kiosk_from_the_palette_and_a_configured_unlock(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("ctrl+p", *"Kiosk mode")
-        await pilot.pause(0.3)
+        await wait_until(pilot, palette_hit(app, "Kiosk mode"), what="the kiosk's hit")
         await pilot.press("enter")
         screen = await shown(app, pilot)
         assert slide(app)[1] == "The canary that looked healthy"
@@ -258,10 +259,7 @@ async def test_kiosk_starts_while_the_database_is_away(tmp_path, own_postgres):
     try:
         app = kiosk_app(tmp_path, lang="ja", clock=clock, db=url)
         async with app.run_test(size=SIZE) as pilot:
-            for _ in range(200):
-                await pilot.pause(0.02)
-                if app.screen.problem:
-                    break
+            await wait_until(pilot, lambda: app.screen.problem, what="the kiosk's problem line")
             assert text_of(app, "#kiosk-title") == "カートを読み込んでいます…"
             assert "データベースに再接続しています" in text_of(app, "#kiosk-status")
             own_postgres.resume()

@@ -5,36 +5,38 @@ stories there are, draws and reads more as the cursor comes near the last row, a
 from __future__ import annotations
 
 from app.domain.clock import FakeClock
-from app.domain.story.model import Story
+from app.domain.story.model import Story, to_document
 from app.services.library.catalog import StoryService
+from app.services.library.exchange import EXPORT_FORMAT, EXPORT_VERSION, LibraryExchange
 from storage.database import Database
-from storage.tables import StoryRecord
 from tests.conftest import make_settings
-from tests.ui.helpers import START, make_app, settle, text_of, wait_ready
+from tests.ui.helpers import START, make_app, settle, text_of, wait_ready, wait_until
 
 STORIES = 450
 
 
 def big_library(tmp_path) -> None:
+    """The starter stories and 450 more, brought in as a library export would be."""
     database = Database.open(make_settings(tmp_path).db_url)
-    service = StoryService(database, FakeClock(START))
-    service.ensure_starters()
-    with database.session() as session:
-        for number in range(STORIES):
-            story = Story(
-                key=f"many/{number}",
-                lang="en",
-                title=f"Story {number:03d}",
-                kind="near_miss" if number % 10 == 0 else "recent",
-                status="published",
-                occurred_on=f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}",
-            )
-            session.add(
-                StoryRecord(
-                    **service._columns(story), created_at=START, updated_at=START, updated_by="t"
-                )
-            )
-        session.commit()
+    clock = FakeClock(START)
+    StoryService(database, clock).ensure_starters()
+    stories = [
+        Story(
+            key=f"many/{number}",
+            lang="en",
+            title=f"Story {number:03d}",
+            kind="near_miss" if number % 10 == 0 else "recent",
+            status="published",
+            occurred_on=f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}",
+        )
+        for number in range(STORIES)
+    ]
+    document = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "stories": [to_document(story) for story in stories],
+    }
+    LibraryExchange(database, clock).import_document(document, "t")
     database.close()
 
 
@@ -44,6 +46,26 @@ async def open_library(app, pilot):
     await pilot.press("l")
     await settle(app, pilot)
     return app.screen.query_one("#library-table")
+
+
+async def filtered(app, pilot, count: str) -> None:
+    """Until the library says how many stories the filter kept (it reads every page first)."""
+    await wait_until(
+        pilot,
+        lambda: text_of(app, "#library-count") == count,
+        what=f"the library to count {count!r}",
+    )
+    await settle(app, pilot)
+
+
+async def searched(app, pilot, query: str) -> None:
+    """Until the library shows the answer to this query (it searches after a typing pause)."""
+    await wait_until(
+        pilot,
+        lambda: app.screen.current_query == query,
+        what=f"the library to show the results for {query!r}",
+    )
+    await settle(app, pilot)
 
 
 async def test_a_big_library_opens_on_a_page_and_reads_on(tmp_path):
@@ -61,9 +83,7 @@ async def test_a_big_library_opens_on_a_page_and_reads_on(tmp_path):
         keys = [str(key.value) for key in table.rows]
         assert len(set(keys)) == 456  # nothing read twice
         app.screen.query_one("#filter-kind").value = "near_miss"
-        await settle(app, pilot)
-        await pilot.pause(0.2)
-        await settle(app, pilot)
+        await filtered(app, pilot, "46 of 456 stories")
         assert table.row_count == 46  # 45 of these and one starter story
         assert text_of(app, "#library-count") == "46 of 456 stories"
 
@@ -74,16 +94,13 @@ async def test_a_search_and_a_filter_read_a_page_at_a_time(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_library(app, pilot)
         app.screen.query_one("#filter-kind").value = "near_miss"  # only 200 read so far
-        await settle(app, pilot)
-        await pilot.pause(0.2)
-        await settle(app, pilot)
+        await filtered(app, pilot, "46 of 456 stories")
         assert table.row_count == 46  # the filter read the library on, a page at a time
         assert text_of(app, "#library-count") == "46 of 456 stories"
         app.screen.query_one("#filter-kind").clear()
 
         await pilot.press(*"story 12")  # fewer than a page: all of them, counted
-        await pilot.pause(0.3)
-        await settle(app, pilot)
+        await searched(app, pilot, "story 12")
         expected = [s.key for s in app.services.stories.search("story 12", "en")]
         assert 10 < len(expected) < 200
         assert [str(key.value) for key in table.rows] == expected
@@ -91,8 +108,7 @@ async def test_a_search_and_a_filter_read_a_page_at_a_time(tmp_path):
         for _ in range(8):
             await pilot.press("backspace")
         await pilot.press(*"story")  # more than a page: a page, then more on demand
-        await pilot.pause(0.3)
-        await settle(app, pilot)
+        await searched(app, pilot, "story")
         expected = [s.key for s in app.services.stories.search("story", "en")]
         assert len(expected) > 400
         assert [str(key.value) for key in table.rows] == expected[:200]

@@ -11,7 +11,7 @@ from app.domain.policy.document import policy_to_toml
 from app.services.policy_files import load_policies, policy_sources
 from screens.help import HelpScreen
 from screens.matrix import MatrixScreen
-from tests.ui.helpers import make_app, notices, text_of
+from tests.ui.helpers import make_app, notices, palette_hit, text_of, wait_until
 from widgets.severity_grid import SeverityGrid
 
 SIZE = (120, 40)
@@ -108,7 +108,7 @@ async def test_command_palette_has_matrix_and_policy_entries(tmp_path):
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Use policy: AI")
-        await pilot.pause(0.3)
+        await wait_until(pilot, palette_hit(app, "Use policy: AI"), what="the policy's hit")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MatrixScreen)

@@ -11,7 +11,16 @@ from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import make_settings
-from tests.ui.helpers import START, make_app, notices, seed, settle, wait_ready
+from tests.ui.helpers import (
+    START,
+    make_app,
+    notices,
+    palette_hit,
+    seed,
+    settle,
+    wait_ready,
+    wait_until,
+)
 from widgets.board_table import BoardTable
 
 SIZE = (120, 40)
@@ -42,10 +51,16 @@ def stored(tmp_path, code: str, lang: str = "ko"):
 
 
 async def saved(app, pilot) -> None:
-    """Past the autosave delay on the app's clock, and the save worker finished."""
+    """Past the autosave delay on the app's clock, the form's own check (on its interval) has
+    taken the typing, and the save worker finished."""
     await pilot.pause()
     app.clock.advance(1)
-    await pilot.pause(0.3)  # the form checks its deadline every 0.1 s
+    form = app.screen
+    await wait_until(
+        pilot,
+        lambda: not form.autosaver.due(app.clock.now()),
+        what="the form's autosave check to take the typing",
+    )
     await settle(app, pilot)
 
 
@@ -142,7 +157,14 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
         # Handed in for review: the board's postmortem clock is met.
         await pilot.press("escape")
         clock.advance(2)
-        await pilot.pause(1.2)
+        await wait_until(  # the board redraws its clocks on a one-second interval
+            pilot,
+            lambda: (
+                app.screen.name == "board"
+                and app.screen.query_one(BoardTable).cell_text(code, "resolution") == "✓"
+            ),
+            what="the board to show the postmortem clock met",
+        )
         await settle(app, pilot)
         assert app.screen.name == "board"
         assert app.screen.query_one(BoardTable).cell_text(code, "resolution") == "✓"
@@ -263,7 +285,9 @@ async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_
 
         async def publish(answer: str) -> None:
             await pilot.press("ctrl+p", *"Publish postmortem")
-            await pilot.pause(0.3)
+            await wait_until(
+                pilot, palette_hit(app, "Publish postmortem"), what="the palette's hit"
+            )
             await pilot.press("enter")
             await pilot.pause()
             question = app.screen.query_one(".dialog-title").render().plain
@@ -298,17 +322,21 @@ async def test_autosave_follows_the_clock_half_a_second_after_the_first_change(t
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
-        version = app.screen.version
+        form = app.screen
+        version = form.version
         await type_text(pilot, "첫 글")
-        await pilot.pause(0.8)  # real time passes, the app's clock does not: nothing saved
+        # The check the form's interval runs, run now: the app's clock has not moved, so
+        # however much real time passes, nothing is saved.
+        form.autosave()
         await settle(app, pilot)
         assert stored(tmp_path, code).version == version
         clock.advance(0.4)
-        await pilot.pause(0.3)
+        form.autosave()
         await settle(app, pilot)
         assert stored(tmp_path, code).version == version  # 0.4 s after the first change
         clock.advance(0.2)
-        await pilot.pause(0.3)
+        # Past the delay: the form's own interval saves, with no help from the test.
+        await wait_until(pilot, lambda: form.version == version + 1, what="the autosave")
         await settle(app, pilot)
         saved_now = stored(tmp_path, code)
         assert (saved_now.version, saved_now.postmortem.what) == (version + 1, "첫 글")

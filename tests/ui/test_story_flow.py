@@ -15,7 +15,7 @@ from app.services.policy_versions import PolicyStore
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import library_services, make_settings
-from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready
+from tests.ui.helpers import START, make_app, seed, settle, text_of, wait_ready, wait_until
 
 SIZE = (120, 40)
 
@@ -32,12 +32,12 @@ def stored(tmp_path, clock=None):
 
 async def searched(app, pilot, query: str) -> None:
     """Until the library shows the answer to this query (it searches after a typing pause)."""
-    for _ in range(100):
-        await pilot.pause(0.05)
-        await settle(app, pilot)
-        if app.screen.current_query == query:
-            return
-    raise AssertionError(f"the library never showed the results for {query!r}")
+    await wait_until(
+        pilot,
+        lambda: app.screen.current_query == query,
+        what=f"the library to show the results for {query!r}",
+    )
+    await settle(app, pilot)
 
 
 def add_story(tmp_path, story: Story) -> None:
@@ -256,17 +256,18 @@ async def test_opening_the_story_editor_changes_nothing_until_the_author_types(t
             await settle(app, pilot)
         editor = app.screen
         clock.advance(1)  # past the autosave delay: nothing was typed, so nothing is saved
-        await pilot.pause(0.3)
+        editor.autosave()  # the check the editor's interval runs, run now
         await settle(app, pilot)
         status = str(editor.query_one("#story-status").render())
         assert "저장 중" not in status and "버전 1" in status, status
         assert app.services.stories.view(editor.story.key).version == 1
         editor.query_one("#story-lessons").focus()
         await pilot.press("end", "!")
-        await pilot.pause(0.3)  # the app's clock has not moved: not saved yet
+        editor.autosave()  # the app's clock has not moved: not saved yet
+        await settle(app, pilot)
         assert app.services.stories.view(editor.story.key).version == 1
-        clock.advance(1)  # a second after the first change
-        await pilot.pause(0.3)
+        clock.advance(1)  # a second after the first change: the editor's interval saves
+        await wait_until(pilot, lambda: editor.version == 2, what="the story's autosave")
         await settle(app, pilot)
         assert app.services.stories.view(editor.story.key).version == 2
 

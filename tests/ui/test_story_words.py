@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from app.domain.clock import FakeClock
-from tests.ui.helpers import START, make_app, settle, wait_ready
+from tests.ui.helpers import START, make_app, settle, wait_ready, wait_until
 from tests.ui.test_story_flow import published_postmortem
 
 SIZE = (120, 40)
@@ -41,10 +41,11 @@ async def test_the_story_editor_shows_theme_names_and_stores_their_keys(tmp_path
             "ctrl+a", "ctrl+k", *"알림 피로, rollout_failure, capacity AND load, 우리 팀 테마"
         )
         clock.advance(2)
-        for _ in range(50):
-            await pilot.pause(0.05)
-            await settle(app, pilot)
-            if app.services.stories.view(editor.story.key).version > 1:
-                break
+        await wait_until(
+            pilot,
+            lambda: app.services.stories.view(editor.story.key).version > 1,
+            what="the story's autosave",
+        )
+        await settle(app, pilot)
         themes = app.services.stories.view(editor.story.key).story.themes
         assert themes == ["alert_fatigue", "rollout_failure", "capacity", "우리 팀 테마"]

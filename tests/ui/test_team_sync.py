@@ -13,9 +13,10 @@ from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from app.tui import StoryCartApp
+from screens.app_messages import TeamChanged
 from storage.database import Database
 from tests.conftest import library_services, make_settings
-from tests.ui.helpers import START, board_of, settle, wait_ready
+from tests.ui.helpers import START, board_of, settle, wait_ready, wait_until
 from widgets.board_table import BoardTable
 
 WEB = load_policies(policy_sources(None)).get("web-service")
@@ -82,7 +83,13 @@ async def test_a_server_restart_mid_incident_loses_nothing_and_fires_once(tmp_pa
         clock = FakeClock(START)
         settings = make_settings(tmp_path, lang="en").with_overrides(db_url=url)
         app = StoryCartApp(settings, clock=clock, start_scheduler=False)
-        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        connected = []  # the listener says so each time it (re)connects: a full re-read
+
+        def hear(message) -> None:
+            if isinstance(message, TeamChanged) and message.tables is None:
+                connected.append(message)
+
+        async with app.run_test(size=(120, 40), notifications=True, message_hook=hear) as pilot:
             await wait_ready(app, pilot)
             table = board_of(app).query_one(BoardTable)
             other = Database.open(url)
@@ -90,12 +97,19 @@ async def test_a_server_restart_mid_incident_loses_nothing_and_fires_once(tmp_pa
             code = incidents.declare(WEB, "Checkout down", "SEV-1", "jun")
             await shown_within(pilot, 1.0, lambda: table.row_count == 1)
             await app.escalations.sweep_now()  # this laptop fires the immediate steps
+            await wait_until(pilot, lambda: connected, what="the listener's first connection")
             server.pause()
+            before = len(connected)
             clock.advance(16 * 60)  # L2's 15 minutes pass while the server is down
             with contextlib.suppress(Exception):  # the server is away: this pass cannot fire
                 await app.escalations.sweep_now()
             server.resume()
-            await pilot.pause(2.0)  # the listener's back-off: 0.5 s, 1 s …
+            await wait_until(  # after its back-off (0.5 s, 1 s …) the listener is back
+                pilot,
+                lambda: len(connected) > before,
+                timeout=30,
+                what="the listener to reconnect",
+            )
             incidents.acknowledge(code, "jun")  # on the other laptop, after the restart
             await shown_within(pilot, 5.0, lambda: table.cell_text(code, "ack").startswith("✓"))
             await app.escalations.sweep_now()
