@@ -359,7 +359,8 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.push_screen(ReaderScreen(self.catalog, week=True))
 
     def action_print(self) -> None:
-        from screens.print_dialog import PrintDialog, standard_sheets
+        from screens.print_dialog import PrintDialog
+        from screens.print_sheets import standard_sheets
 
         if isinstance(self.screen, PrintDialog) or not self._services_ready():
             return
