@@ -33,14 +33,14 @@ from screens.app_messages import (
 )
 from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
-from screens.drill_actions import DrillActions
+from screens.drill_control import DrillControl
 from screens.help import HelpScreen, help_rows
 from screens.kiosk_watch import open_behind_kiosk
 from screens.library_preview import LibraryPreview
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
 from screens.palette import palette_commands
-from screens.presence_actions import PresenceActions
+from screens.presence_beat import PresenceBeat
 from screens.theme import STORYCART_THEME, STYLES
 from screens.typed_ahead import KeyTurnEnded, TypedAhead
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
     from app.services.bundle import Connection, Services
 
 
-class StoryCartApp(DrillActions, PresenceActions, App[int]):
+class StoryCartApp(App[int]):
     TITLE = "Story Cart"
     POLL_SECONDS = 0.5  # how often the board looks for changes made elsewhere (SQLite)
     FALLBACK_POLL_SECONDS = 5.0  # the same on PostgreSQL, where NOTIFY wakes it at once
@@ -110,11 +110,13 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.library_preview = LibraryPreview()
         self.typed_ahead = TypedAhead(self)
         self._listener = None
+        self.drills = DrillControl(self)
+        self.presence = PresenceBeat(self)
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
         if drill is not None:
             self.title = f"{self.catalog.t('drill.banner_mark')} · {self.title}"
-            self.setup_drill()
+            self.drills.setup()
         localize_palette_binding(self, self.catalog)
         self.register_theme(STORYCART_THEME)
         # Chosen before start-up: changing it in on_mount would restyle everything once more.
@@ -191,9 +193,9 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         await self.engine.start()
         if not self.screen_stack:
             return  # quit while the start-up sweep ran (2,000 fresh incidents take a while)
-        self.start_presence()
+        self.presence.start()
         if self.drill_run is not None:
-            self.start_drill(services)
+            self.drills.start(services)
 
     def _listen_to_the_team(self, services) -> bool:
         """On a team database, hear other laptops' commits at once; True when listening."""
@@ -217,10 +219,10 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         if tables is None or tables & STORY_TABLES:
             self.stories_changed.publish(None)
         if tables is None or "presence" in tables:
-            self.presence_reread()
+            self.presence.reread()
 
     def on_unmount(self) -> None:
-        self.leave_presence()
+        self.presence.leave()
         if self.engine is not None:
             self.engine.leave()  # a clean exit: nobody counts on this board any more
         if self._listener is not None:
@@ -425,6 +427,23 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         names = self.policies.names()
         following = names[(names.index(self.active_policy) + 1) % len(names)]
         self.use_policy(following)  # on the screen it was asked from (the matrix, the metrics)
+
+    # -- drills (screens/drill_control.py) ---------------------------------------------------
+
+    async def action_drill_pause(self) -> None:
+        await self.drills.pause()
+
+    def action_drill_end(self) -> None:
+        self.drills.end()
+
+    def action_start_drill(self) -> None:
+        self.drills.choose()
+
+    def drill_launcher(self, command: list[str]) -> int:
+        """Start `storycart drill start …` in a terminal of its own (tests replace this)."""
+        from screens.drill_setup import run_in_terminal
+
+        return run_in_terminal(self, command)
 
     # -- command palette ----------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from app.services.policy_files import PolicySet
 if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
     from app.services.bundle import Services
     from app.services.engine import Engine
+    from screens.presence_beat import PresenceBeat
 
 
 class Host(Protocol):
@@ -34,6 +35,7 @@ class Host(Protocol):
     active_policy: str
     services: Services | None
     engine: Engine | None  # this process's escalation engine, once the database is open
+    presence: PresenceBeat  # says where the user is; a screen asks it to say so at once
     incidents_changed: Signal[str | None]
     alert_flashed: Signal[tuple[str, str]]
     services_ready: Signal[Services]

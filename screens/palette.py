@@ -42,7 +42,7 @@ def palette_commands(app: App, screen: Screen, catalog: Catalog) -> Iterator[Sys
         for key, callback in chain(anywhere_actions.commands(screen), screen.palette_commands()):
             yield command(key, callback)
     if getattr(app, "drill_run", None) is not None:
-        for key, callback in app.drill_palette():
+        for key, callback in app.drills.palette():
             yield command(key, callback)
     else:
         yield command("drill_start", app.action_start_drill)

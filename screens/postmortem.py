@@ -234,7 +234,7 @@ class PostmortemScreen(StoryCartScreen):
         self.autosaver.changed(self.host.clock.now())
         if starting:
             self._warn_if_shared()
-            self.host.presence_tick()  # the others see "typing" at once
+            self.host.presence.tick()  # the others see "typing" at once
 
     # -- who else is here ---------------------------------------------------------------------
 
@@ -379,7 +379,7 @@ class PostmortemScreen(StoryCartScreen):
 
     def go_to(self, section: str) -> None:
         self.query_one(ContentSwitcher).current = f"step-{section}"
-        self.host.presence_tick()
+        self.host.presence.tick()
         self.query_one("#pm-rail", OptionList).highlighted = SECTIONS.index(section)
         step = self.query_one(f"#step-{section}")
         focusable = [w for w in step.query("Input, TextArea, Select, DataTable") if w.focusable]
