@@ -1,7 +1,9 @@
-"""StoryCartApp: global keys and palette entries, navigation between screens, the connection to
-the database and the escalation scheduler on the app's loop, the signals that tell screens what
-changed, and the one place where failed background jobs become messages for the user. Each
-screen carries out its own actions (screens/)."""
+"""StoryCartApp: global keys and palette entries, navigation between screens, the signals that
+tell screens what changed, and the one place where failed background jobs become messages for
+the user. It holds the parts it is composed of: the link to the database and the escalation
+engine (screens/database_link.py), the policies (screens/policy_keeper.py), presence
+(screens/presence_beat.py) and drills (screens/drill_control.py). Each screen carries out its
+own actions (screens/)."""
 
 from __future__ import annotations
 
@@ -18,38 +20,27 @@ from textual.worker import Worker, WorkerState
 from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
-from app.domain.incident import FiredStep
-from app.domain.paging import channel_name
-from app.domain.policy.model import Policy
 from app.services.policy_files import PolicySet, load_policies, policy_sources
-from screens.app_messages import (
-    INCIDENT_TABLES,
-    STORY_TABLES,
-    DatabaseReady,
-    IncidentsMoved,
-    PoliciesReloaded,
-    PolicyRecovered,
-    TeamChanged,
-)
 from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
-from screens.drill_actions import DrillActions
+from screens.database_link import DatabaseLink
+from screens.drill_control import DrillControl
 from screens.help import HelpScreen, help_rows
 from screens.kiosk_watch import open_behind_kiosk
 from screens.library_preview import LibraryPreview
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
 from screens.palette import palette_commands
-from screens.presence_actions import PresenceActions
+from screens.policy_keeper import PolicyKeeper
+from screens.presence_beat import PresenceBeat
 from screens.theme import STORYCART_THEME, STYLES
 from screens.typed_ahead import KeyTurnEnded, TypedAhead
 
 if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
-    from app.services.alert_delivery import Delivery
     from app.services.bundle import Connection, Services
 
 
-class StoryCartApp(DrillActions, PresenceActions, App[int]):
+class StoryCartApp(App[int]):
     TITLE = "Story Cart"
     POLL_SECONDS = 0.5  # how often the board looks for changes made elsewhere (SQLite)
     FALLBACK_POLL_SECONDS = 5.0  # the same on PostgreSQL, where NOTIFY wakes it at once
@@ -90,11 +81,8 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         # Tests drive escalations with a FakeClock and sweep_now() instead of real-time jobs.
         self.start_scheduler = start_scheduler
         self.services: Services | None = None
-        self._connection: Connection | None = None
         self.escalations = None
         self.engine = None
-        self._scheduler = None
-        self._incidents_signature: tuple | None = None
         self.clock = clock or SystemClock()
         self.catalog = Catalog(settings.lang)
         self.policies = policies or load_policies(
@@ -109,12 +97,15 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.stories_changed: Signal[None] = Signal(self, "stories-changed")
         self.library_preview = LibraryPreview()
         self.typed_ahead = TypedAhead(self)
-        self._listener = None
+        self.database = DatabaseLink(self)
+        self.policy_keeper = PolicyKeeper(self)
+        self.drills = DrillControl(self)
+        self.presence = PresenceBeat(self)
         self.title = self.catalog.t("app.title")
         bind_localized(self, self.catalog, self.BINDING_SPECS)
         if drill is not None:
             self.title = f"{self.catalog.t('drill.banner_mark')} · {self.title}"
-            self.setup_drill()
+            self.drills.setup()
         localize_palette_binding(self, self.catalog)
         self.register_theme(STORYCART_THEME)
         # Chosen before start-up: changing it in on_mount would restyle everything once more.
@@ -146,131 +137,22 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.call_after_refresh(self.open_database)
 
     def connection(self) -> Connection:
-        """The one connection to the database, opened by whoever needs it first."""
-        if self._connection is None:
-            from app.services.bundle import connection_for
+        return self.database.connection()
 
-            self._connection = connection_for(self.settings, self.clock)
-        return self._connection
-
-    @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
     def open_database(self) -> None:
-        """Open (and migrate) the database, store the policies, then hand the services over."""
-        services = self.connection().get()
-        self._store_policies(services, self.policies)
-        self.post_message(DatabaseReady(services))
-
-    async def on_database_ready(self, message: DatabaseReady) -> None:
-        """Start the escalation engine on this loop (this board watches) and tell the screens."""
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-        from app.services.engine import build_engine
-
-        services = self.services = message.services
-        self._scheduler = AsyncIOScheduler()
-        if self.start_scheduler:
-            self._scheduler.start()
-        kind = "kiosk" if self.start_in_kiosk else "board"
-        self.engine = build_engine(
-            self.settings,
-            services.incidents,
-            kind,
-            self._scheduler,
-            self.on_escalations_fired,
-            self.on_alerts_delivered,
-            screen=True,
-            watch=self.drill_run is None,  # a drill's database is its own: nobody to tell
-            on_problem=lambda said: self.notify(said, severity="error", markup=False),
-        )
-        self.escalations = self.engine.bridge
-        self.services_ready.publish(services)
-        self.library_preview.start(self)
-        # With the team's NOTIFY heard at once, the poll is only the fallback.
-        poll = self.FALLBACK_POLL_SECONDS if self._listen_to_the_team(services) else None
-        self.set_interval(poll or self.POLL_SECONDS, self.watch_incidents)
-        await self.engine.start()
-        if not self.screen_stack:
-            return  # quit while the start-up sweep ran (2,000 fresh incidents take a while)
-        self.start_presence()
-        if self.drill_run is not None:
-            self.start_drill(services)
-
-    def _listen_to_the_team(self, services) -> bool:
-        """On a team database, hear other laptops' commits at once; True when listening."""
-        if services.database.engine.dialect.name != "postgresql":
-            return False
-        from storage.change_feed import ChangeListener
-
-        self._listener = ChangeListener(
-            services.database.url,
-            on_change=lambda tables: self.post_message(TeamChanged(tables)),
-            on_connected=lambda: self.post_message(TeamChanged(None)),
-            on_lost=lambda _reason: None,  # it reconnects by itself; the poll covers the gap
-        )
-        self._listener.start()
-        return True
-
-    def on_team_changed(self, message: TeamChanged) -> None:
-        tables = message.tables
-        if tables is None or tables & INCIDENT_TABLES:
-            self.incidents_changed.publish(None)
-        if tables is None or tables & STORY_TABLES:
-            self.stories_changed.publish(None)
-        if tables is None or "presence" in tables:
-            self.presence_reread()
+        self.database.open()
 
     def on_unmount(self) -> None:
-        self.leave_presence()
-        if self.engine is not None:
-            self.engine.leave()  # a clean exit: nobody counts on this board any more
-        if self._listener is not None:
-            self._listener.stop()
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        if self._connection is not None:
-            self._connection.close()
-
-    # -- what changed, told to the screens ----------------------------------------------------
-
-    @work(thread=True, exit_on_error=False, group="watch", exclusive=True)
-    def watch_incidents(self) -> None:
-        """Once a second: notice changes made elsewhere (another laptop, the daemon)."""
-        signature = self.services.incidents.board_signature()
-        if signature != self._incidents_signature:
-            # The first time too: a change may have landed after the board's first read.
-            self._incidents_signature = signature
-            self.post_message(IncidentsMoved())
-
-    def on_incidents_moved(self, _message: IncidentsMoved) -> None:
-        self.incidents_changed.publish(None)
+        self.presence.leave()
+        self.database.close()
 
     async def on_incidents_changed(self, message: IncidentsChanged) -> None:
+        """A change this process made (screens/base.py): said, shown, and the ladders checked."""
         if message.notice:
             self.notify(message.notice, markup=False, timeout=4)
         self.incidents_changed.publish(message.select)
         if self.escalations is not None:
             await self.escalations.sweep_now()
-
-    def on_escalations_fired(self, _fired: list[FiredStep]) -> None:
-        self.incidents_changed.publish(None)
-
-    def on_alerts_delivered(self, deliveries: list[Delivery]) -> None:
-        from app.services.screen_alerts import screen_alerts
-
-        if any(channel_name(delivery.channel) for delivery in deliveries):
-            self.incidents_changed.publish(None)  # the timeline and "paging broken" changed
-        # Nobody may take a drill's alert for real.
-        mark = self.catalog.t("drill.banner_mark") if self.drill_run is not None else ""
-        shown = screen_alerts(deliveries, self.catalog, mark)
-        for failure in shown.failures:
-            self.notify(failure, severity="error", markup=False, timeout=10)
-        if shown.ring:
-            self.bell()
-        if shown.flash is not None:
-            self.alert_flashed.publish(shown.flash)
-            # Quitting during a long start-up sweep: no screen is left to show it on.
-            if self.screen_stack and not isinstance(self.screen, BoardScreen):
-                self.notify(shown.flash[0], severity="warning", markup=False, timeout=10)
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -359,7 +241,8 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         self.push_screen(ReaderScreen(self.catalog, week=True))
 
     def action_print(self) -> None:
-        from screens.print_dialog import PrintDialog, standard_sheets
+        from screens.print_dialog import PrintDialog
+        from screens.print_sheets import standard_sheets
 
         if isinstance(self.screen, PrintDialog) or not self._services_ready():
             return
@@ -406,24 +289,31 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
             self.push_screen(HelpScreen(self.catalog, help_rows(self, self.screen), note))
 
     def action_use_policy(self, name: str) -> None:
-        self.use_policy(name)
+        self.policy_keeper.use(name)
         self.action_show_matrix()
 
-    def use_policy(self, name: str) -> None:
-        """Make `name` the active policy; the screens that show one follow."""
-        self.active_policy = name
-        policy = self.policies.get(name)
-        self.policy_changed.publish(None)
-        self.notify(
-            self.catalog.t("notice.policy_switched", title=policy.title.get(self.catalog.lang)),
-            markup=False,
-            timeout=3,
-        )
-
     def action_next_policy(self) -> None:
-        names = self.policies.names()
-        following = names[(names.index(self.active_policy) + 1) % len(names)]
-        self.use_policy(following)  # on the screen it was asked from (the matrix, the metrics)
+        self.policy_keeper.use_next()
+
+    def action_reload_policies(self) -> None:
+        self.policy_keeper.reload()
+
+    # -- drills (screens/drill_control.py) ---------------------------------------------------
+
+    async def action_drill_pause(self) -> None:
+        await self.drills.pause()
+
+    def action_drill_end(self) -> None:
+        self.drills.end()
+
+    def action_start_drill(self) -> None:
+        self.drills.choose()
+
+    def drill_launcher(self, command: list[str]) -> int:
+        """Start `storycart drill start …` in a terminal of its own (tests replace this)."""
+        from screens.drill_setup import run_in_terminal
+
+        return run_in_terminal(self, command)
 
     # -- command palette ----------------------------------------------------------------------
 
@@ -446,53 +336,6 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
         path.parent.mkdir(parents=True, exist_ok=True)
         write_file(path, svg, "screenshot")
         self.notify(self.catalog.t("notice.screenshot", path=str(path)), markup=False, timeout=6)
-
-    # -- policies -----------------------------------------------------------------------------
-
-    @work(thread=True, exit_on_error=False, group="storage", exclusive=True)
-    def store_policies(self, policies: PolicySet) -> None:
-        if self.services is not None:
-            self._store_policies(self.services, policies)
-
-    def _store_policies(self, services: Services, policies: PolicySet) -> None:
-        """Keep a version of each policy; recover broken files from their last good version."""
-        for stored in services.policy_versions.keep(policies):
-            when = stored.stored_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self.post_message(PolicyRecovered(stored.policy, when))
-
-    def action_reload_policies(self) -> None:
-        last_good = {policy.source: policy for policy in self.policies.policies.values()}
-        self._read_policy_files(last_good)
-
-    @work(thread=True, exit_on_error=False, group="policies", exclusive=True)
-    def _read_policy_files(self, last_good: dict[str, Policy]) -> None:
-        sources = policy_sources(self.settings.policy_dir, self.settings.policy_files)
-        self.post_message(PoliciesReloaded(load_policies(sources, last_good=last_good)))
-
-    def on_policy_recovered(self, message: PolicyRecovered) -> None:
-        self.policies.policies[message.policy.name] = message.policy
-        self.policies.tiers.setdefault(message.policy.name, "database")
-        self.notify(
-            self.catalog.t(
-                "notice.last_good", name=message.policy.name, when=message.stored_at_text
-            ),
-            severity="warning",
-            markup=False,
-        )
-
-    def on_policies_reloaded(self, message: PoliciesReloaded) -> None:
-        self.policies = message.policies
-        for problem in message.policies.problems:
-            self.notify(said_in(problem, self.catalog), severity="error", timeout=12, markup=False)
-        if self.active_policy not in self.policies.policies:
-            self.active_policy = self.policies.choose(self.settings.policy).name
-        self.policy_changed.publish(None)
-        self.notify(
-            self.catalog.t("notice.policies_reloaded", count=len(self.policies.policies)),
-            markup=False,
-            timeout=3,
-        )
-        self.store_policies(message.policies)
 
     # -- the one place where a failed background job is explained ----------------------------
 

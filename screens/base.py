@@ -1,6 +1,7 @@
 """What every main screen shares: the app's settings and services as a typed host, its own
-background jobs whose failures go to the app's one error handler, and the actions that work
-from anywhere (declare, feedback, move the cart, unpin the story)."""
+background jobs whose failures go to the app's one error handler, its palette entries, help note
+and printable sheets. The actions the palette offers everywhere live in screens.anywhere_actions;
+the story editor opens from screens.story_drafting."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.services.policy_files import PolicySet
 if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
     from app.services.bundle import Services
     from app.services.engine import Engine
+    from screens.presence_beat import PresenceBeat
 
 
 class Host(Protocol):
@@ -33,6 +35,7 @@ class Host(Protocol):
     active_policy: str
     services: Services | None
     engine: Engine | None  # this process's escalation engine, once the database is open
+    presence: PresenceBeat  # says where the user is; a screen asks it to say so at once
     incidents_changed: Signal[str | None]
     alert_flashed: Signal[tuple[str, str]]
     services_ready: Signal[Services]
@@ -128,13 +131,9 @@ class StoryCartScreen(Screen):
     # -- the palette --------------------------------------------------------------------------
 
     def palette_commands(self) -> Iterator[Command]:
-        """This screen's entries in the command palette, besides the app's own."""
-        yield ("declare", self.action_declare)
-        yield ("feedback", self.action_give_feedback)
-        yield ("move_cart", self.action_move_cart)
-        yield ("unpin", self.action_unpin_story)
-        yield ("examples", self.action_toggle_examples)
-        yield ("maintenance", self.action_start_maintenance)
+        """This screen's entries in the command palette, besides the app's own and those
+        offered on every screen (screens.anywhere_actions)."""
+        yield from ()
 
     def help_note(self) -> str:
         """A paragraph the help screen shows under the keys: where letters are typing (a
@@ -146,163 +145,9 @@ class StoryCartScreen(Screen):
 
     def print_jobs(self) -> list:
         """The sheets the print dialog offers on this screen, most specific first."""
-        from screens.print_dialog import standard_sheets
+        from screens.print_sheets import standard_sheets
 
         return standard_sheets(self.catalog)
-
-    # -- actions that work from every screen --------------------------------------------------
-
-    def action_declare(self) -> None:
-        if self.ready_services() is None:
-            return
-        host = self.host
-        policy = host.policies.get(host.active_policy)
-
-        def declared(request) -> None:
-            if request is not None:
-                self.change_incidents(
-                    lambda services: services.incidents.declare(
-                        policy,
-                        request.title,
-                        request.severity,
-                        actor=host.settings.user,
-                        type_key=request.type_key,
-                        impact=request.impact,
-                        commander=request.commander or None,
-                    ),
-                    "notice.declared",
-                    select_result=True,
-                )
-
-        from screens.declare_dialog import DeclareDialog
-
-        self.app.push_screen(DeclareDialog(self.catalog, policy), declared)
-
-    def action_give_feedback(self) -> None:
-        self._ask_then_write(
-            "story.feedback_title",
-            "story.feedback_title",
-            lambda services, text: services.cart.give_feedback(text, self.host.settings.user),
-            lambda _text: self.catalog.t("story.feedback_thanks"),
-        )
-
-    def action_move_cart(self) -> None:
-        """Where the cart stands now, then the lens its reader opens on there."""
-        if self.ready_services() is None:
-            return
-        t = self.catalog.t
-
-        def placed(place: str | None) -> None:
-            if not place:
-                return
-
-            def lens_chosen(lens: str | None) -> None:
-                if lens is None:
-                    return
-                chosen = None if lens == "-" else lens
-                self.write_stories(
-                    lambda s: s.cart.move_cart(place, self.host.settings.user, chosen),
-                    t("story.cart_moved", place=place),
-                    reload=True,
-                )
-
-            from app.domain.story.model import LENSES
-
-            options = [(t("story.lens_default"), "-")]
-            options += [(t(f"story.lens.{lens}"), lens) for lens in LENSES]
-            self.app.push_screen(
-                dialogs.ChoiceDialog(t("story.lens_title", place=place), options, "-"),
-                lens_chosen,
-            )
-
-        dialog = dialogs.TextDialog(self.catalog, t("story.cart_title"), "story.cart_hint", True)
-        self.app.push_screen(dialog, placed)
-
-    def action_unpin_story(self) -> None:
-        if self.ready_services() is not None:
-            self.write_stories(
-                lambda services: services.week.unpin(self.host.settings.user),
-                self.catalog.t("story.unpinned"),
-                reload=True,
-            )
-
-    def action_start_maintenance(self) -> None:
-        """A window during which matching intake alerts are recorded but page nobody."""
-        if self.ready_services() is None:
-            return
-
-        def answered(result) -> None:
-            if result is not None:
-                self._start_maintenance(*result)
-
-        title = self.catalog.t("maintenance.title")
-        self.app.push_screen(dialogs.MaintenanceDialog(self.catalog, title), answered)
-
-    @work(thread=True, exit_on_error=False, group="incident-actions")
-    def _start_maintenance(self, name: str, seconds: int, match: str) -> None:
-        from datetime import timedelta
-
-        from app.domain.intake import window_text
-
-        window = self.host.services.maintenance.start(
-            name, timedelta(seconds=seconds), self.host.settings.user, match
-        )
-        self.app.post_message(IncidentsChanged(window_text(window, self.catalog)))
-
-    def examples_shown(self) -> bool:
-        """Whether the example stories are on screen (toggling then hides them)."""
-        return True
-
-    def action_toggle_examples(self) -> None:
-        if self.ready_services() is not None:
-            hide = self.examples_shown()
-            key = "story.examples_hidden" if hide else "story.examples_shown"
-            self.write_stories(
-                lambda services: services.stories.hide_examples(hide),
-                self.catalog.t(key),
-                reload=True,
-            )
-
-    def _ask_then_write(self, title_key: str, hint_key: str, change, notice) -> None:
-        if self.ready_services() is None:
-            return
-
-        def answered(text: str | None) -> None:
-            if text:
-                self.write_stories(lambda services: change(services, text), notice(text))
-
-        dialog = dialogs.TextDialog(self.catalog, self.catalog.t(title_key), hint_key, True)
-        self.app.push_screen(dialog, answered)
-
-    def nominate(self, ref: str) -> None:
-        """Nominate a story, or an incident ("other teams must know this"), for the next
-        rotation."""
-        if self.ready_services() is None:
-            return
-        t = self.catalog.t
-
-        def answered(reason: str | None) -> None:
-            if reason:
-                self.write_stories(
-                    lambda services: services.cart.nominate(ref, reason, self.host.settings.user),
-                    t("story.nominated"),
-                )
-
-        dialog = dialogs.TextDialog(
-            self.catalog, t("story.nominate_title"), "story.nominate_reason", True
-        )
-        self.app.push_screen(dialog, answered)
-
-    @work(thread=True, exit_on_error=False, group="story")
-    def draft_story(self, code: str) -> None:
-        """The story of incident `code`, drafted from its published postmortem, in the editor."""
-        view = self.host.services.stories.from_postmortem(code, self.host.settings.user)
-        self.app.call_from_thread(self.open_editor, view)
-
-    def open_editor(self, view) -> None:
-        from screens.story_editor import StoryEditorScreen
-
-        self.app.push_screen(StoryEditorScreen(self.catalog, view))
 
     # -- background jobs ----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from app.domain.message_templates import local_time
 from app.domain.service_words import service_said
 from app.domain.textsafe import printable
 from app.services.board_reader import BoardReader
+from screens import anywhere_actions
 from screens.incident_commands import IncidentCommandsScreen
 from screens.localized import bind_localized
 from widgets.board_table import BoardHeader, BoardTable, board_layout
@@ -272,6 +273,9 @@ class BoardScreen(IncidentCommandsScreen):
     def _end_flash(self) -> None:
         self._flash_code = None
         self.query_one("#flash").display = False
+
+    def action_declare(self) -> None:
+        anywhere_actions.declare(self)
 
     def action_open_incident(self) -> None:
         code = self.selected_code()

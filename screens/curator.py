@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Label, Static
 
 from app.domain.i18n import Catalog
 from app.domain.textsafe import printable
+from screens import anywhere_actions
 from screens.base import Command, Notice, StoryCartScreen
 from screens.localized import bind_localized
 from widgets.fit_footer import FitFooter
@@ -145,6 +146,9 @@ class CuratorScreen(StoryCartScreen):
         self.query_one("#curator-summary", Static).update(
             Text("\n".join(lines), style=DUE_STYLE if due else "")
         )
+
+    def action_move_cart(self) -> None:
+        anywhere_actions.move_cart(self)
 
     def action_handle_feedback(self) -> None:
         table = self.query_one("#curator-feedback", DataTable)

@@ -11,7 +11,8 @@ from textual.widgets import Input, Select
 
 from app.domain.i18n import Catalog
 from app.domain.policy.model import Policy
-from screens.dialogs import CoachDialog, Dialog
+from screens.coach_dialog import CoachDialog
+from screens.dialogs import Dialog
 from widgets.fields import Choice, TextField
 
 

@@ -117,7 +117,7 @@ class IncidentScreen(IncidentCommandsScreen):
         self.set_interval(1.0, self.refresh_clocks)
         self.host.incidents_changed.subscribe(self, lambda _select: self.load_view())
         self.load_view()
-        self.app.call_later(self.host.presence_tick)  # here now, not in five seconds
+        self.app.call_later(self.host.presence.tick)  # here now, not in five seconds
 
     def presence_place(self) -> tuple[str, str, bool]:
         return f"incident:{self.code}", "", False

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from screens import anywhere_actions
 from screens.base import Command, StoryCartScreen, dialogs
+from screens.story_drafting import draft_story
 
 
 class IncidentCommandsScreen(StoryCartScreen):
@@ -205,8 +207,8 @@ class IncidentCommandsScreen(StoryCartScreen):
 
     def action_write_story(self) -> None:
         if code := self._target():
-            self.draft_story(code)
+            draft_story(self, code)
 
     def action_nominate(self) -> None:
         if code := self.incident_code():
-            self.nominate(code)
+            anywhere_actions.nominate(self, code)

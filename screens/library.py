@@ -17,6 +17,7 @@ from app.domain.story.model import KINDS
 from app.domain.textsafe import printable
 from app.domain.word_lists import joined
 from app.services.library.records import filtered
+from screens import anywhere_actions
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
 from widgets.fields import SearchField
@@ -264,7 +265,11 @@ class LibraryScreen(StoryScreen):
         return self.selected()
 
     def examples_shown(self) -> bool:
+        """Whether the example stories are on screen (toggling then hides them)."""
         return any(item.example for item in self.items)
+
+    def action_toggle_examples(self) -> None:
+        anywhere_actions.toggle_examples(self)
 
     def action_focus_search(self) -> None:
         self.query_one("#library-search", Input).focus()

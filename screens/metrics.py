@@ -148,11 +148,11 @@ class MetricsScreen(StoryCartScreen):
         self.action_drill()
 
     def action_drill(self) -> None:
-        from screens.metrics_drill import DrillDialog
+        from screens.metrics_drill import MetricsDrillDown
 
         figure = self._selected()
         if figure is not None and self.report is not None:
-            self.app.push_screen(DrillDialog(self.catalog, figure, self.report.titles))
+            self.app.push_screen(MetricsDrillDown(self.catalog, figure, self.report.titles))
 
     def action_earlier(self) -> None:
         self.custom = None

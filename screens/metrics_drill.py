@@ -19,7 +19,7 @@ from app.domain.textsafe import printable
 MISSED_STYLE = "bold #FFFFFF on #B3261E"
 
 
-class DrillDialog(ModalScreen[None]):
+class MetricsDrillDown(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", show=False)]
 
     def __init__(self, catalog: Catalog, figure: Figure, titles: dict[str, str]) -> None:

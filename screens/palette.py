@@ -1,15 +1,18 @@
 """The command palette: the app's own entries (go to a screen, the kiosk, print, switch or reload
-policies, help), the entries of the screen on top, then Textual's, all in the user's language."""
+policies, help), the entries offered on every screen and those of the screen on top, then
+Textual's, all in the user's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from app.domain.i18n import Catalog
 from app.services.policy_files import tier_key
+from screens import anywhere_actions
 from screens.base import StoryCartScreen
 from screens.localized import textual_commands
 
@@ -36,10 +39,10 @@ def palette_commands(app: App, screen: Screen, catalog: Catalog) -> Iterator[Sys
         catalog.t("print.command"), catalog.t("print.command_help"), app.action_print
     )
     if isinstance(screen, StoryCartScreen):
-        for key, callback in screen.palette_commands():
+        for key, callback in chain(anywhere_actions.commands(screen), screen.palette_commands()):
             yield command(key, callback)
     if getattr(app, "drill_run", None) is not None:
-        for key, callback in app.drill_palette():
+        for key, callback in app.drills.palette():
             yield command(key, callback)
     else:
         yield command("drill_start", app.action_start_drill)

@@ -40,6 +40,7 @@ from screens.base import Command, StoryCartScreen, dialogs
 from screens.localized import bind_localized
 from screens.postmortem_lists import fill_lists, list_words, lock, stored_copy
 from screens.presence_text import presence_text, same_section
+from screens.story_drafting import draft_story
 from widgets.fit_footer import FitFooter
 from widgets.form import Form
 from widgets.list_editor import ListEditor
@@ -233,7 +234,7 @@ class PostmortemScreen(StoryCartScreen):
         self.autosaver.changed(self.host.clock.now())
         if starting:
             self._warn_if_shared()
-            self.host.presence_tick()  # the others see "typing" at once
+            self.host.presence.tick()  # the others see "typing" at once
 
     # -- who else is here ---------------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class PostmortemScreen(StoryCartScreen):
 
     def action_write_story(self) -> None:
         if self.ready_services() is not None:
-            self.draft_story(self.code)
+            draft_story(self, self.code)
 
     def action_postmortem_review(self) -> None:
         self._change_status("in_review", "notice.pm_in_review")
@@ -378,7 +379,7 @@ class PostmortemScreen(StoryCartScreen):
 
     def go_to(self, section: str) -> None:
         self.query_one(ContentSwitcher).current = f"step-{section}"
-        self.host.presence_tick()
+        self.host.presence.tick()
         self.query_one("#pm-rail", OptionList).highlighted = SECTIONS.index(section)
         step = self.query_one(f"#step-{section}")
         focusable = [w for w in step.query("Input, TextArea, Select, DataTable") if w.focusable]

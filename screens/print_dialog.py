@@ -24,29 +24,7 @@ from app.domain.i18n import Catalog, said_in
 from app.export.printing import SheetRequest
 from app.services.files import write_file
 from screens.base import Host, JobFailed
-
-PrintJob = tuple[SheetRequest, str]  # what to print, and its label in the dialog
-
-
-def story_sheets(catalog: Catalog, story, lens: str) -> list[PrintJob]:
-    t, lang = catalog.t, catalog.lang
-    key, title = story.key, story.title
-    return [
-        (SheetRequest("story", lang, ref=key, lens=lens), t("print.story", title=title)),
-        (SheetRequest("cards", lang, ref=key), t("print.card", title=title)),
-        (SheetRequest("prompts", lang, ref=key), t("print.story_prompts", title=title)),
-    ]
-
-
-def standard_sheets(catalog: Catalog) -> list[PrintJob]:
-    """The sheets that can be printed from any screen."""
-    t, lang = catalog.t, catalog.lang
-    return [
-        (SheetRequest("booklet", lang), t("print.booklet")),
-        (SheetRequest("cards", lang), t("print.cards")),
-        (SheetRequest("prompts", lang), t("print.prompts")),
-        (SheetRequest("template", lang), t("print.template")),
-    ]
+from screens.print_sheets import PrintJob
 
 
 def sheet_file_name(job: SheetRequest, day: str) -> str:

@@ -18,6 +18,7 @@ from app.domain.story.drafting import next_lens
 from app.domain.story.follow_ups import SCREEN_LOOP_MARKS, loop_lines
 from app.domain.story.model import LENSES
 from app.domain.textsafe import printable
+from screens import anywhere_actions
 from screens.localized import bind_localized
 from screens.story_screen import StoryScreen
 from widgets.diagram_view import DiagramView
@@ -173,6 +174,9 @@ class ReaderScreen(StoryScreen):
         if view.story.changes:
             lines += ["", f"{t('story.changes')}: {printable(view.story.changes)}"]
         self._set("#reader-loop", "\n".join(lines))
+
+    def action_give_feedback(self) -> None:
+        anywhere_actions.give_feedback(self)
 
     def action_next_lens(self) -> None:
         if self.view is not None:

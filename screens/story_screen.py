@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from textual import work
 
 from app.domain.i18n import LANGUAGE_NAMES, LANGUAGES
+from screens import anywhere_actions
 from screens.base import Command, StoryCartScreen, dialogs
+from screens.story_drafting import open_editor
 
 
 class StoryScreen(StoryCartScreen):
@@ -17,7 +19,7 @@ class StoryScreen(StoryCartScreen):
         raise NotImplementedError
 
     def print_jobs(self) -> list:
-        from screens.print_dialog import story_sheets
+        from screens.print_sheets import story_sheets
 
         story = self.story_on_screen()
         lens = getattr(
@@ -36,7 +38,7 @@ class StoryScreen(StoryCartScreen):
     def action_nominate(self) -> None:
         story = self.story_on_screen()
         if story is not None:
-            self.nominate(story.key)
+            anywhere_actions.nominate(self, story.key)
 
     def action_pin_story(self) -> None:
         story = self.story_on_screen()
@@ -73,4 +75,4 @@ class StoryScreen(StoryCartScreen):
     @work(thread=True, exit_on_error=False, group="story")
     def _translate(self, ref: str, lang: str) -> None:
         view = self.host.services.stories.translate(ref, lang, self.host.settings.user)
-        self.app.call_from_thread(self.open_editor, view)
+        self.app.call_from_thread(open_editor, self, view)

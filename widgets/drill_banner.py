@@ -10,8 +10,9 @@ from textual.widgets import Static
 
 class DrillBanner(Static):
     def on_mount(self) -> None:
-        self.show(getattr(self.app, "drill_banner", ""))
-        self.app.drill_banner_changed.subscribe(self, self.show)
+        drills = self.app.drills
+        self.show(drills.banner)
+        drills.banner_changed.subscribe(self, self.show)
 
     def show(self, text: str) -> None:
         self.update(Content(text))

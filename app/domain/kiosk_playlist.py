@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from app.domain.i18n import Catalog
+from app.domain.kiosk_metrics import metrics_blocks
 from app.domain.textsafe import printable
 
 if TYPE_CHECKING:  # app.domain.story loads its banks: not needed to read the settings
@@ -262,37 +263,6 @@ def retry_after(failures: int) -> int:
 
 
 # -- loading ------------------------------------------------------------------------------
-
-
-def metrics_blocks(report, catalog: Catalog) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The quarter's figures for the cart: (title, one block per severity that had incidents
-    — median against the target for acknowledging and resolving — and the follow-ups)."""
-    from app.domain.metrics_view import completion_text, figure_row, period_text
-
-    t = catalog.t
-    if report is None or not report.total:
-        return "", ()
-    blocks = []
-    for severity in report.severities:
-        if not report.counts[severity]:
-            continue
-        lines = []
-        for measure in ("acknowledge", "resolve"):
-            row = figure_row(report.figure(severity, measure), catalog)
-            lines.append(
-                t(
-                    "kiosk.metrics_line",
-                    measure=row.label,
-                    median=row.median,
-                    target=row.target,
-                    met=row.met,
-                )
-            )
-        title = t("metrics.incidents_of", severity=severity, count=report.counts[severity])
-        blocks.append((title, "\n".join(lines)))
-    blocks.append((t("follow_ups.title"), completion_text(report, catalog)))
-    title = t("kiosk.metrics_title", period=period_text(report), count=report.total)
-    return title, tuple(blocks)
 
 
 def load_content(stories, weeks, policy, lang: str, today, metrics=None) -> KioskContent:
