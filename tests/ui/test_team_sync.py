@@ -13,7 +13,6 @@ from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
 from app.services.policy_versions import PolicyStore
 from app.tui import StoryCartApp
-from screens.app_messages import TeamChanged
 from storage.database import Database
 from tests.conftest import library_services, make_settings
 from tests.ui.helpers import START, board_of, settle, wait_ready, wait_until
@@ -83,13 +82,12 @@ async def test_a_server_restart_mid_incident_loses_nothing_and_fires_once(tmp_pa
         clock = FakeClock(START)
         settings = make_settings(tmp_path, lang="en").with_overrides(db_url=url)
         app = StoryCartApp(settings, clock=clock, start_scheduler=False)
-        connected = []  # the listener says so each time it (re)connects: a full re-read
+        # Each time the listener (re)connects the app reads everything again, stories included;
+        # nothing else in this test changes a story.
+        connected = []
 
-        def hear(message) -> None:
-            if isinstance(message, TeamChanged) and message.tables is None:
-                connected.append(message)
-
-        async with app.run_test(size=(120, 40), notifications=True, message_hook=hear) as pilot:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            app.stories_changed.subscribe(app, connected.append, immediate=True)
             await wait_ready(app, pilot)
             table = board_of(app).query_one(BoardTable)
             other = Database.open(url)
