@@ -77,7 +77,7 @@ async def pause_then_end(app, pilot, base, clock) -> None:
     await settle(app, pilot)
     paused_at = clock.now()
     base.advance(30)  # thirty real seconds would be five drill hours: nothing moves
-    app.drill_tick()  # what the drill's interval runs, run now: it tells nothing while paused
+    app.drills.tick()  # what the drill's interval runs, run now: it tells nothing while paused
     await settle(app, pilot)
     assert clock.now() == paused_at and "일시정지" in banner(app)
     await pilot.press("a")  # acknowledging works while paused
