@@ -11,7 +11,15 @@ from app.domain.policy.document import policy_to_toml
 from app.services.policy_files import load_policies, policy_sources
 from screens.help import HelpScreen
 from screens.matrix import MatrixScreen
-from tests.ui.helpers import make_app, notices, palette_hit, text_of, wait_until
+from tests.ui.helpers import (
+    make_app,
+    notices,
+    palette_hit,
+    settle,
+    text_of,
+    wait_ready,
+    wait_until,
+)
 from widgets.severity_grid import SeverityGrid
 
 SIZE = (120, 40)
@@ -133,15 +141,15 @@ async def test_broken_policy_file_falls_back_to_last_good_version(tmp_path):
     path = _user_policy(folder, _ours())
     first = make_app(tmp_path, policy="ours")
     async with first.run_test(size=SIZE, notifications=True) as pilot:
-        await first.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_ready(first, pilot)  # the database open: the policy file's version stored
+        await settle(first, pilot)
         assert first.active_policy == "ours"
 
     path.write_text(_ours().replace('response = "15m"', 'response = "fifteen"'), encoding="utf-8")
     second = make_app(tmp_path, policy="ours")
     async with second.run_test(size=SIZE, notifications=True) as pilot:
-        await second.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_ready(second, pilot)
+        await settle(second, pilot)
         messages = await notices(second, pilot)
         assert any("'fifteen' is not a duration" in m and str(path) in m for m in messages)
         assert any(m.startswith("Using the last good version of ours stored on") for m in messages)
