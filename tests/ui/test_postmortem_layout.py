@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.helpers import make_app, settle, wait_ready
+from tests.ui.helpers import make_app, settle, wait_ready, wait_until
 from tests.ui.test_postmortem_flow import resolved_incident
 
 TEXT_ROOM = 16  # cells the text column keeps (widgets.column_widths)
@@ -29,9 +29,16 @@ async def test_the_lists_fit_their_pane_and_the_text_keeps_its_room(tmp_path, si
                 await pilot.press("f8")
             done = steps
             await pilot.press("ctrl+n")  # a row to edit (the timeline has some already)
-            await pilot.pause()
             editor = app.screen.query_one(f"#pm-{name}")
             field = app.screen.query_one(f"#pm-{name}-{text}")
+            await wait_until(  # laid out for the pane's width once it has one (on_resize)
+                pilot,
+                lambda editor=editor, field=field: (
+                    field.region.width >= TEXT_ROOM
+                    and editor.table.virtual_size.width <= editor.table.region.width
+                ),
+                what=f"the {name} list laid out for its pane",
+            )
             assert field.region.width >= TEXT_ROOM, (name, field.region.width)
             fields = [f.region for f in editor.query(".list-field")]
             assert max(r.right for r in fields) <= editor.region.right, name
