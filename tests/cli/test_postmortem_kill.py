@@ -61,24 +61,30 @@ class Terminal:
         os.close(self.master)
 
 
-def test_kill_9_mid_edit_loses_nothing_saved(tmp_path):
-    url = f"sqlite:///{tmp_path / 'pm.db'}"
-    db = ["--db", url, "--lang", "ko"]
-    code = subprocess.run(
-        [*STORYCART, "incident", "declare", "--title", "결제 장애", "--severity", "SEV-2", *db],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+def resolved_incident(db: list[str], title: str) -> str:
+    """An incident declared and resolved through the CLI (`db`: the --db / --lang flags)."""
+    declare = [*STORYCART, "incident", "declare", "--title", title, "--severity", "SEV-2", *db]
+    code = subprocess.run(declare, capture_output=True, text=True, check=True).stdout.strip()
     subprocess.run([*STORYCART, "incident", "resolve", code, *db], check=True)
-    env = {
+    return code
+
+
+def terminal_env(user: str) -> dict[str, str]:
+    """The environment the app runs with in the test's pseudo-terminal."""
+    return {
         **os.environ,
         "TEXTUAL_ANIMATIONS": "none",
         "TERM": "xterm-256color",
         "TEXTUAL_DISABLE_KITTY_KEY": "1",
-        "STORYCART_USER": "민지",
+        "STORYCART_USER": user,
     }
-    terminal = Terminal([*STORYCART, *db], env)
+
+
+def test_kill_9_mid_edit_loses_nothing_saved(tmp_path):
+    url = f"sqlite:///{tmp_path / 'pm.db'}"
+    db = ["--db", url, "--lang", "ko"]
+    code = resolved_incident(db, "결제 장애")
+    terminal = Terminal([*STORYCART, *db], terminal_env("민지"))
     try:
         terminal.wait_for(code)  # the board shows the incident's row: it is selected
         terminal.drain(0.5)

@@ -5,13 +5,12 @@ part ends up in its own box of the postmortem, and so in the stored draft."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 
 from app.domain.clock import SystemClock
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
-from tests.cli.test_postmortem_kill import STORYCART, Terminal
+from tests.cli.test_postmortem_kill import STORYCART, Terminal, resolved_incident, terminal_env
 
 F8 = "\x1b[19~"  # xterm's F8: the postmortem's next section
 
@@ -28,30 +27,8 @@ def stored_mitigation(url: str, code: str) -> tuple[str, str]:
 def test_text_tab_text_in_one_write_fills_two_boxes(tmp_path):
     url = f"sqlite:///{tmp_path / 'pm.db'}"
     db = ["--db", url, "--lang", "en"]
-    code = subprocess.run(
-        [
-            *STORYCART,
-            "incident",
-            "declare",
-            "--title",
-            "Pool exhausted",
-            "--severity",
-            "SEV-2",
-            *db,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    subprocess.run([*STORYCART, "incident", "resolve", code, *db], check=True)
-    env = {
-        **os.environ,
-        "TEXTUAL_ANIMATIONS": "none",
-        "TERM": "xterm-256color",
-        "TEXTUAL_DISABLE_KITTY_KEY": "1",
-        "STORYCART_USER": "sam",
-    }
-    terminal = Terminal([*STORYCART, *db], env)
+    code = resolved_incident(db, "Pool exhausted")
+    terminal = Terminal([*STORYCART, *db], terminal_env("sam"))
     try:
         terminal.wait_for(code)
         terminal.drain(0.5)
