@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
-from tests.ui.helpers import make_app, settle, text_of, wait_ready, wait_until
+from tests.ui.helpers import make_app, settle, text_of, wait_ready
+from tests.ui.test_story_flow import searched
 
 SIZE = (120, 40)
-
-
-async def searched(app, pilot, query: str) -> None:
-    """Until the library shows the answer to this query (it searches after a typing pause)."""
-    await wait_until(
-        pilot,
-        lambda: app.screen.current_query == query,
-        what=f"the library to show the results for {query!r}",
-    )
-    await settle(app, pilot)
 
 
 async def test_slash_in_the_empty_search_box_types_nothing(tmp_path):
