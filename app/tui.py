@@ -251,12 +251,10 @@ class StoryCartApp(DrillActions, PresenceActions, App[int]):
 
     def on_unmount(self) -> None:
         self.leave_presence()
-        if self.engine is not None:
-            self.engine.leave()  # a clean exit: nobody counts on this board any more
+        if self.engine is not None:  # its jobs stop quietly; nobody counts on this board now
+            self.engine.leave()
         if self._listener is not None:
             self._listener.stop()
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
         if self._connection is not None:
             self._connection.close()
 

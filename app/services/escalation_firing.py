@@ -40,6 +40,8 @@ class EscalationFiring(IncidentStore):
     """Fires each escalation step that has come due exactly once: the step is claimed by
     inserting its unique event, in one transaction with its timeline entry and its alerts."""
 
+    stopping = False  # the process quits: a pass ends after the incident it is firing
+
     def fire_due(
         self,
         catching_up: bool = False,
@@ -65,6 +67,8 @@ class EscalationFiring(IncidentStore):
         plans = self.open_plans(codes)
         changed: set[str] = set()
         for record, current in plans:
+            if self.stopping:
+                break  # the process quits (app.services.stopping): the next watcher fires on
             if current.due() or current.ack_timed_out_at is not None:
                 fired += self._fire_retrying(record.code, catching_up, actor)
                 changed.add(record.code)

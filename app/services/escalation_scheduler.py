@@ -23,6 +23,7 @@ from app.domain.clock import wall_time
 from app.domain.incident import FiredStep
 from app.services.alert_delivery import AlertDeliverer, Delivery
 from app.services.incident_service import IncidentService
+from app.services.stopping import halt, quiet_when_stopping
 
 SWEEP_JOB = "sweep"
 WAKEUP_JOB = "wakeup"
@@ -68,6 +69,13 @@ class EscalationScheduler:
         self._rotation: list[str] = []
         self._sweeps_to_slice = 0
         self._wakeup_at: datetime | None = None  # when the wake-up job is set to run
+        self.stopping = False  # the process quits: jobs return at once (app.services.stopping)
+
+    def stop(self) -> None:
+        """Quitting: no job starts, the running ones are cancelled quietly, a pass under way
+        in a thread stops after the incident it is firing."""
+        self.stopping = self.service.stopping = True
+        halt(self.scheduler, self._deliveries)
 
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
@@ -95,6 +103,7 @@ class EscalationScheduler:
             max_instances=1,
         )
 
+    @quiet_when_stopping
     async def deliver(self) -> None:
         """Deliver what the outbox holds for this process (off the event loop)."""
         if self.deliverer is None:
@@ -119,6 +128,7 @@ class EscalationScheduler:
         first page does not wait for the next sweep to notice it."""
         await self._fire(list(codes), catching_up=False)
 
+    @quiet_when_stopping
     async def _sweep_job(self) -> None:
         try:
             await self._sweep()
@@ -167,6 +177,7 @@ class EscalationScheduler:
         if codes:
             await self._fire(codes, catching_up=False)
 
+    @quiet_when_stopping
     async def _wake(self) -> None:
         now = self.service.clock.now()
         due = [code for code, at in self._wakeups.items() if at <= now]
@@ -178,6 +189,8 @@ class EscalationScheduler:
             fired, plans = await asyncio.to_thread(
                 self.service.fire_and_plan, catching_up, self.actor, codes
             )
+            if self.stopping:
+                return  # the scheduler is shut down: nothing to plan
             if fired:
                 self.on_fired(fired)
                 task = asyncio.get_running_loop().create_task(self.deliver())
