@@ -30,6 +30,7 @@ from app.services.alert_delivery import AlertDeliverer, Delivery, desktop_notifi
 from app.services.escalation_scheduler import EscalationScheduler
 from app.services.incident_service import IncidentService
 from app.services.paging import load_sender
+from app.services.stopping import quiet_when_stopping
 from app.services.watchers import ProcessIdentity, WatcherService
 
 PASS_JOB = "watcher-pass"
@@ -76,6 +77,10 @@ class Engine:
         return self.bridge.scheduler
 
     @property
+    def stopping(self) -> bool:
+        return self.bridge.stopping
+
+    @property
     def instance(self) -> str | None:
         return self.watcher.instance if self.watcher is not None else None
 
@@ -99,6 +104,7 @@ class Engine:
         )
         await self.make_pass()
 
+    @quiet_when_stopping
     async def make_pass(self) -> None:
         """Record the pass and, when the engine is healthy, ping the heartbeat (in a thread,
         never holding the loop: a slow heartbeat service must not delay a firing)."""
@@ -135,18 +141,15 @@ class Engine:
         self.ping_error = None
 
     async def stop(self) -> None:
-        """A clean exit: the row says stopped, so a reader knows at once, not intervals later."""
-        self._stop_passing()
+        """A clean exit: the jobs stop (quietly, app.services.stopping) and the row says
+        stopped, so a reader knows at once, not intervals later."""
+        self.bridge.stop()
         await asyncio.to_thread(self._say_stopped)
 
     def leave(self) -> None:
         """`stop`, blocking (the app's last moments, on its loop)."""
-        self._stop_passing()
+        self.bridge.stop()
         self._say_stopped()
-
-    def _stop_passing(self) -> None:
-        with contextlib.suppress(Exception):  # the scheduler shut down already
-            self.scheduler.remove_job(PASS_JOB)
 
     def _say_stopped(self) -> None:
         watcher, self.watcher = self.watcher, None

@@ -53,6 +53,7 @@ class EscalationFiring:
     def __init__(self, context: IncidentContext, queries: IncidentQueries) -> None:
         self.context = context
         self.queries = queries
+        self.stopping = False  # the process quits: a pass ends after the incident it is firing
 
     def fire_due(
         self,
@@ -79,6 +80,8 @@ class EscalationFiring:
         plans = self.queries.open_plans(codes)
         changed: set[str] = set()
         for record, current in plans:
+            if self.stopping:
+                break  # the process quits (app.services.stopping): the next watcher fires on
             if current.due() or current.ack_timed_out_at is not None:
                 fired += self._fire_retrying(record.code, catching_up, actor)
                 changed.add(record.code)

@@ -28,6 +28,7 @@ from app.domain.clock import wall_time
 from app.domain.incident import FiredStep
 from app.services.alert_delivery import AlertDeliverer, Delivery
 from app.services.incident_service import IncidentService
+from app.services.stopping import halt, quiet_when_stopping
 
 SWEEP_JOB = "sweep"
 WAKEUP_JOB = "wakeup"
@@ -73,6 +74,13 @@ class EscalationScheduler:
         self._rotation: list[str] = []
         self._sweeps_to_slice = 0
         self._wakeup_at: datetime | None = None  # when the wake-up job is set to run
+        self.stopping = False  # the process quits: jobs return at once (app.services.stopping)
+
+    def stop(self) -> None:
+        """Quitting: no job starts, the running ones are cancelled quietly, a pass under way
+        in a thread stops after the incident it is firing."""
+        self.stopping = self.service.firing.stopping = True
+        halt(self.scheduler, self._deliveries)
 
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
@@ -100,6 +108,7 @@ class EscalationScheduler:
             max_instances=1,
         )
 
+    @quiet_when_stopping
     async def deliver(self) -> None:
         """Deliver what the outbox holds for this process (off the event loop)."""
         if self.deliverer is None:
@@ -130,6 +139,7 @@ class EscalationScheduler:
         first page does not wait for the next sweep to notice it."""
         await self._fire(list(codes), catching_up=False)
 
+    @quiet_when_stopping
     async def _sweep_job(self) -> None:
         try:
             await self.sweep()
@@ -187,6 +197,7 @@ class EscalationScheduler:
         if codes:
             await self._fire(codes, catching_up=False)
 
+    @quiet_when_stopping
     async def wake(self) -> None:
         """The wake-up job: fire and re-plan the incidents whose next deadline has come."""
         now = self.service.clock.now()
@@ -199,6 +210,8 @@ class EscalationScheduler:
             fired, plans = await asyncio.to_thread(
                 self.service.fire_due_and_plan, catching_up, self.actor, codes
             )
+            if self.stopping:
+                return  # the scheduler is shut down: nothing to plan
             if fired:
                 self.on_fired(fired)
                 task = asyncio.get_running_loop().create_task(self.deliver())

@@ -1,0 +1,248 @@
+"""Quitting while escalations are being fired: the real app in pseudo-terminals, the real daemon,
+stopped at random moments while their sweeps, wake-ups and deliveries are under way. Whatever
+was in flight is cancelled or finished quietly: the terminal shows no traceback afterwards, and
+the exit status is 0.
+
+The database holds BUSY_INCIDENTS open incidents whose ladders page every second for minutes,
+so every wake-up has work to do. A keeper daemon runs throughout (as on a team's server): it
+keeps the ladders current, so each process under test starts with a short catch-up and then
+races it for every step (fired exactly once), and the board's quit question does not come up
+(another watcher is alive). 50 quits: 42 boards and 8 drills, RUN_AT_ONCE at a time, each
+quitting 0–3 s after its screen showed it was up (the start-up sweep, then steady passes)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from app.domain.clock import SystemClock
+from app.services.incident_service import IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.services.watchers import WatcherService
+from storage.database import Database
+from tests.cli.test_postmortem_kill import STORYCART, Terminal
+
+BUSY_INCIDENTS = 150
+BOARDS = 42
+DRILLS = 8
+RUN_AT_ONCE = 6
+DAEMON_STOPS = 10
+QUIT_WITHIN_S = 20.0
+# What a clean exit never prints.
+NOISE = ("Traceback", "raised an exception", "CancelledError", "Task was destroyed")
+
+# Two steps a second apart, starting once the keeper is up, in rounds a second apart: each
+# incident pages about every two seconds for minutes.
+BUSY_POLICY = """
+[policy]
+name = "busy"
+scheme = "SEV"
+title = "Busy"
+
+[[severities]]
+key = "SEV-1"
+name = "Critical"
+response = "1h"
+update_every = "1h"
+rounds = 100
+repeat_after = "1s"
+
+[[types]]
+key = "service"
+name = "Service"
+
+[[ladder]]
+severity = "SEV-1"
+after = "10s"
+notify = ["On-call"]
+
+[[ladder]]
+severity = "SEV-1"
+after = "11s"
+unless = ["acknowledged"]
+notify = ["Tech lead"]
+"""
+
+CTRL_Q = b"\x11"
+
+
+class Busy:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.policy = folder / "busy.toml"
+        self.url = f"sqlite:///{folder / 'busy.db'}"
+        self.args = ["--db", self.url, "--policy-file", str(self.policy), "--policy", "busy"]
+        self.env = {
+            **os.environ,
+            "TEXTUAL_ANIMATIONS": "none",
+            "TERM": "xterm-256color",
+            "TEXTUAL_DISABLE_KITTY_KEY": "1",
+            "STORYCART_USER": "민지",
+            "HOME": str(folder),  # the drills' folders, the daemon log: all in here
+        }
+
+    def seed(self) -> None:
+        self.policy.write_text(BUSY_POLICY)
+        database = Database.open(self.url)
+        try:
+            clock = SystemClock()
+            policy = load_policies(policy_sources(None, [self.policy])).get("busy")
+            service = IncidentService(database, clock, PolicyStore(database, clock))
+            for number in range(BUSY_INCIDENTS):
+                service.declare(policy, title=f"결제 장애 {number}", severity="SEV-1", actor="민지")
+        finally:
+            database.close()
+
+    def watcher_pids(self) -> set[int]:
+        database = Database.open(self.url)
+        try:
+            return {watcher.pid for watcher in WatcherService(database, SystemClock()).current()}
+        finally:
+            database.close()
+
+
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory):
+    """The busy database, with the keeper daemon watching it."""
+    place = Busy(tmp_path_factory.mktemp("busy"))
+    place.seed()
+    keeper = subprocess.Popen(
+        [*STORYCART, "daemon", *place.args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=place.env,
+    )
+    try:
+        wait_until(lambda: keeper.pid in place.watcher_pids(), "the keeper daemon never watched")
+        yield place
+    finally:
+        keeper.send_signal(signal.SIGTERM)
+        keeper.wait(timeout=30)
+
+
+def wait_until(condition, failure: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(failure)
+        time.sleep(0.1)
+
+
+class Run:
+    """One app in a pseudo-terminal: up once `ready` is on its screen, then quit after a
+    random moment."""
+
+    def __init__(self, command: list[str], env: dict[str, str], ready: str, wait_s: float):
+        self.terminal = Terminal(command, env)
+        self.ready = ready.encode("utf-8")
+        self.wait_s = wait_s
+        self.started = time.monotonic()
+        self.quit_at: float | None = None
+        self.quit_sent: float | None = None
+        self.code: int | None = None
+
+    def step(self) -> bool:
+        """Read what is on the screen, quit when it is time; True once the process ended."""
+        terminal, now = self.terminal, time.monotonic()
+        if self.quit_at is None and self.ready in terminal.seen:
+            self.quit_at = now + self.wait_s
+        if self.quit_at is not None and self.quit_sent is None and now >= self.quit_at:
+            os.write(terminal.master, CTRL_Q)
+            self.quit_sent = now
+        self.code = terminal.process.poll()
+        if self.code is not None:
+            terminal.drain(0.2)  # what it printed last
+            os.close(terminal.master)
+            return True
+        limit = (self.quit_sent or self.started) + (QUIT_WITHIN_S if self.quit_sent else 90)
+        if now > limit:
+            terminal.process.kill()
+            terminal.process.wait(timeout=10)
+            self.code = "stuck after ctrl+q" if self.quit_sent else "never came up"
+            os.close(terminal.master)
+            return True
+        return False
+
+    def read(self) -> None:
+        with contextlib.suppress(OSError):  # the process has gone
+            self.terminal.seen += os.read(self.terminal.master, 65536)
+
+    def printed(self) -> str:
+        return self.terminal.seen.decode("utf-8", "replace")
+
+
+def run_all(starts: list, at_once: int) -> list[Run]:
+    """Start each (a callable making a Run) with at most ``at_once`` running; all finished."""
+    waiting, running, done = list(starts), [], []
+    while waiting or running:
+        while waiting and len(running) < at_once:
+            running.append(waiting.pop(0)())
+        masters = {run.terminal.master: run for run in running}
+        for master in select.select(list(masters), [], [], 0.05)[0]:
+            masters[master].read()
+        for run in list(running):
+            if run.step():
+                running.remove(run)
+                done.append(run)
+    return done
+
+
+def problems(runs: list[Run]) -> list[str]:
+    found = []
+    for run in runs:
+        printed = run.printed()
+        noise = [word for word in NOISE if word in printed]
+        if run.code != 0 or noise:
+            after = printed[printed.rfind("\x1b[?1049l") :][-2000:]  # after the alternate screen
+            found.append(f"exit {run.code}, {noise}, quit after {run.wait_s:.2f} s: {after!r}")
+    return found
+
+
+def test_quitting_the_board_and_drills_mid_sweep_prints_nothing(busy, tmp_path):
+    chance = random.Random()
+
+    def board():
+        return Run([*STORYCART, *busy.args], busy.env, "INC-", chance.uniform(0, 3))
+
+    def drill():
+        command = [*STORYCART, "drill", "start", "--speed", "600", "--dir", str(tmp_path)]
+        return Run(command + busy.args[:2], busy.env, "DRILL", chance.uniform(0, 3))
+
+    starts = [board] * BOARDS + [drill] * DRILLS
+    chance.shuffle(starts)
+    started = time.monotonic()
+    runs = run_all(starts, RUN_AT_ONCE)
+    took = time.monotonic() - started
+    assert len(runs) == BOARDS + DRILLS
+    assert problems(runs) == []
+    print(f"{len(runs)} quits in {took:.1f} s")
+
+
+def test_daemon_stopped_at_random_moments_exits_cleanly(busy):
+    chance = random.Random()
+    for number in range(DAEMON_STOPS):
+        daemon = subprocess.Popen(
+            [*STORYCART, "daemon", *busy.args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=busy.env,
+        )
+        pid = daemon.pid
+        wait_until(lambda: pid in busy.watcher_pids(), "the daemon never watched")  # noqa: B023
+        time.sleep(chance.uniform(0, 2))  # a random moment: start-up sweep, passes, deliveries
+        sent = signal.SIGTERM if number % 2 else signal.SIGINT
+        daemon.send_signal(sent)
+        _, err = daemon.communicate(timeout=QUIT_WITHIN_S)
+        said = err.decode("utf-8", "replace")
+        assert daemon.returncode == 0, (sent, said)
+        assert [word for word in NOISE if word in said] == [], (sent, said)
+        assert daemon.pid not in busy.watcher_pids()  # its row says it stopped
