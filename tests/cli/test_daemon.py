@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -72,6 +73,33 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> tuple[list[dict], str
     return [json.loads(line) for line in out.splitlines() if line.strip()], err, process.returncode
 
 
+class Output:
+    """A daemon's firing lines, read as it prints them."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.lines: list[dict] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            if line.strip():
+                self.lines.append(json.loads(line))
+
+    def wait_for(self, count: int, deadline_s: float) -> None:
+        deadline = time.monotonic() + deadline_s
+        while len(self.lines) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[list[dict], str, int]:
+        """As stop() below: SIGTERM, then its lines, its stderr and its exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+        self.reader.join(timeout=10)
+        return self.lines, self.process.stderr.read(), self.process.returncode
+
+
 def test_daemon_fires_on_time_and_stops_cleanly(fast):
     tmp_path, policy = fast
     db = ["--db", f"sqlite:///{tmp_path / 'team.db'}", *policy]
@@ -100,13 +128,20 @@ def test_catch_up_after_kill_9_fires_once_marked_late(fast):
     code = cli("incident", "declare", "--title", "Nobody watching", "--severity", "SEV-1", *db)
     code = code.stdout.strip()
     first = start_daemon(db)
-    time.sleep(1.5)
+    # Until the first step fired (not a fixed second and a half: on a loaded machine, a
+    # parallel run, the daemon can take longer than that to start).
+    Output(first).wait_for(1, deadline_s=60)
     first.kill()  # kill -9 mid-run, after the first step fired
-    first.communicate(timeout=10)
+    first.wait(timeout=10)
     time.sleep(5)  # steps 2 and 3 come due while nothing runs
     second = start_daemon(db)
-    time.sleep(2)
-    lines, err, returncode = stop(second)
+    started = time.monotonic()
+    # Two seconds at least, and until it has caught up: SIGTERM before it has started is no
+    # clean stop.
+    output = Output(second)
+    output.wait_for(2, deadline_s=60)
+    time.sleep(max(0.0, started + 2 - time.monotonic()))
+    lines, err, returncode = output.stop()
     assert returncode == 0, err
     assert [(line["step"], line["reason"]) for line in lines] == [
         ("SEV-1#1", "late (not running)"),
