@@ -171,8 +171,9 @@ def _wizard(*keys: str):
         await pilot.press(*keys)
         await settle(pilot.app, pilot)
         # The form is read in a worker and then focuses its step's first field: wait for that,
-        # so the snapshot never catches the moment before (no text cursor drawn yet).
-        for _ in range(100):
+        # so the snapshot never catches the moment before (no text cursor drawn yet). Up to
+        # ten seconds: two seconds were too few on a loaded machine (the suite's parallel run).
+        for _ in range(500):
             focused = pilot.app.focused
             if (
                 focused is not None
