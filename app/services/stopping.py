@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
 
 def quiet_when_stopping(job: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -36,8 +37,16 @@ def quiet_when_stopping(job: Callable[..., Awaitable[None]]) -> Callable[..., Aw
 
 
 def halt(scheduler: AsyncIOScheduler, tasks: set[asyncio.Task]) -> None:
-    """Shut the scheduler down (its running jobs cancelled) and cancel ``tasks``."""
+    """Shut the scheduler down (its running jobs cancelled) and cancel ``tasks``; on the
+    scheduler's loop, so `scheduler.running` is False on return.
+
+    APScheduler 3.11's `AsyncIOScheduler.shutdown` only schedules the shutdown on the loop:
+    whoever else shuts the scheduler down before the loop runs again (the App's unmount, in
+    the same callback) would see it running and shut it down twice, and the second prints
+    "SchedulerNotRunningError" on the terminal. So this does what that scheduled call does,
+    at once: the base shutdown (executors cancel their running jobs), then its timer."""
     if scheduler.running:
-        scheduler.shutdown(wait=False)
+        BaseScheduler.shutdown(scheduler, wait=False)
+        scheduler._stop_timer()  # no wake-up left to process jobs on a stopped scheduler
     for task in list(tasks):
         task.cancel()
