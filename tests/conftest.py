@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.config import Flags, Settings, load_settings
+from tests.db_templates import copy_migrated_sqlite
 from tests.pg_server import PostgresServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,6 +59,9 @@ def sqlite_url(tmp_path) -> str:
 
 
 def make_settings(tmp_path: Path, lang: str = "en", **flags) -> Settings:
+    """Settings on tmp_path/test.db: a copy of the migrated template (tests/db_templates.py)
+    unless the test put a database there first."""
+    copy_migrated_sqlite(tmp_path / "test.db")
     return load_settings(
         Flags(db=f"sqlite:///{tmp_path / 'test.db'}", lang=lang, **flags), os.environ
     )
@@ -78,7 +82,16 @@ def postgres_url(postgres_server) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
-    """The same storage test on a real SQLite file and on a real PostgreSQL database."""
+    """The same storage test on a real SQLite file and on a real PostgreSQL database, both
+    already at the newest schema (copies of a template migrated once: tests/db_templates.py)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{copy_migrated_sqlite(tmp_path / 'store.db')}"
+    return request.getfixturevalue("postgres_server").migrated_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path) -> str:
+    """`database_url` with no schema yet: for the tests of the migrations themselves."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("postgres_url")

@@ -27,11 +27,11 @@ SEARCH = ("story_fts", "ix_story_search")
 BUILTINS = load_policies(policy_sources(None)).policies
 
 
-def test_upgrade_creates_the_schema_that_the_models_describe(database_url):
-    before, after = upgrade_schema(database_url)
+def test_upgrade_creates_the_schema_that_the_models_describe(empty_database_url):
+    before, after = upgrade_schema(empty_database_url)
     assert before.current is None
     assert after.current == head_revision()
-    database = Database.open(database_url)
+    database = Database.open(empty_database_url)
     postgres = database.engine.dialect.name == "postgresql"
     with database.engine.connect() as connection:
         context = MigrationContext.configure(
@@ -58,9 +58,9 @@ def compared(name, postgres: bool) -> bool:
     return not str(name).startswith(SEARCH) and not (postgres and name == "ix_story_newest")
 
 
-def test_upgrade_twice_changes_nothing(database_url):
-    upgrade_schema(database_url)
-    before, after = upgrade_schema(database_url)
+def test_upgrade_twice_changes_nothing(empty_database_url):
+    upgrade_schema(empty_database_url)
+    before, after = upgrade_schema(empty_database_url)
     assert before.up_to_date and after.up_to_date
 
 
@@ -180,12 +180,12 @@ def test_deleting_a_policy_version_removes_its_rows(database_url):
     assert remaining == 0
 
 
-def test_threads_opening_one_new_database_at_once_all_succeed(database_url):
+def test_threads_opening_one_new_database_at_once_all_succeed(empty_database_url):
     # The app opens the database from worker threads; two at once must not race the migration.
     from concurrent.futures import ThreadPoolExecutor
 
     def open_and_store(_):
-        database = Database.open(database_url)
+        database = Database.open(empty_database_url)
         try:
             return PolicyStore(database, FakeClock()).snapshot(BUILTINS["ai-ops"]).version
         finally:
@@ -195,13 +195,13 @@ def test_threads_opening_one_new_database_at_once_all_succeed(database_url):
         assert list(pool.map(open_and_store, range(8))) == [1] * 8
 
 
-def test_upgrading_a_0001_database_keeps_its_policies(database_url):
+def test_upgrading_a_0001_database_keeps_its_policies(empty_database_url):
     from alembic import command
 
     from storage.engine import make_engine
     from storage.schema import _alembic_config
 
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     with engine.begin() as connection:
         config = _alembic_config()
         config.attributes["connection"] = connection
@@ -222,13 +222,13 @@ def test_upgrading_a_0001_database_keeps_its_policies(database_url):
             {"id": policy_id},
         )
     engine.dispose()
-    before, after = upgrade_schema(database_url)
+    before, after = upgrade_schema(empty_database_url)
     assert (before.current, after.current) == ("0001", head_revision())
     from sqlmodel import select
 
     from storage.tables import PolicyRecord, SeverityRecord
 
-    database = Database.open(database_url)
+    database = Database.open(empty_database_url)
     with database.session() as session:
         severity = session.exec(select(SeverityRecord)).one()
         policy = session.exec(select(PolicyRecord)).one()
