@@ -244,38 +244,46 @@ def read_out(daemon: subprocess.Popen, seconds: float, until_a_line: bool = Fals
     return out
 
 
-def stop_one_daemon(busy: Busy, sent: signal.Signals, wait_s: float) -> list:
-    """Start a daemon, send ``sent`` ``wait_s`` after its first firing line; what went wrong."""
+def stop_one_daemon(busy: Busy, sent: signal.Signals, wait_s: float, swept: bool) -> list:
+    """Start a daemon, send ``sent`` ``wait_s`` after its first firing line (``swept``) or
+    after its watcher row appeared (its start-up sweep under way); what went wrong."""
     daemon = subprocess.Popen(
         [*STORYCART, "daemon", *busy.args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=busy.env,
     )
-    if b"\n" not in read_out(daemon, 60, until_a_line=True):  # its first firing: it swept
+    deadline = time.monotonic() + 60
+    if swept:
+        up = b"\n" in read_out(daemon, 60, until_a_line=True)  # its first firing
+    else:
+        while not (up := daemon.pid in busy.watcher_pids()) and time.monotonic() < deadline:
+            read_out(daemon, 0.1)
+    if not up:
         daemon.kill()
-        return [sent.name, "no firing line", daemon.communicate(timeout=10)[1]]
+        return [sent.name, swept, "never came up", daemon.communicate(timeout=10)[1]]
     read_out(daemon, wait_s)  # a random moment: sweeps, wake-ups, deliveries, passes under way
     daemon.send_signal(sent)
     try:
         _, err = daemon.communicate(timeout=QUIT_WITHIN_S)
     except subprocess.TimeoutExpired:
         daemon.kill()
-        return [sent.name, "stuck", daemon.communicate(timeout=10)[1]]
+        return [sent.name, swept, "stuck", daemon.communicate(timeout=10)[1]]
     said = err.decode("utf-8", "replace")
     noise = [word for word in NOISE if word in said]
     if daemon.returncode != 0 or noise or daemon.pid in busy.watcher_pids():
         # (still listed: its row does not say it stopped)
-        return [sent.name, daemon.returncode, noise, said]
+        return [sent.name, swept, wait_s, daemon.returncode, noise, said]
     return []
 
 
 def test_daemon_stopped_at_random_moments_exits_cleanly(busy):
     """DAEMON_STOPS daemons, DAEMONS_AT_ONCE at a time, each stopped by SIGTERM or SIGINT
-    0–2 s after it printed its first firing: no traceback, exit 0, its row says stopped."""
+    0–2 s after its watcher row appeared (the start-up sweep) or after it printed its first
+    firing (steady sweeps, wake-ups, deliveries): no traceback, exit 0, its row says stopped."""
     chance = random.Random()
     stops = [
-        (signal.SIGTERM if number % 2 else signal.SIGINT, chance.uniform(0, 2))
+        (signal.SIGTERM if number % 2 else signal.SIGINT, chance.uniform(0, 2), number % 4 < 2)
         for number in range(DAEMON_STOPS)
     ]
     started = time.monotonic()
