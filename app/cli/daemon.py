@@ -76,5 +76,5 @@ async def run_daemon(
 
     check_ack_key(settings)
     # No screen here: the bell and the flash are left for a board to show.
-    async with watching(settings, clock, kind, report, delivered, problem):
+    async with watching(settings, clock, kind, report, delivered, problem, stop=stop):
         await stop.wait()

@@ -40,10 +40,13 @@ async def watching(
     on_fired: Callable[[list[FiredStep]], None] | None = None,
     on_delivered: Callable[[list[Delivery]], None] | None = None,
     on_problem: Callable[[str], None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> AsyncIterator[Engine]:
     """The engine of a process of ``kind`` on the running loop, over its own connection to the
     database of ``settings`` (app.config.Settings); stopped cleanly (the watcher row marked
-    stopped) when the block ends."""
+    stopped) when the block ends. ``stop`` set while the engine starts (a signal during the
+    start-up sweep over thousands of incidents) halts it at once: the sweep ends after the
+    incident it is firing and the block is entered stopped."""
     database = await asyncio.to_thread(Database.open, settings.db_url)
     scheduler = AsyncIOScheduler()
     try:
@@ -65,8 +68,13 @@ async def watching(
             on_problem=on_problem,
         )
         scheduler.start()
+        halting = asyncio.ensure_future(_halt_when(stop, engine)) if stop is not None else None
         try:
-            await engine.start()
+            try:
+                await engine.start()
+            finally:
+                if halting is not None:
+                    halting.cancel()  # started: ending the block stops it
             # What start-up loaded (SQLAlchemy, Apprise's plugins, the policies) lives as long
             # as the process: out of the collector's way, a full collection during an alert
             # storm takes no time instead of ~50 ms with every thread stopped.
@@ -78,6 +86,11 @@ async def watching(
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await asyncio.to_thread(database.close)
+
+
+async def _halt_when(stop: asyncio.Event, engine: Engine) -> None:
+    await stop.wait()
+    engine.bridge.stop()
 
 
 class ThreadedWatch:
