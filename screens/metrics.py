@@ -64,7 +64,7 @@ class MetricsScreen(StoryCartScreen):
     def on_mount(self) -> None:
         self.query_one(MetricsTable).focus()
         self.host.policy_changed.subscribe(self, lambda _none: self.reload())
-        self.host.incidents_changed.subscribe(self, lambda _code: self.reload())
+        self.host.changes.subscribe(self, lambda changes: changes.shown and self.reload())
         self.reload()
 
     def palette_commands(self):

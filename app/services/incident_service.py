@@ -94,11 +94,11 @@ class IncidentService:
     def board_signature(self) -> tuple:
         return self.queries.board_signature()
 
-    def open_signature(self) -> tuple[int, int, int]:
-        return self.queries.open_signature()
+    def board_heads(self) -> dict[str, tuple]:
+        return self.queries.board_heads()
 
-    def open_plan_keys(self) -> dict[str, tuple]:
-        return self.queries.open_plan_keys()
+    def open_codes(self) -> list[str]:
+        return self.queries.open_codes()
 
     # Firing (EscalationFiring)
 

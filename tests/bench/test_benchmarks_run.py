@@ -15,6 +15,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 TINY = {
     "bench_ack.py": ["--laptops", "1", "--acks", "2", "--no-postgres"],
+    "bench_ack_keys.py": ["--incidents", "5", "--rounds", "2"],
     "bench_chain.py": ["--alerts", "2", "--wait", "20"],
     "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
     "bench_firing.py": ["--steps", "3", "--spread", "1", "--page"],
