@@ -40,6 +40,7 @@ from tests.export.pdf_checks import (
     squeeze,
     text_lines,
     text_of,
+    word_boxes,
 )
 from tests.ui.helpers import START
 
@@ -232,7 +233,9 @@ def test_every_poster_is_one_page_in_every_language_and_paper(policy):
 def test_a_poster_of_a_policy_with_several_types_has_the_type_by_severity_grid(tmp_path):
     chosen = POLICIES.get("ai-ops")
     printed = printing.poster_pdf(chosen, "en", "a3")
-    layout = layout_lines(printed.data, tmp_path)
+    # The grid sits beside the detail, below the levels: read the page right of its heading.
+    left = min(box[2] for box in word_boxes(printed.data, tmp_path) if box[1] == "Incident")
+    layout = layout_lines(printed.data, tmp_path, left=left)
     header = next(line for line in layout if line.split()[:1] == ["P0"] and "P3" in line)
     assert header.split() == ["P0", "P1", "P2", "P3"]  # the grid's columns, one per level
     data_row = next(line for line in layout if line.lstrip().startswith("Data incident"))
