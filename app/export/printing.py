@@ -120,11 +120,16 @@ def poster_pdf(policy, lang: str, paper: str) -> Printed:
 
 
 def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str, today=None) -> Printed:
-    """The incident report; labels in `lang`, the postmortem's text as written."""
+    """The incident report; labels and the system's timeline lines in `lang`, the rest of the
+    postmortem's text as written."""
+    from dataclasses import replace
+
     from app.export.report import incident_report
 
     draft, facts = postmortems.report(code, lang, actor)
-    return finish(incident_report(draft.postmortem, facts, paper, lang, today))
+    timeline = postmortems.timeline_for_reader(code, draft.postmortem, lang)
+    postmortem = replace(draft.postmortem, timeline=timeline)
+    return finish(incident_report(postmortem, facts, paper, lang, today))
 
 
 def booklet_pdf(
