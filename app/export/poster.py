@@ -109,7 +109,7 @@ class _Styles:
     @classmethod
     def at(cls, size: float, detail: float) -> _Styles:
         return cls(
-            Style(size * 1.25, True, 1.25),
+            Style(size * 1.25, True, 1.25, phrases=True),
             Style(detail, False, 1.35),
             Style(size, True, 1.15),
             Style(size, leading=1.15),
