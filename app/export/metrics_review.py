@@ -7,6 +7,8 @@ language; charts are drawn in the PDF (no image files)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.domain.i18n import Catalog
 from app.domain.metrics import MetricsReport
 from app.domain.metrics_view import (
@@ -21,6 +23,8 @@ from app.export.layout import BODY, HEADING, SMALL, TITLE, Fill, Sheet, Style
 GOOD = (46, 125, 50)
 BAD = (183, 28, 28)
 BAR = (48, 88, 160)
+TO_COME = (175, 175, 175)  # the outline of a week still to come
+MUTED = (95, 95, 95)
 LABEL = Style(9, True)
 TILE = Style(16, True, 1.2)
 MISSED = Fill(BAD)
@@ -29,7 +33,11 @@ ACTION_TARGET = 0.9  # seed 003 §7: more than 90 % of action items completed
 BAR_CHART_HEIGHT = 32.0  # millimetres
 
 
-def metrics_review(report: MetricsReport, lang: str, paper: str = "a4") -> Sheet:
+def metrics_review(
+    report: MetricsReport, lang: str, paper: str = "a4", today: date | None = None
+) -> Sheet:
+    """The review; weeks starting after ``today`` are still to come: the weekly chart draws them
+    as light dotted outlines without a count, never as weeks without incidents."""
     catalog = Catalog(lang)
     t = catalog.t
     sheet = Sheet(paper, page_label=lambda page: t("review.page", page=page))
@@ -40,8 +48,12 @@ def metrics_review(report: MetricsReport, lang: str, paper: str = "a4") -> Sheet
     sheet.text(t("review.period", period=period_text(report), count=report.total), BODY, after=4)
     _tiles(sheet, report, catalog)
     sheet.text(t("metrics.weekly"), HEADING, after=1)
-    weeks = [(week.strftime("%m-%d"), n) for week, n in report.weekly]
-    _bars(sheet, weeks, label_every=max(1, -(-len(weeks) // 13)))  # about 13 labels
+    weeks = [
+        (week.strftime("%m-%d"), None if today and week > today else n) for week, n in report.weekly
+    ]
+    _bars(sheet, weeks, label_every=max(1, -(-len(weeks) // 13)), zero=True)  # about 13 labels
+    if any(n is None for _week, n in weeks):
+        sheet.text(t("review.weeks_to_come"), SMALL, color=MUTED, after=2)
     sheet.text(t("review.by_severity"), HEADING, after=1)
     _bars(sheet, [(s, report.counts[s]) for s in report.severities])
     for severity in report.severities:
@@ -99,25 +111,36 @@ def _tiles(sheet: Sheet, report: MetricsReport, catalog: Catalog) -> None:
 
 
 def _bars(
-    sheet: Sheet, values: list[tuple[str, float]], label_every: int = 1, height: float = 0
+    sheet: Sheet,
+    values: list[tuple[str, float | None]],
+    label_every: int = 1,
+    height: float = 0,
+    zero: bool = False,
 ) -> None:
-    """A bar chart: one bar per value, its count above it and its label below."""
+    """A bar chart: one bar per value, its count above it (0 too when ``zero``) and its label
+    below; a value of None (not yet known) is a light dotted outline without a count."""
     pdf = sheet.pdf
     height = height or BAR_CHART_HEIGHT
     sheet.keep(height + 14)
     top = pdf.get_y() + 4
     base = top + height
-    top_value = max((v for _l, v in values), default=0) or 1
+    top_value = max((v for _l, v in values if v is not None), default=0) or 1
     slot = sheet.width / max(1, len(values))
     bar = slot * 0.7
     sheet.use(SMALL)
     for number, (label, value) in enumerate(values):
         x = pdf.l_margin + number * slot + (slot - bar) / 2
+        if value is None:
+            pdf.set_draw_color(*TO_COME)
+            pdf.set_dash_pattern(dash=0.6, gap=0.9)
+            pdf.rect(x, top, bar, height)
+            pdf.set_dash_pattern()
+            value = 0
         tall = height * value / top_value
         pdf.set_fill_color(*BAR)
         if tall:
             pdf.rect(x, base - tall, bar, tall, style="F")
-        if value:
+        if value or (zero and values[number][1] is not None):
             pdf.set_xy(x - 2, base - tall - 4)
             pdf.cell(bar + 4, 4, f"{value:g}", align="C")
         if number % label_every == 0:

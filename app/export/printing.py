@@ -165,11 +165,11 @@ def regulator_pdf(incidents, postmortems, code: str, lang: str, paper: str) -> P
     return finish(regulator_report(incidents.view(code), postmortems.existing(code), lang, paper))
 
 
-def metrics_pdf(report, lang: str, paper: str) -> Printed:
+def metrics_pdf(report, lang: str, paper: str, today=None) -> Printed:
     """The quarterly review of a metrics report (app.services.metrics_service)."""
     from app.export.metrics_review import metrics_review
 
-    return finish(metrics_review(report, lang, paper))
+    return finish(metrics_review(report, lang, paper, today))
 
 
 def render(
@@ -194,7 +194,7 @@ def render(
     if kind == "poster":
         return poster_pdf(policy, lang, paper)
     if kind == "metrics":
-        return metrics_pdf(metrics, lang, paper)
+        return metrics_pdf(metrics, lang, paper, today)
     if kind == "regulator":
         return regulator_pdf(incidents, postmortems, request.ref, lang, paper)
     if kind == "report":
