@@ -132,7 +132,18 @@ class Sheet:
         # A cell insets its text by c_margin on both sides.
         room = (width or self.width) - 2 * self.pdf.c_margin
         breaker = wrap_phrases if style.phrases else wrap
-        return breaker(printable(text).strip(), room, self.pdf.get_string_width)
+        return breaker(printable(text).strip(), room, self._measure())
+
+    def _measure(self) -> Callable[[str], float]:
+        """The width of a text in the current font, as fpdf2's get_string_width computes it for
+        this font (the sum of the glyphs' advances; no kerning, stretching or spacing here),
+        without its per-call overhead: line breaking measures many candidate lines."""
+        pdf = self.pdf
+        font = pdf.current_font
+        if pdf.char_spacing or pdf.font_stretching != 100 or getattr(font, "is_symbol", True):
+            return pdf.get_string_width
+        widths, scale = font.cw, pdf.font_size_pt * 0.001 / pdf.k
+        return lambda text: sum(widths[ord(c)] for c in pdf.normalize_text(text)) * scale
 
     def text(
         self,
