@@ -22,8 +22,8 @@ from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import library_services
 from tests.export.pdf_checks import gray_page
+from tests.export.test_incident_report import reviewed_incident
 from tests.export.test_metrics_review import quarter
-from tests.export.test_sheets import reviewed_incident
 from tests.ui.helpers import START
 
 TODAY = date(2026, 12, 5)
