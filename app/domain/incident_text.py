@@ -20,7 +20,7 @@ from app.domain.escalation import (
     PlannedStep,
     StepState,
 )
-from app.domain.i18n import Catalog
+from app.domain.i18n import LANGUAGES, Catalog
 from app.domain.intake_text import intake_line
 from app.domain.textsafe import printable
 from app.domain.word_lists import joined
@@ -211,3 +211,11 @@ def flash_text(payload: dict, catalog: Catalog) -> str:
         severity=payload["severity"],
         notify=joined(notify or payload["notify"], catalog.lang),
     )
+
+
+def said_again(text: str, entry: Entry, reader: Catalog) -> str | None:
+    """An entry's line in the reader's language, when `text` is that entry's line as the system
+    wrote it (in any language, or its stored English text); None when a person changed it."""
+    written = {printable(entry.text).strip()}
+    written.update(entry_text(entry, Catalog(lang)).strip() for lang in LANGUAGES)
+    return entry_text(entry, reader) if text.strip() in written else None

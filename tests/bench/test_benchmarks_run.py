@@ -23,6 +23,7 @@ TINY = {
     "bench_kiosk.py": ["20"],
     "bench_metrics.py": ["--incidents", "300", "--runs", "1", "--no-postgres"],
     "bench_postmortem.py": ["--keys", "3"],
+    "bench_posters.py": ["--papers", "a4", "--langs", "ja", "--policies", "web-service"],
     "bench_sheets.py": ["--runs", "1", "--stories", "2"],
     "bench_startup.py": ["--runs", "1", "--settle", "0.2", "--incidents", "2"],
     "bench_stories.py": ["--stories", "30", "--runs", "2", "--no-postgres"],
