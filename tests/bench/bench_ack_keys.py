@@ -106,14 +106,13 @@ async def measure(url: str, count: int, rounds: int) -> dict:
         while not (isinstance(app.screen, BoardScreen) and app.screen.loaded and app.escalations):
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
-        board, table = app.screen, app.screen.query_one(BoardTable)
+        table = app.screen.query_one(BoardTable)
         await pilot.pause(2)
         calls = count_calls(app.services.incidents)
         after_ack, floor, reread, replanned = [], [], [], []
 
         def acked(code: str) -> bool:
-            item = board._by_code.get(code)
-            return item is not None and item.record.acknowledged_at is not None
+            return table.cell_text(code, "ack").startswith("✓")
 
         for _ in range(rounds):
             code = table.selected_code()

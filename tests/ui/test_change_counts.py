@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.domain.clock import FakeClock
 from tests.conftest import make_settings
 from tests.ui.helpers import START, board_of, make_app, seed, settle, wait_ready, wait_until
+from widgets.board_table import BoardTable
 
 SIZE = (140, 40)
 
@@ -29,8 +30,8 @@ def count_calls(incidents) -> dict[str, list]:
 
 
 def ack_shown(app, code: str) -> bool:
-    item = board_of(app)._by_code.get(code)
-    return item is not None and item.record.acknowledged_at is not None
+    """The board's Ack cell for the incident reads ✓ (acknowledged)."""
+    return board_of(app).query_one(BoardTable).cell_text(code, "ack").startswith("✓")
 
 
 async def polls_after(app, pilot, count: int) -> None:
