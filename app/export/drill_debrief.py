@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.domain.drill.debrief import clock_text, moments, participants, practise_next, score_rows
+from app.domain.drill.debrief import (
+    clock_starts,
+    clock_text,
+    moments,
+    participants,
+    practise_next,
+    score_rows,
+)
 from app.domain.i18n import Catalog
 from app.domain.message_templates import local_time
 from app.domain.word_lists import joined
@@ -82,7 +89,9 @@ def _lines(sheet: Sheet, card, catalog: Catalog) -> None:
             widths,
             fills=[None, None, None, fill],
         )
-    sheet.pdf.ln(4)
+    sheet.pdf.ln(1.5)
+    sheet.text(clock_starts(catalog), SMALL, color=MUTED, after=1)
+    sheet.pdf.ln(2.5)
 
 
 def debrief_pdf(run, card, view, lang: str, now: datetime, paper: str = "a4") -> Printed:

@@ -1,5 +1,5 @@
 """The severity matrix of a policy as a wall poster (A3 landscape; fits A4 landscape too), on one
-page: for each level, in its colour, the definition, the response / resolution / update targets,
+page: for each level, in its colour, the definition, the acknowledge / resolve / update targets,
 whom to notify first and the escalation ladder; for a policy with several incident types, the
 type × severity grid of examples below it. The type is set as large as the page allows, and the
 rows share what is left, so the poster fills its page."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.i18n import Catalog
+from app.domain.policy.targets import severity_targets
 from app.domain.policy.view import cell_examples, step_text
 from app.domain.textsafe import printable
 from app.export.layout import Fill, Sheet, Style
@@ -46,10 +47,11 @@ def poster_rows(policy, catalog: Catalog) -> list[list[str]]:
             examples = cell_examples(policy, policy.types[0].key, severity.key, lang)
             if examples:
                 definition.append("• " + "; ".join(examples))
+        goal = severity_targets(severity)  # the one definition: as the metrics grade it
         targets = [
-            t("sheet.respond", time=catalog.duration(severity.response_s)),
-            t("sheet.resolve", time=catalog.duration(severity.resolution_s)),
-            t("sheet.update", time=catalog.duration(severity.update_every_s)),
+            t("sheet.acknowledge", time=catalog.duration(goal.acknowledge)),
+            t("sheet.resolve", time=catalog.duration(goal.resolve)),
+            t("sheet.update", time=catalog.duration(goal.update)),
         ]
         ladder = [f"{n}. {step_text(step, catalog)}" for n, step in enumerate(severity.ladder, 1)]
         rows.append(

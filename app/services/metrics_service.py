@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from app.domain.clock import Clock
 from app.domain.metrics import ActionFacts, MetricsReport, Timed, report
 from app.domain.policy.model import Policy
+from app.domain.policy.targets import severity_targets
 from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
 from storage.database import Database
@@ -40,7 +41,7 @@ class MetricsService:
             [Timed._make(row) for row in rows],
             since,
             until,
-            {severity.key: severity.metric_targets for severity in policy.severities},
+            {s.key: severity_targets(s).measures() for s in policy.severities},
             [ActionFacts(*row) for row in actions],
             today=self.today(),
             policy=policy.name,

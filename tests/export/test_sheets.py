@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from app.domain.clock import FakeClock
 from app.domain.i18n import Catalog
+from app.domain.policy.targets import severity_targets
 from app.domain.postmortem.model import ActionItem, Factor, TimelineItem, Why
 from app.domain.story.bank import prompt_bank
 from app.export import printing
@@ -203,9 +204,10 @@ def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
     catalog = Catalog(lang)
     for severity in chosen.severities:
         assert squeeze(severity.name.get(lang)) in text
-        respond = catalog.t("sheet.respond", time=catalog.duration(severity.response_s))
-        resolve = catalog.t("sheet.resolve", time=catalog.duration(severity.resolution_s))
-        update = catalog.t("sheet.update", time=catalog.duration(severity.update_every_s))
+        goal = severity_targets(severity)  # the targets the metrics grade against (issue 32)
+        respond = catalog.t("sheet.acknowledge", time=catalog.duration(goal.acknowledge))
+        resolve = catalog.t("sheet.resolve", time=catalog.duration(goal.resolve))
+        update = catalog.t("sheet.update", time=catalog.duration(goal.update))
         # The three targets, in order, each under its own name.
         assert squeeze(f"{respond}{resolve}{update}") in text, (respond, resolve)
         for who in severity.first_notify:
