@@ -35,7 +35,8 @@ class MetricsService:
 
     def report(self, policy: Policy, since: datetime, until: datetime) -> MetricsReport:
         with self.database.session() as session:
-            rows = incident_times(session, since, until, policy.name)
+            # Back by the recurrence window: first occurrences of repeats inside the period.
+            rows = incident_times(session, since - RECURRENCE_WITHIN, until, policy.name)
             actions = follow_ups_in_period(session, since, until, policy.name)
         return report(
             [Timed._make(row) for row in rows],
