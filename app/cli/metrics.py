@@ -115,6 +115,8 @@ def _print_report(report, catalog: Catalog) -> None:
         cells = (row.median, row.p90, row.mean, row.maximum, row.target, row.met)
         values = "  ".join(f"{cell:>8}" for cell in cells)
         print(f"  {_pad(row.label, 22)}{row.count:>4}  {values}")
+        if row.without:
+            print(f"  {'':<26}{row.without}")
     print()
     print(t("metrics.recurrences", count=len(report.recurrences)))
     for found in report.recurrences[:RECURRENCES_SHOWN]:

@@ -141,10 +141,17 @@ class Figure:
 
     @property
     def met(self) -> int | None:
-        """How many took no longer than the target (None without a target)."""
-        if self.target_s is None:
+        """How many took no longer than the target: None without a target, and None when no
+        incident has this time (nothing to meet is not 0 met). Incidents without the time
+        (never acknowledged, still open) are left out; `missing` names them."""
+        if self.target_s is None or not self.samples:
             return None
         return sum(1 for seconds in self.values if seconds <= self.target_s)
+
+    @property
+    def met_share(self) -> float | None:
+        met = self.met
+        return None if met is None else met / self.count
 
     def codes(self, which: str = "all") -> list[str]:
         """The incidents behind the figure: all, those that missed the target, or those that
