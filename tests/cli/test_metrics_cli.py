@@ -173,3 +173,16 @@ def test_a_never_acknowledged_incident_is_said_and_an_empty_severity_has_no_met(
     assert (by["SEV-2", "acknowledge"]["met"], by["SEV-2", "acknowledge"]["without"]) == ("4", "1")
     assert by["SEV-1", "acknowledge"]["met"] == ""  # not 0: there was nothing to meet
     assert by["SEV-1", "resolve"]["met"] == ""
+
+
+def test_a_bad_period_is_refused_in_the_readers_language(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'empty.db'}"]
+    backwards = ["--since", "2026-11-01", "--until", "2026-10-01"]
+    for lang, said in (
+        ("en", "Give --since earlier than --until."),
+        ("ko", "--since는 --until보다 앞이어야 합니다."),
+        ("ja", "--since は --until より前にしてください。"),
+    ):
+        refused = run("metrics", *backwards, "--lang", lang, *db)
+        assert refused.returncode != 0
+        assert said in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
