@@ -7,6 +7,7 @@ postmortem draft read it here, so a Korean reader never meets "escalation: notif
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -182,6 +183,25 @@ def _report_filed(data, _entry, catalog):
     return catalog.t("timeline.report_filed", at=_utc(data["at"]))
 
 
+def _entered_late(data, entry, catalog):
+    event = _Said(data["kind"], entry.actor, data["text"], data["data"])
+    return catalog.t(
+        "timeline.entered_late",
+        entered=_utc(data["entered"]),
+        actor=entry.actor,
+        event=entry_text(event, catalog),
+        at=_utc(data["at"]),
+    )
+
+
+@dataclass(frozen=True)
+class _Said:
+    kind: str
+    actor: str
+    text: str
+    data: dict | None
+
+
 _SAYINGS = {
     "declared": _declared,
     "acknowledged": _acknowledged,
@@ -199,6 +219,7 @@ _SAYINGS = {
     "report_duty": _report_duty,
     "report_filed": _report_filed,
     "intake": intake_line,
+    "entered_late": _entered_late,
 }
 
 

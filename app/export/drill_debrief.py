@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain.drill.debrief import clock_text, moments, participants, practise_next, score_rows
+from app.domain.drill.debrief import (
+    clock_starts,
+    clock_text,
+    moments,
+    participants,
+    practise_next,
+    score_rows,
+)
 from app.domain.i18n import Catalog
 from app.domain.message_templates import local_time
 from app.domain.word_lists import joined
@@ -115,7 +122,9 @@ def _lines(sheet: Sheet, card, catalog: Catalog, styles: _Styles) -> None:
             pad=1.5 * styles.scale,
             fills=[None, None, None, fill],
         )
-    sheet.pdf.ln(4 * styles.scale)
+    sheet.pdf.ln(1.5 * styles.scale)
+    sheet.text(clock_starts(catalog), SMALL, color=MUTED, after=1)
+    sheet.pdf.ln(2.5 * styles.scale)
 
 
 def debrief_pdf(run, card, view, lang: str, now: datetime, paper: str = "a4") -> Printed:

@@ -1,6 +1,6 @@
 """The severity matrix of a policy as a wall poster (A3 landscape; A4 and Letter too), on one
 page, in two tiers. The first, read from across a room: each level in its colour, its definition
-and its response / resolution / update targets, set as large as the page allows. The second,
+and its acknowledge / resolve / update targets, set as large as the page allows. The second,
 read at the wall, below it and smaller: impact and examples, whom to notify first and the
 escalation ladder, and for a policy with several incident types the type × severity grid of
 examples beside them. The levels' rows share what is left, so the poster fills its page."""
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.i18n import Catalog
+from app.domain.policy.targets import severity_targets
 from app.domain.policy.view import cell_examples, step_text
 from app.domain.textsafe import printable
 from app.export.layout import Fill, Sheet, Style
@@ -56,10 +57,11 @@ def poster_rows(policy, catalog: Catalog) -> list[list[str]]:
             examples = cell_examples(policy, policy.types[0].key, severity.key, lang)
             if examples:
                 detail.append("• " + "; ".join(examples))
+        goal = severity_targets(severity)  # the one definition: as the metrics grade it
         targets = [
-            t("sheet.respond", time=catalog.duration(severity.response_s)),
-            t("sheet.resolve", time=catalog.duration(severity.resolution_s)),
-            t("sheet.update", time=catalog.duration(severity.update_every_s)),
+            t("sheet.acknowledge", time=catalog.duration(goal.acknowledge)),
+            t("sheet.resolve", time=catalog.duration(goal.resolve)),
+            t("sheet.update", time=catalog.duration(goal.update)),
         ]
         ladder = [f"{n}. {step_text(step, catalog)}" for n, step in enumerate(severity.ladder, 1)]
         rows.append(

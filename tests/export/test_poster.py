@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.domain.i18n import Catalog
+from app.domain.policy.targets import severity_targets
 from app.export import printing
 from app.export.poster import severity_fill
 from app.services.policy_files import load_policies, policy_sources
@@ -50,9 +51,10 @@ def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
     catalog = Catalog(lang)
     for severity in chosen.severities:
         assert squeeze(severity.name.get(lang)) in text
-        respond = catalog.t("sheet.respond", time=catalog.duration(severity.response_s))
-        resolve = catalog.t("sheet.resolve", time=catalog.duration(severity.resolution_s))
-        update = catalog.t("sheet.update", time=catalog.duration(severity.update_every_s))
+        goal = severity_targets(severity)  # the targets the metrics grade against (issue 32)
+        respond = catalog.t("sheet.acknowledge", time=catalog.duration(goal.acknowledge))
+        resolve = catalog.t("sheet.resolve", time=catalog.duration(goal.resolve))
+        update = catalog.t("sheet.update", time=catalog.duration(goal.update))
         # The three targets, in order, each under its own name.
         assert squeeze(f"{respond}{resolve}{update}") in text, (respond, resolve)
         for who in severity.first_notify:
