@@ -22,9 +22,11 @@ from app.domain.message_templates import local_time
 from app.domain.word_lists import joined
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Fill, Sheet, Style
 from app.export.printing import Printed, finish
-from app.export.report import MOSTLY_EMPTY, SCALES
+from app.export.report import SCALES
 
 MUTED = (95, 95, 95)
+# A debrief is mostly one page: its second page is worth saving when up to 40 % full.
+DEBRIEF_MOSTLY_EMPTY = 0.4
 SCORE = Style(28, True, 1.2)
 MET = Fill((46, 125, 50))
 MISSED = Fill((179, 38, 30))
@@ -50,7 +52,7 @@ class _Styles:
 def debrief_sheet(run, card, view, lang: str, now: datetime, paper: str = "a4") -> Sheet:
     """The debrief; set tighter (SCALES) when that saves a mostly empty last page."""
     sheet = _debrief(run, card, view, lang, now, paper, _Styles.at(SCALES[0]))
-    if sheet.pdf.page > 1 and sheet.last_page_fill() < MOSTLY_EMPTY:
+    if sheet.pdf.page > 1 and sheet.last_page_fill() < DEBRIEF_MOSTLY_EMPTY:
         for scale in SCALES[1:]:
             tighter = _debrief(run, card, view, lang, now, paper, _Styles.at(scale))
             if tighter.pdf.page < sheet.pdf.page:
@@ -123,7 +125,7 @@ def _lines(sheet: Sheet, card, catalog: Catalog, styles: _Styles) -> None:
             fills=[None, None, None, fill],
         )
     sheet.pdf.ln(1.5 * styles.scale)
-    sheet.text(clock_starts(catalog), SMALL, color=MUTED, after=1)
+    sheet.text(clock_starts(catalog), styles.small, color=MUTED, after=1)
     sheet.pdf.ln(2.5 * styles.scale)
 
 
