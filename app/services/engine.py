@@ -64,7 +64,9 @@ class Engine:
         ``changes``: the process's change feed; the engine polls it every sweep unless the
         process drives it itself (`poll_changes` False: the board's own timer)."""
         self.bridge = bridge
-        self.changes = changes or feed_for(bridge.service)
+        if changes is None and bridge is not None:
+            changes = feed_for(bridge.service)
+        self.changes = changes
         self.poll_changes = True
         self.watchers = watchers
         self.identity = identity
@@ -167,7 +169,8 @@ class Engine:
         self._say_stopped()
 
     def _stop_passing(self) -> None:
-        self.changes.stop()
+        if self.changes is not None:
+            self.changes.stop()
         for job in (PASS_JOB, POLL_JOB):
             with contextlib.suppress(Exception):  # the scheduler shut down already, or no job
                 self.scheduler.remove_job(job)
