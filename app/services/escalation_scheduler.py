@@ -11,9 +11,9 @@ pass ever holding the wake-ups back. Late jobs always run: no misfire grace peri
 
 The verbs: `start` (catch up, then the jobs), `catch_up` (every open incident, what came due
 while nothing ran marked late), `plan_soon` (the incidents the change feed named, in the
-background), `sweep` (the every-second job: the next slice), `sweep_now` (every open incident
-at once), `fire_now` (the incidents named, at once), `wake` (the wake-up job: the incidents
-whose next deadline has come).
+background; `planned` waits for them), `sweep` (the every-second job: the next slice),
+`sweep_now` (every open incident at once: a drill's new pace, a test's moved clock), `wake`
+(the wake-up job: the incidents whose next deadline has come).
 """
 
 from __future__ import annotations
@@ -123,10 +123,6 @@ class EscalationScheduler:
         await self._fire(None, catching_up=False)
         self._swept()
         await self.deliver()
-
-    async def fire_now(self, codes: list[str]) -> None:
-        """Plan (and fire what is due of) these incidents at once."""
-        await self._fire(list(codes), catching_up=False)
 
     def plan_soon(self, codes: list[str] | None) -> None:
         """Re-plan these incidents (None: every open one) and fire what is due, in the

@@ -356,7 +356,8 @@ async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_
     clock.set(next_due - timedelta(milliseconds=5))
     clock.tick = timedelta(milliseconds=4)  # the step comes due during the pass
     bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
-    await bridge.fire_now([code])
+    bridge.plan_soon([code])  # what the change feed asks after a change
+    await bridge.planned()
     assert bridge.next_wakeup_at == next_due  # still to wake for, at once
     clock.tick = timedelta(0)
     clock.set(next_due + timedelta(milliseconds=5))
