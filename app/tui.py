@@ -21,7 +21,7 @@ from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
 from app.services.policy_files import PolicySet, load_policies, policy_sources
-from screens.base import IncidentsChanged, JobFailed, StoryCartScreen, failure_notice
+from screens.base import ChangeMade, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
 from screens.database_link import DatabaseLink
 from screens.drill_control import DrillControl
@@ -38,6 +38,7 @@ from screens.typed_ahead import KeyTurnEnded, TypedAhead
 
 if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
     from app.services.bundle import Connection, Services
+    from app.services.change_feed import Changes
 
 
 class StoryCartApp(App[int]):
@@ -91,10 +92,9 @@ class StoryCartApp(App[int]):
         self.active_policy = self.policies.choose(settings.policy or "web-service").name
         # What screens subscribe to: data goes down to them, their changes come up as messages.
         self.services_ready: Signal[Services] = Signal(self, "services-ready")
-        self.incidents_changed: Signal[str | None] = Signal(self, "incidents-changed")
+        self.changes: Signal[Changes] = Signal(self, "changes")  # from the change feed
         self.alert_flashed: Signal[tuple[str, str]] = Signal(self, "alert-flashed")
         self.policy_changed: Signal[None] = Signal(self, "policy-changed")
-        self.stories_changed: Signal[None] = Signal(self, "stories-changed")
         self.library_preview = LibraryPreview()
         self.typed_ahead = TypedAhead(self)
         self.database = DatabaseLink(self)
@@ -146,13 +146,16 @@ class StoryCartApp(App[int]):
         self.presence.leave()
         self.database.close()
 
-    async def on_incidents_changed(self, message: IncidentsChanged) -> None:
-        """A change this process made (screens/base.py): said, shown, and the ladders checked."""
+    def on_change_made(self, message: ChangeMade) -> None:
+        """A change a screen made: said, and into the change feed, which has it shown and
+        the ladders re-planned (never waited for here: the next key comes first)."""
         if message.notice:
             self.notify(message.notice, markup=False, timeout=4)
-        self.incidents_changed.publish(message.select)
-        if self.escalations is not None:
-            await self.escalations.sweep_now()
+        board = next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
+        if message.select is not None and board is not None:
+            board.select_code(message.select)
+        if self.engine is not None:
+            self.engine.changes.made_here(message.codes, board=message.board)
 
     # -- navigation ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
 
-from screens.base import Command, IncidentsChanged, StoryCartScreen, dialogs
+from screens.base import ChangeMade, Command, StoryCartScreen, dialogs
 
 
 def commands(screen: StoryCartScreen) -> Iterator[Command]:
@@ -149,7 +149,7 @@ def _start_maintenance(screen: StoryCartScreen, name: str, seconds: int, match: 
     window = host.services.maintenance.start(
         name, timedelta(seconds=seconds), host.settings.user, match
     )
-    screen.app.post_message(IncidentsChanged(window_text(window, screen.catalog)))
+    screen.app.post_message(ChangeMade(window_text(window, screen.catalog), board=True))
 
 
 def nominate(screen: StoryCartScreen, ref: str) -> None:

@@ -5,7 +5,7 @@ the story editor opens from screens.story_drafting."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol, cast
 
 from textual import work
@@ -21,6 +21,7 @@ from app.services.policy_files import PolicySet
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
     from app.services.bundle import Services
+    from app.services.change_feed import Changes
     from app.services.engine import Engine
     from screens.presence_beat import PresenceBeat
 
@@ -36,7 +37,7 @@ class Host(Protocol):
     services: Services | None
     engine: Engine | None  # this process's escalation engine, once the database is open
     presence: PresenceBeat  # says where the user is; a screen asks it to say so at once
-    incidents_changed: Signal[str | None]
+    changes: Signal[Changes]  # what the change feed publishes (app.services.change_feed)
     alert_flashed: Signal[tuple[str, str]]
     services_ready: Signal[Services]
     policy_changed: Signal[None]
@@ -67,14 +68,22 @@ class JobFailed(Message):
         self.worker = worker
 
 
-class IncidentsChanged(Message):
-    """This process changed an incident: the app tells the user, the board and the detail
-    screen, and checks the ladders at once."""
+class ChangeMade(Message):
+    """A screen changed something: the app says `notice` and hands the change to the change
+    feed (`codes`: the incidents it changed; `board`: something else the board shows)."""
 
-    def __init__(self, notice: str, select: str | None = None) -> None:
+    def __init__(
+        self,
+        notice: str,
+        codes: Iterable[str] = (),
+        select: str | None = None,
+        board: bool = False,
+    ) -> None:
         super().__init__()
         self.notice = notice
+        self.codes = frozenset(codes)
         self.select = select  # an incident the board's cursor moves to (a new declaration)
+        self.board = board
 
 
 class Notice(Message):
@@ -162,8 +171,11 @@ class StoryCartScreen(Screen):
             self.app.call_from_thread(after)
         code = getattr(result, "code", result) if result is not None else ""
         notice = self.catalog.t(notice_key, code=code) if notice_key is not None else ""
+        codes = [code] if isinstance(code, str) and code else []
         # To the app, not this screen: the user may have left it before the change is done.
-        self.app.post_message(IncidentsChanged(notice, code if select_result and code else None))
+        self.app.post_message(
+            ChangeMade(notice, codes, code if select_result and code else None, board=not codes)
+        )
 
     @work(thread=True, exit_on_error=False, group="story-write")
     def write_stories(self, change, notice: str, reload: bool = False) -> None:

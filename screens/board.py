@@ -76,6 +76,7 @@ class BoardScreen(IncidentCommandsScreen):
         self._summary = ""
         self._banners: dict[str, str] = {}  # what each banner shows
         self._overdue_follow_ups = 0
+        self._window_ends = None  # when the first open maintenance window closes
         self._watchers: list | None = None  # None: not read yet
         bind_localized(self, catalog, self.BINDING_SPECS)
 
@@ -103,7 +104,7 @@ class BoardScreen(IncidentCommandsScreen):
         self.refresh_clocks()
         host = self.host
         host.services_ready.subscribe(self, lambda _services: self.load_everything())
-        host.incidents_changed.subscribe(self, self._incidents_changed)
+        host.changes.subscribe(self, self._changed)
         host.alert_flashed.subscribe(self, lambda flash: self.flash(*flash))
         if host.services is not None:
             self.load_everything()
@@ -138,10 +139,9 @@ class BoardScreen(IncidentCommandsScreen):
         )
         self.query_one(WatcherLine).show(text, nobody)
 
-    def _incidents_changed(self, select: str | None) -> None:
-        if select is not None:
-            self.select_code(select)
-        self.load_items()
+    def _changed(self, changes) -> None:
+        if changes.shown:
+            self.load_items()
 
     @work(thread=True, exit_on_error=False, group="board", exclusive=True)
     def load_items(self) -> None:
@@ -161,6 +161,7 @@ class BoardScreen(IncidentCommandsScreen):
         self._overdue_follow_ups = message.overdue_follow_ups
         self.show_items(message.items)
         self.show_banners(message.broken_paging, message.windows)
+        self._window_ends = min((window.ends_at for window in message.windows), default=None)
 
     def show_banners(self, broken: list, windows: list) -> None:
         """A silent pager is the worst failure: say which channel fails, until a page gets
@@ -216,6 +217,9 @@ class BoardScreen(IncidentCommandsScreen):
         # Under another screen nobody sees the countdowns: the screen on top gets the time.
         if self.is_current:
             self.refresh_clocks()
+        if self._window_ends is not None and self.clock.now() >= self._window_ends:
+            self._window_ends = None  # a maintenance window closed by itself: its banner goes
+            self.load_items()
 
     def on_screen_resume(self) -> None:
         self.refresh_clocks()

@@ -1,20 +1,20 @@
 """The App's link to the database: one connection, opened (and migrated) in a worker after the
-first frame; then the escalation engine and its scheduler on the App's loop, the team's NOTIFY
-feed on PostgreSQL, and the poll that notices changes made elsewhere. The App holds one
-(`app.database`); the services, the engine and the escalations stay on the App, where the
-screens find them."""
+first frame; then the escalation engine and its scheduler on the App's loop, and what feeds the
+engine's change feed from outside (the team's NOTIFY on PostgreSQL, the poll every second).
+The App holds one (`app.database`); the services, the engine and the escalations stay on the
+App, where the screens find them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from screens.app_messages import INCIDENT_TABLES, STORY_TABLES
 from screens.delivery_notices import show_deliveries
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from app.services.bundle import Connection, Services
+    from app.services.change_feed import ChangeFeed
 
 
 class DatabaseLink:
@@ -23,7 +23,6 @@ class DatabaseLink:
         self._connection: Connection | None = None
         self._scheduler = None
         self._listener = None
-        self._incidents_signature: tuple | None = None
 
     def connection(self) -> Connection:
         """The one connection to the database, opened by whoever needs it first."""
@@ -40,12 +39,19 @@ class DatabaseLink:
         )
 
     def _open(self) -> None:
+        from app.services.engine import feed_for
+
         services = self.connection().get()
         self.app.policy_keeper.keep(services, self.app.policies)
-        self.app.call_later(self._ready, services)
+        # Before the screens' first read: what changes after it is what the feed names.
+        changes = feed_for(services.incidents)
+        changes.take_baseline()
+        self.app.call_later(self._ready, services, changes)
 
-    async def _ready(self, services: Services) -> None:
-        """Start the escalation engine on this loop (this board watches) and tell the screens."""
+    def _ready(self, services: Services, changes: ChangeFeed) -> None:
+        """Build the escalation engine on this loop (this board watches), tell the screens,
+        and start the engine in the background: its first pass over thousands of incidents
+        takes a while, and neither keys nor a quit wait for it."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         from app.services.engine import build_engine
@@ -61,58 +67,40 @@ class DatabaseLink:
             services.incidents,
             kind,
             self._scheduler,
-            lambda _fired: app.incidents_changed.publish(None),
+            lambda _fired: None,  # shown through the change feed and the deliveries
             lambda deliveries: show_deliveries(app, deliveries),
             screen=True,
             watch=app.drill_run is None,  # a drill's database is its own: nobody to tell
             on_problem=lambda said: app.notify(said, severity="error", markup=False),
+            changes=changes,
         )
+        app.engine.poll_changes = False  # the App's own timer below, which tests run too
+        changes.subscribe(app.changes.publish)
         app.escalations = app.engine.bridge
         app.services_ready.publish(services)
         app.library_preview.start(app)
         # With the team's NOTIFY heard at once, the poll is only the fallback.
-        poll = app.FALLBACK_POLL_SECONDS if self._listen_to_the_team(services) else None
-        app.set_interval(poll or app.POLL_SECONDS, self.watch_incidents)
+        listening = self._listen_to_the_team(services, changes)
+        app.set_interval(app.FALLBACK_POLL_SECONDS if listening else app.POLL_SECONDS, changes.poll)
+        app.run_worker(self._start_engine, group="engine", exit_on_error=False)
+
+    async def _start_engine(self) -> None:
+        app = self.app
         await app.engine.start()
         if not app.screen_stack:
             return  # quit while the start-up sweep ran (2,000 fresh incidents take a while)
         app.presence.start()
         if app.drill_run is not None:
-            app.drills.start(services)
+            app.drills.start(app.services)
 
-    def _listen_to_the_team(self, services: Services) -> bool:
+    def _listen_to_the_team(self, services: Services, changes: ChangeFeed) -> bool:
         """On a team database, hear other laptops' commits at once; True when listening."""
         from app.services.team_feed import listen_to_the_team
 
-        app = self.app
         self._listener = listen_to_the_team(
-            services,
-            on_change=lambda tables: app.call_later(self._team_changed, tables),
-            on_connected=lambda: app.call_later(self._team_changed, None),
+            services, on_change=changes.heard, on_connected=lambda: changes.heard(None)
         )
         return self._listener is not None
-
-    def _team_changed(self, tables) -> None:
-        app = self.app
-        if tables is None or tables & INCIDENT_TABLES:
-            app.incidents_changed.publish(None)
-        if tables is None or tables & STORY_TABLES:
-            app.stories_changed.publish(None)
-        if tables is None or "presence" in tables:
-            app.presence.reread()
-
-    def watch_incidents(self) -> None:
-        """Every POLL_SECONDS: notice changes made elsewhere (another laptop, the daemon)."""
-        self.app.run_worker(
-            self._watch, thread=True, exit_on_error=False, group="watch", exclusive=True
-        )
-
-    def _watch(self) -> None:
-        signature = self.app.services.incidents.board_signature()
-        if signature != self._incidents_signature:
-            # The first time too: a change may have landed after the board's first read.
-            self._incidents_signature = signature
-            self.app.call_later(self.app.incidents_changed.publish, None)
 
     def close(self) -> None:
         """On the App's unmount: leave the engine, stop listening, close the connection."""

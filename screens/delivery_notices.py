@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.domain.paging import channel_name
-
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -18,8 +16,6 @@ def show_deliveries(app: App, deliveries: list[Delivery]) -> None:
     from app.services.screen_alerts import screen_alerts
     from screens.board import BoardScreen
 
-    if any(channel_name(delivery.channel) for delivery in deliveries):
-        app.incidents_changed.publish(None)  # the timeline and "paging broken" changed
     mark = app.catalog.t("drill.banner_mark") if app.drill_run is not None else ""
     shown = screen_alerts(deliveries, app.catalog, mark)
     for failure in shown.failures:

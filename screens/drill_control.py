@@ -26,7 +26,7 @@ TICK_SECONDS = 0.25
 
 class DrillControl:
     """Needs the App's `clock` (a DrillClock during a drill), `catalog`, `policies`,
-    `drill_run`, `services`, `escalations`, `incidents_changed` and `drill_launcher`."""
+    `drill_run`, `services`, `engine`, `escalations` and `drill_launcher`."""
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -85,9 +85,10 @@ class DrillControl:
                 markup=False,
             )
         self._publish_banner()
-        app.incidents_changed.publish(None)
-        if app.escalations is not None:
-            await app.escalations.sweep_now()  # a monitor's declaration: its first steps now
+        if app.engine is not None:
+            # Which incidents the events touched is what the change feed finds out; a
+            # monitor's declaration then has its first steps planned at once.
+            app.engine.changes.made_here(board=True)
 
     def _banner_text(self) -> str:
         app = self.app
@@ -126,7 +127,7 @@ class DrillControl:
             app.notify(app.catalog.t("drill.paused"), timeout=3)
         self._publish_banner()
         if app.escalations is not None:
-            await app.escalations.sweep_now()  # wake-ups planned for the new pace
+            app.escalations.plan_soon(None)  # wake-ups planned for the new pace
 
     def end(self) -> None:
         """F12: end the drill (the clock stops) and show the debrief; again: the debrief."""

@@ -13,7 +13,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from app.domain.drill.debrief import clock_text, moments, participants, practise_next, score_rows
+from app.domain.drill.debrief import (
+    clock_starts,
+    clock_text,
+    moments,
+    participants,
+    practise_next,
+    score_rows,
+)
 from app.domain.i18n import Catalog
 from app.domain.word_lists import joined
 from screens.base import StoryCartScreen
@@ -75,6 +82,7 @@ class DebriefScreen(StoryCartScreen):
         lines = practise_next(self.card, self.catalog)
         heading = t("drill.practise_heading")
         text = "\n".join([heading, *(f"• {line}" for line in lines)]) if lines else ""
+        text = "\n\n".join(part for part in (clock_starts(self.catalog), text) if part)
         self.query_one("#debrief-practise", Static).update(Content(text))
         self.query_one("#debrief-timeline-title", Static).update(
             Content(t("drill.timeline_heading"))

@@ -14,7 +14,7 @@ from app.domain.i18n import Catalog
 from app.domain.metrics import ActionFacts
 from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
-from screens.base import Command, IncidentsChanged, StoryCartScreen
+from screens.base import ChangeMade, Command, StoryCartScreen
 from screens.localized import bind_localized
 from widgets.fields import SearchField
 from widgets.fit_footer import FitFooter
@@ -71,7 +71,7 @@ class FollowUpsScreen(StoryCartScreen):
 
     def on_mount(self) -> None:
         self.query_one("#follow-ups-table", DataTable).focus()
-        self.host.incidents_changed.subscribe(self, lambda _code: self.reload())
+        self.host.changes.subscribe(self, lambda changes: changes.shown and self.reload())
         self.reload()
 
     def palette_commands(self):
@@ -160,4 +160,4 @@ class FollowUpsScreen(StoryCartScreen):
             "follow_ups.changed", title=item.title, status=self.catalog.t(f"pm.value.{status}")
         )
         # To the app: it says so, and the board (its overdue count) and this list read again.
-        self.app.post_message(IncidentsChanged(said))
+        self.app.post_message(ChangeMade(said, board=True))

@@ -115,9 +115,13 @@ class IncidentScreen(IncidentCommandsScreen):
         self.query_one("#checklist-table", DataTable).add_column("", key="item")
         self.ladder.draw(self.query_one("#ladder-table", DataTable), [], self.clock.now())
         self.set_interval(1.0, self.refresh_clocks)
-        self.host.incidents_changed.subscribe(self, lambda _select: self.load_view())
+        self.host.changes.subscribe(self, self._changed)
         self.load_view()
         self.app.call_later(self.host.presence.tick)  # here now, not in five seconds
+
+    def _changed(self, changes) -> None:
+        if changes.everything or changes.board or self.code in changes.incidents:
+            self.load_view()
 
     def presence_place(self) -> tuple[str, str, bool]:
         return f"incident:{self.code}", "", False

@@ -35,8 +35,12 @@ class IncidentAlerts(VerticalScroll, can_focus=True):
         yield Static(Content(self.catalog.t("intake.none")), id="alerts-text")
 
     def on_mount(self) -> None:
-        self.screen.host.incidents_changed.subscribe(self, lambda _changed: self.load())
+        self.screen.host.changes.subscribe(self, self._changed)
         self.load()
+
+    def _changed(self, changes) -> None:
+        if changes.everything or self.code in changes.incidents:
+            self.load()
 
     @work(thread=True, exit_on_error=False, group="incident-alerts")
     def load(self) -> None:

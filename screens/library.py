@@ -109,7 +109,7 @@ class LibraryScreen(StoryScreen):
             items, self.total = self._preview
             self.on_library_loaded(LibraryLoaded("", items, 0, next_page(0, len(items))))
         self.search("")
-        self.host.stories_changed.subscribe(self, lambda _none: self.reload())
+        self.host.changes.subscribe(self, lambda changes: changes.stories and self.reload())
 
     # -- data in ------------------------------------------------------------------------------
 

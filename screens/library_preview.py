@@ -18,7 +18,7 @@ class LibraryPreview:
 
     def start(self, app) -> None:
         app.set_timer(PREVIEW_AFTER_S, partial(self.read, app))
-        app.stories_changed.subscribe(app, lambda _none: self.read(app))
+        app.changes.subscribe(app, lambda changes: changes.stories and self.read(app))
 
     def read(self, app) -> None:
         app.run_worker(

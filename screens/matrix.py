@@ -58,7 +58,7 @@ class MatrixScreen(StoryCartScreen):
                 SheetRequest("poster", lang, paper, ref=self.policy.name),
                 t("print.poster", paper=paper.upper()),
             )
-            for paper in ("a3", "a4")
+            for paper in ("a3", "a4", "letter")
         ]
         return posters + super().print_jobs()
 

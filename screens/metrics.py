@@ -64,7 +64,7 @@ class MetricsScreen(StoryCartScreen):
     def on_mount(self) -> None:
         self.query_one(MetricsTable).focus()
         self.host.policy_changed.subscribe(self, lambda _none: self.reload())
-        self.host.incidents_changed.subscribe(self, lambda _code: self.reload())
+        self.host.changes.subscribe(self, lambda changes: changes.shown and self.reload())
         self.reload()
 
     def palette_commands(self):
@@ -117,7 +117,10 @@ class MetricsScreen(StoryCartScreen):
         table = self.query_one(MetricsTable)
         figures = {f"{s}|{m}": figure for (s, m), figure in report.figures.items()}
         table.show(report_rows(report, self.catalog), figures)
-        self.query_one("#metrics-weekly", Sparkline).data = [n for _w, n in report.weekly]
+        # Weeks still to come are left out: they are not weeks without incidents.
+        today = self.host.clock.now().astimezone().date()
+        weekly = [n for week, n in report.weekly if week <= today]
+        self.query_one("#metrics-weekly", Sparkline).data = weekly
         notes = [t("metrics.recurrences", count=len(report.recurrences))]
         notes += [recurrence_text(r, self.catalog) for r in report.recurrences[:3]]
         notes.append(completion_text(report, self.catalog))

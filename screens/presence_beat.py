@@ -32,6 +32,7 @@ class PresenceBeat:
     def start(self) -> None:
         self.client = uuid.uuid4().hex
         self.app.set_interval(PRESENCE_SECONDS, self.tick)
+        self.app.changes.subscribe(self.app, lambda changes: changes.presence and self.reread())
         self.tick()
 
     def _where(self) -> tuple[str, str, bool]:

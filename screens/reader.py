@@ -77,7 +77,7 @@ class ReaderScreen(StoryScreen):
 
     def on_mount(self) -> None:
         self.reload()
-        self.host.stories_changed.subscribe(self, lambda _none: self.reload())
+        self.host.changes.subscribe(self, lambda changes: changes.stories and self.reload())
 
     def reload(self) -> None:
         if self.week_mode:

@@ -35,40 +35,10 @@ def open_incidents(session: Session) -> list[IncidentRecord]:
     return list(session.exec(statement))
 
 
-def open_signature(session: Session) -> tuple[int, int, int]:
-    """Changes whenever an incident is declared, changed, resolved or reopened (one query)."""
-    statement = select(
-        func.count(IncidentRecord.id),
-        func.coalesce(func.max(IncidentRecord.id), 0),
-        func.coalesce(func.sum(IncidentRecord.version), 0),
-    ).where(col(IncidentRecord.resolved_at).is_(None))
-    count, newest, versions = session.exec(statement).one()
-    return int(count), int(newest), int(versions)
-
-
-# The columns an escalation plan is made from (app.domain.incident.incident_facts): a note or a
-# role changes an incident's version but none of these, and re-plans nothing.
-PLAN_COLUMNS = (
-    IncidentRecord.policy_id,
-    IncidentRecord.severity,
-    IncidentRecord.type_key,
-    IncidentRecord.acknowledged_at,
-    IncidentRecord.last_update_at,
-    IncidentRecord.ladder_started_at,
-    IncidentRecord.first_round,
-    IncidentRecord.detected_at,
-    IncidentRecord.report_duty,
-    IncidentRecord.report_decided_at,
-    IncidentRecord.report_filed_at,
-)
-
-
-def open_plan_keys(session: Session) -> dict[str, tuple]:
-    """Each open incident's code → what its escalation plan is made from."""
-    statement = select(IncidentRecord.code, *PLAN_COLUMNS).where(
-        col(IncidentRecord.resolved_at).is_(None)
-    )
-    return {code: tuple(facts) for code, *facts in session.exec(statement).all()}
+def open_codes(session: Session) -> list[str]:
+    """The codes of every open incident."""
+    statement = select(IncidentRecord.code).where(col(IncidentRecord.resolved_at).is_(None))
+    return list(session.exec(statement).all())
 
 
 def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:

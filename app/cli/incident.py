@@ -41,6 +41,7 @@ def add_incident_parsers(commands, common) -> None:
     declare.add_argument("--impact", default="")
     declare.add_argument("--commander")
     _add_time_flags(declare)
+    _add_at_flag(declare, "declared")
     declare.add_argument("--actor", help=ACTOR_HELP)
     declare.set_defaults(handler=cmd_incident, incident_action=_declare)
     report = actions.add_parser(
@@ -78,6 +79,8 @@ def add_incident_parsers(commands, common) -> None:
     ):
         sub = actions.add_parser(action, parents=[common], help=text, description=text + ".")
         sub.add_argument("id")
+        if action in ("ack", "resolve"):
+            _add_at_flag(sub, {"ack": "acknowledged", "resolve": "resolved"}[action])
         sub.add_argument("--actor", help=ACTOR_HELP)
         sub.set_defaults(handler=cmd_incident, incident_action=carry_out)
     status_update = actions.add_parser(
@@ -89,6 +92,7 @@ def add_incident_parsers(commands, common) -> None:
     status_update.add_argument("id")
     status_update.add_argument("--status", required=True)
     status_update.add_argument("--text", required=True)
+    _add_at_flag(status_update, "posted")
     status_update.add_argument("--actor", help=ACTOR_HELP)
     status_update.set_defaults(handler=cmd_incident, incident_action=_update)
     listing = actions.add_parser(
@@ -112,6 +116,20 @@ def _add_time_flags(parser) -> None:
     moment = "an ISO 8601 time (2026-11-24T08:40, your time zone unless given) or '25m ago'"
     parser.add_argument("--started", help=f"when the impact began: {moment}")
     parser.add_argument("--detected", help=f"when the first signal came: {moment}")
+
+
+def _add_at_flag(parser, done: str) -> None:
+    parser.add_argument(
+        "--at",
+        help=f"when it was {done}, entered after the fact: an ISO 8601 time or '25m ago' "
+        "(not in the future, not before what it follows; the timeline says it was entered late)",
+    )
+
+
+def _at(service, args):
+    from app.domain.moments import parse_moment
+
+    return parse_moment(args.at, service.clock.now()) if args.at else None
 
 
 def _moments(service, args) -> dict:
@@ -165,6 +183,7 @@ def _declare(service, settings: Settings, args, actor: str, _catalog: Catalog) -
         type_key=args.type_key,
         impact=args.impact,
         commander=args.commander,
+        at=_at(service, args),
         **_moments(service, args),
     )
     print(code)
@@ -187,11 +206,11 @@ def _times(service, _settings, args, actor: str, _catalog) -> None:
 
 
 def _acknowledge(service, _settings, args, actor: str, _catalog) -> None:
-    service.acknowledge(args.id, actor)
+    service.acknowledge(args.id, actor, at=_at(service, args))
 
 
 def _resolve(service, _settings, args, actor: str, _catalog) -> None:
-    service.resolve(args.id, actor)
+    service.resolve(args.id, actor, at=_at(service, args))
 
 
 def _reopen(service, _settings, args, actor: str, _catalog) -> None:
@@ -199,7 +218,7 @@ def _reopen(service, _settings, args, actor: str, _catalog) -> None:
 
 
 def _update(service, _settings, args, actor: str, _catalog) -> None:
-    service.post_update(args.id, actor, args.status, args.text)
+    service.post_update(args.id, actor, args.status, args.text, at=_at(service, args))
 
 
 def _escalate(service, _settings, args, actor: str, catalog: Catalog) -> None:

@@ -167,7 +167,7 @@ def cmd_intake(settings: Settings, args) -> int:
             # The intake alone must page: it fires the ladders of what it declares (and every
             # other incident's) as a watcher of its own, with or without a daemon or a board.
             stop_watching = watch_in_thread(settings, "intake", on_problem=_say_problem)
-            server.requests.after_take = stop_watching.fire_now
+            server.requests.after_take = stop_watching.made_here
         except BaseException:
             stop.set()
             server.shutdown()

@@ -12,7 +12,7 @@ import sys
 from app.cli.errors import CommandError
 from app.cli.policy import command_policies, policy_named
 from app.config import Settings
-from app.domain.i18n import Catalog
+from app.domain.i18n import Catalog, said_in
 from app.domain.metrics import PERIODS, period_bounds
 from app.domain.moments import MomentError, parse_moment
 from app.domain.postmortem.model import ACTION_STATUSES
@@ -65,16 +65,16 @@ def metrics_service(settings: Settings):
     return MetricsService(Database.open(settings.db_url), SystemClock())
 
 
-def _period(args, now):
+def _period(args, now, catalog: Catalog):
     if not args.since:
         return period_bounds(args.period, now.astimezone(), args.back)
     try:
         since = parse_moment(args.since, now)
         until = parse_moment(args.until, now) if args.until else now
     except MomentError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(said_in(error, catalog)) from None
     if since >= until:
-        raise CommandError(Catalog("en").t("metrics.bad_period"))
+        raise CommandError(catalog.t("metrics.bad_period"))
     return since, until
 
 
@@ -85,7 +85,7 @@ def cmd_metrics(settings: Settings, args) -> int:
     policy = policy_named(command_policies(settings), settings.policy or "web-service")
     service = metrics_service(settings)
     try:
-        since, until = _period(args, service.clock.now())
+        since, until = _period(args, service.clock.now(), catalog)
         report = service.report(policy, since, until)
     finally:
         service.database.close()
@@ -115,6 +115,8 @@ def _print_report(report, catalog: Catalog) -> None:
         cells = (row.median, row.p90, row.mean, row.maximum, row.target, row.met)
         values = "  ".join(f"{cell:>8}" for cell in cells)
         print(f"  {_pad(row.label, 22)}{row.count:>4}  {values}")
+        if row.without:
+            print(f"  {'':<26}{row.without}")
     print()
     print(t("metrics.recurrences", count=len(report.recurrences)))
     for found in report.recurrences[:RECURRENCES_SHOWN]:

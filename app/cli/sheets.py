@@ -57,8 +57,8 @@ def add_sheet_parsers(kinds, common) -> None:
         "poster",
         "the severity matrix of a policy as a poster (PDF)",
         "Definitions, targets, whom to notify first and the ladder of each level, "
-        "on one A3 (or A4) landscape page.",
-        papers=("a3", "a4"),
+        "on one A3 (or A4, or Letter) landscape page.",
+        papers=("a3", "a4", "letter"),
         paper="a3",
     )
     poster.add_argument("name", nargs="?", help="policy name (default: --policy or web-service)")

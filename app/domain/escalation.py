@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.domain.policy.model import BELOW_PREFIX, EscalationStep, Policy, Severity
+from app.domain.policy.targets import severity_targets
 
 
 class StepState(StrEnum):
@@ -290,10 +291,11 @@ def _earlier_runs(firings, policy: Policy) -> list[PlannedStep]:
 
 def _deadlines(facts: IncidentFacts, policy: Policy, severity: Severity) -> tuple[Deadline, ...]:
     declared, resolved = facts.declared_at, facts.resolved_at
+    targets = severity_targets(severity)
     deadlines = [
         Deadline(
             DeadlineKind.ACKNOWLEDGE,
-            declared + _seconds(severity.response_s),
+            declared + _seconds(targets.acknowledge or 0),
             facts.acknowledged_at or resolved,
         )
     ]
@@ -302,9 +304,9 @@ def _deadlines(facts: IncidentFacts, policy: Policy, severity: Severity) -> tupl
         deadlines.append(
             Deadline(DeadlineKind.STATUS_UPDATE, last_update + _seconds(severity.update_every_s))
         )
-    if severity.resolution_s is not None:
+    if targets.resolve is not None:
         deadlines.append(
-            Deadline(DeadlineKind.RESOLUTION, declared + _seconds(severity.resolution_s), resolved)
+            Deadline(DeadlineKind.RESOLUTION, declared + _seconds(targets.resolve), resolved)
         )
     if resolved is not None and severity.postmortem_due_s is not None:
         deadlines.append(

@@ -7,6 +7,7 @@ postmortem draft read it here, so a Korean reader never meets "escalation: notif
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -20,7 +21,7 @@ from app.domain.escalation import (
     PlannedStep,
     StepState,
 )
-from app.domain.i18n import Catalog
+from app.domain.i18n import LANGUAGES, Catalog
 from app.domain.intake_text import intake_line
 from app.domain.textsafe import printable
 from app.domain.word_lists import joined
@@ -182,6 +183,25 @@ def _report_filed(data, _entry, catalog):
     return catalog.t("timeline.report_filed", at=_utc(data["at"]))
 
 
+def _entered_late(data, entry, catalog):
+    event = _Said(data["kind"], entry.actor, data["text"], data["data"])
+    return catalog.t(
+        "timeline.entered_late",
+        entered=_utc(data["entered"]),
+        actor=entry.actor,
+        event=entry_text(event, catalog),
+        at=_utc(data["at"]),
+    )
+
+
+@dataclass(frozen=True)
+class _Said:
+    kind: str
+    actor: str
+    text: str
+    data: dict | None
+
+
 _SAYINGS = {
     "declared": _declared,
     "acknowledged": _acknowledged,
@@ -199,6 +219,7 @@ _SAYINGS = {
     "report_duty": _report_duty,
     "report_filed": _report_filed,
     "intake": intake_line,
+    "entered_late": _entered_late,
 }
 
 
@@ -211,3 +232,11 @@ def flash_text(payload: dict, catalog: Catalog) -> str:
         severity=payload["severity"],
         notify=joined(notify or payload["notify"], catalog.lang),
     )
+
+
+def said_again(text: str, entry: Entry, reader: Catalog) -> str | None:
+    """An entry's line in the reader's language, when `text` is that entry's line as the system
+    wrote it (in any language, or its stored English text); None when a person changed it."""
+    written = {printable(entry.text).strip()}
+    written.update(entry_text(entry, Catalog(lang)).strip() for lang in LANGUAGES)
+    return entry_text(entry, reader) if text.strip() in written else None

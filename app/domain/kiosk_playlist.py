@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from app.domain.i18n import Catalog
 from app.domain.kiosk_metrics import metrics_blocks
+from app.domain.policy.targets import severity_targets
 from app.domain.textsafe import printable
 
 if TYPE_CHECKING:  # app.domain.story loads its banks: not needed to read the settings
@@ -341,10 +342,8 @@ def matrix_rows(policy, catalog: Catalog) -> tuple[MatrixRow, ...]:
                 if severity.response_s == 0
                 else catalog.t("kiosk.respond_within", time=catalog.duration(severity.response_s)),
                 ""
-                if severity.resolution_s is None
-                else catalog.t(
-                    "kiosk.resolve_within", time=catalog.duration(severity.resolution_s)
-                ),
+                if (resolve := severity_targets(severity).resolve) is None
+                else catalog.t("kiosk.resolve_within", time=catalog.duration(resolve)),
                 printable(catalog.joined(who.get(lang) for who in severity.first_notify)),
             )
         )

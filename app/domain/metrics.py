@@ -141,10 +141,17 @@ class Figure:
 
     @property
     def met(self) -> int | None:
-        """How many took no longer than the target (None without a target)."""
-        if self.target_s is None:
+        """How many took no longer than the target: None without a target, and None when no
+        incident has this time (nothing to meet is not 0 met). Incidents without the time
+        (never acknowledged, still open) are left out; `missing` names them."""
+        if self.target_s is None or not self.samples:
             return None
         return sum(1 for seconds in self.values if seconds <= self.target_s)
+
+    @property
+    def met_share(self) -> float | None:
+        met = self.met
+        return None if met is None else met / self.count
 
     def codes(self, which: str = "all") -> list[str]:
         """The incidents behind the figure: all, those that missed the target, or those that
@@ -239,13 +246,18 @@ def report(
     recurrence_within: timedelta = timedelta(days=30),
 ) -> MetricsReport:
     """The figures for incidents declared in [since, until). `targets` maps a severity to
-    {measure: seconds}; `severity_order` lists severities to show even when none happened."""
+    {measure: seconds}; `severity_order` lists severities to show even when none happened.
+    Incidents declared up to `recurrence_within` before the period are read only as the first
+    occurrences of repeats inside it (a repeat across the period's edge is still a repeat)."""
     start, end = since.timestamp(), until.timestamp()
-    chosen = [
+    back = start - recurrence_within.total_seconds()
+    read = [
         timed
         for timed in (f if isinstance(f, Timed) else f.timed() for f in facts)
-        if start <= timed.declared < end
+        if back <= timed.declared < end
     ]
+    chosen = [timed for timed in read if timed.declared >= start]
+    inside = {timed.code for timed in chosen}
     by_severity: dict[str, list[Timed]] = defaultdict(list)
     for timed in chosen:
         by_severity[timed.severity].append(timed)
@@ -267,7 +279,7 @@ def report(
         figures=figures,
         counts={severity: len(by_severity.get(severity, ())) for severity in severities},
         weekly=weekly_counts(chosen, since, until),
-        recurrences=recurrences(chosen, recurrence_within),
+        recurrences=tuple(r for r in recurrences(read, recurrence_within) if r.code in inside),
         actions=summarize_actions(actions, today or until.date()),
         titles={t.code: t.title for t in chosen},
     )

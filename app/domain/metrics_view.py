@@ -105,6 +105,7 @@ class FigureRow:
     target: str
     met: str
     tone: str  # "good" (every one met the target), "bad" (the median missed it), "" otherwise
+    without: str = ""  # "1 of 7 never acknowledged: left out of “met”", when some have no time
 
 
 def figure_row(figure: Figure, catalog: Catalog) -> FigureRow:
@@ -127,7 +128,16 @@ def figure_row(figure: Figure, catalog: Catalog) -> FigureRow:
         target=span_text(figure.target_s) if figure.target_s is not None else "–",
         met=met_text,
         tone=tone,
+        without=without_text(figure, catalog),
     )
+
+
+def without_text(figure: Figure, catalog: Catalog) -> str:
+    """The incidents left out of "met" because they have no such time, said (not hidden)."""
+    if not figure.missing or figure.target_s is None:
+        return ""
+    total = figure.count + len(figure.missing)
+    return catalog.t(f"metrics.without_{figure.measure}", count=len(figure.missing), total=total)
 
 
 def report_rows(report: MetricsReport, catalog: Catalog) -> list[FigureRow]:
@@ -147,6 +157,7 @@ def _figure_document(figure: Figure) -> dict:
         "max_s": _seconds(figure.maximum),
         "target_s": figure.target_s,
         "met": figure.met,
+        "met_share": figure.met_share,
         "incidents": [{"id": code, "seconds": round(s)} for code, s in figure.samples],
         "without": list(figure.missing),
     }

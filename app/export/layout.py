@@ -4,8 +4,9 @@ headings, paragraphs, rules and boxes.
 fpdf2 breaks lines at spaces only and has no kinsoku, so sheets break lines themselves with
 `app.domain.text_layout.wrap` measured in the PDF font: Korean and English between words, Japanese
 between characters but never before closing punctuation or small kana and never after opening
-brackets. Each line is then printed as it is, left-aligned (justifying would stretch the spaces
-of Korean lines), so the PDF holds exactly the text and nothing invisible.
+brackets. Headings (`Style.phrases`) break Japanese between phrases instead (BudouX, in
+`app.domain.phrase_breaks`). Each line is then printed as it is, left-aligned (justifying would
+stretch the spaces of Korean lines), so the PDF holds exactly the text and nothing invisible.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from app.domain.phrase_breaks import wrap_phrases
 from app.domain.text_layout import wrap
 from app.domain.textsafe import printable
 
@@ -47,6 +49,10 @@ class Style:
     size: float
     bold: bool = False
     leading: float = 1.45  # line height as a multiple of the font size
+    phrases: bool = False  # a heading: Japanese breaks between phrases (BudouX), not characters
+
+    def scaled(self, scale: float) -> Style:
+        return Style(self.size * scale, self.bold, self.leading, self.phrases)
 
 
 @dataclass(frozen=True)
@@ -57,8 +63,8 @@ class Fill:
     text: tuple[int, int, int] = (255, 255, 255)
 
 
-TITLE = Style(20, True, 1.3)
-HEADING = Style(12.5, True, 1.35)
+TITLE = Style(20, True, 1.3, phrases=True)
+HEADING = Style(12.5, True, 1.35, phrases=True)
 BODY = Style(10.5)
 SMALL = Style(8.5)
 
@@ -125,7 +131,19 @@ class Sheet:
         self.use(style)
         # A cell insets its text by c_margin on both sides.
         room = (width or self.width) - 2 * self.pdf.c_margin
-        return wrap(printable(text).strip(), room, self.pdf.get_string_width)
+        breaker = wrap_phrases if style.phrases else wrap
+        return breaker(printable(text).strip(), room, self._measure())
+
+    def _measure(self) -> Callable[[str], float]:
+        """The width of a text in the current font, as fpdf2's get_string_width computes it for
+        this font (the sum of the glyphs' advances; no kerning, stretching or spacing here),
+        without its per-call overhead: line breaking measures many candidate lines."""
+        pdf = self.pdf
+        font = pdf.current_font
+        if pdf.char_spacing or pdf.font_stretching != 100 or getattr(font, "is_symbol", True):
+            return pdf.get_string_width
+        widths, scale = font.cw, pdf.font_size_pt * 0.001 / pdf.k
+        return lambda text: sum(widths[ord(c)] for c in pdf.normalize_text(text)) * scale
 
     def text(
         self,
@@ -154,6 +172,11 @@ class Sheet:
         self.pdf.set_draw_color(170, 170, 170)
         self.pdf.line(self.pdf.l_margin, y, self.pdf.l_margin + self.width, y)
         self.pdf.ln(after)
+
+    def last_page_fill(self) -> float:
+        """How much of the last page's printable height is used (0–1)."""
+        pdf = self.pdf
+        return (pdf.get_y() - pdf.t_margin) / (pdf.page_break_trigger - pdf.t_margin)
 
     def missing_characters(self) -> str:
         """Characters of the text the font cannot print (they would show as empty boxes)."""

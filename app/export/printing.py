@@ -120,11 +120,16 @@ def poster_pdf(policy, lang: str, paper: str) -> Printed:
 
 
 def report_pdf(postmortems, code: str, lang: str, actor: str, paper: str, today=None) -> Printed:
-    """The incident report; labels in `lang`, the postmortem's text as written."""
+    """The incident report; labels and the system's timeline lines in `lang`, the rest of the
+    postmortem's text as written."""
+    from dataclasses import replace
+
     from app.export.report import incident_report
 
     draft, facts = postmortems.report(code, lang, actor)
-    return finish(incident_report(draft.postmortem, facts, paper, lang, today))
+    timeline = postmortems.timeline_for_reader(code, draft.postmortem, lang)
+    postmortem = replace(draft.postmortem, timeline=timeline)
+    return finish(incident_report(postmortem, facts, paper, lang, today))
 
 
 def booklet_pdf(
@@ -160,11 +165,11 @@ def regulator_pdf(incidents, postmortems, code: str, lang: str, paper: str) -> P
     return finish(regulator_report(incidents.view(code), postmortems.existing(code), lang, paper))
 
 
-def metrics_pdf(report, lang: str, paper: str) -> Printed:
+def metrics_pdf(report, lang: str, paper: str, today=None) -> Printed:
     """The quarterly review of a metrics report (app.services.metrics_service)."""
     from app.export.metrics_review import metrics_review
 
-    return finish(metrics_review(report, lang, paper))
+    return finish(metrics_review(report, lang, paper, today))
 
 
 def render(
@@ -189,7 +194,7 @@ def render(
     if kind == "poster":
         return poster_pdf(policy, lang, paper)
     if kind == "metrics":
-        return metrics_pdf(metrics, lang, paper)
+        return metrics_pdf(metrics, lang, paper, today)
     if kind == "regulator":
         return regulator_pdf(incidents, postmortems, request.ref, lang, paper)
     if kind == "report":

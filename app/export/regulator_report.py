@@ -13,6 +13,7 @@ from app.domain.escalation import DeadlineKind
 from app.domain.i18n import Catalog
 from app.domain.message_templates import local_time
 from app.export.layout import BODY, HEADING, SMALL, TITLE, Sheet, Style
+from app.export.tickboxes import tick_row
 
 LABEL = Style(9.5, True)
 ITEMS = ("when", "affected", "cause", "mitigation", "recurrence", "notice")
@@ -48,6 +49,11 @@ def _checklist(sheet: Sheet, view, t, lang: str) -> None:
     record = view.record
     type_name = view.policy.incident_type(record.type_key).name.get(lang)
     deadline = view.plan.deadline(DeadlineKind.REGULATORY_REPORT)
+    widths = [0.3 * sheet.width, 0.7 * sheet.width]
+    incident = f"{record.code} · {record.severity} · {type_name}"
+    sheet.row([(t("regulator.incident"), LABEL), (incident, BODY)], widths, min_height=9)
+    regulations = [t(f"regulator.{key}") for key in ("gdpr", "ai_act", "hipaa", "other")]
+    tick_row(sheet, (t("regulator.regulation"), LABEL), regulations, BODY, widths)
     if record.report_duty is not None:
         duty = t(f"regulator.duty_{record.report_duty}")
         duty += " · " + t(
@@ -55,17 +61,16 @@ def _checklist(sheet: Sheet, view, t, lang: str) -> None:
             who=record.report_decided_by or "—",
             when=_stamp(record.report_decided_at),
         )
+        sheet.row([(t("regulator.duty"), LABEL), (duty, BODY)], widths, min_height=9)
     else:
-        duty = t("regulator.undecided")
+        answers = [t("regulator.duty_choice_required"), t("regulator.duty_choice_not")]
+        lead = t("regulator.undecided")
+        tick_row(sheet, (t("regulator.duty"), LABEL), answers, BODY, widths, lead=lead)
     rows = [
-        (t("regulator.incident"), f"{record.code} · {record.severity} · {type_name}"),
-        (t("regulator.regulation"), t("regulator.regulation_choices")),
-        (t("regulator.duty"), duty),
         (t("regulator.deadline"), _stamp(deadline.due_at) if deadline else "—"),
         (t("regulator.filed"), _stamp(record.report_filed_at)),
         (t("regulator.legal"), t("regulator.legal_blank")),
     ]
-    widths = [0.3 * sheet.width, 0.7 * sheet.width]
     for label, text in rows:
         sheet.row([(label, LABEL), (text, BODY)], widths, min_height=9)
     sheet.pdf.ln(5)

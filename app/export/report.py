@@ -34,8 +34,8 @@ class _Styles:
     @classmethod
     def at(cls, scale: float) -> _Styles:
         return cls(
-            Style(20 * scale, True, 1.3),
-            Style(12.5 * scale, True, 1.35),
+            Style(20 * scale, True, 1.3, phrases=True),
+            Style(12.5 * scale, True, 1.35, phrases=True),
             Style(9.5 * scale, True),
             Style(10.5 * scale),
             Style(8.5 * scale),

@@ -49,12 +49,13 @@ class DrillRun:
         cls, parent: Path, scenario: Scenario, speed: float, lang: str, clock: Clock
     ) -> DrillRun:
         now = clock.now()
+        local = now.astimezone()  # named in the local time the debrief shows (local_time)
         slug = re.sub(r"[^a-z0-9-]+", "-", scenario.key.lower()).strip("-") or "drill"
-        directory = parent / f"{now:%Y%m%d-%H%M%S}-{slug}"
+        directory = parent / f"{local:%Y%m%d-%H%M%S}-{slug}"
         suffix = 1
         while directory.exists():
             suffix += 1
-            directory = parent / f"{now:%Y%m%d-%H%M%S}-{slug}-{suffix}"
+            directory = parent / f"{local:%Y%m%d-%H%M%S}-{slug}-{suffix}"
         directory.mkdir(parents=True)
         run = cls(directory, scenario, speed, lang, now)
         run.save()

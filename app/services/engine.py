@@ -27,6 +27,7 @@ from app.domain.watchers import Watcher
 from app.services.ack_links import page_links
 from app.services.ack_secret import AckSecretError
 from app.services.alert_delivery import AlertDeliverer, Delivery, desktop_notifier
+from app.services.change_feed import ChangeFeed
 from app.services.escalation_scheduler import EscalationScheduler
 from app.services.incident_service import IncidentService
 from app.services.paging import load_sender
@@ -34,6 +35,7 @@ from app.services.stopping import quiet_when_stopping
 from app.services.watchers import ProcessIdentity, WatcherService
 
 PASS_JOB = "watcher-pass"
+POLL_JOB = "changes"
 PING_TIMEOUT_S = 5.0
 # A sweep runs every second; one that has not gone through for this long means the engine is
 # stuck (the database is away, the loop is blocked), however young the interval.
@@ -57,9 +59,16 @@ class Engine:
         heartbeat_url: str = "",
         on_problem: Callable[[str], None] | None = None,
         ping: Callable[[str], None] = ping_heartbeat,
+        changes: ChangeFeed | None = None,
     ) -> None:
-        """``watchers`` None: fire and deliver without saying so (a drill's private app)."""
+        """``watchers`` None: fire and deliver without saying so (a drill's private app).
+        ``changes``: the process's change feed; the engine polls it every sweep unless the
+        process drives it itself (`poll_changes` False: the board's own timer)."""
         self.bridge = bridge
+        if changes is None and bridge is not None:
+            changes = feed_for(bridge.service)
+        self.changes = changes
+        self.poll_changes = True
         self.watchers = watchers
         self.identity = identity
         self.interval_s = interval_s
@@ -86,6 +95,21 @@ class Engine:
 
     async def start(self) -> None:
         """Say this process watches, fire what came due meanwhile, then pass every interval."""
+        changes = self.changes
+        if not changes.has_baseline:
+            await asyncio.to_thread(changes.take_baseline)
+        changes.start()
+        if self.poll_changes:
+            self.scheduler.add_job(
+                changes.poll,
+                "interval",
+                seconds=self.bridge.sweep_seconds,
+                id=POLL_JOB,
+                replace_existing=True,
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+            )
         if self.watchers is not None:
             self.watcher = await asyncio.to_thread(self.watchers.start, self.identity)
         deliverer = self.bridge.deliverer
@@ -143,13 +167,20 @@ class Engine:
     async def stop(self) -> None:
         """A clean exit: the jobs stop (quietly, app.services.stopping) and the row says
         stopped, so a reader knows at once, not intervals later."""
-        self.bridge.stop()
+        self._stop_passing()
         await asyncio.to_thread(self._say_stopped)
 
     def leave(self) -> None:
         """`stop`, blocking (the app's last moments, on its loop)."""
-        self.bridge.stop()
+        self._stop_passing()
         self._say_stopped()
+
+    def _stop_passing(self) -> None:
+        """The change feed stops; the scheduler's jobs (sweeps, wake-ups, deliveries, passes,
+        the change poll) stop with the scheduler, quietly (app.services.stopping)."""
+        if self.changes is not None:
+            self.changes.stop()
+        self.bridge.stop()
 
     def _say_stopped(self) -> None:
         watcher, self.watcher = self.watcher, None
@@ -170,6 +201,7 @@ def build_engine(
     screen: bool = False,
     watch: bool = True,
     on_problem: Callable[[str], None] | None = None,
+    changes: ChangeFeed | None = None,
 ) -> Engine:
     """The engine for a process of ``kind`` (board, daemon, intake, kiosk) over ``incidents``'
     database, with these settings (app.config.Settings). ``screen``: the process shows the bell
@@ -190,9 +222,24 @@ def build_engine(
         actor=actor,
         links=_links(settings, incidents, on_problem) if watch else None,
     )
+    changes = changes or feed_for(incidents)
+
+    def fired(steps: list[FiredStep]) -> None:
+        codes = {step.code for step in steps}
+        changes.made_here(codes, planned=codes)  # the pass that fired them planned them
+        on_fired(steps)
+
+    def delivered(deliveries: list[Delivery]) -> None:
+        # A page sent or failed: the timeline and the "paging broken" banner moved.
+        codes = {d.payload["incident"] for d in deliveries if "incident" in d.payload}
+        changes.made_here(codes, planned=codes, board=True)
+        if on_delivered is not None:
+            on_delivered(deliveries)
+
     bridge = EscalationScheduler(
-        incidents, scheduler, on_fired, deliverer=deliverer, on_delivered=on_delivered, actor=actor
+        incidents, scheduler, fired, deliverer=deliverer, on_delivered=delivered, actor=actor
     )
+    changes.subscribe(lambda batch: bridge.plan_soon(batch.to_plan()))
     engine_settings = settings.engine
     return Engine(
         bridge,
@@ -201,7 +248,13 @@ def build_engine(
         engine_settings.interval_s,
         engine_settings.heartbeat_url if watch else "",
         on_problem,
+        changes=changes,
     )
+
+
+def feed_for(incidents: IncidentService) -> ChangeFeed:
+    """The change feed over this database's board: what moves when an incident changed."""
+    return ChangeFeed(incidents.board_signature, incidents.board_heads)
 
 
 def _links(settings: Any, incidents: IncidentService, on_problem: Callable[[str], None] | None):

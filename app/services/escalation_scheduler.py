@@ -3,17 +3,17 @@
 The database is the truth. The scheduler holds one date job, at the earliest next deadline of
 all open incidents, rebuilt from the database at start and after every sweep; a job is only a
 wake-up call, never the record of a firing (the unique EscalationEvent insert is). A wake-up
-fires and re-plans only the incidents due at that moment. Every second a sweep re-plans the
-incidents another process declared or changed in what their plans are made from (read when a
-one-query signature moved; a note or a repeated alert changes nothing there) and, as a safety
-net every SLICE_EVERY, the next slice of all open incidents in turn, so that each is re-planned
-every FULL_SWEEP_EVERY without one long pass ever holding the wake-ups back. Late jobs always
-run: no misfire grace period drops them.
+fires and re-plans only the incidents due at that moment. What any process changes reaches the
+scheduler through the change feed (app.services.change_feed), which asks it to re-plan those
+incidents (`plan_soon`). As a safety net, a sweep re-plans every SLICE_EVERY the next slice of
+all open incidents in turn, so that each is re-planned every FULL_SWEEP_EVERY without one long
+pass ever holding the wake-ups back. Late jobs always run: no misfire grace period drops them.
 
 The verbs: `start` (catch up, then the jobs), `catch_up` (every open incident, what came due
-while nothing ran marked late), `sweep` (the every-second job: what another process changed,
-and the next slice), `sweep_now` (every open incident at once), `fire_now` (the incidents
-named, at once), `wake` (the wake-up job: the incidents whose next deadline has come).
+while nothing ran marked late), `plan_soon` (the incidents the change feed named, in the
+background; `planned` waits for them), `sweep` (the every-second job: the next slice),
+`sweep_now` (every open incident at once: a drill's new pace, a test's moved clock), `wake`
+(the wake-up job: the incidents whose next deadline has come).
 """
 
 from __future__ import annotations
@@ -69,9 +69,9 @@ class EscalationScheduler:
         self.sweep_seconds = sweep_seconds
         self._lock = asyncio.Lock()
         self._wakeups: dict[str, datetime] = {}
-        self._signature: tuple[int, int, int] | None = None
-        self._plan_keys: dict[str, tuple] | None = None
+        self._background: set[asyncio.Task] = set()
         self._rotation: list[str] = []
+        self._round_size = 0
         self._sweeps_to_slice = 0
         self._wakeup_at: datetime | None = None  # when the wake-up job is set to run
         self.stopping = False  # the process quits: jobs return at once (app.services.stopping)
@@ -80,7 +80,7 @@ class EscalationScheduler:
         """Quitting: no job starts, the running ones are cancelled quietly, a pass under way
         in a thread stops after the incident it is firing."""
         self.stopping = self.service.firing.stopping = True
-        halt(self.scheduler, self._deliveries)
+        halt(self.scheduler, self._deliveries | self._background)
 
     async def start(self) -> None:
         """Fire what came due while nothing ran (marked late), then plan the wake-ups."""
@@ -127,17 +127,32 @@ class EscalationScheduler:
         return self._wakeup_at
 
     async def sweep_now(self) -> None:
-        """Re-plan every open incident at once and fire what is due (after a local change, or
-        when a test moved the clock)."""
+        """Re-plan every open incident at once and fire what is due (a drill changed its pace,
+        or a test moved the clock)."""
         await self._fire(None, catching_up=False)
         self._swept()
         await self.deliver()
 
-    async def fire_now(self, codes: list[str]) -> None:
-        """Plan (and fire what is due of) these incidents at once: what this process just
-        declared or changed outside the scheduler (an alert taken by the intake), so its
-        first page does not wait for the next sweep to notice it."""
-        await self._fire(list(codes), catching_up=False)
+    def plan_soon(self, codes: list[str] | None) -> None:
+        """Re-plan these incidents (None: every open one) and fire what is due, in the
+        background: what the change feed published. Whoever published it never waits."""
+        if codes is not None and not codes:
+            return
+        task = asyncio.get_running_loop().create_task(self._plan_in_background(codes))
+        self._background.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._background.discard)
+
+    async def planned(self) -> None:
+        """Until every re-plan asked for by `plan_soon` is done."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    @quiet_when_stopping
+    async def _plan_in_background(self, codes: list[str] | None) -> None:
+        try:
+            await self._fire(codes, catching_up=False)
+        except Exception as error:  # the database is away: the sweep's slices try again
+            self.problem = f"{type(error).__name__}: {error}"
 
     @quiet_when_stopping
     async def _sweep_job(self) -> None:
@@ -150,33 +165,13 @@ class EscalationScheduler:
     async def catch_up(self) -> None:
         """Re-plan every open incident and fire what came due while nothing ran (marked late;
         earlier rounds of a step recorded as missed): the first pass of a process."""
-        await self._plan_everything(catching_up=True)
-
-    async def _plan_everything(self, catching_up: bool) -> None:
-        signature = await asyncio.to_thread(self.service.open_signature)
-        # Read before the pass: a change landing during it still differs next time.
-        plan_keys = await asyncio.to_thread(self.service.open_plan_keys)
-        await self._fire(None, catching_up)
-        self._signature, self._plan_keys = signature, plan_keys
-        self._rotation = sorted(plan_keys)  # all planned just now: the next round starts
+        await self._fire(None, catching_up=True)
+        self._rotation = []  # all planned just now: the next round starts afresh
         self._swept()
 
     async def sweep(self) -> None:
-        """The every-second job: re-plan the open incidents that another process declared or
-        changed, and the next slice of all of them (everything, the first time)."""
-        if self._plan_keys is None:
-            await self._plan_everything(catching_up=False)
-            return
-        signature = await asyncio.to_thread(self.service.open_signature)
-        if signature != self._signature:
-            plan_keys = await asyncio.to_thread(self.service.open_plan_keys)
-            changed = [code for code, k in plan_keys.items() if self._plan_keys.get(code) != k]
-            gone = [code for code in self._plan_keys if code not in plan_keys]
-            if changed or gone:
-                await self._fire([*changed, *gone], catching_up=False)
-        else:
-            plan_keys = self._plan_keys
-        self._signature, self._plan_keys = signature, plan_keys
+        """The every-second job, a safety net only (changes reach the scheduler through the
+        change feed): the next slice of every open incident in turn."""
         await self._replan_slice()
         self._swept()
 
@@ -190,9 +185,10 @@ class EscalationScheduler:
         every = max(1, round(SLICE_EVERY.total_seconds() / self.sweep_seconds))
         self._sweeps_to_slice = every
         if not self._rotation:
-            self._rotation = sorted(self._plan_keys or ())
+            self._rotation = sorted(await asyncio.to_thread(self.service.open_codes))
+            self._round_size = len(self._rotation)
         slices = max(1, int(FULL_SWEEP_EVERY.total_seconds() / (self.sweep_seconds * every)))
-        size = -(-len(self._plan_keys or ()) // slices)  # every incident once per round
+        size = -(-self._round_size // slices)  # every incident once per round
         codes, self._rotation = self._rotation[:size], self._rotation[size:]
         if codes:
             await self._fire(codes, catching_up=False)

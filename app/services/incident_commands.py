@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.backfill import event_time
 from app.domain.incident import (
     CERTAINTIES,
     ROLES,
@@ -58,9 +59,11 @@ class IncidentCommands:
         commander: str | None = None,
         started_at: datetime | None = None,
         detected_at: datetime | None = None,
+        at: datetime | None = None,
     ) -> IncidentChange:
         """A new incident, numbered after the year's highest (INC-2026-0042), with its first
-        timeline line (and its commander, when named) in one transaction."""
+        timeline line (and its commander, when named) in one transaction. `at`: declared
+        earlier, entered after the fact (the timeline says so)."""
         title = title.strip()
         if not title:
             raise IncidentError("refusal.needs_title")
@@ -77,8 +80,9 @@ class IncidentCommands:
             )
         stored = self.context.policies.snapshot(policy)
         policy_id = self.context.policies.record_id(policy.name, stored.version)
-        now = self.context.clock.now()
-        started_at, detected_at = impact_times(now, now, started_at, detected_at)
+        entered = self.context.clock.now()
+        now = event_time(at, entered)
+        started_at, detected_at = impact_times(now, entered, started_at, detected_at)
         prefix = f"INC-{now.year}-"
         for _attempt in range(DECLARE_TRIES):
             with self.context.database.session() as session:
@@ -111,13 +115,21 @@ class IncidentCommands:
                     f"{severity} {title}",
                     data={"severity": severity, "title": title},
                 )
+                if at is not None:
+                    said = f"{severity} {title}"
+                    data = {"severity": severity, "title": title}
+                    self.context.log_late(
+                        session, record, now, entered, "declared", actor, said, data
+                    )
                 if commander:
                     set_role(session, record.id, "commander", commander, now, actor)
                 session.commit()
                 return IncidentChange(code, "declared")
         raise IncidentError("refusal.numbering")
 
-    def acknowledge(self, code: str, actor: str, via: str = "") -> IncidentChange:
+    def acknowledge(
+        self, code: str, actor: str, via: str = "", at: datetime | None = None
+    ) -> IncidentChange:
         def change(session, record, now):
             if record.resolved_at is not None:
                 raise IncidentError("refusal.already_resolved", code=code)
@@ -129,24 +141,32 @@ class IncidentCommands:
             self.firing.record_stopped(session, record, unpaged, now, "acknowledged", actor)
             return "acknowledged", f"acknowledged by {actor}{via and f' via {via}'}", {"via": via}
 
-        return self._change(code, actor, change)
+        def order(record):
+            return ((record.declared_at, "refusal.ack_before_declared", "declared"),)
 
-    def post_update(self, code: str, actor: str, status: str, text: str) -> IncidentChange:
+        return self._change(code, actor, change, at=at, order=order)
+
+    def post_update(
+        self, code: str, actor: str, status: str, text: str, at: datetime | None = None
+    ) -> IncidentChange:
         if status not in STATUSES:
             raise IncidentError("refusal.unknown_status", status=status, known=", ".join(STATUSES))
         if status == "resolved":
-            return self.resolve(code, actor, text)
+            return self.resolve(code, actor, text, at)
 
         def change(session, record, now):
             if record.resolved_at is not None:
                 raise IncidentError("refusal.reopen_first", code=code)
-            changes = {"status": status, "last_update_at": now}
+            changes = {"status": status, "last_update_at": max(record.last_update_at or now, now)}
             if status == "mitigating" and record.mitigated_at is None:
                 changes["mitigated_at"] = now
             update_incident(session, record, **changes)
             return "status_update", f"{status}: {text}".strip(), {"status": status, "text": text}
 
-        return self._change(code, actor, change)
+        def order(record):
+            return ((record.declared_at, "refusal.update_before_declared", "declared"),)
+
+        return self._change(code, actor, change, at=at, order=order)
 
     def change_severity(self, code: str, actor: str, severity: str) -> IncidentChange:
         def change(session, record, now):
@@ -176,7 +196,9 @@ class IncidentCommands:
 
         return self._change(code, actor, change)
 
-    def resolve(self, code: str, actor: str, text: str = "") -> IncidentChange:
+    def resolve(
+        self, code: str, actor: str, text: str = "", at: datetime | None = None
+    ) -> IncidentChange:
         def change(session, record, now):
             if record.resolved_at is not None:
                 raise AlreadyDone("refusal.already_resolved", code=code)
@@ -185,7 +207,13 @@ class IncidentCommands:
             self.firing.record_stopped(session, record, unpaged, now, "resolved", actor)
             return "resolved", text or f"resolved by {actor}", {"text": text}
 
-        return self._change(code, actor, change)
+        def order(record):
+            return (
+                (record.declared_at, "refusal.resolve_before_declared", "declared"),
+                (record.acknowledged_at, "refusal.resolve_before_ack", "acknowledged"),
+            )
+
+        return self._change(code, actor, change, at=at, order=order)
 
     def reopen(self, code: str, actor: str) -> IncidentChange:
         def change(session, record, now):
@@ -347,14 +375,20 @@ class IncidentCommands:
         or not; `text` is its English sentence, `data` what app.domain.incident_text reads."""
         return self._change(code, actor, lambda _s, _r, _n: (kind, text, data))
 
-    def _change(self, code: str, actor: str, change, certainty: str = "fact") -> IncidentChange:
+    def _change(
+        self, code: str, actor: str, change, certainty: str = "fact", at=None, order=None
+    ) -> IncidentChange:
         """Read the incident, apply `change` (which returns the timeline line's kind, text and
-        data), write the line, commit."""
-        now = self.context.clock.now()
+        data), write the line, commit. `at`: the event happened then, entered after the fact;
+        `order(record)` says what it must not come before (app.domain.backfill.event_time)."""
+        entered = self.context.clock.now()
         with self.context.database.session() as session:
             record = self.context.get(session, code)
+            now = event_time(at, entered, *(order(record) if order and at else ()))
             kind, text, data = change(session, record, now)
             self.context.log(session, record, now, kind, actor, text, certainty, data)
+            if at is not None:
+                self.context.log_late(session, record, now, entered, kind, actor, text, data)
             session.commit()
         return IncidentChange(code, kind)
 

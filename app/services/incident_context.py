@@ -3,6 +3,7 @@ policies, the channels, and the timeline line every change writes."""
 
 from __future__ import annotations
 
+from app.domain.backfill import ENTERED_LATE, late_data, late_text
 from app.domain.clock import Clock
 from app.domain.incident import ALERT_CHANNELS, IncidentError
 from app.domain.paging import BROADCAST_TEMPLATES, PagingChannel, broadcast_payload
@@ -60,6 +61,21 @@ class IncidentContext:
         """The round a restarted ladder counts from: after every round that fired."""
         used = [event.round for event in events_for(session, record.id)]
         return max([record.first_round, *(r + 1 for r in used)])
+
+    def log_late(self, session, record, when, now, kind, actor, text, data=None) -> None:
+        """Beside an event entered after the fact (at `when`), the line saying who entered it
+        and when (`now`)."""
+        line = late_text(kind, text, when, now, actor)
+        self.log(
+            session,
+            record,
+            now,
+            ENTERED_LATE,
+            actor,
+            line,
+            "fact",
+            late_data(kind, text, data, when, now),
+        )
 
     def declared(self, record: IncidentRecord) -> bool:
         """Whether the incident's level is a declared incident (the others are standard work

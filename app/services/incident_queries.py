@@ -28,9 +28,8 @@ from storage.incident_rows import (
     by_codes,
     events_by_incident,
     first_declared_code,
+    open_codes,
     open_incidents,
-    open_plan_keys,
-    open_signature,
     recently_resolved,
 )
 from storage.incident_sets import roles_by_incident, ticks_by_incident, timelines_by_incident
@@ -167,15 +166,15 @@ class IncidentQueries:
         with self.context.database.session() as session:
             return board_signature(session, self.context.clock.now() - RESOLVED_ON_BOARD)
 
-    def open_signature(self) -> tuple[int, int, int]:
-        """Moves whenever an open incident is declared, changed, resolved or reopened."""
+    def board_heads(self) -> dict[str, tuple]:
+        """Each board incident's code → what moves when it changed (see `board_heads`)."""
         with self.context.database.session() as session:
-            return open_signature(session)
+            return board_heads(session, self.context.clock.now() - RESOLVED_ON_BOARD)
 
-    def open_plan_keys(self) -> dict[str, tuple]:
-        """Each open incident → what its plan is made from (a note changes none of it)."""
+    def open_codes(self) -> list[str]:
+        """The codes of every open incident."""
         with self.context.database.session() as session:
-            return open_plan_keys(session)
+            return open_codes(session)
 
 
 def _submitted(session, incident_ids: list[int]) -> dict[int, datetime | None]:

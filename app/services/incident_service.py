@@ -94,11 +94,11 @@ class IncidentService:
     def board_signature(self) -> tuple:
         return self.queries.board_signature()
 
-    def open_signature(self) -> tuple[int, int, int]:
-        return self.queries.open_signature()
+    def board_heads(self) -> dict[str, tuple]:
+        return self.queries.board_heads()
 
-    def open_plan_keys(self) -> dict[str, tuple]:
-        return self.queries.open_plan_keys()
+    def open_codes(self) -> list[str]:
+        return self.queries.open_codes()
 
     # Firing (EscalationFiring)
 
@@ -131,23 +131,39 @@ class IncidentService:
         commander: str | None = None,
         started_at: datetime | None = None,
         detected_at: datetime | None = None,
+        at: datetime | None = None,
     ) -> str:
-        """The new incident's code."""
+        """The new incident's code (`at`: declared then, entered after the fact)."""
         return self.commands.declare(
-            policy, title, severity, actor, type_key, impact, commander, started_at, detected_at
+            policy,
+            title,
+            severity,
+            actor,
+            type_key,
+            impact,
+            commander,
+            started_at,
+            detected_at,
+            at,
         ).code
 
-    def acknowledge(self, code: str, actor: str, via: str = "") -> IncidentChange:
-        return self.commands.acknowledge(code, actor, via)
+    def acknowledge(
+        self, code: str, actor: str, via: str = "", at: datetime | None = None
+    ) -> IncidentChange:
+        return self.commands.acknowledge(code, actor, via, at)
 
-    def post_update(self, code: str, actor: str, status: str, text: str) -> IncidentChange:
-        return self.commands.post_update(code, actor, status, text)
+    def post_update(
+        self, code: str, actor: str, status: str, text: str, at: datetime | None = None
+    ) -> IncidentChange:
+        return self.commands.post_update(code, actor, status, text, at)
 
     def change_severity(self, code: str, actor: str, severity: str) -> IncidentChange:
         return self.commands.change_severity(code, actor, severity)
 
-    def resolve(self, code: str, actor: str, text: str = "") -> IncidentChange:
-        return self.commands.resolve(code, actor, text)
+    def resolve(
+        self, code: str, actor: str, text: str = "", at: datetime | None = None
+    ) -> IncidentChange:
+        return self.commands.resolve(code, actor, text, at)
 
     def reopen(self, code: str, actor: str) -> IncidentChange:
         return self.commands.reopen(code, actor)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from app.domain.clock import Clock
 from app.domain.metrics import ActionFacts, MetricsReport, Timed, report
 from app.domain.policy.model import Policy
+from app.domain.policy.targets import severity_targets
 from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
 from storage.database import Database
@@ -34,13 +35,14 @@ class MetricsService:
 
     def report(self, policy: Policy, since: datetime, until: datetime) -> MetricsReport:
         with self.database.session() as session:
-            rows = incident_times(session, since, until, policy.name)
+            # Back by the recurrence window: first occurrences of repeats inside the period.
+            rows = incident_times(session, since - RECURRENCE_WITHIN, until, policy.name)
             actions = follow_ups_in_period(session, since, until, policy.name)
         return report(
             [Timed._make(row) for row in rows],
             since,
             until,
-            {severity.key: severity.metric_targets for severity in policy.severities},
+            {s.key: severity_targets(s).measures() for s in policy.severities},
             [ActionFacts(*row) for row in actions],
             today=self.today(),
             policy=policy.name,

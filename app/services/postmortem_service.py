@@ -3,13 +3,13 @@ optimistic concurrency, move through review, export to and import from Markdown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from app.domain.clock import Clock
-from app.domain.i18n import Catalog
+from app.domain.i18n import LANGUAGES, Catalog
 from app.domain.incident import IncidentError, impact_times
-from app.domain.incident_text import entry_text
+from app.domain.incident_text import entry_text, said_again
 from app.domain.paging import POSTMORTEM_PUBLISHED, PagingChannel, broadcast_payload
 from app.domain.postmortem.markdown import from_markdown, to_markdown
 from app.domain.postmortem.model import (
@@ -280,6 +280,27 @@ class PostmortemService:
             ("author", record.updated_by),
         ]
         return draft, facts
+
+    def timeline_for_reader(self, code: str, postmortem: Postmortem, lang: str) -> list:
+        """The postmortem's timeline with the lines the system wrote into the draft (from the
+        incident's timeline, and its impact and first-signal rows) said in `lang`; the lines
+        people wrote or changed as written."""
+        with self.database.session() as session:
+            entries = timeline_for(session, self._incident(session, code).id)
+        by_moment: dict[str, list] = {}
+        for entry in entries:
+            by_moment.setdefault(_stamp(entry.at), []).append(entry)
+        reader = Catalog(lang)
+        openings = {}
+        for key in ("pm.impact_began", "pm.first_signal"):
+            openings.update({Catalog(other).t(key): reader.t(key) for other in LANGUAGES})
+        timeline = []
+        for item in postmortem.timeline:
+            text = openings.get(item.text.strip())
+            for entry in by_moment.get(item.at.strip(), ()):
+                text = text or said_again(item.text, entry, reader)
+            timeline.append(replace(item, text=text) if text else item)
+        return timeline
 
     def import_markdown(self, text: str, actor: str) -> str:
         """Store a Markdown postmortem (replacing the incident's draft); a malformed file raises

@@ -95,7 +95,7 @@ async def _halt_when(stop: asyncio.Event, engine: Engine) -> None:
 
 class ThreadedWatch:
     """An engine on an event loop of its own in a thread (see `watch_in_thread`): call it to
-    stop; `fire_now(codes)` asks it, from any thread, to plan those incidents at once."""
+    stop; `made_here(codes)` tells it, from any thread, that those incidents changed here."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
@@ -103,14 +103,12 @@ class ThreadedWatch:
         self.engine: Engine | None = None
         self.thread: threading.Thread | None = None
 
-    def fire_now(self, codes: list[str]) -> None:
+    def made_here(self, codes: list[str]) -> None:
+        """These incidents changed here (an alert taken): they enter the engine's change feed,
+        which has them planned at once (from any thread)."""
         engine = self.engine
-        if engine is not None and not self.loop.is_closed():
-            coroutine = engine.bridge.fire_now(codes)
-            try:
-                asyncio.run_coroutine_threadsafe(coroutine, self.loop)
-            except RuntimeError:  # stopping: the sweeps of the next watcher will see them
-                coroutine.close()
+        if engine is not None:
+            engine.changes.made_here(codes)
 
     def __call__(self) -> None:
         loop, thread = self.loop, self.thread

@@ -15,6 +15,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 TINY = {
     "bench_ack.py": ["--laptops", "1", "--acks", "2", "--no-postgres"],
+    "bench_ack_keys.py": ["--incidents", "5", "--rounds", "2"],
     "bench_chain.py": ["--alerts", "2", "--wait", "20"],
     "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
     "bench_firing.py": ["--steps", "3", "--spread", "1", "--page"],
@@ -22,6 +23,7 @@ TINY = {
     "bench_kiosk.py": ["20"],
     "bench_metrics.py": ["--incidents", "300", "--runs", "1", "--no-postgres"],
     "bench_postmortem.py": ["--keys", "3"],
+    "bench_posters.py": ["--papers", "a4", "--langs", "ja", "--policies", "web-service"],
     "bench_sheets.py": ["--runs", "1", "--stories", "2"],
     "bench_startup.py": ["--runs", "1", "--settle", "0.2", "--incidents", "2"],
     "bench_stories.py": ["--stories", "30", "--runs", "2", "--no-postgres"],

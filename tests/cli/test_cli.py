@@ -62,7 +62,7 @@ def test_policy_list_one_line_each():
 
 def test_policy_show_in_korean_has_every_figure():
     out = run("policy", "show", "ai-ops", "--lang", "ko").stdout
-    assert "P0 치명적" in out and "응답 목표: 15분" in out
+    assert "P0 치명적" in out and "확인(Ack) 목표: 15분" in out
     assert "최초 보고 대상: CISO, 법무, CEO" in out
     assert "4시간 후: 전체 경영진" in out
     assert "규제 기관 보고 기한: 발견 후 72시간 이내" in out

@@ -124,3 +124,65 @@ def test_the_demo_fills_its_own_database_and_never_a_used_one(tmp_path):
     assert refused.returncode == 1 and "already holds incidents" in refused.stderr
     listing = json.loads(run("incident", "list", "--all", "--json", *used).stdout)
     assert len(listing) == 3  # nothing added to the database in use
+
+
+def seven_sev2(tmp_path) -> list[str]:
+    """Seven SEV-2 incidents in October, a day apart: six acknowledged after 3, 10, 15, 16, 30
+    and 12 min, one resolved without ever being acknowledged. The target is 15 min, so by hand:
+    3, 10, 12 and 15 (exactly at the target) met it — 4 of the 6 acknowledged, 67 % — and the
+    seventh is left out of "met", which the text must say. SEV-1 had no incident."""
+    url = f"sqlite:///{tmp_path / 'seven.db'}"
+    database = Database.open(url)
+    clock = FakeClock(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    for number, ack in enumerate((3, 10, 15, 16, 30, 12, None), start=1):
+        began = clock.now()
+        code = incidents.declare(WEB, f"Search slow {number}", "SEV-2", "ops")
+        if ack is not None:
+            clock.set(began + timedelta(minutes=ack))
+            incidents.acknowledge(code, "ana")
+        clock.set(began + timedelta(minutes=45))
+        incidents.resolve(code, "ana")
+        clock.set(began + timedelta(days=1))
+    database.close()
+    return ["--db", url]
+
+
+def test_a_never_acknowledged_incident_is_said_and_an_empty_severity_has_no_met(tmp_path):
+    db = seven_sev2(tmp_path)
+    said = {
+        "en": "1 of 7 never acknowledged: left out of “met”",
+        "ko": "7건 중 1건은 확인(Ack)되지 않음: “달성”에서 제외",
+        "ja": "7件中1件は確認(Ack)されず: 「達成」から除外",
+    }
+    for lang, sentence in said.items():
+        text = run("metrics", *OCTOBER, "--lang", lang, *db).stdout
+        assert "4/6 (67%)" in text, text
+        assert sentence in text, text
+
+    document = json.loads(run("metrics", *OCTOBER, "--json", *db).stdout)
+    ack = document["severities"]["SEV-2"]["acknowledge"]
+    assert (ack["count"], ack["met"], ack["met_share"], len(ack["without"])) == (6, 4, 4 / 6, 1)
+    for measure in ("detect", "acknowledge", "resolve"):  # SEV-1: no incidents, targets set
+        empty = document["severities"]["SEV-1"][measure]
+        assert (empty["count"], empty["met"], empty["met_share"]) == (0, None, None), measure
+        assert empty["target_s"] is not None
+
+    rows = list(csv.DictReader(io.StringIO(run("metrics", *OCTOBER, "--csv", *db).stdout)))
+    by = {(row["severity"], row["measure"]): row for row in rows}
+    assert (by["SEV-2", "acknowledge"]["met"], by["SEV-2", "acknowledge"]["without"]) == ("4", "1")
+    assert by["SEV-1", "acknowledge"]["met"] == ""  # not 0: there was nothing to meet
+    assert by["SEV-1", "resolve"]["met"] == ""
+
+
+def test_a_bad_period_is_refused_in_the_readers_language(tmp_path):
+    db = ["--db", f"sqlite:///{tmp_path / 'empty.db'}"]
+    backwards = ["--since", "2026-11-01", "--until", "2026-10-01"]
+    for lang, said in (
+        ("en", "Give --since earlier than --until."),
+        ("ko", "--since는 --until보다 앞이어야 합니다."),
+        ("ja", "--since は --until より前にしてください。"),
+    ):
+        refused = run("metrics", *backwards, "--lang", lang, *db)
+        assert refused.returncode != 0
+        assert said in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr

@@ -129,12 +129,17 @@ def inked_height(data: bytes, tmp_path: Path, page: int = 1) -> float:
     return (lowest + 1) / height
 
 
-def layout_lines(data: bytes, tmp_path: Path) -> list[str]:
-    """The text as pdftotext -layout places it: columns side by side on one line."""
+def layout_lines(data: bytes, tmp_path: Path, left: float = 0) -> list[str]:
+    """The text as pdftotext -layout places it: columns side by side on one line; only what
+    lies right of ``left`` (points) when given."""
     pdf = tmp_path / "layout.pdf"
     pdf.write_bytes(data)
+    crop = ["-x", str(int(left)), "-y", "0", "-W", "100000", "-H", "100000"] if left else []
     return subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout", "-r", "72", *crop, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
 
 
@@ -156,3 +161,46 @@ def text_lines(data: bytes, tmp_path: Path) -> list[tuple[int, str, float, float
             words = re.findall(r">([^<]*)</word>", body)
             found.append((number, " ".join(words), float(top), float(bottom)))
     return found
+
+
+EM_BOX = 1.448  # StoryCart Sans: a word's box (ascent + descent) is this many font sizes tall
+
+
+def word_boxes(data: bytes, tmp_path: Path) -> list[tuple[int, str, float, float, float, float]]:
+    """Every word as pdftotext -bbox places it on the rendered page: (page, text, x_min, y_min,
+    x_max, y_max) in points from the top left."""
+    pdf = tmp_path / "words.pdf"
+    pdf.write_bytes(data)
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = []
+    for number, page in enumerate(xml.split("<page ")[1:], 1):
+        for box in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            page,
+        ):
+            x_min, y_min, x_max, y_max = (float(v) for v in box[:4])
+            found.append((number, box[4], x_min, y_min, x_max, y_max))
+    return found
+
+
+def type_size(box: tuple[int, str, float, float, float, float]) -> float:
+    """A word's type size in points, from the height of its box on the page."""
+    return (box[5] - box[3]) / EM_BOX
+
+
+def poster_level_sizes(data: bytes, tmp_path: Path, level: str, detail: str) -> list[float]:
+    """The type sizes (points) of the words of the poster's first tier: below its column
+    headings (the first, ``level``) down to the heading of the detail (``detail``)."""
+    words = word_boxes(data, tmp_path)
+    heading = next(
+        (
+            top
+            for _page, text, top, _bottom in text_lines(data, tmp_path)
+            if squeeze(text).startswith(squeeze(detail))
+        ),
+        max(box[5] for box in words),  # a poster of one tier: every word below the headings
+    )
+    header_bottom = min(box[5] for box in words if box[1] == level)
+    return [type_size(box) for box in words if header_bottom < box[3] and box[5] <= heading]

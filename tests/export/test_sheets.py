@@ -1,12 +1,11 @@
 """The cart's other paper, parsed back: highlight and prompt cards with cut marks, the blank
-postmortem template, the severity poster, the incident report, the booklet, and the story
-sheet's timeline strip — in Korean, Japanese and English."""
+postmortem template, the booklet and every sheet from the command line — in Korean, Japanese and
+English (the poster: test_poster.py; the incident report: test_incident_report.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import date
 from io import BytesIO
 
@@ -15,16 +14,9 @@ from pypdf import PdfReader
 
 from app.domain.clock import FakeClock
 from app.domain.i18n import Catalog
-from app.domain.postmortem.model import ActionItem, Factor, TimelineItem, Why
 from app.domain.story.bank import prompt_bank
 from app.export import printing
-from app.export.poster import severity_fill
-from app.export.story_sheet import story_sheet
-from app.services.incident_service import IncidentService
-from app.services.library.catalog import StoryService
 from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
-from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import library_services
 from tests.export.pdf_checks import (
@@ -33,9 +25,7 @@ from tests.export.pdf_checks import (
     assert_ink,
     assert_inside_margins,
     assert_pages,
-    colour_share,
     gray_page,
-    inked_height,
     layout_lines,
     squeeze,
     text_lines,
@@ -185,198 +175,6 @@ def test_a_table_over_several_pages_repeats_its_header(tmp_path):
     assert_inside_margins(data, tmp_path, "a4")
 
 
-@pytest.mark.parametrize(
-    ("policy", "lang", "paper"),
-    [
-        ("web-service", "ko", "a3"),
-        ("ai-ops", "ja", "a3"),
-        ("ai-ops", "en", "a4"),
-        ("web-service", "ja", "a4"),
-    ],
-)
-def test_severity_poster_on_one_landscape_page(tmp_path, policy, lang, paper):
-    chosen = POLICIES.get(policy)
-    printed = printing.poster_pdf(chosen, lang, paper)
-    assert printed.missing == ""
-    assert_pages(printed.data, paper, 1, landscape=True)
-    text = squeeze(text_of(printed.data))
-    catalog = Catalog(lang)
-    for severity in chosen.severities:
-        assert squeeze(severity.name.get(lang)) in text
-        respond = catalog.t("sheet.respond", time=catalog.duration(severity.response_s))
-        resolve = catalog.t("sheet.resolve", time=catalog.duration(severity.resolution_s))
-        update = catalog.t("sheet.update", time=catalog.duration(severity.update_every_s))
-        # The three targets, in order, each under its own name.
-        assert squeeze(f"{respond}{resolve}{update}") in text, (respond, resolve)
-        for who in severity.first_notify:
-            assert squeeze(who.get(lang)) in text
-    for cell in chosen.cells:  # every example of the matrix is on the poster
-        for example in cell.examples:
-            assert squeeze(example.get(lang)) in text
-    assert_inside_margins(printed.data, tmp_path, paper, landscape=True)
-    assert_ink(printed.data, tmp_path)
-    # Made for a wall: each level in its colour, and the page filled to its bottom margin.
-    for index in range(min(len(chosen.severities), 4)):
-        assert colour_share(printed.data, tmp_path, severity_fill(index).background) > 0.002
-    assert inked_height(printed.data, tmp_path) > 0.9
-
-
-@pytest.mark.parametrize("policy", ["web-service", "ai-ops"])
-def test_every_poster_is_one_page_in_every_language_and_paper(policy):
-    for lang in LANGS:
-        for paper in ("a3", "a4"):
-            data = printing.poster_pdf(POLICIES.get(policy), lang, paper).data
-            assert len(PdfReader(BytesIO(data)).pages) == 1, (lang, paper)
-
-
-def test_a_poster_of_a_policy_with_several_types_has_the_type_by_severity_grid(tmp_path):
-    chosen = POLICIES.get("ai-ops")
-    printed = printing.poster_pdf(chosen, "en", "a3")
-    layout = layout_lines(printed.data, tmp_path)
-    header = next(line for line in layout if line.split()[:1] == ["P0"] and "P3" in line)
-    assert header.split() == ["P0", "P1", "P2", "P3"]  # the grid's columns, one per level
-    data_row = next(line for line in layout if line.lstrip().startswith("Data incident"))
-    assert data_row.index("Mass leak of personal data") < data_row.index("Minor data drift")
-    assert "report to the regulator" in "\n".join(layout)
-
-
-def reviewed_incident(database, clock: FakeClock) -> str:
-    """A resolved SEV-2 with a Korean postmortem: timeline with markers, whys, factors, actions,
-    and text that looks like markup."""
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
-    postmortems = PostmortemService(database, clock)
-    code = incidents.declare(
-        POLICIES.get("web-service"), "결제 API 장애", "SEV-2", actor="민지", impact="카드 결제"
-    )
-    clock.advance(50 * 60)
-    incidents.resolve(code, "민지", "인증서 갱신")
-    draft = postmortems.open(code, "ko", "민지")
-    ready = replace(
-        draft.postmortem,
-        what="카드 결제가 50분 동안 실패했습니다. [b]굵게[/b] 아님",
-        when="2026-11-24 09:00–09:50",
-        who="카드로 결제하는 모든 고객",
-        users_affected="약 1,200명",
-        duration="50분",
-        sla_breach="yes",
-        timeline=[
-            TimelineItem("2026-11-24 09:02:00", "결제 실패율 경보", "감시", "fact", "detection"),
-            TimelineItem("2026-11-24 09:20:00", "인증서 만료 확인", "민지", "fact", "diagnosis"),
-            TimelineItem("2026-11-24 09:48:00", "새 인증서 배포", "지원", "fact", "repair"),
-        ],
-        root_cause="결제 게이트웨이 인증서가 만료되었습니다.",
-        whys=[Why("왜 만료되었나?", "갱신 담당자가 없었다"), Why("왜 없었나?", "팀 개편")],
-        factors=[Factor("process", "만료 알림이 퇴사자 메일함으로 갔다")],
-        temporary="수동으로 인증서 교체",
-        permanent="인증서 자동 갱신과 만료 30일 전 경보",
-        actions=[
-            ActionItem("인증서 자동 갱신", "플랫폼 팀", "2026-12-15", "high"),
-            ActionItem("만료 경보 추가", "민지", "2026-12-01"),
-        ],
-        lessons="만료에는 주인이 필요합니다.",
-        went_well="경보가 2분 만에 울렸다",
-        was_hard="인증서 위치를 아무도 몰랐다",
-        lucky="주말이 아니었다",
-    )
-    version = postmortems.save(ready, draft.version, "민지")
-    version = postmortems.set_status(code, "in_review", "민지", version).version
-    postmortems.set_status(code, "published", "Alex", version)
-    return code
-
-
-def test_incident_report_follows_seed_001(tmp_path):
-    clock = FakeClock(START)
-    database = Database.open(f"sqlite:///{tmp_path / 'cart.db'}")
-    try:
-        code = reviewed_incident(database, clock)
-        postmortems = PostmortemService(database, clock)
-        printed = printing.report_pdf(postmortems, code, "ko", "민지", "a4", date(2026, 12, 5))
-        english = printing.report_pdf(postmortems, code, "en", "민지", "a4", date(2026, 12, 5))
-        postmortem = postmortems.open(code, "ko", "민지").postmortem
-    finally:
-        database.close()
-    assert printed.missing == ""
-    assert_pages(printed.data, "a4", range(1, 4))
-    text = squeeze(text_of(printed.data))
-    assert squeeze("인시던트 보고서: 결제 API 장애") in text
-    headings = [
-        "기본 정보",
-        "요약",
-        "타임라인",
-        "근본 원인",
-        "기여 요인",
-        "영향 분석",
-        "완화 조치",
-        "잘된 점",
-        "어려웠던 점",
-        "운이 좋았던 점",
-        "교훈",
-    ]
-    positions = [text.index(squeeze(h)) for h in headings]
-    assert positions == sorted(positions)  # in seed 001's order
-    for part in (
-        code,
-        "SEV-2",
-        postmortem.what,
-        postmortem.who,
-        postmortem.root_cause,
-        postmortem.temporary,
-        postmortem.permanent,
-        postmortem.lessons,
-        "약 1,200명",
-        postmortem.went_well,
-        postmortem.was_hard,
-        postmortem.lucky,
-        *(item.text for item in postmortem.timeline),
-        *(w.because for w in postmortem.whys),
-        postmortem.factors[0].text,
-        *(a.title for a in postmortem.actions),
-        "2026-12-15",
-        "플랫폼 팀",
-    ):
-        assert squeeze(part) in text, part
-    assert "[b]굵게[/b]" in text  # printed literally
-    # Due 2026-12-01 and still open on 2026-12-05: marked; the one due 12-15 is not.
-    assert text.count("기한지남") == 1
-    overdue_row = text.index("만료경보추가")
-    assert text.index("인증서자동갱신플랫폼팀") < overdue_row < text.index("기한지남")
-    assert_inside_margins(printed.data, tmp_path, "a4")
-    pages = len(PdfReader(BytesIO(printed.data)).pages)
-    assert pages == 1 or inked_height(printed.data, tmp_path, page=pages) > 0.3
-
-    # --lang en: the labels in English, what people wrote as they wrote it.
-    words = squeeze(text_of(english.data))
-    for label in (
-        "Incident report: 결제 API 장애",
-        "Contributing Factors",
-        "What Went Well",
-        "Where We Got Lucky",
-        "Lessons Learned",
-        "overdue",
-        postmortem.lucky,
-    ):
-        assert squeeze(label) in words, label
-    assert "기본 정보" not in text_of(english.data)
-
-
-def test_story_sheet_timeline_strip_from_the_postmortem(tmp_path):
-    clock = FakeClock(START)
-    database = Database.open(f"sqlite:///{tmp_path / 'cart.db'}")
-    try:
-        code = reviewed_incident(database, clock)
-        view = StoryService(database, clock).from_postmortem(code, "민지")
-        assert [m[1] for m in view.moments] == ["detection", "diagnosis", "repair"]
-        data = story_sheet(view, TODAY).output()
-    finally:
-        database.close()
-    text = text_of(data)
-    assert "타임라인" in text
-    for clock_text, marker in (("09:02", "감지"), ("09:20", "진단"), ("09:48", "복구")):
-        assert clock_text in text and marker in text
-    assert "인증서 만료 확인" in text
-    assert_inside_margins(data, tmp_path, "a4")
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_booklet_of_the_week(lib, tmp_path, lang):
     seen = []
@@ -448,37 +246,3 @@ def test_every_sheet_from_the_command_line(tmp_path):
             failed.stderr
         )
         assert not (tmp_path / "bad.pdf").exists()
-
-
-def test_a_report_that_would_end_on_a_nearly_empty_page_is_set_tighter(tmp_path):
-    from app.domain.postmortem.model import Postmortem
-    from app.export.report import MOSTLY_EMPTY, _report, _Styles, incident_report
-
-    facts = [("incident", "INC-2026-0007"), ("severity", "SEV-3")]
-    catalog = Catalog("en")
-    for count in range(1, 80):
-        postmortem = Postmortem(
-            incident="INC-2026-0007",
-            lang="en",
-            title="Slow search",
-            timeline=[
-                TimelineItem(
-                    f"2026-11-24 09:{n % 60:02d}:00", f"Step {n} of the fix", "Sam", "fact"
-                )
-                for n in range(count)
-            ],
-        )
-        natural = _report(postmortem, facts, "a4", catalog, None, _Styles.at(1.0))
-        last = (natural.pdf.get_y() - natural.pdf.t_margin) / (
-            natural.pdf.page_break_trigger - natural.pdf.t_margin
-        )
-        if natural.pdf.page == 3:  # the first timeline long enough to spill onto a third page
-            assert last < MOSTLY_EMPTY
-            break
-    else:
-        raise AssertionError("no timeline length spills a few lines onto a third page")
-    data = incident_report(postmortem, facts, "a4", "en").output()
-    assert_pages(data, "a4", 2)
-    text = squeeze(text_of(data))
-    assert squeeze(f"Step {count - 1} of the fix") in text and "LessonsLearned" in text
-    assert_inside_margins(data, tmp_path, "a4")

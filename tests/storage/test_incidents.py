@@ -356,7 +356,8 @@ async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_
     clock.set(next_due - timedelta(milliseconds=5))
     clock.tick = timedelta(milliseconds=4)  # the step comes due during the pass
     bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
-    await bridge.fire_now([code])
+    bridge.plan_soon([code])  # what the change feed asks after a change
+    await bridge.planned()
     assert bridge.next_wakeup_at == next_due  # still to wake for, at once
     clock.tick = timedelta(0)
     clock.set(next_due + timedelta(milliseconds=5))
@@ -367,15 +368,17 @@ async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_
     database.close()
 
 
-async def test_a_sweep_replans_only_what_another_process_changed_and_a_slice_of_the_rest(
+async def test_only_what_another_process_changed_is_replanned_besides_a_slice_of_the_rest(
     database_url,
 ):
     """Ten thousand open incidents must not be re-planned in one pass every time another
-    laptop or daemon touches one: a sweep re-plans the incidents whose versions moved (and
-    the new ones), plus the next slice of all of them, each once per FULL_SWEEP_EVERY. Seen
-    from outside: a due step fires when its incident's turn comes, not before."""
+    laptop or daemon touches one: the change feed's poll names the incidents that moved (and
+    the new ones) and the scheduler re-plans those; a sweep re-plans the next slice of all of
+    them, each once per FULL_SWEEP_EVERY. Seen from outside: a due step fires when its
+    incident's turn comes, not before."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from app.services.engine import feed_for
     from app.services.escalation_scheduler import FULL_SWEEP_EVERY, EscalationScheduler
 
     database = Database.open(database_url)
@@ -410,12 +413,19 @@ async def test_a_sweep_replans_only_what_another_process_changed_and_a_slice_of_
     await bridge.sweep()
     assert fired("SEV-2#1") == codes
 
+    changes = feed_for(service)
+    changes.subscribe(lambda batch: bridge.plan_soon(batch.to_plan()))
+    changes.take_baseline()
+    changes.start()
     clock.advance(timedelta(minutes=15))  # every incident's L3 step is due now
     elsewhere = IncidentService(database, clock, PolicyStore(database, clock))
     elsewhere.acknowledge(codes[4], "mina")
     new = elsewhere.declare(WEB, "Disk full", "SEV-1", actor="mina")
     extra.append(new)
     elsewhere.resolve(codes[5], "mina")
+    changes.poll()
+    await changes.drained()
+    await bridge.planned()
     await bridge.sweep()
     # what moved (the acknowledged one; the new one pages at once; the resolved one never
     # again) and the next slice of all of them (the first three), nothing else

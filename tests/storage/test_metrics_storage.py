@@ -130,3 +130,24 @@ def test_follow_ups_across_postmortems_are_closed_from_one_list(world):
         postmortems.save(editing.postmortem, editing.version, "민지")
     reopened = postmortems.open(second, "ko", "민지").postmortem
     assert reopened.actions[0].status == "done"
+
+
+def test_a_repeat_whose_first_occurrence_fell_in_the_previous_period_is_found(world):
+    """Same title on Sep 20 and Oct 3 (09:00 UTC both): the fourth quarter finds "again 13.0
+    days after" — it looks back the recurrence window (30 days) before the period for first
+    occurrences — and lists only the repeat inside the period; the third quarter, which holds
+    only the first occurrence, lists none."""
+    _database, clock, incidents, metrics = world
+    clock.set(datetime(2026, 9, 20, 9, 0, tzinfo=UTC))
+    first = run_incident(clock, incidents, "Payment webhook backlog", "SEV-2", 3, 40)
+    clock.set(datetime(2026, 10, 3, 9, 0, tzinfo=UTC))
+    again = run_incident(clock, incidents, "payment webhook  backlog", "SEV-2", 3, 40)
+    clock.set(datetime(2026, 8, 1, 9, 0, tzinfo=UTC))  # 63 days before: outside the window
+    run_incident(clock, incidents, "Payment webhook backlog", "SEV-2", 3, 40)
+
+    q4 = metrics.report(WEB, datetime(2026, 10, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    assert [(r.code, r.earlier, r.days_between) for r in q4.recurrences] == [(again, first, 13.0)]
+    assert q4.counts["SEV-2"] == 1  # the look-back finds first occurrences; it counts nothing
+
+    q3 = metrics.report(WEB, datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
+    assert q3.recurrences == ()  # Aug 1 → Sep 20 is 50 days: not within 30

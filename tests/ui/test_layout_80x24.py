@@ -166,7 +166,7 @@ async def test_a_message_being_edited_survives_a_re_read(tmp_path):
         field = app.screen.query_one("#template-text")
         assert field.has_focus and " ETA 10m\n" in field.text, field.text
         app.notify("Drill: error rate up", timeout=20)
-        app.incidents_changed.publish(None)  # what a drill's event does
+        app.engine.changes.made_here(board=True)  # what a drill's event does
         await settle(app, pilot)
         await pilot.press(*" (drill)")
         await settle(app, pilot)

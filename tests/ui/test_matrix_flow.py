@@ -33,13 +33,15 @@ async def test_open_move_cursor_and_switch_policy(tmp_path):
         assert "Web service (SEV-1..4)" in text_of(app, "#policy-line")
         assert text_of(app, "#definition-heading") == "SEV-1 Critical · Service incident"
         body = text_of(app, "#definition-body")
-        assert "Response target: immediate" in body and "Resolution target: 1 h" in body
+        # The acknowledgement target the metrics grade against (issue 32): SEV-1 responds at
+        # once, and is acknowledged within 5 min (seed 003 §7).
+        assert "Acknowledgement target: 5 min" in body and "Resolution target: 1 h" in body
         assert "Notify first: L1 on-call engineer, L3 engineering manager" in body
 
         await pilot.press("right", "right")
         assert text_of(app, "#definition-heading") == "SEV-3 Medium · Service incident"
         body = text_of(app, "#definition-body")
-        assert "Response target: 1 h" in body and "Resolution target: 24 h" in body
+        assert "Acknowledgement target: 1 h" in body and "Resolution target: 24 h" in body
         assert "• Broken styles in one browser" not in body  # examples, not grid bullets
         assert "Broken styles in one browser" in body
         assert "at the start of the next sprint" in body
@@ -80,7 +82,7 @@ async def test_korean_matrix_and_detail(tmp_path):
         await pilot.press("down", "right", "right", "right")
         assert text_of(app, "#definition-heading") == "P3 낮음 · 모델 인시던트"
         body = text_of(app, "#definition-body")
-        assert "응답 목표: 24시간" in body and "최초 보고 대상: 담당 엔지니어" in body
+        assert "확인(Ack) 목표: 24시간" in body and "최초 보고 대상: 담당 엔지니어" in body
         assert "1시간 후: 팀 리더 (단, 해결됨이면 생략)" in body
 
 

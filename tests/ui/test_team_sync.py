@@ -87,7 +87,11 @@ async def test_a_server_restart_mid_incident_loses_nothing_and_fires_once(tmp_pa
         connected = []
 
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
-            app.stories_changed.subscribe(app, connected.append, immediate=True)
+            app.changes.subscribe(
+                app,
+                lambda changes: changes.everything and connected.append(changes),
+                immediate=True,
+            )
             await wait_ready(app, pilot)
             table = board_of(app).query_one(BoardTable)
             other = Database.open(url)

@@ -146,3 +146,25 @@ def test_drill_time_is_written_as_t_plus():
     assert clock_text(0) == "T+00:00"
     assert clock_text(754) == "T+12:34"
     assert clock_text(3725) == "T+1:02:05"
+
+
+@pytest.fixture
+def in_seoul(monkeypatch):
+    """The machine's zone is Asia/Seoul (UTC+9) for this test only."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Seoul")
+    time.tzset()
+    yield
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+@pytest.mark.usefixtures("in_seoul")
+def test_the_drill_folder_is_named_in_the_local_time_the_debrief_shows(tmp_path):
+    from app.domain.message_templates import local_time
+
+    clock = FakeClock(START)  # 09:00 UTC is 18:00 in Seoul
+    run = DrillRun.create(tmp_path, find_scenario("payment-api-outage"), 10, "ko", clock)
+    assert run.directory.name == "20261202-180000-payment-api-outage"
+    assert local_time(run.started_at) == "2026-12-02 18:00 KST"  # as the debrief prints it

@@ -11,6 +11,7 @@ import pytest
 from app.domain.policy.document import policy_to_toml
 from app.domain.policy.errors import PolicyError
 from app.domain.policy.parse import load_policy_file, parse_policy_text
+from app.domain.policy.targets import severity_targets
 from app.services.policy_files import PolicySource, load_policies
 
 MINIMAL = """\
@@ -232,7 +233,7 @@ def test_metric_targets_are_read_and_fall_back_to_response_and_resolution(tmp_pa
         'response = "5m"', 'response = "5m"\ntargets = { detect = "2m", resolve = "1h" }'
     )
     policy = load_policy_file(write(tmp_path, text))
-    assert policy.severity("SEV-1").metric_targets == {
+    assert severity_targets(policy.severity("SEV-1")).measures() == {
         "detect": 120,
         "resolve": 3600,
         "acknowledge": 300,  # the response time, as no acknowledge target is set

@@ -111,6 +111,11 @@ def score_rows(card, catalog: Catalog) -> list[ScoreRow]:
     return rows
 
 
+def clock_starts(catalog: Catalog) -> str:
+    """Where each of the score's clocks starts, in one sentence (the screen and the sheet)."""
+    return catalog.t("drill.clocks")
+
+
 def practise_next(card, catalog: Catalog) -> list[str]:
     """One sentence for each line not met, most important first (the order of the card)."""
     t = catalog.t

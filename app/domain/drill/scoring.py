@@ -4,8 +4,12 @@ first update and the cadence after it, the checklist items of each phase done in
 the response roles filled, and resolution against its target. Every line says what was measured
 and against what, so the debrief is a conversation, not a grade.
 
-All times are drill time; the signal (the drill's start) is where the clock starts, as the
-first alert is where a real response starts.
+All times are drill time. Declaring and resolving are counted from the signal (the drill's
+start: where the impact begins, as the first alert is where a real response starts);
+acknowledging and the first update from the declaration, as the metrics count them
+(app.domain.metrics), so declaring late is graded once, on the declare line, and an incident is
+"met" or "missed" the same in the drill and in the metrics. The debrief says so
+(`drill.clocks`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from datetime import datetime, timedelta
 
 from app.domain.checklist_text import filled_item
 from app.domain.incident import ROLES
+from app.domain.policy.targets import targets_for
 
 # Without a target of its own, declaring and acknowledging a level that asks for an immediate
 # response (0 s) is measured against five minutes: seed 003 §7's detection and acknowledgement
@@ -77,10 +82,10 @@ def _timed(measure: str, measured: float | None, target: int) -> ScoreLine:
 def score(scenario, policy, start: datetime, end: datetime, view, checklists) -> ScoreCard:
     """`view`: the drill incident's IncidentView (None when nobody declared one); `checklists`:
     the policy's playbook. Severity targets are those of the severity the scenario calls for."""
-    expected = next(s for s in policy.severities if s.key == scenario.severity)
-    targets = expected.metric_targets
-    declare_target = targets.get("detect") or expected.response_s or IMMEDIATE_S
-    ack_target = targets.get("acknowledge") or expected.response_s or IMMEDIATE_S
+    expected = policy.severity(scenario.severity)
+    targets = targets_for(policy, scenario.type_key, expected.key)
+    declare_target = targets.detect or expected.response_s or IMMEDIATE_S
+    ack_target = targets.acknowledge or IMMEDIATE_S
     if view is None:
         lines = [ScoreLine(measure, 0.0) for measure in MEASURES]
         lines[0] = ScoreLine("declare", 0.0, None, declare_target)
@@ -89,7 +94,7 @@ def score(scenario, policy, start: datetime, end: datetime, view, checklists) ->
     lines = [
         _timed("declare", (record.declared_at - start).total_seconds(), declare_target),
         _severity(scenario, view, expected.key),
-        _timed("acknowledge", _since(start, record.first_acknowledged_at), ack_target),
+        _timed("acknowledge", _since(record.declared_at, record.first_acknowledged_at), ack_target),
     ]
     updates = [entry.at for entry in view.timeline if entry.kind == "status_update"]
     if expected.declared:
@@ -102,7 +107,7 @@ def score(scenario, policy, start: datetime, end: datetime, view, checklists) ->
             lines.append(cadence)
     lines.append(_checklists(view, checklists, expected.key, scenario.type_key, end))
     lines.append(_roles(view))
-    resolve_target = targets.get("resolve")
+    resolve_target = targets.resolve
     if resolve_target:
         lines.append(_timed("resolve", _since(start, record.resolved_at), resolve_target))
     return ScoreCard(tuple(lines), record.code)

@@ -74,22 +74,12 @@ class Severity:
     ack_timeout_s: int | None = None
     rounds: int = DEFAULT_ROUNDS
     repeat_after_s: int | None = None
-    # Metric targets: (measure, seconds) for detect / acknowledge / mitigate / resolve.
+    # Targets as the policy sets them: (measure, seconds) for detect / acknowledge / mitigate /
+    # resolve. Read them through app.domain.policy.targets, the one definition.
     targets: tuple[tuple[str, int], ...] = ()
     # Seed 003 §2.1: only some levels are declared incidents; the others are handled as
     # standard work (no incident-channel posts, no status-update clock).
     declared: bool = True
-
-    @property
-    def metric_targets(self) -> dict[str, int]:
-        """The targets the metrics compare against: those the policy sets, else the response
-        time for acknowledging (when it is not immediate) and the resolution time."""
-        chosen = dict(self.targets)
-        if "acknowledge" not in chosen and self.response_s > 0:
-            chosen["acknowledge"] = self.response_s
-        if "resolve" not in chosen and self.resolution_s is not None:
-            chosen["resolve"] = self.resolution_s
-        return chosen
 
     @property
     def repeat_pause_s(self) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.domain.i18n import Catalog
 from app.domain.policy.model import BELOW_PREFIX, EscalationStep, IncidentType, Policy, Severity
+from app.domain.policy.targets import severity_targets
 from app.domain.textsafe import printable
 from app.domain.word_lists import joined
 
@@ -52,9 +53,10 @@ def severity_sections(severity: Severity, catalog: Catalog) -> list[Section]:
         )
     if not severity.declared:
         sections.append(Section(catalog.t("detail.handling"), (catalog.t("detail.standard"),)))
+    targets = severity_targets(severity)
     sections += [
-        Section(catalog.t("detail.response"), (catalog.duration(severity.response_s),)),
-        Section(catalog.t("detail.resolution"), (catalog.duration(severity.resolution_s),)),
+        Section(catalog.t("detail.acknowledge"), (catalog.duration(targets.acknowledge),)),
+        Section(catalog.t("detail.resolution"), (catalog.duration(targets.resolve),)),
         Section(
             catalog.t("detail.first_notify"),
             (joined((who.get(lang) for who in severity.first_notify), lang),),

@@ -1,0 +1,168 @@
+"""An acknowledgement on a big board, and the key after it: with 10,000 open incidents, how
+long the board takes to answer the next key (↓) right after `a`, against the same key with no
+acknowledgement before it; and what one acknowledgement costs (board re-reads, incidents
+re-planned).
+
+Runs the real app headless (App.run_test, the real APScheduler, the system clock) on a SQLite
+file of N open SEV-3 incidents. For each round: put the cursor on an unacknowledged incident,
+press `a`, press ↓ at once and time ↓ until the cursor moved; then, once the ack shows, press ↓
+alone and time it (the floor). Prints a table; not a test.
+
+    PYTHONPATH=. .venv/bin/python tests/bench/bench_ack_keys.py [--incidents 10000] [--rounds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+from textual import events
+
+from app.config import Flags, load_settings
+from app.domain.clock import FakeClock, SystemClock
+from app.services.incident_service import IncidentService
+from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_versions import PolicyStore
+from app.tui import StoryCartApp
+from screens.board import BoardScreen
+from storage.database import Database
+from widgets.board_table import BoardTable
+
+
+def seed(path: Path, count: int) -> None:
+    """N open SEV-3 incidents declared over the last hours (a template, copied per run)."""
+    clock = FakeClock(datetime.now(UTC) - timedelta(seconds=count))
+    database = Database.open(f"sqlite:///{path}")
+    service = IncidentService(database, clock, PolicyStore(database, clock))
+    web = load_policies(policy_sources(None)).get("web-service")
+    for n in range(count):
+        service.declare(web, f"Queue {n} slow", "SEV-3", "bench")
+        clock.advance(1)
+    service.fire_due()
+    database.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def count_calls(incidents) -> dict[str, list]:
+    calls: dict[str, list] = {"board": [], "plan": []}
+    read_board, plan = incidents.board_changes, incidents.fire_due_and_plan
+
+    def board_changes(known):
+        calls["board"].append(1)
+        return read_board(known)
+
+    def fire_due_and_plan(catching_up=False, actor="scheduler", codes=None):
+        calls["plan"].append(None if codes is None else len(codes))
+        return plan(catching_up, actor, codes)
+
+    incidents.board_changes = board_changes
+    incidents.fire_due_and_plan = fire_due_and_plan
+    return calls
+
+
+def type_key(app, key: str) -> None:
+    """A key as the terminal driver hands it over (no test harness waiting in between)."""
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+def cursor_key(table: BoardTable) -> str:
+    """↓, or ↑ on the last row (where ↓ moves nothing)."""
+    code = table.selected_code()
+    return "up" if table.order and code == table.order[-1] else "down"
+
+
+async def key_until(app, key: str, moved) -> float:
+    """Type `key`; ms until `moved()` holds."""
+    started = time.perf_counter()
+    type_key(app, key)
+    deadline = started + 10
+    while not moved():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"bench_ack_keys: {key!r} changed nothing in 10 s")
+        await asyncio.sleep(0.001)
+    return (time.perf_counter() - started) * 1000
+
+
+async def measure(url: str, count: int, rounds: int) -> dict:
+    app = StoryCartApp(load_settings(Flags(db=url, lang="en"), os.environ), clock=SystemClock())
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not (isinstance(app.screen, BoardScreen) and app.screen.loaded and app.escalations):
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        table = app.screen.query_one(BoardTable)
+        await pilot.pause(2)
+        calls = count_calls(app.services.incidents)
+        after_ack, floor, reread, replanned = [], [], [], []
+
+        def acked(code: str) -> bool:
+            return table.cell_text(code, "ack").startswith("✓")
+
+        for _ in range(rounds):
+            code = table.selected_code()
+            before = dict(calls), len(calls["board"]), len(calls["plan"])
+            type_key(app, "a")  # and ↓ right behind it, as a quick hand types them
+            after_ack.append(
+                await key_until(app, cursor_key(table), lambda c=code: table.selected_code() != c)
+            )
+            while not acked(code):
+                await asyncio.sleep(0.005)
+            await asyncio.sleep(1.5)  # the polls after it: would they read it again?
+            reread.append(len(calls["board"]) - before[1])
+            replanned.append(sum(n if n is not None else count for n in calls["plan"][before[2] :]))
+            here = table.selected_code()
+            floor.append(
+                await key_until(app, cursor_key(table), lambda c=here: table.selected_code() != c)
+            )
+    return {
+        "after_ack": after_ack,
+        "floor": floor,
+        "reread": reread,
+        "replanned": replanned,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["XDG_CONFIG_HOME"] = str(Path(folder) / "config")
+        os.environ["XDG_DATA_HOME"] = str(Path(folder) / "data")
+        template = Path(tempfile.gettempdir()) / f"storycart-bench-ack-keys-{args.incidents}.db"
+        if not template.exists():
+            seed(template.with_suffix(".part"), args.incidents)
+            template.with_suffix(".part").rename(template)
+        path = Path(folder) / "bench.db"
+        shutil.copy(template, path)
+        result = asyncio.run(measure(f"sqlite:///{path}", args.incidents, args.rounds))
+    print(f"acknowledge on a board of {args.incidents} open incidents, {args.rounds} rounds")
+    print(f"{'measure':<46}{'p50':>10}{'p99':>10}")
+    for label, values in (
+        ("↓ right after a, ms (goal < 50)", result["after_ack"]),
+        ("↓ alone (floor), ms", result["floor"]),
+        ("board re-reads per ack", result["reread"]),
+        ("incidents re-planned per ack", result["replanned"]),
+    ):
+        print(f"{label:<46}{statistics.median(values):>10.1f}{percentile(values, 0.99):>10.1f}")
+
+
+if __name__ == "__main__":
+    main()
