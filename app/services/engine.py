@@ -101,7 +101,7 @@ class Engine:
         changes.start()
         if self.poll_changes:
             self.scheduler.add_job(
-                changes.poll,
+                self._poll_changes,
                 "interval",
                 seconds=self.bridge.sweep_seconds,
                 id=POLL_JOB,
@@ -127,6 +127,12 @@ class Engine:
             max_instances=1,
         )
         await self.make_pass()
+
+    @quiet_when_stopping
+    async def _poll_changes(self) -> None:
+        """The change poll's job, on the loop (it only queues a look for the feed's own drain):
+        no job in an executor thread for the scheduler's shutdown to cancel noisily."""
+        self.changes.poll()
 
     @quiet_when_stopping
     async def make_pass(self) -> None:
