@@ -104,12 +104,19 @@ class Busy:
         finally:
             database.close()
 
-    def watcher_pids(self) -> set[int]:
+    def watchers(self) -> list:
         database = Database.open(self.url)
         try:
-            return {watcher.pid for watcher in WatcherService(database, SystemClock()).current()}
+            return WatcherService(database, SystemClock()).current()
         finally:
             database.close()
+
+    def watcher_pids(self) -> set[int]:
+        return {watcher.pid for watcher in self.watchers()}
+
+    def has_swept(self, pid: int) -> bool:
+        """The process recorded a pass after it started: its start-up sweep is done."""
+        return any(w.pid == pid and w.last_pass_at > w.started_at for w in self.watchers())
 
 
 @pytest.fixture
@@ -245,8 +252,9 @@ def read_out(daemon: subprocess.Popen, seconds: float, until_a_line: bool = Fals
 
 
 def stop_one_daemon(busy: Busy, sent: signal.Signals, wait_s: float, swept: bool) -> list:
-    """Start a daemon, send ``sent`` ``wait_s`` after its first firing line (``swept``) or
-    after its watcher row appeared (its start-up sweep under way); what went wrong."""
+    """Start a daemon, send ``sent`` ``wait_s`` after its start-up sweep (``swept``: its first
+    firing line or pass) or after its watcher row appeared (the sweep under way); what went
+    wrong."""
     daemon = subprocess.Popen(
         [*STORYCART, "daemon", *busy.args],
         stdout=subprocess.PIPE,
@@ -254,8 +262,10 @@ def stop_one_daemon(busy: Busy, sent: signal.Signals, wait_s: float, swept: bool
         env=busy.env,
     )
     deadline = time.monotonic() + 60
-    if swept:
-        up = b"\n" in read_out(daemon, 60, until_a_line=True)  # its first firing
+    if swept:  # its first firing, or (the keeper won every race) its first pass after it
+        up = False
+        while not up and time.monotonic() < deadline:
+            up = b"\n" in read_out(daemon, 1, until_a_line=True) or busy.has_swept(daemon.pid)
     else:
         while not (up := daemon.pid in busy.watcher_pids()) and time.monotonic() < deadline:
             read_out(daemon, 0.1)
