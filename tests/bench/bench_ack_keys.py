@@ -4,7 +4,7 @@ acknowledgement before it; and what one acknowledgement costs (board re-reads, i
 re-planned).
 
 Runs the real app headless (App.run_test, the real APScheduler, the system clock) on a SQLite
-file of N open SEV-3 incidents. For each round: put the cursor on an unacknowledged incident,
+file of N open SEV-4 incidents. For each round: put the cursor on an unacknowledged incident,
 press `a`, press ↓ at once and time ↓ until the cursor moved; then, once the ack shows, press ↓
 alone and time it (the floor). Prints a table; not a test.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -41,14 +40,15 @@ from widgets.board_table import BoardTable
 
 
 def seed(path: Path, count: int) -> None:
-    """N open SEV-3 incidents declared over the last hours (a template, copied per run)."""
-    clock = FakeClock(datetime.now(UTC) - timedelta(seconds=count))
+    """N open SEV-4 incidents declared over the last minutes: nothing of theirs comes due while
+    the bench runs (SEV-4 answers within 24 h), so only the acknowledgements move the board."""
+    clock = FakeClock(datetime.now(UTC) - timedelta(seconds=count / 100))
     database = Database.open(f"sqlite:///{path}")
     service = IncidentService(database, clock, PolicyStore(database, clock))
     web = load_policies(policy_sources(None)).get("web-service")
     for n in range(count):
-        service.declare(web, f"Queue {n} slow", "SEV-3", "bench")
-        clock.advance(1)
+        service.declare(web, f"Queue {n} slow", "SEV-4", "bench")
+        clock.advance(0.01)
     service.fire_due()
     database.close()
 
@@ -146,12 +146,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["XDG_CONFIG_HOME"] = str(Path(folder) / "config")
         os.environ["XDG_DATA_HOME"] = str(Path(folder) / "data")
-        template = Path(tempfile.gettempdir()) / f"storycart-bench-ack-keys-{args.incidents}.db"
-        if not template.exists():
-            seed(template.with_suffix(".part"), args.incidents)
-            template.with_suffix(".part").rename(template)
         path = Path(folder) / "bench.db"
-        shutil.copy(template, path)
+        seed(path, args.incidents)
         result = asyncio.run(measure(f"sqlite:///{path}", args.incidents, args.rounds))
     print(f"acknowledge on a board of {args.incidents} open incidents, {args.rounds} rounds")
     print(f"{'measure':<46}{'p50':>10}{'p99':>10}")
