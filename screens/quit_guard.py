@@ -31,9 +31,16 @@ def quit_or_ask(app) -> None:
 
 
 def _look(app) -> None:
-    from app.services.engine_report import engine_report
+    from app.services.engine_report import engine_report, others_watching
 
-    services = app.services
+    services, interval = app.services, app.settings.engine.interval_s
+    now = services.incidents.clock.now()
+    # The cheap look first: with another watcher alive (or nothing open) there is no question.
+    if not services.incidents.open_codes() or others_watching(
+        services.watchers, now, interval, app.engine.instance
+    ):
+        app.call_from_thread(app.exit)
+        return
     report = engine_report(
         services.incidents, services.watchers, None, app.settings.engine.interval_s
     )

@@ -95,6 +95,17 @@ def engine_report(
     )
 
 
+def others_watching(
+    watchers: WatcherService, now, interval_s: float, but: str | None
+) -> list[Watcher]:
+    """The other processes alive that fire escalations, from one cheap read (what the quit
+    question looks at first, before the whole report)."""
+    current = watchers.current()
+    here = socket.gethostname()
+    dead = {w.instance for w in current if w.host == here and not _running(w.pid)}
+    return [w for w in alive_watchers(current, now, interval_s, but) if w.instance not in dead]
+
+
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)  # no signal: only whether the process is there
