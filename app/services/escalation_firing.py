@@ -33,6 +33,8 @@ from app.services.incident_context import IncidentContext
 from app.services.incident_queries import IncidentQueries
 from storage.errors import StaleWrite, sqlite_busy
 from storage.incident_rows import (
+    by_codes,
+    events_by_incident,
     events_for,
     update_incident,
 )
@@ -44,6 +46,9 @@ from storage.tables import (
 
 BUSY_RETRIES = 5
 BUSY_PAUSE_S = 0.02
+# Incidents whose due steps are claimed in one transaction: a storm of 1,000 steps due in the
+# same second is ten commits, not a thousand (each SQLite commit holds the write lock).
+CLAIM_BATCH = 100
 
 
 class EscalationFiring:
@@ -78,10 +83,17 @@ class EscalationFiring:
         fired: list[FiredStep] = []
         plans = self.queries.open_plans(codes)
         changed: set[str] = set()
+        due: list[str] = []
         for record, current in plans:
-            if current.due() or current.ack_timed_out_at is not None:
-                fired += self._fire_retrying(record.code, catching_up, actor)
+            if current.ack_timed_out_at is not None:  # the ladder restarts: one at a time
+                fired += self._retrying(self._fire_incident, record.code, catching_up, actor)
                 changed.add(record.code)
+            elif current.due():
+                due.append(record.code)
+        for start in range(0, len(due), CLAIM_BATCH):
+            batch = due[start : start + CLAIM_BATCH]
+            fired += self._retrying(self._fire_batch, batch, catching_up, actor)
+            changed.update(batch)
         if changed:
             # The incidents that fired are planned afresh (one resolved meanwhile drops out).
             again = {entry[0].code: entry for entry in self.queries.open_plans(sorted(changed))}
@@ -91,20 +103,62 @@ class EscalationFiring:
             plans = [entry for entry in plans if entry is not None]
         return fired, plans
 
-    def _fire_retrying(self, code: str, catching_up: bool, actor: str) -> list[FiredStep]:
-        """`_fire_incident`, started again when SQLite found another connection writing (a
-        delivery, another process): each claim is its own transaction and a claimed step is
-        no longer due, so a second try fires only what the first did not."""
+    def _retrying(self, fire, codes, catching_up: bool, actor: str) -> list[FiredStep]:
+        """`fire` (`_fire_incident` or `_fire_batch`), started again when SQLite found another
+        connection writing (a delivery, another process): a claimed step is no longer due, so
+        a second try fires only what the first did not."""
         fired: list[FiredStep] = []
         for attempt in range(BUSY_RETRIES):
             try:
-                self._fire_incident(code, catching_up, actor, fired)
+                fire(codes, catching_up, actor, fired)
                 break
             except OperationalError as error:
                 if not sqlite_busy(error) or attempt == BUSY_RETRIES - 1:
                     raise
                 time.sleep(BUSY_PAUSE_S * (attempt + 1))
         return fired
+
+    def _fire_batch(self, codes: list[str], catching_up: bool, actor: str, fired: list) -> None:
+        """The due steps of these incidents claimed in one transaction: records and events read
+        in two queries, each step's unique event inserted in its own savepoint (one another
+        process inserted first is skipped, the others stay), one commit. Nothing is in `fired`
+        before the commit went through: a batch tried again starts from what is stored."""
+        now = self.context.clock.now()
+        claimed: list[FiredStep] = []
+        alone: list[str] = []
+        with self.context.database.session() as session:
+            records = [r for r in by_codes(session, codes) if r.resolved_at is None]
+            events = events_by_incident(session, [record.id for record in records])
+            for record in records:
+                policy, _version = self.context.policy(record.policy_id)
+                current = plan(incident_facts(record, events[record.id]), policy, now)
+                if current.ack_timed_out_at is not None:
+                    alone.append(record.code)  # timed out meanwhile: the ladder restarts
+                    continue
+                claimed += self._claim_due(session, record, current, now, catching_up, actor)
+            session.commit()
+        fired += claimed
+        for code in alone:
+            fired += self._retrying(self._fire_incident, code, catching_up, actor)
+
+    def _claim_due(self, session, record, current: Plan, now, catching_up, actor) -> list:
+        """Claim the plan's due steps inside the caller's transaction (savepoints). Several
+        rounds of one step missed while nothing ran page its people once: the latest round
+        fires, the earlier ones are recorded as missed."""
+        due = current.due()
+        latest: dict = {}
+        for step in due:
+            latest[step.step_id] = max(latest.get(step.step_id, step.round), step.round)
+        claimed = []
+        for step in due:
+            missed = step.round < latest[step.step_id]
+            reason = MISSED if missed else LATE_NOT_RUNNING if catching_up else ON_TIME
+            fired = self._claim_step(
+                session, record, step, now, reason, actor, page=not missed, commit=False
+            )
+            if fired is not None:
+                claimed.append(fired)
+        return claimed
 
     def _fire_incident(self, code: str, catching_up: bool, actor: str, fired: list) -> None:
         now = self.context.clock.now()
@@ -130,21 +184,9 @@ class EscalationFiring:
                 session.commit()
                 record = self.context.get(session, code)
                 current = plan(incident_facts(record, events_for(session, record.id)), policy, now)
-            due = current.due()
-            # Several rounds of one step missed while nothing ran page its people once: the
-            # latest round fires, the earlier ones are recorded as missed.
-            latest = {}
-            for step in due:
-                latest[step.step_id] = max(latest.get(step.step_id, step.round), step.round)
-            for step in due:
-                if step.round < latest[step.step_id]:
-                    self._claim_step(session, record, step, now, MISSED, actor, page=False)
-                else:
-                    reason = LATE_NOT_RUNNING if catching_up else ON_TIME
-                    claimed = self._claim_step(session, record, step, now, reason, actor)
-                    if claimed is not None:
-                        fired.append(claimed)
-                record = self.context.get(session, code)
+            claimed = self._claim_due(session, record, current, now, catching_up, actor)
+            session.commit()
+        fired += claimed
 
     def steps_stopped_by(self, session, record: IncidentRecord, now, condition: str):
         """Steps already due but never fired (nothing was running) that an acknowledgement or
@@ -217,17 +259,17 @@ class EscalationFiring:
                     session.add(event)
             except IntegrityError:
                 return None  # another process recorded this step a moment ago
-            self.context.log(session, record, now, "escalation", actor, *_event_text(step, reason))
-            return None
-        session.add(event)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()  # another process fired this step first
-            return None
+        else:
+            session.add(event)
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()  # another process fired this step first
+                return None
         self.context.log(session, record, now, "escalation", actor, *_event_text(step, reason))
         if not page:
-            session.commit()
+            if commit:
+                session.commit()
             return None
         payload = {
             "incident": record.code,
@@ -284,7 +326,8 @@ class EscalationFiring:
                     created_at=now,
                 )
             )
-        session.commit()
+        if commit:
+            session.commit()
         return FiredStep(record.code, step, now, reason)
 
 
