@@ -16,26 +16,21 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain.escalation import (
-    LATE_NOT_RUNNING,
     MANUAL,
     MISSED,
-    ON_TIME,
     Plan,
     PlannedStep,
     StepState,
     plan,
     recorded_skip,
 )
-from app.domain.i18n import LANGUAGES
 from app.domain.incident import FiredStep, Incident, IncidentError, incident_facts
-from app.domain.textsafe import printable
 from app.services.alert_payload import alert_essentials
+from app.services.escalation_batch import due_claims, event_text, fire_batch, step_alerts
 from app.services.incident_context import IncidentContext
 from app.services.incident_queries import IncidentQueries
 from storage.errors import StaleWrite, sqlite_busy
 from storage.incident_rows import (
-    by_codes,
-    events_by_incident,
     events_for,
     update_incident,
 )
@@ -123,44 +118,22 @@ class EscalationFiring:
         return fired
 
     def _fire_batch(self, codes: list[str], catching_up: bool, actor: str, fired: list) -> None:
-        """The due steps of these incidents claimed in one transaction: records and events read
-        in two queries, each step's unique event inserted in its own savepoint (one another
-        process inserted first is skipped, the others stay), one commit. Nothing is in `fired`
-        before the commit went through: a batch tried again starts from what is stored."""
-        now = self.context.clock.now()
-        claimed: list[FiredStep] = []
-        alone: list[str] = []
-        with self.context.database.session() as session:
-            records = [r for r in by_codes(session, codes) if r.resolved_at is None]
-            events = events_by_incident(session, [record.id for record in records])
-            for record in records:
-                policy, _version = self.context.policy(record.policy_id)
-                current = plan(incident_facts(record, events[record.id]), policy, now)
-                if current.ack_timed_out_at is not None:
-                    alone.append(record.code)  # timed out meanwhile: the ladder restarts
-                    continue
-                claimed += self._claim_due(session, record, current, now, catching_up, actor)
-            session.commit()
+        """The due steps of these incidents claimed in one transaction (escalation_batch).
+        Nothing is in `fired` before the commit went through: a batch tried again starts from
+        what is stored."""
+        claimed, alone = fire_batch(self.context, codes, catching_up, actor)
         fired += claimed
         if claimed and self.on_claimed is not None:
             self.on_claimed(claimed)
-        for code in alone:
+        for code in alone:  # timed out meanwhile: the ladder restarts
             fired += self._retrying(self._fire_incident, code, catching_up, actor)
 
     def _claim_due(self, session, record, current: Plan, now, catching_up, actor) -> list:
-        """Claim the plan's due steps inside the caller's transaction (savepoints). Several
-        rounds of one step missed while nothing ran page its people once: the latest round
-        fires, the earlier ones are recorded as missed."""
-        due = current.due()
-        latest: dict = {}
-        for step in due:
-            latest[step.step_id] = max(latest.get(step.step_id, step.round), step.round)
+        """Claim the plan's due steps inside the caller's transaction (savepoints)."""
         claimed = []
-        for step in due:
-            missed = step.round < latest[step.step_id]
-            reason = MISSED if missed else LATE_NOT_RUNNING if catching_up else ON_TIME
+        for step, reason in due_claims(current, catching_up):
             fired = self._claim_step(
-                session, record, step, now, reason, actor, page=not missed, commit=False
+                session, record, step, now, reason, actor, page=reason != MISSED, commit=False
             )
             if fired is not None:
                 claimed.append(fired)
@@ -272,57 +245,14 @@ class EscalationFiring:
             except IntegrityError:
                 session.rollback()  # another process fired this step first
                 return None
-        self.context.log(session, record, now, "escalation", actor, *_event_text(step, reason))
+        self.context.log(session, record, now, "escalation", actor, *event_text(step, reason))
         if not page:
             if commit:
                 session.commit()
             return None
-        payload = {
-            "incident": record.code,
-            "title": record.title,
-            "severity": record.severity,
-            "status": record.status,
-            "step": step.step_id,
-            "round": step.round,
-            "notify": [who.get("en") for who in step.step.notify],
-            "notify_by_language": {
-                lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES
-            },
-            "position": step.position,
-            "declared_at": record.declared_at.isoformat(),
-            # What was missed, in each language (the ladder step's note, e.g. "no response
-            # within 15 min").
-            "note_by_language": {
-                lang: step.step.note.get(lang) for lang in LANGUAGES if step.step.note
-            },
-            "due_at": step.due_at.isoformat(),
-            "fired_at": now.isoformat(),
-            "reason": reason,
-            "actor": actor,
-        }
         alert = alert_essentials(session, record.code)
-        if alert:
-            payload["alert"] = alert
-        targets = [dict((lang, who.get(lang)) for lang in LANGUAGES) for who in step.step.notify]
-        holders = [
-            h for t in targets if (h := self.context.roster.holder(t.values(), now)) is not None
-        ]
-        payload["people"] = [
-            {
-                "level": held.level,
-                "name": held.person.name,
-                "contact": held.person.contact,
-                "until": held.until.isoformat(),
-            }
-            for held in holders
-        ]
-        own = {name for held in holders for name in held.person.channels}
-        paged = [
-            channel.outbox_channel
-            for channel in self.context.paging
-            if channel.takes(targets) or channel.name in own
-        ]
-        for channel in (*self.context.alert_channels, *paged):
+        payload, channels = step_alerts(self.context, record, step, now, reason, actor, alert)
+        for channel in channels:
             session.add(
                 OutboxRecord(
                     incident_id=record.id,
@@ -335,19 +265,3 @@ class EscalationFiring:
         if commit:
             session.commit()
         return FiredStep(record.code, step, now, reason)
-
-
-def _event_text(step: PlannedStep, reason: str) -> tuple[str, str, dict]:
-    """The English line kept in `text`, the certainty, and the data app.timeline_text reads."""
-    notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
-    text = (
-        f"escalation: notify {notify} (step {step.position + 1}, round {step.round + 1}, {reason})"
-    )
-    data = {
-        "step": step.step_id,
-        "position": step.position,
-        "round": step.round,
-        "reason": reason,
-        "notify": {lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES},
-    }
-    return text, "fact", data

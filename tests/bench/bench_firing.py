@@ -142,6 +142,8 @@ def run(args, server) -> None:
         lines += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         if daemon.returncode != 0 or err.strip():
             print(err[-2000:], file=sys.stderr)
+            (folder / "stderr.txt").write_text(err)
+            print("STDERR", folder / "stderr.txt", file=sys.stderr)
 
     keys = [(line["incident"], line["step"], line["round"]) for line in lines]
     late_ms = [line["late_by_s"] * 1000 for line in lines]

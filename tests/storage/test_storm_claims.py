@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-import app.services.escalation_firing as firing_module
+import app.services.escalation_batch as firing_module
 from app.domain.clock import FakeClock
 from app.services.incident_service import IncidentService
 from app.services.policy_files import load_policies, policy_sources
