@@ -177,10 +177,8 @@ class AlertDeliverer:
             waiting = pending_alerts(session, self.channels, self.clock.now())
             heads = oldest_undelivered(session, broadcasts)
         delivered: list = self._show_on_screen([a for a in waiting if a.channel in SCREEN_CHANNELS])
-        delivered += [
-            self._claim_and_deliver(alert)
-            for alert in waiting
-            if alert.channel not in self.paging and alert.channel not in SCREEN_CHANNELS
+        local = [
+            a for a in waiting if a.channel not in self.paging and a.channel not in SCREEN_CHANNELS
         ]
         runs = [[a] for a in waiting if a.channel in self.paging and a.channel not in broadcasts]
         in_order: dict[tuple[str, int], list] = {}
@@ -188,30 +186,42 @@ class AlertDeliverer:
             if alert.channel in broadcasts:
                 in_order.setdefault((alert.channel, alert.incident_id), []).append(alert)
         runs += [run for key, run in in_order.items() if run[0].id == heads.get(key)]
-        if runs:
-            delivered += self._send_pages(runs)
+        if runs or local:
+            delivered += self._send(runs, local)
         return [delivery for delivery in delivered if delivery is not None]
 
-    def _send_pages(self, runs: list[list]) -> list[Delivery]:
-        """Every run's first page claimed in one statement, the runs sent side by side, what
-        they did recorded FINISH_BATCH pages to a transaction as they come back."""
+    def _send(self, runs: list[list], local: list) -> list[Delivery]:
+        """Every run's first page and every local alert (the notifier's, the command's)
+        claimed in one statement; the runs sent side by side, the local alerts one at a time
+        beside them; what they did recorded FINISH_BATCH to a transaction as they come back."""
         now = self.clock.now()
         with self.database.session() as session:
-            ids = [run[0].id for run in runs]
+            ids = [run[0].id for run in runs] + [alert.id for alert in local]
             taken = claim_alerts(session, ids, self.claimer, now, now - self.lease)
             session.commit()
         runs = [run for run in runs if run[0].id in taken]
+        local = [alert for alert in local if alert.id in taken]
         delivered: list[Delivery] = []
         done: list[tuple] = []
-        if not runs:
+        if not runs and not local:
             return delivered
-        with ThreadPoolExecutor(min(PAGE_SENDERS, len(runs))) as senders:
-            for future in as_completed([senders.submit(self._deliver_run, run) for run in runs]):
+        with ThreadPoolExecutor(min(PAGE_SENDERS, len(runs) + 1)) as senders:
+            work = [senders.submit(self._deliver_run, run) for run in runs]
+            if local:
+                work.append(senders.submit(self._deliver_each, local, now))
+            for future in as_completed(work):
                 done += future.result()
                 if len(done) >= FINISH_BATCH:
                     delivered += self._finish(done)
                     done = []
         return delivered + self._finish(done)
+
+    def _deliver_each(self, alerts: list, now: datetime) -> list[tuple]:
+        """The claimed local alerts, one after another (one failing stops none of the others)."""
+        return [
+            (alert, self._deliver(alert, alert.attempts + 1, now), alert.attempts + 1, now)
+            for alert in alerts
+        ]
 
     def _show_on_screen(self, alerts: list) -> list[Delivery]:
         """The bell and the banner need nothing outside this process and cannot fail: their
@@ -268,16 +278,6 @@ class AlertDeliverer:
             session.add_all(entries)
             session.commit()
         return [delivery for _alert, delivery, _attempt, _now in done]
-
-    def _claim_and_deliver(self, alert) -> Delivery | None:
-        now = self.clock.now()
-        with self.database.session() as session:
-            claimed = claim_alert(session, alert.id, self.claimer, now, now - self.lease)
-            session.commit()
-        if not claimed:
-            return None  # another process is delivering it
-        attempt = alert.attempts + 1
-        return self._finish([(alert, self._deliver(alert, attempt, now), attempt, now)])[0]
 
     def _page_entry(self, alert, delivery, attempt: int, now, final: bool) -> TimelineEntryRecord:
         """The incident's timeline says each page that went out, and each that failed."""
