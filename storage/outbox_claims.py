@@ -50,17 +50,22 @@ def finish_alerts(
     session: Session, outcomes: Iterable[tuple[int, datetime | None, str | None, datetime | None]]
 ) -> None:
     """Record each (id, delivered_at, error, retry_at) as `incident_rows.finish_alert` does,
-    inside the caller's transaction."""
-    for alert_id, delivered_at, error, retry_at in outcomes:
+    inside the caller's transaction: one UPDATE for the alerts with the same outcome (a storm's
+    pages delivered together share theirs)."""
+    alike: dict[tuple, list[int]] = {}
+    for alert_id, *outcome in outcomes:
+        alike.setdefault(tuple(outcome), []).append(alert_id)
+    for (delivered_at, error, retry_at), ids in alike.items():
         values: dict = {"last_error": error}
         if delivered_at is not None:
             values["delivered_at"] = delivered_at
         else:
             values["claimed_at"] = None
             values["next_attempt_at"] = retry_at
-        session.execute(
-            update(OutboxRecord)
-            .where(OutboxRecord.id == alert_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        for start in range(0, len(ids), CLAIM_CHUNK):
+            session.execute(
+                update(OutboxRecord)
+                .where(col(OutboxRecord.id).in_(ids[start : start + CLAIM_CHUNK]))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.clock import Clock
@@ -275,11 +276,12 @@ class AlertDeliverer:
                 entries.append(self._page_entry(alert, delivery, attempt, now, final=not retry))
         with self.database.session() as session:
             finish_alerts(session, outcomes)
-            session.add_all(entries)
+            if entries:
+                session.execute(insert(TimelineEntryRecord), entries)
             session.commit()
         return [delivery for _alert, delivery, _attempt, _now in done]
 
-    def _page_entry(self, alert, delivery, attempt: int, now, final: bool) -> TimelineEntryRecord:
+    def _page_entry(self, alert, delivery, attempt: int, now, final: bool) -> dict:
         """The incident's timeline says each page that went out, and each that failed."""
         name = channel_name(alert.channel)
         if delivery.error is None:
@@ -295,7 +297,7 @@ class AlertDeliverer:
             "step": alert.payload.get("step"),
             "round": alert.payload.get("round"),
         }
-        return TimelineEntryRecord(
+        return dict(
             incident_id=alert.incident_id,
             at=now,
             kind="page",
