@@ -11,7 +11,6 @@ The verbs, from the scheduler's to the user's:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -54,9 +53,6 @@ class EscalationFiring:
     def __init__(self, context: IncidentContext, queries: IncidentQueries) -> None:
         self.context = context
         self.queries = queries
-        # Told of each batch of steps as soon as it is committed, from the firing's thread
-        # (the scheduler starts delivering the first pages while the later batches are claimed).
-        self.on_claimed: Callable[[list[FiredStep]], None] | None = None
 
     def fire_due(
         self,
@@ -123,8 +119,6 @@ class EscalationFiring:
         what is stored."""
         claimed, alone = fire_batch(self.context, codes, catching_up, actor)
         fired += claimed
-        if claimed and self.on_claimed is not None:
-            self.on_claimed(claimed)
         for code in alone:  # timed out meanwhile: the ladder restarts
             fired += self._retrying(self._fire_incident, code, catching_up, actor)
 

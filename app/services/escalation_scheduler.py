@@ -19,7 +19,6 @@ whose next deadline has come).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -118,24 +117,16 @@ class EscalationScheduler:
 
     def deliver_soon(self) -> None:
         """Deliver what the outbox holds now, in the background; asked for while a delivery
-        runs, one more follows it (a storm's batches of claims make one delivery pass each,
-        not one each that would queue)."""
+        runs, one more follows it (a storm's passes make one more delivery pass, not one each
+        that would queue). Asked for after a firing pass, not after each batch of its claims:
+        sixteen sending threads started mid-pass left the pass a seventeenth of the interpreter
+        (measured in a storm of 1,000 steps: firing p99 7 s)."""
         if self._delivering is not None and not self._delivering.done():
             self._deliver_again = True
             return
         self._delivering = asyncio.get_running_loop().create_task(self._deliver_until_done())
         self._deliveries.add(self._delivering)  # keep a reference until it is done
         self._delivering.add_done_callback(self._deliveries.discard)
-
-    def _claimed_by(self, loop: asyncio.AbstractEventLoop) -> Callable[[list], None]:
-        """What the firing's thread calls when a batch of claims is committed: delivery starts
-        on the event loop while the next batches are claimed."""
-
-        def claimed(_steps: list) -> None:
-            with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
-                loop.call_soon_threadsafe(self.deliver_soon)
-
-        return claimed
 
     async def _deliver_until_done(self) -> None:
         self._deliver_again = True
@@ -228,7 +219,6 @@ class EscalationScheduler:
             started = self.service.clock.now()
             if codes is WAKE:
                 codes = [code for code, at in self._wakeups.items() if at <= started]
-            self.service.firing.on_claimed = self._claimed_by(asyncio.get_running_loop())
             fired, plans = (
                 await asyncio.to_thread(
                     self.service.fire_due_and_plan, catching_up, self.actor, codes
