@@ -53,7 +53,7 @@ class Receiver:
             def log_message(self, *_args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = _Server(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -64,3 +64,9 @@ class Receiver:
     def __exit__(self, *_exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    # A real service's listen backlog (nginx: 511), not socketserver's 5: with 5, a storm of
+    # pages sent 16 at a time had connections reset by the receiver itself.
+    request_queue_size = 512

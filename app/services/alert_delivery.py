@@ -22,11 +22,12 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.clock import Clock
@@ -45,10 +46,10 @@ from storage.database import Database
 from storage.incident_rows import (
     claim_alert,
     claim_delivered,
-    finish_alert,
     oldest_undelivered,
     pending_alerts,
 )
+from storage.outbox_claims import claim_alerts, finish_alerts
 from storage.tables import TimelineEntryRecord
 
 CLAIM_LEASE = timedelta(seconds=60)
@@ -58,7 +59,9 @@ PAGE_MAX_ATTEMPTS = 10
 PAGE_RETRY_FIRST = timedelta(seconds=10)
 PAGE_RETRY_MAX = timedelta(minutes=5)
 COMMAND_TIMEOUT_S = 30
-PAGE_SENDERS = 8  # pages in flight at once from one process
+PAGE_SENDERS = 16  # pages in flight at once from one process
+# Pages sent are recorded (outbox row and timeline line) this many to a transaction.
+FINISH_BATCH = 50
 # A screen that opens later does not ring for what fired long before it opened.
 SCREEN_ALERT_MAX_AGE = timedelta(minutes=10)
 
@@ -175,10 +178,8 @@ class AlertDeliverer:
             waiting = pending_alerts(session, self.channels, self.clock.now())
             heads = oldest_undelivered(session, broadcasts)
         delivered: list = self._show_on_screen([a for a in waiting if a.channel in SCREEN_CHANNELS])
-        delivered += [
-            self._claim_and_deliver(alert)
-            for alert in waiting
-            if alert.channel not in self.paging and alert.channel not in SCREEN_CHANNELS
+        local = [
+            a for a in waiting if a.channel not in self.paging and a.channel not in SCREEN_CHANNELS
         ]
         runs = [[a] for a in waiting if a.channel in self.paging and a.channel not in broadcasts]
         in_order: dict[tuple[str, int], list] = {}
@@ -186,11 +187,42 @@ class AlertDeliverer:
             if alert.channel in broadcasts:
                 in_order.setdefault((alert.channel, alert.incident_id), []).append(alert)
         runs += [run for key, run in in_order.items() if run[0].id == heads.get(key)]
-        if runs:
-            with ThreadPoolExecutor(min(PAGE_SENDERS, len(runs))) as senders:
-                for run_delivered in senders.map(self._deliver_in_order, runs):
-                    delivered += run_delivered
+        if runs or local:
+            delivered += self._send(runs, local)
         return [delivery for delivery in delivered if delivery is not None]
+
+    def _send(self, runs: list[list], local: list) -> list[Delivery]:
+        """Every run's first page and every local alert (the notifier's, the command's)
+        claimed in one statement; the runs sent side by side, the local alerts one at a time
+        beside them; what they did recorded FINISH_BATCH to a transaction as they come back."""
+        now = self.clock.now()
+        with self.database.session() as session:
+            ids = [run[0].id for run in runs] + [alert.id for alert in local]
+            taken = claim_alerts(session, ids, self.claimer, now, now - self.lease)
+            session.commit()
+        runs = [run for run in runs if run[0].id in taken]
+        local = [alert for alert in local if alert.id in taken]
+        delivered: list[Delivery] = []
+        done: list[tuple] = []
+        if not runs and not local:
+            return delivered
+        with ThreadPoolExecutor(min(PAGE_SENDERS, len(runs) + 1)) as senders:
+            work = [senders.submit(self._deliver_run, run) for run in runs]
+            if local:
+                work.append(senders.submit(self._deliver_each, local, now))
+            for future in as_completed(work):
+                done += future.result()
+                if len(done) >= FINISH_BATCH:
+                    delivered += self._finish(done)
+                    done = []
+        return delivered + self._finish(done)
+
+    def _deliver_each(self, alerts: list, now: datetime) -> list[tuple]:
+        """The claimed local alerts, one after another (one failing stops none of the others)."""
+        return [
+            (alert, self._deliver(alert, alert.attempts + 1, now), alert.attempts + 1, now)
+            for alert in alerts
+        ]
 
     def _show_on_screen(self, alerts: list) -> list[Delivery]:
         """The bell and the banner need nothing outside this process and cannot fail: their
@@ -208,40 +240,48 @@ class AlertDeliverer:
             self._deliver(alert, alert.attempts + 1, now) for alert in alerts if alert.id in taken
         ]
 
-    def _deliver_in_order(self, run: list) -> list[Delivery]:
-        """Each alert of the run after the one before it went through; stop at the first that
-        did not (it is tried again later, and what follows it waits)."""
-        delivered = []
-        for alert in run:
-            delivery = self._claim_and_deliver(alert)
-            if delivery is None:
-                break
-            delivered.append(delivery)
+    def _deliver_run(self, run: list) -> list[tuple]:
+        """Each page of the run (its first already claimed) after the one before it went
+        through; stop at the first that did not (it is tried again later, and what follows it
+        waits). What each did, for `_finish`."""
+        done = []
+        for position, alert in enumerate(run):
+            now = self.clock.now()
+            if position > 0:
+                with self.database.session() as session:
+                    claimed = claim_alert(session, alert.id, self.claimer, now, now - self.lease)
+                    session.commit()
+                if not claimed:
+                    break  # another process is delivering it
+            attempt = alert.attempts + 1
+            delivery = self._deliver(alert, attempt, now)
+            done.append((alert, delivery, attempt, now))
             if delivery.error is not None:
                 break
-        return delivered
+        return done
 
-    def _claim_and_deliver(self, alert) -> Delivery | None:
-        now = self.clock.now()
-        with self.database.session() as session:
-            claimed = claim_alert(session, alert.id, self.claimer, now, now - self.lease)
-            session.commit()
-        if not claimed:
-            return None  # another process is delivering it
-        attempt = alert.attempts + 1
-        delivery = self._deliver(alert, attempt, now)
-        paging = alert.channel in self.paging
-        limit = PAGE_MAX_ATTEMPTS if paging else MAX_ATTEMPTS
-        retry = delivery.error is not None and attempt < limit
-        retry_at = now + page_retry_pause(attempt) if retry and paging else None
-        with self.database.session() as session:
-            finish_alert(session, alert.id, None if retry else now, delivery.error, retry_at)
+    def _finish(self, done: list[tuple]) -> list[Delivery]:
+        """Record deliveries and failed attempts (a failed page tried again after a growing
+        pause), each page in its incident's timeline, in one transaction."""
+        if not done:
+            return []
+        outcomes, entries = [], []
+        for alert, delivery, attempt, now in done:
+            paging = alert.channel in self.paging
+            limit = PAGE_MAX_ATTEMPTS if paging else MAX_ATTEMPTS
+            retry = delivery.error is not None and attempt < limit
+            retry_at = now + page_retry_pause(attempt) if retry and paging else None
+            outcomes.append((alert.id, None if retry else now, delivery.error, retry_at))
             if paging and "broadcast" not in alert.payload:
-                session.add(self._page_entry(alert, delivery, attempt, now, final=not retry))
+                entries.append(self._page_entry(alert, delivery, attempt, now, final=not retry))
+        with self.database.session() as session:
+            finish_alerts(session, outcomes)
+            if entries:
+                session.execute(insert(TimelineEntryRecord), entries)
             session.commit()
-        return delivery
+        return [delivery for _alert, delivery, _attempt, _now in done]
 
-    def _page_entry(self, alert, delivery, attempt: int, now, final: bool) -> TimelineEntryRecord:
+    def _page_entry(self, alert, delivery, attempt: int, now, final: bool) -> dict:
         """The incident's timeline says each page that went out, and each that failed."""
         name = channel_name(alert.channel)
         if delivery.error is None:
@@ -257,7 +297,7 @@ class AlertDeliverer:
             "step": alert.payload.get("step"),
             "round": alert.payload.get("round"),
         }
-        return TimelineEntryRecord(
+        return dict(
             incident_id=alert.incident_id,
             at=now,
             kind="page",

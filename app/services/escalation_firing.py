@@ -15,20 +15,17 @@ import time
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain.escalation import (
-    LATE_NOT_RUNNING,
     MANUAL,
     MISSED,
-    ON_TIME,
     Plan,
     PlannedStep,
     StepState,
     plan,
     recorded_skip,
 )
-from app.domain.i18n import LANGUAGES
 from app.domain.incident import FiredStep, Incident, IncidentError, incident_facts
-from app.domain.textsafe import printable
 from app.services.alert_payload import alert_essentials
+from app.services.escalation_batch import due_claims, event_text, fire_batch, step_alerts
 from app.services.incident_context import IncidentContext
 from app.services.incident_queries import IncidentQueries
 from storage.errors import StaleWrite, sqlite_busy
@@ -44,6 +41,9 @@ from storage.tables import (
 
 BUSY_RETRIES = 5
 BUSY_PAUSE_S = 0.02
+# Incidents whose due steps are claimed in one transaction: a storm of 1,000 steps due in the
+# same second is ten commits, not a thousand (each SQLite commit holds the write lock).
+CLAIM_BATCH = 100
 
 
 class EscalationFiring:
@@ -79,12 +79,21 @@ class EscalationFiring:
         fired: list[FiredStep] = []
         plans = self.queries.open_plans(codes)
         changed: set[str] = set()
+        due: list[str] = []
         for record, current in plans:
             if self.stopping:
                 break  # the process quits (app.services.stopping): the next watcher fires on
-            if current.due() or current.ack_timed_out_at is not None:
-                fired += self._fire_retrying(record.code, catching_up, actor)
+            if current.ack_timed_out_at is not None:  # the ladder restarts: one at a time
+                fired += self._retrying(self._fire_incident, record.code, catching_up, actor)
                 changed.add(record.code)
+            elif current.due():
+                due.append(record.code)
+        for start in range(0, len(due), CLAIM_BATCH):
+            if self.stopping:
+                break
+            batch = due[start : start + CLAIM_BATCH]
+            fired += self._retrying(self._fire_batch, batch, catching_up, actor)
+            changed.update(batch)
         if changed:
             # The incidents that fired are planned afresh (one resolved meanwhile drops out).
             again = {entry[0].code: entry for entry in self.queries.open_plans(sorted(changed))}
@@ -94,20 +103,40 @@ class EscalationFiring:
             plans = [entry for entry in plans if entry is not None]
         return fired, plans
 
-    def _fire_retrying(self, code: str, catching_up: bool, actor: str) -> list[FiredStep]:
-        """`_fire_incident`, started again when SQLite found another connection writing (a
-        delivery, another process): each claim is its own transaction and a claimed step is
-        no longer due, so a second try fires only what the first did not."""
+    def _retrying(self, fire, codes, catching_up: bool, actor: str) -> list[FiredStep]:
+        """`fire` (`_fire_incident` or `_fire_batch`), started again when SQLite found another
+        connection writing (a delivery, another process): a claimed step is no longer due, so
+        a second try fires only what the first did not."""
         fired: list[FiredStep] = []
         for attempt in range(BUSY_RETRIES):
             try:
-                self._fire_incident(code, catching_up, actor, fired)
+                fire(codes, catching_up, actor, fired)
                 break
             except OperationalError as error:
                 if not sqlite_busy(error) or attempt == BUSY_RETRIES - 1:
                     raise
                 time.sleep(BUSY_PAUSE_S * (attempt + 1))
         return fired
+
+    def _fire_batch(self, codes: list[str], catching_up: bool, actor: str, fired: list) -> None:
+        """The due steps of these incidents claimed in one transaction (escalation_batch).
+        Nothing is in `fired` before the commit went through: a batch tried again starts from
+        what is stored."""
+        claimed, alone = fire_batch(self.context, codes, catching_up, actor)
+        fired += claimed
+        for code in alone:  # timed out meanwhile: the ladder restarts
+            fired += self._retrying(self._fire_incident, code, catching_up, actor)
+
+    def _claim_due(self, session, record, current: Plan, now, catching_up, actor) -> list:
+        """Claim the plan's due steps inside the caller's transaction (savepoints)."""
+        claimed = []
+        for step, reason in due_claims(current, catching_up):
+            fired = self._claim_step(
+                session, record, step, now, reason, actor, page=reason != MISSED, commit=False
+            )
+            if fired is not None:
+                claimed.append(fired)
+        return claimed
 
     def _fire_incident(self, code: str, catching_up: bool, actor: str, fired: list) -> None:
         now = self.context.clock.now()
@@ -133,21 +162,9 @@ class EscalationFiring:
                 session.commit()
                 record = self.context.get(session, code)
                 current = plan(incident_facts(record, events_for(session, record.id)), policy, now)
-            due = current.due()
-            # Several rounds of one step missed while nothing ran page its people once: the
-            # latest round fires, the earlier ones are recorded as missed.
-            latest = {}
-            for step in due:
-                latest[step.step_id] = max(latest.get(step.step_id, step.round), step.round)
-            for step in due:
-                if step.round < latest[step.step_id]:
-                    self._claim_step(session, record, step, now, MISSED, actor, page=False)
-                else:
-                    reason = LATE_NOT_RUNNING if catching_up else ON_TIME
-                    claimed = self._claim_step(session, record, step, now, reason, actor)
-                    if claimed is not None:
-                        fired.append(claimed)
-                record = self.context.get(session, code)
+            claimed = self._claim_due(session, record, current, now, catching_up, actor)
+            session.commit()
+        fired += claimed
 
     def steps_stopped_by(self, session, record: IncidentRecord, now, condition: str):
         """Steps already due but never fired (nothing was running) that an acknowledgement or
@@ -220,64 +237,21 @@ class EscalationFiring:
                     session.add(event)
             except IntegrityError:
                 return None  # another process recorded this step a moment ago
-            self.context.log(session, record, now, "escalation", actor, *_event_text(step, reason))
-            return None
-        session.add(event)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()  # another process fired this step first
-            return None
-        self.context.log(session, record, now, "escalation", actor, *_event_text(step, reason))
+        else:
+            session.add(event)
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()  # another process fired this step first
+                return None
+        self.context.log(session, record, now, "escalation", actor, *event_text(step, reason))
         if not page:
-            session.commit()
+            if commit:
+                session.commit()
             return None
-        payload = {
-            "incident": record.code,
-            "title": record.title,
-            "severity": record.severity,
-            "status": record.status,
-            "step": step.step_id,
-            "round": step.round,
-            "notify": [who.get("en") for who in step.step.notify],
-            "notify_by_language": {
-                lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES
-            },
-            "position": step.position,
-            "declared_at": record.declared_at.isoformat(),
-            # What was missed, in each language (the ladder step's note, e.g. "no response
-            # within 15 min").
-            "note_by_language": {
-                lang: step.step.note.get(lang) for lang in LANGUAGES if step.step.note
-            },
-            "due_at": step.due_at.isoformat(),
-            "fired_at": now.isoformat(),
-            "reason": reason,
-            "actor": actor,
-        }
         alert = alert_essentials(session, record.code)
-        if alert:
-            payload["alert"] = alert
-        targets = [dict((lang, who.get(lang)) for lang in LANGUAGES) for who in step.step.notify]
-        holders = [
-            h for t in targets if (h := self.context.roster.holder(t.values(), now)) is not None
-        ]
-        payload["people"] = [
-            {
-                "level": held.level,
-                "name": held.person.name,
-                "contact": held.person.contact,
-                "until": held.until.isoformat(),
-            }
-            for held in holders
-        ]
-        own = {name for held in holders for name in held.person.channels}
-        paged = [
-            channel.outbox_channel
-            for channel in self.context.paging
-            if channel.takes(targets) or channel.name in own
-        ]
-        for channel in (*self.context.alert_channels, *paged):
+        payload, channels = step_alerts(self.context, record, step, now, reason, actor, alert)
+        for channel in channels:
             session.add(
                 OutboxRecord(
                     incident_id=record.id,
@@ -287,21 +261,6 @@ class EscalationFiring:
                     created_at=now,
                 )
             )
-        session.commit()
+        if commit:
+            session.commit()
         return FiredStep(record.code, step, now, reason)
-
-
-def _event_text(step: PlannedStep, reason: str) -> tuple[str, str, dict]:
-    """The English line kept in `text`, the certainty, and the data app.timeline_text reads."""
-    notify = ", ".join(printable(who.get("en")) for who in step.step.notify)
-    text = (
-        f"escalation: notify {notify} (step {step.position + 1}, round {step.round + 1}, {reason})"
-    )
-    data = {
-        "step": step.step_id,
-        "position": step.position,
-        "round": step.round,
-        "reason": reason,
-        "notify": {lang: [who.get(lang) for who in step.step.notify] for lang in LANGUAGES},
-    }
-    return text, "fact", data

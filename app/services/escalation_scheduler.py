@@ -30,6 +30,7 @@ from app.services.alert_delivery import AlertDeliverer, Delivery
 from app.services.incident_service import IncidentService
 from app.services.stopping import halt, quiet_when_stopping
 
+WAKE = object()  # `_fire`'s codes: those whose wake-up has come when the pass begins
 SWEEP_JOB = "sweep"
 WAKEUP_JOB = "wakeup"
 DELIVERY_JOB = "deliver"
@@ -74,6 +75,8 @@ class EscalationScheduler:
         self._round_size = 0
         self._sweeps_to_slice = 0
         self._wakeup_at: datetime | None = None  # when the wake-up job is set to run
+        self._delivering: asyncio.Task | None = None
+        self._deliver_again = False
         self.stopping = False  # the process quits: jobs return at once (app.services.stopping)
 
     def stop(self) -> None:
@@ -120,6 +123,25 @@ class EscalationScheduler:
                 deliveries = [Delivery("outbox", {}, error=f"alerts could not be read ({error})")]
         if deliveries and self.on_delivered is not None:
             self.on_delivered(deliveries)
+
+    def deliver_soon(self) -> None:
+        """Deliver what the outbox holds now, in the background; asked for while a delivery
+        runs, one more follows it (a storm's passes make one more delivery pass, not one each
+        that would queue). Asked for after a firing pass, not after each batch of its claims:
+        sixteen sending threads started mid-pass left the pass a seventeenth of the interpreter
+        (measured in a storm of 1,000 steps: firing p99 7 s)."""
+        if self._delivering is not None and not self._delivering.done():
+            self._deliver_again = True
+            return
+        self._delivering = asyncio.get_running_loop().create_task(self._deliver_until_done())
+        self._deliveries.add(self._delivering)  # keep a reference until it is done
+        self._delivering.add_done_callback(self._deliveries.discard)
+
+    async def _deliver_until_done(self) -> None:
+        self._deliver_again = True
+        while self._deliver_again:
+            self._deliver_again = False
+            await self.deliver()
 
     @property
     def next_wakeup_at(self) -> datetime | None:
@@ -195,24 +217,28 @@ class EscalationScheduler:
 
     @quiet_when_stopping
     async def wake(self) -> None:
-        """The wake-up job: fire and re-plan the incidents whose next deadline has come."""
-        now = self.service.clock.now()
-        due = [code for code, at in self._wakeups.items() if at <= now]
-        await self._fire(due, catching_up=False)
+        """The wake-up job: fire and re-plan the incidents whose next deadline has come —
+        those due when the pass begins, not when the job was called: in a storm of steps due
+        within one second, one pass takes all that came due while the one before it ran."""
+        await self._fire(WAKE, catching_up=False)
 
-    async def _fire(self, codes: list[str] | None, catching_up: bool) -> None:
+    async def _fire(self, codes: list[str] | object | None, catching_up: bool) -> None:
         async with self._lock:  # one pass at a time in this process
             started = self.service.clock.now()
-            fired, plans = await asyncio.to_thread(
-                self.service.fire_due_and_plan, catching_up, self.actor, codes
+            if codes is WAKE:
+                codes = [code for code, at in self._wakeups.items() if at <= started]
+            fired, plans = (
+                await asyncio.to_thread(
+                    self.service.fire_due_and_plan, catching_up, self.actor, codes
+                )
+                if codes is None or codes
+                else ([], [])
             )
             if self.stopping:
                 return  # the scheduler is shut down: nothing to plan
             if fired:
                 self.on_fired(fired)
-                task = asyncio.get_running_loop().create_task(self.deliver())
-                self._deliveries.add(task)  # keep a reference until it is done
-                task.add_done_callback(self._deliveries.discard)
+                self.deliver_soon()
             if codes is None:
                 self._wakeups = {}
             for code in codes or ():

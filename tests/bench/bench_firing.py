@@ -5,7 +5,11 @@ next minute, runs one (or two) real daemon processes, and reads their JSON lines
 (fired_at - due_at) p50 / p99 / max, and duplicates (must be 0). Prints a table; not a test.
 
     .venv/bin/python tests/bench/bench_firing.py [--daemons 1|2] [--steps 1000] [--spread 60]
-        [--idle 30]
+        [--idle 30] [--lead 8] [--postgres]
+
+A storm (issue 34): `--steps 1000 --spread 1 --lead 40 --page [--postgres]` — all steps due in
+the same second; --lead gives the declarations time to finish before the first is due.
+--postgres runs on a throwaway PostgreSQL server (tests/pg_server.py) instead of SQLite.
 
 With --idle N, once everything has fired each daemon's CPU is read from /proc over N seconds
 while all the incidents stay open (goal at 10,000 open incidents: under 3 % of a core).
@@ -73,17 +77,33 @@ def main() -> None:
     parser.add_argument(
         "--service-delay", type=float, default=0.0, help="seconds the receiver takes to answer"
     )
+    parser.add_argument("--lead", type=float, default=8.0, help="seconds before the first is due")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    server = None
+    if args.postgres:
+        from tests.pg_server import PostgresServer
+
+        server = PostgresServer()
+        server.start()
+    try:
+        run(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run(args, server) -> None:
     receiver = None
     if args.page:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
         from tests.http_receiver import Receiver
 
         receiver = Receiver().__enter__()
         receiver.delay = args.service_delay
 
     folder = Path(tempfile.mkdtemp(prefix="storycart-firing-"))
-    url = f"sqlite:///{folder / 'bench.db'}"
+    url = server.fresh_database() if server is not None else f"sqlite:///{folder / 'bench.db'}"
     database = Database.open(url)
     command = [sys.executable, "-m", "app.cli", "daemon", "--db", url]
     if receiver is not None:
@@ -100,7 +120,7 @@ def main() -> None:
     ]
     # The daemons run while the incidents are declared, each a few seconds before its step is
     # due (declaring all 10,000 first would take longer than the first steps' head start).
-    start = datetime.now(UTC) + timedelta(seconds=8)
+    start = datetime.now(UTC) + timedelta(seconds=args.lead)
     clock = FakeClock(start)
     service = IncidentService(database, clock, PolicyStore(database, clock))
     policy = parse_policy_text(POLICY, "bench.toml")
@@ -122,12 +142,14 @@ def main() -> None:
         lines += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         if daemon.returncode != 0 or err.strip():
             print(err[-2000:], file=sys.stderr)
+            (folder / "stderr.txt").write_text(err)
+            print("STDERR", folder / "stderr.txt", file=sys.stderr)
 
     keys = [(line["incident"], line["step"], line["round"]) for line in lines]
     late_ms = [line["late_by_s"] * 1000 for line in lines]
     print(
         f"Firing lateness, {args.steps} steps due over {args.spread:.0f} s, "
-        f"{args.daemons} daemon(s), SQLite"
+        f"{args.daemons} daemon(s), {'PostgreSQL' if server is not None else 'SQLite'}"
     )
     print("| fired | duplicates | p50 ms | p99 ms | max ms | late (not running) |")
     print("|-------|------------|--------|--------|--------|--------------------|")
