@@ -59,9 +59,19 @@ _CJK = re.compile(
 )
 
 
+_CJK_RANGES = ((0x1100, 0x11FF), (0x3040, 0x30FF), (0x3130, 0x318F), (0x3400, 0x4DBF))
+_CJK_RANGES += ((0x4E00, 0x9FFF), (0xAC00, 0xD7A3))
+_SPACED: dict[int, str] = {}  # each CJK character → itself between spaces (filled on first use)
+
+
 def spaced(folded: str) -> str:
-    """Folded search text with each CJK character a word of its own."""
-    return _CJK.sub(r" \1 ", folded)
+    """Folded search text with each CJK character a word of its own (the characters of _CJK,
+    each between two spaces). A translation table: a library import spaces 100,000 texts."""
+    if not _SPACED:
+        _SPACED.update(
+            (code, f" {chr(code)} ") for low, high in _CJK_RANGES for code in range(low, high + 1)
+        )
+    return folded.translate(_SPACED)
 
 
 def _all_cjk(word: str) -> bool:

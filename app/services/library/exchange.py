@@ -11,13 +11,13 @@ from app.domain.story.model import (
     to_document,
 )
 from app.services.library.records import StoryStore
+from storage.story_import import insert_stories, stories_by_key
 from storage.story_rows import (
     all_stories,
     feature_rows,
     feedback_entries,
     locations,
     nomination_rows,
-    story_by_key,
 )
 from storage.tables import (
     CartLocationRecord,
@@ -135,22 +135,31 @@ class LibraryExchange(StoryStore):
                 "refusal.library_malformed",
                 detail=repr(error),
             ) from None
-        with self.database.session() as session:
+        with self.database.session() as session, session.no_autoflush:
             known_starts = {r.starts_at for r in feature_rows(session)}
+            stored = stories_by_key(session, [story.key for story, _hidden in stories])
+            now, new = self.clock.now(), {}
             for story, hidden in stories:
-                existing = story_by_key(session, story.key)
+                existing = stored.get(story.key)
                 columns = self._columns(story)
-                if existing is None:
-                    record = self._record(story, actor)
-                    record.hidden = hidden
-                    session.add(record)
+                if existing is None:  # a key given twice: the last one wins
+                    new[story.key] = {
+                        **columns,
+                        "hidden": hidden,
+                        "created_at": now,
+                        "updated_at": now,
+                        "updated_by": actor,
+                        "version": 1,
+                    }
                 else:
                     for name, value in columns.items():
                         setattr(existing, name, value)
                     existing.hidden = hidden
                     existing.version += 1
-                    existing.updated_at, existing.updated_by = self.clock.now(), actor
+                    existing.updated_at, existing.updated_by = now, actor
                     session.add(existing)
+            session.flush()
+            insert_stories(session, list(new.values()))
             session.add_all(f for f in features if f.starts_at not in known_starts)
             session.add_all([*nominations, *feedback, *places])
             session.commit()
