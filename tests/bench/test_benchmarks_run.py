@@ -18,6 +18,7 @@ TINY = {
     "bench_ack_keys.py": ["--incidents", "5", "--rounds", "2"],
     "bench_chain.py": ["--alerts", "2", "--wait", "20"],
     "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
+    "bench_import.py": ["--stories", "30", "--no-postgres"],
     "bench_firing.py": ["--steps", "3", "--spread", "1", "--page"],
     "bench_intake.py": ["--alerts", "20", "--groups", "3", "--senders", "2"],
     "bench_kiosk.py": ["20"],
