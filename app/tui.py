@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
-from app.services.policy_files import PolicySet, load_policies, policy_sources
+from app.services.policy_set import PolicySet, load_policies, policy_sources
 from screens.base import ChangeMade, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
 from screens.database_link import DatabaseLink

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from app.config import Settings
 from app.domain.clock import Clock
 from app.domain.i18n import Catalog
-from app.services.policy_files import PolicySet
+from app.services.policy_set import PolicySet
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
     from app.services.bundle import Services

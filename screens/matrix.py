@@ -11,7 +11,7 @@ from app.domain.i18n import Catalog
 from app.domain.policy.model import Policy
 from app.domain.policy.view import cell_heading, cell_sections
 from app.domain.textsafe import printable
-from app.services.policy_files import describe_source, tier_key
+from app.services.policy_set import describe_source, tier_key
 from screens.base import StoryCartScreen
 from screens.localized import bind_localized
 from widgets.definition_view import DefinitionView

@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from app.domain.i18n import Catalog
-from app.services.policy_files import tier_key
+from app.services.policy_set import tier_key
 from screens import anywhere_actions
 from screens.base import StoryCartScreen
 from screens.localized import textual_commands

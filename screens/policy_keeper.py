@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from app.domain.i18n import said_in
-from app.services.policy_files import PolicySet, load_policies, policy_sources
+from app.services.policy_set import PolicySet, load_policies, policy_sources
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from storage.change_feed import announce_writes
 from storage.engine import make_engine, sqlite_path
 from storage.schema import upgrade_schema
+from storage.team_notify import announce_writes
 
 
 class Database:

@@ -102,8 +102,8 @@ def library_services(database, clock):
     from types import SimpleNamespace
 
     from app.services.library.cart import CartService
-    from app.services.library.catalog import StoryService
     from app.services.library.exchange import LibraryExchange
+    from app.services.library.stories import StoryService
     from app.services.library.week import StoryWeek
 
     return SimpleNamespace(

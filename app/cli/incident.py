@@ -146,12 +146,12 @@ def _service(settings: Settings):
     from app.domain.clock import SystemClock
     from app.domain.incident import alert_channels
     from app.services.incident_service import IncidentService
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from storage.database import Database
 
     database = Database.open(settings.db_url)
     clock = SystemClock()
-    store = PolicyStore(database, clock)
+    store = PolicyVersions(database, clock)
     return IncidentService(
         database, clock, store, alert_channels(settings), settings.channels, settings.roster
     )

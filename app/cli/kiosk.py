@@ -73,7 +73,7 @@ def serve(settings: Settings, args) -> int:
     from app.domain.clock import SystemClock
     from app.services.bundle import connection_for
     from app.services.kiosk_feed import KioskFeed
-    from app.services.policy_files import load_policies, policy_sources
+    from app.services.policy_set import load_policies, policy_sources
     from app.services.watching import watch_in_thread
 
     clock = SystemClock()

@@ -15,7 +15,7 @@ from app.domain.policy.parse import load_policy_file
 from app.domain.policy.view import cell_examples, severity_sections, type_sections
 from app.domain.textsafe import printable
 from app.services.files import OutputError, write_output
-from app.services.policy_files import PolicySet, load_policies, policy_sources
+from app.services.policy_set import PolicySet, load_policies, policy_sources
 
 
 def command_policies(settings: Settings) -> PolicySet:

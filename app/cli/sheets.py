@@ -135,7 +135,7 @@ def sheet_pdf(settings: Settings, args) -> bytes:
 
 
 def _policy(settings: Settings, name: str | None):
-    from app.services.policy_files import load_policies, policy_sources
+    from app.services.policy_set import load_policies, policy_sources
 
     policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
     wanted = name or settings.policy or "web-service"

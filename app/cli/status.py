@@ -35,7 +35,7 @@ def read_report(settings: Settings, clock=None):
     from app.services.engine_report import engine_report
     from app.services.incident_service import IncidentService
     from app.services.paging_status import PagingStatus
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from app.services.watchers import WatcherService
     from storage.database import Database
 
@@ -43,7 +43,7 @@ def read_report(settings: Settings, clock=None):
     database = Database.open(settings.db_url)
     try:
         incidents = IncidentService(
-            database, clock, PolicyStore(database, clock), alert_channels(settings)
+            database, clock, PolicyVersions(database, clock), alert_channels(settings)
         )
         return engine_report(
             incidents,

@@ -13,13 +13,13 @@ from app.domain.roster import Roster
 from app.services.alert_groups import AlertGroups
 from app.services.incident_service import IncidentService
 from app.services.library.cart import CartService
-from app.services.library.catalog import StoryService
 from app.services.library.curator import CuratorService
 from app.services.library.exchange import LibraryExchange
+from app.services.library.stories import StoryService
 from app.services.library.week import StoryWeek
 from app.services.metrics_service import MetricsService
 from app.services.paging_status import PagingStatus
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from app.services.presence_service import PresenceService
 from app.services.training_service import TrainingService
@@ -37,7 +37,7 @@ class Services:
     week: StoryWeek
     cart: CartService
     exchange: LibraryExchange
-    policy_versions: PolicyStore
+    policy_versions: PolicyVersions
     paging: PagingStatus
     maintenance: MaintenanceService
     metrics: MetricsService
@@ -65,7 +65,7 @@ class Services:
         """Open (and migrate) the database and make sure the starter stories are there."""
         database = Database.open(db_url)
         try:
-            policy_versions = PolicyStore(database, clock)
+            policy_versions = PolicyVersions(database, clock)
             stories = StoryService(database, clock, rotation_weeks)
             stories.ensure_starters()
             return cls(

@@ -14,7 +14,7 @@ from app.domain.policy.model import Policy
 from app.domain.postmortem.model import ActionItem, Why
 from app.services.incident_service import IncidentService
 from app.services.metrics_service import MetricsService
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.incident_rows import all_incidents
@@ -34,7 +34,7 @@ def load_demo(
         if all_incidents(session):
             raise NotEmpty("this database already holds incidents")
     clock = FakeClock(now)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     postmortems = PostmortemService(database, clock)
     metrics = MetricsService(database, clock)
     for item in demo_history(count, now, lang):

@@ -9,7 +9,7 @@ from app.domain.incident import ALERT_CHANNELS, IncidentError
 from app.domain.paging import BROADCAST_TEMPLATES, PagingChannel, broadcast_payload
 from app.domain.policy.model import Policy
 from app.domain.roster import Roster
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.incident_rows import by_code, enqueue_broadcast, events_for
 from storage.tables import IncidentRecord, TimelineEntryRecord
@@ -23,7 +23,7 @@ class IncidentContext:
         self,
         database: Database,
         clock: Clock,
-        policies: PolicyStore,
+        policies: PolicyVersions,
         alert_channels: tuple[str, ...] = ALERT_CHANNELS,
         paging: tuple[PagingChannel, ...] = (),
         roster: Roster | None = None,

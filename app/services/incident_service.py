@@ -22,7 +22,7 @@ from app.services.escalation_firing import EscalationFiring
 from app.services.incident_commands import IncidentChange, IncidentCommands
 from app.services.incident_context import IncidentContext
 from app.services.incident_queries import IncidentQueries
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 
@@ -35,7 +35,7 @@ class IncidentService:
         self,
         database: Database,
         clock: Clock,
-        policies: PolicyStore,
+        policies: PolicyVersions,
         alert_channels: tuple[str, ...] = ALERT_CHANNELS,
         paging: tuple[PagingChannel, ...] = (),
         roster: Roster | None = None,
@@ -54,7 +54,7 @@ class IncidentService:
         return self.context.clock
 
     @property
-    def policies(self) -> PolicyStore:
+    def policies(self) -> PolicyVersions:
         return self.context.policies
 
     @property

@@ -188,7 +188,7 @@ def from_rows(rows: PolicyRows) -> Policy:
     )
 
 
-class PolicyStore:
+class PolicyVersions:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock

@@ -1,5 +1,5 @@
 """The team's NOTIFY feed for a screen: on a PostgreSQL database, a listener that hears other
-laptops' commits at once (storage.change_feed); on SQLite, nothing (the poll notices)."""
+laptops' commits at once (storage.team_notify); on SQLite, nothing (the poll notices)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def listen_to_the_team(
     caller's poll covers the gap."""
     if services.database.engine.dialect.name != "postgresql":
         return None
-    from storage.change_feed import ChangeListener
+    from storage.team_notify import ChangeListener
 
     listener = ChangeListener(
         services.database.url,

@@ -26,7 +26,7 @@ from app.domain.incident import FiredStep, alert_channels
 from app.services.alert_delivery import Delivery
 from app.services.engine import Engine, build_engine
 from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 START_TIMEOUT_S = 120.0  # the start-up sweep over thousands of incidents takes a while
@@ -53,7 +53,7 @@ async def watching(
         incidents = IncidentService(
             database,
             clock,
-            PolicyStore(database, clock),
+            PolicyVersions(database, clock),
             alert_channels(settings),
             settings.channels,
             settings.roster,

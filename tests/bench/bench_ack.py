@@ -49,8 +49,8 @@ def run_database(url: str, laptops: int, acks: int, folder: Path) -> dict:
     from app.domain.clock import SystemClock
     from app.services.ack_links import AckLinks
     from app.services.incident_service import IncidentService
-    from app.services.policy_files import load_policies, policy_sources
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_set import load_policies, policy_sources
+    from app.services.policy_versions import PolicyVersions
     from storage.database import Database
 
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -78,7 +78,7 @@ def run_database(url: str, laptops: int, acks: int, folder: Path) -> dict:
         json.loads(board.stdout.readline())
     database = Database.open(url)
     clock = SystemClock()
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     links = AckLinks(database, clock, incidents)
     web = load_policies(policy_sources(None)).get("web-service")
     tokens = {}

@@ -31,8 +31,8 @@ from textual import events
 from app.config import Flags, load_settings
 from app.domain.clock import FakeClock, SystemClock
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from storage.database import Database
@@ -44,7 +44,7 @@ def seed(path: Path, count: int) -> None:
     the bench runs (SEV-4 answers within 24 h), so only the acknowledgements move the board."""
     clock = FakeClock(datetime.now(UTC) - timedelta(seconds=count / 100))
     database = Database.open(f"sqlite:///{path}")
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     web = load_policies(policy_sources(None)).get("web-service")
     for n in range(count):
         service.declare(web, f"Queue {n} slow", "SEV-4", "bench")

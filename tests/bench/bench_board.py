@@ -29,8 +29,8 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from app.config import Flags, load_settings
 from app.domain.clock import Clock, FakeClock, SystemClock
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from storage.database import Database
@@ -47,7 +47,7 @@ def seed(url: str, count: int, start: datetime) -> None:
     clock = FakeClock(start)
     policies = load_policies(policy_sources(None))
     database = Database.open(url)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     for n in range(count):
         name = "web-service" if n % 2 else "ai-ops"
         severity = SEVERITIES[name][n % 4]

@@ -35,7 +35,7 @@ from pathlib import Path
 from app.domain.clock import FakeClock
 from app.domain.policy.parse import parse_policy_text
 from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 POLICY = """
@@ -122,7 +122,7 @@ def run(args, server) -> None:
     # due (declaring all 10,000 first would take longer than the first steps' head start).
     start = datetime.now(UTC) + timedelta(seconds=args.lead)
     clock = FakeClock(start)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     policy = parse_policy_text(POLICY, "bench.toml")
     gap = args.spread / args.steps
     began = time.perf_counter()

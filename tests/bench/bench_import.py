@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story, to_document
-from app.services.library.catalog import StoryService
 from app.services.library.exchange import EXPORT_FORMAT, EXPORT_VERSION, LibraryExchange
+from app.services.library.stories import StoryService
 from storage.database import Database
 from tests.bench.bench_stories import EN, JA, KO, START
 

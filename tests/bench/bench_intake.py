@@ -34,7 +34,7 @@ from sqlmodel import select as select_rows
 
 from app.domain.clock import SystemClock
 from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.watch_tables import IntakeKeyRecord
 
@@ -145,7 +145,7 @@ def stored(folder: Path, sent: dict[int, int]) -> tuple[int, int, int]:
     database = Database.open(f"sqlite:///{folder / 'bench.db'}")
     try:
         clock = SystemClock()
-        incidents = IncidentService(database, clock, PolicyStore(database, clock))
+        incidents = IncidentService(database, clock, PolicyVersions(database, clock))
         with database.session() as session:
             keys = {row.dedup_key: row for row in session.exec(select_rows(IntakeKeyRecord))}
         counted = once = 0

@@ -29,8 +29,8 @@ from app.domain.clock import FakeClock
 from app.domain.demo import demo_history
 from app.domain.metrics import period_bounds
 from app.services.metrics_service import MetricsService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.tables import IncidentRecord, TimelineEntryRecord
 
@@ -43,7 +43,7 @@ def fill(url: str, count: int) -> None:
     """Bulk rows, as the services would have written them over a year."""
     database = Database.open(url)
     clock = FakeClock(NOW)
-    store = PolicyStore(database, clock)
+    store = PolicyVersions(database, clock)
     store.snapshot(WEB)
     policy_id = store.record_id(WEB.name, 1)
     history = demo_history(count, NOW, "en")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.domain.i18n import Catalog
 from app.export.poster import severity_poster
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 from tests.export.pdf_checks import poster_level_sizes, type_size, word_boxes
 
 PAPERS = ("a4", "a3", "letter")

@@ -31,8 +31,8 @@ from app.config import Flags, load_settings
 from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem, TimelineItem
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
@@ -49,7 +49,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def seed(url: str, clock: FakeClock) -> str:
     database = Database.open(url)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     policy = load_policies(policy_sources(None)).get("web-service")
     code = service.declare(policy, "결제 API 장애", "SEV-1", "bench")
     clock.advance(timedelta(hours=2))

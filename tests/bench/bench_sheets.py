@@ -19,7 +19,7 @@ from pathlib import Path
 from app.domain.clock import FakeClock
 from app.export.layout import font_path, quiet_fpdf
 from app.export.story_sheet import story_sheet
-from app.services.library.catalog import StoryService
+from app.services.library.stories import StoryService
 from app.services.library.week import StoryWeek
 from storage.database import Database
 

@@ -31,7 +31,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from app.config import Flags, load_settings
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story
-from app.services.library.catalog import StoryService
+from app.services.library.stories import StoryService
 from screens.library import PAGE
 from storage.database import Database
 

@@ -66,8 +66,8 @@ def percentile(values: list[float], share: float) -> float:
 def run_mode(url: str, mode: str, laptops: int, changes: int, repo: Path) -> dict:
     from app.domain.clock import SystemClock
     from app.services.incident_service import IncidentService
-    from app.services.policy_files import load_policies, policy_sources
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_set import load_policies, policy_sources
+    from app.services.policy_versions import PolicyVersions
     from storage.database import Database
 
     environment = {**os.environ, "PYTHONPATH": str(repo)}
@@ -85,7 +85,7 @@ def run_mode(url: str, mode: str, laptops: int, changes: int, repo: Path) -> dic
         json.loads(process.stdout.readline())
     database = Database.open(url)
     clock = SystemClock()
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     web = load_policies(policy_sources(None)).get("web-service")
     committed: dict[tuple[str, str], float] = {}
     codes = []

@@ -26,8 +26,8 @@ import pytest
 
 from app.domain.clock import SystemClock
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.watchers import WatcherService
 from storage.database import Database
 from tests.cli.test_postmortem_kill import STORYCART, Terminal
@@ -98,7 +98,7 @@ class Busy:
         try:
             clock = SystemClock()
             policy = load_policies(policy_sources(None, [self.policy])).get("busy")
-            service = IncidentService(database, clock, PolicyStore(database, clock))
+            service = IncidentService(database, clock, PolicyVersions(database, clock))
             for number in range(BUSY_INCIDENTS):
                 service.declare(policy, title=f"결제 장애 {number}", severity="SEV-1", actor="민지")
         finally:

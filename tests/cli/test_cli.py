@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.policy.parse import load_policy_file
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 from storage.schema import head_revision
 
 HEAD = head_revision()

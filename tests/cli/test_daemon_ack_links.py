@@ -14,7 +14,7 @@ from app.domain.clock import SystemClock
 from app.services.ack_links import AckLinks
 from app.services.ack_secret import read_secret
 from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from tests.cli.test_daemon import STORYCART, cli, fast, start_daemon, stop  # noqa: F401
 
@@ -54,7 +54,7 @@ def test_the_daemons_pages_carry_a_link_that_acknowledges(fast, receiver):  # no
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     database = Database.open(url)
     clock = SystemClock()
-    service = IncidentService(database, clock, PolicyStore(database, clock), ())
+    service = IncidentService(database, clock, PolicyVersions(database, clock), ())
     links = AckLinks(database, clock, service, PUBLIC, read_secret(secret))
     token = action["url"].rsplit("/", 1)[1]
     assert links.acknowledge(token).acknowledged_here

@@ -13,8 +13,8 @@ from app.domain.clock import FakeClock
 from app.domain.intake import IntakeMapping, parse
 from app.services.incident_service import IncidentService
 from app.services.intake_service import IntakeService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 STORYCART = [sys.executable, "-m", "app.cli"]
@@ -36,7 +36,7 @@ def test_incident_show_prints_the_alerts_behind_the_incident(tmp_path):
     database = Database.open(f"sqlite:///{tmp_path / 'cart.db'}")
     try:
         clock = FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
-        incidents = IncidentService(database, clock, PolicyStore(database, clock))
+        incidents = IncidentService(database, clock, PolicyVersions(database, clock))
         web = load_policies(policy_sources(None)).get("web-service")
         body = {
             "dedup_key": "disk-7",

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.postmortem_helpers import complete_postmortem
@@ -33,7 +33,7 @@ def seeded(tmp_path) -> list[str]:
     url = f"sqlite:///{tmp_path / 'team.db'}"
     database = Database.open(url)
     clock = FakeClock(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     postmortems = PostmortemService(database, clock)
     codes = []
     for title, minutes in (("Checkout down", 40), ("결제 지연", 100), ("ログイン不可", 25)):
@@ -134,7 +134,7 @@ def seven_sev2(tmp_path) -> list[str]:
     url = f"sqlite:///{tmp_path / 'seven.db'}"
     database = Database.open(url)
     clock = FakeClock(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     for number, ack in enumerate((3, 10, 15, 16, 30, 12, None), start=1):
         began = clock.now()
         code = incidents.declare(WEB, f"Search slow {number}", "SEV-2", "ops")

@@ -82,7 +82,7 @@ def test_status_fails_when_a_paging_channel_is_broken(tmp_path, receiver):
     from app.cli.services import open_services
     from app.domain.clock import FakeClock
     from app.services.alert_delivery import AlertDeliverer
-    from app.services.policy_files import load_policies, policy_sources
+    from app.services.policy_set import load_policies, policy_sources
 
     config = tmp_path / "config.toml"
     config.write_text(f'[channels.hook]\nurl = "json://127.0.0.1:{receiver.port}/hook"\n')

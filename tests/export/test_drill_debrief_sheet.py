@@ -16,8 +16,8 @@ from app.export.layout import BODY, TITLE, Sheet
 from app.services.drill_conductor import DrillConductor
 from app.services.drill_run import DrillRun
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from tests.export.pdf_checks import assert_inside_margins, squeeze, text_lines
 
@@ -34,7 +34,7 @@ def outage(tmp_path_factory):
     base = FakeClock(START)
     clock = DrillClock(base, 600)
     database = Database.open(f"sqlite:///{folder / 'drill.db'}")
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     run = DrillRun.create(folder / "run", scenario, 600, "ja", clock)
     conductor = DrillConductor(run, incidents, POLICIES)
     conductor.tick()

@@ -16,8 +16,8 @@ from app.domain.clock import FakeClock
 from app.export import printing
 from app.export.layout import font_path
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import library_services
@@ -53,7 +53,7 @@ def cart(tmp_path_factory):
     services.stories.ensure_starters()
     services.code = reviewed_incident(database, clock)
     services.postmortems = PostmortemService(database, clock)
-    services.incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    services.incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     services.metrics = quarter()
     yield services
     database.close()

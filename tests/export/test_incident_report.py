@@ -15,9 +15,9 @@ from app.domain.postmortem.model import ActionItem, Factor, TimelineItem, Why
 from app.export import printing
 from app.export.story_sheet import story_sheet
 from app.services.incident_service import IncidentService
-from app.services.library.catalog import StoryService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.library.stories import StoryService
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.export.pdf_checks import (
@@ -36,7 +36,7 @@ POLICIES = load_policies(policy_sources(None))
 def reviewed_incident(database, clock: FakeClock) -> str:
     """A resolved SEV-2 with a Korean postmortem: timeline with markers, whys, factors, actions,
     and text that looks like markup."""
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     postmortems = PostmortemService(database, clock)
     code = incidents.declare(
         POLICIES.get("web-service"), "결제 API 장애", "SEV-2", actor="민지", impact="카드 결제"

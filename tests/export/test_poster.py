@@ -14,7 +14,7 @@ from app.domain.i18n import Catalog
 from app.domain.policy.targets import severity_targets
 from app.export import printing
 from app.export.poster import severity_fill
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 from tests.export.pdf_checks import (
     assert_ink,
     assert_inside_margins,

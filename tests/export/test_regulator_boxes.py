@@ -13,8 +13,8 @@ from app.domain.i18n import Catalog
 from app.export.printing import finish
 from app.export.regulator_report import regulator_report
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from tests.export.pdf_checks import gray_page, squeeze, text_of, word_boxes
 
@@ -28,7 +28,7 @@ BOX_MM = 3.2  # the side of a drawn box
 def incident(tmp_path_factory):
     clock = FakeClock(START)
     database = Database.open(f"sqlite:///{tmp_path_factory.mktemp('reg') / 'team.db'}")
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     code = incidents.declare(POLICIES.get("ai-ops"), "로그 노출", "P0", "민지", type_key="data")
     yield incidents.view(code)
     database.close()

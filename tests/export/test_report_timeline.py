@@ -15,8 +15,8 @@ from app.domain.i18n import Catalog
 from app.domain.postmortem.model import TimelineItem
 from app.export import printing
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.export.pdf_checks import squeeze, text_of
@@ -30,7 +30,7 @@ def incident_with_a_draft(tmp_path, written_in: str):
     draft opened in `written_in` and one line a person added."""
     clock = FakeClock(START)
     database = Database.open(f"sqlite:///{tmp_path / 'team.db'}")
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     postmortems = PostmortemService(database, clock)
     code = incidents.declare(POLICIES.get("web-service"), "Checkout down", "SEV-2", "Mina")
     clock.advance(60)

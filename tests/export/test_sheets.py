@@ -16,7 +16,7 @@ from app.domain.clock import FakeClock
 from app.domain.i18n import Catalog
 from app.domain.story.bank import prompt_bank
 from app.export import printing
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 from storage.database import Database
 from tests.conftest import library_services
 from tests.export.pdf_checks import (

@@ -19,7 +19,7 @@ from app.domain.story.model import Story, StoryError
 from app.export.booklet import booklet
 from app.export.diagrams import attachable_image
 from app.export.story_sheet import story_sheet
-from app.services.library.catalog import StoryService
+from app.services.library.stories import StoryService
 from storage.database import Database
 from tests.diagram_files import BLUE_SVG, RED, TEXT_DIAGRAM, picture
 from tests.export.pdf_checks import assert_inside_margins, colour_share, squeeze, text_of

@@ -19,7 +19,7 @@ from app.domain.i18n import DEFAULT_LANGUAGE, Catalog, catalog_keys
 from app.domain.story.bank import theme_name
 from app.domain.text_layout import NO_LINE_END, NO_LINE_START
 from app.export.story_sheet import story_sheet
-from app.services.library.catalog import StoryService
+from app.services.library.stories import StoryService
 from storage.database import Database
 from tests.export.pdf_checks import assert_ink, assert_inside_margins, assert_pages, squeeze
 

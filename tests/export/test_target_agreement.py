@@ -16,7 +16,7 @@ from app.domain.i18n import Catalog
 from app.domain.policy.view import cell_sections
 from app.export import printing
 from app.services.metrics_service import MetricsService
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 from storage.database import Database
 from tests.export.pdf_checks import squeeze, text_of
 

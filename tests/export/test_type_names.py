@@ -15,8 +15,8 @@ from app.domain.incident import IncidentError
 from app.export.printing import finish
 from app.export.regulator_report import regulator_report
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from tests.export.pdf_checks import squeeze
 
@@ -28,7 +28,7 @@ POLICIES = load_policies(policy_sources(None))
 def incidents(tmp_path):
     clock = FakeClock(START)
     database = Database.open(f"sqlite:///{tmp_path / 'team.db'}")
-    yield IncidentService(database, clock, PolicyStore(database, clock))
+    yield IncidentService(database, clock, PolicyVersions(database, clock))
     database.close()
 
 

@@ -18,8 +18,8 @@ from app.domain.clock import FakeClock
 from app.domain.story.diagrams import image_diagram
 from app.domain.story.model import Story
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.training_service import TrainingService
 from storage.backup import BackupError, backup, restore
 from storage.database import Database
@@ -33,7 +33,7 @@ WEB = load_policies(policy_sources(None)).get("web-service")
 
 def fill(database: Database) -> None:
     clock = FakeClock(START)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     for number in range(5):
         code = incidents.declare(WEB, f"장애 {number}", "SEV-2", "민지", impact="결제")
         incidents.post_update(code, "민지", "investigating", "조사 중")
@@ -110,7 +110,9 @@ def test_a_backup_restores_into_a_fresh_database_row_for_row(database_url, tmp_p
 def test_a_sqlite_backup_taken_during_writes_is_consistent(tmp_path):
     url = f"sqlite:///{tmp_path / 'busy.db'}"
     database = Database.open(url)
-    incidents = IncidentService(database, FakeClock(START), PolicyStore(database, FakeClock(START)))
+    incidents = IncidentService(
+        database, FakeClock(START), PolicyVersions(database, FakeClock(START))
+    )
     stop = threading.Event()
     declared = []
 

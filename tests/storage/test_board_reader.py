@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from app.domain.clock import FakeClock
 from app.services.board_reader import BoardReader
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.postmortem_helpers import complete_postmortem
@@ -25,9 +25,9 @@ def by_code(items):
 def test_a_reread_loads_only_what_moved_and_equals_a_full_read(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    board = IncidentService(database, clock, PolicyStore(database, clock))
+    board = IncidentService(database, clock, PolicyVersions(database, clock))
     # Another laptop or the daemon: its own services on the same database.
-    other = IncidentService(database, clock, PolicyStore(database, clock))
+    other = IncidentService(database, clock, PolicyVersions(database, clock))
     codes = [board.declare(WEB, f"결제 장애 {n}", "SEV-2", actor="민지") for n in range(5)]
     reader = BoardReader(board)
     assert by_code(reader.read()) == by_code(board.board()) and reader.loaded == 5

@@ -12,12 +12,12 @@ import psycopg
 
 from app.domain.clock import FakeClock
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
-from storage.change_feed import ChangeListener
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.engine import libpq_url
 from storage.tables import IncidentRecord
+from storage.team_notify import ChangeListener
 
 WEB = load_policies(policy_sources(None)).get("web-service")
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -44,7 +44,7 @@ class Heard:
 def test_commits_are_heard_rollbacks_are_not_and_the_listener_comes_back(postgres_url):
     database = Database.open(postgres_url)
     clock = FakeClock(START)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     heard = Heard()
     listener = ChangeListener(
         postgres_url,

@@ -13,8 +13,8 @@ from app.domain.clock import FakeClock
 from app.domain.story.model import StoryError
 from app.services.incident_service import IncidentService
 from app.services.library.curator import CuratorService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import library_services
@@ -59,7 +59,7 @@ def test_refill_and_move_reminders_and_incidents_without_a_story(world):
     assert view.newest_story_at is None and view.refill_due  # only the shipped examples
     assert not view.move_due and view.places == ()
     services.cart.move_cart("Lobby", "Sam")
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     code = incidents.declare(WEB, "Checkout down", "SEV-2", "ops")
     incidents.resolve(code, "ops")
     complete_postmortem(PostmortemService(database, clock), code, "Sam")

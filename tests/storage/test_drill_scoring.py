@@ -20,8 +20,8 @@ from app.services.drill_conductor import DrillConductor
 from app.services.drill_run import DrillRun
 from app.services.incident_service import IncidentService
 from app.services.metrics_service import MetricsService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -32,7 +32,7 @@ def drill(tmp_path, scenario):
     clock = FakeClock(START)
     run = DrillRun.create(tmp_path / "drills", scenario, 10, "ko", clock)
     database = Database.open(run.db_url)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     return clock, run, database, incidents, DrillConductor(run, incidents, POLICIES)
 
 

@@ -14,8 +14,8 @@ from app.domain.escalation import MANUAL, ON_TIME
 from app.domain.incident import IncidentError
 from app.services.alert_delivery import CLAIM_LEASE, MAX_ATTEMPTS, AlertDeliverer
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 
@@ -28,7 +28,7 @@ def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
     channels = ("bell", "flash", "desktop", "command")
-    service = IncidentService(database, clock, PolicyStore(database, clock), channels)
+    service = IncidentService(database, clock, PolicyVersions(database, clock), channels)
     yield database, clock, service
     database.close()
 

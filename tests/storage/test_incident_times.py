@@ -16,8 +16,8 @@ from app.domain.i18n import Catalog
 from app.domain.incident import AlreadyDone, IncidentError
 from app.domain.incident_text import entry_text
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.engine import make_engine
 from storage.schema import _alembic_config, upgrade_schema
@@ -30,7 +30,7 @@ START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     yield clock, service
     database.close()
 
@@ -111,7 +111,7 @@ def test_the_first_explicit_ack_and_the_first_mitigation_are_kept(world):
 def test_incidents_stored_before_the_metrics_get_their_times_from_the_timeline(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     code = service.declare(WEB, "Checkout down", "SEV-1", actor="ops")
     clock.advance(300)
     service.acknowledge(code, "ana")
@@ -129,7 +129,7 @@ def test_incidents_stored_before_the_metrics_get_their_times_from_the_timeline(d
     engine.dispose()
     upgrade_schema(database_url)
     database = Database.open(database_url)
-    record = IncidentService(database, clock, PolicyStore(database, clock)).view(code).record
+    record = IncidentService(database, clock, PolicyVersions(database, clock)).view(code).record
     assert (record.started_at, record.detected_at) == (START, START)
     assert record.first_acknowledged_at == START + timedelta(seconds=300)
     assert record.mitigated_at == START + timedelta(seconds=600)

@@ -14,8 +14,8 @@ from app.domain.incident import IncidentError
 from app.domain.policy.document import policy_to_toml
 from app.domain.policy.parse import parse_policy_text
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.errors import StaleWrite
 from storage.incident_rows import by_code, outbox_for, update_incident
@@ -30,7 +30,7 @@ START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     yield database, clock, service
     database.close()
 
@@ -110,7 +110,7 @@ def test_catch_up_after_downtime_fires_each_missed_step_once_marked_late(world):
 def test_two_processes_sweeping_at_once_fire_each_step_once(database_url):
     setup = Database.open(database_url)
     clock = FakeClock(START)
-    first = IncidentService(setup, clock, PolicyStore(setup, clock))
+    first = IncidentService(setup, clock, PolicyVersions(setup, clock))
     for number in range(5):
         first.declare(WEB, f"incident {number}", "SEV-1", actor="a")
     clock.advance(timedelta(hours=2))
@@ -118,7 +118,7 @@ def test_two_processes_sweeping_at_once_fire_each_step_once(database_url):
     def sweep(_):
         database = Database.open(database_url)
         try:
-            service = IncidentService(database, clock, PolicyStore(database, clock))
+            service = IncidentService(database, clock, PolicyVersions(database, clock))
             return len(service.fire_due())
         finally:
             database.close()
@@ -288,7 +288,7 @@ def test_an_incident_whose_clocks_overflow_never_stops_the_others(tmp_path):
 
     database = Database.open(f"sqlite:///{tmp_path / 'old.db'}")
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     bad = service.declare(WEB, "Checkout down", "SEV-1", actor="민지")
     good = service.declare(WEB, "Login slow", "SEV-2", actor="민지")
     with database.engine.begin() as connection:
@@ -298,7 +298,7 @@ def test_an_incident_whose_clocks_overflow_never_stops_the_others(tmp_path):
                 "WHERE severity_key = 'SEV-1' AND position = 2"
             )
         )
-    fresh = IncidentService(database, clock, PolicyStore(database, clock))
+    fresh = IncidentService(database, clock, PolicyVersions(database, clock))
     fired = fresh.fire_due()
     assert {f.code for f in fired} == {good}
     assert "OverflowError" in fresh.unplannable[bad]
@@ -349,7 +349,7 @@ async def test_a_step_that_comes_due_while_a_pass_runs_is_not_left_for_the_full_
 
     database = Database.open(database_url)
     clock = SlowClock(START, tick=timedelta(0))
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     code = service.declare(WEB, "Slow queue", "SEV-1", actor="ops")
     service.fire_due()  # the steps due at once have fired; the next is due in 15 min
     next_due = START + timedelta(minutes=15)
@@ -383,7 +383,7 @@ async def test_only_what_another_process_changed_is_replanned_besides_a_slice_of
 
     database = Database.open(database_url)
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     codes = sorted(service.declare(WEB, f"Queue {n}", "SEV-2", actor="ops") for n in range(7))
 
     def fired(step_id: str) -> list[str]:
@@ -418,7 +418,7 @@ async def test_only_what_another_process_changed_is_replanned_besides_a_slice_of
     changes.take_baseline()
     changes.start()
     clock.advance(timedelta(minutes=15))  # every incident's L3 step is due now
-    elsewhere = IncidentService(database, clock, PolicyStore(database, clock))
+    elsewhere = IncidentService(database, clock, PolicyVersions(database, clock))
     elsewhere.acknowledge(codes[4], "mina")
     new = elsewhere.declare(WEB, "Disk full", "SEV-1", actor="mina")
     extra.append(new)
@@ -446,7 +446,7 @@ def test_a_firing_that_finds_sqlite_locked_waits_its_turn_and_fires_once(tmp_pat
     path = tmp_path / "locked.db"
     database = Database.open(f"sqlite:///{path}")
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock), ("flash",))
+    service = IncidentService(database, clock, PolicyVersions(database, clock), ("flash",))
     code = service.declare(WEB, "결제 API 장애", "SEV-1", actor="ops")
     # Another process, writing for 150 ms.
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -470,7 +470,7 @@ def test_declarations_at_once_from_four_processes_take_each_number_once(database
     def declare_five(laptop: int) -> list[str]:
         database = Database.open(database_url)
         try:
-            service = IncidentService(database, clock, PolicyStore(database, clock))
+            service = IncidentService(database, clock, PolicyVersions(database, clock))
             return [service.declare(WEB, f"{laptop}/{n}", "SEV-3", actor="a") for n in range(5)]
         finally:
             database.close()

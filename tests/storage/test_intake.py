@@ -18,8 +18,8 @@ from app.domain.clock import FakeClock
 from app.domain.intake import IntakeMapping
 from app.services.incident_service import IncidentService
 from app.services.intake_service import IntakeService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 WEB = load_policies(policy_sources(None)).get("web-service")
@@ -67,7 +67,7 @@ def pagerduty(action: str, summary: str = "", severity: str = "error") -> dict:
 def intake(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     service = IntakeService(incidents, WEB, IntakeMapping(resolve=False))
     server = make_server("127.0.0.1", 0, TOKEN, service, "severity")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -221,7 +221,7 @@ def test_a_silent_heartbeat_declares_once_and_its_next_ping_records_recovery(dat
 
     database = Database.open(database_url)
     clock = FakeClock(START)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     rule = HeartbeatRule("nightly-backup", 3600, "SEV-2")
     beats = HeartbeatService(incidents, WEB, (rule,), IntakeMapping())
     intake = IntakeService(incidents, WEB, IntakeMapping())

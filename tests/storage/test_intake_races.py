@@ -15,8 +15,8 @@ from app.domain.clock import FakeClock
 from app.domain.intake import HeartbeatRule, IncomingAlert, IntakeBusy, IntakeMapping
 from app.services.incident_service import IncidentService
 from app.services.intake_service import CLAIM_LEASE_S, IntakeService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.watch_service import HeartbeatService
 from storage.database import Database
 from storage.intake_claims import claim_new
@@ -28,7 +28,7 @@ ROUNDS = 12
 
 def intake_on(url: str, clock: FakeClock) -> IntakeService:
     database = Database.open(url)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     return IntakeService(incidents, WEB, IntakeMapping())
 
 

@@ -20,8 +20,8 @@ from app.domain.incident_text import entry_text
 from app.domain.intake import IntakeMapping, parse
 from app.services.incident_service import IncidentService
 from app.services.intake_service import IntakeService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 
@@ -39,7 +39,7 @@ def payload(name: str) -> dict:
 def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock), ("command",))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock), ("command",))
     yield database, incidents, IntakeService(incidents, WEB, IntakeMapping())
     database.close()
 

@@ -16,10 +16,10 @@ from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem, PostmortemError, Why
 from app.domain.story.model import Story, StoryError
 from app.services.incident_service import IncidentService
-from app.services.library.catalog import StoryService
+from app.services.library.stories import StoryService
 from app.services.library.week import StoryWeek
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.errors import StaleWrite
@@ -96,7 +96,7 @@ def test_search_finds_korean_and_japanese_substrings_of_every_length(world):
 
 def test_a_story_from_a_published_postmortem(world):
     database, clock, lib = world
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     postmortems = PostmortemService(database, clock)
     code = incidents.declare(WEB, "결제 API 장애", "SEV-1", actor="민지", impact="모든 결제")
     clock.advance(40 * 60)

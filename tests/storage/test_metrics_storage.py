@@ -16,8 +16,8 @@ from app.domain.metrics import period_bounds
 from app.domain.postmortem.model import ActionItem
 from app.services.incident_service import IncidentService
 from app.services.metrics_service import MetricsService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.errors import StaleWrite
@@ -32,7 +32,7 @@ START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     yield database, clock, incidents, MetricsService(database, clock)
     database.close()
 

@@ -15,8 +15,8 @@ from app.domain.incident_text import entry_text
 from app.domain.paging import PagingChannel, idempotency_key
 from app.services.alert_delivery import PAGE_MAX_ATTEMPTS, AlertDeliverer
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 
@@ -28,7 +28,7 @@ KEY_HEADER = "X-Storycart-Idempotency-Key"
 def world(database_url, channels, environ=None):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock), (), channels)
+    service = IncidentService(database, clock, PolicyVersions(database, clock), (), channels)
     deliverer = AlertDeliverer(
         database, clock, channels=(), paging=channels, lang="en", environ=environ or {}
     )

@@ -133,7 +133,7 @@ def test_a_page_names_who_is_on_call_and_reaches_their_own_channel(database_url,
     from app.domain.clock import FakeClock
     from app.domain.roster import parse_roster
     from app.services.incident_service import IncidentService
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from storage.database import Database
 
     team = PagingChannel("team", url=f"json://127.0.0.1:{receiver.port}/team", pages=("nobody",))
@@ -151,7 +151,7 @@ def test_a_page_names_who_is_on_call_and_reaches_their_own_channel(database_url,
     database = Database.open(database_url)
     clock = FakeClock(START)
     service = IncidentService(
-        database, clock, PolicyStore(database, clock), (), (team, phone), roster
+        database, clock, PolicyVersions(database, clock), (), (team, phone), roster
     )
     deliverer = AlertDeliverer(database, clock, (), paging=(team, phone), environ={})
     code = service.declare(WEB, "결제 API 장애", "SEV-4", actor="ops")  # L1 at once

@@ -17,8 +17,8 @@ from sqlmodel import SQLModel
 
 from app.domain.clock import FakeClock
 from app.domain.policy.model import LocalText
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.errors import NotADatabase, SchemaTooNew
 from storage.schema import head_revision, inspect_schema, upgrade_schema
@@ -66,7 +66,7 @@ def test_upgrade_twice_changes_nothing(empty_database_url):
 
 def test_both_builtin_policies_come_back_equal_from_the_database(database_url):
     database = Database.open(database_url)
-    store = PolicyStore(database, FakeClock(datetime(2026, 11, 24, 9, 30, tzinfo=UTC)))
+    store = PolicyVersions(database, FakeClock(datetime(2026, 11, 24, 9, 30, tzinfo=UTC)))
     for policy in BUILTINS.values():
         stored = store.snapshot(policy)
         loaded = store.load(policy.name)
@@ -78,7 +78,7 @@ def test_both_builtin_policies_come_back_equal_from_the_database(database_url):
 
 def test_a_changed_policy_gets_a_new_version_and_the_old_one_stays(database_url):
     database = Database.open(database_url)
-    store = PolicyStore(database, FakeClock())
+    store = PolicyVersions(database, FakeClock())
     original = BUILTINS["web-service"]
     assert store.snapshot(original).version == 1
     assert store.snapshot(original).version == 1  # same content: no new version
@@ -92,7 +92,7 @@ def test_a_changed_policy_gets_a_new_version_and_the_old_one_stays(database_url)
 
 def test_last_good_version_is_found_by_source_file(database_url):
     database = Database.open(database_url)
-    store = PolicyStore(database, FakeClock())
+    store = PolicyVersions(database, FakeClock())
     policy = replace(BUILTINS["ai-ops"], title=LocalText.of({"en": "Ours", "ko": "우리"}))
     policy = replace(policy, source="/home/oncall/.config/storycart/policies/ours.toml")
     store.snapshot(policy)
@@ -172,7 +172,7 @@ def test_new_sqlite_file_is_private_and_uses_wal_foreign_keys_and_busy_timeout(t
 
 def test_deleting_a_policy_version_removes_its_rows(database_url):
     database = Database.open(database_url)
-    PolicyStore(database, FakeClock()).snapshot(BUILTINS["ai-ops"])
+    PolicyVersions(database, FakeClock()).snapshot(BUILTINS["ai-ops"])
     with database.engine.begin() as connection:
         connection.execute(text("DELETE FROM policy"))
         remaining = connection.execute(text("SELECT count(*) FROM matrix_cell")).scalar()
@@ -187,7 +187,7 @@ def test_threads_opening_one_new_database_at_once_all_succeed(empty_database_url
     def open_and_store(_):
         database = Database.open(empty_database_url)
         try:
-            return PolicyStore(database, FakeClock()).snapshot(BUILTINS["ai-ops"]).version
+            return PolicyVersions(database, FakeClock()).snapshot(BUILTINS["ai-ops"]).version
         finally:
             database.close()
 

@@ -14,8 +14,8 @@ from app.domain.incident import IncidentError
 from app.domain.postmortem.markdown import MarkdownError, to_markdown
 from app.domain.postmortem.model import ActionItem, PostmortemError, Why
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from storage.errors import StaleWrite
@@ -29,7 +29,7 @@ START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     code = incidents.declare(WEB, "결제 API 장애", "SEV-1", actor="민지", impact="모든 결제")
     incidents.add_note(code, "はると", "캐시 문제일지도", "hypothesis")
     incidents.toggle_check(code, "민지", "sev1-immediate", "verify")

@@ -14,8 +14,8 @@ from app.domain.i18n import Catalog
 from app.domain.incident import AlreadyDone, IncidentError
 from app.domain.incident_text import entry_text
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 POLICIES = load_policies(policy_sources(None))
@@ -27,7 +27,7 @@ START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 def world(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    yield clock, IncidentService(database, clock, PolicyStore(database, clock))
+    yield clock, IncidentService(database, clock, PolicyVersions(database, clock))
     database.close()
 
 

@@ -11,8 +11,8 @@ from app.domain.escalation import DeadlineKind
 from app.domain.paging import PagingChannel
 from app.domain.policy.parse import parse_policy_text
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.incident_rows import by_code, outbox_for
 
@@ -24,7 +24,7 @@ ROOM = PagingChannel("room", url="json://127.0.0.1:9/room", broadcast=True)
 def test_standard_work_gets_no_channel_posts_and_no_update_clock(database_url):
     database = Database.open(database_url)
     clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyStore(database, clock), (), (ROOM,))
+    service = IncidentService(database, clock, PolicyVersions(database, clock), (), (ROOM,))
     declared = service.declare(WEB, "Checkout down", "SEV-2", "ops")
     standard = service.declare(WEB, "Typo on the pricing page", "SEV-4", "ops")
     service.post_update(standard, "ops", "identified", "a missing word")

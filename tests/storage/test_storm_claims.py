@@ -12,8 +12,8 @@ from sqlmodel import select
 import app.services.escalation_batch as firing_module
 from app.domain.clock import FakeClock
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 from storage.tables import EscalationEventRecord, OutboxRecord
 
@@ -26,7 +26,7 @@ def two_processes(database_url):
     """Two services on their own connections to one database, as two daemons would be."""
     clock = FakeClock(START)
     databases = [Database.open(database_url), Database.open(database_url)]
-    services = [IncidentService(d, clock, PolicyStore(d, clock)) for d in databases]
+    services = [IncidentService(d, clock, PolicyVersions(d, clock)) for d in databases]
     yield databases[0], services
     for database in databases:
         database.close()

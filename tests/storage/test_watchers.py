@@ -19,8 +19,8 @@ from app.domain.watchers import EngineSettings
 from app.services.engine import build_engine
 from app.services.engine_report import engine_report
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.watchers import ProcessIdentity, WatcherService
 from storage.database import Database
 from tests.conftest import make_settings
@@ -71,7 +71,7 @@ def test_a_row_forgotten_while_its_machine_slept_comes_back_with_its_next_pass(w
 
 def _declare(database, clock) -> str:
     policy = load_policies(policy_sources(None)).get("web-service")
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     return service.declare(policy, title="Checkout is down", severity="SEV-1", actor="민지")
 
 
@@ -91,7 +91,7 @@ async def test_the_engine_fires_as_a_named_process_and_pings_only_when_healthy(
     settings = make_settings(tmp_path).with_overrides(
         engine=EngineSettings(heartbeat_url=url, interval_s=30)
     )
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     problems: list[str] = []
     engine = build_engine(
         settings,
@@ -136,7 +136,7 @@ async def test_a_failing_heartbeat_service_is_said_once_and_pinged_again(world, 
     settings = make_settings(tmp_path).with_overrides(
         engine=EngineSettings(heartbeat_url=url, interval_s=30)
     )
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     problems: list[str] = []
     scheduler = AsyncIOScheduler()
     engine = build_engine(

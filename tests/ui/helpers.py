@@ -14,8 +14,8 @@ from app.domain.clock import FakeClock
 from app.domain.incident import SCREEN_CHANNELS
 from app.services.alert_delivery import AlertDeliverer
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from storage.database import Database
@@ -98,7 +98,7 @@ def seed(settings: Settings, clock: FakeClock, incidents: list[dict]) -> list[st
     database = Database.open(settings.db_url)
     try:
         policies = load_policies(policy_sources(None))
-        service = IncidentService(database, clock, PolicyStore(database, clock))
+        service = IncidentService(database, clock, PolicyVersions(database, clock))
         codes = []
         for spec in incidents:
             spec = dict(spec)
@@ -116,7 +116,7 @@ def stored(tmp_path: Path, code: str):
     database = Database.open(make_settings(tmp_path).db_url)
     try:
         clock = FakeClock(START)
-        return IncidentService(database, clock, PolicyStore(database, clock)).view(code)
+        return IncidentService(database, clock, PolicyVersions(database, clock)).view(code)
     finally:
         database.close()
 

@@ -462,8 +462,8 @@ async def test_a_paging_channel_that_fails_shows_on_the_board_until_a_page_gets_
 ):
     from app.domain.paging import PagingChannel
     from app.services.incident_service import IncidentService
-    from app.services.policy_files import load_policies, policy_sources
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_set import load_policies, policy_sources
+    from app.services.policy_versions import PolicyVersions
     from tests.http_receiver import Receiver
 
     clock = FakeClock(START)
@@ -471,7 +471,7 @@ async def test_a_paging_channel_that_fails_shows_on_the_board_until_a_page_gets_
         hook = PagingChannel("hook", url=f"json://127.0.0.1:{receiver.port}/hook")
         settings = make_settings(tmp_path, lang="ja").with_overrides(channels=(hook,))
         database = Database.open(settings.db_url)
-        policies = PolicyStore(database, clock)
+        policies = PolicyVersions(database, clock)
         web = load_policies(policy_sources(None)).get("web-service")
         IncidentService(database, clock, policies).declare(web, "検索が遅い", "SEV-4", "ops")
         database.close()  # not fired yet: the app's start-up sweep fires and pages

@@ -64,7 +64,7 @@ async def test_one_local_ack_is_read_back_once_and_replans_only_its_incident(tmp
 
 async def test_a_change_made_elsewhere_is_read_once_and_replans_only_its_incident(tmp_path):
     from app.services.incident_service import IncidentService
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from storage.database import Database
 
     clock = FakeClock(START)
@@ -75,7 +75,7 @@ async def test_a_change_made_elsewhere_is_read_once_and_replans_only_its_inciden
         await wait_ready(app, pilot)
         calls = count_calls(app.services.incidents)
         database = Database.open(make_settings(tmp_path).db_url)
-        elsewhere = IncidentService(database, clock, PolicyStore(database, clock))
+        elsewhere = IncidentService(database, clock, PolicyVersions(database, clock))
         elsewhere.acknowledge(codes[1], "mina")  # another process: the daemon, a CLI
         database.close()
         await wait_until(pilot, lambda: ack_shown(app, codes[1]), what="the ack on the board")

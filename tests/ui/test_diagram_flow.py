@@ -8,7 +8,7 @@ from __future__ import annotations
 from app.domain.clock import FakeClock
 from app.domain.story.diagrams import image_diagram, text_diagram
 from app.domain.story.model import Story
-from app.services.library.catalog import StoryService
+from app.services.library.stories import StoryService
 from app.services.library.week import StoryWeek
 from storage.database import Database
 from tests.conftest import make_settings

@@ -8,8 +8,8 @@ from app.domain.clock import FakeClock
 from app.domain.intake import IntakeMapping, parse
 from app.services.incident_service import IncidentService
 from app.services.intake_service import IntakeService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from screens.incident import IncidentScreen
 from storage.database import Database
 from tests.conftest import make_settings
@@ -51,7 +51,7 @@ def seed_alert(tmp_path, clock) -> str:
     database = Database.open(make_settings(tmp_path).db_url)
     try:
         web = load_policies(policy_sources(None)).get("web-service")
-        incidents = IncidentService(database, clock, PolicyStore(database, clock))
+        incidents = IncidentService(database, clock, PolicyVersions(database, clock))
         (alert,) = parse("alertmanager", group_body())
         return IntakeService(incidents, web, IntakeMapping()).take(alert).incident
     finally:

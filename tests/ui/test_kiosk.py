@@ -9,7 +9,7 @@ from textual.command import CommandPalette
 
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story
-from app.services.library.catalog import StoryService
+from app.services.library.stories import StoryService
 from app.tui import StoryCartApp
 from screens.kiosk import KioskScreen
 from storage.database import Database

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story, to_document
-from app.services.library.catalog import StoryService
 from app.services.library.exchange import EXPORT_FORMAT, EXPORT_VERSION, LibraryExchange
+from app.services.library.stories import StoryService
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, settle, text_of, wait_ready, wait_until

@@ -8,7 +8,7 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable
 
 from app.domain.policy.document import policy_to_toml
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 from screens.help import HelpScreen
 from screens.matrix import MatrixScreen
 from tests.ui.helpers import (

@@ -11,8 +11,8 @@ from textual.widgets import DataTable
 from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import make_settings
@@ -27,7 +27,7 @@ def history(tmp_path, clock: FakeClock, lang: str) -> list[str]:
     """Three SEV-1s this quarter resolved after 40, 100 and 25 minutes (the 100-minute one with
     a postmortem whose follow-up is overdue), and one last quarter."""
     database = Database.open(make_settings(tmp_path, lang=lang).db_url)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     codes = []
     clock.set(START - timedelta(days=100))
     for when, title, minutes in (

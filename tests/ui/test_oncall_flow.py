@@ -60,7 +60,7 @@ async def test_the_first_report_guide_names_who_to_call(tmp_path):
 
 async def test_a_minor_incident_gets_no_care_card_a_published_hard_one_does(tmp_path):
     from app.services.incident_service import IncidentService
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from app.services.postmortem_service import PostmortemService
     from storage.database import Database
     from tests.postmortem_helpers import complete_postmortem
@@ -74,7 +74,7 @@ async def test_a_minor_incident_gets_no_care_card_a_published_hard_one_does(tmp_
         [dict(title="誤字", severity="SEV-4"), dict(title="決済API障害", severity="SEV-2")],
     )
     database = Database.open(settings.db_url)
-    IncidentService(database, clock, PolicyStore(database, clock)).resolve(hard, "はると")
+    IncidentService(database, clock, PolicyVersions(database, clock)).resolve(hard, "はると")
     complete_postmortem(
         PostmortemService(database, clock), hard, "はると", "ja", status="in_review"
     )

@@ -7,7 +7,7 @@ import pytest
 
 from app.domain.clock import FakeClock
 from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import make_settings
@@ -37,7 +37,7 @@ def resolved_incident(tmp_path, lang: str = "ko") -> tuple[FakeClock, str]:
     (code,) = seed(settings, clock, [dict(title="결제 API 장애", severity="SEV-2")])
     database = Database.open(settings.db_url)
     clock.advance(40 * 60)
-    IncidentService(database, clock, PolicyStore(database, clock)).resolve(code, "민지", "롤백")
+    IncidentService(database, clock, PolicyVersions(database, clock)).resolve(code, "민지", "롤백")
     database.close()
     return clock, code
 

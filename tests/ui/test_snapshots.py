@@ -57,7 +57,7 @@ def board_app(tmp_path, lang: str, incidents: list[dict]):
 
     from app.domain.clock import FakeClock
     from app.services.incident_service import IncidentService
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from storage.database import Database
     from tests.conftest import make_settings
     from tests.ui.helpers import START, make_app, seed
@@ -69,7 +69,7 @@ def board_app(tmp_path, lang: str, incidents: list[dict]):
         codes += seed(settings, clock, [spec])
         clock.advance(timedelta(minutes=3))
     database = Database.open(settings.db_url)
-    service = IncidentService(database, clock, PolicyStore(database, clock))
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
     for index, code in enumerate(codes):
         if index % 3 == 1:
             service.acknowledge(code, "ops")
@@ -131,7 +131,7 @@ def postmortem_app(tmp_path):
     from app.domain.clock import FakeClock
     from app.domain.postmortem.model import ActionItem, Why
     from app.services.incident_service import IncidentService
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from app.services.postmortem_service import PostmortemService
     from storage.database import Database
     from tests.conftest import make_settings
@@ -141,7 +141,7 @@ def postmortem_app(tmp_path):
     settings = make_settings(tmp_path, lang="ko")
     (code,) = seed(settings, clock, [dict(title="결제 API 장애", severity="SEV-2")])
     database = Database.open(settings.db_url)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     incidents.add_note(code, "はると", "캐시 문제일지도", "hypothesis")
     clock.advance(timedelta(minutes=40))
     incidents.resolve(code, "민지", "인증서 갱신")

@@ -25,7 +25,7 @@ def postmortem_app(tmp_path, lang: str):
     from app.domain.clock import FakeClock
     from app.domain.postmortem.model import ActionItem, Factor, TimelineItem, Why
     from app.services.incident_service import IncidentService
-    from app.services.policy_versions import PolicyStore
+    from app.services.policy_versions import PolicyVersions
     from app.services.postmortem_service import PostmortemService
     from storage.database import Database
     from tests.conftest import make_settings
@@ -35,7 +35,7 @@ def postmortem_app(tmp_path, lang: str):
     settings = make_settings(tmp_path, lang=lang)
     (code,) = seed(settings, clock, [dict(title="결제 API 장애: 카드 결제 실패", severity="SEV-2")])
     database = Database.open(settings.db_url)
-    incidents = IncidentService(database, clock, PolicyStore(database, clock))
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
     incidents.add_note(code, "はると", "キャッシュの問題かもしれない", "hypothesis")
     clock.advance(timedelta(minutes=40))
     incidents.resolve(code, "민지", "인증서 갱신")

@@ -11,7 +11,7 @@ from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem, Why
 from app.domain.story.model import Story
 from app.services.incident_service import IncidentService
-from app.services.policy_versions import PolicyStore
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.conftest import library_services, make_settings
@@ -130,7 +130,9 @@ def published_postmortem(tmp_path, clock, lang: str = "ko") -> str:
     database = Database.open(settings.db_url)
     try:
         clock.advance(40 * 60)
-        IncidentService(database, clock, PolicyStore(database, clock)).resolve(code, "민지", "롤백")
+        IncidentService(database, clock, PolicyVersions(database, clock)).resolve(
+            code, "민지", "롤백"
+        )
         postmortems = PostmortemService(database, clock)
         draft = postmortems.open(code, lang, "민지")
         ready = replace(

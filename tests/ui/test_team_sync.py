@@ -10,8 +10,8 @@ import time
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.tui import StoryCartApp
 from storage.database import Database
 from tests.conftest import library_services, make_settings
@@ -35,7 +35,7 @@ async def test_another_laptops_changes_arrive_by_notify(tmp_path, postgres_url, 
     settings = make_settings(tmp_path, lang="ko").with_overrides(db_url=postgres_url)
     app = StoryCartApp(settings, clock=clock, start_scheduler=False)
     other = Database.open(postgres_url)  # the other laptop
-    incidents = IncidentService(other, clock, PolicyStore(other, clock))
+    incidents = IncidentService(other, clock, PolicyVersions(other, clock))
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_ready(app, pilot)
@@ -95,7 +95,7 @@ async def test_a_server_restart_mid_incident_loses_nothing_and_fires_once(tmp_pa
             await wait_ready(app, pilot)
             table = board_of(app).query_one(BoardTable)
             other = Database.open(url)
-            incidents = IncidentService(other, clock, PolicyStore(other, clock))
+            incidents = IncidentService(other, clock, PolicyVersions(other, clock))
             code = incidents.declare(WEB, "Checkout down", "SEV-1", "jun")
             await shown_within(pilot, 1.0, lambda: table.row_count == 1)
             await app.escalations.sweep_now()  # this laptop fires the immediate steps

@@ -13,7 +13,7 @@ from app.domain.i18n import Catalog
 from app.domain.incident import BoardItem, IncidentView
 from app.domain.message_templates import TEMPLATE_KINDS, fill
 from app.domain.playbooks import checklists_for, current_phase, playbook
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 
 POLICIES = load_policies(policy_sources(None))
 WEB = POLICIES.get("web-service")

@@ -9,7 +9,7 @@ from app.domain.durations import parse_duration as d
 from app.domain.policy.document import policy_to_toml
 from app.domain.policy.model import LocalText, Policy
 from app.domain.policy.parse import parse_policy_text
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 
 POLICIES = load_policies(policy_sources(None))
 

@@ -19,7 +19,7 @@ from app.domain.drill.scenario import (
     starter_scenarios,
 )
 from app.services.drill_run import DrillFolderError, DrillRun
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 POLICIES = load_policies(policy_sources(None))

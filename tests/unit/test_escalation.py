@@ -16,7 +16,7 @@ from app.domain.escalation import (
     plan,
 )
 from app.domain.policy.parse import parse_policy_text
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 
 BUILTIN = load_policies(policy_sources(None))
 WEB = BUILTIN.get("web-service")

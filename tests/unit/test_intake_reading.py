@@ -10,7 +10,7 @@ from app.config.errors import ConfigError
 from app.config.tables import _intake
 from app.domain.intake import IntakeError, IntakeMapping, parse
 from app.domain.intake_levels import level_for, policy_default, setting_problem
-from app.services.policy_files import load_policies, policy_sources
+from app.services.policy_set import load_policies, policy_sources
 
 POLICIES = load_policies(policy_sources(None))
 

@@ -12,7 +12,7 @@ from app.domain.policy.document import policy_to_toml
 from app.domain.policy.errors import PolicyError
 from app.domain.policy.parse import load_policy_file, parse_policy_text
 from app.domain.policy.targets import severity_targets
-from app.services.policy_files import PolicySource, load_policies
+from app.services.policy_set import PolicySource, load_policies
 
 MINIMAL = """\
 [policy]

@@ -14,9 +14,9 @@ import pytest
 from app.domain.clock import FakeClock
 from app.domain.postmortem.model import ActionItem, Why
 from app.services.incident_service import IncidentService
-from app.services.library.catalog import StoryService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.library.stories import StoryService
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 
@@ -33,7 +33,7 @@ def drafted_story(tmp_path, lang: str, updates: int = 1):
     clock = FakeClock(START)
     database = Database.open(f"sqlite:///{tmp_path / 'team.db'}")
     try:
-        incidents = IncidentService(database, clock, PolicyStore(database, clock))
+        incidents = IncidentService(database, clock, PolicyVersions(database, clock))
         code = incidents.declare(POLICIES.get("web-service"), "결제 API 장애", "SEV-2", "민지")
         clock.advance(2 * 60)
         incidents.escalate_now(code, "민지")

@@ -29,8 +29,8 @@ from app.export.drill_debrief import debrief_pdf
 from app.services.drill_conductor import DrillConductor
 from app.services.drill_run import DrillRun
 from app.services.incident_service import IncidentService
-from app.services.policy_files import load_policies, policy_sources
-from app.services.policy_versions import PolicyStore
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
 from storage.database import Database
 
 FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -85,7 +85,7 @@ def test_every_checklist_item_and_template_is_filled_for_a_real_incident(tmp_pat
     clock = FakeClock(START)
     database = Database.open(f"sqlite:///{tmp_path / 'team.db'}")
     try:
-        incidents = IncidentService(database, clock, PolicyStore(database, clock))
+        incidents = IncidentService(database, clock, PolicyVersions(database, clock))
         policy = POLICIES.get(policy_name)
         shown: list[str] = []
         for incident_type in policy.types:
@@ -125,7 +125,7 @@ def test_every_drill_debrief_is_filled_in_every_language(tmp_path, scenario):
     clock = DrillClock(base, 600)
     database = Database.open(f"sqlite:///{tmp_path / 'drill.db'}")
     try:
-        incidents = IncidentService(database, clock, PolicyStore(database, clock))
+        incidents = IncidentService(database, clock, PolicyVersions(database, clock))
         run = DrillRun.create(tmp_path / "run", scenario, 600, "ko", clock)
         conductor = DrillConductor(run, incidents, POLICIES)
         conductor.tick()

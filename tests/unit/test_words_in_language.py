@@ -55,7 +55,7 @@ def test_a_japanese_page_and_kiosk_slide_list_people_with_the_ideographic_comma(
     from app.domain.kiosk_playlist import matrix_rows
     from app.domain.page_context import paged_names
     from app.domain.paging import page_text
-    from app.services.policy_files import load_policies, policy_sources
+    from app.services.policy_set import load_policies, policy_sources
     from tests.unit.test_page_text import payload
 
     ja = Catalog("ja")
