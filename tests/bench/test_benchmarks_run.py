@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 
+# Real processes timed from outside: one worker runs them all in turn, so that the clean-exit
+# test's six apps and keeper daemon never share the machine with another app's start-up clock.
+pytestmark = pytest.mark.xdist_group("real_terminals")
+
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 TINY = {

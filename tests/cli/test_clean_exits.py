@@ -32,6 +32,11 @@ from app.services.watchers import WatcherService
 from storage.database import Database
 from tests.cli.test_postmortem_kill import STORYCART, Terminal
 
+# Real processes timed from outside: one worker runs them all in turn, so that the clean-exit
+# test's six apps and keeper daemon never share the machine with another app's start-up clock.
+pytestmark = pytest.mark.xdist_group("real_terminals")
+
+
 BUSY_INCIDENTS = 150
 BOARDS = 42
 DRILLS = 8

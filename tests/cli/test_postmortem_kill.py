@@ -14,9 +14,16 @@ import sys
 import termios
 import time
 
+import pytest
+
 from app.domain.clock import SystemClock
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
+
+# Real processes timed from outside: one worker runs them all in turn, so that the clean-exit
+# test's six apps and keeper daemon never share the machine with another app's start-up clock.
+pytestmark = pytest.mark.xdist_group("real_terminals")
+
 
 STORYCART = [sys.executable, "-m", "app.cli"]
 

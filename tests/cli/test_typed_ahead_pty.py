@@ -7,10 +7,17 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from app.domain.clock import SystemClock
 from app.services.postmortem_service import PostmortemService
 from storage.database import Database
 from tests.cli.test_postmortem_kill import STORYCART, Terminal, resolved_incident, terminal_env
+
+# Real processes timed from outside: one worker runs them all in turn, so that the clean-exit
+# test's six apps and keeper daemon never share the machine with another app's start-up clock.
+pytestmark = pytest.mark.xdist_group("real_terminals")
+
 
 F8 = "\x1b[19~"  # xterm's F8: the postmortem's next section
 
