@@ -102,7 +102,8 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="storycart-bench-"))
     env = {
-        **os.environ,
+        # COLUMNS / LINES (a pytest-xdist worker sets them) would override the pty's size.
+        **{key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")},
         "TERM": "xterm-256color",
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_DATA_HOME": str(home / "data"),

@@ -32,6 +32,8 @@ class Terminal:
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        # COLUMNS / LINES (set for a pytest-xdist worker) would override the terminal's size.
+        env = {key: value for key, value in env.items() if key not in ("COLUMNS", "LINES")}
         self.process = subprocess.Popen(
             command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
         )
@@ -55,7 +57,8 @@ class Terminal:
             if marker in self.seen:
                 self.seen = b""
                 return
-        raise AssertionError(f"{text!r} never appeared on the screen")
+        shown = self.seen[-1500:].decode("utf-8", "replace")
+        raise AssertionError(f"{text!r} never appeared on the screen; it last showed {shown!r}")
 
     def type(self, text: str) -> None:
         for char in text:
