@@ -36,6 +36,7 @@ from app.services.policy_versions import PolicyVersions
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from storage.database import Database
+from tests.ui.test_change_counts import count_calls
 from widgets.board_table import BoardTable
 
 
@@ -56,23 +57,6 @@ def seed(path: Path, count: int) -> None:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def count_calls(incidents) -> dict[str, list]:
-    calls: dict[str, list] = {"board": [], "plan": []}
-    read_board, plan = incidents.board_changes, incidents.fire_due_and_plan
-
-    def board_changes(known):
-        calls["board"].append(1)
-        return read_board(known)
-
-    def fire_due_and_plan(catching_up=False, actor="scheduler", codes=None):
-        calls["plan"].append(None if codes is None else len(codes))
-        return plan(catching_up, actor, codes)
-
-    incidents.board_changes = board_changes
-    incidents.fire_due_and_plan = fire_due_and_plan
-    return calls
 
 
 def type_key(app, key: str) -> None:
@@ -125,7 +109,9 @@ async def measure(url: str, count: int, rounds: int) -> dict:
                 await asyncio.sleep(0.005)
             await asyncio.sleep(1.5)  # the polls after it: would they read it again?
             reread.append(len(calls["board"]) - before[1])
-            replanned.append(sum(n if n is not None else count for n in calls["plan"][before[2] :]))
+            replanned.append(
+                sum(len(c) if c is not None else count for c in calls["plan"][before[2] :])
+            )
             here = table.selected_code()
             floor.append(
                 await key_until(app, cursor_key(table), lambda c=here: table.selected_code() != c)
