@@ -37,7 +37,7 @@ from tests.cli.test_postmortem_kill import STORYCART, Terminal
 pytestmark = pytest.mark.xdist_group("real_terminals")
 
 
-BUSY_INCIDENTS = 150
+BUSY_INCIDENTS = 30
 BOARDS = 42
 DRILLS = 8
 RUN_AT_ONCE = 6

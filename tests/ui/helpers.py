@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual import events
 from textual.command import CommandList, CommandPalette
+from textual.keys import _character_to_key
 from textual.worker import WorkerCancelled
 
 from app.config import Settings
@@ -34,6 +37,45 @@ def make_app(
         clock=clock or FakeClock(START),
         start_scheduler=False,
     )
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type `text` as a fast typist's burst: one key event per character, in order, with no
+    wait between them (a terminal delivers typing-ahead the same way; the real-terminal test
+    tests/cli/test_typed_ahead_pty.py shows the app takes it), then until the app is idle.
+    Pilot's own press() waits for the app to go idle after every key: tens of milliseconds
+    per character, which the suite cannot afford on every sentence it types. Keys that open
+    or move between widgets (tab, enter, f-keys) still go through press()."""
+    app = pilot.app
+    for character in text:
+        # Pilot names a character's key the same way (textual.keys has no public name for it).
+        key = character if character.isalnum() else _character_to_key(character)
+        app.post_message(events.Key(key, character))
+    # The app hands each key to the focused widget's own queue: first until the app has handed
+    # over the last one, then (pause) until the screen's widgets have taken theirs.
+    handed_over = asyncio.Event()
+    app.call_later(handed_over.set)
+    await handed_over.wait()
+    await pilot.pause()
+
+
+class typed(str):
+    """Text among the key names given to `keyboard`: typed as one burst (type_text)."""
+
+
+async def keyboard(pilot, *steps: str) -> None:
+    """Each key name pressed (Pilot.press), each `typed` text typed as a burst, in order."""
+    names: list[str] = []
+    for step in steps:
+        if isinstance(step, typed):
+            if names:
+                await pilot.press(*names)
+                names = []
+            await type_text(pilot, step)
+        else:
+            names.append(step)
+    if names:
+        await pilot.press(*names)
 
 
 def board_of(app: StoryCartApp) -> BoardScreen:

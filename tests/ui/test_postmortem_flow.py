@@ -13,11 +13,13 @@ from storage.database import Database
 from tests.conftest import make_settings
 from tests.ui.helpers import (
     START,
+    keyboard,
     make_app,
     notices,
     palette_hit,
     seed,
     settle,
+    typed,
     wait_ready,
     wait_until,
 )
@@ -62,10 +64,6 @@ async def saved(app, pilot) -> None:
         what="the form's autosave check to take the typing",
     )
     await settle(app, pilot)
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*text)
 
 
 WORDS = {
@@ -129,24 +127,49 @@ async def test_every_section_by_keyboard_then_ready_for_review(tmp_path, lang):
         await settle(app, pilot)
         assert app.screen.name == "postmortem"
         # Summary: what (text area), when, who.
-        await type_text(pilot, w["what"])
-        await pilot.press("tab", "end", "ctrl+u", *"09:00-09:40", "tab", *w["who"])
+        await keyboard(pilot, typed(w["what"]))
+        await keyboard(pilot, "tab", "end", "ctrl+u", typed("09:00-09:40"), "tab", typed(w["who"]))
         # Impact.
-        await pilot.press("f8", *w["users"], "tab", *w["duration"], "tab", "enter", "down", "enter")
-        await pilot.press("tab", *w["business"], "tab", *w["brand"])
+        await keyboard(
+            pilot,
+            "f8",
+            typed(w["users"]),
+            "tab",
+            typed(w["duration"]),
+            "tab",
+            "enter",
+            "down",
+            "enter",
+        )
+        await keyboard(pilot, "tab", typed(w["business"]), "tab", typed(w["brand"]))
         # Timeline: a new entry after the cursor, then moved up to the top.
-        await pilot.press("f8", "ctrl+n", *"09:05", "tab", *w["event"], "tab", *"はると")
+        await keyboard(
+            pilot, "f8", "ctrl+n", typed("09:05"), "tab", typed(w["event"]), "tab", typed("はると")
+        )
         await pilot.press("ctrl+up")
         # Root cause and one why -> because.
-        await pilot.press("f8", *w["cause"], "tab", "ctrl+n", *w["why"], "tab", *w["because"])
+        await keyboard(
+            pilot,
+            "f8",
+            typed(w["cause"]),
+            "tab",
+            "ctrl+n",
+            typed(w["why"]),
+            "tab",
+            typed(w["because"]),
+        )
         # Contributing factor: category, then text.
-        await pilot.press("f8", "ctrl+n", "enter", "down", "enter", "tab", *w["factor"])
-        await pilot.press("f8", *w["well"], "f8", *w["hard"], "f8", *w["lucky"])
-        await pilot.press("f8", *w["temporary"], "tab", *w["permanent"])
+        await keyboard(pilot, "f8", "ctrl+n", "enter", "down", "enter", "tab", typed(w["factor"]))
+        await keyboard(
+            pilot, "f8", typed(w["well"]), "f8", typed(w["hard"]), "f8", typed(w["lucky"])
+        )
+        await keyboard(pilot, "f8", typed(w["temporary"]), "tab", typed(w["permanent"]))
         # Action items: one added then deleted, one kept with title, owner, due date.
-        await pilot.press("f8", "ctrl+n", *"drop me", "shift+tab", "ctrl+d")
-        await pilot.press("ctrl+n", *w["action"], "tab", *"민지", "tab", *"2026-12-01")
-        await pilot.press("f8", *w["lessons"])
+        await keyboard(pilot, "f8", "ctrl+n", typed("drop me"), "shift+tab", "ctrl+d")
+        await keyboard(
+            pilot, "ctrl+n", typed(w["action"]), "tab", typed("민지"), "tab", typed("2026-12-01")
+        )
+        await keyboard(pilot, "f8", typed(w["lessons"]))
         await saved(app, pilot)
         assert w["saved"] in app.screen.query_one("#pm-status").render().plain
         assert "100%" in app.screen.query_one("#pm-meter").render().plain
@@ -207,7 +230,7 @@ async def test_japanese_text_blame_hint_and_literal_markup(tmp_path):
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
-        await type_text(pilot, "担当者がうっかり設定を消した [red]x[/red]")
+        await keyboard(pilot, typed("担当者がうっかり設定を消した [red]x[/red]"))
         await pilot.pause()
         hints = app.screen.query_one("#pm-hints").render().plain
         assert "「うっかり」" in hints and "仕組み" in hints
@@ -233,7 +256,7 @@ async def test_a_stale_save_is_refused_and_the_typing_stays_in_the_form(tmp_path
         other.postmortem.what = "다른 사람의 글"
         PostmortemService(database, clock).save(other.postmortem, other.version, "はると")
         database.close()
-        await type_text(pilot, "내가 쓴 글")
+        await keyboard(pilot, typed("내가 쓴 글"))
         await saved(app, pilot)
         assert "저장 안 됨" in app.screen.query_one("#pm-status").render().plain
         assert app.screen.query_one("#pm-what").text == "내가 쓴 글"
@@ -284,7 +307,7 @@ async def test_publishing_a_postmortem_that_still_blames_someone_asks_first(tmp_
         await settle(app, pilot)
 
         async def publish(answer: str) -> None:
-            await pilot.press("ctrl+p", *"Publish postmortem")
+            await keyboard(pilot, "ctrl+p", typed("Publish postmortem"))
             await wait_until(
                 pilot, palette_hit(app, "Publish postmortem"), what="the palette's hit"
             )
@@ -308,7 +331,7 @@ async def test_leaving_the_form_at_once_keeps_what_was_just_typed(tmp_path):
         await wait_ready(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
-        await type_text(pilot, "방금 친 글")
+        await keyboard(pilot, typed("방금 친 글"))
         await pilot.press("escape")  # back to the board before the autosave's half second
         await settle(app, pilot)
         assert app.screen.name != "postmortem"
@@ -324,7 +347,7 @@ async def test_autosave_follows_the_clock_half_a_second_after_the_first_change(t
         await settle(app, pilot)
         form = app.screen
         version = form.version
-        await type_text(pilot, "첫 글")
+        await keyboard(pilot, typed("첫 글"))
         # The check the form's interval runs, run now: the app's clock has not moved, so
         # however much real time passes, nothing is saved.
         form.autosave()
