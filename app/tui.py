@@ -147,15 +147,13 @@ class StoryCartApp(App[int]):
         self.database.close()
 
     def on_change_made(self, message: ChangeMade) -> None:
-        """A change a screen made: said, and into the change feed, which has it shown and
-        the ladders re-planned (never waited for here: the next key comes first)."""
+        """A change a screen's worker made (and entered into the change feed, which has it
+        shown and the ladders re-planned): said, and a new declaration selected."""
         if message.notice:
             self.notify(message.notice, markup=False, timeout=4)
         board = next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
         if message.select is not None and board is not None:
             board.select_code(message.select)
-        if self.engine is not None:
-            self.engine.changes.made_here(message.codes, board=message.board)
 
     # -- navigation ---------------------------------------------------------------------------
 

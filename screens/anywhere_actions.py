@@ -142,14 +142,16 @@ def start_maintenance(screen: StoryCartScreen) -> None:
 
 
 def _start_maintenance(screen: StoryCartScreen, name: str, seconds: int, match: str) -> None:
-    """In a worker thread: open the window, then tell the app (it says so and reloads)."""
+    """In a worker thread: open the window (the board shows it), then the app says so."""
     from app.domain.intake import window_text
 
     host = screen.host
-    window = host.services.maintenance.start(
-        name, timedelta(seconds=seconds), host.settings.user, match
-    )
-    screen.app.post_message(ChangeMade(window_text(window, screen.catalog), board=True))
+    with screen.making_change() as made:
+        window = host.services.maintenance.start(
+            name, timedelta(seconds=seconds), host.settings.user, match
+        )
+        made(board=True)
+    screen.app.post_message(ChangeMade(window_text(window, screen.catalog)))
 
 
 def nominate(screen: StoryCartScreen, ref: str) -> None:

@@ -5,7 +5,8 @@ the story editor opens from screens.story_drafting."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol, cast
 
 from textual import work
@@ -69,21 +70,14 @@ class JobFailed(Message):
 
 
 class ChangeMade(Message):
-    """A screen changed something: the app says `notice` and hands the change to the change
-    feed (`codes`: the incidents it changed; `board`: something else the board shows)."""
+    """A screen's worker changed something (and entered it into the change feed: see
+    `StoryCartScreen.making_change`): the app says `notice` and, for a new declaration, moves
+    the board's cursor to it (`select`)."""
 
-    def __init__(
-        self,
-        notice: str,
-        codes: Iterable[str] = (),
-        select: str | None = None,
-        board: bool = False,
-    ) -> None:
+    def __init__(self, notice: str, select: str | None = None) -> None:
         super().__init__()
         self.notice = notice
-        self.codes = frozenset(codes)
-        self.select = select  # an incident the board's cursor moves to (a new declaration)
-        self.board = board
+        self.select = select
 
 
 class Notice(Message):
@@ -160,22 +154,34 @@ class StoryCartScreen(Screen):
 
     # -- background jobs ----------------------------------------------------------------------
 
+    @contextmanager
+    def making_change(self) -> Iterator[Callable[..., None]]:
+        """Around a change a worker makes: yields `made(codes, board=False)`, which enters it
+        into this process's change feed before the change is over, so a poll reading the
+        database meanwhile does not find it first as another process's change."""
+        engine = self.host.engine
+        if engine is None:  # the database is still opening: nothing shows or plans yet
+            yield lambda *_codes, **_board: None
+            return
+        with engine.changes.making():
+            yield engine.changes.made_here
+
     @work(thread=True, exit_on_error=False, group="incident-actions")
     def change_incidents(
         self, change, notice_key: str | None, select_result: bool = False, after=None
     ):
         """Carry out a change; a refused one becomes a notification in the error handler.
         `after` runs on the app's loop once the change is done."""
-        result = change(self.host.services)
+        with self.making_change() as made:
+            result = change(self.host.services)
+            code = getattr(result, "code", result) if result is not None else ""
+            codes = [code] if isinstance(code, str) and code else []
+            made(codes, board=not codes)
         if after is not None:
             self.app.call_from_thread(after)
-        code = getattr(result, "code", result) if result is not None else ""
         notice = self.catalog.t(notice_key, code=code) if notice_key is not None else ""
-        codes = [code] if isinstance(code, str) and code else []
         # To the app, not this screen: the user may have left it before the change is done.
-        self.app.post_message(
-            ChangeMade(notice, codes, code if select_result and code else None, board=not codes)
-        )
+        self.app.post_message(ChangeMade(notice, code if select_result and code else None))
 
     @work(thread=True, exit_on_error=False, group="story-write")
     def write_stories(self, change, notice: str, reload: bool = False) -> None:

@@ -155,9 +155,11 @@ class FollowUpsScreen(StoryCartScreen):
 
     @work(thread=True, exit_on_error=False, group="follow-ups-write")
     def _set_status(self, item: ActionFacts, status: str) -> None:
-        self.host.services.metrics.set_follow_up(item.item_id, status, self.host.settings.user)
+        with self.making_change() as made:
+            metrics = self.host.services.metrics
+            metrics.set_follow_up(item.item_id, status, self.host.settings.user)
+            made(board=True)  # the board's overdue count and this list read again
         said = self.catalog.t(
             "follow_ups.changed", title=item.title, status=self.catalog.t(f"pm.value.{status}")
         )
-        # To the app: it says so, and the board (its overdue count) and this list read again.
-        self.app.post_message(ChangeMade(said, board=True))
+        self.app.post_message(ChangeMade(said))

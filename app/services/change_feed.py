@@ -13,14 +13,18 @@ Changes arriving together are merged into one batch and published once, as `Chan
 subscriber (the board re-reads those incidents, the escalation scheduler re-plans them in the
 background). After a batch with changes of its own the feed takes the database's state as its
 new baseline, so the next poll does not find this process's own change a second time; what
-another process changed meanwhile is in the same batch, never lost.
+another process changed meanwhile is in the same batch, never lost. A change made here is
+made inside `making()`, its `made_here` entered before it ends: a poll that read the database
+meanwhile leaves what it saw to that entry, instead of publishing the change as another
+process's first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 # Tables whose change the board, the incident screen and the follow-ups show.
@@ -93,6 +97,9 @@ class ChangeFeed:
         self._draining: asyncio.Task | None = None
         self._signature: tuple | None = None
         self._heads: dict[str, tuple] = {}
+        self._making_lock = threading.Lock()
+        self._making = 0  # changes being made here now (any thread)
+        self._made = 0  # changes ever begun here: a read that saw this move overlapped one
         self.published = 0  # batches published
         self.looked = 0  # polls that looked at the database
 
@@ -118,6 +125,23 @@ class ChangeFeed:
         self._loop = None
 
     # -- where changes come in (any thread) ----------------------------------------------------
+
+    @contextlib.contextmanager
+    def making(self) -> Iterator[None]:
+        """Around a change this process makes, its `made_here` entered inside (any thread)."""
+        with self._making_lock:
+            self._making += 1
+            self._made += 1
+        try:
+            yield
+        finally:
+            with self._making_lock:
+                self._making -= 1
+
+    def _made_count(self) -> int | None:
+        """How many changes were begun here, or None while one is being made."""
+        with self._making_lock:
+            return None if self._making else self._made
 
     def made_here(
         self, codes: Iterable[str] = (), planned: Iterable[str] = (), board: bool = False
@@ -198,11 +222,16 @@ class ChangeFeed:
         """The incidents whose heads moved since the baseline, which becomes today's state."""
         if not (batch.look or batch.made_here or batch.everything):
             return set()
+        before = self._made_count()
+        if before is None and not batch.made_here:
+            return set()  # the change being made enters its own batch, which reads then
         signature = self._read_signature()
         self.looked += batch.look
         if signature == self._signature and not batch.made_here:
             return set()
         heads = self._read_heads()
+        if not batch.made_here and self._made_count() != before:
+            return set()  # a change made here began while reading: as above
         known = self._heads
         moved = {code for code in heads.keys() | known.keys() if heads.get(code) != known.get(code)}
         self._signature, self._heads = signature, heads

@@ -91,3 +91,37 @@ async def test_a_reconnect_asks_everyone_to_read_everything():
     feed.heard({"story"})
     await feed.drained()
     assert published[1] == Changes(stories=True)
+
+
+async def test_a_poll_during_a_change_being_made_here_leaves_it_to_that_change():
+    # A screen's worker commits an acknowledgement while the board's poll reads the database:
+    # the poll must not publish it as another process's change, or the board reads it twice.
+    board = Board()
+    feed, published = feed_over(board)
+    with feed.making():
+        board.change("INC-2")  # committed, its made_here not entered yet
+        board.change("INC-1")  # another process, at the same moment
+        feed.poll()
+        await feed.drained()
+        assert published == []
+        feed.made_here(["INC-2"])
+    await feed.drained()
+    feed.poll()
+    await feed.drained()
+    assert [changes.incidents for changes in published] == [frozenset({"INC-1", "INC-2"})]
+
+
+async def test_a_change_that_failed_leaves_what_the_poll_saw_to_the_next_poll():
+    board = Board()
+    feed, published = feed_over(board)
+    try:
+        with feed.making():
+            board.change("INC-1")  # another process
+            feed.poll()
+            await feed.drained()
+            raise ValueError("refused")
+    except ValueError:
+        pass
+    feed.poll()
+    await feed.drained()
+    assert [changes.incidents for changes in published] == [frozenset({"INC-1"})]
