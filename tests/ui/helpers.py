@@ -97,7 +97,7 @@ async def wait_ready(app: StoryCartApp, pilot) -> None:
 
 
 async def wait_until(
-    pilot, condition: Callable[[], object], timeout: float = 5.0, what: str = "the condition"
+    pilot, condition: Callable[[], object], timeout: float = 30.0, what: str = "the condition"
 ) -> None:
     """Until `condition()` is true, letting the app run between looks (`pilot.pause()`); fails
     naming `what` after `timeout` seconds of real time. The deadline only bounds a test that
