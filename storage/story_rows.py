@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import and_, not_, or_, text, update
+from sqlalchemy import and_, not_, or_, text, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -152,9 +152,43 @@ def _search_postgres(
     statement = statement.order_by(
         col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc()
     )
-    if limit is not None:
-        statement = statement.limit(limit)
-    return list(session.exec(statement.offset(offset)))
+    if limit is None:
+        return list(session.exec(statement.offset(offset)))
+    return list(
+        session.execute(_newest_first_or_indexed(statement, words, limit, offset)).scalars()
+    )
+
+
+# A common word fills its page from the first few hundred stories in the library's order; the
+# text indexes find its matches in no order, so PostgreSQL would collect and sort a third of the
+# library first. So the page is first looked for among the newest stories (ix_story_newest, each
+# word checked), and the text indexes answer only when those do not fill it — in one statement:
+# the indexed branch sits behind a one-time filter on how many the first one found.
+SEARCH_BUDGET = 2000
+
+
+def _newest_first_or_indexed(indexed, words: list[str], limit: int, offset: int):
+    """The page from the newest max(SEARCH_BUDGET, 4 × (limit + offset)) stories when they fill
+    it, else from `indexed` (the text indexes' statement). Checking every word exactly with LIKE
+    is the whole condition: a short CJK word's characters are then in the short-word text."""
+    need = limit + offset
+    newest = (
+        select(StoryRecord.id, StoryRecord.search_text, StoryRecord.occurred_on)
+        .order_by(col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc())
+        .limit(max(SEARCH_BUDGET, 4 * need))
+        .subquery("newest")
+    )
+    order = (newest.c.occurred_on.desc().nulls_last(), newest.c.id.desc())
+    quick = select(newest.c.id, newest.c.occurred_on)
+    for word in words:
+        quick = quick.where(newest.c.search_text.like(_like_pattern(word)))
+    quick = quick.order_by(*order).limit(need).cte("quick")
+    filled = select(func.count()).select_from(quick).scalar_subquery()
+    # The CTE is kept in its order (materialized: it is read twice), and only one branch has
+    # rows, in its own order (Append keeps it): nothing is sorted after the page is found.
+    from_quick = select(quick.c.id).where(filled >= need).offset(offset).subquery("from_quick")
+    from_index = indexed.where(filled < need).limit(limit).offset(offset).subquery("from_index")
+    return union_all(select(from_quick.c.id), select(from_index.c.id))
 
 
 # -- stories --------------------------------------------------------------------------------
