@@ -136,27 +136,47 @@ def _search_postgres(
     session: Session, words: list[str], limit: int | None, offset: int
 ) -> list[int]:
     """Like SQLite: the trigram index when a word has three characters or more, else the
-    short-word index, and every word checked exactly with LIKE. The short-word condition is
-    never left as a filter beside the trigram index: PostgreSQL would then parse each
-    candidate story's text (14 s for 결제 실패가 over 100,000 stories)."""
+    short-word index, and every word checked exactly with LIKE; a page looked for first among
+    the newest stories (page_statement)."""
+    if limit is None:
+        return list(session.exec(indexed_statement(words).offset(offset)))
+    return list(session.execute(page_statement(words, limit, offset)).scalars())
+
+
+def indexed_statement(words: list[str]):
+    """Every story holding the words, newest first, found by the text indexes. The short-word
+    condition is never left as a filter beside the trigram index: PostgreSQL would then parse
+    each candidate story's text (14 s for 결제 실패가 over 100,000 stories)."""
     statement = select(StoryRecord.id)
     short = [word for word in words if len(word) < TRIGRAM and _all_cjk(word)]
     if short and all(len(word) < TRIGRAM for word in words):
-        indexed = func.to_tsvector("simple", func.coalesce(StoryRecord.short_text, ""))
-        # Every character, not a phrase: a phrase needs word positions, which the GIN index
-        # does not hold, so each candidate's text would be parsed again to check it.
-        characters = func.plainto_tsquery("simple", " ".join(" ".join(word) for word in short))
-        statement = statement.where(indexed.op("@@")(characters))
+        statement = statement.where(_has_characters(short))
     for word in words:
         statement = statement.where(col(StoryRecord.search_text).like(_like_pattern(word)))
-    statement = statement.order_by(
+    return statement.order_by(
         col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc()
     )
-    if limit is None:
-        return list(session.exec(statement.offset(offset)))
-    return list(
-        session.execute(_newest_first_or_indexed(statement, words, limit, offset)).scalars()
-    )
+
+
+def page_statement(words: list[str], limit: int, offset: int):
+    """One page of indexed_statement(words): looked for first among the newest stories (those
+    holding every CJK character of the query when it has Korean or Japanese words)."""
+    need = limit + offset
+    cjk = [word for word in words if _all_cjk(word)]
+    if cjk:
+        first = _newest_with_characters(cjk, 2 * need + CANDIDATES_MORE)
+    else:
+        first = _newest(max(SEARCH_BUDGET, 4 * need))
+    return _first_or_indexed(first, indexed_statement(words), words, limit, offset)
+
+
+def _has_characters(words: list[str]):
+    """The short-word index's condition: the story holds every character of the CJK words.
+    Every character, not a phrase: a phrase needs word positions, which the GIN index does not
+    hold, so each candidate's text would be parsed again to check it."""
+    indexed = func.to_tsvector("simple", func.coalesce(StoryRecord.short_text, ""))
+    characters = func.plainto_tsquery("simple", " ".join(" ".join(word) for word in words))
+    return indexed.op("@@")(characters)
 
 
 # A common word fills its page from the first few hundred stories in the library's order; the
@@ -165,19 +185,38 @@ def _search_postgres(
 # word checked), and the text indexes answer only when those do not fill it — in one statement:
 # the indexed branch sits behind a one-time filter on how many the first one found.
 SEARCH_BUDGET = 2000
+# A query with Korean or Japanese words looks first among the newest stories that hold all its
+# characters (the short-word index, no story's text read; sorted by date: a top-N sort of
+# identifiers) — twice the page and this many more — and checks each word there: a library
+# whose newest thousands of stories are in another language does not cost a third of it.
+CANDIDATES_MORE = 100
 
 
-def _newest_first_or_indexed(indexed, words: list[str], limit: int, offset: int):
-    """The page from the newest max(SEARCH_BUDGET, 4 × (limit + offset)) stories when they fill
-    it, else from `indexed` (the text indexes' statement). Checking every word exactly with LIKE
-    is the whole condition: a short CJK word's characters are then in the short-word text."""
-    need = limit + offset
-    newest = (
+def _newest(budget: int):
+    return (
         select(StoryRecord.id, StoryRecord.search_text, StoryRecord.occurred_on)
         .order_by(col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc())
-        .limit(max(SEARCH_BUDGET, 4 * need))
+        .limit(budget)
         .subquery("newest")
     )
+
+
+def _newest_with_characters(words: list[str], budget: int):
+    return (
+        select(StoryRecord.id, StoryRecord.search_text, StoryRecord.occurred_on)
+        .where(_has_characters(words))
+        .order_by(col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc())
+        .limit(budget)
+        .subquery("newest")
+    )
+
+
+def _first_or_indexed(newest, indexed, words: list[str], limit: int, offset: int):
+    """The page from `newest` (a few stories in the library's order: _newest or
+    _newest_with_characters) when they fill it, else from `indexed` (the text indexes'
+    statement). Checking every word exactly with LIKE is the whole condition: a short CJK
+    word's characters are then in the short-word text."""
+    need = limit + offset
     order = (newest.c.occurred_on.desc().nulls_last(), newest.c.id.desc())
     quick = select(newest.c.id, newest.c.occurred_on)
     for word in words:

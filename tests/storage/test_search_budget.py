@@ -42,24 +42,45 @@ def test_every_page_is_the_indexed_answers_page(library, query):
     assert len(every) == (2 if "인증서" in query or "만료" in query else 30)
 
 
-def test_a_common_word_never_runs_the_indexed_branch(library):
+def _plan(database, query: str) -> str:
+    with database.session() as session:
+        statement = story_rows.page_statement(story_rows.query_words(query), 2, 0)
+        compiled = statement.compile(dialect=session.get_bind().dialect)
+        rows = session.connection().exec_driver_sql(f"EXPLAIN ANALYZE {compiled}", compiled.params)
+        return "\n".join(row[0] for row in rows)
+
+
+@pytest.mark.parametrize("query", ["결제 장애", "disk"])
+def test_a_common_word_never_runs_the_indexed_branch(library, query):
     if library.engine.dialect.name != "postgresql":
         pytest.skip("SQLite reads its search indexes in the library's order")
-    from sqlalchemy.dialects import postgresql
-
-    with library.session() as session:
-        words = story_rows.query_words("결제 장애")
-        indexed = story_rows.select(story_rows.StoryRecord.id)
-        for word in words:
-            pattern = story_rows._like_pattern(word)
-            indexed = indexed.where(
-                story_rows.col(story_rows.StoryRecord.search_text).like(pattern)
-            )
-        statement = story_rows._newest_first_or_indexed(indexed, words, 2, 0)
-        sql = str(
-            statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-        )
-        plan = "\n".join(
-            row[0] for row in session.connection().exec_driver_sql(f"EXPLAIN ANALYZE {sql}")
-        )
+    plan = _plan(library, query)
     assert "never executed" in plan, plan
+
+
+def test_a_korean_word_behind_the_newest_english_stories(database_url, monkeypatch):
+    """The newest stories are in English; the Korean ones come after them in the library's
+    order. The page of 장애 still comes from the newest stories that hold its characters, and
+    it is the same page the text index gives."""
+    monkeypatch.setattr(story_rows, "SEARCH_BUDGET", 6)
+    monkeypatch.setattr(story_rows, "CANDIDATES_MORE", 2)
+    database = Database.open(database_url)
+    lib = library_services(database, FakeClock(START))
+    for n in range(20):
+        korean = n < 10  # the older half
+        story = Story(
+            key=f"s{n}",
+            lang="ko" if korean else "en",
+            title=f"s{n}",
+            narrative="결제 장애 이어졌다" if korean else "the disk filled up",
+        )
+        lib.stories.create(replace(story, occurred_on=f"2025-01-{n + 1:02d}"), "민지")
+    with database.session() as session:
+        every = search_ids(session, "장애")
+        pages = [search_ids(session, "장애", limit=2, offset=offset) for offset in range(0, 12, 2)]
+    assert [story_id for page in pages for story_id in page] == every
+    assert len(every) == 10
+    if database.engine.dialect.name == "postgresql":
+        plan = _plan(database, "장애")
+        assert "never executed" in plan, plan
+    database.close()
