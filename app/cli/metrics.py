@@ -79,7 +79,7 @@ def _period(args, now, catalog: Catalog):
 
 
 def cmd_metrics(settings: Settings, args) -> int:
-    from app.domain.metrics_view import CSV_HEADER, report_csv_rows, report_document
+    from app.domain.metrics_view import CSV_HEADER, report_csv_rows, report_json
 
     catalog = Catalog(settings.lang)
     policy = policy_named(command_policies(settings), settings.policy or "web-service")
@@ -90,7 +90,7 @@ def cmd_metrics(settings: Settings, args) -> int:
     finally:
         service.database.close()
     if args.json:
-        print(json.dumps(report_document(report), ensure_ascii=False, indent=2))
+        print(report_json(report))
     elif args.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(CSV_HEADER)

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from itertools import pairwise
 from operator import itemgetter
 from typing import NamedTuple
@@ -31,14 +32,16 @@ from app.domain.policy.model import TARGET_MEASURES
 MEASURES = TARGET_MEASURES
 _FIRST_TIME = 6  # Timed's field holding the first of the MEASURES
 _TIME = itemgetter(1)  # of a (code, seconds) sample
-_DECLARED = itemgetter(5)  # of a Timed
+_CODE, _TITLE, _POLICY, _SEVERITY, _TYPE, _DECLARED_AT = range(6)  # a Timed's fields
+_DECLARED = itemgetter(_DECLARED_AT)  # of a Timed
 HISTOGRAM_BINS = 8
 
 
 class Timed(NamedTuple):
     """One incident as the metrics read it from storage: plain numbers, no datetimes (a
     year of incidents is tens of thousands of rows). `declared` is seconds since the epoch;
-    the others are the four times in seconds, None where the incident has none."""
+    the others are the four times in seconds, None where the incident has none. report()
+    takes any tuple in this shape (storage hands out the driver's plain tuples)."""
 
     code: str
     title: str
@@ -106,13 +109,18 @@ class Figure:
     def count(self) -> int:
         return len(self.samples)
 
+    @cached_property
+    def _values(self) -> tuple[float, ...]:
+        # Computed once: the table, the spread and the drill-down each ask for several figures.
+        return tuple([seconds for _code, seconds in self.samples])
+
     @property
     def values(self) -> list[float]:
-        return [seconds for _code, seconds in self.samples]
+        return list(self._values)
 
     @property
     def median(self) -> float | None:
-        values = self.values
+        values = self._values
         if not values:
             return None
         middle = len(values) // 2
@@ -121,7 +129,7 @@ class Figure:
         return (values[middle - 1] + values[middle]) / 2
 
     def percentile(self, fraction: float) -> float | None:
-        values = self.values
+        values = self._values
         if not values:
             return None
         return values[max(0, math.ceil(fraction * len(values)) - 1)]
@@ -132,12 +140,12 @@ class Figure:
 
     @property
     def mean(self) -> float | None:
-        values = self.values
+        values = self._values
         return sum(values) / len(values) if values else None
 
     @property
     def maximum(self) -> float | None:
-        return self.values[-1] if self.samples else None
+        return self._values[-1] if self.samples else None
 
     @property
     def met(self) -> int | None:
@@ -146,7 +154,8 @@ class Figure:
         (never acknowledged, still open) are left out; `missing` names them."""
         if self.target_s is None or not self.samples:
             return None
-        return sum(1 for seconds in self.values if seconds <= self.target_s)
+        target = self.target_s
+        return sum(1 for seconds in self._values if seconds <= target)
 
     @property
     def met_share(self) -> float | None:
@@ -165,13 +174,26 @@ class Figure:
 
     def histogram(self, bins: int = HISTOGRAM_BINS) -> list[int]:
         """Counts in `bins` equal slices from 0 to the longest time."""
+        counts = self._spreads.get(bins)
+        if counts is None:
+            counts = self._spreads[bins] = self._slices(bins)
+        return list(counts)
+
+    @cached_property
+    def _spreads(self) -> dict[int, tuple[int, ...]]:
+        return {}  # bins → histogram(bins), each counted once
+
+    def _slices(self, bins: int) -> tuple[int, ...]:
         if not self.samples:
-            return [0] * bins
-        top = self.values[-1] or 1.0
+            return (0,) * bins
+        values = self._values
+        top = values[-1] or 1.0
         counts = [0] * bins
-        for seconds in self.values:
-            counts[min(bins - 1, int(seconds / top * bins))] += 1
-        return counts
+        last = bins - 1
+        for seconds in values:
+            slot = int(seconds / top * bins)
+            counts[slot if slot < last else last] += 1
+        return tuple(counts)
 
 
 @dataclass(frozen=True)
@@ -253,14 +275,14 @@ def report(
     back = start - recurrence_within.total_seconds()
     read = [
         timed
-        for timed in (f if isinstance(f, Timed) else f.timed() for f in facts)
-        if back <= timed.declared < end
+        for timed in (f if isinstance(f, tuple) else f.timed() for f in facts)
+        if back <= timed[_DECLARED_AT] < end
     ]
-    chosen = [timed for timed in read if timed.declared >= start]
-    inside = {timed.code for timed in chosen}
+    chosen = [timed for timed in read if timed[_DECLARED_AT] >= start]
+    inside = {timed[_CODE] for timed in chosen}
     by_severity: dict[str, list[Timed]] = defaultdict(list)
     for timed in chosen:
-        by_severity[timed.severity].append(timed)
+        by_severity[timed[_SEVERITY]].append(timed)
     severities = tuple(dict.fromkeys([*severity_order, *sorted(by_severity)]))
     figures = {}
     for severity in severities:
@@ -281,7 +303,7 @@ def report(
         weekly=weekly_counts(chosen, since, until),
         recurrences=tuple(r for r in recurrences(read, recurrence_within) if r.code in inside),
         actions=summarize_actions(actions, today or until.date()),
-        titles={t.code: t.title for t in chosen},
+        titles={t[_CODE]: t[_TITLE] for t in chosen},
     )
 
 
@@ -300,7 +322,7 @@ def weekly_counts(
     period, empty weeks included."""
     first = week_start(since)
     origin = datetime.combine(first, datetime.min.time(), since.tzinfo).timestamp()
-    counts = Counter(int((t.declared - origin) // WEEK_S) for t in facts)
+    counts = Counter([int((t[_DECLARED_AT] - origin) // WEEK_S) for t in facts])
     weeks = []
     number = 0
     while origin + number * WEEK_S < until.timestamp():
@@ -320,18 +342,19 @@ def recurrences(facts: Iterable[Timed], within: timedelta) -> tuple[Recurrence, 
     by_key: dict[tuple, list[Timed]] = defaultdict(list)
     folded: dict[str, str] = {}  # titles repeat: fold each once
     for item in sorted(facts, key=_DECLARED):
-        title = folded.get(item.title)
+        title = folded.get(item[_TITLE])
         if title is None:
-            title = folded[item.title] = " ".join(item.title.casefold().split())
-        by_key[(item.policy, item.type_key, title)].append(item)
+            title = folded[item[_TITLE]] = " ".join(item[_TITLE].casefold().split())
+        by_key[(item[_POLICY], item[_TYPE], title)].append(item)
     limit = within.total_seconds()
     found = []
     for group in by_key.values():
         for earlier, later in pairwise(group):
-            gap = later.declared - earlier.declared
+            gap = later[_DECLARED_AT] - earlier[_DECLARED_AT]
             if gap <= limit:
-                found.append(Recurrence(later.code, earlier.code, gap / 86400))
-    return tuple(sorted(found, key=lambda r: r.code))
+                found.append((later[_CODE], earlier[_CODE], gap / 86400))
+    found.sort(key=itemgetter(0))
+    return tuple([Recurrence(*item) for item in found])
 
 
 def summarize_actions(actions: Sequence[ActionFacts], today: date) -> ActionSummary:

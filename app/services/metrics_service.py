@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from app.domain.clock import Clock
-from app.domain.metrics import ActionFacts, MetricsReport, Timed, report
+from app.domain.metrics import ActionFacts, MetricsReport, report
 from app.domain.policy.model import Policy
 from app.domain.policy.targets import severity_targets
 from app.domain.postmortem.model import ACTION_STATUSES
 from app.domain.textsafe import printable
+from app.services.gc_pause import gc_paused
 from storage.database import Database
 from storage.metric_rows import (
     count_overdue,
@@ -34,21 +35,22 @@ class MetricsService:
         self.clock = clock
 
     def report(self, policy: Policy, since: datetime, until: datetime) -> MetricsReport:
-        with self.database.session() as session:
-            # Back by the recurrence window: first occurrences of repeats inside the period.
-            rows = incident_times(session, since - RECURRENCE_WITHIN, until, policy.name)
-            actions = follow_ups_in_period(session, since, until, policy.name)
-        return report(
-            [Timed._make(row) for row in rows],
-            since,
-            until,
-            {s.key: severity_targets(s).measures() for s in policy.severities},
-            [ActionFacts(*row) for row in actions],
-            today=self.today(),
-            policy=policy.name,
-            severity_order=[severity.key for severity in policy.severities],
-            recurrence_within=RECURRENCE_WITHIN,
-        )
+        with gc_paused():
+            with self.database.session() as session:
+                # Back by the recurrence window: first occurrences of repeats inside the period.
+                rows = incident_times(session, since - RECURRENCE_WITHIN, until, policy.name)
+                actions = follow_ups_in_period(session, since, until, policy.name)
+            return report(
+                rows,
+                since,
+                until,
+                {s.key: severity_targets(s).measures() for s in policy.severities},
+                [ActionFacts(*row) for row in actions],
+                today=self.today(),
+                policy=policy.name,
+                severity_order=[severity.key for severity in policy.severities],
+                recurrence_within=RECURRENCE_WITHIN,
+            )
 
     def today(self) -> date:
         return self.clock.now().astimezone().date()

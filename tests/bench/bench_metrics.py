@@ -159,8 +159,13 @@ async def time_screen(url: str, folder: Path) -> float:
     async with app.run_test(size=(120, 40)) as pilot:
         while app.services is None:
             await pilot.pause(0.02)
-        await app.workers.wait_for_complete()
-        await pilot.pause(1.0)  # the board drawn and idle, as when somebody reaches for M
+        # The board's first reads done (a cancelled, superseded read is done too), drawn and
+        # idle, as when somebody reaches for M.
+        deadline = time.perf_counter() + 60
+        while any(worker.is_running for worker in app.workers):
+            assert time.perf_counter() < deadline, "the board's reads never finished"
+            await pilot.pause(0.05)
+        await pilot.pause(1.0)
         began = time.perf_counter()
         await pilot.press("M")
         while True:
