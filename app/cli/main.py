@@ -7,30 +7,13 @@ Errors are one sentence on stderr with a non-zero exit code, never a traceback
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli.alert import add_alert_parsers
-from app.cli.daemon_parsers import add_daemon_parsers
-from app.cli.database import add_db_parsers
-from app.cli.demo import add_demo_parser
-from app.cli.drill import add_drill_parsers
 from app.cli.errors import CommandError
-from app.cli.incident import add_incident_parsers
-from app.cli.intake import add_intake_parsers
-from app.cli.kiosk import add_kiosk_parser
-from app.cli.maintenance import add_maintenance_parsers
-from app.cli.metrics import add_metrics_parsers
-from app.cli.oncall import add_oncall_parser
-from app.cli.policy import add_policy_parsers
-from app.cli.postmortem import add_exchange_parsers
-from app.cli.run import add_run_parser, cmd_run
-from app.cli.settings import add_settings_parser
-from app.cli.status import add_status_parser
-from app.cli.story import add_story_parsers
-from app.cli.training import add_training_parsers
 from app.config import ConfigError, Flags, Settings, load_settings
 from app.domain.i18n import Catalog, said_in
 from app.domain.policy.errors import PolicyError
@@ -74,7 +57,53 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Each command group's module, the function adding its parsers, and the commands it adds, in
+# the order `storycart --help` lists them. A command imports only its own group's module (and
+# what that imports): `incident list` never loads the TUI, the story library or the intake.
+COMMAND_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("app.cli.run", "add_run_parser", ("run",)),
+    ("app.cli.kiosk", "add_kiosk_parser", ("kiosk",)),
+    ("app.cli.policy", "add_policy_parsers", ("policy",)),
+    ("app.cli.incident", "add_incident_parsers", ("incident",)),
+    ("app.cli.daemon_parsers", "add_daemon_parsers", ("daemon",)),
+    ("app.cli.postmortem", "add_exchange_parsers", ("export", "import")),
+    ("app.cli.story", "add_story_parsers", ("story",)),
+    ("app.cli.database", "add_db_parsers", ("db",)),
+    ("app.cli.settings", "add_settings_parser", ("settings",)),
+    ("app.cli.alert", "add_alert_parsers", ("alert",)),
+    ("app.cli.intake", "add_intake_parsers", ("intake",)),
+    ("app.cli.maintenance", "add_maintenance_parsers", ("maintenance",)),
+    ("app.cli.metrics", "add_metrics_parsers", ("metrics", "follow-ups")),
+    ("app.cli.demo", "add_demo_parser", ("demo",)),
+    ("app.cli.oncall", "add_oncall_parser", ("oncall",)),
+    ("app.cli.drill", "add_drill_parsers", ("drill",)),
+    ("app.cli.training", "add_training_parsers", ("training",)),
+    ("app.cli.status", "add_status_parser", ("status",)),
+)
+# The global options that take a value (the word after them is not a command).
+_VALUE_OPTIONS = ("--db", "--config", "--lang", "--policy", "--policy-file")
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command `argv` names, read past the global options ("" when it names none: the
+    TUI); None when it uses an option this cannot read for sure (an abbreviation, --help):
+    then every group is built and argparse says what it says today."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUE_OPTIONS:
+            next(words, None)
+        elif word.startswith(tuple(option + "=" for option in _VALUE_OPTIONS)):
+            continue
+        elif word.startswith("-"):
+            return None
+        else:
+            return word
+    return ""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command, or only for `command`'s group when it is a known one
+    ("": the TUI's)."""
     parser = argparse.ArgumentParser(
         prog="storycart",
         description="Incident board, postmortems and the story cart, in your terminal.",
@@ -84,26 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    add_run_parser(commands, common)
-    add_kiosk_parser(commands, common)
-    add_policy_parsers(commands, common)
-    add_incident_parsers(commands, common)
-
-    add_daemon_parsers(commands, common, cmd_daemon)
-    add_exchange_parsers(commands, common)
-    add_story_parsers(commands, common)
-    add_db_parsers(commands, common)
-    add_settings_parser(commands, common)
-    add_alert_parsers(commands, common)
-    add_intake_parsers(commands, common)
-    add_maintenance_parsers(commands, common)
-    add_metrics_parsers(commands, common)
-    add_demo_parser(commands, common)
-    add_oncall_parser(commands, common)
-    add_drill_parsers(commands, common)
-    add_training_parsers(commands, common)
-    add_status_parser(commands, common)
+    chosen = [] if command is None else [g for g in COMMAND_GROUPS if (command or "run") in g[2]]
+    for module, function, _names in chosen or COMMAND_GROUPS:
+        add = getattr(importlib.import_module(module), function)
+        if module == "app.cli.daemon_parsers":
+            add(commands, common, cmd_daemon)
+        else:
+            add(commands, common)
     return parser
 
 
@@ -116,6 +132,12 @@ def _settings(args: argparse.Namespace) -> Settings:
         policy_files=list(getattr(args, "policy_files", None) or []),
     )
     return load_settings(flags, os.environ)
+
+
+def _open_tui(settings: Settings, args) -> int:
+    from app.cli.run import cmd_run
+
+    return cmd_run(settings, args)
 
 
 def cmd_daemon(settings: Settings, args) -> int:
@@ -164,12 +186,13 @@ def _not_utf8_argument(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if (option := _not_utf8_argument(sys.argv[1:] if argv is None else argv)) is not None:
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(command_word(words)).parse_args(argv)
+    if (option := _not_utf8_argument(words)) is not None:
         catalog = Catalog(getattr(args, "lang", None) or "en")
         print(f"storycart: {catalog.t('cli.not_utf8', option=option)}", file=sys.stderr)
         return 2
-    handler = getattr(args, "handler", cmd_run)  # no command: the TUI
+    handler = getattr(args, "handler", None) or _open_tui  # no command: the TUI
     settings = None
     try:
         settings = _settings(args)
