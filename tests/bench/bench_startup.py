@@ -7,6 +7,10 @@ Cart the board's header (first frame) and then an incident's row (start-up as th
 it). Prints a table; not a test.
 
     PYTHONPATH=. .venv/bin/python tests/bench/bench_startup.py [--runs 10] [--incidents 20]
+        [--baseline DIR]
+
+--baseline DIR also starts the Story Cart checked out in DIR (say `git archive main | tar -x -C
+DIR`) in the same alternation, on the same database: before → after under the same load.
 """
 
 from __future__ import annotations
@@ -54,13 +58,21 @@ def rss_kib(pid: int) -> int:
 def measure(
     command: list[str], markers: tuple[bytes, ...], env: dict[str, str], settle: float
 ) -> tuple[list[float], int, int]:
+    # `python -m` puts the working directory first on sys.path: run from the checkout the
+    # environment names (PYTHONPATH), or a --baseline run would import this one.
     """Seconds from spawn to each marker on screen, in order; RSS (KiB) when the last one is on
     screen and `settle` seconds later."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        command,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+        cwd=env.get("PYTHONPATH", "").split(os.pathsep)[0] or None,
     )
     os.close(slave)
     seen = b""
@@ -98,6 +110,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--settle", type=float, default=1.0, help="seconds before reading RSS")
     parser.add_argument("--incidents", type=int, default=20, help="open incidents on the board")
+    parser.add_argument("--baseline", type=Path, help="another checkout, timed in the same run")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="storycart-bench-"))
@@ -127,11 +140,26 @@ def main() -> None:
     seed(database, args.incidents, datetime.now(UTC))
     measure(storycart, board_markers, env, args.settle)
     measure(floor, (b"Minimal floor ready",), env, 0.1)
+    baseline_env = None
+    if args.baseline is not None:
+        baseline = args.baseline.resolve()
+        names = ("app", "screens", "widgets", "storage", "assets")
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", *(str(baseline / n) for n in names)],
+            check=True,
+        )
+        baseline_env = {**env, "PYTHONPATH": str(baseline)}
+        measure(storycart, board_markers, baseline_env, 0.1)
 
     results: dict[str, list[tuple[list[float], int, int]]] = {"storycart": [], "floor": []}
+    if baseline_env is not None:
+        results["baseline"] = []
+    load = os.getloadavg()[0]
     for _ in range(args.runs):
         results["storycart"].append(measure(storycart, board_markers, env, args.settle))
         results["floor"].append(measure(floor, (b"Minimal floor ready",), env, args.settle))
+        if baseline_env is not None:
+            results["baseline"].append(measure(storycart, board_markers, baseline_env, args.settle))
 
     def row(name: str, label: str, marker: int = -1) -> str:
         times = [t[marker] * 1000 for t, _, _ in results[name]]
@@ -156,10 +184,17 @@ def main() -> None:
     print(row("storycart", "storycart: board header (first frame)", 0))
     print(row("storycart", f"storycart: {args.incidents} incidents on screen", 1))
     print(row("floor", "minimal Textual app (one Static)"))
+    if baseline_env is not None:
+        print(row("baseline", "baseline: board header", 0))
+        print(row("baseline", f"baseline: {args.incidents} incidents on screen", 1))
     print(
         f"\nratio storycart / floor (median): first frame {header:.2f}x, incidents on screen "
         f"{board:.2f}x   goal: <= 1.25x"
     )
+    if baseline_env is not None:
+        before = statistics.median(t[1] for t, _, _ in results["baseline"]) / floor_median
+        print(f"baseline / floor (median): incidents on screen {before:.2f}x")
+    print(f"load average: {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
     print(
         "RSS@frame: when the incidents are on screen (RSS columns of the header row are the "
         f"same run's); RSS@+1s: {args.settle:.1f} s later. Goal: RSS@+1s < 60 MiB."
