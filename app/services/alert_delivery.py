@@ -172,6 +172,7 @@ class AlertDeliverer:
         # Clear while this process's scheduler fires a pass: pages wait for it (up to
         # YIELD_TO_FIRING_S), so a storm's sending threads do not take the interpreter from
         # the steps still to fire (measured: firing p99 4 s with 16 senders beside it).
+        self._catalogs: dict[str, Catalog] = {}
         self.firing_quiet = threading.Event()
         self.firing_quiet.set()
 
@@ -350,7 +351,7 @@ class AlertDeliverer:
         now, with its acknowledge link when pages carry one."""
         payload = alert.payload
         key = idempotency_key(payload, channel.outbox_channel)
-        catalog = Catalog(channel.lang or self.lang)
+        catalog = self._catalog(channel.lang or self.lang)
         ack = None
         if "broadcast" in payload:
             view = self.views(payload["incident"]) if self.views is not None else None
@@ -365,6 +366,12 @@ class AlertDeliverer:
             send(target, title, body, channel.name)
         except PagingError as error:
             raise AlertFailed(str(error)) from None
+
+    def _catalog(self, lang: str) -> Catalog:
+        """One catalog per language for all pages (each copies the whole catalog)."""
+        if lang not in self._catalogs:
+            self._catalogs[lang] = Catalog(lang)
+        return self._catalogs[lang]
 
     def _ack_link(self, channel: PagingChannel, alert, catalog: Catalog) -> str:
         """The page's acknowledge link, the same on every try; "" without links, or when it

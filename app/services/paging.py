@@ -98,10 +98,14 @@ def ntfy_actions(label: str, link: str) -> str:
 
 
 def load_sender() -> None:
-    """Import Apprise ahead of the first page (its ~100 plugins take most of a second): a
-    process that pages calls this in a thread at start, so the first alert is not the one
-    that waits for it."""
-    import apprise  # noqa: F401
+    """Load Apprise and its ~100 service plugins ahead of the first page (most of a second):
+    a process that pages calls this in a thread at start, so the first alert is not the one
+    that waits for it. Importing Apprise alone leaves the plugins to the first URL it reads:
+    in a storm, that was the first page of every one of the sixteen sending threads, all
+    waiting on the one that loaded them (seen: ~1.5 s before the first page went out)."""
+    import apprise
+
+    apprise.Apprise.instantiate("json://localhost")  # reads the URL only: nothing is sent
 
 
 def send(url: str, title: str, body: str, channel_name: str) -> None:
