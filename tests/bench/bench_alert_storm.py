@@ -167,7 +167,7 @@ def run(args, folder: Path, server, receiver: Receiver) -> None:
             thread.join()
         taken_in = time.time() - began
         deadline = time.time() + args.wait
-        while time.time() < deadline and len(paged(posted, receiver)[0]) < len(posted.incident):
+        while time.time() < deadline and len(paged(receiver)[0]) < len(posted.incident):
             time.sleep(0.1)
         time.sleep(1)  # anything that would arrive twice has time to
     finally:
@@ -182,7 +182,7 @@ def run(args, folder: Path, server, receiver: Receiver) -> None:
             print(f"{name}: {text[-1500:]}", file=sys.stderr)
 
 
-def paged(posted: Posted, receiver: Receiver) -> tuple[dict[str, float], int]:
+def paged(receiver: Receiver) -> tuple[dict[str, float], int]:
     """Each incident's first page (received at, time.time()), and pages that came twice."""
     first: dict[str, float] = {}
     keys = []
@@ -195,7 +195,7 @@ def paged(posted: Posted, receiver: Receiver) -> tuple[dict[str, float], int]:
 
 
 def report(args, server, posted: Posted, receiver: Receiver, taken_in: float) -> None:
-    first, twice = paged(posted, receiver)
+    first, twice = paged(receiver)
     latencies = [
         (first[code] - posted.first[group]) * 1000
         for group, code in posted.incident.items()
