@@ -10,36 +10,34 @@ from sqlmodel import Session, col, select
 from storage.tables import EscalationEventRecord
 from storage.watch_tables import IntakeKeyRecord
 
-CLAIM_ROWS = 100  # events in one INSERT: 700 parameters, under SQLite's oldest limit of 999
-
 
 def insert_claims(session: Session, events: list[dict]) -> dict[tuple[int, str, int], int]:
     """Insert these escalation events, except any another process inserted first (the unique
     (incident, step, round) key); (incident id, step id, round) → event id of those inserted
-    here, the steps this transaction claimed."""
+    here, the steps this transaction claimed. One statement compiled once (cached) for a whole
+    storm, its rows sent in as few multi-row INSERTs as the driver allows (SQLAlchemy's
+    "insertmanyvalues"), on the table itself: the ORM's bulk path compiled a 100-row INSERT
+    anew for every batch and coerced each value (half of a storm's firing time)."""
+    if not events:
+        return {}
+    table = EscalationEventRecord.__table__
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    won: dict[tuple[int, str, int], int] = {}
-    for start in range(0, len(events), CLAIM_ROWS):
-        statement = (
-            dialect.insert(EscalationEventRecord)
-            .values(events[start : start + CLAIM_ROWS])
-            .on_conflict_do_nothing(index_elements=["incident_id", "step_id", "round"])
-            .returning(
-                EscalationEventRecord.id,
-                EscalationEventRecord.incident_id,
-                EscalationEventRecord.step_id,
-                EscalationEventRecord.round,
-            )
-        )
-        for event_id, incident_id, step_id, round_ in session.execute(statement):
-            won[(incident_id, step_id, round_)] = event_id
-    return won
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["incident_id", "step_id", "round"])
+        .returning(table.c.id, table.c.incident_id, table.c.step_id, table.c.round)
+    )
+    return {
+        (incident_id, step_id, round_): event_id
+        for event_id, incident_id, step_id, round_ in session.execute(statement, events)
+    }
 
 
 def insert_rows(session: Session, table, rows: list[dict]) -> None:
-    """Rows of one table in one executemany, inside the caller's transaction."""
+    """Rows of one table in one executemany, inside the caller's transaction (on the table,
+    not through the ORM's bulk path)."""
     if rows:
-        session.execute(insert(table), rows)
+        session.execute(insert(table.__table__), rows)
 
 
 def latest_alert_contexts(session: Session, codes: list[str]) -> dict[str, list[dict]]:

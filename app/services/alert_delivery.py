@@ -21,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ PAGE_RETRY_FIRST = timedelta(seconds=10)
 PAGE_RETRY_MAX = timedelta(minutes=5)
 COMMAND_TIMEOUT_S = 30
 PAGE_SENDERS = 16  # pages in flight at once from one process
+# A page waits this long at most for the firing pass under way to end (`firing_quiet`).
+YIELD_TO_FIRING_S = 1.0
 # Pages sent are recorded (outbox row and timeline line) this many to a transaction.
 FINISH_BATCH = 50
 # A screen that opens later does not ring for what fired long before it opened.
@@ -166,6 +169,12 @@ class AlertDeliverer:
         self.views = views  # an incident's current view, for incident-channel messages
         self.lease = lease  # a claim older than this was left by a process that died
         self.links = links  # acknowledge links for pages (app.services.ack_links), or none
+        # Clear while this process's scheduler fires a pass: pages wait for it (up to
+        # YIELD_TO_FIRING_S), so a storm's sending threads do not take the interpreter from
+        # the steps still to fire (measured: firing p99 4 s with 16 senders beside it).
+        self._catalogs: dict[str, Catalog] = {}
+        self.firing_quiet = threading.Event()
+        self.firing_quiet.set()
 
     def deliver_pending(self) -> list[Delivery]:
         """Deliver every alert this process can take; blocking (run it off the event loop).
@@ -254,6 +263,7 @@ class AlertDeliverer:
                 if not claimed:
                     break  # another process is delivering it
             attempt = alert.attempts + 1
+            self.firing_quiet.wait(YIELD_TO_FIRING_S)
             delivery = self._deliver(alert, attempt, now)
             done.append((alert, delivery, attempt, now))
             if delivery.error is not None:
@@ -341,7 +351,7 @@ class AlertDeliverer:
         now, with its acknowledge link when pages carry one."""
         payload = alert.payload
         key = idempotency_key(payload, channel.outbox_channel)
-        catalog = Catalog(channel.lang or self.lang)
+        catalog = self._catalog(channel.lang or self.lang)
         ack = None
         if "broadcast" in payload:
             view = self.views(payload["incident"]) if self.views is not None else None
@@ -356,6 +366,12 @@ class AlertDeliverer:
             send(target, title, body, channel.name)
         except PagingError as error:
             raise AlertFailed(str(error)) from None
+
+    def _catalog(self, lang: str) -> Catalog:
+        """One catalog per language for all pages (each copies the whole catalog)."""
+        if lang not in self._catalogs:
+            self._catalogs[lang] = Catalog(lang)
+        return self._catalogs[lang]
 
     def _ack_link(self, channel: PagingChannel, alert, catalog: Catalog) -> str:
         """The page's acknowledge link, the same on every try; "" without links, or when it

@@ -228,11 +228,7 @@ class EscalationScheduler:
             if codes is WAKE:
                 codes = [code for code, at in self._wakeups.items() if at <= started]
             fired, plans = (
-                await asyncio.to_thread(
-                    self.service.fire_due_and_plan, catching_up, self.actor, codes
-                )
-                if codes is None or codes
-                else ([], [])
+                await self._pass(codes, catching_up) if codes is None or codes else ([], [])
             )
             if self.stopping:
                 return  # the scheduler is shut down: nothing to plan
@@ -248,6 +244,19 @@ class EscalationScheduler:
                 if wake is not None:
                     self._wakeups[record.code] = wake
             self._schedule_next()
+
+    async def _pass(self, codes: list[str] | None, catching_up: bool) -> tuple[list, list]:
+        """One firing pass in a thread, the deliverer's pages waiting for it to end."""
+        quiet = self.deliverer.firing_quiet if self.deliverer is not None else None
+        if quiet is not None:
+            quiet.clear()
+        try:
+            return await asyncio.to_thread(
+                self.service.fire_due_and_plan, catching_up, self.actor, codes
+            )
+        finally:
+            if quiet is not None:
+                quiet.set()
 
     def _schedule_next(self) -> None:
         if not self._wakeups:

@@ -6,7 +6,6 @@ a log line."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import stat
@@ -17,6 +16,7 @@ from urllib.parse import quote, urlencode
 from app.domain.page_html import mail_html
 from app.domain.paging import PagingChannel
 from app.domain.redact import redact_text
+from app.services.page_log import captured
 
 # Services where Apprise passes a header we name (+Header=value in the URL); mail carries it as
 # a message header.
@@ -25,7 +25,6 @@ NTFY_SCHEMES = {"ntfy", "ntfys"}
 PRIORITY_SCHEMES = NTFY_SCHEMES | {"pover", "pushover"}
 MAIL_SCHEMES = {"mailto", "mailtos"}
 KEY_HEADER = "X-Storycart-Idempotency-Key"
-_LOG_LINE = re.compile(r"^.*? - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - (.*)$")
 _ERRNO = re.compile(r"\[Errno -?\d+\][^\"')(]+")
 _CAUSE = "Socket Exception: "  # Apprise logs the underlying error (an SMTP reply…) at DEBUG
 
@@ -99,10 +98,14 @@ def ntfy_actions(label: str, link: str) -> str:
 
 
 def load_sender() -> None:
-    """Import Apprise ahead of the first page (its ~100 plugins take most of a second): a
-    process that pages calls this in a thread at start, so the first alert is not the one
-    that waits for it."""
-    import apprise  # noqa: F401
+    """Load Apprise and its ~100 service plugins ahead of the first page (most of a second):
+    a process that pages calls this in a thread at start, so the first alert is not the one
+    that waits for it. Importing Apprise alone leaves the plugins to the first URL it reads:
+    in a storm, that was the first page of every one of the sixteen sending threads, all
+    waiting on the one that loaded them (seen: ~1.5 s before the first page went out)."""
+    import apprise
+
+    apprise.Apprise.instantiate("json://localhost")  # reads the URL only: nothing is sent
 
 
 def send(url: str, title: str, body: str, channel_name: str) -> None:
@@ -113,7 +116,7 @@ def send(url: str, title: str, body: str, channel_name: str) -> None:
     service = apprise.Apprise.instantiate(url)
     if service is None:
         raise PagingError(f"the URL of channel {channel_name!r} is not one Apprise knows")
-    with apprise.LogCapture(level=logging.DEBUG) as log:
+    with captured() as log:
         if url.split("://", 1)[0].lower() in MAIL_SCHEMES:
             # Mail is HTML by default, built from the body as HTML: plain text would lose its
             # line breaks in both parts. Given as HTML, the lines stay lines in the HTML part,
@@ -123,17 +126,16 @@ def send(url: str, title: str, body: str, channel_name: str) -> None:
         else:
             result = service.notify(body=body, title=title)
     if not result:
-        raise PagingError(_without(_what_went_wrong(log.getvalue()), url))
+        raise PagingError(_without(_what_went_wrong(log), url))
 
 
-def _what_went_wrong(log: str) -> str:
-    """The service's last complaint, with the underlying error where Apprise logged one."""
+def _what_went_wrong(log: list[tuple[str, str]]) -> str:
+    """The service's last complaint, with the underlying error where Apprise logged one
+    (each record's first line, as Apprise's own log capture showed it)."""
     said, cause = "the service refused it", ""
-    for line in log.splitlines():
-        match = _LOG_LINE.match(line.strip())
-        if match is None:
-            continue
-        level, message = match.groups()
+    for level, text in log:
+        lines = text.strip().splitlines()
+        message = lines[0].strip() if lines else ""
         if level in ("WARNING", "ERROR", "CRITICAL"):
             said = message.strip()
         elif message.startswith(_CAUSE):

@@ -21,6 +21,7 @@ REPO = BENCH.parents[1]
 TINY = {
     "bench_ack.py": ["--laptops", "1", "--acks", "2", "--no-postgres"],
     "bench_ack_keys.py": ["--incidents", "5", "--rounds", "2"],
+    "bench_alert_storm.py": ["--alerts", "4", "--groups", "2", "--senders", "2", "--wait", "20"],
     "bench_chain.py": ["--alerts", "2", "--wait", "20"],
     "bench_cli.py": ["--runs", "1", "--incidents", "6", "--no-postgres"],
     "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
