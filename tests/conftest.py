@@ -22,13 +22,6 @@ from tests.pg_server import PostgresServer
 REPO = Path(__file__).resolve().parent.parent
 
 
-
-def pytest_xdist_auto_num_workers(config) -> int:
-    """`-n auto` (the default in pyproject.toml): half again as many workers as cores. About a
-    quarter of the suite waits on real time (real processes starting, daemons' seconds-long
-    ladders, pseudo-terminals); with one worker per core the machine stood idle 26 % of a run."""
-    return max(2, -(-3 * (os.cpu_count() or 1) // 2))
-
 @pytest.fixture(autouse=True, scope="session")
 def utc_zone():
     time.tzset()  # applies TZ=UTC, set above, to this process
