@@ -35,3 +35,24 @@ def copy_migrated_sqlite(path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(migrated_sqlite(), path)
     return path
+
+
+_SEEDED: dict[tuple, tuple[Path, object]] = {}
+
+
+def seeded_once(key: tuple, path: Path, seed) -> object:
+    """The database `seed(folder)` fills at folder/test.db, seeded once per test process for
+    `key` and copied to ``path`` for each test; returns what `seed` returned (the time its
+    FakeClock showed when done). For the snapshot tests, which draw the same seeded board or
+    postmortem in several languages, sizes and screens: seeding it took most of each test."""
+    if key not in _SEEDED:
+        folder = Path(tempfile.mkdtemp(prefix="storycart-seeded-"))
+        atexit.register(shutil.rmtree, folder, True)
+        made = seed(folder)
+        # Every connection closed: the write-ahead log is in the file, which is whole.
+        assert not (folder / "test.db-wal").exists()
+        _SEEDED[key] = (folder / "test.db", made)
+    source, made = _SEEDED[key]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, path)
+    return made

@@ -52,7 +52,20 @@ TWELVE = [
 
 def board_app(tmp_path, lang: str, incidents: list[dict]):
     """A board with incidents declared three minutes apart, some acknowledged, updated or
-    resolved, seen 40 minutes after the first declaration."""
+    resolved, seen 40 minutes after the first declaration (seeded once per test process)."""
+    from app.domain.clock import FakeClock
+    from tests.db_templates import seeded_once
+    from tests.ui.helpers import make_app
+
+    now = seeded_once(
+        ("board", lang, repr(incidents)),
+        tmp_path / "test.db",
+        lambda folder: _seed_board(folder, lang, incidents),
+    )
+    return make_app(tmp_path, lang=lang, clock=FakeClock(now))
+
+
+def _seed_board(folder, lang: str, incidents: list[dict]):
     from datetime import timedelta
 
     from app.domain.clock import FakeClock
@@ -60,10 +73,10 @@ def board_app(tmp_path, lang: str, incidents: list[dict]):
     from app.services.policy_versions import PolicyVersions
     from storage.database import Database
     from tests.conftest import make_settings
-    from tests.ui.helpers import START, make_app, seed
+    from tests.ui.helpers import START, seed
 
     clock = FakeClock(START)
-    settings = make_settings(tmp_path, lang=lang)
+    settings = make_settings(folder, lang=lang)
     codes = []
     for spec in incidents:
         codes += seed(settings, clock, [spec])
@@ -80,7 +93,7 @@ def board_app(tmp_path, lang: str, incidents: list[dict]):
     clock.advance(timedelta(minutes=40) - timedelta(minutes=3 * len(incidents)))
     seed(settings, clock, [])  # fire what came due, deliver its screen alerts
     database.close()
-    return make_app(tmp_path, lang=lang, clock=clock)
+    return clock.now()
 
 
 def _steady(run_before):

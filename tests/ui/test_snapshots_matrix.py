@@ -19,7 +19,19 @@ LANGS = ("en", "ko", "ja")
 
 def postmortem_app(tmp_path, lang: str):
     """A resolved SEV-2 whose postmortem has a summary, a timeline, five whys, contributing
-    factors and action items, in Korean and Japanese whatever the reader's language."""
+    factors and action items, in Korean and Japanese whatever the reader's language (seeded
+    once per test process and language)."""
+    from app.domain.clock import FakeClock
+    from tests.db_templates import seeded_once
+    from tests.ui.helpers import make_app
+
+    now = seeded_once(
+        ("postmortem", lang), tmp_path / "test.db", lambda folder: _seed_postmortem(folder, lang)
+    )
+    return make_app(tmp_path, lang=lang, clock=FakeClock(now))
+
+
+def _seed_postmortem(folder, lang: str):
     from dataclasses import replace
 
     from app.domain.clock import FakeClock
@@ -29,10 +41,10 @@ def postmortem_app(tmp_path, lang: str):
     from app.services.postmortem_service import PostmortemService
     from storage.database import Database
     from tests.conftest import make_settings
-    from tests.ui.helpers import START, make_app, seed
+    from tests.ui.helpers import START, seed
 
     clock = FakeClock(START)
-    settings = make_settings(tmp_path, lang=lang)
+    settings = make_settings(folder, lang=lang)
     (code,) = seed(settings, clock, [dict(title="결제 API 장애: 카드 결제 실패", severity="SEV-2")])
     database = Database.open(settings.db_url)
     incidents = IncidentService(database, clock, PolicyVersions(database, clock))
@@ -69,7 +81,7 @@ def postmortem_app(tmp_path, lang: str):
     )
     postmortems.save(filled, draft.version, "민지")
     database.close()
-    return make_app(tmp_path, lang=lang, clock=clock)
+    return clock.now()
 
 
 def _after(*keys: str, push=None):
