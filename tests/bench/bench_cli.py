@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_board import percentile, seed
+from bench_startup import compile_checkout
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -133,18 +134,11 @@ def main() -> None:
         "XDG_DATA_HOME": str(home / "data"),
         "LANG": "C.UTF-8",
     }
-    # Byte-code as an installed app has it (see bench_startup.py).
-    repo = Path(__file__).resolve().parents[2]
-    packages = [str(repo / name) for name in ("app", "screens", "widgets", "storage", "assets")]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True)
+    compile_checkout(Path(__file__).resolve().parents[2])
     baseline_env = None
     if args.baseline is not None:
         baseline = args.baseline.resolve()
-        names = ("app", "screens", "widgets", "storage", "assets")
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", *(str(baseline / n) for n in names)],
-            check=True,
-        )
+        compile_checkout(baseline)
         baseline_env = {**env, "PYTHONPATH": str(baseline)}
 
     load = os.getloadavg()[0]

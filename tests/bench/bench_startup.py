@@ -48,6 +48,15 @@ MINIMAL_APP = textwrap.dedent(
 )
 
 
+def compile_checkout(root: Path) -> None:
+    """Byte-code for a checkout's packages, as an installed app has it: pip compiles
+    site-packages (Textual, the floor's only code) at install time, but an editable checkout
+    under PYTHONDONTWRITEBYTECODE=1 would otherwise recompile Story Cart's own modules on
+    every start."""
+    packages = [str(root / name) for name in ("app", "screens", "widgets", "storage", "assets")]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True)
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -129,12 +138,7 @@ def main() -> None:
     board_markers = (b"Incident board", b"INC-")  # an incident code: a row
     floor = [sys.executable, str(minimal)]
 
-    # Byte-code as an installed app has it: pip compiles site-packages (Textual, the floor's
-    # only code) at install time, but an editable checkout under PYTHONDONTWRITEBYTECODE=1
-    # would otherwise recompile Story Cart's own modules on every start.
-    repo = Path(__file__).resolve().parents[2]
-    packages = [str(repo / name) for name in ("app", "screens", "widgets", "storage", "assets")]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True)
+    compile_checkout(Path(__file__).resolve().parents[2])
 
     # The incidents, then one warm-up each: the first database migration is not start-up.
     seed(database, args.incidents, datetime.now(UTC))
@@ -143,11 +147,7 @@ def main() -> None:
     baseline_env = None
     if args.baseline is not None:
         baseline = args.baseline.resolve()
-        names = ("app", "screens", "widgets", "storage", "assets")
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", *(str(baseline / n) for n in names)],
-            check=True,
-        )
+        compile_checkout(baseline)
         baseline_env = {**env, "PYTHONPATH": str(baseline)}
         measure(storycart, board_markers, baseline_env, 0.1)
 
