@@ -112,3 +112,16 @@ def library_services(database, clock):
         cart=CartService(database, clock),
         exchange=LibraryExchange(database, clock),
     )
+
+
+def pytest_sessionfinish(session):
+    """The suite's CLI commands run warm after the first (app.cli.warm_server): the run that
+    started the servers ends them, instead of leaving them idle for ten minutes."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller ends it once every worker has finished
+    from app.cli.warm_client import socket_dir
+    from app.cli.warm_server import stop_server
+
+    # Every one: tests start the CLI in other locales (UTF-8 mode), which have servers of their own.
+    for path in Path(socket_dir()).glob("cli-*.sock"):
+        stop_server(str(path))

@@ -1,5 +1,36 @@
-"""The `storycart` command: one module per command group, each adding its own subparsers."""
+"""The `storycart` command: one module per command group, each adding its own subparsers.
 
-from app.cli.main import main
+`main` first offers the command to a warm server (app.cli.warm_client); when none takes it,
+it runs here, cold, and starts one for the next command when the command is one it takes.
+Nothing heavy is imported before that choice.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.cli.warm_client import run_warm
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    code = run_warm(words)
+    if code is not None:
+        return code
+    from app.cli.main import main as run_here
+
+    return run_here(words, on_settings=_warm_next_time)
+
+
+def _warm_next_time(settings, command: str) -> bool:
+    from app.cli.warm_client import socket_path
+    from app.cli.warm_server import WARM_COMMANDS, spawn
+
+    path = socket_path()
+    if settings.warm_cli and command in WARM_COMMANDS and path is not None:
+        spawn(path)
+    return True
+
 
 __all__ = ["main"]

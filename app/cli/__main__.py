@@ -1,5 +1,5 @@
 import sys
 
-from app.cli.main import main
+from app.cli import main
 
 sys.exit(main())

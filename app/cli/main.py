@@ -10,7 +10,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app import __version__
 from app.cli.errors import CommandError
@@ -185,7 +185,13 @@ def _not_utf8_argument(argv: Sequence[str]) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    on_settings: Callable[[Settings, str], bool] | None = None,
+) -> int:
+    """Run the command `argv` names; `on_settings(settings, command)` is called once the
+    settings are read and may stop it there by returning False (the warm server's child uses
+    it to hand a command back to its caller)."""
     words = sys.argv[1:] if argv is None else argv
     args = build_parser(command_word(words)).parse_args(argv)
     if (option := _not_utf8_argument(words)) is not None:
@@ -196,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = None
     try:
         settings = _settings(args)
+        if on_settings is not None and not on_settings(settings, args.command or ""):
+            return 0
         new_file = _new_database_file(settings)
         code = handler(settings, args)
         if new_file is not None and new_file.exists():

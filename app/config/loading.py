@@ -77,7 +77,9 @@ class Environment(_Layer):
 
     def __call__(self) -> dict[str, Any]:
         return {
-            key: self.environ[var] for key, var in self.variables.items() if self.environ.get(var)
+            key: _switch(self.environ[var], var) if spec_of(key).kind is bool else self.environ[var]
+            for key, var in self.variables.items()
+            if self.environ.get(var)
         }
 
     def named(self, key: str) -> str:
@@ -95,6 +97,19 @@ class CommandLine(_Layer):
 
     def named(self, key: str) -> str:
         return spec_of(key).flag or key
+
+
+_SWITCH_WORDS = {"1": True, "true": True, "yes": True, "on": True} | {
+    "0": False, "false": False, "no": False, "off": False
+}  # fmt: skip
+
+
+def _switch(text: str, variable: str) -> bool:
+    """An on/off setting written in an environment variable."""
+    try:
+        return _SWITCH_WORDS[text.strip().lower()]
+    except KeyError:
+        raise ConfigError(f"{variable} must be 1 or 0 (true or false), not {text!r}.") from None
 
 
 def load_settings(flags: Flags, environ: Mapping[str, str]) -> Settings:

@@ -169,6 +169,11 @@ class Settings(BaseSettings):
     kiosk_unlock: Annotated[tuple[str, ...], Spec(str, parse_unlock)] = Field(
         DEFAULT_UNLOCK, description="keys that leave kiosk mode, separated by spaces"
     )
+    warm_cli: Annotated[bool, Spec(bool, env="STORYCART_WARM_CLI")] = Field(
+        True,
+        description="commands scripts call (incident, status, metrics…) run in a warm "
+        "server's child, started by the first one, instead of importing for a second each",
+    )
     # Not settings: where the file is, and where each setting came from.
     config_path: Path
     policy_dir: Path

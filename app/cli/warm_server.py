@@ -1,0 +1,308 @@
+"""The warm server: one process per user and code version that has imported Story Cart once and
+forks a child for each `storycart` command handed to it by app.cli.warm_client.
+
+The child becomes the command's process in all that matters — the caller's stdin, stdout and
+stderr, working directory, environment, umask and stream encodings — and runs the same
+`app.cli.main.main(argv)` a cold start runs. It tells the caller its pid once the settings are
+read (or that the command should run cold: warm_cli is off, or the command is not one scripts
+call); the server reports how it ended. The server stays single-threaded, so a fork copies no
+lock another thread holds, and it never opens a database: every child opens its own.
+
+It serves only its own user (the socket's folder is private and each caller's uid is checked),
+ends after IDLE_S with no command, and a second server for the same code steps aside.
+
+    python -m app.cli.warm_server SOCKET_PATH
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+
+from app.cli.warm_client import send_message
+
+IDLE_S = 600.0
+# The command groups scripts and monitors call: short, never a screen or a long-lived server.
+WARM_COMMANDS = frozenset(
+    {
+        "incident", "status", "metrics", "follow-ups", "alert", "settings", "policy",
+        "maintenance", "oncall", "story", "export", "import", "db",
+    }
+)  # fmt: skip
+# What those commands import when they run, imported once here instead of in every child.
+PRELOAD = (
+    "app.cli.main",
+    "app.cli.incident",
+    "app.cli.status",
+    "app.cli.metrics",
+    "app.cli.alert",
+    "app.cli.settings",
+    "app.cli.policy",
+    "app.cli.maintenance",
+    "app.cli.oncall",
+    "app.cli.story",
+    "app.cli.postmortem",
+    "app.cli.database",
+    "app.services.incident_service",
+    "app.services.engine_report",
+    "app.services.metrics_service",
+    "app.services.library",
+    "app.services.postmortem_service",
+    "app.domain.incident_document",
+    "app.domain.metrics_view",
+    "storage.engine",
+    "rich.cells",
+)
+_PEER_CREDENTIALS = struct.Struct("3i")  # pid, uid, gid
+
+
+class _Stop(Exception):
+    """A caller of this user asked the server to end (`stop_server`)."""
+
+
+def spawn(path: str) -> None:
+    """Start a server for `path` in the background, detached from the caller's terminal,
+    session and output; when one is already starting, it steps aside by itself."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.devnull, "rb") as nothing_in, open(os.devnull, "wb") as nothing_out:
+        subprocess.Popen(
+            [sys.executable, "-m", "app.cli.warm_server", path],
+            cwd=root,
+            stdin=nothing_in,
+            stdout=nothing_out,
+            stderr=nothing_out,
+            start_new_session=True,
+        )
+
+
+def _make_private_dir(directory: str) -> None:
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(directory, 0o700)
+
+
+class WarmServer:
+    def __init__(self, path: str, idle_s: float = IDLE_S) -> None:
+        self.path = path
+        self.idle_s = idle_s
+        self.children: dict[int, socket.socket] = {}
+        self.selector = selectors.DefaultSelector()
+
+    def serve(self) -> None:
+        from app.cli.warm_client import private_dir
+
+        directory = os.path.dirname(self.path)
+        _make_private_dir(directory)
+        if not private_dir(directory):
+            return
+        lock = open(self.path + ".lock", "a")  # held for the server's life  # noqa: SIM115
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another server for this code is up or starting
+        for module in PRELOAD:
+            importlib.import_module(module)
+        if threading.active_count() != 1:
+            return  # an import started a thread: forking would copy its locks
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.path)
+        os.chmod(self.path, 0o600)
+        bound = os.stat(self.path).st_ino  # a later server may bind the same name
+        listener.listen(64)
+        reaped_r, reaped_w = os.pipe()
+        os.set_blocking(reaped_w, False)
+        signal.set_wakeup_fd(reaped_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.selector.register(listener, selectors.EVENT_READ, "accept")
+        self.selector.register(reaped_r, selectors.EVENT_READ, "reap")
+        try:
+            self._loop(listener, reaped_r)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                if os.stat(self.path).st_ino == bound:
+                    os.unlink(self.path)
+            listener.close()
+
+    def _loop(self, listener: socket.socket, reaped_r: int) -> None:
+        last_used = time.monotonic()
+        stopping = False
+        while True:
+            idle_left = last_used + self.idle_s - time.monotonic()
+            if not self.children and (idle_left <= 0 or stopping):
+                return
+            for key, _events in self.selector.select(None if self.children else idle_left):
+                if key.data == "accept":
+                    try:
+                        self._accept(listener, reaped_r)
+                    except _Stop:  # take no more commands; end when the running ones have
+                        stopping = True
+                        self.selector.unregister(listener)
+                    last_used = time.monotonic()
+                elif key.data == "reap":
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(reaped_r, 512)
+                    self._reap()
+                else:  # the caller went away before its command ended: hang up, as a terminal
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(key.data, signal.SIGHUP)
+                    self.selector.unregister(key.fileobj)
+            self._reap()
+
+    def _accept(self, listener: socket.socket, reaped_r: int) -> None:
+        connection, _ = listener.accept()
+        credentials = connection.getsockopt(
+            socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER_CREDENTIALS.size
+        )
+        if _PEER_CREDENTIALS.unpack(credentials)[1] != os.getuid():
+            connection.close()
+            return
+        connection.settimeout(5)
+        fds: list[int] = []
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(connection, 1 << 20, 3)
+            asked = _decoded(connection, data)
+            if asked.get("stop"):
+                connection.close()
+                raise _Stop
+            if len(fds) != 3:
+                raise ValueError("the caller sent no streams")
+            connection.settimeout(None)
+        except (OSError, ValueError, struct.error):
+            for fd in fds:
+                os.close(fd)
+            connection.close()
+            return
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            os.close(reaped_r)
+            _run_child(connection, asked, fds)  # never returns
+        for fd in fds:
+            os.close(fd)
+        self.children[pid] = connection
+        self.selector.register(connection, selectors.EVENT_READ, pid)
+
+    def _reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            connection = self.children.pop(pid, None)
+            if connection is None:
+                continue
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(connection)
+            ended = (
+                {"signal": os.WTERMSIG(status)}
+                if os.WIFSIGNALED(status)
+                else {"exit": os.waitstatus_to_exitcode(status)}
+            )
+            with contextlib.suppress(OSError):
+                send_message(connection, ended)
+            connection.close()
+
+
+def _decoded(connection: socket.socket, data: bytes) -> dict:
+    """The request whose first part is `data` (a long environment may come in more parts)."""
+    import json
+
+    (size,) = struct.unpack("!I", data[:4])
+    while len(data) < 4 + size:
+        more = connection.recv(4 + size - len(data))
+        if not more:
+            raise ValueError("a short request")
+        data += more
+    return json.loads(data[4:])
+
+
+def _run_child(connection: socket.socket, asked: dict, fds: list[int]) -> None:
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _become_the_caller(asked, fds)
+        code = _run_command(connection, asked["argv"])
+    except SystemExit as exiting:
+        code = exiting.code if isinstance(exiting.code, int) else 1
+    except KeyboardInterrupt:  # before main took over its own Ctrl-C
+        code = 130
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _become_the_caller(asked: dict, fds: list[int]) -> None:
+    os.setsid()  # its own session: the server's signals and hang-ups are not the command's
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(asked["cwd"])
+    os.umask(asked["umask"])
+    os.environ.clear()
+    os.environ.update(asked["env"])
+    import locale
+
+    with contextlib.suppress(locale.Error):
+        locale.setlocale(locale.LC_CTYPE, "")
+    (in_enc, in_err), (out_enc, out_err), (err_enc, err_err) = asked["streams"]
+    sys.stdin = sys.__stdin__ = _stream(0, "r", in_enc, in_err, line=False)
+    sys.stdout = sys.__stdout__ = _stream(1, "w", out_enc, out_err, line=os.isatty(1))
+    sys.stderr = sys.__stderr__ = _stream(2, "w", err_enc, err_err, line=True)
+    sys.argv = ["storycart", *asked["argv"]]
+
+
+def _stream(fd: int, mode: str, encoding: str, errors: str, line: bool):
+    """A standard stream on the caller's descriptor, encoding as the caller's does."""
+    buffering = 1 if line else -1
+    return open(fd, mode, buffering, encoding, errors, closefd=False)
+
+
+def _run_command(connection: socket.socket, argv: list[str]) -> int:
+    from app.cli.main import main
+
+    def on_settings(settings, command: str) -> bool:
+        if settings.warm_cli and command in WARM_COMMANDS:
+            send_message(connection, {"pid": os.getpid()})
+            return True
+        send_message(connection, {"cold": command})
+        return False
+
+    return main(argv, on_settings=on_settings)
+
+
+def stop_server(path: str) -> bool:
+    """Ask the server on `path` to end once its running commands have; False when none
+    listens there."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+        send_message(connection, {"stop": True})
+        connection.recv(1)  # it closes the connection as it stops
+    except OSError:
+        return False
+    finally:
+        connection.close()
+    return True
+
+
+if __name__ == "__main__":
+    WarmServer(sys.argv[1]).serve()
