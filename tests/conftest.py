@@ -120,7 +120,7 @@ def pytest_sessionfinish(session):
     if hasattr(session.config, "workerinput"):
         return  # an xdist worker: the controller ends it once every worker has finished
     from app.cli.warm_client import socket_dir
-    from app.cli.warm_server import stop_server
+    from app.cli.warm_control import stop_server
 
     # Every one: tests start the CLI in other locales (UTF-8 mode), which have servers of their own.
     for path in Path(socket_dir()).glob("cli-*.sock"):

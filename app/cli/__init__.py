@@ -24,11 +24,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _warm_next_time(settings, command: str) -> bool:
+    """Start a warm server for the next command; a board keeps it while it is open."""
+    import os
+
     from app.cli.warm_client import socket_path
-    from app.cli.warm_server import WARM_COMMANDS, spawn
+    from app.cli.warm_control import BOARD_COMMANDS, WARM_COMMANDS, keep_warm, spawn
 
     path = socket_path()
-    if settings.warm_cli and command in WARM_COMMANDS and path is not None:
+    if not settings.warm_cli or path is None:
+        return True
+    if command in BOARD_COMMANDS and os.isatty(0) and os.isatty(1):
+        keep_warm(path, os.getpid())
+    elif command in WARM_COMMANDS:
         spawn(path)
     return True
 

@@ -146,6 +146,7 @@ def cmd_daemon(settings: Settings, args) -> int:
     from app.cli.daemon import run_daemon
     from app.domain.clock import SystemClock
 
+    _keep_warm_server(settings)
     stop_intake = None
     if getattr(args, "intake", None):
         from app.cli.intake import serve_in_background
@@ -158,6 +159,17 @@ def cmd_daemon(settings: Settings, args) -> int:
         if stop_intake is not None:
             stop_intake()
     return 0
+
+
+def _keep_warm_server(settings: Settings) -> None:
+    """While the daemon runs, a warm server does too: every command scripts call on this
+    machine runs warm, the first of the day included."""
+    from app.cli.warm_client import socket_path
+    from app.cli.warm_control import keep_warm
+
+    path = socket_path()
+    if settings.warm_cli and path is not None:
+        keep_warm(path, os.getpid())
 
 
 def _new_database_file(settings: Settings):

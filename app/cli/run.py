@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from app.cli.textual_env import reread_textual_environment
 from app.config import Settings
 
 
@@ -20,6 +21,7 @@ def add_run_parser(commands, common) -> None:
 def cmd_run(settings: Settings, _args, kiosk: bool = False) -> int:
     if not settings.kitty_keyboard:
         os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
+        reread_textual_environment()
     from app.tui import run_tui
 
     return run_tui(settings, kiosk=kiosk)
@@ -30,6 +32,7 @@ def run_drill(settings: Settings, clock, policies, drill) -> int:
     drill database and reach nobody (app.cli.drill.drill_settings)."""
     if not settings.kitty_keyboard:
         os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
+        reread_textual_environment()
     from app.tui import StoryCartApp
 
     app = StoryCartApp(settings, clock=clock, policies=policies, drill=drill)

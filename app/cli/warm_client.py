@@ -24,8 +24,10 @@ import struct
 import sys
 import zlib
 
-# Signals a user sends to "the command" reach the child that runs it.
+# Signals a user sends to "the command" reach the child that runs it; so do the terminal's
+# resize and a stop (the board suspends itself, then says so) and the shell's "continue".
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+PASSED_ON = (*FORWARDED_SIGNALS, signal.SIGWINCH, signal.SIGTSTP, signal.SIGCONT)
 _SOURCE_PACKAGES = ("app", "storage")
 _HEADER = struct.Struct("!I")
 _MAX_SOCKET_PATH = 104  # sun_path: 108 bytes on Linux, 104 on macOS
@@ -50,11 +52,16 @@ def private_dir(path: str) -> bool:
     )
 
 
+def checkout_root() -> str:
+    """The folder holding the `app` and `storage` packages."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def code_stamp(root: str | None = None) -> str:
     """What the server's imports depend on: the sources under `root` (this checkout), the
     interpreter and its packages folders. A cache key, not a signature: the folder is
     private, so two checksums of the whole description are enough."""
-    root = root or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = root or checkout_root()
     parts = [f"{sys.executable}|{sys.version}|{root}|{sys.flags.utf8_mode}"]
     for package in _SOURCE_PACKAGES:
         for folder, dirs, files in os.walk(os.path.join(root, package)):
@@ -154,10 +161,14 @@ def _wait_for(connection, pid: int) -> dict:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
 
-    for signum in FORWARDED_SIGNALS:
+    for signum in PASSED_ON:
         signal.signal(signum, forward)
     try:
-        return read_message(connection)
+        while "stopped" in (message := read_message(connection)):
+            # The command stopped itself (the board suspended): stop here too, so the shell
+            # takes the terminal back; its `fg` continues this process, which continues it.
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return message
     except (OSError, ValueError):
         print("storycart: the warm server stopped before the command ended.", file=sys.stderr)
         return {"exit": 1}

@@ -28,16 +28,11 @@ import sys
 import threading
 import time
 
+from app.cli.warm_child import run_child
 from app.cli.warm_client import send_message
+from app.cli.warm_control import keep_warm
 
 IDLE_S = 600.0
-# The command groups scripts and monitors call: short, never a screen or a long-lived server.
-WARM_COMMANDS = frozenset(
-    {
-        "incident", "status", "metrics", "follow-ups", "alert", "settings", "policy",
-        "maintenance", "oncall", "story", "export", "import", "db",
-    }
-)  # fmt: skip
 # What those commands import when they run, imported once here instead of in every child.
 PRELOAD = (
     "app.cli.main",
@@ -61,6 +56,18 @@ PRELOAD = (
     "app.domain.metrics_view",
     "storage.engine",
     "rich.cells",
+    "app.tui",  # the board: Textual, the screens and widgets, and what its first read needs
+    "app.services.bundle",
+    "app.services.engine",
+    "app.services.escalation_scheduler",
+    "app.services.alert_delivery",
+    "screens.library",
+    "screens.story_screen",
+    "textual.drivers.linux_driver",
+    "textual.layouts.factory",
+    "textual.scrollbar",
+    "apscheduler.executors.asyncio",
+    "app.services.team_feed",
 )
 _PEER_CREDENTIALS = struct.Struct("3i")  # pid, uid, gid
 
@@ -69,32 +76,16 @@ class _Stop(Exception):
     """A caller of this user asked the server to end (`stop_server`)."""
 
 
-def spawn(path: str) -> None:
-    """Start a server for `path` in the background, detached from the caller's terminal,
-    session and output; when one is already starting, it steps aside by itself."""
-    import subprocess
-
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    with open(os.devnull, "rb") as nothing_in, open(os.devnull, "wb") as nothing_out:
-        subprocess.Popen(
-            [sys.executable, "-m", "app.cli.warm_server", path],
-            cwd=root,
-            stdin=nothing_in,
-            stdout=nothing_out,
-            stderr=nothing_out,
-            start_new_session=True,
-        )
-
-
 def _make_private_dir(directory: str) -> None:
     with contextlib.suppress(FileExistsError):
         os.mkdir(directory, 0o700)
 
 
 class WarmServer:
-    def __init__(self, path: str, idle_s: float = IDLE_S) -> None:
+    def __init__(self, path: str, idle_s: float = IDLE_S, keep_while: int | None = None) -> None:
         self.path = path
         self.idle_s = idle_s
+        self.keep_while = keep_while
         self.children: dict[int, socket.socket] = {}
         self.selector = selectors.DefaultSelector()
 
@@ -108,10 +99,14 @@ class WarmServer:
         lock = open(self.path + ".lock", "a")  # held for the server's life  # noqa: SIM115
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return  # another server for this code is up or starting
+        except BlockingIOError:  # another server for this code is up or starting
+            if self.keep_while:
+                keep_warm(self.path, self.keep_while, spawning=False)
+            return
         for module in PRELOAD:
             importlib.import_module(module)
+        # The ORM sets its mappers up at the first query of each process; once, here.
+        importlib.import_module("sqlalchemy.orm").configure_mappers()
         if threading.active_count() != 1:
             return  # an import started a thread: forking would copy its locks
         with contextlib.suppress(FileNotFoundError):
@@ -139,6 +134,8 @@ class WarmServer:
         last_used = time.monotonic()
         stopping = False
         while True:
+            if self._kept():
+                last_used = time.monotonic()
             idle_left = last_used + self.idle_s - time.monotonic()
             if not self.children and (idle_left <= 0 or stopping):
                 return
@@ -160,6 +157,19 @@ class WarmServer:
                     self.selector.unregister(key.fileobj)
             self._reap()
 
+    def _kept(self) -> bool:
+        """True while the process the server was started for (the daemon) still runs."""
+        if self.keep_while is None:
+            return False
+        try:
+            os.kill(self.keep_while, 0)
+        except ProcessLookupError:
+            self.keep_while = None
+            return False
+        except PermissionError:
+            return True
+        return True
+
     def _accept(self, listener: socket.socket, reaped_r: int) -> None:
         connection, _ = listener.accept()
         credentials = connection.getsockopt(
@@ -176,6 +186,10 @@ class WarmServer:
             if asked.get("stop"):
                 connection.close()
                 raise _Stop
+            if asked.get("keep_while"):
+                self.keep_while = int(asked["keep_while"])
+                connection.close()
+                return
             if len(fds) != 3:
                 raise ValueError("the caller sent no streams")
             connection.settimeout(None)
@@ -186,9 +200,11 @@ class WarmServer:
             return
         pid = os.fork()
         if pid == 0:
-            listener.close()
+            self.selector.close()
+            for fd in (listener, *self.children.values()):
+                fd.close()
             os.close(reaped_r)
-            _run_child(connection, asked, fds)  # never returns
+            run_child(connection, asked, fds)  # never returns
         for fd in fds:
             os.close(fd)
         self.children[pid] = connection
@@ -197,11 +213,15 @@ class WarmServer:
     def _reap(self) -> None:
         while self.children:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG | os.WUNTRACED)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
+            if os.WIFSTOPPED(status):  # the board suspended itself (ctrl+z): so does its caller
+                with contextlib.suppress(OSError, KeyError):
+                    send_message(self.children[pid], {"stopped": os.WSTOPSIG(status)})
+                continue
             connection = self.children.pop(pid, None)
             if connection is None:
                 continue
@@ -230,79 +250,6 @@ def _decoded(connection: socket.socket, data: bytes) -> dict:
     return json.loads(data[4:])
 
 
-def _run_child(connection: socket.socket, asked: dict, fds: list[int]) -> None:
-    code = 1
-    try:
-        signal.set_wakeup_fd(-1)
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-            signal.signal(signum, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        _become_the_caller(asked, fds)
-        code = _run_command(connection, asked["argv"])
-    except SystemExit as exiting:
-        code = exiting.code if isinstance(exiting.code, int) else 1
-    except KeyboardInterrupt:  # before main took over its own Ctrl-C
-        code = 130
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
-
-
-def _become_the_caller(asked: dict, fds: list[int]) -> None:
-    os.setsid()  # its own session: the server's signals and hang-ups are not the command's
-    for target, fd in enumerate(fds):
-        os.dup2(fd, target)
-        os.close(fd)
-    os.chdir(asked["cwd"])
-    os.umask(asked["umask"])
-    os.environ.clear()
-    os.environ.update(asked["env"])
-    import locale
-
-    with contextlib.suppress(locale.Error):
-        locale.setlocale(locale.LC_CTYPE, "")
-    (in_enc, in_err), (out_enc, out_err), (err_enc, err_err) = asked["streams"]
-    sys.stdin = sys.__stdin__ = _stream(0, "r", in_enc, in_err, line=False)
-    sys.stdout = sys.__stdout__ = _stream(1, "w", out_enc, out_err, line=os.isatty(1))
-    sys.stderr = sys.__stderr__ = _stream(2, "w", err_enc, err_err, line=True)
-    sys.argv = ["storycart", *asked["argv"]]
-
-
-def _stream(fd: int, mode: str, encoding: str, errors: str, line: bool):
-    """A standard stream on the caller's descriptor, encoding as the caller's does."""
-    buffering = 1 if line else -1
-    return open(fd, mode, buffering, encoding, errors, closefd=False)
-
-
-def _run_command(connection: socket.socket, argv: list[str]) -> int:
-    from app.cli.main import main
-
-    def on_settings(settings, command: str) -> bool:
-        if settings.warm_cli and command in WARM_COMMANDS:
-            send_message(connection, {"pid": os.getpid()})
-            return True
-        send_message(connection, {"cold": command})
-        return False
-
-    return main(argv, on_settings=on_settings)
-
-
-def stop_server(path: str) -> bool:
-    """Ask the server on `path` to end once its running commands have; False when none
-    listens there."""
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        connection.connect(path)
-        send_message(connection, {"stop": True})
-        connection.recv(1)  # it closes the connection as it stops
-    except OSError:
-        return False
-    finally:
-        connection.close()
-    return True
-
-
 if __name__ == "__main__":
-    WarmServer(sys.argv[1]).serve()
+    keep_while = int(sys.argv[3]) if sys.argv[2:3] == ["--keep-while"] else None
+    WarmServer(sys.argv[1], keep_while=keep_while).serve()

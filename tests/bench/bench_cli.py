@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_board import percentile, seed
-from bench_startup import compile_checkout
+from bench_startup import compile_checkout, stop_servers, until_warm
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -108,17 +108,6 @@ def measure(
     return times
 
 
-def until_warm(env: dict[str, str]) -> None:
-    """Wait for the warm server the first round started (app.cli.warm_server)."""
-    probe = [sys.executable, "-c", "from app.cli.warm_client import run_warm; "
-             "import sys; sys.exit(run_warm(['settings', '--json']) is None)"]  # fmt: skip
-    deadline = time.monotonic() + 60
-    while subprocess.run(probe, env=env, stdout=subprocess.DEVNULL).returncode:
-        if time.monotonic() > deadline:
-            raise RuntimeError("no warm server after 60 s")
-        time.sleep(0.1)
-
-
 def table(label: str, times: dict[str, list[tuple[float, float]]]) -> None:
     floor_wall, floor_cpu = (
         statistics.median(run[n] for run in times["python -c 'import sqlite3'"]) for n in (0, 1)
@@ -190,12 +179,6 @@ def run_tables(args, home: Path, env: dict[str, str], baseline_env) -> None:
         finally:
             server.stop()
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
-
-
-def stop_servers(env: dict[str, str]) -> None:
-    for path in (Path(env["TMPDIR"]) / f"storycart-{os.getuid()}").glob("cli-*.sock"):
-        stop = f"from app.cli.warm_server import stop_server; stop_server({str(path)!r})"
-        subprocess.run([sys.executable, "-c", stop], env=env, check=True)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,27 @@ has its own $TMPDIR, so its own server, stopped at the end."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import re
+import select
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 
 import pytest
 
 from app.cli.warm_client import code_stamp, private_dir
-from app.cli.warm_server import stop_server
+from app.cli.warm_control import stop_server
 
 STORYCART = [sys.executable, "-m", "app.cli"]
 
@@ -259,3 +265,78 @@ def test_a_changed_source_file_or_package_folder_names_another_server(tmp_path):
     link.symlink_to(private)
     assert private_dir(str(private))
     assert not private_dir(str(open_folder)) and not private_dir(str(link))
+
+
+def test_while_the_daemon_runs_even_the_first_command_runs_warm(home):
+    daemon = subprocess.Popen(
+        [*STORYCART, "daemon", *home.db],
+        env=home.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        path = home.until_warm()
+        first = home.timed_imports("incident", "list", *home.db)
+        assert first.returncode == 0, first.stderr
+        assert "sqlalchemy" not in imported(first.stderr)
+        # The server stays for the daemon's life, however long it idles.
+        [server] = home.server_pids()
+        cmdline = Path(f"/proc/{server}/cmdline").read_bytes().split(b"\0")
+        assert cmdline[-3:-1] == [b"--keep-while", str(daemon.pid).encode()], cmdline
+        assert path.exists()
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _out, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0, err
+
+
+def test_the_board_opens_warm_in_the_callers_terminal_follows_it_and_quits(home):
+    assert home.run("incident", "list", *home.db).returncode == 0
+    home.until_warm()
+    pid, terminal = pty.fork()
+    if pid == 0:  # the caller, in a terminal of its own; its imports are written to it
+        os.execve(
+            sys.executable,
+            [sys.executable, "-X", "importtime", "-m", "app.cli", *home.db],
+            {**home.env, "TERM": "xterm-256color", "COLUMNS": "", "LINES": ""},
+        )
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    screen = Screen(terminal)
+    try:
+        screen.until(b"Incident board")
+        assert b"app.cli.warm_client" in screen.seen  # the caller's imports, written first
+        assert not re.search(rb"\| +(sqlalchemy|textual)\b", screen.seen)
+        assert b"\x1b[50;1H" not in screen.seen  # 40 rows so far
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
+        os.kill(pid, signal.SIGWINCH)  # what the terminal sends its foreground process
+        screen.until(b"\x1b[50;1H")  # the board drew its 50th row: it has the new size
+        # Stopped from the terminal (as ctrl+z would in a shell): the board suspends, then the
+        # caller stops too, so a shell would take the terminal back; continued, it redraws.
+        os.kill(pid, signal.SIGTSTP)
+        _pid, status = os.waitpid(pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status)
+        screen.seen = b""
+        os.kill(pid, signal.SIGCONT)
+        screen.until(b"Incident board")
+        os.write(terminal, b"\x11")  # ctrl+q (no open incident: no question)
+        _pid, status = os.waitpid(pid, 0)
+    finally:
+        os.close(terminal)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"Traceback" not in screen.seen
+
+
+class Screen:
+    """What a pseudo-terminal's program wrote, read until a marker shows."""
+
+    def __init__(self, terminal: int) -> None:
+        self.terminal = terminal
+        self.seen = b""
+
+    def until(self, marker: bytes) -> None:
+        deadline = time.monotonic() + 60
+        while marker not in self.seen:
+            assert time.monotonic() < deadline, f"{marker!r} never showed"
+            if select.select([self.terminal], [], [], 0.1)[0]:
+                self.seen += os.read(self.terminal, 65536)
