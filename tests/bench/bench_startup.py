@@ -36,6 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_board import seed
 
+from tests.procfs import children_of, pids_with
+
 MINIMAL_APP = textwrap.dedent(
     """
     from textual.app import App
@@ -70,13 +72,9 @@ def board_process(process: subprocess.Popen, env: dict[str, str]) -> int:
     """The process that runs the board: the one started, or when it runs warm (app.cli.warm_
     client) the warm server's child drawing it."""
     folder = Path(env.get("TMPDIR", "/tmp")) / f"storycart-{os.getuid()}"
-    servers = subprocess.run(
-        ["pgrep", "-f", f"app.cli.warm_server {folder}"], capture_output=True, text=True
-    ).stdout.split()
-    for server in servers:
-        children = subprocess.run(["pgrep", "-P", server], capture_output=True, text=True)
-        if children.stdout.split():
-            return int(children.stdout.split()[0])
+    for server in pids_with(f"app.cli.warm_server {folder}"):
+        for child in children_of(server):
+            return child
     return process.pid
 
 

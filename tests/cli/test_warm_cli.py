@@ -26,6 +26,7 @@ import pytest
 
 from app.cli.warm_client import code_stamp, private_dir
 from app.cli.warm_control import stop_server
+from tests.procfs import children_of, pids_with
 
 STORYCART = [sys.executable, "-m", "app.cli"]
 
@@ -74,10 +75,7 @@ class Home:
         raise AssertionError("no warm server answered within 60 s")
 
     def server_pids(self) -> list[int]:
-        found = subprocess.run(
-            ["pgrep", "-f", f"app.cli.warm_server {self.folder}"], capture_output=True, text=True
-        )
-        return [int(pid) for pid in found.stdout.split()]
+        return pids_with(f"app.cli.warm_server {self.folder}")
 
     def stop(self) -> None:
         for path in self.sockets():
@@ -177,24 +175,19 @@ def test_ctrl_c_reaches_the_warm_command_and_nothing_is_half_done(home, tmp_path
             text=True,
         )
         deadline = time.monotonic() + 60
-        while not _children(server) and time.monotonic() < deadline:
+        while not children_of(server) and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert _children(server), "the server forked no child for the ack"
+        assert children_of(server), "the server forked no child for the ack"
         ack.send_signal(signal.SIGINT)
         _out, err = ack.communicate(timeout=60)
         assert ack.returncode == 130, err
         assert "Traceback" not in err
-        assert not _children(server)  # the server reported the child's end: it is gone
+        assert not children_of(server)  # the server reported the child's end: it is gone
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     shown = json.loads(home.run("incident", "show", code, "--json", *home.db).stdout)
     assert shown["acknowledged_at"] is None
-
-
-def _children(pid: int) -> list[int]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    return [int(child) for child in found.stdout.split()]
 
 
 def test_turned_off_every_command_runs_cold_and_no_server_starts(home):
