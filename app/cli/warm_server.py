@@ -68,6 +68,9 @@ PRELOAD = (
     "textual.scrollbar",
     "apscheduler.executors.asyncio",
     "app.services.team_feed",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+    "sqlalchemy.dialects.postgresql.psycopg",  # the team database's driver
+    "psycopg",
 )
 _PEER_CREDENTIALS = struct.Struct("3i")  # pid, uid, gid
 
