@@ -5,6 +5,7 @@ has its own $TMPDIR, so its own server, stopped at the end."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -312,8 +313,7 @@ def test_the_board_opens_warm_in_the_callers_terminal_follows_it_and_quits(home)
         screen.seen = b""
         os.kill(pid, signal.SIGCONT)
         screen.until(b"Incident board")
-        os.write(terminal, b"\x11")  # ctrl+q (no open incident: no question)
-        _pid, status = os.waitpid(pid, 0)
+        status = screen.quit(pid)
     finally:
         os.close(terminal)
     assert os.waitstatus_to_exitcode(status) == 0
@@ -327,9 +327,27 @@ class Screen:
         self.terminal = terminal
         self.seen = b""
 
+    def quit(self, pid: int) -> int:
+        """Press ctrl+q (no open incident: no question) until the program ends, reading what
+        it writes meanwhile (a full terminal would hold it); its wait status."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            os.write(self.terminal, b"\x11")
+            pressed = time.monotonic()
+            while time.monotonic() - pressed < 2:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    return status
+                self.read(0.05)
+        raise AssertionError("the board did not quit within 60 s")
+
+    def read(self, seconds: float) -> None:
+        if select.select([self.terminal], [], [], seconds)[0]:
+            with contextlib.suppress(OSError):
+                self.seen += os.read(self.terminal, 65536)
+
     def until(self, marker: bytes) -> None:
         deadline = time.monotonic() + 60
         while marker not in self.seen:
             assert time.monotonic() < deadline, f"{marker!r} never showed"
-            if select.select([self.terminal], [], [], 0.1)[0]:
-                self.seen += os.read(self.terminal, 65536)
+            self.read(0.1)
