@@ -22,7 +22,8 @@ def run(tmp_path, *args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db")},
+        # PYTHONFAULTHANDLER: a process that hangs can be asked (SIGABRT) where its threads are.
+        env={**os.environ, "STORYCART_DB": str(tmp_path / "cart.db"), "PYTHONFAULTHANDLER": "1"},
     )
 
 

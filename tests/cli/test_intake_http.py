@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import socket
 import ssl
+import subprocess
 import time
 from pathlib import Path
 
@@ -51,7 +53,14 @@ class Intake:
         # engine 10 s. Under a full suite's load a 20 s limit once ran out (the run passed at
         # once alone); a hang still fails here.
         self.process.terminate()
-        self.process.communicate(timeout=60)
+        try:
+            self.process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # a hang: where each of its threads waits, then fail
+            self.process.send_signal(signal.SIGABRT)
+            _out, err = self.process.communicate(timeout=30)
+            raise AssertionError(
+                f"the intake did not stop in 60 s; its threads:\n{err[-8000:]}"
+            ) from None
 
 
 @pytest.fixture(scope="module")
