@@ -79,7 +79,9 @@ def code_stamp(root: str | None = None) -> str:
 
 def socket_path() -> str | None:
     """Where the server for this code listens; None when the folder's name is too long for
-    a socket's (a deep $TMPDIR): then commands run cold."""
+    a socket's (a deep $TMPDIR) or the system cannot fork: then commands run cold."""
+    if not hasattr(os, "fork"):
+        return None
     path = os.path.join(socket_dir(), f"cli-{code_stamp()}.sock")
     return path if len(path.encode()) < _MAX_SOCKET_PATH else None
 
@@ -130,6 +132,8 @@ def request(argv: list[str]) -> dict:
 def run_warm(argv: list[str]) -> int | None:
     """The command's exit code when a warm server ran it; None when none could (no server for
     this code, a command it does not take, warm_cli turned off): run it here then."""
+    if not hasattr(os, "fork"):  # Windows: no fork, no Unix socket folders; always cold
+        return None
     directory = socket_dir()
     if not private_dir(directory):
         return None
