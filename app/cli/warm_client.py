@@ -96,7 +96,7 @@ def send_message(connection, message: dict, fds: list[int] | None = None) -> Non
         connection.sendall(data[sent:])
 
 
-def _read_exactly(connection, size: int) -> bytes:
+def read_exactly(connection, size: int) -> bytes:
     data = b""
     while len(data) < size:
         chunk = connection.recv(size - len(data))
@@ -107,8 +107,8 @@ def _read_exactly(connection, size: int) -> bytes:
 
 
 def read_message(connection) -> dict:
-    (size,) = _HEADER.unpack(_read_exactly(connection, _HEADER.size))
-    return json.loads(_read_exactly(connection, size))
+    (size,) = _HEADER.unpack(read_exactly(connection, _HEADER.size))
+    return json.loads(read_exactly(connection, size))
 
 
 def request(argv: list[str]) -> dict:

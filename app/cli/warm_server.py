@@ -29,7 +29,7 @@ import threading
 import time
 
 from app.cli.warm_child import run_child
-from app.cli.warm_client import send_message
+from app.cli.warm_client import read_exactly, send_message
 from app.cli.warm_control import keep_warm
 
 IDLE_S = 600.0
@@ -245,12 +245,8 @@ def _decoded(connection: socket.socket, data: bytes) -> dict:
     import json
 
     (size,) = struct.unpack("!I", data[:4])
-    while len(data) < 4 + size:
-        more = connection.recv(4 + size - len(data))
-        if not more:
-            raise ValueError("a short request")
-        data += more
-    return json.loads(data[4:])
+    rest = 4 + size - len(data)
+    return json.loads(data[4:] + (read_exactly(connection, rest) if rest > 0 else b""))
 
 
 if __name__ == "__main__":
