@@ -30,6 +30,7 @@ from screens.kiosk_watch import open_behind_kiosk
 from screens.library_preview import LibraryPreview
 from screens.localized import bind_localized, command_palette, localize_palette_binding
 from screens.matrix import MatrixScreen
+from screens.metrics_preview import MetricsPreview
 from screens.palette import palette_commands
 from screens.policy_keeper import PolicyKeeper
 from screens.presence_beat import PresenceBeat
@@ -96,6 +97,7 @@ class StoryCartApp(App[int]):
         self.alert_flashed: Signal[tuple[str, str]] = Signal(self, "alert-flashed")
         self.policy_changed: Signal[None] = Signal(self, "policy-changed")
         self.library_preview = LibraryPreview()
+        self.metrics_preview = MetricsPreview()
         self.typed_ahead = TypedAhead(self)
         self.database = DatabaseLink(self)
         self.policy_keeper = PolicyKeeper(self)

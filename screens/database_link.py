@@ -79,6 +79,7 @@ class DatabaseLink:
         app.escalations = app.engine.bridge
         app.services_ready.publish(services)
         app.library_preview.start(app)
+        app.metrics_preview.start(app)
         # With the team's NOTIFY heard at once, the poll is only the fallback.
         listening = self._listen_to_the_team(services, changes)
         app.set_interval(app.FALLBACK_POLL_SECONDS if listening else app.POLL_SECONDS, changes.poll)

@@ -98,6 +98,10 @@ class MetricsScreen(StoryCartScreen):
         since, until = self.custom or period_bounds(
             self.period, self.host.clock.now().astimezone(), self.back
         )
+        if self.report is None:  # opening: the figures read in the background, if still fresh
+            kept = self.host.metrics_preview.for_period(policy.name, since, until)
+            if kept is not None:
+                self.on_metrics_loaded(MetricsLoaded(kept))
         self._load(policy, since, until)
 
     @work(thread=True, exit_on_error=False, group="metrics", exclusive=True)

@@ -34,6 +34,8 @@ _FIRST_TIME = 6  # Timed's field holding the first of the MEASURES
 _TIME = itemgetter(1)  # of a (code, seconds) sample
 _CODE, _TITLE, _POLICY, _SEVERITY, _TYPE, _DECLARED_AT = range(6)  # a Timed's fields
 _DECLARED = itemgetter(_DECLARED_AT)  # of a Timed
+_STORED_KEY = itemgetter(_POLICY, _TYPE, _TITLE)  # of a Timed: recurrence_key before folding
+_RECURRENCE_CODE = itemgetter(0)  # of a Recurrence
 HISTOGRAM_BINS = 8
 
 
@@ -228,8 +230,8 @@ class ActionSummary:
         return self.overdue[0] if self.overdue else None
 
 
-@dataclass(frozen=True)
-class Recurrence:
+class Recurrence(NamedTuple):
+    # A tuple, not a frozen dataclass: a year's report makes tens of thousands of them.
     code: str
     earlier: str
     days_between: float
@@ -279,7 +281,6 @@ def report(
         if back <= timed[_DECLARED_AT] < end
     ]
     chosen = [timed for timed in read if timed[_DECLARED_AT] >= start]
-    inside = {timed[_CODE] for timed in chosen}
     by_severity: dict[str, list[Timed]] = defaultdict(list)
     for timed in chosen:
         by_severity[timed[_SEVERITY]].append(timed)
@@ -301,7 +302,7 @@ def report(
         figures=figures,
         counts={severity: len(by_severity.get(severity, ())) for severity in severities},
         weekly=weekly_counts(chosen, since, until),
-        recurrences=tuple(r for r in recurrences(read, recurrence_within) if r.code in inside),
+        recurrences=recurrences(read, recurrence_within, since=start),
         actions=summarize_actions(actions, today or until.date()),
         titles={t[_CODE]: t[_TITLE] for t in chosen},
     )
@@ -337,24 +338,28 @@ def recurrence_key(facts: Timed) -> tuple[str, str, str]:
     return (facts.policy, facts.type_key, " ".join(facts.title.casefold().split()))
 
 
-def recurrences(facts: Iterable[Timed], within: timedelta) -> tuple[Recurrence, ...]:
-    """Each incident declared within `within` of an earlier one with the same key."""
+def recurrences(
+    facts: Iterable[Timed], within: timedelta, since: float = float("-inf")
+) -> tuple[Recurrence, ...]:
+    """Each incident declared at or after `since` (epoch seconds) within `within` of an earlier
+    one with the same key. Grouped by the key as stored first, each distinct title folded once
+    (a year's titles repeat: ~100,000 incidents, a few hundred titles)."""
+    stored: dict[tuple, list[Timed]] = defaultdict(list)
+    for item in facts:
+        stored[_STORED_KEY(item)].append(item)
     by_key: dict[tuple, list[Timed]] = defaultdict(list)
-    folded: dict[str, str] = {}  # titles repeat: fold each once
-    for item in sorted(facts, key=_DECLARED):
-        title = folded.get(item[_TITLE])
-        if title is None:
-            title = folded[item[_TITLE]] = " ".join(item[_TITLE].casefold().split())
-        by_key[(item[_POLICY], item[_TYPE], title)].append(item)
+    for (policy, type_key, title), items in stored.items():
+        by_key[(policy, type_key, " ".join(title.casefold().split()))] += items
     limit = within.total_seconds()
     found = []
     for group in by_key.values():
+        group.sort(key=_DECLARED)
         for earlier, later in pairwise(group):
             gap = later[_DECLARED_AT] - earlier[_DECLARED_AT]
-            if gap <= limit:
-                found.append((later[_CODE], earlier[_CODE], gap / 86400))
-    found.sort(key=itemgetter(0))
-    return tuple([Recurrence(*item) for item in found])
+            if gap <= limit and later[_DECLARED_AT] >= since:
+                found.append(Recurrence(later[_CODE], earlier[_CODE], gap / 86400))
+    found.sort(key=_RECURRENCE_CODE)
+    return tuple(found)
 
 
 def summarize_actions(actions: Sequence[ActionFacts], today: date) -> ActionSummary:
