@@ -42,7 +42,7 @@ from app.domain.paging import (
     idempotency_key,
     page_text,
 )
-from app.services.paging import PagingError, channel_url, delivery_url, send
+from app.services.paging import PagingError, channel_url, send_page
 from storage.database import Database
 from storage.incident_rows import (
     claim_alert,
@@ -362,8 +362,7 @@ class AlertDeliverer:
             title, body = page_text(payload, channel.outbox_channel, catalog, now, link)
         try:
             url = channel_url(channel, self.environ)
-            target = delivery_url(url, channel, key, payload["severity"], ack)
-            send(target, title, body, channel.name)
+            send_page(url, channel, key, payload["severity"], ack, title, body)
         except PagingError as error:
             raise AlertFailed(str(error)) from None
 

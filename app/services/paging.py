@@ -10,12 +10,14 @@ import os
 import re
 import stat
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from app.domain.page_html import mail_html
 from app.domain.paging import PagingChannel
 from app.domain.redact import redact_text
+from app.services.json_webhook import MAX_CHARACTERS, Redirected, WebhookFailed, webhook
 from app.services.page_log import captured
 
 # Services where Apprise passes a header we name (+Header=value in the URL); mail carries it as
@@ -106,6 +108,40 @@ def load_sender() -> None:
     import apprise
 
     apprise.Apprise.instantiate("json://localhost")  # reads the URL only: nothing is sent
+
+
+def send_page(
+    url: str,
+    channel: PagingChannel,
+    key: str,
+    severity: str,
+    ack: tuple[str, str] | None,
+    title: str,
+    body: str,
+) -> None:
+    """Deliver one page through the channel whose URL is `url`: a JSON webhook over a kept-alive
+    connection (app.services.json_webhook), anything else through Apprise."""
+    hook = _json_webhook(url)
+    if hook is not None and len(title) + len(body) <= MAX_CHARACTERS:
+        try:
+            hook.post(title, body, {KEY_HEADER: key})
+            return
+        except WebhookFailed as failed:
+            raise PagingError(_without(str(failed), url)) from None
+        except Redirected:
+            pass  # Apprise follows it
+    send(delivery_url(url, channel, key, severity, ack), title, body, channel.name)
+
+
+@lru_cache(maxsize=64)
+def _json_webhook(url: str):
+    """The JSON webhook behind `url`, read by Apprise once per URL; None for other services."""
+    if url.split("://", 1)[0].lower() not in ("json", "jsons"):
+        return None
+    import apprise
+
+    service = apprise.Apprise.instantiate(url)
+    return webhook(service) if service is not None else None
 
 
 def send(url: str, title: str, body: str, channel_name: str) -> None:
