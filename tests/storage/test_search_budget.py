@@ -12,16 +12,16 @@ import pytest
 
 from app.domain.clock import FakeClock
 from app.domain.story.model import Story
-from storage import story_rows
+from storage import story_search
 from storage.database import Database
-from storage.story_rows import search_ids
+from storage.story_search import search_ids
 from tests.conftest import library_services
 
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 def _filled_library(url: str, monkeypatch):
-    monkeypatch.setattr(story_rows, "SEARCH_BUDGET", 6)  # pages of 2 look at the newest 8
+    monkeypatch.setattr(story_search, "SEARCH_BUDGET", 6)  # pages of 2 look at the newest 8
     database = Database.open(url)
     lib = library_services(database, FakeClock(START))
     for n in range(30):
@@ -58,7 +58,7 @@ def test_every_page_is_the_indexed_answers_page(library, query):
 
 def _plan(database, query: str) -> str:
     with database.session() as session:
-        statement = story_rows.page_statement(story_rows.query_words(query), 2, 0)
+        statement = story_search.page_statement(story_search.query_words(query), 2, 0)
         compiled = statement.compile(dialect=session.get_bind().dialect)
         rows = session.connection().exec_driver_sql(f"EXPLAIN ANALYZE {compiled}", compiled.params)
         return "\n".join(row[0] for row in rows)
@@ -72,7 +72,7 @@ def test_a_common_word_never_runs_the_indexed_branch(postgres_library):
 def test_a_korean_word_behind_the_newest_english_stories(database_url, monkeypatch):
     """The newest stories are in English; the Korean ones come after them in the library's
     order: every page of 장애 is the text index's page."""
-    monkeypatch.setattr(story_rows, "SEARCH_BUDGET", 6)
+    monkeypatch.setattr(story_search, "SEARCH_BUDGET", 6)
     database = Database.open(database_url)
     lib = library_services(database, FakeClock(START))
     for n in range(20):

@@ -91,7 +91,7 @@ def test_a_search_reads_newest_first_and_follows_a_changed_date(database_url):
     are changed stops being found."""
     from dataclasses import replace
 
-    from storage.story_rows import search_ids
+    from storage.story_search import search_ids
 
     database = Database.open(database_url)
     lib = library_services(database, FakeClock(START))

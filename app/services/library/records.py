@@ -25,11 +25,8 @@ from app.domain.story.rotation import (
 from storage.database import Database
 from storage.incident_rows import by_code
 from storage.postmortem_rows import action_items, postmortem_for
-from storage.story_rows import (
-    fold,
-    spaced,
-    story_by_key,
-)
+from storage.story_rows import story_by_key
+from storage.story_search import fold, spaced
 from storage.tables import (
     FeatureRecord,
     StoryRecord,

@@ -25,7 +25,6 @@ from storage.postmortem_rows import postmortem_for
 from storage.story_rows import (
     example_count,
     save_story,
-    search_ids,
     set_examples_hidden,
     stories_in_group,
     story_by_key,
@@ -33,6 +32,7 @@ from storage.story_rows import (
     story_summaries,
     visible_story_count,
 )
+from storage.story_search import search_ids
 
 
 class StoryService(StoryStore):

@@ -35,7 +35,7 @@ POSTGRES = (
 
 
 def upgrade() -> None:
-    from storage.story_rows import spaced
+    from storage.story_search import spaced
 
     op.add_column("story", sa.Column("short_text", sa.String(), nullable=True))
     connection = op.get_bind()
