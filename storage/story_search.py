@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import text, union_all
+from sqlalchemy import literal_column, text, union_all
 from sqlmodel import Session, col, func, select
 
 from storage.tables import StoryRecord
@@ -110,6 +110,10 @@ def _search_postgres(
     """Like SQLite: the trigram index when a word has three characters or more, else the
     short-word index, and every word checked exactly with LIKE; a page looked for first among
     the newest stories (page_statement)."""
+    if limit is not None:
+        # A page is a few hundred rows at most: the planner's parallel workers for the text
+        # index's branch were launched even when that branch never ran (6–8 ms of 9 for 장애).
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     return list(session.execute(page_statement(words, limit, offset)).scalars())
 
 
@@ -129,20 +133,15 @@ def indexed_statement(words: list[str]):
 
 
 def page_statement(words: list[str], limit: int, offset: int):
-    """One page of indexed_statement(words). Without Korean or Japanese words it is looked for
-    first among the newest stories. With them the text index answers straight away: their
-    stories may sit anywhere in the library's order (measured over 100,000 stories whose
-    Korean third is the oldest, looking among the newest first cost 235–808 ms against 115–171
-    for the index alone), and reading the index's matches in date order costs as much as
-    sorting them (a bitmap heap scan over every page of the table)."""
+    """One page of indexed_statement(words), looked for first among the newest stories — of the
+    query's script when a word holds Korean or Japanese (ix_story_newest_<script>: those
+    stories may sit anywhere in the library's order, measured 235–808 ms when the Korean third
+    of 100,000 stories was the oldest and the newest of any script were read first)."""
     if limit is None:
         return indexed_statement(words).offset(offset)
-    if any(_all_cjk(word) for word in words):
-        return indexed_statement(words).limit(limit).offset(offset)
     need = limit + offset
-    return _first_or_indexed(
-        _newest(max(SEARCH_BUDGET, 4 * need)), indexed_statement(words), words, limit, offset
-    )
+    newest = _newest(max(SEARCH_BUDGET, 4 * need), _script(words))
+    return _first_or_indexed(newest, indexed_statement(words), words, limit, offset)
 
 
 def _has_characters(words: list[str]):
@@ -162,10 +161,32 @@ def _has_characters(words: list[str]):
 SEARCH_BUDGET = 2000
 
 
-def _newest(budget: int):
+# Characters by script, as PostgreSQL's partial indexes ix_story_newest_<script> (migration
+# 0023) name them; a search condition must say it in the same words for the index to serve.
+SCRIPT_PATTERNS = {
+    "hangul": "[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]",
+    "kana_han": "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]",
+}
+_SCRIPTS = {script: re.compile(pattern) for script, pattern in SCRIPT_PATTERNS.items()}
+
+
+def _script(words: list[str]) -> str | None:
+    """The script whose newest stories hold the query's matches, if a word has one."""
+    for script, pattern in _SCRIPTS.items():
+        if any(pattern.search(word) for word in words):
+            return script
+    return None
+
+
+def _newest(budget: int, script: str | None = None):
+    statement = select(StoryRecord.id, StoryRecord.search_text, StoryRecord.occurred_on)
+    if script is not None:
+        pattern = literal_column(f"'{SCRIPT_PATTERNS[script]}'")
+        statement = statement.where(col(StoryRecord.search_text).op("~")(pattern))
     return (
-        select(StoryRecord.id, StoryRecord.search_text, StoryRecord.occurred_on)
-        .order_by(col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc())
+        statement.order_by(
+            col(StoryRecord.occurred_on).desc().nulls_last(), col(StoryRecord.id).desc()
+        )
         .limit(budget)
         .subquery("newest")
     )
