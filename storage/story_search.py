@@ -46,6 +46,22 @@ def spaced(folded: str) -> str:
     return folded.translate(_SPACED)
 
 
+# spaced(), and the ASCII letters, digits and signs dropped: the short-word index serves only
+# Korean and Japanese words (_all_cjk), and indexing an English story's every word there took
+# PostgreSQL most of a 100,000-story import (to_tsvector over ~1,800 characters a story).
+_SHORT: dict[int, str | None] = {}
+
+
+def short_word_text(folded: str) -> str:
+    """What the short-word index (`story.short_text`) holds of a folded search text: its CJK
+    characters, each a word of its own; a match there is checked on the whole text after."""
+    if not _SHORT:
+        spaced("")
+        _SHORT.update(_SPACED)
+        _SHORT.update((code, None) for code in range(0x21, 0x7F))
+    return folded.translate(_SHORT)
+
+
 def _all_cjk(word: str) -> bool:
     return all(_CJK.fullmatch(character) for character in word)
 

@@ -181,3 +181,12 @@ def test_a_library_searched_before_the_ordered_index_is_found_the_same_after(dat
     lib = library_services(database, FakeClock(START))
     assert {q: [s.key for s in lib.stories.search(q, "ja")] for q in before} == before
     database.close()
+
+
+def test_the_short_word_index_holds_only_korean_and_japanese_characters():
+    """An English story puts nothing there (it made PostgreSQL's import slow), and a mixed
+    story only its CJK characters, each a word of its own."""
+    from storage.story_search import fold, short_word_text
+
+    assert short_word_text(fold("The disk filled up (again) at 03:00!")).split() == []
+    assert short_word_text(fold("Disk 장애 — 障害 x2")).split() == ["장", "애", "—", "障", "害"]

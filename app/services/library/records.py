@@ -26,7 +26,7 @@ from storage.database import Database
 from storage.incident_rows import by_code
 from storage.postmortem_rows import action_items, postmortem_for
 from storage.story_rows import story_by_key
-from storage.story_search import fold, spaced
+from storage.story_search import fold, short_word_text
 from storage.tables import (
     FeatureRecord,
     StoryRecord,
@@ -199,7 +199,7 @@ class StoryStore:
             content={k: v for k, v in document.items() if k not in ROW_FIELDS},
             incident_code=story.incident or None,
             search_text=(folded := search_text(story)),
-            short_text=spaced(folded),
+            short_text=short_word_text(folded),
         )
 
     @staticmethod
