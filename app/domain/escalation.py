@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from app.domain.policy.model import BELOW_PREFIX, EscalationStep, Policy, Severity
 from app.domain.policy.targets import severity_targets
@@ -63,7 +64,7 @@ class DeadlineKind(StrEnum):
     ACK_TIMEOUT = "ack_timeout"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Firing:
     """A step that was fired: what the database's EscalationEvent row says."""
 
@@ -74,7 +75,7 @@ class Firing:
     reason: str = ON_TIME
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IncidentFacts:
     declared_at: datetime
     severity: str
@@ -97,7 +98,7 @@ class IncidentFacts:
         return self.ladder_started_at or self.declared_at
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedStep:
     step_id: str
     severity: str
@@ -125,7 +126,7 @@ class PlannedStep:
         return "late" if self.late_by > ON_TIME_TOLERANCE else "on_time"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deadline:
     kind: DeadlineKind
     due_at: datetime
@@ -139,7 +140,7 @@ class Deadline:
         return self.met_at is None and now >= self.due_at
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     steps: tuple[PlannedStep, ...]
     deadlines: tuple[Deadline, ...]
@@ -154,7 +155,10 @@ class Plan:
         return next((d for d in self.deadlines if d.kind is kind), None)
 
 
+@cache
 def step_id(severity: str, position: int) -> str:
+    # One string per step of a ladder, shared by every incident's plan (10,000 open incidents
+    # held 90,000 copies).
     return f"{severity}#{position}"
 
 
