@@ -86,7 +86,7 @@ def cmd_metrics(settings: Settings, args) -> int:
     service = metrics_service(settings)
     try:
         since, until = _period(args, service.clock.now(), catalog)
-        report = service.report(policy, since, until)
+        report = service.report(policy, since, until, pause_gc=True)
     finally:
         service.database.close()
     if args.json:

@@ -152,7 +152,7 @@ def _metrics_report(settings: Settings, args):
     service = metrics_service(settings)
     try:
         since, until = period_bounds(args.period, service.clock.now().astimezone(), args.back)
-        return service.report(policy, since, until)
+        return service.report(policy, since, until, pause_gc=True)
     finally:
         service.database.close()
 

@@ -3,7 +3,8 @@ objects that all stay alive until it ends (a year's metrics: one tuple per incid
 collection would walk every object of the app again (Textual's widgets included) without
 freeing any; measured, a quarter of a 100,000-incident year spent a quarter of its time there.
 Reference counting still frees everything as usual; collection resumes when the last pause
-ends. Safe from several threads at once."""
+ends. Safe from several threads at once — but the pause is every thread's: only for a process
+doing nothing else meanwhile (a CLI command), never behind a busy UI."""
 
 from __future__ import annotations
 
