@@ -219,8 +219,10 @@ def untick(session: Session, incident_id: int, checklist: str, item: str) -> int
     return session.execute(statement).rowcount
 
 
-def pending_alerts(session: Session, channels: list[str], now: datetime) -> list[OutboxRecord]:
-    """Undelivered alerts on these channels whose next try is due."""
+def pending_alerts(
+    session: Session, channels: list[str], now: datetime, limit: int | None = None
+) -> list[OutboxRecord]:
+    """Undelivered alerts on these channels whose next try is due, the oldest `limit` of them."""
     statement = (
         select(OutboxRecord)
         .where(
@@ -232,6 +234,7 @@ def pending_alerts(session: Session, channels: list[str], now: datetime) -> list
             ),
         )
         .order_by(OutboxRecord.id)
+        .limit(limit)
     )
     return list(session.exec(statement))
 

@@ -63,8 +63,9 @@ COMMAND_TIMEOUT_S = 30
 PAGE_SENDERS = 16  # pages in flight at once from one process
 # A page waits this long at most for the firing pass under way to end (`firing_quiet`).
 YIELD_TO_FIRING_S = 1.0
-# Pages sent are recorded (outbox row and timeline line) this many to a transaction.
-FINISH_BATCH = 50
+FINISH_BATCH = 50  # pages recorded (outbox row, timeline line) per transaction
+# Alerts read per pass: a board catching up on 70,000 held them all as rows (~350 MiB).
+DELIVERY_BATCH = 5000
 # A screen that opens later does not ring for what fired long before it opened.
 SCREEN_ALERT_MAX_AGE = timedelta(minutes=10)
 
@@ -175,17 +176,20 @@ class AlertDeliverer:
         self._catalogs: dict[str, Catalog] = {}
         self.firing_quiet = threading.Event()
         self.firing_quiet.set()
+        self.more_waiting = False  # the last pass read a full batch: another follows at once
 
     def deliver_pending(self) -> list[Delivery]:
-        """Deliver every alert this process can take; blocking (run it off the event loop).
+        """Deliver the alerts this process can take, DELIVERY_BATCH at most (`more_waiting`
+        says whether more are); blocking (run it off the event loop).
         Pages go out side by side (a storm of steps due together must not queue behind one
         slow service); an incident channel hears of each incident in order (its declare before
         its resolve, even when the declare had to be tried again); the user's command and the
         machine's notifier run one at a time."""
         broadcasts = [name for name, channel in self.paging.items() if channel.broadcast]
         with self.database.session() as session:
-            waiting = pending_alerts(session, self.channels, self.clock.now())
+            waiting = pending_alerts(session, self.channels, self.clock.now(), DELIVERY_BATCH)
             heads = oldest_undelivered(session, broadcasts)
+        full = len(waiting) >= DELIVERY_BATCH
         delivered: list = self._show_on_screen([a for a in waiting if a.channel in SCREEN_CHANNELS])
         local = [
             a for a in waiting if a.channel not in self.paging and a.channel not in SCREEN_CHANNELS
@@ -198,6 +202,7 @@ class AlertDeliverer:
         runs += [run for key, run in in_order.items() if run[0].id == heads.get(key)]
         if runs or local:
             delivered += self._send(runs, local)
+        self.more_waiting = full and bool(delivered)  # not when others hold every claim
         return [delivery for delivery in delivered if delivery is not None]
 
     def _send(self, runs: list[list], local: list) -> list[Delivery]:

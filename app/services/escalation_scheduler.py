@@ -117,12 +117,18 @@ class EscalationScheduler:
         if self.deliverer is None:
             return
         async with self._delivery_lock:
-            try:
-                deliveries = await asyncio.to_thread(self.deliverer.deliver_pending)
-            except Exception as error:  # the database is away; the next pass tries again
-                deliveries = [Delivery("outbox", {}, error=f"alerts could not be read ({error})")]
-        if deliveries and self.on_delivered is not None:
-            self.on_delivered(deliveries)
+            more = True
+            while more:  # batch after batch, each shown before the next is read
+                try:
+                    deliveries = await asyncio.to_thread(self.deliverer.deliver_pending)
+                    more = self.deliverer.more_waiting
+                except Exception as error:  # the database is away; the next pass tries again
+                    deliveries = [
+                        Delivery("outbox", {}, error=f"alerts could not be read ({error})")
+                    ]
+                    more = False
+                if deliveries and self.on_delivered is not None:
+                    self.on_delivered(deliveries)
 
     def deliver_soon(self) -> None:
         """Deliver what the outbox holds now, in the background; asked for while a delivery

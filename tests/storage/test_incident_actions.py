@@ -210,3 +210,32 @@ def test_a_storm_of_screen_alerts_is_taken_in_chunks_once_and_not_from_a_live_cl
     with database.session() as session:
         rows = pending_alerts(session, ["bell", "flash"], clock.now())
     assert [(row.id, row.claimed_by) for row in rows] == [(held.id, "other")]
+
+
+def test_a_backlog_is_read_a_batch_at_a_time_and_a_foreign_claim_stops_the_next(world, monkeypatch):
+    """A board catching up after a storm reads DELIVERY_BATCH alerts per pass (all of them at
+    once held ~350 MiB of rows for 70,000), says more are waiting, and gets through the rest;
+    a batch that is all someone else's claims asks for no next pass."""
+    from app.services import alert_delivery
+    from storage.incident_rows import claim_alert, pending_alerts
+
+    database, clock, service = world
+    monkeypatch.setattr(alert_delivery, "DELIVERY_BATCH", 50)
+    for n in range(20):  # 80 alerts for the screen
+        service.declare(WEB, f"샤드 {n} 장애", "SEV-1", actor="ops")
+    service.fire_due()
+    screen = AlertDeliverer(database, clock, channels=("bell", "flash"), claimer="a")
+    first = screen.deliver_pending()
+    assert len(first) == 50 and screen.more_waiting
+    second = screen.deliver_pending()
+    assert len(second) == 30 and not screen.more_waiting
+    assert len({d.payload["incident"] for d in first + second}) == 20
+
+    monkeypatch.setattr(alert_delivery, "DELIVERY_BATCH", 1)
+    service.declare(WEB, "캐시 장애", "SEV-1", actor="ops")
+    service.fire_due()
+    with database.session() as session:
+        for row in pending_alerts(session, ["bell", "flash"], clock.now()):
+            claim_alert(session, row.id, "other", clock.now(), clock.now() - CLAIM_LEASE)
+        session.commit()
+    assert screen.deliver_pending() == [] and not screen.more_waiting
