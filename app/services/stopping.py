@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,6 +37,18 @@ def quiet_when_stopping(job: Callable[..., Awaitable[None]]) -> Callable[..., Aw
     return run
 
 
+class _CancelledIsNoError(logging.Filter):
+    """A job whose task the shutdown cancelled before its first step (it came due a moment
+    before the quit) never reaches `quiet_when_stopping`, and APScheduler's executor logged
+    it as "Error running job … CancelledError". A cancelled job is the shutdown, not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
+_quiet_cancellations = _CancelledIsNoError()
+
+
 def halt(scheduler: AsyncIOScheduler, tasks: set[asyncio.Task]) -> None:
     """Shut the scheduler down (its running jobs cancelled) and cancel ``tasks``; on the
     scheduler's loop, so `scheduler.running` is False on return.
@@ -45,6 +58,9 @@ def halt(scheduler: AsyncIOScheduler, tasks: set[asyncio.Task]) -> None:
     the same callback) would see it running and shut it down twice, and the second prints
     "SchedulerNotRunningError" on the terminal. So this does what that scheduled call does,
     at once: the base shutdown (executors cancel their running jobs), then its timer."""
+    executors = logging.getLogger("apscheduler.executors.default")
+    if _quiet_cancellations not in executors.filters:
+        executors.addFilter(_quiet_cancellations)
     if scheduler.running:
         BaseScheduler.shutdown(scheduler, wait=False)
         scheduler._stop_timer()  # no wake-up left to process jobs on a stopped scheduler
