@@ -70,14 +70,11 @@ class JsonWebhook:
         headers = {**self.headers, **extra_headers, "Content-Length": str(len(data))}
         connection = _pool.take(self)
         try:
-            status, reason = self._exchange(connection, data, headers)
-        except _STALE:
-            connection.close()  # a kept connection closed by the service: a fresh one
             try:
                 status, reason = self._exchange(connection, data, headers)
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                raise self._unreachable(error) from None
+            except _STALE:
+                connection.close()  # a kept connection closed by the service: a fresh one
+                status, reason = self._exchange(connection, data, headers)
         except (OSError, http.client.HTTPException) as error:
             connection.close()
             raise self._unreachable(error) from None
