@@ -172,25 +172,20 @@ async def time_screen(url: str, folder: Path, preview: bool) -> float:
     app has gone idle, over 100 ms after the rows are on screen). `preview`: `M` once the app
     has read the quarter's figures in the background (screens/metrics_preview.py), as a while
     after start; else as soon as the board's reads are done, before it has."""
-    from textual._compositor import Compositor
     from textual.widgets import DataTable
 
     from app.config import Flags, load_settings
     from app.tui import StoryCartApp
+    from tests.bench.frames import first_frames
 
     config = folder / "config.toml"
     config.write_text("", "utf-8")
     settings = load_settings(Flags(db=url, config=str(config)), os.environ)
     app = StoryCartApp(settings, clock=FakeClock(NOW), start_scheduler=False)
-    drawn: list[float] = []
-    draw = Compositor.render_update
 
-    def timed_draw(compositor, *args, **kwargs):
-        frame = draw(compositor, *args, **kwargs)
+    def on_screen() -> list[str]:
         tables = app.screen.query("#metrics-table")
-        if not drawn and tables and tables.first(DataTable).row_count:
-            drawn.append(time.perf_counter())
-        return frame
+        return ["rows"] if tables and tables.first(DataTable).row_count else []
 
     async with app.run_test(size=(120, 40)) as pilot:
         while app.services is None:
@@ -206,16 +201,13 @@ async def time_screen(url: str, folder: Path, preview: bool) -> float:
             assert time.perf_counter() < deadline + 30, "the figures were never read ahead"
             await pilot.pause(0.05)
         assert preview or app.metrics_preview.report is None, "read ahead already: too slow"
-        Compositor.render_update = timed_draw
-        try:
+        with first_frames(on_screen) as frames:
             began = time.perf_counter()
             await pilot.press("M")
-            while not drawn:
+            while "rows" not in frames:
                 assert time.perf_counter() < deadline + 60, "the figures were never drawn"
                 await pilot.pause(0.005)
-        finally:
-            Compositor.render_update = draw
-        return (drawn[0] - began) * 1000
+        return (frames["rows"] - began) * 1000
 
 
 def measure(label: str, url: str, args, folder: Path) -> list[tuple]:

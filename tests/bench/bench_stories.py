@@ -145,26 +145,24 @@ async def library_open(url: str, tmp: Path, settle: float) -> tuple[float, float
     frame with the library's count; resident memory before the app and with the library open.
     Frames are timed where Textual's compositor draws them (Pilot's press returns only when
     the app is idle, later than the user sees the rows)."""
-    from textual._compositor import Compositor
-
     from app.tui import StoryCartApp
+    from tests.bench.frames import first_frames
 
     settings = load_settings(Flags(db=url, lang="ko"), {"XDG_CONFIG_HOME": str(tmp)})
     app = StoryCartApp(settings, clock=FakeClock(START), start_scheduler=False)
     before = resident_mib()
-    frames: dict[str, float] = {}
-    draw = Compositor.render_update
 
-    def timed_draw(compositor, *args, **kwargs):
-        drawn = draw(compositor, *args, **kwargs)
+    def on_screen() -> list[str]:
         screen = app.screen
-        if screen.name == "library":
-            rows = screen.query_one("#library-table").row_count
-            if rows >= PAGE or (rows and screen.complete):
-                frames.setdefault("rows", time.perf_counter())
-            if screen.total is not None:
-                frames.setdefault("count", time.perf_counter())
-        return drawn
+        if screen.name != "library":
+            return []
+        shown = []
+        rows = screen.query_one("#library-table").row_count
+        if rows >= PAGE or (rows and screen.complete):
+            shown.append("rows")
+        if screen.total is not None:
+            shown.append("count")
+        return shown
 
     async with app.run_test(size=(160, 50)) as pilot:
         while app.services is None:
@@ -174,14 +172,11 @@ async def library_open(url: str, tmp: Path, settle: float) -> tuple[float, float
         # library's first page is read in the background a moment after start-up).
         await pilot.pause(settle)
         await app.workers.wait_for_complete()
-        Compositor.render_update = timed_draw
-        try:
+        with first_frames(on_screen) as frames:
             began = time.perf_counter()
             await pilot.press("l")
             while "count" not in frames or "rows" not in frames:
                 await pilot.pause(0.005)
-        finally:
-            Compositor.render_update = draw
         rss = resident_mib()
     return (frames["rows"] - began) * 1000, (frames["count"] - began) * 1000, before, rss
 
