@@ -96,6 +96,7 @@ class StoryCartApp(App[int]):
         self.changes: Signal[Changes] = Signal(self, "changes")  # from the change feed
         self.alert_flashed: Signal[tuple[str, str]] = Signal(self, "alert-flashed")
         self.policy_changed: Signal[None] = Signal(self, "policy-changed")
+        self.board_shown: Signal[None] = Signal(self, "board-shown")  # its first incidents
         self.library_preview = LibraryPreview()
         self.metrics_preview = MetricsPreview()
         self.typed_ahead = TypedAhead(self)

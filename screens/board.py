@@ -205,7 +205,9 @@ class BoardScreen(IncidentCommandsScreen):
         self._by_code = {item.record.code: item for item in items}
         self._open = [item for item in ordered if item.record.resolved_at is None]
         self.plans.keep_only(items)
-        self.loaded = True
+        if not self.loaded:
+            self.loaded = True
+            self.call_after_refresh(self.host.board_shown.publish, None)
         if self._flash_code is not None and not any(
             item.record.code == self._flash_code and item.record.resolved_at is None
             for item in items

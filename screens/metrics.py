@@ -5,6 +5,8 @@ lists the incidents behind a figure."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
@@ -93,16 +95,30 @@ class MetricsScreen(StoryCartScreen):
 
     # -- data in ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        policy = self.host.policies.get(self.host.active_policy)
-        since, until = self.custom or period_bounds(
+    def _bounds(self) -> tuple:
+        return self.custom or period_bounds(
             self.period, self.host.clock.now().astimezone(), self.back
         )
+
+    def reload(self) -> None:
+        policy = self.host.policies.get(self.host.active_policy)
+        since, until = self._bounds()
         if self.report is None:  # opening: the figures read in the background, if still fresh
-            kept = self.host.metrics_preview.for_period(policy.name, since, until)
+            preview = self.host.metrics_preview
+            kept = preview.for_period(policy.name, since, until)
             if kept is not None:
                 self.on_metrics_loaded(MetricsLoaded(kept))
+            elif preview.join(policy.name, since, until, partial(self._joined, since, until)):
+                return  # being read right now: a second read beside it would slow both
         self._load(policy, since, until)
+
+    def _joined(self, since, until, report) -> None:
+        if not self.is_attached or self.report is not None or self._bounds() != (since, until):
+            return  # gone, or moved to another period meanwhile, which is read already
+        if report is None:
+            self._load(self.host.policies.get(self.host.active_policy), since, until)
+        else:
+            self.on_metrics_loaded(MetricsLoaded(report))
 
     @work(thread=True, exit_on_error=False, group="metrics", exclusive=True)
     def _load(self, policy, since, until) -> None:
@@ -181,7 +197,7 @@ class MetricsScreen(StoryCartScreen):
         from screens.base import dialogs
 
         now = self.host.clock.now().astimezone()
-        since, until = self.custom or period_bounds(self.period, now, self.back)
+        since, until = self._bounds()
 
         def chosen(period) -> None:
             if period is not None:

@@ -37,6 +37,11 @@ def add_metrics_parsers(commands, common) -> None:
     output = metrics.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the whole report as JSON")
     output.add_argument("--csv", action="store_true", help="one CSV row per severity and measure")
+    metrics.add_argument(
+        "--incidents",
+        action="store_true",
+        help="with --json: each figure's incidents and their times as well",
+    )
     metrics.set_defaults(handler=cmd_metrics)
 
     follow = commands.add_parser(
@@ -82,6 +87,8 @@ def cmd_metrics(settings: Settings, args) -> int:
     from app.domain.metrics_view import CSV_HEADER, report_csv_rows, report_json
 
     catalog = Catalog(settings.lang)
+    if args.incidents and not args.json:
+        raise CommandError(catalog.t("metrics.incidents_need_json"))
     policy = policy_named(command_policies(settings), settings.policy or "web-service")
     service = metrics_service(settings)
     try:
@@ -90,7 +97,7 @@ def cmd_metrics(settings: Settings, args) -> int:
     finally:
         service.database.close()
     if args.json:
-        print(report_json(report))
+        print(report_json(report, incidents=args.incidents))
     elif args.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(CSV_HEADER)

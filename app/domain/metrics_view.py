@@ -149,8 +149,8 @@ def report_rows(report: MetricsReport, catalog: Catalog) -> list[FigureRow]:
     ]
 
 
-def _figure_document(figure: Figure) -> dict:
-    return {
+def _figure_document(figure: Figure, incidents: bool) -> dict:
+    document = {
         "count": figure.count,
         "median_s": _seconds(figure.median),
         "p90_s": _seconds(figure.p90),
@@ -159,12 +159,16 @@ def _figure_document(figure: Figure) -> dict:
         "target_s": figure.target_s,
         "met": figure.met,
         "met_share": figure.met_share,
-        "incidents": [{"id": code, "seconds": round(s)} for code, s in figure.samples],
         "without": list(figure.missing),
     }
+    if incidents:
+        document["incidents"] = [{"id": code, "seconds": round(s)} for code, s in figure.samples]
+    return document
 
 
-def report_document(report: MetricsReport) -> dict:
+def report_document(report: MetricsReport, incidents: bool = False) -> dict:
+    """`incidents`: each figure also lists its incidents and their times (a quarter of a busy
+    year is megabytes of them, and most scripts want the figures)."""
     actions = report.actions
     return {
         "policy": report.policy,
@@ -174,7 +178,7 @@ def report_document(report: MetricsReport) -> dict:
         "severities": {
             severity: {
                 "count": report.counts[severity],
-                **{m: _figure_document(report.figure(severity, m)) for m in MEASURES},
+                **{m: _figure_document(report.figure(severity, m), incidents) for m in MEASURES},
             }
             for severity in report.severities
         },
@@ -196,12 +200,12 @@ def report_document(report: MetricsReport) -> dict:
 LONG_LIST = 100  # items: a longer list is written on one line
 
 
-def report_json(report: MetricsReport) -> str:
+def report_json(report: MetricsReport, incidents: bool = False) -> str:
     """report_document() as indented JSON, except that a list of more than LONG_LIST items
     (the incidents behind a figure, a year's recurrences) is written on one line: json's
     indenting encoder is pure Python (seconds for a quarter of a 100,000-incident year), its
     compact one is C. Shorter lists hold one item a line, each item on its line."""
-    return _json(report_document(report), 0)
+    return _json(report_document(report, incidents), 0)
 
 
 def _json(value, level: int) -> str:

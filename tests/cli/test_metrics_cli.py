@@ -55,7 +55,7 @@ def seeded(tmp_path) -> list[str]:
 
 def test_metrics_as_json_csv_and_korean_text(tmp_path):
     db = seeded(tmp_path)
-    document = json.loads(run("metrics", *OCTOBER, "--json", *db).stdout)
+    document = json.loads(run("metrics", *OCTOBER, "--json", "--incidents", *db).stdout)
     resolve = document["severities"]["SEV-1"]["resolve"]
     assert (resolve["count"], resolve["median_s"], resolve["p90_s"]) == (3, 2400, 6000)
     assert (resolve["target_s"], resolve["met"]) == (3600, 2)
@@ -66,6 +66,11 @@ def test_metrics_as_json_csv_and_korean_text(tmp_path):
         "INC-2026-0003",
     ]  # resolved without an acknowledgement: no time to acknowledge
     assert document["follow_ups"]["total"] == 1
+    # Without --incidents, the figures alone: a busy quarter's incidents are megabytes.
+    figures = json.loads(run("metrics", *OCTOBER, "--json", *db).stdout)
+    assert "incidents" not in figures["severities"]["SEV-1"]["resolve"]
+    del resolve["incidents"]
+    assert figures["severities"]["SEV-1"]["resolve"] == resolve
     rows = list(csv.DictReader(io.StringIO(run("metrics", *OCTOBER, "--csv", *db).stdout)))
     sev1 = {row["measure"]: row for row in rows if row["severity"] == "SEV-1"}
     assert (sev1["resolve"]["median_s"], sev1["resolve"]["met"]) == ("2400", "2")
@@ -93,6 +98,7 @@ def test_bad_input_is_refused_in_one_sentence(tmp_path):
         (["metrics", "--since", "2026-11-01", "--until", "2026-10-01", *db], "--since earlier"),
         (["follow-ups", "set", "999", "done", *db], "There is no follow-up 999."),
         (["metrics", "--policy", "nope", *db], "nope"),
+        (["metrics", "--csv", "--incidents", *db], "give it with --json"),
     ):
         refused = run(*args)
         assert refused.returncode != 0, args

@@ -12,7 +12,9 @@ from textual.widgets import DataTable
 from app.domain.clock import FakeClock
 from app.services import metrics_service
 from app.services.incident_service import IncidentService
+from app.services.metrics_service import MetricsService
 from app.services.policy_versions import PolicyVersions
+from screens.metrics import MetricsScreen
 from storage.database import Database
 from tests.conftest import make_settings
 from tests.ui.helpers import START, make_app, text_of, wait_ready, wait_until
@@ -75,3 +77,37 @@ async def test_figures_read_ahead_are_on_screen_at_once_and_follow_a_change(tmp_
             ),
             what="the figures read again after the change",
         )
+
+
+async def test_m_during_the_read_ahead_waits_for_it_instead_of_reading_twice(tmp_path, monkeypatch):
+    # The read ahead starts as soon as the board shows its incidents; `M` pressed while it is
+    # under way shows its figures when it lands, and the screen does not read them a second
+    # time beside it (two reads at once slowed both: 520 ms from key to rows, 100,000 incidents).
+    held = threading.Event()
+    reads: list[str] = []
+    report = MetricsService.report
+
+    def held_back(service, *args, **kwargs):
+        reads.append("read")
+        held.wait(30)
+        return report(service, *args, **kwargs)
+
+    monkeypatch.setattr(MetricsService, "report", held_back)
+    clock = FakeClock(START)
+    history(tmp_path, clock, "en")
+    app = make_app(tmp_path, lang="en", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        try:
+            await wait_until(pilot, lambda: reads, what="the figures read once the board shows")
+            await pilot.press("M")
+            await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen))
+            assert "incidents" not in text_of(app, "#metrics-heading")
+        finally:
+            held.set()
+        await wait_until(
+            pilot,
+            lambda: "incidents: 3" in text_of(app, "#metrics-heading"),
+            what="the figures of the read the screen waited for",
+        )
+        await app.workers.wait_for_complete()
+        assert reads == ["read"]
