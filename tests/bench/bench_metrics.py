@@ -252,9 +252,9 @@ def main() -> None:
                 server.stop()
         python = time_python(3)
     print(f"\nmetrics over {args.incidents:,} incidents ({args.incidents * 5:,} timeline entries)")
-    print(f"{'store':<11} {'what':<52} {'p50 ms':>8} {'max ms':>8}")
+    print(f"{'store':<11} {'what':<70} {'p50 ms':>8} {'max ms':>8}")
     for store, what, p50, worst in rows:
-        print(f"{store:<11} {what:<52} {p50:>8.0f} {worst:>8.0f}")
+        print(f"{store:<11} {what:<70} {p50:>8.0f} {worst:>8.0f}")
     print(f"(a bare `python -c pass` takes {python:.0f} ms here)")
     print("goal: key → rows under 300 ms, `metrics --json` under 500 ms")
 
