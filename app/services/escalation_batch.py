@@ -17,7 +17,7 @@ from app.domain.incident import FiredStep, incident_facts
 from app.domain.textsafe import printable
 from app.services.incident_context import IncidentContext
 from storage.escalation_claims import insert_claims, insert_rows, latest_alert_contexts
-from storage.incident_rows import by_codes, events_by_incident
+from storage.incident_rows import by_codes, firings_by_incident
 from storage.tables import OutboxRecord, TimelineEntryRecord
 
 
@@ -30,7 +30,7 @@ def fire_batch(
     now = context.clock.now()
     with context.database.session() as session:
         records = [r for r in by_codes(session, codes) if r.resolved_at is None]
-        events = events_by_incident(session, [record.id for record in records])
+        events = firings_by_incident(session, [record.id for record in records])
         wanted, alone = [], []
         for record in records:
             policy, _version = context.policy(record.policy_id)

@@ -27,6 +27,7 @@ from storage.incident_rows import (
     by_code,
     by_codes,
     events_by_incident,
+    firings_by_incident,
     first_declared_code,
     open_codes,
     open_incidents,
@@ -112,7 +113,7 @@ class IncidentQueries:
 
     def _board_items(self, session, records: list) -> list[BoardItem]:
         ids = [record.id for record in records]
-        events = events_by_incident(session, ids)
+        events = firings_by_incident(session, ids)
         submitted = _submitted(session, ids)
         items = []
         for record in records:
@@ -128,7 +129,7 @@ class IncidentQueries:
         with self.context.database.session() as session:
             records = open_incidents(session) if codes is None else by_codes(session, codes)
             records = [record for record in records if record.resolved_at is None]
-            events = events_by_incident(session, [record.id for record in records])
+            events = firings_by_incident(session, [record.id for record in records])
         plans = []
         for record in records:
             policy, _version = self.context.policy(record.policy_id)

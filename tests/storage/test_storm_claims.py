@@ -37,7 +37,7 @@ def test_a_batch_that_loses_claims_fires_only_its_own_steps(two_processes, monke
     codes = [mine.declare(WEB, f"storm {n}", "SEV-2", actor="a") for n in range(12)]
     taken_by_other: list[str] = []
     raced: list[bool] = []
-    read_events = firing_module.events_by_incident
+    read_events = firing_module.firings_by_incident
 
     def read_then_lose_the_race(session, ids):
         """The batch has read what is due; before it inserts, the other process fires some."""
@@ -47,7 +47,7 @@ def test_a_batch_that_loses_claims_fires_only_its_own_steps(two_processes, monke
             taken_by_other.extend(step.code for step in other.fire_due(codes=codes[:5]))
         return events
 
-    monkeypatch.setattr(firing_module, "events_by_incident", read_then_lose_the_race)
+    monkeypatch.setattr(firing_module, "firings_by_incident", read_then_lose_the_race)
     fired = mine.fire_due()
 
     assert sorted(taken_by_other) == codes[:5]

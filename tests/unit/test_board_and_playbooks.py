@@ -258,6 +258,8 @@ def test_the_plan_cache_gives_the_same_rows_as_planning_every_tick():
     moments += [T0 + timedelta(minutes=30), T0 + timedelta(minutes=5)]  # a jump back
     for now in moments:
         assert board_rows(items, now, EN, cache) == board_rows(items, now, EN)
+        # What the cache keeps of a plan is the step a row shows, not every round's steps.
+        assert all(len(cache.plan(i, now).steps) <= 1 for i in items)
 
 
 def test_the_overdue_count_is_what_the_rows_show_and_a_reload_does_not_replan(monkeypatch):
