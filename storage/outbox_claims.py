@@ -49,9 +49,10 @@ def claim_alerts(
 def finish_alerts(
     session: Session, outcomes: Iterable[tuple[int, datetime | None, str | None, datetime | None]]
 ) -> None:
-    """Record each (id, delivered_at, error, retry_at) as `incident_rows.finish_alert` does,
-    inside the caller's transaction: one UPDATE for the alerts with the same outcome (a storm's
-    pages delivered together share theirs)."""
+    """Record each (id, delivered_at, error, retry_at): delivered (delivered_at set: no more
+    tries), or a failed attempt to be tried again at `retry_at` (the claim released); inside the
+    caller's transaction, one UPDATE for the alerts with the same outcome (a storm's pages
+    delivered together share theirs)."""
     alike: dict[tuple, list[int]] = {}
     for alert_id, *outcome in outcomes:
         alike.setdefault(tuple(outcome), []).append(alert_id)

@@ -44,13 +44,13 @@ from app.domain.paging import (
 )
 from app.services.paging import PagingError, channel_url, send_page
 from storage.database import Database
-from storage.incident_rows import (
+from storage.outbox_claims import claim_alerts, finish_alerts
+from storage.outbox_rows import (
     claim_alert,
     claim_delivered,
     oldest_undelivered,
     pending_alerts,
 )
-from storage.outbox_claims import claim_alerts, finish_alerts
 from storage.tables import TimelineEntryRecord
 
 CLAIM_LEASE = timedelta(seconds=60)

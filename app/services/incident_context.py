@@ -11,7 +11,8 @@ from app.domain.policy.model import Policy
 from app.domain.roster import Roster
 from app.services.policy_versions import PolicyVersions
 from storage.database import Database
-from storage.incident_rows import by_code, enqueue_broadcast, events_for
+from storage.incident_rows import by_code, events_for
+from storage.outbox_rows import enqueue_broadcast
 from storage.tables import IncidentRecord, TimelineEntryRecord
 
 

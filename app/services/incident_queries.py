@@ -24,13 +24,16 @@ from storage.incident_rows import (
     board_heads,
     board_incidents,
     board_signature,
+    board_where,
     by_code,
-    by_codes,
+    codes_where,
     events_by_incident,
     firings_by_incident,
     first_declared_code,
+    incident_rows,
     open_codes,
     open_incidents,
+    open_where,
     recently_resolved,
 )
 from storage.incident_sets import roles_by_incident, ticks_by_incident, timelines_by_incident
@@ -105,10 +108,9 @@ class IncidentQueries:
         with self.context.database.session() as session:
             heads = board_heads(session, since)
             stale = [code for code, head in heads.items() if known.get(code) != head]
-            if len(stale) == len(heads):  # the first read: all of them, without naming each
-                records = board_incidents(session, since)
-            else:
-                records = by_codes(session, stale)
+            # The first read: all of them, without naming each.
+            where = board_where(since) if len(stale) == len(heads) else codes_where(stale)
+            records = incident_rows(session, where) if stale else []
             return heads, self._board_items(session, records)
 
     def _board_items(self, session, records: list) -> list[BoardItem]:
@@ -127,8 +129,7 @@ class IncidentQueries:
         cannot be planned is left out and named in `unplannable`."""
         now = self.context.clock.now()
         with self.context.database.session() as session:
-            records = open_incidents(session) if codes is None else by_codes(session, codes)
-            records = [record for record in records if record.resolved_at is None]
+            records = incident_rows(session, open_where(codes))
             events = firings_by_incident(session, [record.id for record in records])
         plans = []
         for record in records:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from app.domain.paging import PagingChannel
 from storage.database import Database
-from storage.incident_rows import last_attempts, last_success
+from storage.outbox_rows import last_attempts, last_success
 from storage.paging_rows import last_failure
 
 

@@ -23,7 +23,8 @@ from app.domain.postmortem.model import (
 )
 from app.domain.postmortem.review import change_status
 from storage.database import Database
-from storage.incident_rows import by_code, enqueue_broadcast, timeline_for, update_incident
+from storage.incident_rows import by_code, timeline_for, update_incident
+from storage.outbox_rows import enqueue_broadcast
 from storage.postmortem_rows import action_items, postmortem_for, save_postmortem
 from storage.tables import ActionItemRecord, PostmortemRecord, TimelineEntryRecord
 

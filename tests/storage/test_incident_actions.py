@@ -172,7 +172,7 @@ def test_a_failing_command_is_reported_retried_and_never_refires_the_step(world,
 
 
 def test_a_claim_left_by_a_crashed_deliverer_expires(world, tmp_path):
-    from storage.incident_rows import claim_alert, pending_alerts
+    from storage.outbox_rows import claim_alert, pending_alerts
 
     database, clock, service = world
     service.declare(WEB, "Typo", "SEV-4", actor="ops")
@@ -190,7 +190,7 @@ def test_a_claim_left_by_a_crashed_deliverer_expires(world, tmp_path):
 
 
 def test_a_storm_of_screen_alerts_is_taken_in_chunks_once_and_not_from_a_live_claim(world):
-    from storage.incident_rows import CLAIM_CHUNK, claim_alert, pending_alerts
+    from storage.outbox_rows import CLAIM_CHUNK, claim_alert, pending_alerts
 
     database, clock, service = world
     for n in range(160):  # SEV-1 pages two steps at once: 640 alerts for the screen
@@ -217,7 +217,7 @@ def test_a_backlog_is_read_a_batch_at_a_time_and_a_foreign_claim_stops_the_next(
     once held ~350 MiB of rows for 70,000), says more are waiting, and gets through the rest;
     a batch that is all someone else's claims asks for no next pass."""
     from app.services import alert_delivery
-    from storage.incident_rows import claim_alert, pending_alerts
+    from storage.outbox_rows import claim_alert, pending_alerts
 
     database, clock, service = world
     monkeypatch.setattr(alert_delivery, "DELIVERY_BATCH", 50)
