@@ -125,8 +125,9 @@ class IncidentQueries:
         return items
 
     def open_plans(self, codes: list[str] | None = None) -> list[tuple[Incident, Plan]]:
-        """Open incidents (all, or those named) with their plans, from two queries; one that
-        cannot be planned is left out and named in `unplannable`."""
+        """Open incidents (all, or those named) with their plans still to fire (due steps and
+        the next pending one: Plan.still_to_fire), from two queries; one that cannot be
+        planned is left out and named in `unplannable`."""
         now = self.context.clock.now()
         with self.context.database.session() as session:
             records = incident_rows(session, open_where(codes))
@@ -136,7 +137,7 @@ class IncidentQueries:
             policy, _version = self.context.policy(record.policy_id)
             try:
                 current = plan(incident_facts(record, events[record.id]), policy, now)
-                plans.append((frozen_copy(Incident, record), current))
+                plans.append((frozen_copy(Incident, record), current.still_to_fire()))
             except (OverflowError, ValueError) as error:
                 # A deadline past the year 9999 (a policy stored before durations were bounded):
                 # that incident cannot be planned; every other one still escalates on time.

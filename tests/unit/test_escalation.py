@@ -256,3 +256,22 @@ def test_countdowns_are_derived_so_a_clock_jump_changes_nothing_stored(first, se
     b = plan(facts, AI, T + timedelta(seconds=second))
     assert [d.due_at for d in a.deadlines] == [d.due_at for d in b.deadlines]
     assert [s.due_at for s in a.steps] == [s.due_at for s in b.steps]
+
+
+def test_a_plan_still_to_fire_keeps_what_firing_and_waking_read():
+    # Fired L1 of SEV-1, nothing acknowledged: 30 min later L2 is due (and overdue), L3 waits.
+    facts = IncidentFacts(T, "SEV-1", "service", firings=(Firing("SEV-1#0", 0, T, T),))
+    for later in (0, 5, 16, 45, 200, 2000):
+        now = T + minutes(later)
+        full = plan(facts, WEB, now)
+        kept = full.still_to_fire()
+        pending = [s for s in full.steps if s.state is StepState.PENDING]
+        assert kept.steps == (*full.due(), *pending[:1])
+        assert (kept.due(), kept.next_wakeup, kept.deadlines, kept.ack_timed_out_at) == (
+            full.due(),
+            full.next_wakeup,
+            full.deadlines,
+            full.ack_timed_out_at,
+        )
+    full = plan(facts, WEB, T)
+    assert len(full.still_to_fire().steps) <= 1 + len(full.due()) < len(full.steps)
