@@ -42,6 +42,9 @@ if TYPE_CHECKING:  # SQLAlchemy and the services load after the first frame
     from app.services.change_feed import Changes
 
 
+LIBRARY = "library"  # the name the library screen is kept under once opened
+
+
 class StoryCartApp(App[int]):
     TITLE = "Story Cart"
     POLL_SECONDS = 0.5  # how often the board looks for changes made elsewhere (SQLite)
@@ -196,9 +199,12 @@ class StoryCartApp(App[int]):
         if not self._services_ready() or self._go_back_to(LibraryScreen):
             return
         self.action_show_board()
-        self.push_screen(
-            LibraryScreen(self.catalog, self.library_preview.for_lang(self.catalog.lang))
-        )
+        if not self.is_screen_installed(LIBRARY):
+            # Kept once opened, its search and place with it: composing the screen again was
+            # most of the wait for `l` (100,000 stories, another process busy).
+            preview = self.library_preview.for_lang(self.catalog.lang)
+            self.install_screen(LibraryScreen(self.catalog, preview), LIBRARY)
+        self.push_screen(LIBRARY)
 
     def action_show_metrics(self) -> None:
         from screens.metrics import MetricsScreen

@@ -78,6 +78,7 @@ class LibraryScreen(StoryScreen):
         self.rendered = 0
         self.fetching = False
         self._timer = None
+        self._shown = False
         bind_localized(self, catalog, self.BINDING_SPECS)
 
     def compose(self) -> ComposeResult:
@@ -110,6 +111,13 @@ class LibraryScreen(StoryScreen):
             self.on_library_loaded(LibraryLoaded("", items, 0, next_page(0, len(items))))
         self.search("")
         self.host.changes.subscribe(self, lambda changes: changes.stories and self.reload())
+
+    def on_screen_resume(self) -> None:
+        """Back on a kept library: what it shows is read again (the page on screen, if it has
+        not changed, stays as it is, the cursor with it)."""
+        if self._shown:
+            self.reload()
+        self._shown = True  # the first time, on_mount has just read it
 
     # -- data in ------------------------------------------------------------------------------
 

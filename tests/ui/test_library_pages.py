@@ -158,3 +158,39 @@ async def test_the_library_opens_on_the_page_read_in_the_background_then_reads_i
         screen.reload()  # read again, unchanged: the cursor stays on its row
         await settle(app, pilot)
         assert table.cursor_row == 2
+
+
+async def test_the_library_is_kept_with_its_search_and_read_again_when_it_comes_back(tmp_path):
+    """`l` a second time shows the same library screen (composing it again was most of the
+    wait under load), its search as it was left, read again: a story published meanwhile by
+    another laptop is among the results."""
+    big_library(tmp_path)
+    app = make_app(tmp_path, clock=FakeClock(START))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_library(app, pilot)
+        library = app.screen
+        await pilot.press(*"story 12")
+        await searched(app, pilot, "story 12")
+        before = library.query_one("#library-table").row_count
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is not library, what="the board")
+        database = Database.open(make_settings(tmp_path).db_url)
+        elsewhere = Story(
+            key="news/12",
+            lang="en",
+            title="Story 12 told elsewhere",
+            status="published",
+            occurred_on="2026-11-30",
+        )
+        StoryService(database, FakeClock(START)).create(elsewhere, "haruto")
+        database.close()
+        await pilot.press("l")
+        assert app.screen is library
+        assert library.query_one("#library-search").value == "story 12"
+        table = library.query_one("#library-table")
+        await wait_until(
+            pilot,
+            lambda: table.row_count == before + 1,
+            what="the kept library to read its search again",
+        )
+        assert "news/12" in [str(key.value) for key in table.rows]
