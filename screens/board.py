@@ -235,6 +235,14 @@ class BoardScreen(IncidentCommandsScreen):
         empty = self.loaded and not self._order
         if self.query_one("#board-empty").display != empty:
             self.query_one("#board-empty").display = empty
+        # After the rows are drawn: counting what is overdue plans every open incident (seconds
+        # for the first count of 10,000; a screenful of rows needs a screenful of plans).
+        self.call_after_refresh(self._show_summary)
+
+    def _show_summary(self) -> None:
+        if not self.is_attached:
+            return  # the app left meanwhile
+        now, plans = self.clock.now(), self.plans
         summary = self.catalog.t(
             "board.summary",
             open=len(self._open),
