@@ -82,3 +82,42 @@ async def test_a_change_made_elsewhere_is_read_once_and_replans_only_its_inciden
         await polls_after(app, pilot, 2)
         assert len(calls["board"]) == 1
         assert calls["plan"] == [[codes[1]]]
+
+
+async def test_the_engines_first_pass_waits_for_the_boards_first_read(tmp_path, monkeypatch):
+    """Side by side over 10,000 open incidents, the board's first read and the engine's first
+    pass over the same rows took 5.7 and 6 s; one after the other, 1.7 and 2 (bench_startup).
+    The board's read here is held until the first pass would begin (at most 0.5 s)."""
+    import threading
+
+    from app.services.incident_service import IncidentService
+
+    events: list[str] = []
+    first_pass_began = threading.Event()
+    board_changes, fire_due_and_plan = (
+        IncidentService.board_changes,
+        IncidentService.fire_due_and_plan,
+    )
+
+    def board_read(service, known):
+        events.append("board read")
+        if not known:  # the first read
+            first_pass_began.wait(0.5)
+        result = board_changes(service, known)
+        events.append("board read done")
+        return result
+
+    def first_pass(service, *args, **kwargs):
+        events.append("pass")
+        first_pass_began.set()
+        return fire_due_and_plan(service, *args, **kwargs)
+
+    monkeypatch.setattr(IncidentService, "board_changes", board_read)
+    monkeypatch.setattr(IncidentService, "fire_due_and_plan", first_pass)
+    clock = FakeClock(START)
+    seed(make_settings(tmp_path), clock, [dict(title="Checkout slow", severity="SEV-2")])
+    app = make_app(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(app, pilot)
+        await wait_until(pilot, lambda: "pass" in events, what="the engine's first pass")
+    assert events.index("board read done") < events.index("pass"), events
