@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -93,8 +93,10 @@ class Engine:
     def instance(self) -> str | None:
         return self.watcher.instance if self.watcher is not None else None
 
-    async def start(self) -> None:
-        """Say this process watches, fire what came due meanwhile, then pass every interval."""
+    async def start(self, first_pass_after: Callable[[], Awaitable[Any]] | None = None) -> None:
+        """Say this process watches, fire what came due meanwhile (once `first_pass_after()`
+        is done: the board's first read), then pass every interval. Changes are heard from
+        the start either way."""
         changes = self.changes
         if not changes.has_baseline:
             await asyncio.to_thread(changes.take_baseline)
@@ -115,6 +117,8 @@ class Engine:
         deliverer = self.bridge.deliverer
         if deliverer is not None and deliverer.paging:
             await asyncio.to_thread(load_sender)
+        if first_pass_after is not None:
+            await first_pass_after()
         await self.bridge.start()
         self.scheduler.add_job(
             self.make_pass,

@@ -86,7 +86,7 @@ async def test_a_change_made_elsewhere_is_read_once_and_replans_only_its_inciden
 
 async def test_the_engines_first_pass_waits_for_the_boards_first_read(tmp_path, monkeypatch):
     """Side by side over 10,000 open incidents, the board's first read and the engine's first
-    pass over the same rows took 5.7 and 6 s; one after the other, 1.7 and 2 (bench_startup).
+    pass over the same rows took 5.7 and 6 s; one after the other, 2 and 2.5.
     The board's read here is held until the first pass would begin (at most 0.5 s)."""
     import threading
 
