@@ -115,8 +115,8 @@ class LibraryScreen(StoryScreen):
     def on_screen_resume(self) -> None:
         """Back on a kept library: what it shows is read again (the page on screen, if it has
         not changed, stays as it is, the cursor with it)."""
-        if self._shown:
-            self.reload()
+        if self._shown:  # once it is drawn: a read beside the drawing slowed it down
+            self.call_after_refresh(self.reload)
         self._shown = True  # the first time, on_mount has just read it
 
     # -- data in ------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from storage.database import Database
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 STORIES = 10_000
 RUNS = 200
+AGAIN = 5  # `l` again, back from the board, with another process busy
 QUERIES = (
     ("ko, 2 chars", "장애"),
     ("ko, 5 chars", "결제 실패가"),
@@ -142,12 +143,13 @@ def time_search(url: str, runs: int = RUNS) -> list[tuple]:
 
 async def library_open(
     url: str, tmp: Path, settle: float
-) -> tuple[float, float, float, float, float]:
+) -> tuple[float, float, float, float, list[float]]:
     """Milliseconds from `l` to the first frame drawn with the first rows, and to the first
     frame with the library's count; resident memory before the app and with the library open;
-    then, back on the board with another process busy on a core (a CPU-bound child), from `l`
-    again (the kept library) to its rows. Frames are timed where Textual's compositor draws
-    them (Pilot's press returns only when the app is idle, later than the user sees the rows)."""
+    then, AGAIN times back on the board with another process busy on a core (a CPU-bound
+    child), from `l` again (the kept library) to its rows. Frames are timed where Textual's
+    compositor draws them (Pilot's press returns only when the app is idle, later than the user
+    sees the rows)."""
     from app.tui import StoryCartApp
     from tests.bench.frames import first_frames
 
@@ -181,16 +183,19 @@ async def library_open(
             while "count" not in frames or "rows" not in frames:
                 await pilot.pause(0.005)
         rss = resident_mib()
-        await pilot.press("escape")
-        await app.workers.wait_for_complete()
         busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        again: list[float] = []
         try:
-            await pilot.pause(0.5)
-            with first_frames(on_screen) as again:
-                began_again = time.perf_counter()
-                await pilot.press("l")
-                while "rows" not in again:
-                    await pilot.pause(0.005)
+            for _ in range(AGAIN):
+                await pilot.press("escape")
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.5)
+                with first_frames(on_screen) as shown:
+                    began_again = time.perf_counter()
+                    await pilot.press("l")
+                    while "rows" not in shown:
+                        await pilot.pause(0.005)
+                again.append((shown["rows"] - began_again) * 1000)
         finally:
             busy.kill()
             busy.wait()
@@ -199,7 +204,7 @@ async def library_open(
         (frames["count"] - began) * 1000,
         before,
         rss,
-        (again["rows"] - began_again) * 1000,
+        again,
     )
 
 
@@ -235,7 +240,8 @@ def main() -> None:
                 f"\nlibrary with {args.stories:,} stories (SQLite), `l` {when}: first rows on "
                 f"screen {elapsed:.0f} ms, the count {counted:.0f} ms; resident memory "
                 f"{rss:.0f} MiB with the library open ({before:.0f} MiB before the app); "
-                f"`l` again, another process busy: rows {again:.0f} ms",
+                f"`l` again, another process busy: rows {statistics.median(again):.0f} ms "
+                f"(median of {AGAIN}, max {max(again):.0f})",
                 flush=True,
             )
         if args.no_postgres:
