@@ -27,24 +27,19 @@ def by_code(session: Session, code: str) -> IncidentRecord | None:
 
 
 def open_incidents(session: Session) -> list[IncidentRecord]:
-    statement = (
-        select(IncidentRecord)
-        .where(col(IncidentRecord.resolved_at).is_(None))
-        .order_by(IncidentRecord.declared_at)
-    )
+    statement = select(IncidentRecord).where(open_where()).order_by(IncidentRecord.declared_at)
     return list(session.exec(statement))
 
 
 def open_codes(session: Session) -> list[str]:
     """The codes of every open incident."""
-    statement = select(IncidentRecord.code).where(col(IncidentRecord.resolved_at).is_(None))
-    return list(session.exec(statement).all())
+    return list(session.exec(select(IncidentRecord.code).where(open_where())).all())
 
 
 def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:
     if not codes:
         return []
-    return list(session.exec(select(IncidentRecord).where(col(IncidentRecord.code).in_(codes))))
+    return list(session.exec(select(IncidentRecord).where(codes_where(codes))))
 
 
 def all_incidents(session: Session) -> list[IncidentRecord]:
@@ -70,34 +65,31 @@ def events_by_incident(
     session: Session, incident_ids: list[int]
 ) -> dict[int, list[EscalationEventRecord]]:
     """Fired steps of many incidents in one query."""
-    grouped: dict[int, list[EscalationEventRecord]] = {i: [] for i in incident_ids}
-    if not incident_ids:
-        return grouped
-    statement = (
-        select(EscalationEventRecord)
-        .where(col(EscalationEventRecord.incident_id).in_(incident_ids))
-        .order_by(EscalationEventRecord.fired_at, EscalationEventRecord.id)
-    )
-    for event in session.exec(statement):
-        grouped[event.incident_id].append(event)
-    return grouped
+    statement = _fired(incident_ids, select(EscalationEventRecord))
+    return _by_incident(session.exec(statement) if incident_ids else (), incident_ids)
 
 
 def firings_by_incident(session: Session, incident_ids: list[int]) -> dict[int, list]:
     """What planning needs of the fired steps of many incidents (step_id, round, due_at,
     fired_at, reason), as plain rows: 10,000 open incidents have ~55,000 of them, and as ORM
     objects they were most of the board's start-up memory."""
-    grouped: dict[int, list] = {i: [] for i in incident_ids}
-    if not incident_ids:
-        return grouped
     event = EscalationEventRecord
-    statement = (
-        select(event.incident_id, event.step_id, event.round, event.due_at, event.fired_at)
-        .add_columns(event.reason)
-        .where(col(event.incident_id).in_(incident_ids))
-        .order_by(event.fired_at, event.id)
+    columns = (event.incident_id, event.step_id, event.round, event.due_at, event.fired_at)
+    statement = _fired(incident_ids, sa_select(*columns, event.reason))
+    return _by_incident(session.execute(statement) if incident_ids else (), incident_ids)
+
+
+def _fired(incident_ids: list[int], statement):
+    """`statement` narrowed to these incidents' fired steps, in the order they fired."""
+    event = EscalationEventRecord
+    return statement.where(col(event.incident_id).in_(incident_ids)).order_by(
+        event.fired_at, event.id
     )
-    for row in session.execute(statement):
+
+
+def _by_incident(rows, incident_ids: list[int]) -> dict[int, list]:
+    grouped: dict[int, list] = {i: [] for i in incident_ids}
+    for row in rows:
         grouped[row.incident_id].append(row)
     return grouped
 
@@ -138,7 +130,7 @@ def update_incident(session: Session, record: IncidentRecord, **changes) -> None
 
 def board_incidents(session: Session, resolved_since: datetime) -> list[IncidentRecord]:
     """Open incidents and those resolved since the given moment (their postmortem clock)."""
-    return list(session.exec(select(IncidentRecord).where(_on_board(resolved_since))))
+    return list(session.exec(select(IncidentRecord).where(board_where(resolved_since))))
 
 
 def incident_rows(session: Session, where) -> list:
@@ -148,22 +140,18 @@ def incident_rows(session: Session, where) -> list:
     return list(session.execute(statement.order_by(IncidentRecord.declared_at)))
 
 
-def board_where(resolved_since: datetime):
-    """What board_incidents() reads, for incident_rows()."""
-    return _on_board(resolved_since)
-
-
 def codes_where(codes: list[str]):
     return col(IncidentRecord.code).in_(codes)
 
 
 def open_where(codes: list[str] | None = None):
-    """Open incidents (those named, if any), for incident_rows()."""
+    """Open incidents (those named, if any)."""
     still_open = col(IncidentRecord.resolved_at).is_(None)
-    return still_open if codes is None else and_(still_open, col(IncidentRecord.code).in_(codes))
+    return still_open if codes is None else and_(still_open, codes_where(codes))
 
 
-def _on_board(resolved_since: datetime):
+def board_where(resolved_since: datetime):
+    """Open incidents and those resolved since the given moment."""
     return or_(
         col(IncidentRecord.resolved_at).is_(None),
         col(IncidentRecord.resolved_at) >= resolved_since,
@@ -188,7 +176,7 @@ def board_heads(session: Session, resolved_since: datetime) -> dict[str, tuple]:
             PostmortemRecord.updated_at,
         )
         .outerjoin(PostmortemRecord, col(PostmortemRecord.incident_id) == IncidentRecord.id)
-        .where(_on_board(resolved_since))
+        .where(board_where(resolved_since))
     )
     return {
         code: (version, fired, None if status in (None, "draft") else (status, updated_at))
@@ -203,7 +191,7 @@ def board_signature(session: Session, resolved_since: datetime) -> tuple:
         func.count(IncidentRecord.id),
         func.coalesce(func.max(IncidentRecord.id), 0),
         func.coalesce(func.sum(IncidentRecord.version), 0),
-    ).where(_on_board(resolved_since))
+    ).where(board_where(resolved_since))
     newest_event = select(func.coalesce(func.max(EscalationEventRecord.id), 0))
     # A postmortem handed in for review meets the postmortem clock; drafts saving every second
     # do not change anything on the board.
