@@ -40,6 +40,14 @@ def big_library(tmp_path) -> None:
     database.close()
 
 
+def published_elsewhere(tmp_path, key: str, title: str) -> None:
+    """A story published by another laptop, unannounced: the newest in the library."""
+    database = Database.open(make_settings(tmp_path).db_url)
+    story = Story(key=key, lang="en", title=title, status="published", occurred_on="2026-11-30")
+    StoryService(database, FakeClock(START)).create(story, "haruto")
+    database.close()
+
+
 async def open_library(app, pilot):
     """The library screen, from the board, with its first page read; its table."""
     await wait_ready(app, pilot)
@@ -136,16 +144,7 @@ async def test_the_library_opens_on_the_page_read_in_the_background_then_reads_i
         await settle(app, pilot)
         preview = app.library_preview.for_lang(app.catalog.lang)
         assert preview is not None and len(preview[0]) == 200 and preview[1] == 456
-        database = Database.open(make_settings(tmp_path).db_url)
-        newest = Story(
-            key="news/0",
-            lang="en",
-            title="Published elsewhere",
-            status="published",
-            occurred_on="2026-11-30",
-        )
-        StoryService(database, FakeClock(START)).create(newest, "haruto")
-        database.close()
+        published_elsewhere(tmp_path, "news/0", "Published elsewhere")
         await pilot.press("l")
         screen = app.screen
         assert screen._preview == preview  # opened on what was read in the background
@@ -174,16 +173,7 @@ async def test_the_library_is_kept_with_its_search_and_read_again_when_it_comes_
         before = library.query_one("#library-table").row_count
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is not library, what="the board")
-        database = Database.open(make_settings(tmp_path).db_url)
-        elsewhere = Story(
-            key="news/12",
-            lang="en",
-            title="Story 12 told elsewhere",
-            status="published",
-            occurred_on="2026-11-30",
-        )
-        StoryService(database, FakeClock(START)).create(elsewhere, "haruto")
-        database.close()
+        published_elsewhere(tmp_path, "news/12", "Story 12 told elsewhere")
         await pilot.press("l")
         assert app.screen is library
         assert library.query_one("#library-search").value == "story 12"
