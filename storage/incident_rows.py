@@ -32,8 +32,9 @@ def open_incidents(session: Session) -> list[IncidentRecord]:
 
 
 def open_codes(session: Session) -> list[str]:
-    """The codes of every open incident."""
-    return list(session.exec(select(IncidentRecord.code).where(open_where())).all())
+    """The codes of every open incident, first declared first (the order a pass fires in)."""
+    statement = select(IncidentRecord.code).where(open_where())
+    return list(session.exec(statement.order_by(IncidentRecord.declared_at)).all())
 
 
 def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:

@@ -162,6 +162,18 @@ class Plan:
         pending = next((s for s in self.steps if s.state is StepState.PENDING), None)
         return replace(self, steps=(*due, pending) if pending is not None else tuple(due))
 
+    def wakeup(self, fired_from: datetime) -> datetime | None:
+        """When the incident needs the next pass, after a pass that began firing at
+        `fired_from`. A step that came due after that (its plan was read a moment later) is
+        due now: left out, it would wait for the next full sweep, up to 30 s late. One that was
+        already due when the pass began was tried by it."""
+        later = [step.due_at for step in self.due() if step.due_at > fired_from]
+        if self.ack_timed_out_at is not None and self.ack_timed_out_at > fired_from:
+            later.append(self.ack_timed_out_at)
+        if self.next_wakeup is not None:
+            later.append(self.next_wakeup)
+        return min(later, default=None)
+
 
 @cache
 def step_id(severity: str, position: int) -> str:

@@ -2,7 +2,7 @@
 
 The verbs, from the scheduler's to the user's:
 - `fire_due`: fire every step due now (all open incidents, or those named); the steps fired.
-- `fire_due_and_plan`: `fire_due`, and the plans it read, for the scheduler's next wake-ups.
+- `fire_due_and_plan`: `fire_due`, and when each incident needs the scheduler's next pass.
 - `fire_next_step`: fire one incident's next pending step at once (a user's "escalate now").
 - `steps_stopped_by` / `record_stopped`: inside an acknowledge's or resolve's transaction, the
   due steps it stops from paging, recorded as skipped.
@@ -11,6 +11,7 @@ The verbs, from the scheduler's to the user's:
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -23,7 +24,7 @@ from app.domain.escalation import (
     plan,
     recorded_skip,
 )
-from app.domain.incident import FiredStep, Incident, IncidentError, incident_facts
+from app.domain.incident import FiredStep, IncidentError, incident_facts
 from app.services.alert_payload import alert_essentials
 from app.services.escalation_batch import due_claims, event_text, fire_batch, step_alerts
 from app.services.incident_context import IncidentContext
@@ -44,6 +45,9 @@ BUSY_PAUSE_S = 0.02
 # Incidents whose due steps are claimed in one transaction: a storm of 1,000 steps due in the
 # same second is ten commits, not a thousand (each SQLite commit holds the write lock).
 CLAIM_BATCH = 100
+# Open incidents read, fired and planned together: a pass over the whole board (the catch-up
+# after a restart) peaks at one chunk's rows, firings and plans, not 10,000 incidents' at once.
+PASS_CHUNK = 500
 
 
 class EscalationFiring:
@@ -72,17 +76,39 @@ class EscalationFiring:
         catching_up: bool = False,
         actor: str = "scheduler",
         codes: list[str] | None = None,
-    ) -> tuple[list[FiredStep], list[tuple[Incident, Plan]]]:
-        """`fire_due`, and the open incidents' plans after it: those read for the firing,
-        read again only for the incidents that fired (one pass over 10,000 open incidents
-        instead of two)."""
+        fired_from: datetime | None = None,
+    ) -> tuple[list[FiredStep], dict[str, datetime]]:
+        """`fire_due`, and when each incident needs the next pass after it (Plan.wakeup from
+        `fired_from`, when this pass began; incidents with nothing ahead are left out). The
+        plans read for the firing are read again only for the incidents that fired, and the
+        incidents are taken PASS_CHUNK at a time."""
+        fired_from = fired_from or self.context.clock.now()
+        if codes is None:
+            codes = self.queries.open_codes()
         fired: list[FiredStep] = []
+        wakeups: dict[str, datetime] = {}
+        for start in range(0, len(codes), PASS_CHUNK):
+            if self.stopping:
+                break  # the process quits (app.services.stopping): the next watcher fires on
+            chunk = codes[start : start + PASS_CHUNK]
+            self._fire_chunk(chunk, catching_up, actor, fired_from, fired, wakeups)
+        return fired, wakeups
+
+    def _fire_chunk(
+        self,
+        codes: list[str],
+        catching_up: bool,
+        actor: str,
+        fired_from: datetime,
+        fired: list[FiredStep],
+        wakeups: dict[str, datetime],
+    ) -> None:
         plans = self.queries.open_plans(codes)
         changed: set[str] = set()
         due: list[str] = []
         for record, current in plans:
             if self.stopping:
-                break  # the process quits (app.services.stopping): the next watcher fires on
+                return
             if current.ack_timed_out_at is not None:  # the ladder restarts: one at a time
                 fired += self._retrying(self._fire_incident, record.code, catching_up, actor)
                 changed.add(record.code)
@@ -90,18 +116,18 @@ class EscalationFiring:
                 due.append(record.code)
         for start in range(0, len(due), CLAIM_BATCH):
             if self.stopping:
-                break
+                return
             batch = due[start : start + CLAIM_BATCH]
             fired += self._retrying(self._fire_batch, batch, catching_up, actor)
             changed.update(batch)
         if changed:
             # The incidents that fired are planned afresh (one resolved meanwhile drops out).
-            again = {entry[0].code: entry for entry in self.queries.open_plans(sorted(changed))}
-            plans = [
-                again.get(entry[0].code) if entry[0].code in changed else entry for entry in plans
-            ]
-            plans = [entry for entry in plans if entry is not None]
-        return fired, plans
+            plans = [entry for entry in plans if entry[0].code not in changed]
+            plans += self.queries.open_plans(sorted(changed))
+        for record, current in plans:
+            wake = current.wakeup(fired_from)
+            if wake is not None:
+                wakeups[record.code] = wake
 
     def _retrying(self, fire, codes, catching_up: bool, actor: str) -> list[FiredStep]:
         """`fire` (`_fire_incident` or `_fire_batch`), started again when SQLite found another

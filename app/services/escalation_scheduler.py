@@ -233,8 +233,10 @@ class EscalationScheduler:
             started = self.service.clock.now()
             if codes is WAKE:
                 codes = [code for code, at in self._wakeups.items() if at <= started]
-            fired, plans = (
-                await self._pass(codes, catching_up) if codes is None or codes else ([], [])
+            fired, wakeups = (
+                await self._pass(codes, catching_up, started)
+                if codes is None or codes
+                else ([], {})
             )
             if self.stopping:
                 return  # the scheduler is shut down: nothing to plan
@@ -245,20 +247,19 @@ class EscalationScheduler:
                 self._wakeups = {}
             for code in codes or ():
                 self._wakeups.pop(code, None)
-            for record, current in plans:
-                wake = wakeup_of(current, started)
-                if wake is not None:
-                    self._wakeups[record.code] = wake
+            self._wakeups.update(wakeups)
             self._schedule_next()
 
-    async def _pass(self, codes: list[str] | None, catching_up: bool) -> tuple[list, list]:
+    async def _pass(
+        self, codes: list[str] | None, catching_up: bool, started: datetime
+    ) -> tuple[list, dict]:
         """One firing pass in a thread, the deliverer's pages waiting for it to end."""
         quiet = self.deliverer.firing_quiet if self.deliverer is not None else None
         if quiet is not None:
             quiet.clear()
         try:
             return await asyncio.to_thread(
-                self.service.fire_due_and_plan, catching_up, self.actor, codes
+                self.service.fire_due_and_plan, catching_up, self.actor, codes, started
             )
         finally:
             if quiet is not None:
@@ -288,13 +289,3 @@ class EscalationScheduler:
             # by the sweep). Passes are serialized by self._lock instead.
             max_instances=5,
         )
-
-
-def wakeup_of(current, fired_from: datetime) -> datetime | None:
-    """When an incident needs the next pass. A step that came due after this pass began firing
-    (its plans are read a moment later) is due now: left out, it would wait for the next full
-    sweep, up to 30 s late. One that was already due when the pass fired was tried by it."""
-    late = [step.due_at for step in current.due() if step.due_at > fired_from]
-    if current.ack_timed_out_at is not None and current.ack_timed_out_at > fired_from:
-        late.append(current.ack_timed_out_at)
-    return min([*late, current.next_wakeup] if current.next_wakeup else late, default=None)

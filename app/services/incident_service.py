@@ -109,10 +109,14 @@ class IncidentService:
         return self.firing.fire_due(catching_up, actor, codes)
 
     def fire_due_and_plan(
-        self, catching_up: bool = False, actor: str = "scheduler", codes: list[str] | None = None
-    ) -> tuple[list[FiredStep], list[tuple[Incident, Plan]]]:
-        """`fire_due`, and the plans it read (re-read for those that fired): the wake-ups."""
-        return self.firing.fire_due_and_plan(catching_up, actor, codes)
+        self,
+        catching_up: bool = False,
+        actor: str = "scheduler",
+        codes: list[str] | None = None,
+        fired_from: datetime | None = None,
+    ) -> tuple[list[FiredStep], dict[str, datetime]]:
+        """`fire_due`, and when each incident needs the next pass (EscalationFiring)."""
+        return self.firing.fire_due_and_plan(catching_up, actor, codes, fired_from)
 
     def escalate_now(self, code: str, actor: str) -> FiredStep:
         """Fire the incident's next pending step at once (manual escalation)."""

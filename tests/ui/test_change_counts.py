@@ -20,9 +20,9 @@ def count_calls(incidents) -> dict[str, list]:
         calls["board"].append(len(known))
         return read_board(known)
 
-    def fire_due_and_plan(catching_up=False, actor="scheduler", codes=None):
+    def fire_due_and_plan(catching_up=False, actor="scheduler", codes=None, fired_from=None):
         calls["plan"].append(None if codes is None else sorted(codes))
-        return plan(catching_up, actor, codes)
+        return plan(catching_up, actor, codes, fired_from)
 
     incidents.board_changes = board_changes
     incidents.fire_due_and_plan = fire_due_and_plan
