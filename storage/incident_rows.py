@@ -37,6 +37,12 @@ def open_codes(session: Session) -> list[str]:
     return list(session.exec(statement.order_by(IncidentRecord.declared_at)).all())
 
 
+def is_open(session: Session, code: str) -> bool:
+    """Whether incident `code` exists and is not resolved."""
+    statement = select(IncidentRecord.id).where(open_where([code]))
+    return session.exec(statement).first() is not None
+
+
 def by_codes(session: Session, codes: list[str]) -> list[IncidentRecord]:
     if not codes:
         return []

@@ -129,23 +129,26 @@ def touch_key(
     status: str,
     at: datetime,
     change: Callable[[IntakeKeyRecord], T],
+    commit: bool = True,
 ) -> tuple[IntakeKeyRecord, T] | None:
     """Count one more alert on the key, then let `change` update the locked row (its context
     and severity) in the same transaction; (the row, what change returned), or None when the
-    key is not there."""
+    key is not there. `commit` False: part of the caller's transaction, which commits it."""
     counted = session.execute(
         update(IntakeKeyRecord)
         .where(IntakeKeyRecord.dedup_key == dedup_key)
         .values(count=IntakeKeyRecord.count + 1, last_at=at, last_status=status)
     )
     if counted.rowcount != 1:
-        session.rollback()
+        if commit:
+            session.rollback()
         return None
     statement = select(IntakeKeyRecord).where(IntakeKeyRecord.dedup_key == dedup_key)
     record = session.exec(statement.execution_options(populate_existing=True)).one()
     result = change(record)
     session.add(record)
-    session.commit()
+    if commit:
+        session.commit()
     return record, result
 
 

@@ -5,6 +5,7 @@ caller can publish exactly that."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -369,11 +370,13 @@ class IncidentCommands:
         return self._change(code, actor, lambda _s, _r, _n: ("note", text, None), certainty)
 
     def record_entry(
-        self, code: str, actor: str, kind: str, text: str, data: dict
+        self, code: str, actor: str, kind: str, text: str | Callable, data: dict | None
     ) -> IncidentChange:
         """A timeline line with data of its own (an intake's reasons), on any incident, resolved
-        or not; `text` is its English sentence, `data` what app.domain.incident_text reads."""
-        return self._change(code, actor, lambda _s, _r, _n: (kind, text, data))
+        or not; `text` is its English sentence, `data` what app.domain.incident_text reads.
+        `text(session, now)` is worked out inside the line's transaction, and lands with it."""
+        written = text if callable(text) else lambda _session, _now: text
+        return self._change(code, actor, lambda s, _r, now: (kind, written(s, now), data))
 
     def _change(
         self, code: str, actor: str, change, certainty: str = "fact", at=None, order=None

@@ -25,12 +25,12 @@ from storage.incident_rows import (
     board_incidents,
     board_signature,
     board_where,
-    by_code,
     codes_where,
     events_by_incident,
     firings_by_incident,
     first_declared_code,
     incident_rows,
+    is_open,
     open_codes,
     open_incidents,
     open_where,
@@ -151,8 +151,7 @@ class IncidentQueries:
     def is_open(self, code: str) -> bool:
         """Whether incident `code` exists and is not resolved (one row read)."""
         with self.context.database.session() as session:
-            record = by_code(session, code)
-            return record is not None and record.resolved_at is None
+            return is_open(session, code)
 
     def first_declared(self) -> str | None:
         """The code of the incident declared first (resolved or not), or None."""

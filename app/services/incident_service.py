@@ -4,6 +4,7 @@ stored policies and the channels). Each method hands its request to the object t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from app.domain.clock import Clock
@@ -200,6 +201,6 @@ class IncidentService:
         return self.commands.add_note(code, actor, text, certainty)
 
     def record_entry(
-        self, code: str, actor: str, kind: str, text: str, data: dict
+        self, code: str, actor: str, kind: str, text: str | Callable, data: dict | None
     ) -> IncidentChange:
         return self.commands.record_entry(code, actor, kind, text, data)

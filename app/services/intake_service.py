@@ -26,7 +26,7 @@ from app.domain.policy.model import Policy
 from app.services.incident_service import IncidentService
 from app.services.intake_log import IntakeLog
 from app.services.watch_service import MaintenanceService
-from storage.incident_rows import by_code
+from storage.incident_rows import by_code, is_open
 from storage.intake_claims import (
     CLAIMING,
     claim_again,
@@ -115,8 +115,9 @@ class IntakeService:
             now = self.clock.now()
             with self.database.session() as session:
                 known = intake_key(session, alert.dedup_key)
-            if known is not None and known.incident_code and self._open(known.incident_code):
-                return self._repeat(alert, level)
+                code = known.incident_code if known is not None else ""
+                if code and is_open(session, code):
+                    return self._repeat(alert, level, code)
             claiming = known is not None and known.last_status == CLAIMING
             stale = claiming and now - known.last_at > timedelta(seconds=CLAIM_LEASE_S)
             if claiming and not stale:
@@ -176,26 +177,27 @@ class IntakeService:
             self.log.type_unknown(code, actor, alert.type_key, policy.name, type_key)
         return code
 
-    def _open(self, code: str) -> bool:
-        return bool(code) and self.incidents.is_open(code)
-
-    def _repeat(self, alert: IncomingAlert, level: Level) -> Taken:
+    def _repeat(self, alert: IncomingAlert, level: Level, code: str) -> Taken:
+        """The key counted and the incident's line written in one transaction: a storm's
+        repeats were two commits each (the key, then the line)."""
         actor = f"intake: {alert.source}"
-        now = self.clock.now()
+        counted: list = []
 
-        def change(record):
-            asked_before = record.severity
-            record.context, resolved = merge(record.context, alert, now.isoformat())
-            record.severity = level.key
-            return asked_before, resolved
+        def count_and_say(session, now) -> str:
+            def change(record):
+                asked_before = record.severity
+                record.context, resolved = merge(record.context, alert, now.isoformat())
+                record.severity = level.key
+                return asked_before, resolved
 
-        with self.database.session() as session:
-            touched = touch_key(session, alert.dedup_key, "firing", now, change)
-        record, (asked_before, resolved) = touched
-        code = record.incident_code
-        self.incidents.add_note(
-            code, actor, f"{alert.source} fired again (×{record.count}): {alert.title}"
-        )
+            touched = touch_key(session, alert.dedup_key, "firing", now, change, commit=False)
+            if touched is None:  # the key was removed meanwhile: nothing to add to
+                raise IntakeBusy("The alert's key is gone; send it again.")
+            counted.append(touched)
+            return f"{alert.source} fired again (×{touched[0].count}): {alert.title}"
+
+        self.incidents.record_entry(code, actor, "note", count_and_say, None)
+        record, (asked_before, resolved) = counted[0]
         for item in resolved:
             self.log.alert_resolved(code, actor, item, firing_count(record.context))
         raised = self._follow_severity(code, actor, level, asked_before)

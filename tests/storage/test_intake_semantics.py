@@ -327,3 +327,36 @@ def test_pagerduty_without_severity_and_with_links(world):
     (group,) = service_groups(world, taken.incident)
     assert group["alerts"][0]["runbook_url"] == "https://wiki.example.com/runbook/disk"
     assert group["alerts"][0]["host"] == "db-7"
+
+
+def test_a_repeat_that_cannot_be_written_is_not_counted_and_counts_once_when_sent_again(
+    world, monkeypatch
+):
+    """The key's count and the incident's "fired again" line land in one transaction: when the
+    line cannot be written (the database refuses mid-way), the alert is not half-taken, and the
+    sender's retry counts it once."""
+    from app.services.incident_context import IncidentContext
+    from storage.intake_rows import intake_key
+
+    database, incidents, service = world
+    body = payload("alertmanager_v4.json")
+    code = take(service, "alertmanager", body).incident
+    log = IncidentContext.log
+
+    def refuse_the_line(context, session, record, at, kind, *args, **kwargs):
+        if kind == "note":
+            raise RuntimeError("disk full")
+        return log(context, session, record, at, kind, *args, **kwargs)
+
+    monkeypatch.setattr(IncidentContext, "log", refuse_the_line)
+    with pytest.raises(RuntimeError):
+        take(service, "alertmanager", body)
+    monkeypatch.setattr(IncidentContext, "log", log)
+    (alert,) = parse("alertmanager", body)
+    with database.session() as session:
+        assert intake_key(session, alert.dedup_key).count == 1  # the failed repeat left nothing
+    assert take(service, "alertmanager", body).result == "repeated"
+    with database.session() as session:
+        assert intake_key(session, alert.dedup_key).count == 2
+    said = [line for line in lines(incidents, code) if "fired again" in line]
+    assert len(said) == 1 and "(×2)" in said[0]
