@@ -60,10 +60,15 @@ class BoardScreen(IncidentCommandsScreen):
         ("p", "write_postmortem", "binding.postmortem", True),
     )
 
-    def __init__(self, catalog: Catalog, clock: Clock) -> None:
+    def __init__(
+        self, catalog: Catalog, clock: Clock, first_look: list[BoardItem] | None = None
+    ) -> None:
+        """``first_look``: the incidents to draw in the first frame, read before the services
+        were loaded (app.services.first_look); the board's own first read follows."""
         super().__init__(name="board")
         self.catalog = catalog
         self.clock = clock
+        self._first_look = first_look
         self.items: list[BoardItem] = []
         self._order: list[str] = []  # the incidents' codes in board order
         self._by_code: dict[str, BoardItem] = {}
@@ -101,6 +106,9 @@ class BoardScreen(IncidentCommandsScreen):
         self.query_one("#maintenance").display = False
         self.set_interval(1.0, self._tick)
         self.set_interval(WATCHERS_EVERY_S, self.load_watchers)
+        if self._first_look:
+            self._keep(self._first_look)
+            self._first_look = None
         self.refresh_clocks()
         host = self.host
         host.services_ready.subscribe(self, lambda _services: self.load_everything())
@@ -199,12 +207,7 @@ class BoardScreen(IncidentCommandsScreen):
         self.lay_out(event.size.width)
 
     def show_items(self, items: list[BoardItem]) -> None:
-        self.items = items
-        ordered = board_order(items)
-        self._order = [item.record.code for item in ordered]
-        self._by_code = {item.record.code: item for item in items}
-        self._open = [item for item in ordered if item.record.resolved_at is None]
-        self.plans.keep_only(items)
+        self._keep(items)
         if not self.loaded:
             self.loaded = True
             self.call_after_refresh(self.host.board_shown.publish, None)
@@ -214,6 +217,14 @@ class BoardScreen(IncidentCommandsScreen):
         ):
             self._end_flash()  # its incident was resolved: the warning no longer holds
         self.refresh_clocks()
+
+    def _keep(self, items: list[BoardItem]) -> None:
+        self.items = items
+        ordered = board_order(items)
+        self._order = [item.record.code for item in ordered]
+        self._by_code = {item.record.code: item for item in items}
+        self._open = [item for item in ordered if item.record.resolved_at is None]
+        self.plans.keep_only(items)
 
     def _tick(self) -> None:
         # Under another screen nobody sees the countdowns: the screen on top gets the time.

@@ -4,14 +4,13 @@ the last version that loaded."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.clock import Clock
-from app.domain.policy.document import policy_to_toml
+from app.domain.policy.document import content_hash
 from app.domain.policy.model import (
     TARGET_MEASURES,
     EscalationStep,
@@ -45,10 +44,6 @@ class StoredPolicy:
     policy: Policy
     version: int
     stored_at: datetime
-
-
-def content_hash(policy: Policy) -> str:
-    return hashlib.sha256(policy_to_toml(policy).encode("utf-8")).hexdigest()
 
 
 def _text(value: LocalText | None):

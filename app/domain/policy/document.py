@@ -3,6 +3,7 @@ equal policy."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -106,3 +107,8 @@ def policy_document(policy: Policy) -> dict[str, Any]:
 
 def policy_to_toml(policy: Policy) -> str:
     return tomli_w.dumps(policy_document(policy))
+
+
+def content_hash(policy: Policy) -> str:
+    """What tells two versions of a policy apart (stored with each version)."""
+    return hashlib.sha256(policy_to_toml(policy).encode("utf-8")).hexdigest()

@@ -1,0 +1,119 @@
+"""The board's first look (read with the standard library before SQLAlchemy loads) draws the
+same board as the board's own first read, on a real SQLite file: every cell of every row, in
+Korean, Japanese and English titles, with fired, acknowledged, updated and resolved incidents;
+and it gives nothing, rather than something else, whenever it cannot answer exactly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import storage.first_look as first_look_module
+from app.domain.board_rows import row_at
+from app.domain.clock import FakeClock
+from app.domain.i18n import Catalog
+from app.services.first_look import board_first_look
+from app.services.incident_service import IncidentService
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
+from app.services.postmortem_service import PostmortemService
+from storage.database import Database
+from tests.db_templates import copy_migrated_sqlite
+from tests.postmortem_helpers import complete_postmortem
+
+POLICIES = load_policies(policy_sources(None))
+WEB = POLICIES.get("web-service")
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def board(tmp_path):
+    """A board with some of everything, and the clock 40 minutes after it began."""
+    url = f"sqlite:///{copy_migrated_sqlite(tmp_path / 'board.db')}"
+    clock = FakeClock(START - timedelta(days=9))
+    database = Database.open(url)
+    incidents = IncidentService(database, clock, PolicyVersions(database, clock))
+    old = incidents.declare(WEB, "Long gone", "SEV-3", actor="ana")
+    incidents.resolve(old, "ana", "fixed")  # resolved 9 days ago: not on the board
+    clock.set(START)
+    codes = [
+        incidents.declare(WEB, "결제 승인 지연", "SEV-1", actor="민지"),
+        incidents.declare(WEB, "ログイン障害", "SEV-2", actor="ken"),
+        incidents.declare(WEB, "Search results stale", "SEV-3", actor="ana"),
+        incidents.declare(WEB, "Checkout 5xx", "SEV-2", actor="ana"),
+    ]
+    clock.advance(timedelta(minutes=12))
+    incidents.fire_due()
+    incidents.acknowledge(codes[1], "ken")
+    incidents.post_update(codes[2], "ana", "investigating", "Rebuilding the index")
+    clock.advance(timedelta(minutes=20))
+    incidents.fire_due()
+    incidents.resolve(codes[3], "ana", "rolled back")
+    clock.advance(timedelta(minutes=8))
+    # Its postmortem handed in for review: the board's postmortem clock is met.
+    complete_postmortem(PostmortemService(database, clock), codes[3], "ana", status="in_review")
+    yield url, clock, incidents
+    database.close()
+
+
+def rows(items, now) -> dict[str, dict]:
+    catalog = Catalog("ko")
+    return {item.record.code: row_at(item, now, catalog).cells for item in items}
+
+
+def test_the_first_look_draws_the_board_its_own_read_draws(board):
+    url, clock, incidents = board
+    _heads, read = incidents.board_changes({})
+    looked = board_first_look(url, clock, POLICIES)
+
+    assert looked is not None
+    assert len(looked) == len(read) == 4  # the one resolved 9 days ago is on neither
+    assert [item.record for item in looked] == [item.record for item in read]
+    assert [item.facts for item in looked] == [item.facts for item in read]
+    (resolved,) = [item for item in looked if item.record.resolved_at is not None]
+    assert resolved.facts.postmortem_submitted_at == clock.now()
+    for later in (timedelta(0), timedelta(minutes=3), timedelta(hours=5)):
+        assert rows(looked, clock.now() + later) == rows(read, clock.now() + later)
+
+
+def test_nothing_rather_than_something_else(board, tmp_path, monkeypatch):
+    url, clock, _incidents = board
+    path = Path(url.removeprefix("sqlite:///"))
+    # Not a plain SQLite file: the board's own read shows it.
+    assert board_first_look("postgresql://localhost/cart", clock, POLICIES) is None
+    assert board_first_look(f"{url}?timeout=5", clock, POLICIES) is None
+    assert board_first_look(f"sqlite:///{tmp_path / 'none.db'}", clock, POLICIES) is None
+    # Declared under a policy version the loaded files do not hold.
+    other = load_policies(policy_sources(None))
+    other.policies["web-service"] = WEB.__class__(**{**WEB.__dict__, "scheme": "changed"})
+    assert board_first_look(url, clock, other) is None
+    # More incidents than a first frame needs.
+    monkeypatch.setattr(first_look_module, "MOST_INCIDENTS", 3)
+    assert board_first_look(url, clock, POLICIES) is None
+    monkeypatch.undo()
+    # Another schema (a column this reader expects is missing).
+    copy = tmp_path / "older.db"
+    copy.write_bytes(path.read_bytes())
+    import sqlite3
+
+    with sqlite3.connect(copy) as connection:
+        connection.execute("ALTER TABLE incident DROP COLUMN mitigated_at")
+    assert board_first_look(f"sqlite:///{copy}", clock, POLICIES) is None
+    assert board_first_look(url, clock, POLICIES) is not None  # the board itself still reads
+
+
+def test_the_first_look_loads_no_orm():
+    """What makes it fast: none of SQLAlchemy, SQLModel or Alembic is imported by it."""
+    probe = (
+        "import sys; import app.services.first_look, app.tui; "
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'alembic') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert done.stdout.strip() == "[]"

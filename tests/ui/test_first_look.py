@@ -1,0 +1,52 @@
+"""A start draws the board's incidents in its first frame, before its database services are
+open (what a cold start spends most of its first second on): read by the first look, then
+read again by the board itself, with nothing on screen changing."""
+
+from __future__ import annotations
+
+import threading
+
+from app.domain.clock import FakeClock
+from app.services.bundle import Services
+from tests.conftest import make_settings
+from tests.ui.helpers import START, board_of, make_app, seed, wait_ready
+from widgets.board_table import BoardTable
+
+SIZE = (140, 40)
+
+
+async def test_the_incidents_are_on_screen_before_the_database_is_open(tmp_path, monkeypatch):
+    clock = FakeClock(START)
+    codes = seed(
+        make_settings(tmp_path),
+        clock,
+        [
+            dict(title="결제 승인 지연", severity="SEV-1"),
+            dict(title="ログイン障害", severity="SEV-2"),
+            dict(title="Search results stale", severity="SEV-3"),
+        ],
+    )
+    may_open = threading.Event()
+    open_services = Services.open.__func__
+
+    def held_open(cls, *args, **kwargs):
+        may_open.wait(30)
+        return open_services(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Services, "open", classmethod(held_open))
+    app = make_app(tmp_path, clock=clock)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            board = board_of(app)
+            table = board.query_one(BoardTable)
+            assert app.services is None and not board.loaded  # nothing read through them yet
+            assert table.row_count == 3
+            first = {code: table.row(code).cells for code in codes}
+            assert table.cell_text(codes[0], "title") == "결제 승인 지연"
+            assert table.cell_text(codes[1], "title") == "ログイン障害"
+            may_open.set()
+            await wait_ready(app, pilot)
+            assert board.loaded and table.row_count == 3
+            assert {code: table.row(code).cells for code in codes} == first
+    finally:
+        may_open.set()
