@@ -69,6 +69,7 @@ class BoardScreen(IncidentCommandsScreen):
         self.catalog = catalog
         self.clock = clock
         self._first_look = first_look
+        self._looked = False  # the first look answered: its rows are on screen, or none are
         self.items: list[BoardItem] = []
         self._order: list[str] = []  # the incidents' codes in board order
         self._by_code: dict[str, BoardItem] = {}
@@ -106,9 +107,9 @@ class BoardScreen(IncidentCommandsScreen):
         self.query_one("#maintenance").display = False
         self.set_interval(1.0, self._tick)
         self.set_interval(WATCHERS_EVERY_S, self.load_watchers)
-        if self._first_look:
+        if self._first_look is not None:  # an empty board says so in its first frame too
             self._keep(self._first_look)
-            self._first_look = None
+            self._first_look, self._looked = None, True
         self.refresh_clocks()
         host = self.host
         host.services_ready.subscribe(self, lambda _services: self.load_everything())
@@ -243,7 +244,7 @@ class BoardScreen(IncidentCommandsScreen):
         self.query_one(BoardTable).show(
             self._order, lambda code: row_at(items[code], now, catalog, plans)
         )
-        empty = self.loaded and not self._order
+        empty = (self.loaded or self._looked) and not self._order
         if self.query_one("#board-empty").display != empty:
             self.query_one("#board-empty").display = empty
         # After the rows are drawn: counting what is overdue plans every open incident (seconds

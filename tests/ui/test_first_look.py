@@ -9,10 +9,23 @@ import threading
 from app.domain.clock import FakeClock
 from app.services.bundle import Services
 from tests.conftest import make_settings
-from tests.ui.helpers import START, board_of, make_app, seed, wait_ready
+from tests.ui.helpers import START, board_of, make_app, seed, text_of, wait_ready
 from widgets.board_table import BoardTable
 
 SIZE = (140, 40)
+
+
+def hold_services(monkeypatch) -> threading.Event:
+    """Services.open waits until the returned event is set (at most 30 s)."""
+    may_open = threading.Event()
+    open_services = Services.open.__func__
+
+    def held_open(cls, *args, **kwargs):
+        may_open.wait(30)
+        return open_services(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Services, "open", classmethod(held_open))
+    return may_open
 
 
 async def test_the_incidents_are_on_screen_before_the_database_is_open(tmp_path, monkeypatch):
@@ -26,14 +39,7 @@ async def test_the_incidents_are_on_screen_before_the_database_is_open(tmp_path,
             dict(title="Search results stale", severity="SEV-3"),
         ],
     )
-    may_open = threading.Event()
-    open_services = Services.open.__func__
-
-    def held_open(cls, *args, **kwargs):
-        may_open.wait(30)
-        return open_services(cls, *args, **kwargs)
-
-    monkeypatch.setattr(Services, "open", classmethod(held_open))
+    may_open = hold_services(monkeypatch)
     app = make_app(tmp_path, clock=clock)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -48,5 +54,19 @@ async def test_the_incidents_are_on_screen_before_the_database_is_open(tmp_path,
             await wait_ready(app, pilot)
             assert board.loaded and table.row_count == 3
             assert {code: table.row(code).cells for code in codes} == first
+    finally:
+        may_open.set()
+
+
+async def test_a_quiet_board_says_so_before_the_database_is_open(tmp_path, monkeypatch):
+    seed(make_settings(tmp_path), FakeClock(START), [])
+    may_open = hold_services(monkeypatch)
+    app = make_app(tmp_path)
+    try:
+        async with app.run_test(size=SIZE):
+            board = board_of(app)
+            assert app.services is None
+            assert board.query_one("#board-empty").display
+            assert "No active incidents" in text_of(app, "#board-empty")
     finally:
         may_open.set()
