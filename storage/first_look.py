@@ -28,15 +28,6 @@ _INSTANTS = frozenset(field.name for field in fields(Incident) if "datetime" in 
 Fired = namedtuple("Fired", "step_id round due_at fired_at reason")
 
 
-def sqlite_file(db_url: str) -> Path | None:
-    """The file of a plain `sqlite:///PATH` URL (None for any other database or a URL with
-    options: those wait for the board's own read)."""
-    prefix = "sqlite:///"
-    if not db_url.startswith(prefix) or "?" in db_url or len(db_url) == len(prefix):
-        return None
-    return Path(db_url[len(prefix) :])
-
-
 def first_look(path: Path, since: datetime, policies: dict[str, Policy]) -> list[BoardItem] | None:
     """The board's incidents (open, or resolved at or after `since`) as its first read gives
     them; `policies` by content hash (app.domain.policy.document.content_hash)."""

@@ -9,11 +9,16 @@ from app.domain.clock import Clock
 from app.domain.incident import RESOLVED_ON_BOARD, BoardItem
 from app.domain.policy.document import content_hash
 from app.services.policy_set import PolicySet
-from storage.first_look import first_look, sqlite_file
+from storage.errors import DatabaseUnavailable
+from storage.first_look import first_look
+from storage.urls import sqlite_path
 
 
 def board_first_look(db_url: str, clock: Clock, policies: PolicySet) -> list[BoardItem] | None:
-    path = sqlite_file(db_url)
+    try:
+        path = sqlite_path(db_url)
+    except DatabaseUnavailable:  # not a URL: the services say so in a sentence
+        return None
     if path is None:
         return None
     by_hash = {content_hash(policy): policy for policy in policies.policies.values()}
