@@ -187,10 +187,18 @@ class PolicyVersions:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock
+        # Each policy's digest, by the policy object (kept alive with it): every declaration
+        # snapshots its policy, and an intake storm declares hundreds.
+        self._digests: dict[int, tuple[Policy, str]] = {}
 
     def snapshot(self, policy: Policy) -> StoredPolicy:
         """Store the policy unless its latest stored version has the same content."""
-        digest = content_hash(policy)
+        known = self._digests.get(id(policy))
+        if known is None or known[0] is not policy:
+            if len(self._digests) >= 32:  # policies re-read from their files: the old go
+                self._digests.clear()
+            known = self._digests[id(policy)] = (policy, content_hash(policy))
+        digest = known[1]
         for _attempt in range(3):
             with self.database.session() as session:
                 latest = latest_version(session, policy.name)
