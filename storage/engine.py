@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 from app.domain.redact import redact_url
 from storage.errors import DatabaseUnavailable
 from storage.urls import bad_url, sqlite_path
+from storage.write_gate import gated_connection
 
 __all__ = ["create_sqlite_file", "libpq_command_url", "libpq_url", "make_engine", "sqlite_path"]
 
@@ -90,9 +91,11 @@ def make_engine(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         path = sqlite_path(url)
+        connect_args: dict = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         if path is not None:
             create_sqlite_file(path)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            connect_args["factory"] = gated_connection(path)
+        engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if backend == "postgresql":
