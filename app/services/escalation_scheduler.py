@@ -29,6 +29,7 @@ from app.domain.incident import FiredStep
 from app.services.alert_delivery import AlertDeliverer, Delivery
 from app.services.incident_service import IncidentService
 from app.services.stopping import halt, quiet_when_stopping
+from storage.write_gate import urgently
 
 WAKE = object()  # `_fire`'s codes: those whose wake-up has come when the pass begins
 SWEEP_JOB = "sweep"
@@ -120,7 +121,7 @@ class EscalationScheduler:
             more = True
             while more:  # batch after batch, each shown before the next is read
                 try:
-                    deliveries = await asyncio.to_thread(self.deliverer.deliver_pending)
+                    deliveries = await asyncio.to_thread(urgently, self.deliverer.deliver_pending)
                     more = self.deliverer.more_waiting
                 except Exception as error:  # the database is away; the next pass tries again
                     deliveries = [
@@ -259,7 +260,7 @@ class EscalationScheduler:
             quiet.clear()
         try:
             return await asyncio.to_thread(
-                self.service.fire_due_and_plan, catching_up, self.actor, codes, started
+                urgently, self.service.fire_due_and_plan, catching_up, self.actor, codes, started
             )
         finally:
             if quiet is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 import storage.write_gate as write_gate
 from storage.database import Database
-from storage.write_gate import gated_connection
+from storage.write_gate import gate_for, gated_connection, urgently
 from tests.db_templates import copy_migrated_sqlite
 
 WAIT = 10.0  # how long a test waits for a thread that should be done at once (never reached)
@@ -126,3 +127,39 @@ def test_a_writer_behind_a_held_transaction_is_never_hung_by_the_gate(counter, m
     blocked.execute("UPDATE counter SET n = n + 1")  # the gate is free again
     blocked.commit()
     assert connect(counter).execute("SELECT n FROM counter").fetchone() == (2,)
+
+
+def until(condition, what: str) -> None:
+    """Until `condition()` holds (another thread got there), bounded by WAIT."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {WAIT} s for {what}"
+        time.sleep(0.001)
+
+
+def test_what_pages_passes_before_the_writers_already_waiting(counter, monkeypatch):
+    """Four of an intake's takes wait at the gate; a firing pass (urgently) arrives after them:
+    when the gate opens, the firing goes first, then the takes."""
+    monkeypatch.setattr(write_gate, "GATE_WAIT_S", 60.0)
+    gate = gate_for(counter)
+    holder, firing = connect(counter), connect(counter)
+    takes = [connect(counter) for _ in range(4)]
+    holder.execute("UPDATE counter SET n = 1")
+    order: list[str] = []
+
+    def write(connection, name: str) -> None:
+        connection.execute("UPDATE counter SET n = n + 1")
+        order.append(name)
+        connection.commit()
+
+    threads = []
+    for number, take in enumerate(takes, start=1):
+        threads.append(in_thread(lambda take=take: write(take, "take")))
+        until(lambda number=number: gate.waiting == number, "the takes to wait at the gate")
+    threads.append(in_thread(lambda: urgently(write, firing, "firing")))
+    until(lambda: gate.waiting == 5, "the firing to wait at the gate")
+    holder.commit()
+    for thread in threads:
+        thread.join(WAIT)
+    assert order == ["firing", "take", "take", "take", "take"]
+    assert connect(counter).execute("SELECT n FROM counter").fetchone() == (6,)
