@@ -20,10 +20,13 @@ from app.domain.clock import Clock
 from app.domain.i18n import Catalog
 from app.services.policy_set import PolicySet
 
+OPEN_WAIT_S = 30.0  # how long a change made before the database opened waits for it
+
 if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
     from app.services.bundle import Services
     from app.services.change_feed import Changes
     from app.services.engine import Engine
+    from screens.database_link import DatabaseLink
     from screens.presence_beat import PresenceBeat
 
 
@@ -37,6 +40,7 @@ class Host(Protocol):
     active_policy: str
     services: Services | None
     engine: Engine | None  # this process's escalation engine, once the database is open
+    database: DatabaseLink  # opens the database; a worker can wait for it (services_when_open)
     presence: PresenceBeat  # says where the user is; a screen asks it to say so at once
     changes: Signal[Changes]  # what the change feed publishes (app.services.change_feed)
     alert_flashed: Signal[tuple[str, str]]
@@ -172,8 +176,14 @@ class StoryCartScreen(Screen):
     ):
         """Carry out a change; a refused one becomes a notification in the error handler.
         `after` runs on the app's loop once the change is done."""
+        # A key pressed on the board's first look, before the database was open, is carried
+        # out once it is (a second or so), not refused.
+        services = self.host.services or self.host.database.services_when_open(OPEN_WAIT_S)
+        if services is None:
+            self.app.call_from_thread(self.ready_services)  # says it is still opening
+            return
         with self.making_change() as made:
-            result = change(self.host.services)
+            result = change(services)
             code = getattr(result, "code", result) if result is not None else ""
             codes = [code] if isinstance(code, str) and code else []
             made(codes, board=not codes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from typing import TYPE_CHECKING
 
 from screens.delivery_notices import show_deliveries
@@ -31,6 +32,7 @@ class DatabaseLink:
         self._scheduler = None
         self._listener = None
         self._board_shown = asyncio.Event()
+        self._opened = threading.Event()  # the services and the engine are there
 
     def connection(self) -> Connection:
         """The one connection to the database, opened by whoever needs it first."""
@@ -86,6 +88,7 @@ class DatabaseLink:
         changes.subscribe(app.changes.publish)
         app.escalations = app.engine.bridge
         app.board_shown.subscribe(app, lambda _none: self._board_shown.set())
+        self._opened.set()
         app.services_ready.publish(services)
         app.library_preview.start(app)
         app.metrics_preview.start(app)
@@ -93,6 +96,11 @@ class DatabaseLink:
         listening = self._listen_to_the_team(services, changes)
         app.set_interval(app.FALLBACK_POLL_SECONDS if listening else app.POLL_SECONDS, changes.poll)
         app.run_worker(self._start_engine, group="engine", exit_on_error=False)
+
+    def services_when_open(self, timeout: float) -> Services | None:
+        """From a worker thread: the services once the database is open, or None after
+        `timeout` seconds."""
+        return self.app.services if self._opened.wait(timeout) else None
 
     async def _start_engine(self) -> None:
         app = self.app

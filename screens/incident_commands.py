@@ -36,6 +36,12 @@ class IncidentCommandsScreen(StoryCartScreen):
         yield ("nominate_incident", self.action_nominate)
 
     def _target(self) -> str | None:
+        """The incident to change; before the database is open too (the change waits for it:
+        StoryCartScreen.change_incidents)."""
+        return self.incident_code()
+
+    def _target_now(self) -> str | None:
+        """The incident, for what needs the database at once (a screen that reads it)."""
         code = self.incident_code()
         return code if code and self.ready_services() is not None else None
 
@@ -195,7 +201,7 @@ class IncidentCommandsScreen(StoryCartScreen):
         self.app.push_screen(dialogs.CoachDialog(self.catalog, policy, severity))
 
     def action_write_postmortem(self) -> None:
-        if not (code := self._target()):
+        if not (code := self._target_now()):
             return
         record, _policy = self.incident_item(code)
         if record is not None and record.resolved_at is None:
@@ -206,7 +212,7 @@ class IncidentCommandsScreen(StoryCartScreen):
         self.app.push_screen(PostmortemScreen(self.catalog, code))
 
     def action_write_story(self) -> None:
-        if code := self._target():
+        if code := self._target_now():
             draft_story(self, code)
 
     def action_nominate(self) -> None:

@@ -9,7 +9,17 @@ import threading
 from app.domain.clock import FakeClock
 from app.services.bundle import Services
 from tests.conftest import make_settings
-from tests.ui.helpers import START, board_of, make_app, seed, text_of, wait_ready
+from tests.ui.helpers import (
+    START,
+    board_of,
+    make_app,
+    notices,
+    seed,
+    stored,
+    text_of,
+    wait_ready,
+    wait_until,
+)
 from widgets.board_table import BoardTable
 
 SIZE = (140, 40)
@@ -70,3 +80,39 @@ async def test_a_quiet_board_says_so_before_the_database_is_open(tmp_path, monke
             assert "No active incidents" in text_of(app, "#board-empty")
     finally:
         may_open.set()
+
+
+async def test_a_key_pressed_before_the_database_is_open_is_carried_out_once_it_is(
+    tmp_path, monkeypatch
+):
+    """`a` on the first look's top row, while the services are still held: nothing refused;
+    once they open, that incident is acknowledged, by this user, and the board says so."""
+    clock = FakeClock(START)
+    first, second = seed(
+        make_settings(tmp_path),
+        clock,
+        [
+            dict(title="결제 승인 지연", severity="SEV-1"),
+            dict(title="ログイン障害", severity="SEV-2"),
+        ],
+    )
+    may_open = hold_services(monkeypatch)
+    app = make_app(tmp_path, clock=clock)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            table = board_of(app).query_one(BoardTable)
+            assert app.services is None and table.selected_code() == first
+            await pilot.press("a")
+            assert app.services is None  # the key was taken while the database was closed
+            may_open.set()
+            await wait_ready(app, pilot)
+            await wait_until(
+                pilot, lambda: table.cell_text(first, "ack").startswith("✓"), what="the ack"
+            )
+            assert not table.cell_text(second, "ack").startswith("✓")
+            assert "The database is still opening" not in await notices(app, pilot)
+    finally:
+        may_open.set()
+    view = stored(tmp_path, first)
+    assert view.record.acknowledged_at is not None
+    assert any(entry.kind == "acknowledged" for entry in view.timeline)
