@@ -26,8 +26,14 @@ if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
     from app.services.bundle import Services
     from app.services.change_feed import Changes
     from app.services.engine import Engine
-    from screens.database_link import DatabaseLink
     from screens.presence_beat import PresenceBeat
+
+
+class OpeningDatabase(Protocol):
+    def services_when_open(self, timeout: float) -> Services | None:
+        """From a worker thread: the services once the database is open (None after
+        `timeout` seconds)."""
+        ...
 
 
 class Host(Protocol):
@@ -40,7 +46,7 @@ class Host(Protocol):
     active_policy: str
     services: Services | None
     engine: Engine | None  # this process's escalation engine, once the database is open
-    database: DatabaseLink  # opens the database; a worker can wait for it (services_when_open)
+    database: OpeningDatabase  # screens.database_link.DatabaseLink
     presence: PresenceBeat  # says where the user is; a screen asks it to say so at once
     changes: Signal[Changes]  # what the change feed publishes (app.services.change_feed)
     alert_flashed: Signal[tuple[str, str]]
