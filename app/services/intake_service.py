@@ -116,8 +116,9 @@ class IntakeService:
             with self.database.session() as session:
                 known = intake_key(session, alert.dedup_key)
                 code = known.incident_code if known is not None else ""
-                if code and is_open(session, code):
-                    return self._repeat(alert, level, code)
+                repeated = bool(code) and is_open(session, code)
+            if repeated:
+                return self._repeat(alert, level, code)
             claiming = known is not None and known.last_status == CLAIMING
             stale = claiming and now - known.last_at > timedelta(seconds=CLAIM_LEASE_S)
             if claiming and not stale:
