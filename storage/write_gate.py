@@ -16,6 +16,7 @@ out."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -67,6 +68,16 @@ def urgently(work: Callable[..., T], *args) -> T:
         return work(*args)
     finally:
         _urgency.on = False
+
+
+def _forget_gates() -> None:
+    """In a forked child (the warm server's commands): its own gates, none held."""
+    global _gates_guard
+    _gates_guard = threading.Lock()
+    _gates.clear()
+
+
+os.register_at_fork(after_in_child=_forget_gates)
 
 
 def gate_for(path: Path) -> Gate:
@@ -128,3 +139,6 @@ class _GatedConnection(sqlite3.Connection):
             return super().close()
         finally:
             self.after()
+
+    def __del__(self):
+        self.after()  # dropped without a close: its gate must not stay held
