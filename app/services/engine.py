@@ -32,7 +32,7 @@ from app.services.escalation_scheduler import EscalationScheduler
 from app.services.incident_service import IncidentService
 from app.services.paging import load_sender
 from app.services.stopping import quiet_when_stopping
-from app.services.watchers import ProcessIdentity, WatcherService
+from app.services.watchers import ProcessIdentity, WatcherService, new_instance
 
 PASS_JOB = "watcher-pass"
 POLL_JOB = "changes"
@@ -76,6 +76,9 @@ class Engine:
         self.on_problem = on_problem or (lambda _problem: None)
         self._ping = ping
         self.watcher: Watcher | None = None
+        # Its row's name, known before the row is written: a board that reads who watches
+        # while this engine registers must not name its own row as another board.
+        self._instance = new_instance() if watchers is not None else None
         self.healthy = True  # the last pass's verdict (none failed before the first)
         self.pings = 0  # heartbeats that went through
         self.ping_error: str | None = None
@@ -91,7 +94,7 @@ class Engine:
 
     @property
     def instance(self) -> str | None:
-        return self.watcher.instance if self.watcher is not None else None
+        return self._instance
 
     async def start(self, first_pass_after: Callable[[], Awaitable[Any]] | None = None) -> None:
         """Say this process watches, fire what came due meanwhile (once `first_pass_after()`
@@ -113,7 +116,9 @@ class Engine:
                 max_instances=1,
             )
         if self.watchers is not None:
-            self.watcher = await asyncio.to_thread(self.watchers.start, self.identity)
+            self.watcher = await asyncio.to_thread(
+                self.watchers.start, self.identity, self._instance
+            )
         deliverer = self.bridge.deliverer
         if deliverer is not None and deliverer.paging:
             await asyncio.to_thread(load_sender)

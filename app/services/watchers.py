@@ -56,11 +56,12 @@ class WatcherService:
         self.database = database
         self.clock = clock
 
-    def start(self, identity: ProcessIdentity) -> Watcher:
-        """This process watches from now on: a new row, its first pass now."""
+    def start(self, identity: ProcessIdentity, instance: str | None = None) -> Watcher:
+        """This process watches from now on: a new row (named `instance`, or a new name), its
+        first pass now."""
         now = self.clock.now()
         record = WatcherRecord(
-            instance=uuid.uuid4().hex,
+            instance=instance or new_instance(),
             kind=identity.kind,
             host=identity.host,
             pid=identity.pid,
@@ -96,6 +97,10 @@ class WatcherService:
         with self.database.session() as session:
             rows = watchers_since(session, self.clock.now() - FORGET_AFTER)
             return [frozen_copy(Watcher, row) for row in rows]
+
+
+def new_instance() -> str:
+    return uuid.uuid4().hex
 
 
 WATCHER_FIELDS = ("instance", "kind", "host", "pid", "user", "version", "started_at")

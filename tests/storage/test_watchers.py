@@ -153,3 +153,22 @@ async def test_a_failing_heartbeat_service_is_said_once_and_pinged_again(world, 
     await _until(lambda: engine.pings == 1)
     assert engine.ping_error is None
     await engine.stop()
+
+
+def test_a_board_reading_while_its_engine_registers_names_itself_once(world):
+    """The engine names its row before writing it, so a board that reads who watches between
+    the row's insert and the engine hearing back (seen in a snapshot: "this board · board of
+    root on vm, just now") still names itself once."""
+    from app.domain.i18n import Catalog
+    from app.domain.watcher_text import watcher_line
+    from app.services.engine import Engine
+
+    database, clock = world
+    watchers = WatcherService(database, clock)
+    identity = ProcessIdentity("board", "laptop-3", 77, "alice")
+    engine = Engine(None, watchers, identity, interval_s=30)
+    row = watchers.start(identity, engine.instance)  # what Engine.start writes first
+    read_meanwhile = watchers.current()
+    text, nobody = watcher_line(read_meanwhile, clock.now(), 30, Catalog("en"), engine.instance)
+    assert (text, nobody) == ("escalations: this board", False)
+    assert row.instance == engine.instance
