@@ -143,7 +143,9 @@ async def test_a_failing_heartbeat_service_is_said_once_and_pinged_again(world, 
         settings, incidents, "intake", scheduler, lambda _f: None, on_problem=problems.append
     )
     await engine.start()
-    await _until(lambda: engine.ping_error is not None)
+    # The failed ping's error is kept before its task is done; a pass sends the next ping only
+    # once the last one is done.
+    await _until(lambda: engine.ping_error is not None and engine.ping_task.done())
     await engine.make_pass()
     await _until(lambda: len(receiver.requests) == 2)
     await _until(lambda: engine.ping_task.done())
