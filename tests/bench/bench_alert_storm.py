@@ -176,6 +176,7 @@ def run(args, folder: Path, server, receiver: Receiver) -> None:
         for process in processes:
             process.wait(timeout=30)
     report(args, server, posted, receiver, taken_in)
+    report_stages(url, posted, receiver)
     for name in ("intake.err", "daemon.err"):
         text = (folder / name).read_text() if (folder / name).exists() else ""
         if text.strip():
@@ -218,6 +219,54 @@ def report(args, server, posted: Posted, receiver: Receiver, taken_in: float) ->
         f"{max(values):6.0f} |"
     )
     print(f"goal: {args.groups} incidents, each paged once, p99 < 2000 ms")
+
+
+def report_stages(url: str, posted: Posted, receiver: Receiver) -> None:
+    """Where the wait went, per incident: first alert posted → declared (incident.declared_at)
+    → its first step fired (escalation_event.fired_at) → paged (received here); one clock."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    query = text(
+        "SELECT i.code, i.declared_at, min(e.fired_at) FROM incident i "
+        "LEFT JOIN escalation_event e ON e.incident_id = i.id GROUP BY i.code, i.declared_at"
+    )
+    with engine.connect() as connection:
+        stored = {code: (declared, fired) for code, declared, fired in connection.execute(query)}
+    engine.dispose()
+    first, _twice = paged(receiver)
+    stages: dict[str, list[float]] = {"declared": [], "fired": [], "paged": []}
+    for group, code in posted.incident.items():
+        if code not in stored or code not in first or stored[code][1] is None:
+            continue
+        declared, fired = (moment_of(value) for value in stored[code])
+        stages["declared"].append((declared - posted.first[group]) * 1000)
+        stages["fired"].append((fired - declared) * 1000)
+        stages["paged"].append((first[code] - fired) * 1000)
+    print("| stage                         | p50 ms | p99 ms |")
+    print("|-------------------------------|--------|--------|")
+    labels = {
+        "declared": "first alert posted → declared",
+        "fired": "declared → first step fired",
+        "paged": "fired → page received",
+    }
+    for name, values in stages.items():
+        values = values or [float("nan")]
+        print(
+            f"| {labels[name]:29s} | {statistics.median(values):6.0f} | "
+            f"{percentile(values, 0.99):6.0f} |"
+        )
+
+
+def moment_of(value) -> float:
+    """A stored instant as time.time(): PostgreSQL gives aware datetimes, SQLite ISO text."""
+    from datetime import UTC, datetime
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
 
 
 if __name__ == "__main__":

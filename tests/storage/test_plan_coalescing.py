@@ -1,0 +1,101 @@
+"""Re-plans asked for while a firing pass runs are taken by the next pass together.
+
+In an alert storm the intake declares 200 incidents within a second and the change feed asks
+the scheduler to re-plan each. One pass each, queued behind one another, held the 200th
+incident's first page back for 5–7 s on PostgreSQL (tests/bench/bench_alert_storm.py); taken
+together, the whole storm fires within a few passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from app.domain.clock import FakeClock
+from app.domain.escalation import SKIPPED_PREFIX
+from app.services.escalation_scheduler import EscalationScheduler
+from app.services.incident_service import IncidentService
+from app.services.policy_set import load_policies, policy_sources
+from app.services.policy_versions import PolicyVersions
+from storage.database import Database
+
+WEB = load_policies(policy_sources(None)).get("web-service")
+START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def hold_the_first_pass(service: IncidentService):
+    """Record each pass's codes; the first waits in its thread until `let_it_go` is set."""
+    passes: list[list[str] | None] = []
+    first_pass_began, let_it_go = threading.Event(), threading.Event()
+    fire_due_and_plan = service.fire_due_and_plan
+
+    def held_first_pass(catching_up, actor, pass_codes, fired_from):
+        passes.append(None if pass_codes is None else list(pass_codes))
+        if len(passes) == 1:
+            first_pass_began.set()
+            assert let_it_go.wait(30), "the test never let the first pass go"
+        return fire_due_and_plan(catching_up, actor, pass_codes, fired_from)
+
+    service.fire_due_and_plan = held_first_pass
+    return passes, first_pass_began, let_it_go
+
+
+def paged_once(service: IncidentService, code: str) -> bool:
+    """The SEV-1 ladder's two steps due at declaration each fired (paged) exactly once."""
+    events = [e for e in service.view(code).events if not e.reason.startswith(SKIPPED_PREFIX)]
+    return sorted(e.step_id for e in events) == ["SEV-1#0", "SEV-1#1"]
+
+
+async def test_what_is_asked_during_a_pass_is_fired_by_one_next_pass(database_url):
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
+    titles = [f"결제 {n} / 決済 {n}" for n in range(6)]
+    codes = [service.declare(WEB, title, "SEV-1", actor="intake") for title in titles]
+    passes, first_pass_began, let_it_go = hold_the_first_pass(service)
+    bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
+    try:
+        bridge.plan_soon([codes[0]])
+        assert await asyncio.to_thread(first_pass_began.wait, 30)
+        # the change feed's batches arriving while that pass runs
+        bridge.plan_soon([codes[1]])
+        bridge.plan_soon([codes[3], codes[2]])
+        bridge.plan_soon([codes[4]])
+        bridge.plan_soon([codes[5], codes[1]])
+        let_it_go.set()
+        await bridge.planned()
+    finally:
+        let_it_go.set()
+
+    assert passes == [[codes[0]], codes[1:]]
+    assert [code for code in codes if paged_once(service, code)] == codes
+    database.close()
+
+
+async def test_a_whole_board_asked_for_during_a_pass_is_one_pass_of_every_open_incident(
+    database_url,
+):
+    """A reconnect asks for everything (None); codes asked beside it add nothing to it."""
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
+    codes = [service.declare(WEB, f"Queue {n}", "SEV-1", actor="intake") for n in range(3)]
+    passes, first_pass_began, let_it_go = hold_the_first_pass(service)
+    bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
+    try:
+        bridge.plan_soon([codes[0]])
+        assert await asyncio.to_thread(first_pass_began.wait, 30)
+        bridge.plan_soon([codes[1]])
+        bridge.plan_soon(None)
+        bridge.plan_soon([codes[2]])
+        let_it_go.set()
+        await bridge.planned()
+    finally:
+        let_it_go.set()
+
+    assert passes == [[codes[0]], None]
+    assert [code for code in codes if paged_once(service, code)] == codes
+    database.close()
