@@ -12,6 +12,7 @@ import asyncio
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.domain.clock import FakeClock
@@ -49,7 +50,19 @@ def paged_once(service: IncidentService, code: str) -> bool:
     return sorted(e.step_id for e in events) == ["SEV-1#0", "SEV-1#1"]
 
 
-async def test_what_is_asked_during_a_pass_is_fired_by_one_next_pass(database_url):
+@pytest.mark.parametrize(
+    ("asked", "second_pass"),
+    [
+        # the change feed's batches arriving while the first pass runs
+        ([[1], [3, 2], [4], [5, 1]], [1, 2, 3, 4, 5]),
+        # a reconnect asks for everything (None): the codes asked beside it add nothing
+        ([[1], None, [2]], None),
+    ],
+    ids=["codes", "everything"],
+)
+async def test_what_is_asked_during_a_pass_is_fired_by_one_next_pass(
+    database_url, asked, second_pass
+):
     database = Database.open(database_url)
     clock = FakeClock(START)
     service = IncidentService(database, clock, PolicyVersions(database, clock))
@@ -60,42 +73,14 @@ async def test_what_is_asked_during_a_pass_is_fired_by_one_next_pass(database_ur
     try:
         bridge.plan_soon([codes[0]])
         assert await asyncio.to_thread(first_pass_began.wait, 30)
-        # the change feed's batches arriving while that pass runs
-        bridge.plan_soon([codes[1]])
-        bridge.plan_soon([codes[3], codes[2]])
-        bridge.plan_soon([codes[4]])
-        bridge.plan_soon([codes[5], codes[1]])
+        for ask in asked:
+            bridge.plan_soon(None if ask is None else [codes[n] for n in ask])
         let_it_go.set()
         await bridge.planned()
     finally:
         let_it_go.set()
 
-    assert passes == [[codes[0]], codes[1:]]
-    assert [code for code in codes if paged_once(service, code)] == codes
-    database.close()
-
-
-async def test_a_whole_board_asked_for_during_a_pass_is_one_pass_of_every_open_incident(
-    database_url,
-):
-    """A reconnect asks for everything (None); codes asked beside it add nothing to it."""
-    database = Database.open(database_url)
-    clock = FakeClock(START)
-    service = IncidentService(database, clock, PolicyVersions(database, clock))
-    codes = [service.declare(WEB, f"Queue {n}", "SEV-1", actor="intake") for n in range(3)]
-    passes, first_pass_began, let_it_go = hold_the_first_pass(service)
-    bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
-    try:
-        bridge.plan_soon([codes[0]])
-        assert await asyncio.to_thread(first_pass_began.wait, 30)
-        bridge.plan_soon([codes[1]])
-        bridge.plan_soon(None)
-        bridge.plan_soon([codes[2]])
-        let_it_go.set()
-        await bridge.planned()
-    finally:
-        let_it_go.set()
-
-    assert passes == [[codes[0]], None]
+    expected = None if second_pass is None else [codes[n] for n in second_pass]
+    assert passes == [[codes[0]], expected]
     assert [code for code in codes if paged_once(service, code)] == codes
     database.close()
