@@ -45,6 +45,8 @@ FULL_SWEEP_EVERY = timedelta(minutes=5)
 # ... in slices this far apart: each pass has a fixed cost (a thread, a session, a query)
 # that one incident a second would pay 300 times a round.
 SLICE_EVERY = timedelta(seconds=10)
+# A re-plan the database refused (a blip, a failover) is tried again this soon.
+PLAN_AGAIN_S = 1.0
 
 
 class EscalationScheduler:
@@ -76,6 +78,7 @@ class EscalationScheduler:
         self._to_plan: set[str] = set()  # asked for by plan_soon, not yet in a pass
         self._plan_all = False
         self._planning: asyncio.Task | None = None
+        self.plan_again_s = PLAN_AGAIN_S
         self._rotation: list[str] = []
         self._round_size = 0
         self._sweeps_to_slice = 0
@@ -195,8 +198,12 @@ class EscalationScheduler:
         while (self._plan_all or self._to_plan) and not self.stopping:
             try:
                 await self._fire(ASKED, catching_up=False)
-            except Exception as error:  # the database is away: the sweep's slices try again
+            except Exception as error:
+                # The database is away (a blip, a failover): what the pass took is asked for
+                # again (_fire) and tried in a moment, not left for the sweep's slices, which
+                # reach each incident only every FULL_SWEEP_EVERY.
                 self.problem = f"{type(error).__name__}: {error}"
+                await asyncio.sleep(self.plan_again_s)
 
     def _take_asked(self) -> list[str] | None:
         """The incidents `plan_soon` asked for until now (None: all), no longer asked for."""
@@ -253,15 +260,23 @@ class EscalationScheduler:
     async def _fire(self, codes: list[str] | object | None, catching_up: bool) -> None:
         async with self._lock:  # one pass at a time in this process
             started = self.service.clock.now()
+            asked = False
             if codes is WAKE:
                 codes = [code for code, at in self._wakeups.items() if at <= started]
             elif codes is ASKED:
                 codes = self._take_asked()
-            fired, wakeups = (
-                await self._pass(codes, catching_up, started)
-                if codes is None or codes
-                else ([], {})
-            )
+                asked = True
+            try:
+                fired, wakeups = (
+                    await self._pass(codes, catching_up, started)
+                    if codes is None or codes
+                    else ([], {})
+                )
+            except Exception:
+                if asked:
+                    self._plan_all |= codes is None
+                    self._to_plan.update(codes or ())
+                raise
             if self.stopping:
                 return  # the scheduler is shut down: nothing to plan
             if fired:

@@ -3,7 +3,8 @@
 In an alert storm the intake declares 200 incidents within a second and the change feed asks
 the scheduler to re-plan each. One pass each, queued behind one another, held the 200th
 incident's first page back for 5–7 s on PostgreSQL (tests/bench/bench_alert_storm.py); taken
-together, the whole storm fires within a few passes.
+together, the whole storm fires within a few passes. A pass the database refused leaves what
+it took asked for, tried again in a moment.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import OperationalError
 
 from app.domain.clock import FakeClock
 from app.domain.escalation import SKIPPED_PREFIX
@@ -82,5 +84,37 @@ async def test_what_is_asked_during_a_pass_is_fired_by_one_next_pass(
 
     expected = None if second_pass is None else [codes[n] for n in second_pass]
     assert passes == [[codes[0]], expected]
+    assert [code for code in codes if paged_once(service, code)] == codes
+    database.close()
+
+
+async def test_a_re_plan_the_database_refused_is_tried_again_at_once_not_at_the_sweep(
+    database_url,
+):
+    """A storm's declarations re-planned in one pass that the database refused (a blip, a
+    failover) were left for the sweep's slices, which reach each incident only every five
+    minutes: their first pages came that late. They are tried again in a moment."""
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
+    codes = [service.declare(WEB, f"障害 {n}", "SEV-1", actor="intake") for n in range(3)]
+    passes: list[list[str] | None] = []
+    refusals = [OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))]
+    fire_due_and_plan = service.fire_due_and_plan
+
+    def refused_once(catching_up, actor, pass_codes, fired_from):
+        passes.append(None if pass_codes is None else list(pass_codes))
+        if refusals:
+            raise refusals.pop()
+        return fire_due_and_plan(catching_up, actor, pass_codes, fired_from)
+
+    service.fire_due_and_plan = refused_once
+    bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
+    bridge.plan_again_s = 0.01
+    bridge.plan_soon(codes)
+    await asyncio.wait_for(bridge.planned(), 30)
+
+    assert passes == [codes, codes]
+    assert "server closed the connection" in (bridge.problem or "")
     assert [code for code in codes if paged_once(service, code)] == codes
     database.close()
