@@ -9,7 +9,7 @@ child of the warm server the warm-up run started, app.cli.warm_server; the bench
 $TMPDIR, so its own server; RSS is that child's). Prints a table; not a test.
 
     PYTHONPATH=. .venv/bin/python tests/bench/bench_startup.py [--runs 10] [--incidents 20]
-        [--baseline DIR]
+        [--baseline DIR] [--postgres]
 
 --baseline DIR also starts the Story Cart checked out in DIR (say `git archive main | tar -x -C
 DIR`) in the same alternation, on the same database: before → after under the same load.
@@ -152,7 +152,24 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=1.0, help="seconds before reading RSS")
     parser.add_argument("--incidents", type=int, default=20, help="open incidents on the board")
     parser.add_argument("--baseline", type=Path, help="another checkout, timed in the same run")
+    parser.add_argument(
+        "--postgres", action="store_true", help="the board on PostgreSQL (tests/pg_server.py)"
+    )
     args = parser.parse_args()
+    server = None
+    if args.postgres:
+        from tests.pg_server import PostgresServer
+
+        server = PostgresServer()
+        server.start()
+    try:
+        run(args, server.fresh_database() if server is not None else None)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run(args: argparse.Namespace, postgres_url: str | None) -> None:
 
     home = Path(tempfile.mkdtemp(prefix="storycart-bench-"))
     env = {
@@ -168,7 +185,7 @@ def main() -> None:
     warm_env = {**env, "STORYCART_WARM_CLI": "1"}
     minimal = home / "minimal_app.py"
     minimal.write_text(MINIMAL_APP)
-    database = f"sqlite:///{home / 'board.db'}"
+    database = postgres_url or f"sqlite:///{home / 'board.db'}"
     storycart = [sys.executable, "-m", "app.cli", "--lang", "en", "--db", database]
     board_markers = (b"Incident board", b"INC-")  # an incident code: a row
     floor = [sys.executable, str(minimal)]
@@ -226,7 +243,11 @@ def report(results: dict, args: argparse.Namespace, load: float) -> None:
         statistics.median(t[n] for t, _, _ in results["storycart"]) / floor_median for n in (0, 1)
     )
     python = sys.version.split()[0]
-    print(f"Start-up to first painted frame, {args.runs} runs each, 120x40 pty, Python {python}")
+    store = "PostgreSQL" if args.postgres else "SQLite"
+    print(
+        f"Start-up to first painted frame, {args.runs} runs each, 120x40 pty, {store}, "
+        f"Python {python}"
+    )
     print(
         "| app                                 | median ms |  min ms |  max ms "
         "| RSS@frame MiB | RSS@+1s MiB    |"
