@@ -7,6 +7,7 @@ own actions (screens/)."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
-from app.services.first_look import board_first_look
+from app.services.first_look import board_first_look, looks_at_once
 from app.services.policy_set import PolicySet, load_policies, policy_sources
 from screens.base import ChangeMade, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
@@ -123,10 +124,13 @@ class StoryCartApp(App[int]):
     def get_default_screen(self) -> BoardScreen:
         # As the default screen the board is styled once at start-up; a MODES screen would
         # restyle the whole app again.
-        first_look = None
+        first_look = look_later = None
         if not self.start_in_kiosk and self.drill_run is None:
-            first_look = board_first_look(self.settings.db_url, self.clock, self.policies)
-        return BoardScreen(self.catalog, self.clock, first_look)
+            url = self.settings.db_url
+            look_later = partial(board_first_look, url, self.clock, self.policies)
+            if looks_at_once(url):  # a local file: in the first frame
+                first_look, look_later = look_later(), None
+        return BoardScreen(self.catalog, self.clock, first_look, look_later)
 
     async def on_event(self, event: events.Event) -> None:
         await self.typed_ahead.take(event, super().on_event)

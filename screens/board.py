@@ -3,6 +3,8 @@ each of its clocks, refreshed in place once a second."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
@@ -61,14 +63,21 @@ class BoardScreen(IncidentCommandsScreen):
     )
 
     def __init__(
-        self, catalog: Catalog, clock: Clock, first_look: list[BoardItem] | None = None
+        self,
+        catalog: Catalog,
+        clock: Clock,
+        first_look: list[BoardItem] | None = None,
+        look_later: Callable[[], list[BoardItem] | None] | None = None,
     ) -> None:
         """``first_look``: the incidents to draw in the first frame, read before the services
-        were loaded (app.services.first_look); the board's own first read follows."""
+        were loaded (app.services.first_look); ``look_later``: the same read, too slow to hold
+        the first frame for (the team's server), done in a thread right after it. The board's
+        own first read follows either."""
         super().__init__(name="board")
         self.catalog = catalog
         self.clock = clock
         self._first_look = first_look
+        self._look_later = look_later
         self._looked = False  # the first look answered: its rows are on screen, or none are
         self.items: list[BoardItem] = []
         self._order: list[str] = []  # the incidents' codes in board order
@@ -110,6 +119,8 @@ class BoardScreen(IncidentCommandsScreen):
         if self._first_look is not None:  # an empty board says so in its first frame too
             self._keep(self._first_look)
             self._first_look, self._looked = None, True
+        if self._look_later is not None:
+            self.call_after_refresh(self._look_at_the_server)
         self.refresh_clocks()
         host = self.host
         host.services_ready.subscribe(self, lambda _services: self.load_everything())
@@ -117,6 +128,19 @@ class BoardScreen(IncidentCommandsScreen):
         host.alert_flashed.subscribe(self, lambda flash: self.flash(*flash))
         if host.services is not None:
             self.load_everything()
+
+    @work(thread=True, exit_on_error=False, group="first-look", exclusive=True)
+    def _look_at_the_server(self) -> None:
+        items = self._look_later()
+        if items is not None:
+            self.app.call_from_thread(self._looked_later, items)
+
+    def _looked_later(self, items: list[BoardItem]) -> None:
+        if self.loaded:
+            return  # the board's own read came first
+        self._keep(items)
+        self._looked = True
+        self.refresh_clocks()
 
     def load_everything(self) -> None:
         self.load_items()

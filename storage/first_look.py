@@ -1,10 +1,12 @@
-"""The board's first look: its incidents read from a SQLite file with the standard library's
-sqlite3, before SQLAlchemy is loaded, so that a cold start draws them in its first frame (the
-ORM's import is most of a second of it). Read only, and only the rows the board's first read
+"""The board's first look: its incidents read before SQLAlchemy is loaded, so that a cold start
+draws them at once (the ORM's import is most of a second of it) — from a SQLite file with the
+standard library's sqlite3, before the first frame; from the team's PostgreSQL server with
+psycopg alone, in a thread just after it. Read only, and only the rows the board's first read
 takes (storage.incident_rows.board_where, firings_by_incident, postmortem_rows.review_states):
 tests/storage/test_first_look.py holds the two reads to the same board. Nothing at all when
-the file cannot answer quickly and exactly: no file yet, another schema, a busy writer, more
-incidents than a first frame needs, or a policy version that the loaded files do not hold."""
+the database cannot answer quickly and exactly: no file yet, another schema, a busy writer, a
+server that does not answer at once, more incidents than a first frame needs, or a policy
+version that the loaded files do not hold."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from app.domain.policy.model import Policy
 # than it saves (10,000 take seconds): the board's own read shows them.
 MOST_INCIDENTS = 500
 BUSY_TIMEOUT_S = 0.05  # a writer holding the file: no first look, the board's read waits
+# The team's server: a connection and each statement within this, or the board's read shows it.
+SERVER_TIMEOUT_S = 1
 
 _INCIDENT = tuple(field.name for field in fields(Incident))
 _INSTANTS = frozenset(field.name for field in fields(Incident) if "datetime" in str(field.type))
@@ -39,50 +43,65 @@ def first_look(path: Path, since: datetime, policies: dict[str, Policy]) -> list
         return None
     try:
         connection.execute("PRAGMA query_only = 1")
-        return _read(connection, _stored(since), policies)
+        return _read(connection.execute, "?", _stored(since), policies)
     except (sqlite3.Error, ValueError, TypeError, KeyError):
         return None  # another schema, or a row this reader does not know: the board reads
     finally:
         connection.close()
 
 
-def _read(connection, since: str, policies: dict[str, Policy]) -> list[BoardItem] | None:
-    where = "resolved_at IS NULL OR resolved_at >= ?"
-    (count,) = connection.execute(
-        f"SELECT count(*) FROM incident WHERE {where}", (since,)
-    ).fetchone()
+def first_look_on_server(
+    conninfo: str, since: datetime, policies: dict[str, Policy]
+) -> list[BoardItem] | None:
+    """`first_look` on PostgreSQL (`conninfo`: a libpq URL), in a read-only transaction."""
+    import psycopg  # here, not above: a SQLite board never pays for it
+
+    limit = f"-c statement_timeout={SERVER_TIMEOUT_S * 1000} -c default_transaction_read_only=on"
+    try:
+        with psycopg.connect(conninfo, connect_timeout=SERVER_TIMEOUT_S, options=limit) as server:
+            return _read(server.execute, "%s", since, policies)
+    except (psycopg.Error, ValueError, TypeError, KeyError):
+        return None  # away, slow, another schema: the board's own read shows the incidents
+
+
+def _read(execute, mark: str, since, policies: dict[str, Policy]) -> list[BoardItem] | None:
+    """`execute(sql, params)` a DB-API cursor's; `mark` its parameter placeholder."""
+    where = f"resolved_at IS NULL OR resolved_at >= {mark}"
+    (count,) = execute(f"SELECT count(*) FROM incident WHERE {where}", (since,)).fetchone()
     if count > MOST_INCIDENTS:
         return None
-    rows = connection.execute(
+    rows = execute(
         f"SELECT {', '.join(_INCIDENT)} FROM incident WHERE {where} ORDER BY declared_at",
         (since,),
     ).fetchall()
     records = [Incident(**_incident(row)) for row in rows]
+    if not records:
+        return []
     ids = [record.id for record in records]
-    marks = ", ".join("?" * len(ids))
+    marks = ", ".join([mark] * len(ids))
     policy_ids = sorted({record.policy_id for record in records})
+    policy_marks = ", ".join([mark] * len(policy_ids))
     stored = dict(
-        connection.execute(
-            f"SELECT id, content_hash FROM policy WHERE id IN ({', '.join('?' * len(policy_ids))})",
-            policy_ids,
-        )
+        execute(
+            f"SELECT id, content_hash FROM policy WHERE id IN ({policy_marks})", policy_ids
+        ).fetchall()
     )
     fired: dict[int, list[Fired]] = {incident_id: [] for incident_id in ids}
-    for incident_id, step_id, step_round, due_at, fired_at, reason in connection.execute(
+    for incident_id, step_id, step_round, due_at, fired_at, reason in execute(
         "SELECT incident_id, step_id, round, due_at, fired_at, reason FROM escalation_event "
         f"WHERE incident_id IN ({marks}) ORDER BY fired_at, id",
         ids,
-    ):
+    ).fetchall():
         fired[incident_id].append(
             Fired(step_id, step_round, _instant(due_at), _instant(fired_at), reason)
         )
     submitted = {
-        incident_id: review_submitted_at(status, json.loads(history or "null"), _instant(at))
-        for incident_id, status, history, at in connection.execute(
+        incident_id: review_submitted_at(status, _document(history), _instant(at))
+        for incident_id, status, history, at in execute(
             "SELECT incident_id, status, history, updated_at FROM postmortem "
             f"WHERE incident_id IN ({marks})",
             ids,
-        )
+        ).fetchall()
     }
     items = []
     for record in records:
@@ -101,9 +120,19 @@ def _incident(row: tuple) -> dict:
     }
 
 
-def _instant(value: str | None) -> datetime | None:
-    """As storage.types.UTCDateTime reads it: SQLite keeps UTC without a zone."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+def _instant(value: str | datetime | None) -> datetime | None:
+    """As storage.types.UTCDateTime reads it: SQLite keeps UTC as text without a zone,
+    PostgreSQL gives an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _document(value):
+    """A JSON column: text from SQLite, already read from PostgreSQL."""
+    return json.loads(value or "null") if value is None or isinstance(value, str) else value
 
 
 def _stored(moment: datetime) -> str:

@@ -50,3 +50,11 @@ def sqlite_path(url: str) -> Path | None:
         return None
     database = unquote(database)
     return None if database in ("", ":memory:") else Path(database)
+
+
+def libpq_conninfo(url: str) -> str:
+    """A PostgreSQL URL as libpq (psycopg) takes it: the scheme without SQLAlchemy's `+driver`,
+    the rest (password, host, query) as written — storage.engine.libpq_url without SQLAlchemy."""
+    if backend_name(url) != "postgresql":
+        raise bad_url(url)
+    return "postgresql://" + url.split("://", 1)[1]

@@ -1,5 +1,6 @@
-"""The board's first look (read with the standard library before SQLAlchemy loads) draws the
-same board as the board's own first read, on a real SQLite file: every cell of every row, in
+"""The board's first look (read before SQLAlchemy loads: with the standard library from a SQLite
+file, with psycopg alone from PostgreSQL) draws the same board as the board's own first read,
+on a real SQLite file and a real PostgreSQL server: every cell of every row, in
 Korean, Japanese and English titles, with fired, acknowledged, updated and resolved incidents;
 and it gives nothing, rather than something else, whenever it cannot answer exactly."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,10 +32,8 @@ WEB = POLICIES.get("web-service")
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def board(tmp_path):
+def filled(url: str):
     """A board with some of everything, and the clock 40 minutes after it began."""
-    url = f"sqlite:///{copy_migrated_sqlite(tmp_path / 'board.db')}"
     clock = FakeClock(START - timedelta(days=9))
     database = Database.open(url)
     incidents = IncidentService(database, clock, PolicyVersions(database, clock))
@@ -55,7 +55,36 @@ def board(tmp_path):
     incidents.resolve(codes[3], "ana", "rolled back")
     clock.advance(timedelta(minutes=8))
     # Its postmortem handed in for review: the board's postmortem clock is met.
-    complete_postmortem(PostmortemService(database, clock), codes[3], "ana", status="in_review")
+    postmortems = PostmortemService(database, clock)
+    version = complete_postmortem(postmortems, codes[3], "ana", status="in_review")
+    # A reviewer's fix five minutes later: saved, not handed in again (its clock stays met then).
+    clock.advance(timedelta(minutes=5))
+    fixed = replace(postmortems.existing(codes[3]), lessons="Expiry needs an owner and a date.")
+    postmortems.save(fixed, version, "민지")
+    return database, clock, incidents
+
+
+@pytest.fixture
+def board(database_url):
+    """The filled board on a SQLite file (looked at before the first frame) and on the team's
+    PostgreSQL server (looked at with psycopg alone, just after it)."""
+    database, clock, incidents = filled(database_url)
+    yield database_url, clock, incidents
+    database.close()
+
+
+@pytest.fixture
+def sqlite_board(tmp_path):
+    url = f"sqlite:///{copy_migrated_sqlite(tmp_path / 'board.db')}"
+    database, clock, incidents = filled(url)
+    yield url, clock, incidents
+    database.close()
+
+
+@pytest.fixture
+def server_board(postgres_server):
+    url = postgres_server.migrated_database()
+    database, clock, incidents = filled(url)
     yield url, clock, incidents
     database.close()
 
@@ -75,18 +104,12 @@ def test_the_first_look_draws_the_board_its_own_read_draws(board):
     assert [item.record for item in looked] == [item.record for item in read]
     assert [item.facts for item in looked] == [item.facts for item in read]
     (resolved,) = [item for item in looked if item.record.resolved_at is not None]
-    assert resolved.facts.postmortem_submitted_at == clock.now()
+    assert resolved.facts.postmortem_submitted_at == clock.now() - timedelta(minutes=5)
     for later in (timedelta(0), timedelta(minutes=3), timedelta(hours=5)):
         assert rows(looked, clock.now() + later) == rows(read, clock.now() + later)
 
 
-def test_nothing_rather_than_something_else(board, tmp_path, monkeypatch):
-    url, clock, _incidents = board
-    path = Path(url.removeprefix("sqlite:///"))
-    # Not a plain SQLite file: the board's own read shows it.
-    assert board_first_look("postgresql://localhost/cart", clock, POLICIES) is None
-    assert board_first_look("not a url", clock, POLICIES) is None
-    assert board_first_look(f"sqlite:///{tmp_path / 'none.db'}", clock, POLICIES) is None
+def nothing_for_other_policies_or_too_many(url: str, clock, monkeypatch) -> None:
     # Declared under a policy version the loaded files do not hold.
     other = load_policies(policy_sources(None))
     other.policies["web-service"] = WEB.__class__(**{**WEB.__dict__, "scheme": "changed"})
@@ -95,6 +118,16 @@ def test_nothing_rather_than_something_else(board, tmp_path, monkeypatch):
     monkeypatch.setattr(first_look_module, "MOST_INCIDENTS", 3)
     assert board_first_look(url, clock, POLICIES) is None
     monkeypatch.undo()
+
+
+def test_nothing_rather_than_something_else(sqlite_board, tmp_path, monkeypatch):
+    url, clock, _incidents = sqlite_board
+    path = Path(url.removeprefix("sqlite:///"))
+    # Not a plain SQLite file: the board's own read shows it.
+    assert board_first_look("postgresql://localhost/cart", clock, POLICIES) is None
+    assert board_first_look("not a url", clock, POLICIES) is None
+    assert board_first_look(f"sqlite:///{tmp_path / 'none.db'}", clock, POLICIES) is None
+    nothing_for_other_policies_or_too_many(url, clock, monkeypatch)
     # Another schema (a column this reader expects is missing).
     copy = tmp_path / "older.db"
     copy.write_bytes(path.read_bytes())
@@ -104,6 +137,24 @@ def test_nothing_rather_than_something_else(board, tmp_path, monkeypatch):
         connection.execute("ALTER TABLE incident DROP COLUMN mitigated_at")
     assert board_first_look(f"sqlite:///{copy}", clock, POLICIES) is None
     assert board_first_look(url, clock, POLICIES) is not None  # the board itself still reads
+
+
+def test_nothing_from_the_server_rather_than_something_else(server_board, monkeypatch):
+    url, clock, _incidents = server_board
+    # A server that does not answer: nothing, within the look's time limit.
+    assert board_first_look(url.replace("/storycart", "/nowhere", 1), clock, POLICIES) is None
+    away = "postgresql+psycopg://nobody@/cart?host=/nonexistent-socket-dir"
+    assert board_first_look(away, clock, POLICIES) is None
+    nothing_for_other_policies_or_too_many(url, clock, monkeypatch)
+    assert board_first_look(url, clock, POLICIES) is not None
+    # Another schema (a column this reader expects is missing).
+    import psycopg
+
+    from storage.urls import libpq_conninfo
+
+    with psycopg.connect(libpq_conninfo(url), autocommit=True) as server:
+        server.execute("ALTER TABLE incident DROP COLUMN mitigated_at")
+    assert board_first_look(url, clock, POLICIES) is None
 
 
 def test_the_first_look_loads_no_orm():

@@ -4,10 +4,14 @@ read again by the board itself, with nothing on screen changing."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 
 from app.domain.clock import FakeClock
 from app.services.bundle import Services
+from app.tui import StoryCartApp
+from screens.board import BoardScreen
 from tests.conftest import make_settings
 from tests.ui.helpers import (
     START,
@@ -38,6 +42,15 @@ def hold_services(monkeypatch) -> threading.Event:
     return may_open
 
 
+async def unchanged_by_the_boards_own_read(app, pilot, may_open, first: dict) -> None:
+    """The services open and the board reads for itself: the same rows, cell for cell."""
+    may_open.set()
+    await wait_ready(app, pilot)
+    table = board_of(app).query_one(BoardTable)
+    assert board_of(app).loaded and table.row_count == len(first)
+    assert {code: table.row(code).cells for code in first} == first
+
+
 async def test_the_incidents_are_on_screen_before_the_database_is_open(tmp_path, monkeypatch):
     clock = FakeClock(START)
     codes = seed(
@@ -60,10 +73,7 @@ async def test_the_incidents_are_on_screen_before_the_database_is_open(tmp_path,
             first = {code: table.row(code).cells for code in codes}
             assert table.cell_text(codes[0], "title") == "결제 승인 지연"
             assert table.cell_text(codes[1], "title") == "ログイン障害"
-            may_open.set()
-            await wait_ready(app, pilot)
-            assert board.loaded and table.row_count == 3
-            assert {code: table.row(code).cells for code in codes} == first
+            await unchanged_by_the_boards_own_read(app, pilot, may_open, first)
     finally:
         may_open.set()
 
@@ -116,3 +126,73 @@ async def test_a_key_pressed_before_the_database_is_open_is_carried_out_once_it_
     view = stored(tmp_path, first)
     assert view.record.acknowledged_at is not None
     assert any(entry.kind == "acknowledged" for entry in view.timeline)
+
+
+async def test_the_team_servers_incidents_come_before_the_database_is_open(
+    tmp_path, monkeypatch, postgres_server
+):
+    """On PostgreSQL the look is taken in a thread just after the first frame (a server may be
+    far away or down, so it never holds that frame): the incidents still come long before the
+    services are open, and the board's own read changes nothing on screen."""
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path).with_overrides(db_url=postgres_server.migrated_database())
+    titles = ["결제 승인 지연", "ログイン障害"]
+    codes = seed(settings, clock, [dict(title=title, severity="SEV-2") for title in titles])
+    may_open = hold_services(monkeypatch)
+    app = StoryCartApp(settings, clock=clock, start_scheduler=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            board = board_of(app)
+            table = board.query_one(BoardTable)
+            await wait_until(pilot, lambda: table.row_count == 2, what="the first look's rows")
+            assert app.services is None and not board.loaded  # nothing read through them yet
+            assert [table.cell_text(code, "title") for code in codes] == titles
+            first = {code: table.row(code).cells for code in codes}
+            await unchanged_by_the_boards_own_read(app, pilot, may_open, first)
+    finally:
+        may_open.set()
+
+
+async def test_a_server_that_does_not_answer_never_holds_the_first_frame(tmp_path, monkeypatch):
+    """A team server that takes the connection and says nothing (far away, overloaded): the
+    board is on screen while the look still waits for it, in its own thread."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    taken: list[socket.socket] = []
+    answered = threading.Event()
+
+    def take_and_say_nothing() -> None:
+        with contextlib.suppress(OSError):
+            while not answered.is_set():
+                taken.append(listener.accept()[0])
+
+    threading.Thread(target=take_and_say_nothing, daemon=True).start()
+    url = f"postgresql+psycopg://oncall@127.0.0.1:{port}/storycart"
+    settings = make_settings(tmp_path).with_overrides(db_url=url)
+    may_open = hold_services(monkeypatch)
+    app = StoryCartApp(settings, clock=FakeClock(START), start_scheduler=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: taken, what="the look's connection")
+            looking = [w for w in app.screen.workers if w.group == "first-look"]
+            assert looking and looking[0].is_running  # the look waits; the board is drawn
+            assert isinstance(app.screen, BoardScreen) and app.screen.is_mounted
+            assert "Incident board" in text_of(app, "#screen-title")
+            refuse(listener, answered, taken)  # the look gives up: nothing, the board reads
+            await wait_until(pilot, lambda: not looking[0].is_running, what="the look's end")
+            assert board_of(app).query_one(BoardTable).row_count == 0
+            may_open.set()  # the services find nobody there either, at once
+    finally:
+        refuse(listener, answered, taken)
+        may_open.set()
+
+
+def refuse(listener, answered: threading.Event, taken: list) -> None:
+    """The silent server goes away: what it took is closed, and new connections are refused
+    (shutting the listener down also wakes its accept)."""
+    answered.set()
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
+    for connection in taken:
+        connection.close()

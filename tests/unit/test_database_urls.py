@@ -60,3 +60,23 @@ def test_the_cli_reaches_the_tui_without_loading_sqlalchemy():
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://oncall:s3cr%40t@db.example:5432/storycart",
+        "postgresql://[::1]:5432/storycart",
+        "postgresql+psycopg://postgres@/storycart_1?host=/tmp/storycart-pg/data",
+        "postgresql+psycopg:///카트",
+    ],
+)
+def test_the_same_libpq_url_as_the_engine_gives_psycopg(url):
+    """The team board's first look connects with psycopg alone (storage.first_look): libpq
+    reads the same connection from both (SQLAlchemy percent-encodes more, as libpq allows)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    from storage.engine import libpq_url
+    from storage.urls import libpq_conninfo
+
+    assert conninfo_to_dict(libpq_conninfo(url)) == conninfo_to_dict(libpq_url(url))
