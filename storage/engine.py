@@ -17,6 +17,7 @@ from storage.write_gate import gated_connection
 __all__ = ["create_sqlite_file", "libpq_command_url", "libpq_url", "make_engine", "sqlite_path"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+PG_CONNECT_S = 5  # a team server that has not answered a new connection by then is away
 
 
 def _parse(url: str):
@@ -101,7 +102,10 @@ def make_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        # libpq waits for a server that takes the connection and never answers as long as it
+        # takes (a board's quit waited for one forever); a URL's own connect_timeout wins.
+        limit = {} if "connect_timeout" in parsed.query else {"connect_timeout": PG_CONNECT_S}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=limit)
     raise DatabaseUnavailable(
         f"Story Cart stores data in SQLite or PostgreSQL, not {backend!r} ({redact_url(url)}).",
         "storage.unsupported",

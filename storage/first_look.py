@@ -24,8 +24,10 @@ from app.domain.policy.model import Policy
 # than it saves (10,000 take seconds): the board's own read shows them.
 MOST_INCIDENTS = 500
 BUSY_TIMEOUT_S = 0.05  # a writer holding the file: no first look, the board's read waits
-# The team's server: a connection and each statement within this, or the board's read shows it.
-SERVER_TIMEOUT_S = 1
+# The team's server: a connection within this (libpq's least: it takes 1 as 2) and each
+# statement within STATEMENT_LIMIT_MS, or the board's own read shows the incidents.
+CONNECT_LIMIT_S = 2
+STATEMENT_LIMIT_MS = 1000
 
 _INCIDENT = tuple(field.name for field in fields(Incident))
 _INSTANTS = frozenset(field.name for field in fields(Incident) if "datetime" in str(field.type))
@@ -56,9 +58,9 @@ def first_look_on_server(
     """`first_look` on PostgreSQL (`conninfo`: a libpq URL), in a read-only transaction."""
     import psycopg  # here, not above: a SQLite board never pays for it
 
-    limit = f"-c statement_timeout={SERVER_TIMEOUT_S * 1000} -c default_transaction_read_only=on"
+    limit = f"-c statement_timeout={STATEMENT_LIMIT_MS} -c default_transaction_read_only=on"
     try:
-        with psycopg.connect(conninfo, connect_timeout=SERVER_TIMEOUT_S, options=limit) as server:
+        with psycopg.connect(conninfo, connect_timeout=CONNECT_LIMIT_S, options=limit) as server:
             return _read(server.execute, "%s", since, policies)
     except (psycopg.Error, ValueError, TypeError, KeyError):
         return None  # away, slow, another schema: the board's own read shows the incidents

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -209,6 +211,24 @@ def test_unreachable_postgresql_is_one_sentence(tmp_path):
     url = f"postgresql+psycopg://postgres@/nothing?host={tmp_path}"
     message = assert_one_sentence_error(run("db", "check", "--db", url), 1)
     assert message.startswith("storycart: Cannot open the database")
+
+
+def test_a_postgresql_server_that_says_nothing_is_one_sentence_not_a_hang():
+    """A team server that takes the connection and never answers (hung, or another service
+    on its port): the command gives up after storage.engine.PG_CONNECT_S (5 s) and says so.
+    A board's quit used to wait for such a connection forever."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    taken: list[socket.socket] = []
+    threading.Thread(target=lambda: taken.append(listener.accept()[0]), daemon=True).start()
+    try:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{listener.getsockname()[1]}/cart"
+        message = assert_one_sentence_error(run("db", "check", "--db", url), 1)
+    finally:
+        for connection in taken:
+            connection.close()
+        listener.close()
+    assert message.startswith("storycart: Cannot open the database")
+    assert "timeout" in message
 
 
 def _concurrent_upgrades(url: str, count: int = 4) -> list[subprocess.CompletedProcess]:
