@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # the services load SQLAlchemy: not before the first frame
 
 
 class OpeningDatabase(Protocol):
+    unreachable: str | None  # why the database could not be opened (tried again meanwhile)
+
     def services_when_open(self, timeout: float) -> Services | None:
         """From a worker thread: the services once the database is open (None after
         `timeout` seconds)."""

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 # board whose read failed): run side by side over 10,000 open incidents, the two reads of the
 # same rows took 5.7 and 6 s; one after the other, 2 and 2.5.
 FIRST_PASS_WAITS_S = 5.0
+# A database that could not be opened (the team's server down, the network away) is tried
+# again after 2 s, then twice as long each time, at most this far apart.
+OPEN_AGAIN_MOST_S = 30.0
 
 
 class DatabaseLink:
@@ -33,6 +36,10 @@ class DatabaseLink:
         self._listener = None
         self._board_shown = asyncio.Event()
         self._opened = threading.Event()  # the services and the engine are there
+        # Why the last open failed, while the database has not opened since (the board says so
+        # instead of showing an empty board), and when it is tried again.
+        self.unreachable: str | None = None
+        self._failures = 0
 
     def connection(self) -> Connection:
         """The one connection to the database, opened by whoever needs it first."""
@@ -50,13 +57,25 @@ class DatabaseLink:
 
     def _open(self) -> None:
         from app.services.engine import feed_for
+        from storage.errors import DatabaseUnavailable
 
-        services = self.connection().get()
+        try:
+            services = self.connection().get()
+        except DatabaseUnavailable as error:
+            self.app.call_from_thread(self._open_again_later, error)
+            if self._failures > 1:  # counted by now: call_from_thread waits for it
+                return  # said at the first failure; the board's summary keeps saying it
+            raise  # the App's one place for failures explains it
         self.app.policy_keeper.keep(services, self.app.policies)
         # Before the screens' first read: what changes after it is what the feed names.
         changes = feed_for(services.incidents)
         changes.take_baseline()
         self.app.call_later(self._ready, services, changes)
+
+    def _open_again_later(self, error: Exception) -> None:
+        self._failures += 1
+        self.unreachable = str(error)
+        self.app.set_timer(min(OPEN_AGAIN_MOST_S, 2.0**self._failures), self.open)
 
     def _ready(self, services: Services, changes: ChangeFeed) -> None:
         """Build the escalation engine on this loop (this board watches), tell the screens,
@@ -68,6 +87,7 @@ class DatabaseLink:
 
         app = self.app
         app.services = services
+        self.unreachable, self._failures = None, 0
         self._scheduler = AsyncIOScheduler()
         if app.start_scheduler:
             self._scheduler.start()
