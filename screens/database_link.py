@@ -57,7 +57,7 @@ class DatabaseLink:
 
     def _open(self) -> None:
         from app.services.engine import feed_for
-        from storage.errors import DatabaseUnavailable
+        from app.services.errors import DatabaseUnavailable
 
         try:
             services = self.connection().get()

@@ -1,5 +1,5 @@
 """The storage refusals a caller of the services handles by name."""
 
-from storage.errors import StaleWrite, StorageError
+from storage.errors import DatabaseUnavailable, StaleWrite, StorageError
 
-__all__ = ["StaleWrite", "StorageError"]
+__all__ = ["DatabaseUnavailable", "StaleWrite", "StorageError"]
