@@ -255,7 +255,16 @@ class EscalationScheduler:
         """The wake-up job: fire and re-plan the incidents whose next deadline has come —
         those due when the pass begins, not when the job was called: in a storm of steps due
         within one second, one pass takes all that came due while the one before it ran."""
-        await self._fire(WAKE, catching_up=False)
+        try:
+            await self._fire(WAKE, catching_up=False)
+        except Exception as error:
+            # The database is away: the wake-ups stay (the pass fired none of them) and this
+            # job runs again in a moment, not when the sweep's next slice (up to SLICE_EVERY
+            # away) happens to set it again.
+            self.problem = f"{type(error).__name__}: {error}"
+            now = wall_time(self.service.clock, self.service.clock.now()).astimezone(UTC)
+            self._wake_at(now + timedelta(seconds=self.plan_again_s))
+            raise
 
     async def _fire(self, codes: list[str] | object | None, catching_up: bool) -> None:
         async with self._lock:  # one pass at a time in this process
@@ -311,7 +320,9 @@ class EscalationScheduler:
                 self.scheduler.remove_job(WAKEUP_JOB)
             return
         # a drill's deadlines are in drill time; the job waits on the real clock
-        run_date = wall_time(self.service.clock, min(self._wakeups.values())).astimezone(UTC)
+        self._wake_at(wall_time(self.service.clock, min(self._wakeups.values())).astimezone(UTC))
+
+    def _wake_at(self, run_date: datetime) -> None:
         if run_date == self._wakeup_at and self.scheduler.get_job(WAKEUP_JOB):
             return  # most passes leave the earliest wake-up where it was
         self._wakeup_at = run_date

@@ -4,7 +4,7 @@ In an alert storm the intake declares 200 incidents within a second and the chan
 the scheduler to re-plan each. One pass each, queued behind one another, held the 200th
 incident's first page back for 5–7 s on PostgreSQL (tests/bench/bench_alert_storm.py); taken
 together, the whole storm fires within a few passes. A pass the database refused leaves what
-it took asked for, tried again in a moment.
+it took asked for, tried again in a moment; so does a refused wake-up.
 """
 
 from __future__ import annotations
@@ -44,6 +44,22 @@ def hold_the_first_pass(service: IncidentService):
 
     service.fire_due_and_plan = held_first_pass
     return passes, first_pass_began, let_it_go
+
+
+def refuse_the_first_pass(service: IncidentService) -> list[list[str] | None]:
+    """The first pass fails as a dropped connection does; the list gets each pass's codes."""
+    passes: list[list[str] | None] = []
+    refusals = [OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))]
+    fire_due_and_plan = service.fire_due_and_plan
+
+    def refused_once(catching_up, actor, pass_codes, fired_from):
+        passes.append(None if pass_codes is None else list(pass_codes))
+        if refusals:
+            raise refusals.pop()
+        return fire_due_and_plan(catching_up, actor, pass_codes, fired_from)
+
+    service.fire_due_and_plan = refused_once
+    return passes
 
 
 def paged_once(service: IncidentService, code: str) -> bool:
@@ -98,17 +114,7 @@ async def test_a_re_plan_the_database_refused_is_tried_again_at_once_not_at_the_
     clock = FakeClock(START)
     service = IncidentService(database, clock, PolicyVersions(database, clock))
     codes = [service.declare(WEB, f"障害 {n}", "SEV-1", actor="intake") for n in range(3)]
-    passes: list[list[str] | None] = []
-    refusals = [OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))]
-    fire_due_and_plan = service.fire_due_and_plan
-
-    def refused_once(catching_up, actor, pass_codes, fired_from):
-        passes.append(None if pass_codes is None else list(pass_codes))
-        if refusals:
-            raise refusals.pop()
-        return fire_due_and_plan(catching_up, actor, pass_codes, fired_from)
-
-    service.fire_due_and_plan = refused_once
+    passes = refuse_the_first_pass(service)
     bridge = EscalationScheduler(service, AsyncIOScheduler(), lambda _fired: None)
     bridge.plan_again_s = 0.01
     bridge.plan_soon(codes)
@@ -118,3 +124,36 @@ async def test_a_re_plan_the_database_refused_is_tried_again_at_once_not_at_the_
     assert "server closed the connection" in (bridge.problem or "")
     assert [code for code in codes if paged_once(service, code)] == codes
     database.close()
+
+
+async def test_a_wake_up_the_database_refused_runs_again_in_a_moment(database_url):
+    """A step comes due, and the wake-up's pass is refused (a blip): the job is set again at
+    once instead of waiting for the sweep's next slice (up to ten seconds) to set it."""
+    from datetime import timedelta
+
+    database = Database.open(database_url)
+    clock = FakeClock(START)
+    service = IncidentService(database, clock, PolicyVersions(database, clock))
+    code = service.declare(WEB, "결제 지연 / 決済遅延", "SEV-1", actor="intake")
+    service.fire_due()  # the steps due at once; the next one is due 15 minutes later
+    scheduler = AsyncIOScheduler()
+    bridge = EscalationScheduler(service, scheduler, lambda _fired: None)
+    await bridge.catch_up()  # plans that wake-up (the job waits: the scheduler is not running)
+    clock.advance(timedelta(minutes=15, seconds=1))
+    passes = refuse_the_first_pass(service)
+
+    def fired_late() -> list[str]:
+        due = START + timedelta(minutes=15)
+        return [e.step_id for e in service.view(code).events if e.due_at == due]
+
+    scheduler.start()  # the wake-up job runs (its time has passed) and is refused
+    try:
+        for _look in range(1000):
+            if fired_late():
+                break
+            await asyncio.sleep(0.01)
+        assert passes == [[code], [code]]
+        assert len(fired_late()) == 1
+    finally:
+        scheduler.shutdown(wait=False)
+        database.close()
