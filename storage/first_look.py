@@ -134,7 +134,7 @@ def _instant(value: str | datetime | None) -> datetime | None:
 
 def _document(value):
     """A JSON column: text from SQLite, already read from PostgreSQL."""
-    return json.loads(value or "null") if value is None or isinstance(value, str) else value
+    return json.loads(value or "null") if isinstance(value, str) else value
 
 
 def _stored(moment: datetime) -> str:

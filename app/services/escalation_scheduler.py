@@ -177,10 +177,7 @@ class EscalationScheduler:
         queued for seconds on PostgreSQL)."""
         if codes is not None and not codes:
             return
-        if codes is None:
-            self._plan_all = True
-        else:
-            self._to_plan.update(codes)
+        self._ask(codes)
         if self._planning is not None and not self._planning.done():
             return  # the running re-plan takes these in its next pass
         task = asyncio.get_running_loop().create_task(self._plan_in_background())
@@ -204,6 +201,11 @@ class EscalationScheduler:
                 # reach each incident only every FULL_SWEEP_EVERY.
                 self.problem = f"{type(error).__name__}: {error}"
                 await asyncio.sleep(self.plan_again_s)
+
+    def _ask(self, codes: list[str] | None) -> None:
+        """Ask for these incidents (None: all) in the next re-plan."""
+        self._plan_all |= codes is None
+        self._to_plan.update(codes or ())
 
     def _take_asked(self) -> list[str] | None:
         """The incidents `plan_soon` asked for until now (None: all), no longer asked for."""
@@ -269,12 +271,11 @@ class EscalationScheduler:
     async def _fire(self, codes: list[str] | object | None, catching_up: bool) -> None:
         async with self._lock:  # one pass at a time in this process
             started = self.service.clock.now()
-            asked = False
+            asked = codes is ASKED
             if codes is WAKE:
                 codes = [code for code, at in self._wakeups.items() if at <= started]
-            elif codes is ASKED:
+            elif asked:
                 codes = self._take_asked()
-                asked = True
             try:
                 fired, wakeups = (
                     await self._pass(codes, catching_up, started)
@@ -283,8 +284,7 @@ class EscalationScheduler:
                 )
             except Exception:
                 if asked:
-                    self._plan_all |= codes is None
-                    self._to_plan.update(codes or ())
+                    self._ask(codes)  # the next re-plan takes them again
                 raise
             if self.stopping:
                 return  # the scheduler is shut down: nothing to plan
