@@ -137,7 +137,8 @@ async def test_a_wake_up_the_database_refused_runs_again_in_a_moment(database_ur
     code = service.declare(WEB, "결제 지연 / 決済遅延", "SEV-1", actor="intake")
     service.fire_due()  # the steps due at once; the next one is due 15 minutes later
     scheduler = AsyncIOScheduler()
-    bridge = EscalationScheduler(service, scheduler, lambda _fired: None)
+    fired = asyncio.Event()
+    bridge = EscalationScheduler(service, scheduler, lambda steps: steps and fired.set())
     await bridge.catch_up()  # plans that wake-up (the job waits: the scheduler is not running)
     clock.advance(timedelta(minutes=15, seconds=1))
     passes = refuse_the_first_pass(service)
@@ -148,10 +149,7 @@ async def test_a_wake_up_the_database_refused_runs_again_in_a_moment(database_ur
 
     scheduler.start()  # the wake-up job runs (its time has passed) and is refused
     try:
-        for _look in range(1000):
-            if fired_late():
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(fired.wait(), 10)  # by the job set again, no sweep running
         assert passes == [[code], [code]]
         assert len(fired_late()) == 1
     finally:
