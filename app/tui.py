@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from app.config import Settings
 from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
-from app.services.first_look import board_first_look, looks_at_once
+from app.services.first_look import ChildLook, board_first_look, looks_at_once
 from app.services.policy_set import PolicySet, load_policies, policy_sources
 from screens.base import ChangeMade, JobFailed, StoryCartScreen, failure_notice
 from screens.board import BoardScreen
@@ -75,10 +75,14 @@ class StoryCartApp(App[int]):
         start_scheduler: bool = True,
         kiosk: bool = False,
         drill=None,
+        server_look: ChildLook | None = None,
     ) -> None:
         """``drill``: a DrillRun — the app then runs that drill, on its own database and a
-        DrillClock (``clock``), with paging stripped from ``settings`` (app.cli.drill)."""
+        DrillClock (``clock``), with paging stripped from ``settings`` (app.cli.drill).
+        ``server_look``: the team server's first look, already under way in a child process
+        (app.services.first_look.look_in_a_child)."""
         super().__init__()
+        self.server_look = server_look
         self.drill_run = drill
         # `storycart kiosk`: the cart's screen from the start; the board (and the escalation
         # scheduler) only once a curator has typed the unlock keys.
@@ -128,8 +132,10 @@ class StoryCartApp(App[int]):
         if not self.start_in_kiosk and self.drill_run is None:
             url = self.settings.db_url
             look_later = partial(board_first_look, url, self.clock, self.policies)
-            if looks_at_once(url):  # a local file: in the first frame
-                first_look, look_later = look_later(), None
+            if self.server_look is not None:  # the server's, taken in a child meanwhile
+                look_later = self.server_look.records
+            if looks_at_once(url) or (self.server_look and self.server_look.ready()):
+                first_look, look_later = look_later(), None  # in the first frame
         return BoardScreen(self.catalog, self.clock, first_look, look_later)
 
     async def on_event(self, event: events.Event) -> None:
@@ -369,7 +375,12 @@ class StoryCartApp(App[int]):
         self.notify(text, severity=severity, timeout=timeout, markup=False)
 
 
-def run_tui(settings: Settings, kiosk: bool = False) -> int:
-    app = StoryCartApp(settings, kiosk=kiosk)
+def run_tui(
+    settings: Settings,
+    policies: PolicySet,
+    server_look: ChildLook | None,
+    kiosk: bool = False,
+) -> int:
+    app = StoryCartApp(settings, policies=policies, kiosk=kiosk, server_look=server_look)
     app.run()
     return app.return_code or 0

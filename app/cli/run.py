@@ -6,6 +6,9 @@ import os
 
 from app.cli.textual_env import reread_textual_environment
 from app.config import Settings
+from app.domain.clock import SystemClock
+from app.services.first_look import look_in_a_child
+from app.services.policy_set import load_policies, policy_sources
 
 
 def add_run_parser(commands, common) -> None:
@@ -22,9 +25,12 @@ def cmd_run(settings: Settings, _args, kiosk: bool = False) -> int:
     if not settings.kitty_keyboard:
         os.environ["TEXTUAL_DISABLE_KITTY_KEY"] = "1"
         reread_textual_environment()
+    policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
+    # Before Textual loads: a team server's look then runs on another core meanwhile.
+    server_look = None if kiosk else look_in_a_child(settings.db_url, SystemClock(), policies)
     from app.tui import run_tui
 
-    return run_tui(settings, kiosk=kiosk)
+    return run_tui(settings, policies, server_look, kiosk=kiosk)
 
 
 def run_drill(settings: Settings, clock, policies, drill) -> int:

@@ -6,8 +6,10 @@ and it gives nothing, rather than something else, whenever it cannot answer exac
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +20,7 @@ import storage.first_look as first_look_module
 from app.domain.board_rows import row_at
 from app.domain.clock import FakeClock
 from app.domain.i18n import Catalog
-from app.services.first_look import board_first_look
+from app.services.first_look import board_first_look, look_in_a_child
 from app.services.incident_service import IncidentService
 from app.services.policy_set import load_policies, policy_sources
 from app.services.policy_versions import PolicyVersions
@@ -168,3 +170,40 @@ def test_the_first_look_loads_no_orm():
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def child_look(url: str, clock, monkeypatch):
+    """`look_in_a_child` as a cold start takes it: in a process without psycopg loaded, and
+    with no other thread (this test process may have some: what they hold the child never uses)."""
+    with monkeypatch.context() as cold:
+        cold.delitem(sys.modules, "psycopg", raising=False)
+        cold.setattr(threading, "active_count", lambda: 1)
+        return look_in_a_child(url, clock, POLICIES)
+
+
+def test_a_look_taken_in_a_child_process_gives_the_same_board(server_board, monkeypatch):
+    url, clock, _incidents = server_board
+    look = child_look(url, clock, monkeypatch)
+    assert look is not None and look.ready(within_s=30)
+    looked, here = look.records(), board_first_look(url, clock, POLICIES)
+    assert looked is not None and len(looked) == 4
+    assert [item.record for item in looked] == [item.record for item in here]
+    assert [item.facts for item in looked] == [item.facts for item in here]
+    assert rows(looked, clock.now()) == rows(here, clock.now())
+    with pytest.raises(ChildProcessError):  # the child was waited for: no zombie left
+        os.waitpid(look._pid, os.WNOHANG)
+    # Nothing from a server that is away; a child only where a cold start would take it.
+    away = child_look(
+        "postgresql+psycopg://nobody@/cart?host=/nonexistent-socket-dir", clock, monkeypatch
+    )
+    assert away is not None and away.records() is None
+    assert child_look("sqlite:////tmp/board.db", clock, monkeypatch) is None  # at once, here
+    assert look_in_a_child(url, clock, POLICIES) is None  # psycopg loaded: a thread costs less
+
+
+def test_no_child_is_forked_beside_a_running_thread(server_board, monkeypatch):
+    url, clock, _incidents = server_board
+    with monkeypatch.context() as cold:
+        cold.delitem(sys.modules, "psycopg")
+        cold.setattr(threading, "active_count", lambda: 2)
+        assert look_in_a_child(url, clock, POLICIES) is None  # the board looks in a thread

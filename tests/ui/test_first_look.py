@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import sys
 import threading
 
 from app.domain.clock import FakeClock
 from app.services.bundle import Services
+from app.services.first_look import look_in_a_child
+from app.services.policy_set import load_policies, policy_sources
 from app.tui import StoryCartApp
 from screens.board import BoardScreen
 from tests.conftest import make_settings
@@ -196,3 +199,36 @@ def refuse(listener, answered: threading.Event, taken: list) -> None:
     listener.close()
     for connection in taken:
         connection.close()
+
+
+async def test_a_cold_start_takes_the_team_servers_look_in_a_child_into_its_first_frame(
+    tmp_path, monkeypatch, postgres_server
+):
+    """`storycart` on PostgreSQL forks the look before Textual loads (psycopg's import and the
+    round trips on another core); done by the first frame, its incidents are in that frame, with
+    no look left to take after it, and the board's own read changes nothing."""
+    clock = FakeClock(START)
+    settings = make_settings(tmp_path).with_overrides(db_url=postgres_server.migrated_database())
+    titles = ["결제 승인 지연", "ログイン障害"]
+    codes = seed(settings, clock, [dict(title=title, severity="SEV-1") for title in titles])
+    policies = load_policies(policy_sources(settings.policy_dir, settings.policy_files))
+    with monkeypatch.context() as cold:
+        cold.delitem(sys.modules, "psycopg")  # as in a process that has not imported it yet
+        cold.setattr(threading, "active_count", lambda: 1)  # this test process may have some
+        look = look_in_a_child(settings.db_url, clock, policies)
+    assert look is not None and look.ready(within_s=30)
+    may_open = hold_services(monkeypatch)
+    app = StoryCartApp(
+        settings, clock=clock, policies=policies, start_scheduler=False, server_look=look
+    )
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            board = board_of(app)
+            table = board.query_one(BoardTable)
+            assert app.services is None and table.row_count == 2
+            assert not [w for w in board.workers if w.group == "first-look"]
+            assert [table.cell_text(code, "title") for code in codes] == titles
+            first = {code: table.row(code).cells for code in codes}
+            await unchanged_by_the_boards_own_read(app, pilot, may_open, first)
+    finally:
+        may_open.set()
