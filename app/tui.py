@@ -7,6 +7,7 @@ own actions (screens/)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -201,16 +202,18 @@ class StoryCartApp(App[int]):
         policy = self.policies.get(self.active_policy)
         self.push_screen(MatrixScreen(self.catalog, policy, self.policies.tiers[policy.name]))
 
-    def _services_ready(self) -> bool:
-        if self.services is None:
+    def _services_ready(self, then: Callable[[], object]) -> bool:
+        """Whether the services are there. If not, `then` (the action asked for: a key pressed
+        on the first look) is carried out once the database opens, or, when it could not be
+        opened, the user hears so."""
+        if self.services is None and not self.database.after_open(then):
             self.notify(self.catalog.t("notice.not_ready"), timeout=3)
-            return False
-        return True
+        return self.services is not None
 
     def action_show_library(self) -> None:
         from screens.library import LibraryScreen
 
-        if not self._services_ready() or self._go_back_to(LibraryScreen):
+        if not self._services_ready(self.action_show_library) or self._go_back_to(LibraryScreen):
             return
         self.action_show_board()
         if not self.is_screen_installed(LIBRARY):
@@ -223,7 +226,7 @@ class StoryCartApp(App[int]):
     def action_show_metrics(self) -> None:
         from screens.metrics import MetricsScreen
 
-        if not self._services_ready() or self._go_back_to(MetricsScreen):
+        if not self._services_ready(self.action_show_metrics) or self._go_back_to(MetricsScreen):
             return
         self.action_show_board()
         self.push_screen(MetricsScreen(self.catalog))
@@ -231,21 +234,23 @@ class StoryCartApp(App[int]):
     def action_show_follow_ups(self) -> None:
         from screens.follow_ups import FollowUpsScreen
 
-        if not self._services_ready() or self._go_back_to(FollowUpsScreen):
+        if not self._services_ready(self.action_show_follow_ups) or self._go_back_to(
+            FollowUpsScreen
+        ):
             return
         self.push_screen(FollowUpsScreen(self.catalog))
 
     def action_show_curator(self) -> None:
         from screens.curator import CuratorScreen
 
-        if not self._services_ready() or self._go_back_to(CuratorScreen):
+        if not self._services_ready(self.action_show_curator) or self._go_back_to(CuratorScreen):
             return
         self.push_screen(CuratorScreen(self.catalog))
 
     def action_show_training(self) -> None:
         from screens.training import TrainingScreen
 
-        if not self._services_ready() or self._go_back_to(TrainingScreen):
+        if not self._services_ready(self.action_show_training) or self._go_back_to(TrainingScreen):
             return
         self.push_screen(TrainingScreen(self.catalog))
 
@@ -259,7 +264,7 @@ class StoryCartApp(App[int]):
     def action_show_week(self) -> None:
         from screens.reader import ReaderScreen
 
-        if not self._services_ready():
+        if not self._services_ready(self.action_show_week):
             return
         self.action_show_board()
         self.push_screen(ReaderScreen(self.catalog, week=True))
@@ -268,7 +273,7 @@ class StoryCartApp(App[int]):
         from screens.print_dialog import PrintDialog
         from screens.print_sheets import standard_sheets
 
-        if isinstance(self.screen, PrintDialog) or not self._services_ready():
+        if isinstance(self.screen, PrintDialog) or not self._services_ready(self.action_print):
             return
         screen = self.screen
         jobs = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from screens.delivery_notices import show_deliveries
@@ -40,6 +41,7 @@ class DatabaseLink:
         # instead of showing an empty board), and when it is tried again.
         self.unreachable: str | None = None
         self._failures = 0
+        self._after_open: tuple[Callable[[], object], object] | None = None
 
     def connection(self) -> Connection:
         """The one connection to the database, opened by whoever needs it first."""
@@ -76,6 +78,16 @@ class DatabaseLink:
         self._failures += 1
         self.unreachable = str(error)
         self.app.set_timer(min(OPEN_AGAIN_MOST_S, 2.0**self._failures), self.open)
+
+    def after_open(self, action: Callable[[], object]) -> bool:
+        """`action` (a screen asked for before the database is open: a key pressed on the first
+        look) is carried out once it opens, unless the user has gone to another screen by then;
+        the last one asked for wins. False, keeping nothing, while it cannot be opened (the
+        board's summary says why)."""
+        if self.unreachable is not None:
+            return False
+        self._after_open = (action, self.app.screen)
+        return True
 
     def _ready(self, services: Services, changes: ChangeFeed) -> None:
         """Build the escalation engine on this loop (this board watches), tell the screens,
@@ -116,6 +128,11 @@ class DatabaseLink:
         listening = self._listen_to_the_team(services, changes)
         app.set_interval(app.FALLBACK_POLL_SECONDS if listening else app.POLL_SECONDS, changes.poll)
         app.run_worker(self._start_engine, group="engine", exit_on_error=False)
+        if self._after_open is not None:
+            action, asked_on = self._after_open
+            self._after_open = None
+            if app.screen is asked_on:
+                action()
 
     def services_when_open(self, timeout: float) -> Services | None:
         """From a worker thread: the services once the database is open, or None after

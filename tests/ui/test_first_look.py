@@ -232,3 +232,47 @@ async def test_a_cold_start_takes_the_team_servers_look_in_a_child_into_its_firs
             await unchanged_by_the_boards_own_read(app, pilot, may_open, first)
     finally:
         may_open.set()
+
+
+async def test_a_screen_asked_for_before_the_database_is_open_follows_once_it_is(
+    tmp_path, monkeypatch
+):
+    """`M` on the first look, while the services are held: not refused; the metrics screen
+    comes once they open, with the incident's figures."""
+    from screens.metrics import MetricsScreen
+
+    seed(
+        make_settings(tmp_path), FakeClock(START), [dict(title="결제 승인 지연", severity="SEV-1")]
+    )
+    may_open = hold_services(monkeypatch)
+    app = make_app(tmp_path)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.press("M")
+            assert app.services is None and isinstance(app.screen, BoardScreen)
+            may_open.set()
+            await wait_ready(app, pilot)
+            await wait_until(pilot, lambda: isinstance(app.screen, MetricsScreen), what="metrics")
+            assert "The database is still opening" not in await notices(app, pilot)
+    finally:
+        may_open.set()
+
+
+async def test_a_screen_asked_for_and_then_left_is_not_pushed_over_the_next(tmp_path, monkeypatch):
+    """`M`, then `?` before the database opens: the help stays, with no metrics over it."""
+    from screens.help import HelpScreen
+    from screens.metrics import MetricsScreen
+
+    seed(make_settings(tmp_path), FakeClock(START), [dict(title="ログイン障害", severity="SEV-2")])
+    may_open = hold_services(monkeypatch)
+    app = make_app(tmp_path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("M", "question_mark")
+            assert app.services is None and isinstance(app.screen, HelpScreen)
+            may_open.set()
+            await wait_ready(app, pilot)  # the services are handed over, and what waited done
+            assert isinstance(app.screen, HelpScreen)
+            assert not any(isinstance(screen, MetricsScreen) for screen in app.screen_stack)
+    finally:
+        may_open.set()
