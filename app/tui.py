@@ -24,7 +24,7 @@ from app.domain.clock import Clock, SystemClock
 from app.domain.i18n import Catalog, said_in
 from app.services.first_look import ChildLook, board_first_look, looks_at_once
 from app.services.policy_set import PolicySet, load_policies, policy_sources
-from screens.base import ChangeMade, JobFailed, StoryCartScreen, failure_notice
+from screens.base import ChangeMade, JobFailed, StoryCartScreen, failure_notice, not_open_notice
 from screens.board import BoardScreen
 from screens.database_link import DatabaseLink
 from screens.drill_control import DrillControl
@@ -207,7 +207,7 @@ class StoryCartApp(App[int]):
         on the first look) is carried out once the database opens, or, when it could not be
         opened, the user hears so."""
         if self.services is None and not self.database.after_open(then):
-            self.notify(self.catalog.t("notice.not_ready"), timeout=3)
+            self.notify(self.catalog.t(not_open_notice(self.database)), timeout=3)
         return self.services is not None
 
     def action_show_library(self) -> None:

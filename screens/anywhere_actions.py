@@ -24,7 +24,10 @@ def commands(screen: StoryCartScreen) -> Iterator[Command]:
 
 
 def declare(screen: StoryCartScreen) -> None:
-    if screen.ready_services() is None:
+    """The declaration dialog, at once: also while the database is still opening (a key
+    pressed on the first look), as its declaration waits for it (change_incidents); not while
+    it cannot be opened, when what was typed would wait for nothing."""
+    if screen.host.database.unreachable is not None and screen.ready_services() is None:
         return
     host = screen.host
     policy = host.policies.get(host.active_policy)

@@ -136,7 +136,7 @@ class StoryCartScreen(Screen):
         """The services, or None (said to the user) while the database is still opening."""
         services = self.host.services
         if services is None:
-            self.notify(self.catalog.t("notice.not_ready"), timeout=3)
+            self.notify(self.catalog.t(not_open_notice(self.host.database)), timeout=3)
         return services
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -229,3 +229,8 @@ class StoryCartScreen(Screen):
         except Exception:
             self.app.call_from_thread(form.save_failed, False)
             raise
+
+
+def not_open_notice(database) -> str:
+    """What to say for a key that needs the database before it is open (app.database)."""
+    return "notice.unreachable" if database.unreachable is not None else "notice.not_ready"

@@ -276,3 +276,29 @@ async def test_a_screen_asked_for_and_then_left_is_not_pushed_over_the_next(tmp_
             assert not any(isinstance(screen, MetricsScreen) for screen in app.screen_stack)
     finally:
         may_open.set()
+
+
+async def test_an_incident_declared_before_the_database_is_open_is_declared_once_it_is(
+    tmp_path, monkeypatch
+):
+    """`n` on the first look opens the dialog at once; the declaration typed and sent while
+    the services are held is made once they open, and shown on the board."""
+    from screens.declare_dialog import DeclareDialog
+
+    seed(make_settings(tmp_path), FakeClock(START), [dict(title="ログイン障害", severity="SEV-2")])
+    may_open = hold_services(monkeypatch)
+    app = make_app(tmp_path)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.press("n")
+            assert app.services is None and isinstance(app.screen, DeclareDialog)
+            await pilot.press(*"결제 API 장애", "tab", "space", "down", "enter", "enter")  # SEV-1
+            assert app.services is None and isinstance(app.screen, BoardScreen)
+            may_open.set()
+            await wait_ready(app, pilot)
+            table = board_of(app).query_one(BoardTable)
+            await wait_until(pilot, lambda: table.row_count == 2, what="the declared incident")
+            assert table.cell_text("INC-2026-0002", "title") == "결제 API 장애"
+            assert "The database is still opening" not in await notices(app, pilot)
+    finally:
+        may_open.set()

@@ -12,7 +12,7 @@ from pathlib import Path
 from app.domain.clock import FakeClock
 from app.tui import StoryCartApp
 from tests.conftest import make_settings
-from tests.ui.helpers import START, board_of, seed, text_of, wait_until
+from tests.ui.helpers import START, board_of, notices, seed, text_of, wait_until
 from widgets.board_table import BoardTable
 
 
@@ -33,7 +33,7 @@ async def test_the_board_says_the_database_is_unreachable_and_opens_it_once_it_a
     )
     app = StoryCartApp(settings, clock=clock, start_scheduler=False)
     try:
-        async with app.run_test(size=(140, 40)) as pilot:
+        async with app.run_test(size=(140, 40), notifications=True) as pilot:
             board = board_of(app)
 
             def summary() -> str:
@@ -43,6 +43,11 @@ async def test_the_board_says_the_database_is_unreachable_and_opens_it_once_it_a
             assert "0 open" not in summary()
             assert "No such file or directory" in summary()  # the reason, as the driver gave it
             assert board.query_one(BoardTable).row_count == 0 and app.services is None
+            # Nothing to type into while it cannot be opened: `n` and `M` say so, not wait.
+            await pilot.press("n", "M")
+            assert app.screen is board
+            said = [text for text in await notices(app, pilot) if "cannot be reached yet" in text]
+            assert len(said) == 2
 
             os.symlink(postgres_server.data, away)  # the server can be reached now
             await wait_until(
