@@ -116,8 +116,12 @@ class IncidentRecord(SQLModel, table=True):
     """An incident; it follows the policy version it was declared under (policy_id)."""
 
     __tablename__ = "incident"
-    # The metrics read a policy's incidents declared in a period.
-    __table_args__ = (Index("ix_incident_policy_declared", "policy_id", "declared_at"),)
+    # The metrics read a policy's incidents declared in a period; the board, the incidents not
+    # resolved or resolved lately (storage.incident_rows.board_where).
+    __table_args__ = (
+        Index("ix_incident_policy_declared", "policy_id", "declared_at"),
+        Index("ix_incident_resolved_at", "resolved_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String, nullable=False, unique=True))
