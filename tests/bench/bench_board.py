@@ -10,6 +10,7 @@ measures:
 Prints a table; not a test.
 
     PYTHONPATH=. .venv/bin/python tests/bench/bench_board.py [--incidents 200] [--seconds 20]
+        [--history 100000]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import os
 import resource
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -64,6 +66,29 @@ def seed(url: str, count: int, start: datetime) -> None:
         clock.advance(7)
     service.fire_due()
     database.close()
+
+
+def add_history(path: Path, count: int, now: datetime) -> None:
+    """`count` incidents resolved long before the board's week (a team's years), copied from
+    the first seeded one with their own codes and times: on no board, but in the same table."""
+    if count <= 0:
+        return
+    with sqlite3.connect(path) as connection:
+        names = [row[1] for row in connection.execute("PRAGMA table_info(incident)")]
+        moved = {
+            "id": "NULL",
+            "code": "'OLD-' || k",
+            "status": "'resolved'",
+            "declared_at": "datetime(?, '-' || (8 * 1440 + k) || ' minutes')",
+            "resolved_at": "datetime(?, '-' || (8 * 1440 + k - 30) || ' minutes')",
+        }
+        chosen = ", ".join(moved.get(name, name) for name in names)
+        connection.execute(
+            "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?) "
+            f"INSERT INTO incident ({', '.join(names)}) "
+            f"SELECT {chosen} FROM n, (SELECT * FROM incident ORDER BY id LIMIT 1)",
+            (count, now.strftime("%Y-%m-%d %H:%M:%S"), now.strftime("%Y-%m-%d %H:%M:%S")),
+        )
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -119,6 +144,9 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--lang", default="ko")
+    parser.add_argument(
+        "--history", type=int, default=0, help="incidents resolved before the board's week"
+    )
     args = parser.parse_args()
     # Declared over the last 7 × N seconds of real time: the app runs on the system clock,
     # as the escalation scheduler's jobs do.
@@ -128,8 +156,12 @@ def main() -> None:
         os.environ["XDG_DATA_HOME"] = str(Path(folder) / "data")
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         seed(url, args.incidents, start)
+        add_history(Path(folder) / "bench.db", args.history, start)
         result = asyncio.run(measure(url, SystemClock(), args.ticks, args.seconds, args.lang))
-    print(f"board refresh, {result['rows']} rows × 5 clock columns (6 clocks), lang {args.lang}")
+    print(
+        f"board refresh, {result['rows']} rows × 5 clock columns (6 clocks), lang {args.lang}, "
+        f"{args.history:,} incidents resolved before the board's week"
+    )
     print(f"{'measure':<44}{'p50':>10}{'p99':>10}")
     print(
         f"{'refresh_clocks() (re-plan + cell updates), ms':<44}"

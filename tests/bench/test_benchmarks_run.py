@@ -24,7 +24,7 @@ TINY = {
     "bench_alert_storm.py": ["--alerts", "4", "--groups", "2", "--senders", "2", "--wait", "20"],
     "bench_chain.py": ["--alerts", "2", "--wait", "20"],
     "bench_cli.py": ["--runs", "1", "--incidents", "6", "--no-postgres"],
-    "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1"],
+    "bench_board.py": ["--incidents", "3", "--ticks", "2", "--seconds", "1", "--history", "50"],
     "bench_import.py": ["--stories", "30", "--no-postgres"],
     "bench_firing.py": ["--steps", "3", "--spread", "1", "--page"],
     "bench_intake.py": ["--alerts", "20", "--groups", "3", "--senders", "2"],
