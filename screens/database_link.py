@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.domain.i18n import said_in
 from screens.delivery_notices import show_deliveries
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class DatabaseLink:
 
     def _open_again_later(self, error: Exception) -> None:
         self._failures += 1
-        self.unreachable = str(error)
+        self.unreachable = said_in(error, self.app.catalog)  # as the notice says it
         self.app.set_timer(min(OPEN_AGAIN_MOST_S, 2.0**self._failures), self.open)
 
     def after_open(self, action: Callable[[], object]) -> bool:

@@ -12,15 +12,18 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.cli.warm_client import run_warm
-
     words = list(sys.argv[1:] if argv is None else argv)
-    code = run_warm(words)
-    if code is not None:
-        return code
-    from app.cli.main import main as run_here
+    try:
+        from app.cli.warm_client import run_warm
 
-    return run_here(words, on_settings=_warm_next_time)
+        code = run_warm(words)
+        if code is not None:
+            return code
+        from app.cli.main import main as run_here
+
+        return run_here(words, on_settings=_warm_next_time)
+    except KeyboardInterrupt:  # Ctrl+C before the board took the keyboard: no traceback
+        return 130
 
 
 def _warm_next_time(settings, command: str) -> bool:

@@ -310,3 +310,28 @@ def test_db_backup_and_restore_from_the_command_line(tmp_path):
     assert [i["title"] for i in listed] == ["결제 장애"]
     twice = run("db", "restore", str(backup_file), *target)
     assert twice.returncode == 1 and "restored only into an empty database" in twice.stderr
+
+
+def test_ctrl_c_while_the_command_is_still_loading_exits_130_without_a_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    """Ctrl+C in the first half second of a cold start (the board not yet holding the keyboard)
+    arrives while the command's modules import: exit 130 quietly, as a shell expects."""
+    import importlib.abc
+
+    import app.cli
+
+    class InterruptedImport(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, *_where):
+            if name == "app.cli.main":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # no warm server here: the command runs cold
+    monkeypatch.delitem(sys.modules, "app.cli.main", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [InterruptedImport(), *sys.meta_path])
+    try:
+        code = app.cli.main(["incident", "list"])
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt escaped the command (a traceback on the user's terminal)")
+    assert code == 130 and capsys.readouterr().err == ""

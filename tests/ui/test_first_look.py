@@ -181,6 +181,8 @@ async def test_a_server_that_does_not_answer_never_holds_the_first_frame(tmp_pat
             assert looking and looking[0].is_running  # the look waits; the board is drawn
             assert isinstance(app.screen, BoardScreen) and app.screen.is_mounted
             assert "Incident board" in text_of(app, "#screen-title")
+            # Nothing read yet: the board does not know how many are open, and does not guess.
+            assert text_of(app, "#board-summary") == "Opening the database…"
             refuse(listener, answered, taken)  # the look gives up: nothing, the board reads
             await wait_until(pilot, lambda: not looking[0].is_running, what="the look's end")
             assert board_of(app).query_one(BoardTable).row_count == 0
