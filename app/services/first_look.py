@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import select
+import signal
 import sys
 import threading
 
@@ -85,6 +86,8 @@ def look_in_a_child(db_url: str, clock: Clock, policies: PolicySet) -> ChildLook
     readable, writable = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: the look, its records pickled into the pipe, and nothing else
+        # Ctrl+C at the terminal reaches this child too: it ends at once, saying nothing.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.close(readable)
         status = 1
         try:
