@@ -288,13 +288,16 @@ class BoardScreen(IncidentCommandsScreen):
         if self._overdue_follow_ups:
             summary += " · " + self.catalog.t("follow_ups.board", count=self._overdue_follow_ups)
         # Never "0 open" for a database nobody has read yet: the board does not know.
-        if self.host.services is None and (unreachable := self.host.database.unreachable):
+        unreachable = self.host.database.unreachable if self.host.services is None else None
+        if unreachable:
             summary = self.catalog.t("board.unreachable", reason=printable(unreachable))
         elif not (self.loaded or self._looked):
             summary = self.catalog.t("board.opening")
         if summary != self._summary:  # an update re-lays the screen out: only on a change
             self._summary = summary
-            self.query_one("#board-summary", Static).update(Content(summary))
+            line = self.query_one("#board-summary", Static)
+            line.set_class(bool(unreachable), "-unreachable")  # wraps: the reason in full
+            line.update(Content(summary))
         self.show_watchers()  # the others' ages; redrawn only when the text changes
 
     def selected_code(self) -> str | None:

@@ -77,7 +77,10 @@ class DatabaseLink:
 
     def _open_again_later(self, error: Exception) -> None:
         self._failures += 1
-        self.unreachable = said_in(error, self.app.catalog)  # as the notice says it
+        # The driver's reason alone when there is one: the summary is one line, and the
+        # database's own URL (the user's setting, said in the first notice) would hide it.
+        reason = getattr(error, "catalog_values", {}).get("reason")
+        self.unreachable = str(reason) if reason else said_in(error, self.app.catalog)
         self.app.set_timer(min(OPEN_AGAIN_MOST_S, 2.0**self._failures), self.open)
 
     def after_open(self, action: Callable[[], object]) -> bool:

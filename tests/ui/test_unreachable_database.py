@@ -33,7 +33,7 @@ async def test_the_board_says_the_database_is_unreachable_and_opens_it_once_it_a
     )
     app = StoryCartApp(settings, clock=clock, start_scheduler=False)
     try:
-        async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        async with app.run_test(size=(100, 40), notifications=True) as pilot:
             board = board_of(app)
 
             def summary() -> str:
@@ -42,6 +42,11 @@ async def test_the_board_says_the_database_is_unreachable_and_opens_it_once_it_a
             await wait_until(pilot, lambda: "unreachable" in summary(), what="the board saying so")
             assert "0 open" not in summary()
             assert "No such file or directory" in summary()  # the reason, as the driver gave it
+            await pilot.pause()
+            region = board.query_one("#board-summary").region
+            strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+            on_screen = " ".join(" ".join(strip.text for strip in strips).split())
+            assert "No such file or directory" in on_screen  # as the user reads it: whole
             assert board.query_one(BoardTable).row_count == 0 and app.services is None
             # Nothing to type into while it cannot be opened: `n` and `M` say so, not wait.
             await pilot.press("n", "M")
