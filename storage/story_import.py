@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
-from storage.tables import StoryRecord
+from storage.library_tables import StoryRecord
 
 BATCH = 2000
 LARGE_LOAD = 2000  # new stories from which the indexes are built once after the load

@@ -10,15 +10,14 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from storage.errors import StaleWrite
-from storage.tables import (
+from storage.library_tables import (
     CartLocationRecord,
     FeatureRecord,
     FeedbackRecord,
-    IncidentRecord,
     NominationRecord,
-    PostmortemRecord,
     StoryRecord,
 )
+from storage.tables import IncidentRecord, PostmortemRecord
 from storage.versioned import versioned_update
 
 # Columns the library lists without loading every story's whole text.

@@ -15,7 +15,7 @@ import unicodedata
 from sqlalchemy import literal_column, text, union_all
 from sqlmodel import Session, col, func, select
 
-from storage.tables import StoryRecord
+from storage.library_tables import StoryRecord
 
 TRIGRAM = 3
 

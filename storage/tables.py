@@ -9,14 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
-
-
-def _json(nullable: bool = False) -> Any:
-    return Field(sa_column=Column(JSON, nullable=nullable))
+from storage.types import UTCDateTime, json_field
 
 
 def _policy_fk() -> Any:
@@ -37,9 +33,9 @@ class PolicyRecord(SQLModel, table=True):
     name: str = Field(index=True)
     version: int
     scheme: str
-    title: Any = _json()
-    description: Any = _json(nullable=True)
-    roles: Any = _json(nullable=True)  # roles the policy adds, e.g. ["legal"]
+    title: Any = json_field()
+    description: Any = json_field(nullable=True)
+    roles: Any = json_field(nullable=True)  # roles the policy adds, e.g. ["legal"]
     source: str
     content_hash: str
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -53,18 +49,18 @@ class SeverityRecord(SQLModel, table=True):
     policy_id: int = _policy_fk()
     position: int
     key: str
-    name: Any = _json()
-    impact: Any = _json(nullable=True)
-    definition: Any = _json()
+    name: Any = json_field()
+    impact: Any = json_field(nullable=True)
+    definition: Any = json_field()
     response_s: int
     resolution_s: int | None = None
     update_every_s: int
     postmortem_due_s: int | None = None
-    postmortem_note: Any = _json(nullable=True)
+    postmortem_note: Any = json_field(nullable=True)
     ack_timeout_s: int | None = None
     rounds: int = 3
     repeat_after_s: int | None = None
-    targets: Any = _json(nullable=True)  # {measure: seconds}
+    targets: Any = json_field(nullable=True)  # {measure: seconds}
     declared: bool = True  # False: handled as standard work (seed 003 §2.1)
 
 
@@ -76,10 +72,10 @@ class IncidentTypeRecord(SQLModel, table=True):
     policy_id: int = _policy_fk()
     position: int
     key: str
-    name: Any = _json()
-    description: Any = _json(nullable=True)
+    name: Any = json_field()
+    description: Any = json_field(nullable=True)
     regulatory_report_s: int | None = None
-    mitigations: Any = _json()
+    mitigations: Any = json_field()
 
 
 class MatrixCellRecord(SQLModel, table=True):
@@ -93,7 +89,7 @@ class MatrixCellRecord(SQLModel, table=True):
     position: int
     type_key: str
     severity_key: str
-    examples: Any = _json()
+    examples: Any = json_field()
 
 
 class EscalationStepRecord(SQLModel, table=True):
@@ -107,9 +103,9 @@ class EscalationStepRecord(SQLModel, table=True):
     severity_key: str
     position: int
     after_s: int
-    unless: Any = _json()
-    notify: Any = _json()
-    note: Any = _json(nullable=True)
+    unless: Any = json_field()
+    notify: Any = json_field()
+    note: Any = json_field(nullable=True)
 
 
 class IncidentRecord(SQLModel, table=True):
@@ -176,7 +172,7 @@ class TimelineEntryRecord(SQLModel, table=True):
     certainty: str = "fact"
     # What happened as data, for app.timeline_text to say in the reader's language; None on
     # entries written before revision 0007 (their English text is shown).
-    data: dict | None = _json(nullable=True)
+    data: dict | None = json_field(nullable=True)
 
 
 class EscalationEventRecord(SQLModel, table=True):
@@ -215,7 +211,7 @@ class OutboxRecord(SQLModel, table=True):
         ),
     )
     channel: str
-    payload: Any = _json()
+    payload: Any = json_field()
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
@@ -271,8 +267,8 @@ class PostmortemRecord(SQLModel, table=True):
     )
     lang: str
     status: str = "draft"
-    content: Any = _json()
-    history: Any = _json()
+    content: Any = json_field()
+    history: Any = json_field()
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_by: str
@@ -297,83 +293,6 @@ class ActionItemRecord(SQLModel, table=True):
     status: str = "open"
 
 
-class StoryRecord(SQLModel, table=True):
-    """One story in one language. `search_text` is the folded text the search indexes (FTS5
-    trigram on SQLite, pg_trgm on PostgreSQL) — kept by the writer, never shown."""
-
-    __tablename__ = "story"
-    # The library's order, newest incident first: its first page is read from here. PostgreSQL
-    # holds it as (occurred_on DESC NULLS LAST, id DESC) — migration 0020.
-    # The library's size is counted from ix_story_visible_group alone.
-    __table_args__ = (
-        Index("ix_story_newest", "occurred_on", "id"),
-        Index("ix_story_visible_group", "group_key", "hidden"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(sa_column=Column(String, nullable=False, unique=True))
-    group_key: str = Field(index=True)
-    lang: str
-    status: str = "draft"
-    example: bool = False
-    hidden: bool = False
-    kind: str
-    severity: str
-    occurred_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    title: str
-    themes: Any = _json()
-    content: Any = _json()
-    incident_code: str | None = None
-    search_text: str
-    # search_text with every CJK character set apart: one- and two-character words by index
-    short_text: str | None = None
-    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    updated_by: str
-    version: int = 1
-
-
-class FeatureRecord(SQLModel, table=True):
-    """A story of the week. The unique start makes two carts rotating at once agree: the second
-    insert fails and re-reads the first."""
-
-    __tablename__ = "feature"
-
-    id: int | None = Field(default=None, primary_key=True)
-    group_key: str
-    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, unique=True))
-    ends_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    reason: str
-    themes: Any = _json()
-    chosen_by: str
-
-
-class NominationRecord(SQLModel, table=True):
-    __tablename__ = "nomination"
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_code: str | None = None
-    group_key: str | None = Field(default=None, index=True)
-    reason: str
-    nominated_by: str
-    nominated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    featured_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
-
-
-class FeedbackRecord(SQLModel, table=True):
-    __tablename__ = "feedback"
-
-    id: int | None = Field(default=None, primary_key=True)
-    text: str
-    given_by: str
-    given_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    location: str | None = None
-    handled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    handled_by: str | None = None
-
-
 class TrainingRecord(SQLModel, table=True):
     """Someone did a training item (seed 003 §8.1) at a time; kept, never overwritten."""
 
@@ -388,16 +307,8 @@ class TrainingRecord(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class CartLocationRecord(SQLModel, table=True):
-    __tablename__ = "cart_location"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str
-    since: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    moved_by: str
-    lens: str | None = None  # the lens the reader opens on while the cart stands here
-
-
-# Who is watching and what came in from outside live in their own module; importing it here
-# registers them on SQLModel.metadata with the rest (migrations and the schema test read it here).
+# Who is watching and what came in from outside, and the story library, live in modules of their
+# own; importing them here registers them on SQLModel.metadata with the rest (migrations and the
+# schema test read it here).
+import storage.library_tables  # noqa: E402
 import storage.watch_tables  # noqa: E402, F401

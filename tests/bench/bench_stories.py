@@ -78,7 +78,7 @@ def fill(url: str, stories: int = STORIES) -> None:
     rng = random.Random(7)
     from sqlalchemy import insert, text
 
-    from storage.tables import StoryRecord
+    from storage.library_tables import StoryRecord
 
     rows = []
     for n in range(stories):

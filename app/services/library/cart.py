@@ -13,16 +13,12 @@ from app.domain.story.model import (
 from app.services.frozen import frozen_copy
 from app.services.library.records import StoryStore
 from storage.incident_rows import by_code
+from storage.library_tables import CartLocationRecord, FeedbackRecord, NominationRecord
 from storage.story_rows import (
     feedback_entries,
     locations,
     mark_feedback_handled,
     open_nominations,
-)
-from storage.tables import (
-    CartLocationRecord,
-    FeedbackRecord,
-    NominationRecord,
 )
 
 

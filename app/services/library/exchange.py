@@ -11,6 +11,12 @@ from app.domain.story.model import (
     to_document,
 )
 from app.services.library.records import StoryStore
+from storage.library_tables import (
+    CartLocationRecord,
+    FeatureRecord,
+    FeedbackRecord,
+    NominationRecord,
+)
 from storage.story_import import insert_stories, stories_by_key
 from storage.story_rows import (
     all_stories,
@@ -18,12 +24,6 @@ from storage.story_rows import (
     feedback_entries,
     locations,
     nomination_rows,
-)
-from storage.tables import (
-    CartLocationRecord,
-    FeatureRecord,
-    FeedbackRecord,
-    NominationRecord,
 )
 
 EXPORT_FORMAT = "storycart-library"

@@ -24,13 +24,10 @@ from app.domain.story.rotation import (
 )
 from storage.database import Database
 from storage.incident_rows import by_code
+from storage.library_tables import FeatureRecord, StoryRecord
 from storage.postmortem_rows import action_items, postmortem_for
 from storage.story_rows import story_by_key
 from storage.story_search import fold, short_word_text
-from storage.tables import (
-    FeatureRecord,
-    StoryRecord,
-)
 
 EXPORT_VERSION = 1
 # Content columns live in the row; the rest of the story is this JSON.

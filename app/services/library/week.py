@@ -20,15 +20,13 @@ from app.domain.story.rotation import (
     next_start,
 )
 from app.services.library.records import StoryStore, StoryView, feature_of, summary_of
+from storage.library_tables import FeatureRecord
 from storage.story_rows import (
     feature_rows,
     mark_nominations_featured,
     open_nominations,
     stories_in_group,
     story_summaries,
-)
-from storage.tables import (
-    FeatureRecord,
 )
 
 
