@@ -27,7 +27,8 @@ def declare(screen: StoryCartScreen) -> None:
     """The declaration dialog, at once: also while the database is still opening (a key
     pressed on the first look), as its declaration waits for it (change_incidents); not while
     it cannot be opened, when what was typed would wait for nothing."""
-    if screen.host.database.unreachable is not None and screen.ready_services() is None:
+    if screen.host.database.unreachable is not None:
+        screen.ready_services()  # says it cannot be reached yet
         return
     host = screen.host
     policy = host.policies.get(host.active_policy)
